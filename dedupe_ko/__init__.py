@@ -1,0 +1,27 @@
+"""dedupe_ko: clean and deduplicate scraped Korean news articles."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+from .boilerplate import Rule, RuleError, RuleSet, load_rules
+from .clean import CleanConfig, Cleaned, Removal, clean, clean_and_explain, replay
+from .normalize import Normalized, normalize
+
+try:
+    __version__ = version("dedupe-ko")
+except PackageNotFoundError:  # running from a source tree
+    __version__ = "0.0.0"
+
+__all__ = [
+    "CleanConfig",
+    "Cleaned",
+    "Normalized",
+    "Removal",
+    "Rule",
+    "RuleError",
+    "RuleSet",
+    "clean",
+    "clean_and_explain",
+    "load_rules",
+    "normalize",
+    "replay",
+]

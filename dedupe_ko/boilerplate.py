@@ -1,0 +1,268 @@
+"""The boilerplate rule engine. The catalogue itself is data: ``rules/default.toml``.
+
+A `RuleSet` is loaded once (`load_rules`) and applied line by line (`RuleSet.strip_line`).
+Rules never see more than one line, so a mistaken rule can cost at most that line, and prefix
+and suffix rules trim furniture from the ends of a line while the body in between stays.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+import regex
+
+__all__ = ["Rule", "RuleSet", "RuleError", "Cut", "load_rules", "SCOPES", "ZONES"]
+
+SCOPES = ("line", "prefix", "suffix")
+ZONES = ("any", "head", "tail", "edge")
+_DEFAULT_MAX_CHARS = 200
+_SENTENCE_END = regex.compile(r"(?:[.!?…]|다|요|죠)[\"'”’」』)\]]*$")
+_SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+")
+
+
+class RuleError(ValueError):
+    """A rule file or rule is malformed; the message names the file, the rule and the fix."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One kind of furniture: where it may match and what it looks like."""
+
+    id: str
+    category: str
+    scope: str
+    pattern: str
+    zone: str = "any"
+    max_chars: int = _DEFAULT_MAX_CHARS
+    caption_max: int = 0
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+    compiled: regex.Pattern[str] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Cut:
+    """A piece of one line that a rule removes: ``[start, end)`` relative to the line."""
+
+    rule: Rule
+    start: int
+    end: int
+
+
+def _expand(pattern: str, vocab: dict[str, str], where: str) -> str:
+    def sub(m: regex.Match[str]) -> str:
+        name = m.group(1)
+        if name not in vocab:
+            raise RuleError(f"{where}: unknown vocabulary entry {{{name}}}; define it in [vocab]")
+        return vocab[name]
+
+    return regex.sub(r"\{([a-z_]+)\}", sub, pattern)
+
+
+def _vocab_entry(key: str, value: object, where: str) -> str:
+    if key.endswith("_re"):
+        if not isinstance(value, str):
+            raise RuleError(f"{where}: [vocab] {key} must be a regular expression string")
+        return value
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RuleError(f"{where}: [vocab] {key} must be a list of phrases (or end in _re)")
+    # Longest first, so "공유하기" is tried before "공유"; a space matches any spacing.
+    phrases = sorted(set(value), key=len, reverse=True)
+    return "|".join(r"\s*".join(regex.escape(w) for w in p.split()) for p in phrases)
+
+
+def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
+    rid = raw.get("id")
+    if not isinstance(rid, str) or not rid:
+        raise RuleError(f"{where}: every [[rule]] needs an id")
+    loc = f"{where}: rule {rid!r}"
+    unknown = set(raw) - {
+        "id", "category", "scope", "zone", "pattern", "max_chars", "caption_max",
+        "examples", "counter_examples", "note",
+    }
+    if unknown:
+        raise RuleError(f"{loc}: unknown field(s) {sorted(unknown)}")
+    scope = raw.get("scope", "line")
+    zone = raw.get("zone", "any")
+    if scope not in SCOPES:
+        raise RuleError(f"{loc}: scope must be one of {SCOPES}, not {scope!r}")
+    if zone not in ZONES:
+        raise RuleError(f"{loc}: zone must be one of {ZONES}, not {zone!r}")
+    if not isinstance(raw.get("category"), str):
+        raise RuleError(f"{loc}: needs a category (ui, wire, byline, copyright, caption, ...)")
+    if not isinstance(raw.get("pattern"), str):
+        raise RuleError(f"{loc}: needs a pattern")
+    source = _expand(raw["pattern"], vocab, loc)
+    try:
+        if scope == "line":
+            compiled = regex.compile(rf"(?:{source})")
+        elif scope == "prefix":
+            compiled = regex.compile(rf"^\s*(?:{source})")
+        else:
+            compiled = regex.compile(rf"(?:{source})\s*$")
+    except regex.error as e:
+        raise RuleError(f"{loc}: pattern does not compile: {e}") from e
+    return Rule(
+        id=rid,
+        category=raw["category"],
+        scope=scope,
+        pattern=raw["pattern"],
+        zone=zone,
+        max_chars=int(raw.get("max_chars", _DEFAULT_MAX_CHARS)),
+        caption_max=int(raw.get("caption_max", 0)),
+        examples=tuple(raw.get("examples", ())),
+        counter_examples=tuple(raw.get("counter_examples", ())),
+        compiled=compiled,
+    )
+
+
+def _read_toml(path: Path | None) -> tuple[dict, str]:
+    if path is None:
+        text = resources.files("dedupe_ko").joinpath("rules/default.toml").read_text("utf-8")
+        return tomllib.loads(text), "rules/default.toml"
+    try:
+        return tomllib.loads(Path(path).read_text("utf-8")), str(path)
+    except FileNotFoundError as e:
+        raise RuleError(f"rule file {path} not found") from e
+    except tomllib.TOMLDecodeError as e:
+        raise RuleError(f"rule file {path} is not valid TOML: {e}") from e
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    """The rules in force, grouped by scope. Build it with `load_rules`."""
+
+    rules: tuple[Rule, ...]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_line", tuple(r for r in self.rules if r.scope == "line"))
+        object.__setattr__(self, "_prefix", tuple(r for r in self.rules if r.scope == "prefix"))
+        object.__setattr__(self, "_suffix", tuple(r for r in self.rules if r.scope == "suffix"))
+
+    def by_id(self, rule_id: str) -> Rule:
+        for r in self.rules:
+            if r.id == rule_id:
+                return r
+        raise KeyError(rule_id)
+
+    def strip_line(
+        self, line: str, zones: frozenset[str] = frozenset({"any"})
+    ) -> tuple[list[Cut], int, int]:
+        """Cut furniture from one line; return the cuts and the kept ``[start, end)``.
+
+        ``zones`` are the zones this line is in ("any" always; "head", "tail", "edge" where
+        they apply). Prefix and suffix rules are applied until nothing more matches.
+        """
+        cuts: list[Cut] = []
+        start, end = 0, len(line)
+        while start < end:
+            # Skip leading/trailing spaces left by a trim.
+            while start < end and line[start] == " ":
+                start += 1
+            while end > start and line[end - 1] == " ":
+                end -= 1
+            if start >= end:
+                break
+            piece = line[start:end]
+            whole = self._match_line(piece, zones)
+            if whole is not None:
+                cuts.append(Cut(whole, start, end))
+                start = end
+                break
+            changed = False
+            for rule in self._prefix:  # type: ignore[attr-defined]
+                if rule.zone != "any" and rule.zone not in zones and not (
+                    rule.zone == "edge" and "first" in zones
+                ):
+                    continue
+                m = rule.compiled.match(piece)
+                if m and m.end() > 0:
+                    cuts.append(Cut(rule, start, start + m.end()))
+                    start += m.end()
+                    changed = True
+                    break
+            if changed:
+                continue
+            for rule in self._suffix:  # type: ignore[attr-defined]
+                if rule.zone != "any" and rule.zone not in zones and not (
+                    rule.zone == "edge" and "last" in zones
+                ):
+                    continue
+                m = rule.compiled.search(piece)
+                if m and m.end() > m.start():
+                    cut_from = m.start()
+                    rest = piece[:cut_from].rstrip()
+                    if rule.caption_max and rest and _is_caption_text(rest, rule.caption_max):
+                        cut_from = 0  # the description belongs to the caption
+                    cuts.append(Cut(rule, start + cut_from, end))
+                    end = start + cut_from
+                    changed = True
+                    break
+            if not changed:
+                break
+        return cuts, start, max(start, end)
+
+    def _match_line(self, piece: str, zones: frozenset[str]) -> Rule | None:
+        n = len(piece)
+        for rule in self._line:  # type: ignore[attr-defined]
+            if n > rule.max_chars:
+                continue
+            if rule.zone != "any" and rule.zone not in zones:
+                continue
+            if rule.compiled.fullmatch(piece):
+                return rule
+        return None
+
+
+def _is_caption_text(rest: str, limit: int) -> bool:
+    """A photo description: one short sentence (several sentences are body text)."""
+    return len(rest) <= limit and len(_SENTENCE_SPLIT.split(rest)) == 1
+
+
+def is_sentence(line: str) -> bool:
+    """Looks like running text: long enough and ends like a Korean sentence."""
+    return len(line) >= 20 and _SENTENCE_END.search(line) is not None
+
+
+def load_rules(
+    files: Sequence[str | Path] = (),
+    *,
+    disabled: Iterable[str] = (),
+    categories: Iterable[str] | None = None,
+    include_default: bool = True,
+) -> RuleSet:
+    """Load the built-in catalogue, then each user file in turn.
+
+    A user file may define ``[vocab]`` entries (added to or replacing built-in ones),
+    ``[[rule]]`` entries (a rule whose id exists replaces it) and ``disable = ["id", ...]``.
+    ``categories`` keeps only rules of those categories; ``disabled`` drops rules by id.
+    """
+    sources: list[tuple[dict, str]] = []
+    if include_default:
+        sources.append(_read_toml(None))
+    sources.extend(_read_toml(Path(f)) for f in files)
+    vocab: dict[str, str] = {}
+    rules: dict[str, Rule] = {}
+    off = set(disabled)
+    for data, where in sources:
+        for key, value in data.get("vocab", {}).items():
+            vocab[key] = _vocab_entry(key, value, where)
+        dis = data.get("disable", [])
+        if not isinstance(dis, list):
+            raise RuleError(f"{where}: disable must be a list of rule ids")
+        off.update(dis)
+        for raw in data.get("rule", []):
+            rule = _parse_rule(raw, vocab, where)
+            rules[rule.id] = rule
+    unknown = off - set(rules)
+    if unknown:
+        raise RuleError(f"cannot disable unknown rule id(s) {sorted(unknown)}")
+    keep = None if categories is None else set(categories)
+    chosen = tuple(
+        r for r in rules.values() if r.id not in off and (keep is None or r.category in keep)
+    )
+    return RuleSet(chosen)

@@ -1,0 +1,303 @@
+"""The cleaning stage: normalise, strip furniture, take the title, drop repeated paragraphs.
+
+``clean_and_explain(text)`` returns a `Cleaned` that says what was removed and why;
+``clean(text)`` returns just the body. Removal offsets index ``Cleaned.normalized`` (the input
+after Unicode repair; identical to the input when ``Cleaned.fixes`` is empty), and
+``replay(cleaned.normalized, cleaned.removals)`` reproduces ``cleaned.text`` exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+from .boilerplate import RuleSet, is_sentence, load_rules
+from .normalize import fold_key, normalize
+from .paragraphs import find_repeats
+
+__all__ = ["CleanConfig", "Cleaned", "Removal", "clean", "clean_and_explain", "replay"]
+
+_TITLE_MAX = 300
+_TITLE_BAD_END = regex.compile(r"[.。][\"'”’」』)\]]*$")
+_DATELINE_START = regex.compile(r"^[\[(【]\s*[가-힣A-Za-z]{1,12}\s*=")
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    """Everything that shapes cleaning. Pass one to `clean`, or keyword arguments over it.
+
+    - ``rule_files``: extra TOML rule files laid over the built-in catalogue (add, override
+      by id, ``disable = [...]``). Default: none.
+    - ``disabled_rules``: rule ids to switch off. Default: none.
+    - ``categories``: rule categories in force; None means all. Default: None.
+    - ``fold_quotes``: curly and full-width quotes become ASCII quotes. Default: True.
+    - ``extract_title``: a leading headline goes to ``title``, not the body. Default: True.
+    - ``drop_repeats``: drop paragraphs that repeat an earlier one. Default: True.
+    - ``near_repeat``: trigram Jaccard at which two paragraphs are the same. Default: 0.8.
+    - ``contained_repeat``: share of a paragraph's trigrams found in an earlier paragraph at
+      which it is a trimmed copy of it. Default: 0.9.
+    - ``max_chars``: longer inputs raise `ValueError` (the CLI quarantines them).
+      Default: 5,000,000.
+    """
+
+    rule_files: tuple[str, ...] = ()
+    disabled_rules: frozenset[str] = frozenset()
+    categories: frozenset[str] | None = None
+    fold_quotes: bool = True
+    extract_title: bool = True
+    drop_repeats: bool = True
+    near_repeat: float = 0.8
+    contained_repeat: float = 0.9
+    max_chars: int = 5_000_000
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "rule_files", tuple(str(f) for f in self.rule_files))
+        object.__setattr__(self, "disabled_rules", frozenset(self.disabled_rules))
+        if self.categories is not None:
+            object.__setattr__(self, "categories", frozenset(self.categories))
+        for name in ("near_repeat", "contained_repeat"):
+            v = getattr(self, name)
+            if not 0.0 < v <= 1.0:
+                raise ValueError(f"{name} must be in (0, 1], got {v}")
+        if self.max_chars <= 0:
+            raise ValueError(f"max_chars must be positive, got {self.max_chars}")
+
+    @property
+    def rules(self) -> RuleSet:
+        """The rule set this config puts in force (loaded once per distinct config)."""
+        return _rules_for(self.rule_files, self.disabled_rules, self.categories)
+
+
+@lru_cache(maxsize=32)
+def _rules_for(
+    files: tuple[str, ...], disabled: frozenset[str], categories: frozenset[str] | None
+) -> RuleSet:
+    stamps = tuple(Path(f).stat().st_mtime_ns for f in files)  # noqa: F841 (documents intent)
+    return load_rules(files, disabled=disabled, categories=categories)
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One removed span of ``Cleaned.normalized``: which rule, which category, where, what.
+
+    ``repeats`` is set for repeated paragraphs: the text of the paragraph it repeats.
+    """
+
+    rule: str
+    category: str
+    start: int
+    end: int
+    text: str
+    repeats: str | None = None
+    similarity: float | None = None
+
+    def as_dict(self) -> dict:
+        d = {"rule": self.rule, "category": self.category, "start": self.start,
+             "end": self.end, "text": self.text}
+        if self.repeats is not None:
+            d["repeats"] = self.repeats
+            d["similarity"] = self.similarity
+        return d
+
+
+@dataclass(frozen=True)
+class Cleaned:
+    """The result of cleaning one article, able to explain itself."""
+
+    text: str
+    title: str | None
+    removals: tuple[Removal, ...]
+    normalized: str
+    fixes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def paragraphs(self) -> list[str]:
+        return self.text.split("\n") if self.text else []
+
+    def removed_chars_by_category(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.removals:
+            out[r.category] = out.get(r.category, 0) + (r.end - r.start)
+        return out
+
+
+def replay(normalized: str, removals: Iterable[Removal]) -> str:
+    """Apply removals to the normalised text: the result equals ``Cleaned.text``."""
+    parts: list[str] = []
+    pos = 0
+    for r in sorted(removals, key=lambda r: r.start):
+        if r.start < pos:
+            raise ValueError(f"overlapping removals at offset {r.start}")
+        parts.append(normalized[pos : r.start])
+        pos = r.end
+    parts.append(normalized[pos:])
+    return "".join(parts)
+
+
+def _headline_like(line: str) -> bool:
+    return (
+        0 < len(line) <= _TITLE_MAX
+        and not _TITLE_BAD_END.search(line)
+        and not _DATELINE_START.match(line)
+    )
+
+
+def clean_and_explain(
+    text: str, config: CleanConfig | None = None, **overrides: object
+) -> Cleaned:
+    """Clean one scraped article and say what was removed, by which rule, and where."""
+    cfg = config or CleanConfig()
+    if overrides:
+        cfg = replace(cfg, **overrides)  # type: ignore[arg-type]
+    if not isinstance(text, str):
+        raise TypeError(
+            f"clean() takes str, not {type(text).__name__}; decode bytes first "
+            "(e.g. data.decode('utf-8', errors='replace'))"
+        )
+    if len(text) > cfg.max_chars:
+        raise ValueError(
+            f"article has {len(text):,} characters, over max_chars={cfg.max_chars:,}; "
+            "raise CleanConfig.max_chars to clean it"
+        )
+    norm = normalize(text, fold_quotes=cfg.fold_quotes)
+    src = norm.text
+    rules = cfg.rules
+
+    # Lines with their offsets in src (normalisation left no blank lines or edge spaces).
+    lines: list[tuple[int, str]] = []
+    pos = 0
+    for line in src.split("\n"):
+        lines.append((pos, line))
+        pos += len(line) + 1
+    n = len(lines)
+    body_like = [i for i, (_, ln) in enumerate(lines) if is_sentence(ln)]
+    first_body = body_like[0] if body_like else n
+    last_body = body_like[-1] if body_like else -1
+
+    # Character spans to remove: (start, end, rule id, category, repeats, similarity).
+    cuts: list[tuple[int, int, str, str, str | None, float | None]] = []
+    kept: list[tuple[int, int]] = []  # kept [start, end) of each line in src
+    for i, (off, line) in enumerate(lines):
+        zones = {"any"}
+        if i < first_body:
+            zones.add("head")
+        if i > last_body:
+            zones.add("tail")
+        if i == 0:
+            zones.add("first")
+        if i == n - 1:
+            zones.add("last")
+        line_cuts, a, b = rules.strip_line(line, frozenset(zones))
+        for c in line_cuts:
+            cuts.append((off + c.start, off + c.end, c.rule.id, c.rule.category, None, None))
+        if b > a:
+            kept.append((off + a, off + b))
+
+    warnings = list(norm.warnings)
+    title: str | None = None
+    if cfg.extract_title and len(kept) > 1 and cuts:
+        # The first kept line is the headline when it looks like one, nothing was trimmed
+        # from it, more text follows, and the page shows furniture (so a clean body is never
+        # stripped of its first line, and cleaning twice changes nothing).
+        a, b = kept[0]
+        whole_line = (a == 0 or src[a - 1] == "\n") and (b == len(src) or src[b] == "\n")
+        if whole_line and _headline_like(src[a:b]):
+            title = src[a:b]
+            kept = kept[1:]
+            cuts.append((a, b, "title.headline", "title", None, None))
+
+    if cfg.drop_repeats and kept:
+        paras = [src[a:b] for a, b in kept]
+        repeats = find_repeats(
+            paras, near_threshold=cfg.near_repeat, containment_threshold=cfg.contained_repeat
+        )
+        if title is not None:
+            # The print view may repeat the headline at the head of the doubled body.
+            tkey = fold_key(title)
+            for k, p in enumerate(paras[:-1]):
+                if k not in repeats and k + 1 in repeats and fold_key(p) == tkey:
+                    repeats[k] = (-1, 1.0)
+        for k, (j, sim) in sorted(repeats.items()):
+            a, b = kept[k]
+            cuts.append((a, b, "repeat.paragraph", "repeat", title if j < 0 else paras[j], sim))
+        kept = [s for k, s in enumerate(kept) if k not in repeats]
+
+    removals = _removals(src, kept, cuts)
+    body = "\n".join(src[a:b] for a, b in kept)
+    if title is not None and not body:
+        warnings.append("title only: no body text after the headline")
+    return Cleaned(
+        text=body,
+        title=title,
+        removals=removals,
+        normalized=src,
+        fixes=norm.fixes,
+        warnings=tuple(warnings),
+    )
+
+
+def _removals(
+    src: str,
+    kept: Sequence[tuple[int, int]],
+    cuts: Sequence[tuple[int, int, str, str, str | None, float | None]],
+) -> tuple[Removal, ...]:
+    """Turn cuts into removals that tile everything outside ``kept`` except one "\\n" between
+    kept lines, so that replaying them yields exactly the joined body. Spaces and newlines no
+    rule claimed go to the neighbouring removal."""
+    gaps: list[tuple[int, int]] = []
+    prev = 0
+    for k, (a, b) in enumerate(kept):
+        if k == 0:
+            if a > 0:
+                gaps.append((0, a))
+        else:
+            nl = src.find("\n", prev, a)
+            if prev < nl:
+                gaps.append((prev, nl))
+            if nl + 1 < a:
+                gaps.append((nl + 1, a))
+        prev = b
+    if not kept:
+        gaps = [(0, len(src))] if src else []
+    elif prev < len(src):
+        gaps.append((prev, len(src)))
+    ordered = sorted(cuts, key=lambda c: (c[0], c[1]))
+    out: list[Removal] = []
+    ci = 0
+    for g0, g1 in gaps:
+        while ci < len(ordered) and ordered[ci][1] <= g0:
+            ci += 1
+        pieces: list[list] = []  # [start, end, cut]
+        j = ci
+        while j < len(ordered) and ordered[j][0] < g1:
+            c = ordered[j]
+            a, b = max(c[0], g0), min(c[1], g1)
+            if pieces and a < pieces[-1][1]:
+                a = pieces[-1][1]
+            if a < b:
+                if pieces:
+                    pieces[-1][1] = a  # unclaimed chars between two cuts join the first
+                pieces.append([a, b, c])
+            j += 1
+        if not pieces:  # only whitespace: give it to the nearest cut
+            near = min(ordered, key=lambda c: min(abs(c[0] - g1), abs(c[1] - g0)))
+            pieces = [[g0, g1, near]]
+        pieces[0][0] = g0
+        pieces[-1][1] = g1
+        out.extend(_mk(src, a, b, c) for a, b, c in pieces)
+    return tuple(out)
+
+
+def _mk(src: str, a: int, b: int, cut: tuple) -> Removal:
+    _, _, rule, category, repeats, sim = cut
+    return Removal(rule, category, a, b, src[a:b], repeats, sim)
+
+
+def clean(text: str, config: CleanConfig | None = None, **overrides: object) -> str:
+    """Clean one scraped article and return its body: paragraphs joined by "\\n"."""
+    return clean_and_explain(text, config, **overrides).text

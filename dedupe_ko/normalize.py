@@ -1,0 +1,203 @@
+"""Unicode repair and canonical form for Korean news text.
+
+`normalize(text)` returns a `Normalized`: the repaired text plus the names of the steps that
+changed it and warnings about damage it could not repair. Every step is skipped when a cheap
+check shows the text does not need it, so clean text costs one regex scan and an NFC check.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+import ftfy
+import regex
+
+__all__ = ["NORMALIZER_VERSION", "Normalized", "normalize", "repair_cp949", "fold_key"]
+
+# Bump when the output of `normalize` changes for some input: stored signatures depend on it.
+NORMALIZER_VERSION = 1
+
+# Every ftfy option set on purpose (ftfy 6.3).
+_FTFY = ftfy.TextFixerConfig(
+    unescape_html=True,  # plain text, never markup: "&amp;" and "&#8220;" are always entities
+    remove_terminal_escapes=True,  # ANSI colour codes from crawler logs
+    fix_encoding=True,  # UTF-8 read as Windows-1252 / Latin-1 ("ì•žì„œ" -> "앞서")
+    restore_byte_a0=True,  # mojibake whose 0xA0 byte became a plain space
+    replace_lossy_sequences=True,  # unrecoverable mojibake pieces -> U+FFFD (then flagged)
+    decode_inconsistent_utf8=True,  # mojibake mixed into otherwise fine text
+    fix_c1_controls=True,  # stray C1 controls are Windows-1252 bytes
+    fix_latin_ligatures=False,  # irrelevant for Korean; keep Latin text as written
+    fix_character_width=False,  # would turn CJK full-width punctuation into ASCII
+    uncurl_quotes=False,  # quote folding is ours (see _CHAR_MAP), with the CJK variants
+    fix_line_breaks=True,  # CRLF, U+2028 and friends -> "\n"
+    fix_surrogates=True,  # UTF-16 surrogate pairs from JSON escapes
+    remove_control_chars=True,  # C0 controls, BOM, bidi marks
+    normalization="NFC",  # Hangul must never come out decomposed
+    max_decode_length=1_000_000,
+    explain=False,
+)
+
+# Characters that may belong to mojibake: Latin-1 / Windows-1252 high characters.
+_CP1252_HIGH = (
+    "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+    "\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+)
+_HIGH = "\u0080-\u00ff" + _CP1252_HIGH
+# The cheap test that decides whether the repair steps run at all: a UTF-8 lead byte followed
+# by a continuation byte (as Latin-1 / Windows-1252), two high Latin-1 characters in a row
+# (CP949 bytes), an HTML entity, a terminal escape, a C1 control or a lone surrogate.
+_MOJIBAKE_HINT = regex.compile(
+    f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]|[\u00a1-\u00fe]{{2}}"
+    "|&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\x1b\u0080-\u009f\ud800-\udfff]"
+)
+# A maximal stretch of text that could be CP949 bytes shown as Latin-1 / Windows-1252.
+_LATIN_RUN = regex.compile(f"[\\x20-\\x7e{_HIGH}]++")
+
+_DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\uff02\u301d\u301e"
+_SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\uff07"
+_MIDDLE_DOTS = "\u318d\u2027\u30fb\uff65"
+_ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
+_ODD_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\v\f"
+
+_CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in "\n\t\v\f")
+_LINE_BREAKS = "\u2028\u2029\u0085"
+_CHAR_MAP = {
+    **{ord(c): None for c in _ZERO_WIDTH + _CONTROLS},
+    **{ord(c): "\n" for c in _LINE_BREAKS},
+    **{ord(c): " " for c in _ODD_SPACES},
+    **{ord(c): "\u00b7" for c in _MIDDLE_DOTS},
+}
+_QUOTE_MAP = {**{ord(c): '"' for c in _DOUBLE_QUOTES}, **{ord(c): "'" for c in _SINGLE_QUOTES}}
+_NEEDS_MAP = regex.compile(
+    "[" + _ZERO_WIDTH + _ODD_SPACES + _MIDDLE_DOTS + _CONTROLS + _LINE_BREAKS + "]"
+    "| {2,}|^ | $|\n\n|^\n|\n$",
+    regex.M,
+)
+_NEEDS_QUOTES = regex.compile("[" + _DOUBLE_QUOTES + _SINGLE_QUOTES + "]")
+_SPACES = regex.compile(r"[ ]{2,}")
+_BLANK_EDGES = regex.compile(r"^ +| +$", regex.M)
+_BLANK_LINES = regex.compile(r"\n{2,}")
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """Text after repair and canonicalisation, with what changed it and what is still wrong."""
+
+    text: str
+    fixes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+def _latin_to_bytes(s: str) -> bytes | None:
+    out = bytearray()
+    for ch in s:
+        o = ord(ch)
+        if o < 256:
+            out.append(o)
+        else:
+            try:
+                out += ch.encode("cp1252")
+            except UnicodeEncodeError:
+                return None
+    return bytes(out)
+
+
+def _cp949_candidate(run: str) -> str | None:
+    raw = _latin_to_bytes(run)
+    if raw is None:
+        return None
+    try:
+        fixed = raw.decode("cp949")
+    except UnicodeDecodeError:
+        return None
+    non_ascii = [c for c in fixed if ord(c) > 0x7F]
+    if not non_ascii:
+        return None
+    hangul = sum(1 for c in non_ascii if "\uac00" <= c <= "\ud7a3")
+    # CP949 mojibake of Korean decodes to mostly Hangul; Latin text that happens to decode
+    # turns into Hanja or symbols and is left alone.
+    if hangul < 2 or hangul < 0.7 * len(non_ascii):
+        return None
+    return fixed
+
+
+def repair_cp949(text: str) -> str:
+    """Repair CP949/EUC-KR bytes that were decoded as Latin-1 or Windows-1252.
+
+    "´ëÀü¡¤¼¼Á¾" becomes "대전·세종". Only stretches that decode cleanly into mostly Hangul are
+    replaced, so correct text (including Latin text with accents) is returned unchanged.
+    """
+
+    def fix(m: regex.Match[str]) -> str:
+        run = m.group()
+        if sum(1 for c in run if ord(c) > 0x7F) < 2:
+            return run
+        # Keep leading/trailing plain ASCII outside the decoded stretch.
+        core = run.strip(" ")
+        fixed = _cp949_candidate(core)
+        if fixed is None:
+            return run
+        lead = run[: len(run) - len(run.lstrip(" "))]
+        trail = run[len(run.rstrip(" ")) :]
+        return lead + fixed + trail
+
+    return _LATIN_RUN.sub(fix, text)
+
+
+def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
+    """Repair mojibake (UTF-8 and CP949), entities and odd characters; end in NFC.
+
+    Steps: CP949-as-Latin-1 repair (ours), ftfy (only when the text shows mojibake, entities or
+    escapes), zero-width and BOM removal, odd spaces to " ", middle-dot variants to "·",
+    curly and full-width quotes to ASCII (``fold_quotes``), one space between words, no blank
+    lines, NFC. Text containing U+FFFD (bytes lost by an earlier wrong decode, e.g. UTF-8 read
+    as CP949) cannot be repaired: it is kept and a warning says so.
+    """
+    if not isinstance(text, str):
+        raise TypeError(
+            f"normalize() takes str, not {type(text).__name__}; decode bytes first "
+            "(e.g. data.decode('utf-8', errors='replace'))"
+        )
+    fixes: list[str] = []
+    out = text
+    if _MOJIBAKE_HINT.search(out):
+        repaired = repair_cp949(out)
+        if repaired != out:
+            fixes.append("cp949_mojibake")
+            out = repaired
+        fixed = ftfy.fix_text(out, config=_FTFY)
+        if fixed != out:
+            fixes.append("ftfy")
+            out = fixed
+    if _NEEDS_MAP.search(out):
+        mapped = out.replace("\r\n", "\n").replace("\r", "\n").translate(_CHAR_MAP)
+        mapped = _SPACES.sub(" ", mapped)
+        mapped = _BLANK_EDGES.sub("", mapped)
+        mapped = _BLANK_LINES.sub("\n", mapped).strip("\n")
+        if mapped != out:
+            fixes.append("characters")
+            out = mapped
+    if fold_quotes and _NEEDS_QUOTES.search(out):
+        fixes.append("quotes")
+        out = out.translate(_QUOTE_MAP)
+    if not unicodedata.is_normalized("NFC", out):
+        fixes.append("nfc")
+        out = unicodedata.normalize("NFC", out)
+    warnings: tuple[str, ...] = ()
+    if "\ufffd" in out:
+        n = out.count("\ufffd")
+        warnings = (
+            f"unrepairable: {n} replacement character(s) U+FFFD; the source was decoded with "
+            "the wrong codec (often UTF-8 read as CP949) and the lost bytes cannot be restored",
+        )
+    return Normalized(out, tuple(fixes), warnings)
+
+
+_KEY_DROP = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
+
+
+def fold_key(text: str) -> str:
+    """A comparison key: NFC, quotes and dots folded, no spaces or punctuation, lower case."""
+    text = unicodedata.normalize("NFC", text).translate(_CHAR_MAP).translate(_QUOTE_MAP)
+    return _KEY_DROP.sub("", text).lower()

@@ -1,0 +1,104 @@
+"""Repeated paragraphs inside one article (the print view that doubles the body).
+
+`find_repeats(paragraphs)` returns, for each paragraph that repeats an earlier one, the index
+of the earlier paragraph it repeats. Exact repeats compare a folded key (no spaces,
+punctuation or quote variants); near repeats compare character trigram sets, so a copy with
+different spacing, a typo, or a sentence dropped from its start still counts.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .normalize import fold_key
+
+__all__ = ["find_repeats", "trigrams"]
+
+
+def trigrams(key: str) -> frozenset[str]:
+    """Character trigrams of a folded key (the key itself when shorter)."""
+    if len(key) < 3:
+        return frozenset((key,)) if key else frozenset()
+    return frozenset(key[i : i + 3] for i in range(len(key) - 2))
+
+
+def find_repeats(
+    paragraphs: Sequence[str],
+    *,
+    near_threshold: float = 0.8,
+    containment_threshold: float = 0.9,
+    lone_threshold: float = 0.95,
+    min_near_chars: int = 20,
+    min_contained_chars: int = 40,
+) -> dict[int, tuple[int, float]]:
+    """Map each repeated paragraph's index to (index of the paragraph it repeats, similarity).
+
+    The first occurrence is kept. A later paragraph repeats an earlier one when their folded
+    keys are equal (similarity 1.0). It is a near repeat when their trigram Jaccard
+    similarity is at least ``near_threshold`` (both at least ``min_near_chars`` long), or when
+    at least ``containment_threshold`` of its trigrams lie in one earlier paragraph (a trimmed
+    copy, at least ``min_contained_chars`` long). Articles do restate themselves, so a near
+    repeat is only dropped when it is nearly identical (similarity at least
+    ``lone_threshold``) or lines up with a neighbour that repeats the paragraph next to its
+    match (it is part of a doubled block).
+    """
+    keys = [fold_key(p) for p in paragraphs]
+    first_at: dict[str, int] = {}
+    exact_of: list[int] = []  # index of the first paragraph with the same key (or -1)
+    for i, key in enumerate(keys):
+        exact_of.append(first_at.get(key, -1) if key else -1)
+        first_at.setdefault(key, i)
+    first: dict[str, int] = {}
+    kept: list[tuple[int, str, frozenset[str]]] = []
+    out: dict[int, tuple[int, float]] = {}
+    n = len(keys)
+    for i, key in enumerate(keys):
+        if not key:
+            continue
+        if key in first:
+            out[i] = (first[key], 1.0)
+            continue
+        grams = trigrams(key)
+        if len(key) >= min_near_chars and kept:
+            best = _best_near(
+                key, grams, kept, near_threshold, containment_threshold,
+                min_near_chars, min_contained_chars,
+            )
+            # A near repeat inside a doubled block lines up with its neighbours: the paragraph
+            # before it repeats the one before its match, or the one after repeats the next.
+            if best is not None and (
+                best[1] >= lone_threshold
+                or (i - 1 in out and out[i - 1][0] == best[0] - 1)
+                or (i + 1 < n and exact_of[i + 1] == best[0] + 1)
+            ):
+                out[i] = (best[0], round(best[1], 4))
+                continue
+        first[key] = i
+        kept.append((i, key, grams))
+    return out
+
+
+def _best_near(
+    key: str,
+    grams: frozenset[str],
+    kept: Sequence[tuple[int, str, frozenset[str]]],
+    near_threshold: float,
+    containment_threshold: float,
+    min_near_chars: int,
+    min_contained_chars: int,
+) -> tuple[int, float] | None:
+    best: tuple[int, float] | None = None
+    for j, kkey, kgrams in kept:
+        if len(kkey) < min_near_chars:
+            continue
+        inter = len(grams & kgrams)
+        if not inter:
+            continue
+        score = inter / (len(grams) + len(kgrams) - inter)
+        if score < near_threshold:
+            score = 0.0
+            if len(key) >= min_contained_chars and inter / len(grams) >= containment_threshold:
+                score = inter / len(grams)
+        if score and (best is None or score > best[1]):
+            best = (j, score)
+    return best
