@@ -20,6 +20,8 @@ __all__ = ["Rule", "RuleSet", "RuleError", "Cut", "load_rules", "SCOPES", "ZONES
 SCOPES = ("line", "prefix", "suffix")
 ZONES = ("any", "head", "tail", "edge")
 _DEFAULT_MAX_CHARS = 200
+_TAIL = 400
+_HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
 _SENTENCE_END = regex.compile(r"(?:[.!?…]|다|요|죠)[\"'”’」』)\]]*$")
 _SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+")
 
@@ -39,9 +41,13 @@ class Rule:
     zone: str = "any"
     max_chars: int = _DEFAULT_MAX_CHARS
     caption_max: int = 0
+    edge: bool = False
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     compiled: regex.Pattern[str] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    edge_prefix: regex.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    edge_suffix: regex.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    edge_inner: regex.Pattern[str] | None = field(repr=False, compare=False, default=None)
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
     loc = f"{where}: rule {rid!r}"
     unknown = set(raw) - {
         "id", "category", "scope", "zone", "pattern", "max_chars", "caption_max",
-        "examples", "counter_examples", "note",
+        "examples", "counter_examples", "note", "edge",
     }
     if unknown:
         raise RuleError(f"{loc}: unknown field(s) {sorted(unknown)}")
@@ -106,6 +112,19 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
             compiled = regex.compile(rf"(?:{source})\s*$")
     except regex.error as e:
         raise RuleError(f"{loc}: pattern does not compile: {e}") from e
+    edge = raw.get("edge", False)
+    if edge not in (True, False, "prefix", "suffix"):
+        raise RuleError(f'{loc}: edge must be true, false, "prefix" or "suffix"')
+    edge_prefix = edge_suffix = edge_inner = None
+    if edge:
+        if scope != "line":
+            raise RuleError(f"{loc}: edge = true only applies to line rules")
+        # The same furniture at the start or end of a page that was collapsed onto one line.
+        if edge in (True, "prefix"):
+            edge_prefix = regex.compile(rf"^\s*(?:{source})(?=\s)")
+            edge_inner = regex.compile(rf"(?<=\s)(?:{source})(?=\s)")
+        if edge in (True, "suffix"):
+            edge_suffix = regex.compile(rf"(?:(?<=[\s.!?\"')\]])|^)(?:{source})\s*$")
     return Rule(
         id=rid,
         category=raw["category"],
@@ -114,6 +133,10 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
         zone=zone,
         max_chars=int(raw.get("max_chars", _DEFAULT_MAX_CHARS)),
         caption_max=int(raw.get("caption_max", 0)),
+        edge=bool(edge),
+        edge_prefix=edge_prefix,
+        edge_suffix=edge_suffix,
+        edge_inner=edge_inner,
         examples=tuple(raw.get("examples", ())),
         counter_examples=tuple(raw.get("counter_examples", ())),
         compiled=compiled,
@@ -142,6 +165,7 @@ class RuleSet:
         object.__setattr__(self, "_line", tuple(r for r in self.rules if r.scope == "line"))
         object.__setattr__(self, "_prefix", tuple(r for r in self.rules if r.scope == "prefix"))
         object.__setattr__(self, "_suffix", tuple(r for r in self.rules if r.scope == "suffix"))
+        object.__setattr__(self, "_edge", tuple(r for r in self.rules if r.edge))
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -185,26 +209,66 @@ class RuleSet:
                     start += m.end()
                     changed = True
                     break
+            if not changed and "first" in zones:
+                # Page-head furniture of a collapsed page: the longest match wins.
+                best: tuple[int, Rule] | None = None
+                for rule in self._edge:  # type: ignore[attr-defined]
+                    if rule.edge_prefix is None:
+                        continue
+                    m = rule.edge_prefix.match(piece)
+                    if m and 0 < m.end() <= rule.max_chars and (best is None or m.end() > best[0]):
+                        best = (m.end(), rule)
+                if best is not None:
+                    cuts.append(Cut(best[1], start, start + best[0]))
+                    start += best[0]
+                    changed = True
             if changed:
                 continue
-            for rule in self._suffix:  # type: ignore[attr-defined]
-                if rule.zone != "any" and rule.zone not in zones and not (
+            # Furniture at a line's end is short: search only its last _TAIL characters, and
+            # take the match that starts earliest (the longest piece of furniture).
+            w0 = max(0, len(piece) - _TAIL)
+            window = piece[w0:]
+            suffixes = self._suffix + self._edge if "last" in zones else self._suffix  # type: ignore[attr-defined]
+            found: tuple[int, Rule] | None = None
+            for rule in suffixes:
+                if rule.scope == "line":
+                    if rule.edge_suffix is None:
+                        continue
+                    m = rule.edge_suffix.search(window)
+                    if m and m.end() - m.start() > rule.max_chars:
+                        continue
+                elif rule.zone != "any" and rule.zone not in zones and not (
                     rule.zone == "edge" and "last" in zones
                 ):
                     continue
-                m = rule.compiled.search(piece)
-                if m and m.end() > m.start():
-                    cut_from = m.start()
-                    rest = piece[:cut_from].rstrip()
-                    if rule.caption_max and rest and _is_caption_text(rest, rule.caption_max):
-                        cut_from = 0  # the description belongs to the caption
-                    cuts.append(Cut(rule, start + cut_from, end))
-                    end = start + cut_from
-                    changed = True
-                    break
+                else:
+                    m = rule.compiled.search(window)
+                if m and m.end() > m.start() and (found is None or m.start() < found[0]):
+                    found = (m.start(), rule)
+            if found is not None:
+                rule = found[1]
+                cut_from = w0 + found[0]
+                rest = piece[:cut_from].rstrip()
+                if rule.caption_max and rest and _is_caption_text(rest, rule.caption_max):
+                    cut_from = 0  # the description belongs to the caption
+                cuts.append(Cut(rule, start + cut_from, end))
+                end = start + cut_from
+                changed = True
             if not changed:
                 break
         return cuts, start, max(start, end)
+
+    def head_furniture_at(self, text: str) -> int | None:
+        """Offset of the first page-head furniture (menu, reaction widget, timestamp) inside
+        ``text``, after at least a few characters of other text; None if there is none."""
+        best: int | None = None
+        for rule in self._edge:  # type: ignore[attr-defined]
+            if rule.category not in _HEAD_CATEGORIES or rule.edge_inner is None:
+                continue
+            m = rule.edge_inner.search(text, 1)
+            if m and (best is None or m.start() < best):
+                best = m.start()
+        return best
 
     def _match_line(self, piece: str, zones: frozenset[str]) -> Rule | None:
         n = len(piece)

@@ -147,6 +147,19 @@ def _headline_like(line: str) -> bool:
     )
 
 
+def _glued_headline(line: str, rules: RuleSet) -> int | None:
+    """Where page furniture starts in a first line that also carries the headline and the
+    body (a page collapsed onto one line); None for an ordinary first line."""
+    if len(line) <= _TITLE_MAX:
+        return None  # an ordinary headline line: its words are never split off
+    at = rules.head_furniture_at(line[: _TITLE_MAX + 40])
+    if at is None or rules.head_furniture_at(" " + line[:at]) is not None:
+        return None  # the page starts with furniture, not a headline
+    if not _headline_like(line[:at].rstrip()):
+        return None
+    return at
+
+
 def clean_and_explain(
     text: str, config: CleanConfig | None = None, **overrides: object
 ) -> Cleaned:
@@ -182,7 +195,15 @@ def clean_and_explain(
     # Character spans to remove: (start, end, rule id, category, repeats, similarity).
     cuts: list[tuple[int, int, str, str, str | None, float | None]] = []
     kept: list[tuple[int, int]] = []  # kept [start, end) of each line in src
+    title: str | None = None
+    glued = _glued_headline(lines[0][1], rules) if cfg.extract_title and lines else None
     for i, (off, line) in enumerate(lines):
+        if i == 0 and glued is not None:
+            # A collapsed page: "headline menu... body...". The headline goes to the title and
+            # the rest of the line is cleaned as the page's first line.
+            title = line[:glued].rstrip()
+            cuts.append((0, glued, "title.headline", "title", None, None))
+            off, line = off + glued, line[glued:]
         zones = {"any"}
         if i < first_body:
             zones.add("head")
@@ -199,8 +220,7 @@ def clean_and_explain(
             kept.append((off + a, off + b))
 
     warnings = list(norm.warnings)
-    title: str | None = None
-    if cfg.extract_title and len(kept) > 1 and cuts:
+    if cfg.extract_title and title is None and len(kept) > 1 and cuts:
         # The first kept line is the headline when it looks like one, nothing was trimmed
         # from it, more text follows, and the page shows furniture (so a clean body is never
         # stripped of its first line, and cleaning twice changes nothing).
