@@ -42,6 +42,7 @@ class Rule:
     max_chars: int = _DEFAULT_MAX_CHARS
     caption_max: int = 0
     edge: bool = False
+    after: frozenset[str] = frozenset()
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     compiled: regex.Pattern[str] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
@@ -88,7 +89,7 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
     loc = f"{where}: rule {rid!r}"
     unknown = set(raw) - {
         "id", "category", "scope", "zone", "pattern", "max_chars", "caption_max",
-        "examples", "counter_examples", "note", "edge",
+        "examples", "counter_examples", "note", "edge", "after",
     }
     if unknown:
         raise RuleError(f"{loc}: unknown field(s) {sorted(unknown)}")
@@ -134,6 +135,7 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
         max_chars=int(raw.get("max_chars", _DEFAULT_MAX_CHARS)),
         caption_max=int(raw.get("caption_max", 0)),
         edge=bool(edge),
+        after=frozenset(raw.get("after", ())),
         edge_prefix=edge_prefix,
         edge_suffix=edge_suffix,
         edge_inner=edge_inner,
@@ -174,12 +176,14 @@ class RuleSet:
         raise KeyError(rule_id)
 
     def strip_line(
-        self, line: str, zones: frozenset[str] = frozenset({"any"})
+        self, line: str, zones: frozenset[str] = frozenset({"any"}), after: str | None = None
     ) -> tuple[list[Cut], int, int]:
         """Cut furniture from one line; return the cuts and the kept ``[start, end)``.
 
-        ``zones`` are the zones this line is in ("any" always; "head", "tail", "edge" where
-        they apply). Prefix and suffix rules are applied until nothing more matches.
+        ``zones`` are the zones this line is in ("any" always; "head", "tail", "first",
+        "last" where they apply); ``after`` is the id of the rule that removed the whole
+        previous line, if any (rules with ``after`` only fire there). Prefix and suffix rules
+        are applied until nothing more matches.
         """
         cuts: list[Cut] = []
         start, end = 0, len(line)
@@ -192,7 +196,7 @@ class RuleSet:
             if start >= end:
                 break
             piece = line[start:end]
-            whole = self._match_line(piece, zones)
+            whole = self._match_line(piece, zones, after)
             if whole is not None:
                 cuts.append(Cut(whole, start, end))
                 start = end
@@ -270,10 +274,12 @@ class RuleSet:
                 best = m.start()
         return best
 
-    def _match_line(self, piece: str, zones: frozenset[str]) -> Rule | None:
+    def _match_line(self, piece: str, zones: frozenset[str], after: str | None) -> Rule | None:
         n = len(piece)
         for rule in self._line:  # type: ignore[attr-defined]
             if n > rule.max_chars:
+                continue
+            if rule.after and after not in rule.after:
                 continue
             if rule.zone != "any" and rule.zone not in zones:
                 continue

@@ -197,6 +197,7 @@ def clean_and_explain(
     kept: list[tuple[int, int]] = []  # kept [start, end) of each line in src
     title: str | None = None
     glued = _glued_headline(lines[0][1], rules) if cfg.extract_title and lines else None
+    prev_rule: str | None = None
     for i, (off, line) in enumerate(lines):
         if i == 0 and glued is not None:
             # A collapsed page: "headline menu... body...". The headline goes to the title and
@@ -213,11 +214,14 @@ def clean_and_explain(
             zones.add("first")
         if i == n - 1:
             zones.add("last")
-        line_cuts, a, b = rules.strip_line(line, frozenset(zones))
+        line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule)
         for c in line_cuts:
             cuts.append((off + c.start, off + c.end, c.rule.id, c.rule.category, None, None))
         if b > a:
             kept.append((off + a, off + b))
+            prev_rule = None
+        else:
+            prev_rule = line_cuts[-1].rule.id if line_cuts else None
 
     warnings = list(norm.warnings)
     if cfg.extract_title and title is None and len(kept) > 1 and cuts:
