@@ -180,8 +180,8 @@ class RuleSet:
     ) -> tuple[list[Cut], int, int]:
         """Cut furniture from one line; return the cuts and the kept ``[start, end)``.
 
-        ``zones`` are the zones this line is in ("any" always; "head", "tail", "first",
-        "last" where they apply); ``after`` is the id of the rule that removed the whole
+        ``zones`` are the zones this line is in ("any" always; "head", "tail" where they
+        apply; "first" / "last" when it is a long first / last line, a collapsed page); ``after`` is the id of the rule that removed the whole
         previous line, if any (rules with ``after`` only fire there). Prefix and suffix rules
         are applied until nothing more matches.
         """
@@ -220,6 +220,8 @@ class RuleSet:
                     if rule.edge_prefix is None:
                         continue
                     m = rule.edge_prefix.match(piece)
+                    if m and rule.category == "ui" and " " not in m.group().strip():
+                        continue  # one menu word could start a sentence ("공유 경제가 …")
                     if m and 0 < m.end() <= rule.max_chars and (best is None or m.end() > best[0]):
                         best = (m.end(), rule)
                 if best is not None:

@@ -22,6 +22,9 @@ from .paragraphs import find_repeats
 __all__ = ["CleanConfig", "Cleaned", "Removal", "clean", "clean_and_explain", "replay"]
 
 _TITLE_MAX = 300
+# First/last lines longer than this are treated as collapsed page heads/tails: furniture is
+# trimmed from their ends (edge rules).
+COLLAPSED_CHARS = _TITLE_MAX
 _TITLE_BAD_END = regex.compile(r"[.。][\"'”’」』)\]]*$")
 _DATELINE_START = regex.compile(r"^[\[(【]\s*[가-힣A-Za-z]{1,12}\s*=")
 
@@ -210,10 +213,11 @@ def clean_and_explain(
             zones.add("head")
         if i > last_body:
             zones.add("tail")
-        if i == 0:
-            zones.add("first")
-        if i == n - 1:
-            zones.add("last")
+        if len(line) > COLLAPSED_CHARS:  # a page (or its head or tail) collapsed onto one line
+            if i == 0:
+                zones.add("first")
+            if i == n - 1:
+                zones.add("last")
         line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule)
         for c in line_cuts:
             cuts.append((off + c.start, off + c.end, c.rule.id, c.rule.category, None, None))

@@ -1,0 +1,442 @@
+"""A run as stages with plain data between them, and the counts that account for every record.
+
+    read (`dedupe_ko.io.read`)  ->  `clean_stage`  ->  `dedup_stage`  ->  `run` routes each item
+
+Every input item ends up in exactly one place: written (OUT), a duplicate (REJECTED, with
+``duplicate_of``) or quarantined (the quarantine file, with its reason). `Summary` counts them
+and `Summary.check` verifies ``records_in == written + duplicates + quarantined`` at the end
+of every run.
+
+Quarantine reasons added here (on top of those of `dedupe_ko.io`): ``clean_error`` (cleaning
+raised; the message is kept) and, when deduplicating, ``empty_after_clean`` (nothing but page
+furniture: an empty body is never compared with other articles).
+
+`clean_stage` cleans in a process pool when ``jobs > 1``: records go out in chunks, at most a
+few chunks per worker in flight, and come back in input order, so the output is identical to
+``jobs=1`` and memory stays flat however long the input.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import time
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from .clean import CleanConfig, clean_and_explain
+from .io import Item, Quarantined, Record
+
+__all__ = [
+    "CleanedRecord",
+    "Sinks",
+    "Summary",
+    "clean_stage",
+    "dedup_stage",
+    "default_jobs",
+    "run",
+]
+
+INVARIANT = "records_in = written + duplicates + quarantined"
+
+
+def default_jobs() -> int:
+    """Cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+# ---------------------------------------------------------------------------------------------
+# Clean stage
+
+@dataclass(frozen=True)
+class CleanedRecord:
+    """A `Record` after cleaning: its body, title, warnings and (with explain) removals."""
+
+    record: Record
+    text: str
+    title: str | None
+    warnings: tuple[str, ...]
+    removals: tuple[dict[str, Any], ...] | None
+    removed_bytes: dict[str, int]
+    changed: bool
+
+    def output(self, text_field: str = "text") -> dict[str, Any]:
+        """The record as `clean` writes it: every input field kept, the text field replaced by
+        the body, ``title`` when found, ``removals`` with explain, ``warnings`` when any."""
+        out = dict(self.record.fields)
+        out[text_field] = self.text
+        if self.title is not None:
+            out["title"] = self.title
+        if self.removals is not None:
+            out["removals"] = list(self.removals)
+        warnings = [*(f"input: {n}" for n in self.record.notes), *self.warnings]
+        if warnings:
+            out["warnings"] = warnings
+        return out
+
+
+# What a worker sends back for one text: (body or None when unchanged, title, warnings,
+# removals or None, removed bytes by category), or an error message.
+_Outcome = tuple[str | None, str | None, tuple[str, ...], tuple[dict[str, Any], ...] | None,
+                 dict[str, int]] | str
+
+
+def _clean_one(text: str, config: CleanConfig, explain: bool) -> _Outcome:
+    try:
+        c = clean_and_explain(text, config)
+    except Exception as e:  # noqa: BLE001 - a record that breaks the cleaner is quarantined
+        return f"{type(e).__name__}: {e}"
+    removed: dict[str, int] = {}
+    for r in c.removals:
+        if r.category != "title":
+            removed[r.category] = removed.get(r.category, 0) + len(r.text.encode("utf-8",
+                                                                               "surrogatepass"))
+    removals = tuple(r.as_dict() for r in c.removals) if explain else None
+    return (None if c.text == text else c.text, c.title, tuple(c.warnings), removals, removed)
+
+
+def _clean_many(texts: list[str | None], config: CleanConfig, explain: bool) -> list[_Outcome]:
+    return [_clean_one(t, config, explain) if t is not None else "" for t in texts]
+
+
+def _finish(item: Item, outcome: _Outcome) -> CleanedRecord | Quarantined:
+    if isinstance(item, Quarantined):
+        return item
+    if isinstance(outcome, str):
+        return Quarantined(item.id, "clean_error", f"cleaning failed: {outcome}", item.where,
+                           record=item.fields)
+    text, title, warnings, removals, removed = outcome
+    return CleanedRecord(item, item.text if text is None else text, title, warnings, removals,
+                         removed, text is not None)
+
+
+def _chunks(items: Iterable[Item], size: int, max_chars: int) -> Iterator[list[Item]]:
+    chunk: list[Item] = []
+    chars = 0
+    for it in items:
+        chunk.append(it)
+        if isinstance(it, Record):
+            chars += len(it.text)
+        if len(chunk) >= size or chars >= max_chars:
+            yield chunk
+            chunk, chars = [], 0
+    if chunk:
+        yield chunk
+
+
+def clean_stage(
+    items: Iterable[Item],
+    config: CleanConfig | None = None,
+    *,
+    explain: bool = False,
+    jobs: int = 1,
+    chunk_size: int = 64,
+) -> Iterator[CleanedRecord | Quarantined]:
+    """Clean every `Record` (quarantined items pass through), in input order.
+
+    ``jobs > 1`` cleans in that many worker processes; the output is the same as with 1.
+    """
+    cfg = config or CleanConfig()
+    if jobs <= 1:
+        for it in items:
+            yield it if isinstance(it, Quarantined) else _finish(it, _clean_one(it.text, cfg,
+                                                                                 explain))
+        return
+    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    pending: deque[tuple[list[Item], Future[list[_Outcome]]]] = deque()
+    try:
+        for chunk in _chunks(items, chunk_size, 1 << 20):
+            texts = [it.text if isinstance(it, Record) else None for it in chunk]
+            pending.append((chunk, pool.submit(_clean_many, texts, cfg, explain)))
+            while len(pending) >= jobs * 3:
+                yield from _collect(*pending.popleft())
+        while pending:
+            yield from _collect(*pending.popleft())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _collect(
+    chunk: list[Item], fut: Future[list[_Outcome]]
+) -> Iterator[CleanedRecord | Quarantined]:
+    try:
+        outcomes = fut.result()
+    except Exception as e:
+        raise RuntimeError(
+            f"a cleaning worker process failed ({type(e).__name__}: {e}); "
+            "rerun with --jobs 1 to clean in one process"
+        ) from e
+    for it, oc in zip(chunk, outcomes, strict=True):
+        yield _finish(it, oc)
+
+
+# ---------------------------------------------------------------------------------------------
+# Dedup stage
+
+class DeduplicatorLike(Protocol):
+    def add_batch(self, items: list[tuple[str, str]]) -> list[Any]: ...
+
+
+def dedup_stage(
+    items: Iterable[CleanedRecord | Quarantined],
+    deduplicator: DeduplicatorLike,
+    *,
+    batch_size: int = 256,
+) -> Iterator[tuple[CleanedRecord, Any] | Quarantined]:
+    """Pair each cleaned record with its `dedupe_ko.dedup.Decision`, in input order, a batch
+    at a time. Records whose body cleaned away to nothing are quarantined
+    (``empty_after_clean``) rather than compared."""
+    buf: list[CleanedRecord | Quarantined] = []
+    batch: list[tuple[str, str]] = []
+    for it in items:
+        if isinstance(it, CleanedRecord):
+            if not it.text.strip():
+                r = it.record
+                it = Quarantined(r.id, "empty_after_clean",
+                                 "nothing but page furniture: the cleaned body is empty",
+                                 r.where, record=r.fields)
+            else:
+                batch.append((it.record.id, it.text))
+        buf.append(it)
+        if len(batch) >= batch_size:
+            yield from _decide(buf, batch, deduplicator)
+            buf, batch = [], []
+    if buf:
+        yield from _decide(buf, batch, deduplicator)
+
+
+def _decide(
+    buf: list[CleanedRecord | Quarantined], batch: list[tuple[str, str]],
+    deduplicator: DeduplicatorLike,
+) -> Iterator[tuple[CleanedRecord, Any] | Quarantined]:
+    decisions = iter(deduplicator.add_batch(batch) if batch else [])
+    for it in buf:
+        if isinstance(it, Quarantined):
+            yield it
+            continue
+        d = next(decisions, None)
+        if d is None or d.id != it.record.id:
+            raise RuntimeError(f"deduplicator returned no decision for {it.record.id!r} (bug)")
+        yield it, d
+
+
+# ---------------------------------------------------------------------------------------------
+# Counting and routing
+
+@dataclass
+class Summary:
+    """Counts for one run; every input item is counted once as written, duplicate or
+    quarantined. ``cleaned_only`` = written records that no other record duplicates (all
+    written records for `clean`)."""
+
+    command: str
+    records_in: int = 0
+    written: int = 0
+    exact_duplicates: int = 0
+    near_duplicates: int = 0
+    quarantined_by_reason: Counter[str] = field(default_factory=Counter)
+    changed_by_clean: int = 0
+    with_warnings: int = 0
+    repaired_on_read: int = 0
+    removed_bytes_by_category: Counter[str] = field(default_factory=Counter)
+    cluster_sizes: dict[str, int] = field(default_factory=dict)  # only clusters of 2+
+    seconds: float = 0.0
+
+    @property
+    def duplicates(self) -> int:
+        return self.exact_duplicates + self.near_duplicates
+
+    @property
+    def quarantined(self) -> int:
+        return sum(self.quarantined_by_reason.values())
+
+    @property
+    def cleaned_only(self) -> int:
+        return self.written - len(self.cluster_sizes)
+
+    def holds(self) -> bool:
+        """The invariant: records_in = written + duplicates + quarantined."""
+        return self.records_in == self.written + self.duplicates + self.quarantined
+
+    def check(self) -> None:
+        """Raise RuntimeError if a record went unaccounted for (a bug, never bad input)."""
+        if not self.holds():
+            raise RuntimeError(
+                f"{INVARIANT} does not hold: {self.records_in} != {self.written} + "
+                f"{self.duplicates} + {self.quarantined} (bug: please report it)"
+            )
+
+    def largest_cluster(self) -> tuple[str | None, int]:
+        if not self.cluster_sizes:
+            return None, 1 if self.written else 0
+        rep = max(self.cluster_sizes, key=lambda k: self.cluster_sizes[k])
+        return rep, self.cluster_sizes[rep]
+
+    def as_dict(self, top: int = 10) -> dict[str, Any]:
+        rep, size = self.largest_cluster()
+        return {
+            "command": self.command,
+            "records_in": self.records_in,
+            "written": self.written,
+            "cleaned_only": self.cleaned_only,
+            "duplicates": self.duplicates,
+            "exact_duplicates": self.exact_duplicates,
+            "near_duplicates": self.near_duplicates,
+            "quarantined": self.quarantined,
+            "quarantined_by_reason": dict(self.quarantined_by_reason.most_common()),
+            "clusters_with_duplicates": len(self.cluster_sizes),
+            "largest_cluster": {"id": rep, "size": size},
+            "changed_by_clean": self.changed_by_clean,
+            "with_warnings": self.with_warnings,
+            "repaired_on_read": self.repaired_on_read,
+            "removed_bytes_by_category": dict(self.removed_bytes_by_category.most_common(top)),
+            "removed_bytes_total": sum(self.removed_bytes_by_category.values()),
+            "invariant": INVARIANT,
+            "invariant_holds": self.holds(),
+            "seconds": round(self.seconds, 3),
+            "records_per_second": (round(self.records_in / self.seconds, 1) if self.seconds
+                                   else None),
+        }
+
+    def format(self, top: int = 5) -> str:
+        """The summary as a few lines of text (for stderr)."""
+        lines = [
+            f"dedupe-ko {self.command}: {self.records_in:,} records in, {self.written:,} written, "
+            f"{self.duplicates:,} duplicates (exact {self.exact_duplicates:,}, near "
+            f"{self.near_duplicates:,}), {self.quarantined:,} quarantined"
+        ]
+        if self.quarantined:
+            lines.append("  quarantined: " + ", ".join(
+                f"{k} {v:,}" for k, v in self.quarantined_by_reason.most_common()))
+        if self.command != "clean":
+            rep, size = self.largest_cluster()
+            lines.append(f"  {len(self.cluster_sizes):,} clusters with duplicates; "
+                         f"cleaned only {self.cleaned_only:,}; largest cluster: "
+                         + (f"{rep} ({size} records)" if rep else "none"))
+        if self.removed_bytes_by_category:
+            lines.append("  removed by category: " + ", ".join(
+                f"{k} {_size(v)}" for k, v in self.removed_bytes_by_category.most_common(top)))
+        lines.append(f"  changed by cleaning {self.changed_by_clean:,}, with warnings "
+                     f"{self.with_warnings:,}, repaired on read {self.repaired_on_read:,}")
+        ok = "holds" if self.holds() else "DOES NOT HOLD"
+        lines.append(f"  {INVARIANT}: {self.records_in:,} = {self.written:,} + "
+                     f"{self.duplicates:,} + {self.quarantined:,} ({ok})")
+        rate = f", {self.records_in / self.seconds:,.0f} records/s" if self.seconds else ""
+        lines.append(f"  {self.seconds:.1f} s{rate}")
+        return "\n".join(lines)
+
+
+def _size(n: int) -> str:
+    for unit in ("B", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000  # type: ignore[assignment]
+    return str(n)
+
+
+class _Sink(Protocol):
+    def write(self, record: dict[str, Any]) -> None: ...
+
+
+@dataclass
+class Sinks:
+    """Where each kind of item goes; any may be None (not written).
+
+    ``out``: written records. ``clusters``: one line per input item. ``rejected``: duplicates,
+    whole, with ``duplicate_of``, ``reason`` and ``similarity``. ``quarantine``: quarantined
+    items (`dedupe_ko.io.Quarantined.as_dict`).
+    """
+
+    out: _Sink | None = None
+    clusters: _Sink | None = None
+    rejected: _Sink | None = None
+    quarantine: _Sink | None = None
+
+
+def run(
+    items: Iterable[Item],
+    sinks: Sinks,
+    *,
+    command: str = "run",
+    clean_config: CleanConfig | None = None,
+    deduplicator: DeduplicatorLike | None = None,
+    explain: bool = False,
+    write_cleaned: bool = True,
+    text_field: str = "text",
+    jobs: int = 1,
+    batch_size: int = 256,
+    on_item: Callable[[], None] | None = None,
+) -> Summary:
+    """Read, clean, (deduplicate,) and route every item to its sink; return the checked counts.
+
+    Without a ``deduplicator`` this is `clean`: every good record is written. With one, kept
+    records are written (cleaned when ``write_cleaned``, else as they came in) and duplicates
+    go to ``sinks.rejected``.
+    """
+    summary = Summary(command)
+    t0 = time.perf_counter()
+
+    def counted(src: Iterable[Item]) -> Iterator[Item]:
+        for it in src:
+            summary.records_in += 1
+            if on_item is not None:
+                on_item()
+            yield it
+
+    stream: Iterable[Any] = clean_stage(counted(items), clean_config, explain=explain,
+                                        jobs=jobs)
+    if deduplicator is not None:
+        stream = dedup_stage(stream, deduplicator, batch_size=batch_size)
+    for it in stream:
+        if isinstance(it, Quarantined):
+            _quarantine(it, sinks, summary)
+        elif isinstance(it, CleanedRecord):
+            _count_clean(it, summary)
+            _write(sinks.out, it.output(text_field))
+            summary.written += 1
+        else:
+            cr, d = it
+            _count_clean(cr, summary)
+            if d.kept:
+                _write(sinks.out, cr.output(text_field) if write_cleaned else cr.record.fields)
+                summary.written += 1
+            else:
+                _write(sinks.rejected, {**cr.record.fields, "duplicate_of": d.cluster,
+                                        "reason": f"{d.match}_duplicate",
+                                        "similarity": d.similarity})
+                if d.match == "exact":
+                    summary.exact_duplicates += 1
+                else:
+                    summary.near_duplicates += 1
+                summary.cluster_sizes[d.cluster] = summary.cluster_sizes.get(d.cluster, 1) + 1
+            _write(sinks.clusters, d.as_dict())
+    summary.seconds = time.perf_counter() - t0
+    summary.check()
+    return summary
+
+
+def _write(sink: _Sink | None, record: dict[str, Any]) -> None:
+    if sink is not None:
+        sink.write(record)
+
+
+def _count_clean(cr: CleanedRecord, summary: Summary) -> None:
+    summary.changed_by_clean += cr.changed
+    summary.with_warnings += bool(cr.warnings)
+    summary.repaired_on_read += bool(cr.record.notes)
+    summary.removed_bytes_by_category.update(cr.removed_bytes)
+
+
+def _quarantine(q: Quarantined, sinks: Sinks, summary: Summary) -> None:
+    summary.quarantined_by_reason[q.reason] += 1
+    _write(sinks.quarantine, q.as_dict())
+    _write(sinks.clusters, {"id": q.id, "cluster": q.id, "similarity": 0.0, "match": "none",
+                            "quarantined": q.reason})

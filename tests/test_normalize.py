@@ -1,0 +1,109 @@
+"""Unicode repair and canonical form."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dedupe_ko import normalize
+from dedupe_ko.normalize import fold_key, repair_cp949
+
+SENTENCE = "대전·세종시와 서울시가 교류를 강화하기로 했다."
+
+
+def _as_cp1252(data: bytes) -> str:
+    """Bytes shown as Windows-1252; its five undefined bytes stay C1 controls, as browsers do."""
+    return "".join(
+        bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in data
+    )
+
+
+@pytest.mark.parametrize("decode", [lambda b: b.decode("latin-1"), _as_cp1252])
+def test_cp949_read_as_latin_is_repaired(decode) -> None:
+    broken = decode(SENTENCE.encode("cp949"))
+    assert broken != SENTENCE
+    out = normalize(broken)
+    assert out.text == SENTENCE
+    assert "cp949_mojibake" in out.fixes
+
+
+def test_cp949_repair_of_example_from_issue() -> None:
+    assert repair_cp949("´ëÀü¡¤¼¼Á¾") == "대전·세종"
+
+
+def test_cp949_repair_inside_a_mixed_line_keeps_the_rest() -> None:
+    broken = "원심은 " + "혐의를 무죄로 판단했다.".encode("cp949").decode("latin-1") + " (2023도1234)"
+    assert normalize(broken).text == "원심은 혐의를 무죄로 판단했다. (2023도1234)"
+
+
+def test_utf8_read_as_cp1252_is_repaired_by_ftfy() -> None:
+    broken = _as_cp1252("앞서 내란 특검팀은 오전 10시부터".encode("utf-8"))
+    out = normalize(broken)
+    assert out.text == "앞서 내란 특검팀은 오전 10시부터"
+    assert "ftfy" in out.fixes
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        SENTENCE,
+        "Café Größe naïve: Latin text with accents stays as it is.",
+        "김 대표는 '혁신'과 \"상생\"을 강조했다… 3·1절 기념식은 「독립선언서」 낭독으로 시작됐다.",
+        "A ¾ cup and 25°C are fine too.",
+    ],
+)
+def test_correct_text_is_untouched(text: str) -> None:
+    out = normalize(text)
+    assert out.text == text
+    assert out.fixes == ()
+    assert out.warnings == ()
+
+
+def test_utf8_decoded_as_cp949_is_flagged_not_passed_silently() -> None:
+    damaged = SENTENCE.encode("utf-8").decode("cp949", errors="replace")
+    out = normalize(damaged)
+    assert out.warnings and "U+FFFD" in out.warnings[0]
+
+
+def test_nfd_hangul_comes_out_composed() -> None:
+    nfd = unicodedata.normalize("NFD", "한국어 기사")
+    assert len(nfd) == 13
+    out = normalize(nfd)
+    assert out.text == "한국어 기사"
+    assert len(out.text) == 6
+
+
+def test_invisible_and_odd_characters() -> None:
+    raw = "\ufeff특정경제범죄\u200b가중처벌\u200d등에관한법률\u00ad 위반\u00a0혐의\u3000로  기소됐다.\t끝\r\n\r\n다음 줄"
+    assert normalize(raw).text == "특정경제범죄가중처벌등에관한법률 위반 혐의 로 기소됐다. 끝\n다음 줄"
+
+
+def test_quote_and_middle_dot_variants_fold() -> None:
+    raw = "“계엄” ‘불참’ ＂전원＂ 대전ㆍ세종‧충남・충북･강원"
+    assert normalize(raw).text == "\"계엄\" '불참' \"전원\" 대전·세종·충남·충북·강원"
+    assert normalize(raw, fold_quotes=False).text.startswith("“계엄”")
+
+
+def test_html_entities_are_unescaped() -> None:
+    assert normalize("내란&nbsp;전담재판부&middot;법왜곡죄 &quot;공방&quot;").text == (
+        '내란 전담재판부·법왜곡죄 "공방"'
+    )
+
+
+def test_bytes_raise_with_advice() -> None:
+    with pytest.raises(TypeError, match="decode"):
+        normalize(SENTENCE.encode("utf-8"))  # type: ignore[arg-type]
+
+
+def test_fold_key_ignores_spacing_punctuation_quotes() -> None:
+    assert fold_key("김 대표는 “혁신”을 강조했다.") == fold_key("김대표는 '혁신'을강조했다")
+
+
+@given(st.text(max_size=300))
+def test_normalize_is_idempotent_and_nfc(text: str) -> None:
+    once = normalize(text).text
+    assert unicodedata.is_normalized("NFC", once)
+    assert normalize(once).text == once
