@@ -181,9 +181,10 @@ class RuleSet:
         """Cut furniture from one line; return the cuts and the kept ``[start, end)``.
 
         ``zones`` are the zones this line is in ("any" always; "head", "tail" where they
-        apply; "first" / "last" when it is a long first / last line, a collapsed page); ``after`` is the id of the rule that removed the whole
-        previous line, if any (rules with ``after`` only fire there). Prefix and suffix rules
-        are applied until nothing more matches.
+        apply; "first" / "last" when it is a long first / last line, a collapsed page).
+        ``after`` is the id of the rule that removed the whole previous line, if any (rules
+        with ``after`` only fire there). Prefix and suffix rules are applied until nothing
+        more matches.
         """
         cuts: list[Cut] = []
         start, end = 0, len(line)

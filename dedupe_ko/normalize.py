@@ -58,7 +58,7 @@ _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\uff02\u301d\u301e"
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\uff07"
 _MIDDLE_DOTS = "\u318d\u2027\u30fb\uff65"
 _ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"
-_ODD_SPACES = "\u00a0\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f\u3000\t\v\f"
+_ODD_SPACES = "\u00a0" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000\t\v\f"
 
 _CONTROLS = "".join(chr(c) for c in range(32) if chr(c) not in "\n\t\v\f")
 _LINE_BREAKS = "\u2028\u2029\u0085"
@@ -78,6 +78,17 @@ _NEEDS_QUOTES = regex.compile("[" + _DOUBLE_QUOTES + _SINGLE_QUOTES + "]")
 _SPACES = regex.compile(r"[ ]{2,}")
 _BLANK_EDGES = regex.compile(r"^ +| +$", regex.M)
 _BLANK_LINES = regex.compile(r"\n{2,}")
+
+
+def _map_characters(text: str) -> str:
+    """Zero-width and control characters out, odd spaces and dots mapped, one space, no blank
+    lines."""
+    if not _NEEDS_MAP.search(text):
+        return text
+    out = text.replace("\r\n", "\n").replace("\r", "\n").translate(_CHAR_MAP)
+    out = _SPACES.sub(" ", out)
+    out = _BLANK_EDGES.sub("", out)
+    return _BLANK_LINES.sub("\n", out).strip("\n")
 
 
 @dataclass(frozen=True)
@@ -161,23 +172,23 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
         )
     fixes: list[str] = []
     out = text
-    if _MOJIBAKE_HINT.search(out):
-        repaired = repair_cp949(out)
-        if repaired != out:
-            fixes.append("cp949_mojibake")
-            out = repaired
-        fixed = ftfy.fix_text(out, config=_FTFY)
-        if fixed != out:
-            fixes.append("ftfy")
-            out = fixed
-    if _NEEDS_MAP.search(out):
-        mapped = out.replace("\r\n", "\n").replace("\r", "\n").translate(_CHAR_MAP)
-        mapped = _SPACES.sub(" ", mapped)
-        mapped = _BLANK_EDGES.sub("", mapped)
-        mapped = _BLANK_LINES.sub("\n", mapped).strip("\n")
-        if mapped != out:
+    for _ in range(3):  # removing a character can expose more damage; stop at a fixpoint
+        step = out
+        if _MOJIBAKE_HINT.search(step):
+            # CP949 first: ftfy would misread some of its byte pairs as UTF-8.
+            repaired = repair_cp949(step)
+            if repaired != step and "cp949_mojibake" not in fixes:
+                fixes.append("cp949_mojibake")
+            fixed = ftfy.fix_text(repaired, config=_FTFY)
+            if fixed != repaired and "ftfy" not in fixes:
+                fixes.append("ftfy")
+            step = fixed
+        mapped = _map_characters(step)
+        if mapped != step and "characters" not in fixes:
             fixes.append("characters")
-            out = mapped
+        if mapped == out:
+            break
+        out = mapped
     if fold_quotes and _NEEDS_QUOTES.search(out):
         fixes.append("quotes")
         out = out.translate(_QUOTE_MAP)

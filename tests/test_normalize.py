@@ -40,7 +40,7 @@ def test_cp949_repair_inside_a_mixed_line_keeps_the_rest() -> None:
 
 
 def test_utf8_read_as_cp1252_is_repaired_by_ftfy() -> None:
-    broken = _as_cp1252("앞서 내란 특검팀은 오전 10시부터".encode("utf-8"))
+    broken = _as_cp1252("앞서 내란 특검팀은 오전 10시부터".encode())
     out = normalize(broken)
     assert out.text == "앞서 내란 특검팀은 오전 10시부터"
     assert "ftfy" in out.fixes

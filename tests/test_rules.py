@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from _shared import FIXTURES
 
 from dedupe_ko import RuleError, clean_and_explain, load_rules
 from dedupe_ko.boilerplate import SCOPES, RuleSet
 from dedupe_ko.clean import COLLAPSED_CHARS
-
-from _shared import FIXTURES
 
 RULES = load_rules()
 ALL_ZONES = frozenset({"any", "head", "tail", "first", "last"})
