@@ -110,7 +110,9 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
         elif scope == "prefix":
             compiled = regex.compile(rf"^\s*(?:{source})")
         else:
-            compiled = regex.compile(rf"(?:{source})\s*$")
+            # Searched backwards from the line end: finds the same (longest) match as a
+            # forward search, without trying every start position of a long line.
+            compiled = regex.compile(rf"(?:{source})\s*$", regex.REVERSE)
     except regex.error as e:
         raise RuleError(f"{loc}: pattern does not compile: {e}") from e
     edge = raw.get("edge", False)
@@ -125,7 +127,9 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
             edge_prefix = regex.compile(rf"^\s*(?:{source})(?=\s)")
             edge_inner = regex.compile(rf"(?<=\s)(?:{source})(?=\s)")
         if edge in (True, "suffix"):
-            edge_suffix = regex.compile(rf"(?:(?<=[\s.!?\"')\]])|^)(?:{source})\s*$")
+            edge_suffix = regex.compile(
+                rf"(?:(?<=[\s.!?\"')\]])|^)(?:{source})\s*$", regex.REVERSE
+            )
     return Rule(
         id=rid,
         category=raw["category"],

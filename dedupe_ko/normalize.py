@@ -205,10 +205,12 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
     return Normalized(out, tuple(fixes), warnings)
 
 
-_KEY_DROP = regex.compile(r"[\p{P}\p{S}\p{Z}\s]+")
+_KEY_DROP = regex.compile(r"[\p{P}\p{S}\p{Z}\p{Cc}\p{Cf}\s]+")
 
 
 def fold_key(text: str) -> str:
-    """A comparison key: NFC, quotes and dots folded, no spaces or punctuation, lower case."""
-    text = unicodedata.normalize("NFC", text).translate(_CHAR_MAP).translate(_QUOTE_MAP)
+    """A comparison key: NFC, lower case, without spaces, punctuation, symbols (so also
+    without quote and middle-dot variants) or invisible characters."""
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
     return _KEY_DROP.sub("", text).lower()

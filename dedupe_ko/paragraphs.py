@@ -49,7 +49,8 @@ def find_repeats(
         exact_of.append(first_at.get(key, -1) if key else -1)
         first_at.setdefault(key, i)
     first: dict[str, int] = {}
-    kept: list[tuple[int, str, frozenset[str]]] = []
+    kept: list[tuple[int, str]] = []
+    grams: dict[int, frozenset[str]] = {}  # trigram sets, computed only for candidates
     out: dict[int, tuple[int, float]] = {}
     n = len(keys)
     for i, key in enumerate(keys):
@@ -58,12 +59,15 @@ def find_repeats(
         if key in first:
             out[i] = (first[key], 1.0)
             continue
-        grams = trigrams(key)
         if len(key) >= min_near_chars and kept:
-            best = _best_near(
-                key, grams, kept, near_threshold, containment_threshold,
-                min_near_chars, min_contained_chars,
-            )
+            candidates = _candidates(key, kept, min_near_chars)
+            best = None
+            if candidates:
+                pool = [(j, keys[j], grams.setdefault(j, trigrams(keys[j]))) for j in candidates]
+                best = _best_near(
+                    key, trigrams(key), pool,
+                    near_threshold, containment_threshold, min_near_chars, min_contained_chars,
+                )
             # A near repeat inside a doubled block lines up with its neighbours: the paragraph
             # before it repeats the one before its match, or the one after repeats the next.
             if best is not None and (
@@ -74,8 +78,19 @@ def find_repeats(
                 out[i] = (best[0], round(best[1], 4))
                 continue
         first[key] = i
-        kept.append((i, key, grams))
+        kept.append((i, key))
     return out
+
+
+def _candidates(key: str, kept: Sequence[tuple[int, str]], min_chars: int) -> list[int]:
+    """Earlier paragraphs that share a stretch of text with ``key`` at its start, middle or
+    end: a cheap filter before trigram sets are compared."""
+    w = 8
+    mid = len(key) // 2
+    probes = {key[:w], key[mid - w // 2 : mid + w // 2], key[-w:]}
+    return [
+        j for j, kkey in kept if len(kkey) >= min_chars and any(p in kkey for p in probes)
+    ]
 
 
 def _best_near(
