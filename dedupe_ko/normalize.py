@@ -118,6 +118,14 @@ def _cp949_candidate(run: str) -> str | None:
     raw = _latin_to_bytes(run)
     if raw is None:
         return None
+    high = {c for c in run if ord(c) > 0x7F}
+    if len(high) < 3:
+        return None  # "··" or "··· ···" are punctuation, not Korean bytes
+    try:
+        raw.decode("utf-8")
+        return None  # valid UTF-8 bytes: UTF-8 mojibake, ftfy's job
+    except UnicodeDecodeError:
+        pass
     try:
         fixed = raw.decode("cp949")
     except UnicodeDecodeError:

@@ -53,6 +53,8 @@ def test_utf8_read_as_cp1252_is_repaired_by_ftfy() -> None:
         "Café Größe naïve: Latin text with accents stays as it is.",
         "김 대표는 '혁신'과 \"상생\"을 강조했다… 3·1절 기념식은 「독립선언서」 낭독으로 시작됐다.",
         "A ¾ cup and 25°C are fine too.",
+        "작년 9명 제명 ······ 변호사 징계 더 늘고 더 세졌다",
+        "¿Qué? ¡Olé! «Ça va» — Ångström ×÷",
     ],
 )
 def test_correct_text_is_untouched(text: str) -> None:
@@ -60,6 +62,10 @@ def test_correct_text_is_untouched(text: str) -> None:
     assert out.text == text
     assert out.fixes == ()
     assert out.warnings == ()
+
+
+def test_utf8_mojibake_of_latin_text_goes_to_ftfy_not_cp949() -> None:
+    assert normalize("Ã©tÃ© au cafÃ©").text == "été au café"
 
 
 def test_utf8_decoded_as_cp949_is_flagged_not_passed_silently() -> None:
