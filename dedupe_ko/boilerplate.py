@@ -22,6 +22,8 @@ ZONES = ("any", "head", "tail", "edge")
 _DEFAULT_MAX_CHARS = 200
 _TAIL = 400
 _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
+# A finished Korean sentence followed by more text: never inside a piece of edge furniture.
+_INNER_SENTENCE = regex.compile(r"[다요죠][.!?][\"'”’」』)]*\s+\S")
 _SENTENCE_END = regex.compile(r"(?:[.!?…]|다|요|죠)[\"'”’」』)\]]*$")
 _SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+")
 
@@ -168,7 +170,9 @@ class RuleSet:
     rules: tuple[Rule, ...]
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "_line", tuple(r for r in self.rules if r.scope == "line"))
+        line_rules = tuple(r for r in self.rules if r.scope == "line")
+        object.__setattr__(self, "_line", tuple(r for r in line_rules if r.category != "layout"))
+        object.__setattr__(self, "_layout", tuple(r for r in line_rules if r.category == "layout"))
         object.__setattr__(self, "_prefix", tuple(r for r in self.rules if r.scope == "prefix"))
         object.__setattr__(self, "_suffix", tuple(r for r in self.rules if r.scope == "suffix"))
         object.__setattr__(self, "_edge", tuple(r for r in self.rules if r.edge))
@@ -227,6 +231,8 @@ class RuleSet:
                     m = rule.edge_prefix.match(piece)
                     if m and rule.category == "ui" and " " not in m.group().strip():
                         continue  # one menu word could start a sentence ("공유 경제가 …")
+                    if m and _INNER_SENTENCE.search(m.group()):
+                        continue  # furniture never holds a finished Korean sentence
                     if m and 0 < m.end() <= rule.max_chars and (best is None or m.end() > best[0]):
                         best = (m.end(), rule)
                 if best is not None:
@@ -246,7 +252,9 @@ class RuleSet:
                     if rule.edge_suffix is None:
                         continue
                     m = rule.edge_suffix.search(window)
-                    if m and m.end() - m.start() > rule.max_chars:
+                    if m and (
+                        m.end() - m.start() > rule.max_chars or _INNER_SENTENCE.search(m.group())
+                    ):
                         continue
                 elif rule.zone != "any" and rule.zone not in zones and not (
                     rule.zone == "edge" and "last" in zones
@@ -268,6 +276,14 @@ class RuleSet:
             if not changed:
                 break
         return cuts, start, max(start, end)
+
+    def layout_rule(self, line: str, zone: str) -> Rule | None:
+        """The "layout" rule that removes ``line`` when it stands outside the body block:
+        ``zone`` is "head" (before the first body sentence) or "tail" (after the last)."""
+        for rule in self._layout:  # type: ignore[attr-defined]
+            if rule.zone == zone and len(line) <= rule.max_chars and rule.compiled.fullmatch(line):
+                return rule
+        return None
 
     def head_furniture_at(self, text: str) -> int | None:
         """Offset of the first page-head furniture (menu, reaction widget, timestamp) inside
@@ -300,9 +316,9 @@ def _is_caption_text(rest: str, limit: int) -> bool:
     return len(rest) <= limit and len(_SENTENCE_SPLIT.split(rest)) == 1
 
 
-def is_sentence(line: str) -> bool:
+def is_sentence(line: str, min_chars: int = 20) -> bool:
     """Looks like running text: long enough and ends like a Korean sentence."""
-    return len(line) >= 20 and _SENTENCE_END.search(line) is not None
+    return len(line) >= min_chars and _SENTENCE_END.search(line) is not None
 
 
 def load_rules(

@@ -16,7 +16,7 @@ from pathlib import Path
 import regex
 
 from .boilerplate import RuleSet, is_sentence, load_rules
-from .normalize import fold_key, normalize
+from .normalize import normalize
 from .paragraphs import find_repeats
 
 __all__ = ["CleanConfig", "Cleaned", "Removal", "clean", "clean_and_explain", "replay"]
@@ -27,6 +27,14 @@ _TITLE_MAX = 300
 COLLAPSED_CHARS = _TITLE_MAX
 _TITLE_BAD_END = regex.compile(r"[.。][\"'”’」』)\]]*$")
 _DATELINE_START = regex.compile(r"^[\[(【]\s*[가-힣A-Za-z]{1,12}\s*=")
+_DATE_OR_TIME = regex.compile(r"\d{2,4}\s*[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}|\d{1,2}:\d{2}|\d{8}")
+# Lines that anchor the body block: they end with a full stop (before any closing quotes).
+# Headlines, section names and related-headline lists do not.
+_ANCHOR = regex.compile(r"[.。][\"'”’」』)\]]{0,3}$")
+_SENTENCE_MIN = 10
+_HEADLINE_PUNCT = regex.compile(r"[,\"'…‘’“”:?!]")
+_WORD_ENDINGS = frozenset("은는이가을를에의로서도만와과다요고며나")
+_INNER_STOP = regex.compile(r"[가-힣]\.\s")  # "...나온다. 왜일까?": two sentences, not a headline
 
 
 @dataclass(frozen=True)
@@ -150,6 +158,84 @@ def _headline_like(line: str) -> bool:
     )
 
 
+def _whole_line(src: str, a: int, b: int) -> bool:
+    return (a == 0 or src[a - 1] == "\n") and (b == len(src) or src[b] == "\n")
+
+
+def _title_candidate(line: str) -> bool:
+    """A headline, not a section name, a navigation bar or a date line."""
+    tokens = line.split()
+    return (
+        _headline_like(line)
+        and not _INNER_STOP.search(line)
+        and len(line) >= 8
+        and len(tokens) >= 2
+        and not _nav_bar(tokens)
+        and not _DATE_OR_TIME.search(line)
+    )
+
+
+def _nav_bar(tokens: list[str]) -> bool:
+    """Section names in a row ("정치 경제 사회 국제 문화"): short words, none ending in a
+    particle or verb ending the way headline words do."""
+    return (
+        len(tokens) >= 5
+        and all(len(t) <= 4 and t[-1] not in _WORD_ENDINGS for t in tokens)
+        and not _HEADLINE_PUNCT.search(" ".join(tokens))
+    )
+
+
+def _outside_body(
+    src: str,
+    kept: list[tuple[int, int]],
+    cuts: list[tuple[int, int, str, str, str | None, float | None]],
+    rules: RuleSet,
+    want_title: bool,
+) -> tuple[set[int], int | None]:
+    """Find the headline, and the short non-sentence lines standing before the first or after
+    the last body sentence (navigation, section names, related headlines, counters).
+
+    Returns the indices of ``kept`` to drop (the title among them) and the title's index.
+    The title is the first headline-like line before the body; it is taken only when the
+    page shows furniture, so a clean body keeps its first line and cleaning is idempotent.
+    Adds a cut for every line it drops.
+    """
+    texts = [src[a:b] for a, b in kept]
+    # A line that a dateline or wire credit was trimmed from is where the body starts.
+    ledes = {c[1] for c in cuts if c[3] == "wire"}
+    sentences = [
+        k
+        for k, t in enumerate(texts)
+        if (len(t) >= _SENTENCE_MIN and _ANCHOR.search(t)) or kept[k][0] in ledes
+    ]
+    first, last = (sentences[0], sentences[-1]) if sentences else (len(kept), len(kept))
+    candidate = None
+    if want_title:
+        for k in range(first if sentences else min(1, len(kept))):
+            if _whole_line(src, *kept[k]) and _title_candidate(texts[k]):
+                candidate = k
+                break
+    drop: dict[int, str] = {}
+    if sentences:
+        for k in range(first):
+            rule = rules.layout_rule(texts[k], "head") if k != candidate else None
+            if rule is not None:
+                drop[k] = rule.id
+        for k in range(last + 1, len(kept)):
+            rule = rules.layout_rule(texts[k], "tail")
+            if rule is not None:
+                drop[k] = rule.id
+    title_at = None
+    if candidate is not None and (cuts or drop) and len(kept) - len(drop) > 1:
+        title_at = candidate
+        drop[candidate] = "title.headline"
+    for k, rule_id in drop.items():
+        a, b = kept[k]
+        category = "title" if rule_id == "title.headline" else "layout"
+        cuts.append((a, b, rule_id, category, None, None))
+    return set(drop), title_at
+
+
 def _glued_headline(line: str, rules: RuleSet) -> int | None:
     """Where page furniture starts in a first line that also carries the headline and the
     body (a page collapsed onto one line); None for an ordinary first line."""
@@ -228,32 +314,33 @@ def clean_and_explain(
             prev_rule = line_cuts[-1].rule.id if line_cuts else None
 
     warnings = list(norm.warnings)
-    if cfg.extract_title and title is None and len(kept) > 1 and cuts:
-        # The first kept line is the headline when it looks like one, nothing was trimmed
-        # from it, more text follows, and the page shows furniture (so a clean body is never
-        # stripped of its first line, and cleaning twice changes nothing).
-        a, b = kept[0]
-        whole_line = (a == 0 or src[a - 1] == "\n") and (b == len(src) or src[b] == "\n")
-        if whole_line and _headline_like(src[a:b]):
-            title = src[a:b]
-            kept = kept[1:]
-            cuts.append((a, b, "title.headline", "title", None, None))
-
+    paras = [src[a:b] for a, b in kept]
+    repeats: dict[int, tuple[int, float]] = {}
     if cfg.drop_repeats and kept:
-        paras = [src[a:b] for a, b in kept]
         repeats = find_repeats(
             paras, near_threshold=cfg.near_repeat, containment_threshold=cfg.contained_repeat
         )
-        if title is not None:
-            # The print view may repeat the headline at the head of the doubled body.
-            tkey = fold_key(title)
-            for k, p in enumerate(paras[:-1]):
-                if k not in repeats and k + 1 in repeats and fold_key(p) == tkey:
-                    repeats[k] = (-1, 1.0)
-        for k, (j, sim) in sorted(repeats.items()):
-            a, b = kept[k]
-            cuts.append((a, b, "repeat.paragraph", "repeat", title if j < 0 else paras[j], sim))
-        kept = [s for k, s in enumerate(kept) if k not in repeats]
+    # Furniture around the body and the headline are judged on what is not a repeat, so a
+    # second pass over the output finds nothing more to do.
+    live = [k for k in range(len(kept)) if k not in repeats]
+    dropped, title_at = _outside_body(
+        src, [kept[k] for k in live], cuts, rules, title is None and cfg.extract_title
+    )
+    title_k = live[title_at] if title_at is not None else None
+    dropped_k = {live[d] for d in dropped}
+    if title_k is not None:
+        title = paras[title_k]
+        # The headline again is furniture before the body or at the head of a doubled body;
+        # further down it is the article's own words (a subhead that repeats it).
+        body_from = next((k for k in live if k > title_k and k not in dropped_k), len(kept))
+        for i, (j, _) in list(repeats.items()):
+            if j == title_k and i > body_from and i + 1 not in repeats:
+                del repeats[i]
+    for k, (j, sim) in sorted(repeats.items()):
+        a, b = kept[k]
+        cuts.append((a, b, "repeat.paragraph", "repeat", paras[j], sim))
+    gone = set(repeats) | dropped_k
+    kept = [span for k, span in enumerate(kept) if k not in gone]
 
     removals = _removals(src, kept, cuts)
     body = "\n".join(src[a:b] for a, b in kept)

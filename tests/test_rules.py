@@ -17,7 +17,10 @@ ALL_ZONES = frozenset({"any", "head", "tail", "first", "last"})
 
 def _removed(rule_id: str, line: str, zones: frozenset[str] = ALL_ZONES) -> str:
     """What rule `rule_id` alone removes from `line`."""
-    alone = RuleSet((RULES.by_id(rule_id),))
+    rule = RULES.by_id(rule_id)
+    alone = RuleSet((rule,))
+    if rule.category == "layout":  # applied to whole lines outside the body block
+        return line if alone.layout_rule(line, rule.zone) else ""
     cuts, _, _ = alone.strip_line(line, zones, after=_after_for(rule_id))
     return "".join(line[c.start : c.end] for c in cuts)
 
@@ -110,10 +113,10 @@ pattern = '한빛몰 특가.{0,30}'
 examples = ["한빛몰 특가 오늘만 50%"]
 """,
     )
-    page = "제목입니다\n공유\n본문 문장이 여기에 있다고 밝혔다.\n한빛몰 특가 오늘만 50%"
+    page = "공정위, 온라인 쇼핑몰 표시광고 점검\n공유\n본문 문장이 여기에 있다고 밝혔다.\n한빛몰 특가 오늘만 50%\n다음 문장도 본문이라고 밝혔다."
     assert "한빛몰" in clean_and_explain(page).text
     cleaned = clean_and_explain(page, rule_files=(str(path),))
-    assert cleaned.text == "본문 문장이 여기에 있다고 밝혔다."
+    assert cleaned.text == "본문 문장이 여기에 있다고 밝혔다.\n다음 문장도 본문이라고 밝혔다."
     assert any(r.rule == "promo.house_ad" for r in cleaned.removals)
 
 
@@ -133,16 +136,21 @@ pattern = '[=]{3,}'
     rules = load_rules([path])
     assert "reaction.count" not in {r.id for r in rules.rules}
     assert rules.by_id("ui.separator").pattern == "[=]{3,}"
-    page = "제목\n공유\n본문이 여기에 있다고 밝혔다.\n0\n==="
-    assert clean_and_explain(page, rule_files=(str(path),)).text == "본문이 여기에 있다고 밝혔다.\n0"
+    page = "제목\n공유\n본문이 여기에 있다고 밝혔다.\n0\n===\n끝 문장이라고 밝혔다."
+    assert clean_and_explain(page).text == "본문이 여기에 있다고 밝혔다.\n끝 문장이라고 밝혔다."
+    assert clean_and_explain(page, rule_files=(str(path),)).text == (
+        "본문이 여기에 있다고 밝혔다.\n0\n끝 문장이라고 밝혔다."
+    )
 
 
 def test_disabled_rules_and_categories_from_config() -> None:
-    page = "제목\n공유\n본문이 여기에 있다고 밝혔다.\n저작권자 ⓒ 한빛뉴스, 무단 전재 및 재배포 금지"
+    page = "공정위, 온라인 쇼핑몰 점검\n공유\n본문이 여기에 있다고 밝혔다.\n저작권자 ⓒ 한빛뉴스, 무단 전재 및 재배포 금지"
     kept = clean_and_explain(page, categories=frozenset({"ui"}))
     assert kept.text.endswith("무단 전재 및 재배포 금지")
-    no_menu = clean_and_explain(page, disabled_rules=frozenset({"ui.menu"}))
-    assert no_menu.text.startswith("공유")
+    assert clean_and_explain(page).text == "본문이 여기에 있다고 밝혔다."
+    no_menu = clean_and_explain(page, disabled_rules=frozenset({"ui.menu", "layout.before_body"}))
+    assert no_menu.title == "공정위, 온라인 쇼핑몰 점검"
+    assert no_menu.text == "공유\n본문이 여기에 있다고 밝혔다."
 
 
 @pytest.mark.parametrize(
