@@ -53,6 +53,7 @@ _MOJIBAKE_HINT = regex.compile(
 )
 # A maximal stretch of text that could be CP949 bytes shown as Latin-1 / Windows-1252.
 _LATIN_RUN = regex.compile(f"[\\x20-\\x7e{_HIGH}]++")
+_HANGUL = regex.compile("[\uac00-\ud7a3]")
 
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\uff02\u301d\u301e"
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\uff07"
@@ -147,21 +148,30 @@ def repair_cp949(text: str) -> str:
     "´ëÀü¡¤¼¼Á¾" becomes "대전·세종". Only stretches that decode cleanly into mostly Hangul are
     replaced, so correct text (including Latin text with accents) is returned unchanged.
     """
+    return _LATIN_RUN.sub(lambda m: _repair_run(m.group(), utf8=False), text)
 
-    def fix(m: regex.Match[str]) -> str:
-        run = m.group()
-        if sum(1 for c in run if ord(c) > 0x7F) < 2:
-            return run
-        # Keep leading/trailing plain ASCII outside the decoded stretch.
-        core = run.strip(" ")
-        fixed = _cp949_candidate(core)
-        if fixed is None:
-            return run
-        lead = run[: len(run) - len(run.lstrip(" "))]
-        trail = run[len(run.rstrip(" ")) :]
-        return lead + fixed + trail
 
-    return _LATIN_RUN.sub(fix, text)
+def _repair_run(run: str, *, utf8: bool) -> str:
+    if sum(1 for c in run if ord(c) > 0x7F) < 2:
+        return run
+    # Keep leading/trailing plain spaces outside the decoded stretch.
+    core = run.strip(" ")
+    fixed = _cp949_candidate(core)
+    if fixed is None and utf8:
+        # UTF-8 read as Windows-1252 inside a line that also holds good Hangul: ftfy only sees
+        # the whole line and gives up, so it gets the damaged stretch alone.
+        candidate = ftfy.fix_encoding(core)
+        fixed = candidate if candidate != core and _HANGUL.search(candidate) else None
+    if fixed is None:
+        return run
+    lead = run[: len(run) - len(run.lstrip(" "))]
+    trail = run[len(run.rstrip(" ")) :]
+    return lead + fixed + trail
+
+
+def _repair_stretches(text: str) -> str:
+    """CP949 and UTF-8 mojibake repaired stretch by stretch (see `repair_cp949`)."""
+    return _LATIN_RUN.sub(lambda m: _repair_run(m.group(), utf8=True), text)
 
 
 def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
@@ -183,10 +193,15 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
     for _ in range(3):  # removing a character can expose more damage; stop at a fixpoint
         step = out
         if _MOJIBAKE_HINT.search(step):
-            # CP949 first: ftfy would misread some of its byte pairs as UTF-8.
+            # Stretch by stretch first (CP949 before ftfy, which would misread some CP949
+            # byte pairs as UTF-8), then ftfy over the whole text.
             repaired = repair_cp949(step)
             if repaired != step and "cp949_mojibake" not in fixes:
                 fixes.append("cp949_mojibake")
+            stretch = _repair_stretches(repaired)
+            if stretch != repaired and "utf8_mojibake" not in fixes:
+                fixes.append("utf8_mojibake")
+            repaired = stretch
             fixed = ftfy.fix_text(repaired, config=_FTFY)
             if fixed != repaired and "ftfy" not in fixes:
                 fixes.append("ftfy")

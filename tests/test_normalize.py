@@ -43,7 +43,14 @@ def test_utf8_read_as_cp1252_is_repaired_by_ftfy() -> None:
     broken = _as_cp1252("앞서 내란 특검팀은 오전 10시부터".encode())
     out = normalize(broken)
     assert out.text == "앞서 내란 특검팀은 오전 10시부터"
-    assert "ftfy" in out.fixes
+    assert {"ftfy", "utf8_mojibake"} & set(out.fixes)
+
+
+def test_utf8_mojibake_inside_a_line_of_good_hangul() -> None:
+    damaged = _as_cp1252("신임 이사장이 4월 11일".encode())
+    assert "\xa0" in damaged  # the byte 0xA0 that trips whole-line repair
+    out = normalize("법률구조재단(이하 재단) " + damaged + " 방문했다.")
+    assert out.text == "법률구조재단(이하 재단) 신임 이사장이 4월 11일 방문했다."
 
 
 @pytest.mark.parametrize(
