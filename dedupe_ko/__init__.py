@@ -4,6 +4,8 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .boilerplate import Rule, RuleError, RuleSet, load_rules
 from .clean import CleanConfig, Cleaned, Removal, clean, clean_and_explain, replay
+from .dedup import DedupConfig, Decision, Deduplicator, Match, dedup
+from .minhash import MinHashConfig, MinHasher
 from .normalize import Normalized, normalize
 
 try:
@@ -14,6 +16,13 @@ except PackageNotFoundError:  # running from a source tree
 __all__ = [
     "CleanConfig",
     "Cleaned",
+    "DedupConfig",
+    "Decision",
+    "Deduplicator",
+    "Match",
+    "MinHashConfig",
+    "MinHasher",
+    "dedup",
     "Normalized",
     "Removal",
     "Rule",

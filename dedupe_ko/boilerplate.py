@@ -302,8 +302,8 @@ class RuleSet:
         for rule in self._line:  # type: ignore[attr-defined]
             if n > rule.max_chars:
                 continue
-            if rule.after and after not in rule.after:
-                continue
+            if rule.after and (after not in rule.after or "head" in zones):
+                continue  # context rules never fire before the body starts
             if rule.zone != "any" and rule.zone not in zones:
                 continue
             if rule.compiled.fullmatch(piece):

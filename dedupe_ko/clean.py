@@ -158,8 +158,12 @@ def _headline_like(line: str) -> bool:
     )
 
 
-def _whole_line(src: str, a: int, b: int) -> bool:
-    return (a == 0 or src[a - 1] == "\n") and (b == len(src) or src[b] == "\n")
+def _whole_line(src: str, a: int, b: int, cuts: Sequence[tuple] = ()) -> bool:
+    """Nothing was trimmed from this kept line (but a browser-title suffix)."""
+    ends = b == len(src) or src[b] == "\n" or any(
+        c[0] == b and c[2] == "ui.page_title_suffix" for c in cuts
+    )
+    return (a == 0 or src[a - 1] == "\n") and ends
 
 
 def _title_candidate(line: str) -> bool:
@@ -173,6 +177,11 @@ def _title_candidate(line: str) -> bool:
         and not _nav_bar(tokens)
         and not _DATE_OR_TIME.search(line)
     )
+
+
+def _is_anchor(line: str) -> bool:
+    """A body sentence that can mark where the body block starts or ends."""
+    return len(line) >= _SENTENCE_MIN and _ANCHOR.search(line) is not None
 
 
 def _nav_bar(tokens: list[str]) -> bool:
@@ -203,16 +212,12 @@ def _outside_body(
     texts = [src[a:b] for a, b in kept]
     # A line that a dateline or wire credit was trimmed from is where the body starts.
     ledes = {c[1] for c in cuts if c[3] == "wire"}
-    sentences = [
-        k
-        for k, t in enumerate(texts)
-        if (len(t) >= _SENTENCE_MIN and _ANCHOR.search(t)) or kept[k][0] in ledes
-    ]
+    sentences = [k for k, t in enumerate(texts) if _is_anchor(t) or kept[k][0] in ledes]
     first, last = (sentences[0], sentences[-1]) if sentences else (len(kept), len(kept))
     candidate = None
     if want_title:
         for k in range(first if sentences else min(1, len(kept))):
-            if _whole_line(src, *kept[k]) and _title_candidate(texts[k]):
+            if _whole_line(src, *kept[k], cuts) and _title_candidate(texts[k]):
                 candidate = k
                 break
     drop: dict[int, str] = {}
@@ -332,10 +337,12 @@ def clean_and_explain(
         title = paras[title_k]
         # The headline again is furniture before the body or at the head of a doubled body;
         # further down it is the article's own words (a subhead that repeats it).
-        body_from = next((k for k in live if k > title_k and k not in dropped_k), len(kept))
-        for i, (j, _) in list(repeats.items()):
-            if j == title_k and i > body_from and i + 1 not in repeats:
+        anchors = [k for k in live if k > title_k and k not in dropped_k and _is_anchor(paras[k])]
+        for i, (j, _) in sorted(repeats.items()):
+            inside = bool(anchors) and anchors[0] < i < anchors[-1]
+            if j == title_k and inside and i + 1 not in repeats:
                 del repeats[i]
+                break  # the first such copy stays; later ones repeat it
     for k, (j, sim) in sorted(repeats.items()):
         a, b = kept[k]
         cuts.append((a, b, "repeat.paragraph", "repeat", paras[j], sim))

@@ -1,19 +1,21 @@
 """Shingles and MinHash signatures for Korean article bodies, built a batch at a time.
 
 Shingles are character n-grams of the folded body (`shingle_key`): spaces, punctuation,
-quote and middle-dot variants and leading tags such as "[속보]" are gone, so 띄어쓰기
-differences between outlets do not change them. Signatures use datasketch's "affine32"
-permutation scheme (the datasketch 2.0 default) with its own permutation parameters; a
-`MinHasher` applies them to a whole batch with numpy, and gives exactly the hash values
+quote and middle-dot variants, tags such as "[속보]" and wire datelines such as
+"(서울=연합뉴스) 김하늘 기자 =" are gone, so 띄어쓰기 differences between outlets, or a tag on
+one copy, do not change them. Signatures use datasketch's "affine32" permutation scheme
+(the datasketch 2.0 default) with its own permutation parameters; a `MinHasher` applies them
+to a whole batch with numpy, and gives exactly the hash values
 ``datasketch.MinHash(scheme="affine32", hashfunc=<our shingle hash>)`` would.
 """
 
 from __future__ import annotations
 
 import importlib.metadata
+import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
-from functools import cached_property
+from dataclasses import dataclass, replace
+from functools import cache, cached_property
 
 import numpy as np
 import regex
@@ -26,31 +28,106 @@ from .normalize import NORMALIZER_VERSION, fold_key
 __all__ = [
     "MinHashConfig",
     "MinHasher",
-    "shingle_key",
-    "exact_key",
     "SCHEME",
+    "containment",
+    "exact_key",
+    "fold",
+    "folded_key",
+    "shingle_key",
+    "strip_marks",
 ]
 
 SCHEME = "affine32"
-SHINGLE_VERSION = 1
+SHINGLE_VERSION = 2
 _EMPTY = np.uint32(0xFFFFFFFF)
 # Tags that some outlets put before the lede or headline: "[속보]", "[단독]", "<종합>", "(2보)".
 _TAGS = regex.compile(
     r"[\[<(【]\s*(?:속보|단독|종합|긴급|1보|2보|3보|\d+보|포토|영상|인터뷰|사설|칼럼|기고|"
     r"르포|해설|분석|기획|이슈|초점|팩트체크|Q&A|업데이트)[^\]>)】]{0,8}[\]>)】]"
 )
-_CHUNK = 1 << 16  # shingles per numpy block (128 x 65536 x 4 bytes = 32 MiB)
+# A wire dateline at the start of a paragraph: "(서울=연합뉴스) 김하늘 기자 =", "【세종=뉴시스】",
+# "[부산=뉴스1] 이도윤 기자 =", or the byline part alone ("김하늘 기자 =").
+_BYLINE = r"[가-힣]{2,4}[ \t]*(?:기자|특파원|통신원)[ \t]*=[ \t]*"
+_DATELINE = (
+    r"^[ \t]*(?:[\[(【<][^\[\]()【】<>=\n]{1,20}=[^\[\]()【】<>=\n]{1,20}[\])】>][ \t]*"
+    rf"(?:{_BYLINE})?|{_BYLINE})"
+)
+_DATELINES = regex.compile(_DATELINE, regex.M)
+_CHUNK = 8192  # shingles per numpy block (a 128 x 8192 x 4 bytes = 4 MiB scratch buffer)
+_MULT = np.uint64(0x100000001B3)
+_MIX = np.uint64(0xBF58476D1CE4E5B9)
+
+
+# Hangul letter araea, which Korean text uses as a middle dot ("정치ㆍ경제"): dropped like "·".
+_DOT_LETTERS = "\u318d"
+
+
+@cache
+def _kept_bmp() -> np.ndarray:
+    """Boolean table over the Basic Multilingual Plane: True where `fold_key` keeps the
+    character (and it is not in `_DOT_LETTERS`).
+
+    Built once per process (about 0.05 s) by folding every BMP character with `fold_key`
+    itself, each between two "0" separators (digits never compose under NFC), so `fold`
+    follows `fold_key` whatever its rules are; a test compares them on random text.
+    """
+    cps = np.concatenate([np.arange(0x30), np.arange(0x31, 0xD800), np.arange(0xE000, 0x10000)])
+    seq = np.full(2 * len(cps) + 1, 0x30, dtype=np.uint32)
+    seq[1::2] = cps
+    folded = fold_key(seq.tobytes().decode("utf-32-le"))
+    out = np.frombuffer(folded.encode("utf-32-le"), dtype=np.uint32)
+    seps = np.flatnonzero(out == 0x30)
+    if len(seps) != len(cps) + 1:  # a fold that merges characters: no table, never a wrong one
+        raise RuntimeError("fold_key does not fold character by character; fold() needs it")
+    keep = np.zeros(0x10000, dtype=bool)
+    keep[cps] = np.diff(seps) > 1
+    keep[0x30] = True
+    keep[[ord(c) for c in _DOT_LETTERS]] = False
+    return keep
+
+
+def fold(text: str) -> str:
+    """`normalize.fold_key(text)`, with `_DOT_LETTERS` dropped too, computed with a
+    code-point table (about 15x faster): NFC, no spaces, punctuation, symbols or invisible
+    characters, lower case."""
+    if text.isascii():
+        return fold_key(text) if not text.isalnum() else text.lower()
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    if cps.max() > 0xFFFF:  # rare (emoji, CJK extensions): the reference path
+        return _SURROGATES.sub("", fold_key(text.translate(_DOT_MAP)))
+    kept = cps[_kept_bmp()[cps]]
+    return kept.tobytes().decode("utf-32-le", "surrogatepass").lower()
+
+
+_DOT_MAP = {ord(c): None for c in _DOT_LETTERS}
+_SURROGATES = regex.compile("[\ud800-\udfff]+")  # lone ones cannot be encoded: dropped
+
+
+def strip_marks(text: str) -> str:
+    """The text without "[속보]"-style tags and wire datelines (the same object when it has
+    none), so a copy that carries them shingles like one that does not."""
+    out = _TAGS.sub("", text) if _TAGS.search(text) else text
+    if "=" in out and _DATELINES.search(out):  # every dateline has an "=": a cheap test first
+        out = _DATELINES.sub("", out)
+    return out
 
 
 def shingle_key(text: str) -> str:
-    """The text that shingles are cut from: tags dropped, then `fold_key`."""
-    return fold_key(_TAGS.sub("", text))
+    """The text that shingles are cut from: tags and datelines dropped, then folded."""
+    return fold(strip_marks(text))
 
 
 def exact_key(text: str) -> bytes:
     """A 128-bit hash of the folded body: equal for bodies that differ only in spacing,
     punctuation or quote style (the exact-duplicate fast path)."""
-    return xxhash.xxh3_128_digest(fold_key(text).encode("utf-8"))
+    return folded_key(fold(text))
+
+
+def folded_key(folded: str) -> bytes:
+    """`exact_key` of a body already folded with `fold`."""
+    return xxhash.xxh3_128_digest(folded.encode("utf-8"))
 
 
 @dataclass(frozen=True)
@@ -61,14 +138,18 @@ class MinHashConfig:
     - ``shingle_size``: characters per shingle, counted after spaces and punctuation are
       removed (Hangul syllables carry more than Latin letters, so 4-5 is enough). Default 5.
     - ``seed``: datasketch permutation seed. Default 1.
-    - ``threshold``: Jaccard similarity the LSH bands are tuned for. Default 0.5.
+    - ``threshold``: Jaccard similarity the LSH bands are tuned for, with datasketch's
+      optimiser. It sits below the lowest similarity a duplicate may have
+      (`DedupConfig.min_jaccard`, 0.5), so such a pair is still a candidate with probability
+      0.99: the default 0.3 gives 37 bands of 3 rows, P(candidate) = 0.99 at Jaccard 0.5,
+      0.64 at 0.3, 0.03 at 0.1. Candidates are verified, so a low threshold costs only time.
     - ``false_positive_weight`` / ``false_negative_weight``: datasketch's optimiser weights.
     """
 
     num_perm: int = 128
     shingle_size: int = 5
     seed: int = 1
-    threshold: float = 0.5
+    threshold: float = 0.3
     false_positive_weight: float = 0.5
     false_negative_weight: float = 0.5
 
@@ -83,10 +164,9 @@ class MinHashConfig:
     @cached_property
     def bands_rows(self) -> tuple[int, int]:
         """(bands, rows) chosen by datasketch's optimiser for ``threshold`` and ``num_perm``."""
-        b, r = _optimal_param(
+        return _bands_rows(
             self.threshold, self.num_perm, self.false_positive_weight, self.false_negative_weight
         )
-        return int(b), int(r)
 
     def fingerprint(self) -> dict[str, object]:
         """Everything a stored signature depends on; an index refuses to mix fingerprints."""
@@ -107,15 +187,19 @@ class MinHashConfig:
 
 
 class MinHasher:
-    """Turns texts into MinHash signatures and LSH band keys, many at a time."""
+    """Turns texts into MinHash signatures and LSH band keys, many at a time.
+
+    ``bands`` and ``rows`` are the LSH parameters datasketch's optimiser chose
+    (`MinHashConfig.bands_rows`).
+    """
 
     def __init__(self, config: MinHashConfig | None = None, **overrides: object) -> None:
         if overrides:
-            from dataclasses import replace
-
             config = replace(config or MinHashConfig(), **overrides)  # type: ignore[arg-type]
         self.config = config or MinHashConfig()
-        a, b = MinHash(num_perm=self.config.num_perm, seed=self.config.seed, scheme=SCHEME).permutations
+        a, b = MinHash(
+            num_perm=self.config.num_perm, seed=self.config.seed, scheme=SCHEME
+        ).permutations
         self._a = a.astype(np.uint32)[:, None]
         self._b = b.astype(np.uint32)[:, None]
         self.bands, self.rows = self.config.bands_rows
@@ -123,48 +207,66 @@ class MinHasher:
     # -- shingles ------------------------------------------------------------------------
     def shingle_hashes(self, text: str) -> np.ndarray:
         """Distinct 32-bit hashes of the text's character n-grams (uint32, sorted)."""
-        return self._hashes_of_key(shingle_key(text))
+        return self.hashes_of_key(shingle_key(text))
 
-    def _hashes_of_key(self, key: str) -> np.ndarray:
-        k = self.config.shingle_size
+    def hashes_of_key(self, key: str) -> np.ndarray:
+        """Distinct 32-bit hashes of the n-grams of an already folded key (uint32, sorted).
+
+        A key shorter than ``shingle_size`` is one shingle; an empty key has none.
+        """
         if not key:
             return np.empty(0, dtype=np.uint32)
-        cps = np.frombuffer(key.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
-        if len(cps) < k:
-            k = len(cps)
+        cps = np.frombuffer(key.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        k = min(self.config.shingle_size, len(cps))
         n = len(cps) - k + 1
-        h = np.zeros(n, dtype=np.uint64)
-        mult = np.uint64(0x100000001B3)
-        for j in range(k):
-            h = h * mult + cps[j : j + n] + np.uint64(j + 1)
-        h ^= h >> np.uint64(29)
-        h *= np.uint64(0xBF58476D1CE4E5B9)
+        wide = cps.astype(np.uint64)
+        h = wide[:n].copy()
+        for j in range(1, k):  # polynomial over the k code points of each window
+            h *= _MULT
+            h += wide[j : j + n]
+        h ^= h >> np.uint64(29)  # one mixing round before keeping the low 32 bits
+        h *= _MIX
         h ^= h >> np.uint64(32)
-        return np.unique(h.astype(np.uint32))
+        out = h.astype(np.uint32)
+        out.sort()
+        if n > 1:
+            out = out[np.concatenate(([True], out[1:] != out[:-1]))]
+        return out
 
     # -- signatures ----------------------------------------------------------------------
     def signatures(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """Signatures (n x num_perm, uint32) and shingle counts (n,) for a batch of texts."""
-        return self.signatures_of_hashes([self.shingle_hashes(t) for t in texts])
+        return self.signatures_of_keys([shingle_key(t) for t in texts])
+
+    def signatures_of_keys(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`signatures` for texts already turned into keys (`shingle_key`)."""
+        return self.signatures_of_hashes([self.hashes_of_key(k) for k in keys])
 
     def signatures_of_hashes(self, hashes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """Signatures and set sizes for shingle-hash sets (`shingle_hashes` output).
+
+        Row i equals ``MinHash(num_perm, seed=seed, scheme="affine32", hashfunc=int)`` after
+        ``update_batch(hashes[i])``: datasketch's fmix32 pre-mix, then ``a * h + b`` mod 2^32
+        and the minimum, done for about `_CHUNK` shingles at a time in one numpy pass.
+        """
         n = len(hashes)
         sizes = np.fromiter((len(h) for h in hashes), dtype=np.int64, count=n)
         sigs = np.full((n, self.config.num_perm), _EMPTY, dtype=np.uint32)
         if n == 0 or sizes.sum() == 0:
             return sigs, sizes
-        # Process documents in blocks of about _CHUNK shingles; each block is one numpy pass.
+        buf = np.empty(self.config.num_perm * max(_CHUNK, int(sizes.max())), dtype=np.uint32)
         start = 0
         while start < n:
             stop, total = start, 0
             while stop < n and (total == 0 or total + sizes[stop] <= _CHUNK):
                 total += sizes[stop]
                 stop += 1
-            block = [h for h in hashes[start:stop] if len(h)]
-            if block:
-                hv = _fmix32(np.concatenate(block))
-                phv = hv[None, :] * self._a + self._b  # (num_perm, total), wraps mod 2^32
-                nonempty = np.flatnonzero(sizes[start:stop]) + start
+            nonempty = np.flatnonzero(sizes[start:stop]) + start
+            if len(nonempty):
+                hv = _fmix32(np.concatenate([hashes[i] for i in nonempty]))
+                phv = buf[: self.config.num_perm * len(hv)].reshape(self.config.num_perm, -1)
+                np.multiply(hv[None, :], self._a, out=phv)  # wraps mod 2^32, as datasketch
+                phv += self._b
                 offsets = np.concatenate(([0], np.cumsum(sizes[nonempty])[:-1]))
                 sigs[nonempty] = np.minimum.reduceat(phv, offsets, axis=1).T
             start = stop
@@ -195,9 +297,8 @@ class MinHasher:
             np.arange(1, self.bands + 1, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15),
             (n, self.bands),
         ).copy()
-        mult = np.uint64(0x100000001B3)
         for j in range(self.rows):
-            h = (h ^ used[:, :, j]) * mult
+            h = (h ^ used[:, :, j]) * _MULT
             h ^= h >> np.uint64(31)
         return h
 
@@ -206,6 +307,14 @@ class MinHasher:
         """Estimated Jaccard similarity: the share of equal hash values (rows of b vs a)."""
         eq = np.asarray(sig_b) == np.asarray(sig_a)
         return eq.mean(axis=-1)
+
+
+@cache
+def _bands_rows(threshold: float, num_perm: int, fp_weight: float, fn_weight: float
+                ) -> tuple[int, int]:
+    """datasketch's optimiser (numerical integration, about 0.2 s), once per setting."""
+    b, r = _optimal_param(threshold, num_perm, fp_weight, fn_weight)
+    return int(b), int(r)
 
 
 def _fmix32(hv: np.ndarray) -> np.ndarray:

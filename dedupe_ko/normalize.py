@@ -228,7 +228,7 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
     return Normalized(out, tuple(fixes), warnings)
 
 
-_KEY_DROP = regex.compile(r"[\p{P}\p{S}\p{Z}\p{Cc}\p{Cf}\s]+")
+_KEY_DROP = regex.compile(r"[\p{P}\p{S}\p{Z}\p{Cc}\p{Cf}\s\u318d]+")  # ㆍ is a letter
 
 
 def fold_key(text: str) -> str:
