@@ -4,7 +4,7 @@ from importlib.metadata import PackageNotFoundError, version
 
 from .boilerplate import Rule, RuleError, RuleSet, load_rules
 from .clean import CleanConfig, Cleaned, Removal, clean, clean_and_explain, replay
-from .dedup import DedupConfig, Decision, Deduplicator, Match, dedup
+from .dedup import Decision, DedupConfig, Deduplicator, Match, dedup
 from .minhash import MinHashConfig, MinHasher
 from .normalize import Normalized, normalize
 
