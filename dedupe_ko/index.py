@@ -1,0 +1,1119 @@
+"""A persistent "have I seen this article?" index: a SQLite file (default) or a shared Redis.
+
+    with Index.open("seen.db") as seen:                       # or "redis://host:6379/0?prefix=news"
+        match = seen.check_and_add("2024-05-01/123", body)    # None: new, and now remembered
+        if match:                                              # Match(id, similarity, kind)
+            print("republication of", match.id)
+
+The index stores, for every article it was given, its id, the hash of its folded body (the
+exact path), its MinHash signature, its shingle count and a timestamp, plus one LSH band key
+per band. A check looks the exact hash up first, then gathers the articles that share a band
+key and verifies each against the stored signature with `dedupe_ko.dedup.accept`; the best
+verified one is the match. The Deduplicator uses the same two calls (`lookup`,
+`insert_many`) through its ``store=`` argument, so a corpus run and an hourly scraper agree.
+
+The index records every setting that makes signatures comparable (`MinHashConfig.fingerprint`
+and the `DedupConfig` thresholds) and refuses to open with others (`IndexMismatchError`).
+
+SQLite: WAL journal, a busy timeout, and one transaction per batch (``BEGIN IMMEDIATE`` for
+check-and-add), so several processes can share a file and a process killed mid-batch leaves
+all or none of that batch. A new file is built beside the target and hard-linked into place,
+so concurrent creators agree on one index. A file that is not a dedupe_ko index is refused
+before anything is written to it (`IndexFormatError`).
+
+Redis (keys under ``<prefix>:``; a standalone server, not Redis Cluster): each batch is one
+Lua script (atomic: keep batches to thousands on a shared server, which serves no one else
+while a script runs); check-and-add WATCHes the exact and band keys it read and retries when
+another client changed them. A server that does not answer raises `IndexUnavailableError`
+(connection refused at once; silence after the socket timeout, 10 s unless the URL sets
+``socket_timeout``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import sqlite3
+import struct
+import time
+import uuid
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import numpy as np
+
+from .dedup import DedupConfig, Match, accept
+from .minhash import MinHashConfig, MinHasher, exact_key
+
+__all__ = [
+    "Index",
+    "IndexFormatError",
+    "IndexMismatchError",
+    "IndexUnavailableError",
+    "MAX_CANDIDATES",
+]
+
+FORMAT = "dedupe_ko.index"
+FORMAT_VERSION = 1
+APPLICATION_ID = 0x646B6F69  # "dkoi", in the SQLite header: marks the file as ours
+MAX_CANDIDATES = 1000  # LSH candidates verified per check, those sharing the most bands first
+BUSY_TIMEOUT_S = 30.0  # SQLite: how long a writer waits for another process's transaction
+REDIS_TIMEOUT_S = 10.0  # Redis: socket timeout unless the URL sets socket_timeout
+_DAY = 86400.0
+_SIG_DTYPE = np.dtype("<u4")
+_T = TypeVar("_T")
+
+# Settings from the installed software, not from the config: a new config cannot fix them.
+_SOFTWARE_KEYS = (
+    "scheme", "datasketch_major", "permutation_check", "shingle_version", "normalizer_version"
+)
+
+
+class IndexFormatError(ValueError):
+    """The target exists but is not a (readable) dedupe_ko index. It was left untouched."""
+
+
+class IndexUnavailableError(ConnectionError):
+    """The index's server (Redis) or file lock (SQLite) did not answer in time."""
+
+
+class IndexMismatchError(ValueError):
+    """The index was built with other signature settings than the ones requested.
+
+    ``differences`` maps each differing setting to ``(stored, requested)``.
+    """
+
+    def __init__(self, where: str, differences: dict[str, tuple[object, object]],
+                 stored_config: dict[str, Any] | None) -> None:
+        self.where = where
+        self.differences = differences
+        lines = [f"{where} was built with other signature settings; its signatures do not "
+                 "compare with the ones requested:"]
+        for key, (stored, requested) in differences.items():
+            lines.append(f"  {key}: stored {stored!r}, requested {requested!r}")
+        if any(k in _SOFTWARE_KEYS for k in differences):
+            lines.append(
+                "The difference comes from the installed software (datasketch's hashing "
+                "scheme, dedupe_ko's shingling or normaliser), which no setting can undo: "
+                "build a new index (a new path or prefix) with this version, or open this "
+                "one with the versions that built it."
+            )
+        else:
+            lines.append(
+                "Either open it with the settings it was built with (Index.open(target) "
+                f"without a config uses them: {_describe(stored_config)}), or build a new "
+                "index (a new path or prefix) for the new settings."
+            )
+        super().__init__("\n".join(lines))
+
+
+# -- settings ----------------------------------------------------------------------------------
+
+
+def _fingerprint(config: DedupConfig) -> dict[str, object]:
+    fp = dict(config.minhash.fingerprint())
+    fp["dedup_threshold"] = config.threshold
+    fp["dedup_containment"] = config.containment
+    fp["dedup_min_jaccard"] = config.min_jaccard
+    return json.loads(json.dumps(fp))  # the form it takes once stored (lists, strings)
+
+
+def _config_dict(config: DedupConfig) -> dict[str, Any]:
+    d = asdict(config)
+    d["minhash"] = asdict(config.minhash)
+    return d
+
+
+def _config_from_dict(d: dict[str, Any]) -> DedupConfig:
+    d = dict(d)
+    return DedupConfig(**{**d, "minhash": MinHashConfig(**d["minhash"])})
+
+
+def _describe(config: dict[str, Any] | None) -> str:
+    if not config:
+        return "unknown"
+    mh = config.get("minhash", {})
+    inner = ", ".join(f"{k}={v!r}" for k, v in mh.items())
+    outer = ", ".join(f"{k}={v!r}" for k, v in config.items() if k != "minhash")
+    return f"DedupConfig({outer}, minhash=MinHashConfig({inner}))"
+
+
+def _new_meta(config: DedupConfig) -> dict[str, str]:
+    from . import __version__
+
+    return {
+        "format": FORMAT,
+        "format_version": str(FORMAT_VERSION),
+        "fingerprint": json.dumps(_fingerprint(config), sort_keys=True),
+        "config": json.dumps(_config_dict(config)),
+        "created": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "created_by": f"dedupe_ko {__version__}",
+    }
+
+
+def _timestamp(ts: float | datetime | None, now: float) -> float:
+    if ts is None:
+        return now
+    if isinstance(ts, datetime):
+        return ts.timestamp()
+    value = float(ts)
+    if not math.isfinite(value):
+        raise ValueError(f"timestamp must be finite seconds since the epoch, got {ts!r}")
+    return value
+
+
+# -- what a backend hands back ---------------------------------------------------------------
+
+
+@dataclass
+class _Found:
+    """What the store holds near one query: exact-hash entries, then LSH candidates."""
+
+    exact: list[tuple[int, str]]  # (n, id), oldest first
+    cands: list[tuple[int, str, int, np.ndarray]]  # (n, id, size, sig)
+
+
+# A row to store: (id, exact key, signature, shingle count, timestamp, band keys).
+_Row = tuple[str, bytes, np.ndarray, int, float, np.ndarray]
+
+
+# -- the index -----------------------------------------------------------------------------------
+
+
+class Index:
+    """A persistent index of cleaned-article signatures; open it with `Index.open`.
+
+    Not thread-safe: use one `Index` per thread or process (processes may share the target).
+    """
+
+    def __init__(self, backend: _SQLiteBackend | _RedisBackend, config: DedupConfig,
+                 retention_days: float | None) -> None:
+        self._backend = backend
+        self.config = config
+        self.retention_days = retention_days
+        self._hasher = MinHasher(config.minhash)
+
+    # ---- opening -----------------------------------------------------------------------
+    @classmethod
+    def open(cls, target: str | Path, config: DedupConfig | None = None, *,
+             retention_days: float | None = None, create: bool = True) -> Index:
+        """Open (or create) the index at ``target``: a file path (SQLite) or a
+        ``redis://host:port/db?prefix=NAME`` URL (keys under ``NAME:``, default "dedupe_ko").
+
+        ``config`` defaults to the settings the index was built with (for a new index:
+        `DedupConfig()`); a config whose signature settings differ from the stored ones
+        raises `IndexMismatchError`. ``retention_days``: entries older than that are ignored
+        by checks and purged now (see `purge`). ``create=False``: a missing index raises
+        FileNotFoundError instead of being created.
+        """
+        if retention_days is not None and not retention_days > 0:
+            raise ValueError(f"retention_days must be > 0, got {retention_days!r}")
+        meta_if_new = _new_meta(config or DedupConfig()) if create else None
+        if _is_redis_url(target):
+            backend: _SQLiteBackend | _RedisBackend = _RedisBackend(str(target))
+        else:
+            backend = _SQLiteBackend(Path(target))
+        try:
+            meta = backend.ensure(meta_if_new)
+            try:
+                stored_fp = json.loads(meta["fingerprint"])
+                stored_config = json.loads(meta["config"])
+            except (KeyError, ValueError) as e:
+                raise IndexFormatError(
+                    f"{backend.where}: the index's settings record is damaged ({e}); "
+                    "it was not modified. Build a new index."
+                ) from e
+            if config is None:
+                config = _config_from_dict(stored_config)
+            requested = _fingerprint(config)
+            diffs = {
+                k: (stored_fp.get(k), requested.get(k))
+                for k in sorted(set(stored_fp) | set(requested), key=_key_order)
+                if stored_fp.get(k) != requested.get(k)
+            }
+            if diffs:
+                raise IndexMismatchError(backend.where, diffs, stored_config)
+            backend.bands = config.minhash.bands_rows[0]
+        except BaseException:
+            backend.close()
+            raise
+        index = cls(backend, config, retention_days)
+        if retention_days is not None:
+            index.purge(retention_days)
+        return index
+
+    @property
+    def where(self) -> str:
+        """The file path or Redis URL and prefix this index lives at."""
+        return self._backend.where
+
+    def close(self) -> None:
+        self._backend.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __len__(self) -> int:
+        """Entries stored (including any older than ``retention_days`` not yet purged)."""
+        return self._backend.count()
+
+    def __repr__(self) -> str:
+        return f"Index({self.where!r}, threshold={self.config.threshold})"
+
+    # ---- text API ------------------------------------------------------------------------
+    def check(self, text: str) -> Match | None:
+        """The earlier article ``text`` (a cleaned body) duplicates, or None."""
+        return self.check_many([text])[0]
+
+    def check_many(self, texts: Sequence[str]) -> list[Match | None]:
+        """`check` for each text, against the index only (the texts are not compared with
+        each other)."""
+        keys, sigs, sizes = self._signatures(texts)
+        return self.lookup_many(keys, sigs, sizes)
+
+    def add(self, id: str, text: str, *, timestamp: float | datetime | None = None) -> bool:
+        """Store ``text`` under ``id``; False when ``id`` is already in the index (then the
+        stored entry is left as it is)."""
+        return self.add_many([(id, text, timestamp)]) == 1
+
+    def add_many(self, items: Iterable[tuple[str, str] | tuple[str, str, float | datetime | None]]
+                 ) -> int:
+        """Store (id, text[, timestamp]) items in one transaction (all or none); returns how
+        many were new. Ids already present are left as they are."""
+        ids, texts, stamps = self._unpack(items)
+        keys, sigs, sizes = self._signatures(texts)
+        return self.insert_many(list(zip(ids, keys, sigs, sizes, stamps, strict=True)))
+
+    def check_and_add(self, id: str, text: str, *,
+                      timestamp: float | datetime | None = None) -> Match | None:
+        """Atomically: the match of ``text`` if it has one, else store it and return None.
+        Two processes doing this with the same story store it once."""
+        return self.check_and_add_many([(id, text, timestamp)])[0]
+
+    def check_and_add_many(
+        self, items: Iterable[tuple[str, str] | tuple[str, str, float | datetime | None]]
+    ) -> list[Match | None]:
+        """`check_and_add` for each item in order, as one transaction: an item also matches
+        an earlier item of the same batch that was stored. (Redis: when other clients keep
+        changing the keys the batch read, it is split into halves, each still atomic and in
+        order.)"""
+        ids, texts, stamps = self._unpack(items)
+        keys, sigs, sizes = self._signatures(texts)
+        now = time.time()
+        stamps = [_timestamp(t, now) for t in stamps]
+        bands = self._hasher.band_keys(sigs)
+        return self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands)
+
+    # ---- store protocol (what the Deduplicator's store= uses) -----------------------------
+    def lookup(self, exact_key: bytes, sig: np.ndarray, size: int) -> Match | None:
+        """The best verified match for one article given its exact key, signature, size."""
+        return self.lookup_many([exact_key], np.asarray(sig)[None, :], [size])[0]
+
+    def lookup_many(self, exact_keys: Sequence[bytes], sigs: np.ndarray,
+                    sizes: Sequence[int]) -> list[Match | None]:
+        """`lookup` for a batch (each against the index only)."""
+        sigs = np.atleast_2d(np.asarray(sigs, dtype=np.uint32))
+        if not len(exact_keys):
+            return []
+        found = self._backend.fetch(list(exact_keys), self._hasher.band_keys(sigs),
+                                    self._cutoff())
+        return [self._best(f, s, int(z)) for f, s, z in zip(found, sigs, sizes, strict=True)]
+
+    def insert_many(self, items: Sequence[tuple]) -> int:
+        """Store (id, exact_key, sig, size[, timestamp]) items in one transaction; returns
+        how many ids were new."""
+        items = list(items)
+        if not items:
+            return 0
+        now = time.time()
+        sigs = np.atleast_2d(np.asarray([it[2] for it in items], dtype=np.uint32))
+        self._check_sigs(sigs)
+        bands = self._hasher.band_keys(sigs)
+        rows: list[_Row] = []
+        for it, sig, bk in zip(items, sigs, bands, strict=True):
+            id_, key, _sig, size = it[:4]
+            ts = _timestamp(it[4] if len(it) > 4 else None, now)
+            rows.append((_check_id(id_), bytes(key), sig, int(size), ts, bk))
+        return self._backend.insert(rows)
+
+    # ---- maintenance ---------------------------------------------------------------------
+    def purge(self, older_than_days: float | None = None) -> int:
+        """Delete entries older than ``older_than_days`` (default: ``retention_days``);
+        returns how many were deleted."""
+        days = self.retention_days if older_than_days is None else older_than_days
+        if days is None:
+            raise ValueError("purge needs older_than_days (or open with retention_days=)")
+        if not days >= 0:
+            raise ValueError(f"older_than_days must be >= 0, got {days!r}")
+        return self._backend.purge(time.time() - days * _DAY, self._hasher.band_keys)
+
+    def verify(self) -> list[str]:
+        """Consistency problems found in the stored index (an empty list: none)."""
+        return self._backend.verify()
+
+    # ---- internals -----------------------------------------------------------------------
+    def _cutoff(self) -> float:
+        if self.retention_days is None:
+            return -math.inf
+        return time.time() - self.retention_days * _DAY
+
+    def _check_sigs(self, sigs: np.ndarray) -> None:
+        if sigs.shape[1] != self.config.minhash.num_perm:
+            raise ValueError(f"signatures have {sigs.shape[1]} values, the index uses "
+                             f"num_perm={self.config.minhash.num_perm}")
+
+    def _signatures(self, texts: Sequence[str]) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+        for t in texts:
+            if not isinstance(t, str):
+                raise TypeError(f"text must be a str (a cleaned body), got {type(t).__name__}")
+        sigs, sizes = self._hasher.signatures(texts)
+        return [exact_key(t) for t in texts], sigs, sizes
+
+    @staticmethod
+    def _unpack(items: Iterable[tuple]) -> tuple[list[str], list[str], list[Any]]:
+        ids, texts, stamps = [], [], []
+        for it in items:
+            if not 2 <= len(it) <= 3:
+                raise ValueError(f"items are (id, text) or (id, text, timestamp), got {it!r:.80}")
+            ids.append(_check_id(it[0]))
+            texts.append(it[1])
+            stamps.append(it[2] if len(it) == 3 else None)
+        return ids, texts, stamps
+
+    def _verify(self, sig: np.ndarray, size: int,
+                cands: Sequence[tuple[int, str, int, np.ndarray]]) -> tuple[float, int, str] | None:
+        """The best verified candidate as (similarity, n, id): highest similarity, then
+        the oldest."""
+        if not cands:
+            return None
+        jac = (np.stack([c[3] for c in cands]) == sig).mean(axis=1)
+        best = None
+        for (n, id_, csize, _), j in zip(cands, jac, strict=True):
+            ok, sim = accept(self.config, float(j), size, csize)
+            if ok and (best is None or sim > best[0] or (sim == best[0] and n < best[1])):
+                best = (sim, n, id_)
+        return best
+
+    def _best(self, found: _Found, sig: np.ndarray, size: int) -> Match | None:
+        if found.exact:
+            return Match(found.exact[0][1], 1.0, "exact")
+        best = self._verify(sig, size, found.cands)
+        return None if best is None else Match(best[2], best[0], "near")
+
+    def _check_and_add_rows(self, ids: list[str], keys: list[bytes], sigs: np.ndarray,
+                            sizes: np.ndarray, stamps: list[float],
+                            bands: np.ndarray) -> list[Match | None]:
+        if not ids:
+            return []
+
+        def decide(found: list[_Found]) -> tuple[list[_Row], list[Match | None]]:
+            rows: list[_Row] = []
+            results: list[Match | None] = []
+            batch_exact: dict[bytes, tuple[int, str]] = {}
+            batch_bands: dict[int, list[tuple[int, str, int, np.ndarray]]] = defaultdict(list)
+            queued: set[str] = set()
+            for i, f in enumerate(found):
+                match = self._best(f, sigs[i], int(sizes[i]))
+                if match is None or match.kind != "exact":
+                    if keys[i] in batch_exact:
+                        match = Match(batch_exact[keys[i]][1], 1.0, "exact")
+                    else:
+                        seen: dict[int, tuple[int, str, int, np.ndarray]] = {}
+                        for bk in bands[i].tolist():
+                            for c in batch_bands.get(bk, ()):
+                                seen[c[0]] = c
+                        near = self._verify(sigs[i], int(sizes[i]), list(seen.values()))
+                        # The stored match is older: it wins a tie.
+                        if near is not None and (match is None or near[0] > match.similarity):
+                            match = Match(near[2], near[0], "near")
+                results.append(match)
+                if match is None and ids[i] not in queued:
+                    queued.add(ids[i])  # a repeated id keeps its first text, as in add_many
+                    # Batch entries rank after every stored one.
+                    n = (1 << 62) + len(rows)
+                    rows.append((ids[i], keys[i], sigs[i], int(sizes[i]), stamps[i], bands[i]))
+                    batch_exact.setdefault(keys[i], (n, ids[i]))
+                    entry = (n, ids[i], int(sizes[i]), sigs[i])
+                    for bk in bands[i].tolist():
+                        batch_bands[bk].append(entry)
+            return rows, results
+
+        try:
+            return self._backend.fetch_then_insert(keys, bands, self._cutoff(), decide)
+        except _Contention:
+            if len(ids) == 1:
+                raise IndexUnavailableError(
+                    f"{self.where}: gave up after repeated concurrent changes to the same keys"
+                ) from None
+        half = len(ids) // 2
+        return [
+            *self._check_and_add_rows(ids[:half], keys[:half], sigs[:half], sizes[:half],
+                                      stamps[:half], bands[:half]),
+            *self._check_and_add_rows(ids[half:], keys[half:], sigs[half:], sizes[half:],
+                                      stamps[half:], bands[half:]),
+        ]
+
+
+def _check_id(id_: object) -> str:
+    if not isinstance(id_, str):
+        raise TypeError(f"ids must be str, got {type(id_).__name__}: {id_!r:.60}")
+    return id_
+
+
+def _key_order(k: str) -> tuple[int, str]:
+    return (0 if k in _SOFTWARE_KEYS else 1, k)
+
+
+def _is_redis_url(target: str | Path) -> bool:
+    return isinstance(target, str) and target.split("://", 1)[0] in ("redis", "rediss", "unix")
+
+
+class _Contention(Exception):
+    """Redis: the keys a check-and-add read kept changing under it."""
+
+
+# -- SQLite ----------------------------------------------------------------------------------
+
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_SCHEMA = f"""
+PRAGMA application_id = {APPLICATION_ID};
+PRAGMA user_version = {FORMAT_VERSION};
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE entries (
+    n INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    exact BLOB NOT NULL,
+    size INTEGER NOT NULL,
+    ts REAL NOT NULL,
+    sig BLOB NOT NULL
+);
+CREATE INDEX entries_exact ON entries (exact);
+CREATE INDEX entries_ts ON entries (ts);
+CREATE TABLE bands (r INTEGER PRIMARY KEY);
+CREATE TABLE bands_new (r INTEGER PRIMARY KEY);
+INSERT INTO meta VALUES ('merged_upto', '0');
+"""
+# A band row is one integer, (band key >> 33) << 32 | n: the key's top 31 bits, then the
+# entry number. A band key's candidates are one rowid range, and a row costs about 10 bytes.
+# (Keys equal in their top 31 bits but not below only add a candidate, which verification
+# then rejects.) Band keys are random, so inserting them into one big B-tree dirties a page
+# per key: at a million entries every batch would rewrite most of the table. New rows go to
+# the small table ``bands_new`` instead, folded into ``bands`` in order (one pass) once it
+# holds _MERGE_MIN entries or 1/_MERGE_SHARE of the index, whichever is more.
+_MERGE_MIN = 20_000
+_MERGE_SHARE = 16
+_LOW32 = 0xFFFFFFFF
+
+
+def _band_rows(bands: np.ndarray, ns: np.ndarray) -> list[int]:
+    """The band rows of entries ``ns`` (one row of ``bands`` each), in rowid order."""
+    hi = (np.asarray(bands, dtype=np.uint64) >> np.uint64(33)).astype(np.int64) << 32
+    return np.sort((hi | np.asarray(ns, dtype=np.int64)[:, None]).ravel()).tolist()
+
+
+def _band_ranges(band_keys: np.ndarray) -> list[int]:
+    """(low, high) rowid bounds of each band key's rows, flattened."""
+    lo = (np.asarray(band_keys, dtype=np.uint64) >> np.uint64(33)).astype(np.int64) << 32
+    return np.stack([lo, lo | _LOW32], axis=1).ravel().tolist()
+
+
+class _SQLiteBackend:
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.where = str(path)
+        self.bands = 0
+        self._conn: sqlite3.Connection | None = None
+
+    # ---- opening -----------------------------------------------------------------------
+    def ensure(self, meta_if_new: dict[str, str] | None) -> dict[str, str]:
+        if not self.path.exists():
+            if meta_if_new is None:
+                raise FileNotFoundError(f"no index at {self.path} (open with create=True to "
+                                        "create one)")
+            self._create(meta_if_new)
+        self._check_header()
+        try:
+            uri = "file:" + _uri_path(self.path) + "?mode=rw"
+            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S,
+                                   check_same_thread=True)
+        except sqlite3.Error as e:
+            raise IndexFormatError(f"{self.path}: cannot be opened as an index ({e}); it was "
+                                   "not modified.") from e
+        self._conn = conn
+        try:
+            rows = conn.execute("SELECT key, value FROM meta").fetchall()
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
+            mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        except sqlite3.DatabaseError as e:
+            raise IndexFormatError(f"{self.path}: a damaged dedupe_ko index ({e}); it was not "
+                                   "modified. Restore it from a copy or build a new one.") from e
+        meta = dict(rows)
+        if meta.get("format") != FORMAT:
+            raise IndexFormatError(f"{self.path}: marked as a dedupe_ko index but its meta "
+                                   "table is not ours; it was not modified.")
+        if version != FORMAT_VERSION:
+            raise IndexFormatError(f"{self.path}: index format {version}, this dedupe_ko "
+                                   f"reads format {FORMAT_VERSION}; it was not modified.")
+        if mode != "wal":
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=NORMAL")
+        conn.execute("PRAGMA wal_autocheckpoint=10000")  # checkpoint every ~40 MiB of WAL
+        conn.execute("PRAGMA journal_size_limit=67108864")  # then shrink the WAL to 64 MiB
+        conn.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
+        conn.execute("PRAGMA mmap_size=1073741824")
+        return meta
+
+    def _check_header(self) -> None:
+        if not self.path.is_file():
+            raise IndexFormatError(f"{self.path} is not a regular file; give a file path.")
+        with open(self.path, "rb") as f:
+            head = f.read(100)
+        if not head:
+            raise IndexFormatError(f"{self.path} is an empty file, not a dedupe_ko index; it was "
+                                   "not modified. Remove it or give another path.")
+        if not head.startswith(_SQLITE_MAGIC) or len(head) < 100:
+            raise IndexFormatError(f"{self.path} is not a dedupe_ko index (not an SQLite "
+                                   f"database: starts with {head[:16]!r}); it was not modified. "
+                                   "Give a new path to create an index.")
+        app_id = int.from_bytes(head[68:72], "big")
+        if app_id != APPLICATION_ID:
+            raise IndexFormatError(f"{self.path} is an SQLite database of another program "
+                                   f"(application_id {app_id:#x}), not a dedupe_ko index; it "
+                                   "was not modified. Give a new path to create an index.")
+
+    def _create(self, meta: dict[str, str]) -> None:
+        """Build the index in a temporary file beside the target and hard-link it into
+        place: a reader never sees a half-made index, and of several concurrent creators
+        one wins and the others open its file."""
+        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+        try:
+            conn = sqlite3.connect(tmp, isolation_level=None)
+            try:
+                conn.executescript(_SCHEMA)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+            finally:
+                conn.close()
+            with contextlib.suppress(FileExistsError):  # another process was first: use theirs
+                os.link(tmp, self.path)
+        finally:
+            for suffix in ("", "-wal", "-shm", "-journal"):
+                Path(str(tmp) + suffix).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+    @property
+    def conn(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise ValueError(f"the index {self.path} is closed")
+        return self._conn
+
+    # ---- transactions --------------------------------------------------------------------
+    def _txn(self, fn: Callable[[], _T], immediate: bool) -> _T:
+        conn = self.conn
+        try:
+            conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
+        except sqlite3.OperationalError as e:
+            raise IndexUnavailableError(f"{self.path}: could not get the write lock within "
+                                        f"{BUSY_TIMEOUT_S:.0f} s ({e})") from e
+        try:
+            result = fn()
+            conn.execute("COMMIT")
+            return result
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+
+    # ---- reads and writes ------------------------------------------------------------------
+    def _fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
+        conn = self.conn
+        b = bands.shape[1]
+        ranges = " OR ".join(["r BETWEEN ? AND ?"] * b)
+        near_sql = (
+            f"SELECT c.n, e.id, e.size, e.sig FROM (SELECT r & {_LOW32} AS n, COUNT(*) AS hits "
+            f"FROM (SELECT r FROM bands WHERE {ranges} UNION ALL "
+            f"SELECT r FROM bands_new WHERE {ranges}) "
+            "GROUP BY n ORDER BY hits DESC, n LIMIT ?) c "
+            "JOIN entries e ON e.n = c.n WHERE e.ts >= ? ORDER BY c.n"
+        )
+        out = []
+        for key, bk in zip(keys, bands, strict=True):
+            exact = conn.execute(
+                "SELECT n, id FROM entries WHERE exact = ? AND ts >= ? ORDER BY n LIMIT 1",
+                (key, cutoff),
+            ).fetchall()
+            if exact:
+                out.append(_Found(exact, []))
+                continue
+            r = _band_ranges(bk)
+            rows = conn.execute(near_sql, (*r, *r, MAX_CANDIDATES, cutoff)).fetchall()
+            out.append(_Found([], [(n, i, s, np.frombuffer(sig, dtype=_SIG_DTYPE))
+                                   for n, i, s, sig in rows]))
+        return out
+
+    def _insert(self, rows: list[_Row]) -> int:
+        if not rows:
+            return 0
+        conn = self.conn
+        # Inside the write transaction every n above the current maximum is one of ours.
+        before = conn.execute("SELECT coalesce(max(n), 0) FROM entries").fetchone()[0]
+        conn.executemany(
+            "INSERT OR IGNORE INTO entries (id, exact, size, ts, sig) VALUES (?, ?, ?, ?, ?)",
+            [(id_, key, size, ts, np.ascontiguousarray(sig, dtype=_SIG_DTYPE).tobytes())
+             for id_, key, sig, size, ts, _ in rows],
+        )
+        new = dict(conn.execute("SELECT id, n FROM entries WHERE n > ?", (before,)).fetchall())
+        if not new:
+            return 0
+        if max(new.values()) > _LOW32:
+            raise OverflowError(f"{self.path}: more than 2**32 entries were ever added; "
+                                "build a new index")
+        taken = set()
+        picked, ns = [], []
+        for i, row in enumerate(rows):
+            if row[0] in new and row[0] not in taken:  # the first of repeated ids was stored
+                taken.add(row[0])
+                picked.append(i)
+                ns.append(new[row[0]])
+        bands = np.stack([rows[i][5] for i in picked])
+        conn.executemany("INSERT OR IGNORE INTO bands_new (r) VALUES (?)",
+                         ((r,) for r in _band_rows(bands, np.array(ns))))
+        self._maybe_merge(max(ns))
+        return len(ns)
+
+    def _maybe_merge(self, last: int) -> None:
+        conn = self.conn
+        merged = int(conn.execute("SELECT value FROM meta WHERE key = 'merged_upto'")
+                     .fetchone()[0])
+        if last - merged < max(_MERGE_MIN, last // _MERGE_SHARE):
+            return
+        conn.execute("INSERT OR IGNORE INTO bands SELECT r FROM bands_new ORDER BY r")
+        conn.execute("DELETE FROM bands_new")
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'merged_upto'", (str(last),))
+
+    def fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
+        return self._guard(lambda: self._txn(lambda: self._fetch(keys, bands, cutoff), False))
+
+    def insert(self, rows: list[_Row]) -> int:
+        return self._guard(lambda: self._txn(lambda: self._insert(rows), True))
+
+    def fetch_then_insert(self, keys: list[bytes], bands: np.ndarray, cutoff: float,
+                          decide: Callable[[list[_Found]], tuple[list[_Row], _T]]) -> _T:
+        def step() -> _T:
+            rows, result = decide(self._fetch(keys, bands, cutoff))
+            self._insert(rows)
+            return result
+
+        return self._guard(lambda: self._txn(step, True))
+
+    def count(self) -> int:
+        return self._guard(lambda: self.conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
+
+    def purge(self, cutoff: float, band_keys: Callable[[np.ndarray], np.ndarray]) -> int:
+        def step() -> int:
+            old = self.conn.execute("SELECT n, sig FROM entries WHERE ts < ?", (cutoff,)).fetchall()
+            if not old:
+                return 0
+            ns = [n for n, _ in old]
+            sigs = np.stack([np.frombuffer(s, dtype=_SIG_DTYPE) for _, s in old])
+            keys = band_keys(sigs)
+            gone = [(r,) for r in _band_rows(keys, np.array(ns))]
+            self.conn.executemany("DELETE FROM bands WHERE r = ?", gone)
+            self.conn.executemany("DELETE FROM bands_new WHERE r = ?", gone)
+            self.conn.executemany("DELETE FROM entries WHERE n = ?", ((n,) for n in ns))
+            return len(ns)
+
+        return self._guard(lambda: self._txn(step, True))
+
+    def verify(self) -> list[str]:
+        def step() -> list[str]:
+            conn = self.conn
+            problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
+            entries = conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
+            bands = sum(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
+                        for t in ("bands", "bands_new"))
+            orphans = sum(conn.execute(
+                f"SELECT COUNT(*) FROM {t} WHERE r & {_LOW32} NOT IN (SELECT n FROM entries)"
+            ).fetchone()[0] for t in ("bands", "bands_new"))
+            if orphans:
+                problems.append(f"{orphans} band keys point at no entry")
+            if bands != entries * self.bands:
+                problems.append(f"{bands} band keys for {entries} entries x {self.bands} bands")
+            return problems
+
+        return self._guard(lambda: self._txn(step, False))
+
+    def _guard(self, fn: Callable[[], _T]) -> _T:
+        try:
+            return fn()
+        except sqlite3.OperationalError as e:
+            if "locked" in str(e) or "busy" in str(e):
+                raise IndexUnavailableError(f"{self.path}: busy for more than "
+                                            f"{BUSY_TIMEOUT_S:.0f} s ({e})") from e
+            raise
+        except sqlite3.DatabaseError as e:
+            raise IndexFormatError(f"{self.path}: the index is damaged ({e}). Restore it from a "
+                                   "copy or build a new one.") from e
+
+
+def _uri_path(path: Path) -> str:
+    from urllib.parse import quote
+
+    return quote(str(path.resolve()))
+
+
+# -- Redis --------------------------------------------------------------------------------------
+# Keys under P = prefix: P:meta hash (settings), P:seq counter, P:id hash id -> n,
+# P:rec hash n -> record (size, timestamp, exact key, id, signature), P:t zset n by timestamp,
+# P:x:<16-byte exact key> and P:b:<8-byte band key>: strings of the entry numbers stored under
+# that key, 4 bytes each (little-endian), appended to with APPEND: the cheapest write Redis
+# has, and WATCH sees exactly the keys a check read. (Small hashes holding many keys would
+# take about a third of the memory, at half the insert speed.)
+
+_REC_HEAD = struct.Struct("<Id16sH")
+
+_LUA_INIT = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  redis.call('HSET', KEYS[1], unpack(ARGV))
+end
+if redis.call('TYPE', KEYS[1]).ok ~= 'hash' then return false end
+return redis.call('HGETALL', KEYS[1])
+"""
+
+# ARGV: prefix, bands, max candidates, cutoff ("" for none), then per item: exact key,
+# band keys (8 bytes each). Per item: {1, n, record} for an exact hit (the oldest), else
+# {0, n1, record1, ...} for the LSH candidates sharing the most bands, as many as max.
+_LUA_FETCH = """
+local call, sub = redis.call, string.sub
+local p, B, maxc, cutoff = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local px, pb = p .. ':x:', p .. ':b:'
+local function members(key)
+  local v = call('GET', key)
+  local out = {}
+  if v then
+    for j = 1, #v, 4 do out[#out + 1] = (struct.unpack('<I4', v, j)) end
+  end
+  return out
+end
+local function fresh(list)
+  if not cutoff or #list == 0 then return list end
+  local scores = call('ZMSCORE', p .. ':t', unpack(list))
+  local keep = {}
+  for j = 1, #list do
+    if scores[j] and tonumber(scores[j]) >= cutoff then keep[#keep + 1] = list[j] end
+  end
+  return keep
+end
+local out = {}
+for i = 5, #ARGV, 2 do
+  local exact = members(px .. ARGV[i])
+  table.sort(exact)
+  while #exact > maxc do table.remove(exact) end
+  exact = fresh(exact)
+  local order = {}
+  if #exact > 0 then
+    order = {exact[1]}
+  else
+    local hits, blob = {}, ARGV[i + 1]
+    for o = 1, B * 8, 8 do
+      for _, m in ipairs(members(pb .. sub(blob, o, o + 7))) do
+        if hits[m] then hits[m] = hits[m] + 1 else hits[m] = 1; order[#order + 1] = m end
+      end
+    end
+    table.sort(order, function(a, b)
+      if hits[a] ~= hits[b] then return hits[a] > hits[b] end
+      return a < b
+    end)
+    while #order > maxc do table.remove(order) end
+    order = fresh(order)
+  end
+  local item = {#exact > 0 and 1 or 0}
+  if #order > 0 then
+    local recs = call('HMGET', p .. ':rec', unpack(order))
+    for j = 1, #order do item[#item + 1] = order[j]; item[#item + 1] = recs[j] or '' end
+  end
+  out[#out + 1] = item
+end
+return out
+"""
+
+# ARGV: prefix, bands, then per item: id, record, timestamp, exact key, band keys blob.
+_LUA_INSERT = """
+local call, sub = redis.call, string.sub
+local p, B = ARGV[1], tonumber(ARGV[2])
+local px, pb, ids, recs, stamps, seq = p .. ':x:', p .. ':b:', p .. ':id', p .. ':rec',
+  p .. ':t', p .. ':seq'
+local added = 0
+-- One number per item; the numbers of ids already present go unused: no harm.
+local n = call('INCRBY', seq, (#ARGV - 2) / 5) - (#ARGV - 2) / 5
+for i = 3, #ARGV, 5 do
+  n = n + 1
+  if call('HSETNX', ids, ARGV[i], n) == 1 then
+    local nb = struct.pack('<I4', n)
+    call('HSET', recs, n, ARGV[i + 1])
+    call('ZADD', stamps, ARGV[i + 2], n)
+    call('APPEND', px .. ARGV[i + 3], nb)
+    local blob = ARGV[i + 4]
+    for o = 1, B * 8, 8 do call('APPEND', pb .. sub(blob, o, o + 7), nb) end
+    added = added + 1
+  end
+end
+return added
+"""
+
+# ARGV: prefix, bands, then per item: n, id, exact key, band keys blob.
+_LUA_DELETE = """
+local call, sub = redis.call, string.sub
+local p, B = ARGV[1], tonumber(ARGV[2])
+local function pull(key, nb)
+  local v = call('GET', key)
+  if not v then return end
+  local keep = {}
+  for j = 1, #v, 4 do
+    local c = sub(v, j, j + 3)
+    if c ~= nb then keep[#keep + 1] = c end
+  end
+  if #keep == 0 then call('DEL', key) else call('SET', key, table.concat(keep)) end
+end
+local deleted = 0
+for i = 3, #ARGV, 4 do
+  local n = ARGV[i]
+  local nb = struct.pack('<I4', tonumber(n))
+  if call('HDEL', p .. ':rec', n) == 1 then deleted = deleted + 1 end
+  if call('HGET', p .. ':id', ARGV[i + 1]) == n then call('HDEL', p .. ':id', ARGV[i + 1]) end
+  call('ZREM', p .. ':t', n)
+  pull(p .. ':x:' .. ARGV[i + 2], nb)
+  local blob = ARGV[i + 3]
+  for o = 1, B * 8, 8 do pull(p .. ':b:' .. sub(blob, o, o + 7), nb) end
+end
+return deleted
+"""
+
+
+def _pack_record(id_: str, key: bytes, sig: np.ndarray, size: int, ts: float) -> bytes:
+    idb = id_.encode("utf-8")
+    return (_REC_HEAD.pack(size, ts, key, len(idb)) + idb
+            + np.ascontiguousarray(sig, dtype=_SIG_DTYPE).tobytes())
+
+
+def _unpack_record(rec: bytes) -> tuple[str, bytes, np.ndarray, int, float]:
+    size, ts, key, idlen = _REC_HEAD.unpack_from(rec)
+    start = _REC_HEAD.size
+    id_ = rec[start:start + idlen].decode("utf-8")
+    sig = np.frombuffer(rec, dtype=_SIG_DTYPE, offset=start + idlen)
+    return id_, key, sig, size, ts
+
+
+class _RedisBackend:
+    def __init__(self, url: str) -> None:
+        import redis
+        from redis.backoff import NoBackoff
+        from redis.retry import Retry
+
+        parts = urlsplit(url)
+        query = dict(parse_qsl(parts.query))
+        self.prefix = query.pop("prefix", "dedupe_ko")
+        if not self.prefix or any(c in self.prefix for c in " :"):
+            raise ValueError(f"prefix must be a non-empty name without spaces or ':', got "
+                             f"{self.prefix!r}")
+        query.setdefault("socket_timeout", str(REDIS_TIMEOUT_S))
+        query.setdefault("socket_connect_timeout", str(min(REDIS_TIMEOUT_S, 5.0)))
+        clean = urlunsplit(parts._replace(query=urlencode(query)))
+        shown = urlunsplit(parts._replace(query="", netloc=parts.netloc.rpartition("@")[2]))
+        self.where = f"{shown} (prefix {self.prefix!r})"
+        self.bands = 0
+        self._redis_mod = redis
+        self.client = redis.Redis.from_url(clean, retry=Retry(NoBackoff(), 1))
+        self.meta_key = f"{self.prefix}:meta"
+        self._sha: dict[str, str] = {}
+
+    # ---- plumbing ------------------------------------------------------------------------
+    def _guard(self, fn: Callable[[], _T]) -> _T:
+        r = self._redis_mod
+        try:
+            return fn()
+        except (r.ConnectionError, r.TimeoutError) as e:
+            raise IndexUnavailableError(
+                f"{self.where}: Redis is not answering ({e}). Is redis-server running and "
+                "reachable? Nothing of the batch in flight was stored unless Redis received it "
+                "whole."
+            ) from e
+
+    def _script(self, client: Any, source: str, args: Sequence[Any]) -> Any:
+        sha = self._sha.get(source)
+        if sha is None:
+            sha = self._sha[source] = self.client.script_load(source)
+        try:
+            return client.evalsha(sha, 0, *args)
+        except self._redis_mod.exceptions.NoScriptError:
+            self._sha[source] = self.client.script_load(source)
+            return client.evalsha(self._sha[source], 0, *args)
+
+    def _p(self, suffix: str | bytes) -> bytes:
+        s = suffix if isinstance(suffix, bytes) else suffix.encode()
+        return self.prefix.encode() + b":" + s
+
+    # ---- opening -----------------------------------------------------------------------
+    def ensure(self, meta_if_new: dict[str, str] | None) -> dict[str, str]:
+        def step() -> dict[str, str]:
+            if meta_if_new is None:
+                if not self.client.exists(self.meta_key):
+                    raise FileNotFoundError(f"no index at {self.where} (open with create=True "
+                                            "to create one)")
+                is_hash = self.client.type(self.meta_key) == b"hash"
+                raw = self.client.hgetall(self.meta_key) if is_hash else None
+            else:
+                flat = [x for kv in meta_if_new.items() for x in kv]
+                reply = self.client.eval(_LUA_INIT, 1, self.meta_key, *flat)
+                raw = dict(zip(reply[::2], reply[1::2], strict=True)) if reply else None
+            if not raw:
+                kind = self.client.type(self.meta_key).decode()
+                raise IndexFormatError(f"{self.where}: the key {self.meta_key!r} holds a {kind}, "
+                                       "not a dedupe_ko index; it was not modified. Use another "
+                                       "prefix (?prefix=NAME).")
+            meta = {k.decode(): v.decode() for k, v in raw.items()}
+            if meta.get("format") != FORMAT:
+                raise IndexFormatError(f"{self.where}: {self.meta_key!r} is not a dedupe_ko "
+                                       "index record; it was not modified. Use another prefix.")
+            if meta.get("format_version") != str(FORMAT_VERSION):
+                raise IndexFormatError(f"{self.where}: index format {meta.get('format_version')}"
+                                       f", this dedupe_ko reads {FORMAT_VERSION}.")
+            return meta
+
+        try:
+            return self._guard(step)
+        except self._redis_mod.ResponseError as e:
+            raise IndexFormatError(f"{self.where}: {e}; nothing was modified.") from e
+
+    def close(self) -> None:
+        self.client.close()
+
+    # ---- reads and writes ------------------------------------------------------------------
+    def _fetch_args(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[Any]:
+        args: list[Any] = [self.prefix, bands.shape[1], MAX_CANDIDATES,
+                           repr(cutoff) if math.isfinite(cutoff) else ""]
+        for key, bk in zip(keys, bands, strict=True):
+            args += [key, np.ascontiguousarray(bk, dtype="<u8").tobytes()]
+        return args
+
+    @staticmethod
+    def _parse_fetch(reply: list[Any]) -> list[_Found]:
+        out = []
+        for item in reply:
+            entries = []
+            for j in range(1, len(item), 2):
+                if item[j + 1]:  # else purged meanwhile
+                    id_, _, sig, size, _ = _unpack_record(item[j + 1])
+                    entries.append((int(item[j]), id_, size, sig))
+            if int(item[0]) and entries:
+                out.append(_Found([(entries[0][0], entries[0][1])], []))
+            else:
+                out.append(_Found([], entries))
+        return out
+
+    def _insert_args(self, rows: list[_Row]) -> list[Any]:
+        args: list[Any] = [self.prefix, self.bands]
+        for id_, key, sig, size, ts, bk in rows:
+            args += [id_, _pack_record(id_, key, sig, size, ts), repr(ts), key,
+                     np.ascontiguousarray(bk, dtype="<u8").tobytes()]
+        return args
+
+    def fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
+        reply = self._guard(lambda: self._script(self.client, _LUA_FETCH,
+                                                 self._fetch_args(keys, bands, cutoff)))
+        return self._parse_fetch(reply)
+
+    def insert(self, rows: list[_Row]) -> int:
+        if not rows:
+            return 0
+        return int(self._guard(lambda: self._script(self.client, _LUA_INSERT,
+                                                    self._insert_args(rows))))
+
+    def fetch_then_insert(self, keys: list[bytes], bands: np.ndarray, cutoff: float,
+                          decide: Callable[[list[_Found]], tuple[list[_Row], _T]],
+                          tries: int = 8) -> _T:
+        watched = {self._p(b"x:" + k) for k in keys}
+        blob = np.ascontiguousarray(bands, dtype="<u8").tobytes()
+        watched |= {self._p(b"b:" + blob[i:i + 8]) for i in range(0, len(blob), 8)}
+        fetch_args = self._fetch_args(keys, bands, cutoff)
+        r = self._redis_mod
+        # Make sure the scripts are loaded: a pipeline cannot load them mid-transaction.
+        for source in (_LUA_FETCH, _LUA_INSERT):
+            if source not in self._sha:
+                self._sha[source] = self._guard(lambda s=source: self.client.script_load(s))
+
+        def attempt() -> tuple[bool, Any]:
+            with self.client.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(*watched)
+                    reply = pipe.evalsha(self._sha[_LUA_FETCH], 0, *fetch_args)
+                    rows, result = decide(self._parse_fetch(reply))
+                    pipe.multi()
+                    if rows:
+                        pipe.evalsha(self._sha[_LUA_INSERT], 0, *self._insert_args(rows))
+                    pipe.execute()
+                    return True, result
+                except r.WatchError:
+                    return False, None
+
+        for t in range(tries):
+            try:
+                done, result = self._guard(attempt)
+            except r.exceptions.NoScriptError:
+                self._sha.clear()
+                for source in (_LUA_FETCH, _LUA_INSERT):
+                    self._sha[source] = self._guard(lambda s=source: self.client.script_load(s))
+                continue
+            if done:
+                return result
+            time.sleep(0.001 * (t + 1) * (1 + np.random.default_rng().random()))
+        raise _Contention()
+
+    def count(self) -> int:
+        return int(self._guard(lambda: self.client.hlen(self._p("id"))))
+
+    def purge(self, cutoff: float, band_keys: Callable[[np.ndarray], np.ndarray]) -> int:
+        deleted = 0
+        while True:
+            ns = self._guard(lambda: self.client.zrangebyscore(
+                self._p("t"), "-inf", f"({cutoff!r}", start=0, num=1000))
+            if not ns:
+                return deleted
+            recs = self._guard(lambda ns=ns: self.client.hmget(self._p("rec"), ns))
+            live = [(n, _unpack_record(rec)) for n, rec in zip(ns, recs, strict=True) if rec]
+            args: list[Any] = [self.prefix, self.bands]
+            if live:
+                keys = band_keys(np.stack([r[2] for _, r in live]))
+                for (n, (id_, key, *_)), bk in zip(live, keys, strict=True):
+                    args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes()]
+            gone = [n for n, rec in zip(ns, recs, strict=True) if not rec]
+            if gone:  # a timestamp without a record: drop the timestamp alone
+                self._guard(lambda gone=gone: self.client.zrem(self._p("t"), *gone))
+            if live:
+                deleted += int(self._guard(lambda args=args: self._script(
+                    self.client, _LUA_DELETE, args)))
+
+    def verify(self) -> list[str]:
+        def step() -> list[str]:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.hlen(self._p("id")).hlen(self._p("rec")).zcard(self._p("t"))
+                ids, recs, stamps = pipe.execute()
+            if ids == recs == stamps:
+                return []
+            return [f"{ids} ids, {recs} records, {stamps} timestamps (should be equal)"]
+
+        return self._guard(step)
