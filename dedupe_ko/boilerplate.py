@@ -26,6 +26,11 @@ _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
 _INNER_SENTENCE = regex.compile(r"[다요죠][.!?][\"'”’」』)]*\s+\S")
 _SENTENCE_END = regex.compile(r"(?:[.!?…]|다|요|죠)[\"'”’」』)\]]*$")
 _SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+")
+_CAPTION_END = regex.compile(
+    r"(?:고\s*있다|모습|전경|현판|풍경|입구|정문|청사|건물|표지석|장면|사진|기념\s*촬영|포즈)"
+    r"[.)\]]?\s*$"
+)
+_NEWS_END = regex.compile(r"다[.!?]?[\"'”’)\]]*\s*$")
 
 
 class RuleError(ValueError):
@@ -312,8 +317,12 @@ class RuleSet:
 
 
 def _is_caption_text(rest: str, limit: int) -> bool:
-    """A photo description: one short sentence (several sentences are body text)."""
-    return len(rest) <= limit and len(_SENTENCE_SPLIT.split(rest)) == 1
+    """A photo description: one short sentence that reads like one ("…하고 있다.", "…
+    청사 전경.", a phrase without a verb). A news sentence ("…라고 밝혔다.") glued to a
+    credit is body text: only the credit goes."""
+    if len(rest) > limit or len(_SENTENCE_SPLIT.split(rest)) != 1:
+        return False
+    return bool(_CAPTION_END.search(rest)) or not _NEWS_END.search(rest)
 
 
 def is_sentence(line: str, min_chars: int = 20) -> bool:
