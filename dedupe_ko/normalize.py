@@ -209,12 +209,13 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
         mapped = _map_characters(step)
         if mapped != step and "characters" not in fixes:
             fixes.append("characters")
+        if fold_quotes and _NEEDS_QUOTES.search(mapped):
+            if "quotes" not in fixes:
+                fixes.append("quotes")
+            mapped = mapped.translate(_QUOTE_MAP)
         if mapped == out:
             break
         out = mapped
-    if fold_quotes and _NEEDS_QUOTES.search(out):
-        fixes.append("quotes")
-        out = out.translate(_QUOTE_MAP)
     if not unicodedata.is_normalized("NFC", out):
         fixes.append("nfc")
         out = unicodedata.normalize("NFC", out)
