@@ -44,8 +44,14 @@ bad input never stops a run: malformed JSON, bytes that are neither UTF-8 nor CP
   "quarantined" field holding the reason. Every run checks
   records_in = written + duplicates + quarantined.
 
-exit status: 0 success; 1 usage or I/O error (nothing is written); 3 with --strict when
-  any record was quarantined (outputs are still written).
+rejected lines: a duplicate is the input record whole plus "duplicate_of", "reason"
+  ("exact_duplicate" / "near_duplicate") and "similarity"; a quarantined record is
+  {"id", "reason", "detail", "where": {source, line / row / path, offset}, "record": the
+  parsed record whole} or, when it could not be parsed, "raw": its text (bad bytes as \\xNN).
+
+exit status: 0 success; 1 usage or I/O error (no output file is written or changed; an
+  --index already holds the kept records of the batches done before the error); 3 with
+  --strict when any record was quarantined (outputs are still written).
 """
 
 

@@ -20,11 +20,14 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import sys
+import tempfile
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -182,7 +185,9 @@ def _collect(
 # Dedup stage
 
 class DeduplicatorLike(Protocol):
-    def add_batch(self, items: list[tuple[str, str]]) -> list[Any]: ...
+    """What `dedup_stage` needs of `dedupe_ko.dedup.Deduplicator`."""
+
+    def add_batch(self, records: list[tuple[str, str]]) -> list[Any]: ...
 
 
 def dedup_stage(
@@ -193,32 +198,55 @@ def dedup_stage(
 ) -> Iterator[tuple[CleanedRecord, Any] | Quarantined]:
     """Pair each cleaned record with its `dedupe_ko.dedup.Decision`, in input order, a batch
     at a time. Records whose body cleaned away to nothing are quarantined
-    (``empty_after_clean``) rather than compared."""
-    buf: list[CleanedRecord | Quarantined] = []
-    batch: list[tuple[str, str]] = []
-    for it in items:
-        if isinstance(it, CleanedRecord):
-            if not it.text.strip():
-                r = it.record
-                it = Quarantined(r.id, "empty_after_clean",
-                                 "nothing but page furniture: the cleaned body is empty",
-                                 r.where, record=r.fields)
+    (``empty_after_clean``) rather than compared.
+
+    With ``keep="longest"`` a decision is final only once the whole input has been seen: the
+    items are spooled to a temporary file (not held in memory) and come out, in input order,
+    with the final decisions of ``deduplicator.finish()``.
+    """
+    longest = getattr(getattr(deduplicator, "config", None), "keep", "first") == "longest"
+    spooling = (tempfile.TemporaryFile(prefix="dedupe-ko-spool-")  # noqa: SIM115 - with below
+                if longest else nullcontext())
+    with spooling as spool:
+        buf: list[CleanedRecord | Quarantined] = []
+        batch: list[tuple[str, str]] = []
+        for it in items:
+            if isinstance(it, CleanedRecord):
+                if not it.text.strip():
+                    r = it.record
+                    it = Quarantined(r.id, "empty_after_clean",
+                                     "nothing but page furniture: the cleaned body is empty",
+                                     r.where, record=r.fields)
+                else:
+                    batch.append((it.record.id, it.text))
+            if spool is not None:
+                pickle.dump(it, spool, protocol=pickle.HIGHEST_PROTOCOL)
             else:
-                batch.append((it.record.id, it.text))
-        buf.append(it)
-        if len(batch) >= batch_size:
+                buf.append(it)
+            if len(batch) >= batch_size:
+                yield from _decide(buf, batch, deduplicator)
+                buf, batch = [], []
+        if buf or batch:
             yield from _decide(buf, batch, deduplicator)
-            buf, batch = [], []
-    if buf:
-        yield from _decide(buf, batch, deduplicator)
+        finish = getattr(deduplicator, "finish", None)
+        finals = iter(finish()) if finish is not None else iter(())
+        if spool is not None:
+            spool.seek(0)
+            yield from _pair(_unspool(spool), finals)
 
 
-def _decide(
-    buf: list[CleanedRecord | Quarantined], batch: list[tuple[str, str]],
-    deduplicator: DeduplicatorLike,
+def _unspool(spool: Any) -> Iterator[CleanedRecord | Quarantined]:
+    while True:
+        try:
+            yield pickle.load(spool)
+        except EOFError:
+            return
+
+
+def _pair(
+    items: Iterable[CleanedRecord | Quarantined], decisions: Iterator[Any]
 ) -> Iterator[tuple[CleanedRecord, Any] | Quarantined]:
-    decisions = iter(deduplicator.add_batch(batch) if batch else [])
-    for it in buf:
+    for it in items:
         if isinstance(it, Quarantined):
             yield it
             continue
@@ -228,14 +256,23 @@ def _decide(
         yield it, d
 
 
+def _decide(
+    buf: list[CleanedRecord | Quarantined], batch: list[tuple[str, str]],
+    deduplicator: DeduplicatorLike,
+) -> Iterator[tuple[CleanedRecord, Any] | Quarantined]:
+    decisions = deduplicator.add_batch(batch) if batch else []
+    return _pair(buf, iter(decisions))
+
+
 # ---------------------------------------------------------------------------------------------
 # Counting and routing
 
 @dataclass
 class Summary:
     """Counts for one run; every input item is counted once as written, duplicate or
-    quarantined. ``cleaned_only`` = written records that no other record duplicates (all
-    written records for `clean`)."""
+    quarantined. ``cleaned_only`` = written records that no other record of this run
+    duplicates (all written records for `clean`). Deduplicating keeps the ids written (one
+    string each) to tell that apart from a match in a persistent index."""
 
     command: str
     records_in: int = 0
@@ -247,7 +284,9 @@ class Summary:
     with_warnings: int = 0
     repaired_on_read: int = 0
     removed_bytes_by_category: Counter[str] = field(default_factory=Counter)
-    cluster_sizes: dict[str, int] = field(default_factory=dict)  # only clusters of 2+
+    # cluster -> its duplicates in this run; ids kept in this run (only when deduplicating)
+    duplicates_by_cluster: dict[str, int] = field(default_factory=dict)
+    kept_ids: set[str] = field(default_factory=set)
     seconds: float = 0.0
 
     @property
@@ -260,7 +299,7 @@ class Summary:
 
     @property
     def cleaned_only(self) -> int:
-        return self.written - len(self.cluster_sizes)
+        return self.written - sum(1 for c in self.duplicates_by_cluster if c in self.kept_ids)
 
     def holds(self) -> bool:
         """The invariant: records_in = written + duplicates + quarantined."""
@@ -275,10 +314,13 @@ class Summary:
             )
 
     def largest_cluster(self) -> tuple[str | None, int]:
-        if not self.cluster_sizes:
+        """The cluster with the most records of this run (its representative may be an
+        archived article of the index) and that count."""
+        if not self.duplicates_by_cluster:
             return None, 1 if self.written else 0
-        rep = max(self.cluster_sizes, key=lambda k: self.cluster_sizes[k])
-        return rep, self.cluster_sizes[rep]
+        sizes = {c: n + (c in self.kept_ids) for c, n in self.duplicates_by_cluster.items()}
+        rep = max(sizes, key=lambda k: sizes[k])
+        return rep, sizes[rep]
 
     def as_dict(self, top: int = 10) -> dict[str, Any]:
         rep, size = self.largest_cluster()
@@ -292,7 +334,7 @@ class Summary:
             "near_duplicates": self.near_duplicates,
             "quarantined": self.quarantined,
             "quarantined_by_reason": dict(self.quarantined_by_reason.most_common()),
-            "clusters_with_duplicates": len(self.cluster_sizes),
+            "clusters_with_duplicates": len(self.duplicates_by_cluster),
             "largest_cluster": {"id": rep, "size": size},
             "changed_by_clean": self.changed_by_clean,
             "with_warnings": self.with_warnings,
@@ -318,7 +360,7 @@ class Summary:
                 f"{k} {v:,}" for k, v in self.quarantined_by_reason.most_common()))
         if self.command != "clean":
             rep, size = self.largest_cluster()
-            lines.append(f"  {len(self.cluster_sizes):,} clusters with duplicates; "
+            lines.append(f"  {len(self.duplicates_by_cluster):,} clusters with duplicates; "
                          f"cleaned only {self.cleaned_only:,}; largest cluster: "
                          + (f"{rep} ({size} records)" if rep else "none"))
         if self.removed_bytes_by_category:
@@ -350,9 +392,9 @@ class _Sink(Protocol):
 class Sinks:
     """Where each kind of item goes; any may be None (not written).
 
-    ``out``: written records. ``clusters``: one line per input item. ``rejected``: duplicates,
-    whole, with ``duplicate_of``, ``reason`` and ``similarity``. ``quarantine``: quarantined
-    items (`dedupe_ko.io.Quarantined.as_dict`).
+    ``out``: written records. ``clusters``: one line per input item (when deduplicating).
+    ``rejected``: duplicates, whole, with ``duplicate_of``, ``reason`` and ``similarity``.
+    ``quarantine``: quarantined items (`dedupe_ko.io.Quarantined.as_dict`).
     """
 
     out: _Sink | None = None
@@ -395,9 +437,10 @@ def run(
                                         jobs=jobs)
     if deduplicator is not None:
         stream = dedup_stage(stream, deduplicator, batch_size=batch_size)
+    clusters = sinks.clusters if deduplicator is not None else None
     for it in stream:
         if isinstance(it, Quarantined):
-            _quarantine(it, sinks, summary)
+            _quarantine(it, sinks.quarantine, clusters, summary)
         elif isinstance(it, CleanedRecord):
             _count_clean(it, summary)
             _write(sinks.out, it.output(text_field))
@@ -408,6 +451,7 @@ def run(
             if d.kept:
                 _write(sinks.out, cr.output(text_field) if write_cleaned else cr.record.fields)
                 summary.written += 1
+                summary.kept_ids.add(d.id)
             else:
                 _write(sinks.rejected, {**cr.record.fields, "duplicate_of": d.cluster,
                                         "reason": f"{d.match}_duplicate",
@@ -416,8 +460,9 @@ def run(
                     summary.exact_duplicates += 1
                 else:
                     summary.near_duplicates += 1
-                summary.cluster_sizes[d.cluster] = summary.cluster_sizes.get(d.cluster, 1) + 1
-            _write(sinks.clusters, d.as_dict())
+                dbc = summary.duplicates_by_cluster
+                dbc[d.cluster] = dbc.get(d.cluster, 0) + 1
+            _write(clusters, d.as_dict())
     summary.seconds = time.perf_counter() - t0
     summary.check()
     return summary
@@ -435,8 +480,9 @@ def _count_clean(cr: CleanedRecord, summary: Summary) -> None:
     summary.removed_bytes_by_category.update(cr.removed_bytes)
 
 
-def _quarantine(q: Quarantined, sinks: Sinks, summary: Summary) -> None:
+def _quarantine(q: Quarantined, quarantine: _Sink | None, clusters: _Sink | None,
+                summary: Summary) -> None:
     summary.quarantined_by_reason[q.reason] += 1
-    _write(sinks.quarantine, q.as_dict())
-    _write(sinks.clusters, {"id": q.id, "cluster": q.id, "similarity": 0.0, "match": "none",
+    _write(quarantine, q.as_dict())
+    _write(clusters, {"id": q.id, "cluster": q.id, "similarity": 0.0, "match": "none",
                             "quarantined": q.reason})
