@@ -5,6 +5,7 @@ from importlib.metadata import PackageNotFoundError, version
 from .boilerplate import Rule, RuleError, RuleSet, load_rules
 from .clean import CleanConfig, Cleaned, Removal, clean, clean_and_explain, replay
 from .dedup import Decision, DedupConfig, Deduplicator, Match, dedup
+from .index import Index, IndexFormatError, IndexMismatchError, IndexUnavailableError
 from .minhash import MinHashConfig, MinHasher
 from .normalize import Normalized, normalize
 
