@@ -80,14 +80,25 @@ class CleanConfig:
     @property
     def rules(self) -> RuleSet:
         """The rule set this config puts in force (loaded once per distinct config)."""
-        return _rules_for(self.rule_files, self.disabled_rules, self.categories)
+        # A rule file edited since it was loaded is loaded again (its mtime is in the key).
+        stamps = tuple(_mtime(f) for f in self.rule_files)
+        return _rules_for(self.rule_files, stamps, self.disabled_rules, self.categories)
+
+
+def _mtime(path: str) -> int:
+    try:
+        return Path(path).stat().st_mtime_ns
+    except OSError:
+        return -1  # load_rules says what is wrong with it
 
 
 @lru_cache(maxsize=32)
 def _rules_for(
-    files: tuple[str, ...], disabled: frozenset[str], categories: frozenset[str] | None
+    files: tuple[str, ...],
+    stamps: tuple[int, ...],
+    disabled: frozenset[str],
+    categories: frozenset[str] | None,
 ) -> RuleSet:
-    stamps = tuple(Path(f).stat().st_mtime_ns for f in files)  # noqa: F841 (documents intent)
     return load_rules(files, disabled=disabled, categories=categories)
 
 
