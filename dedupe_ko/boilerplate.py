@@ -7,6 +7,7 @@ and suffix rules trim furniture from the ends of a line while the body in betwee
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -50,6 +51,7 @@ class Rule:
     caption_max: int = 0
     edge: bool = False
     after: frozenset[str] = frozenset()
+    requires: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     compiled: regex.Pattern[str] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
@@ -96,7 +98,7 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
     loc = f"{where}: rule {rid!r}"
     unknown = set(raw) - {
         "id", "category", "scope", "zone", "pattern", "max_chars", "caption_max",
-        "examples", "counter_examples", "note", "edge", "after",
+        "examples", "counter_examples", "note", "edge", "after", "requires",
     }
     if unknown:
         raise RuleError(f"{loc}: unknown field(s) {sorted(unknown)}")
@@ -147,6 +149,7 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
         caption_max=int(raw.get("caption_max", 0)),
         edge=bool(edge),
         after=frozenset(raw.get("after", ())),
+        requires=_compile_requires(raw.get("requires"), vocab, loc),
         edge_prefix=edge_prefix,
         edge_suffix=edge_suffix,
         edge_inner=edge_inner,
@@ -154,6 +157,18 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
         counter_examples=tuple(raw.get("counter_examples", ())),
         compiled=compiled,
     )
+
+
+def _compile_requires(source: object, vocab: dict[str, str], loc: str) -> re.Pattern[str] | None:
+    """The quick pre-check: the standard library's `re` finds a few literals faster."""
+    if source is None:
+        return None
+    if not isinstance(source, str):
+        raise RuleError(f"{loc}: requires must be a pattern string")
+    try:
+        return re.compile(_expand(source, vocab, loc))
+    except re.error as e:
+        raise RuleError(f"{loc}: requires does not compile with Python's re: {e}") from e
 
 
 def _read_toml(path: Path | None) -> tuple[dict, str]:
@@ -253,21 +268,8 @@ class RuleSet:
             suffixes = self._suffix + self._edge if "last" in zones else self._suffix  # type: ignore[attr-defined]
             found: tuple[int, Rule] | None = None
             for rule in suffixes:
-                if rule.scope == "line":
-                    if rule.edge_suffix is None:
-                        continue
-                    m = rule.edge_suffix.search(window)
-                    if m and (
-                        m.end() - m.start() > rule.max_chars or _INNER_SENTENCE.search(m.group())
-                    ):
-                        continue
-                elif rule.zone != "any" and rule.zone not in zones and not (
-                    rule.zone == "edge" and "last" in zones
-                ):
-                    continue
-                else:
-                    m = rule.compiled.search(window)
-                if m and m.end() > m.start() and (found is None or m.start() < found[0]):
+                m = _suffix_match(rule, window, zones)
+                if m is not None and (found is None or m.start() < found[0]):
                     found = (m.start(), rule)
             if found is not None:
                 rule = found[1]
@@ -311,9 +313,30 @@ class RuleSet:
                 continue  # context rules never fire before the body starts
             if rule.zone != "any" and rule.zone not in zones:
                 continue
+            if rule.requires is not None and not rule.requires.search(piece):
+                continue
             if rule.compiled.fullmatch(piece):
                 return rule
         return None
+
+
+def _suffix_match(rule: Rule, window: str, zones: frozenset[str]) -> regex.Match[str] | None:
+    """Where ``rule`` finds furniture at the end of ``window`` (None: nowhere, or not here)."""
+    if rule.scope == "line":  # an edge rule at the end of a collapsed page
+        if rule.edge_suffix is None:
+            return None
+        m = rule.edge_suffix.search(window)
+        if m and (m.end() - m.start() > rule.max_chars or _INNER_SENTENCE.search(m.group())):
+            return None
+    else:
+        if rule.zone != "any" and rule.zone not in zones and not (
+            rule.zone == "edge" and "last" in zones
+        ):
+            return None
+        if rule.requires is not None and not rule.requires.search(window):
+            return None
+        m = rule.compiled.search(window)
+    return m if m and m.end() > m.start() else None
 
 
 def _is_caption_text(rest: str, limit: int) -> bool:
