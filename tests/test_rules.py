@@ -172,3 +172,12 @@ def test_bad_rule_files_say_what_is_wrong(tmp_path: Path, text: str, message: st
 def test_missing_rule_file() -> None:
     with pytest.raises(RuleError, match="not found"):
         load_rules(["/nonexistent/rules.toml"])
+
+
+@pytest.mark.parametrize("rule_id", [r.id for r in RULES.rules if r.requires is not None])
+def test_quick_precheck_never_hides_a_match(rule_id: str) -> None:
+    rule = RULES.by_id(rule_id)
+    for line in rule.examples:
+        found = rule.compiled.fullmatch(line) if rule.scope == "line" else rule.compiled.search(line)
+        if found:
+            assert rule.requires.search(line), (rule_id, line)
