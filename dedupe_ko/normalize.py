@@ -229,7 +229,22 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
     return Normalized(out, tuple(fixes), warnings)
 
 
-_KEY_DROP = regex.compile(r"[\p{P}\p{S}\p{Z}\p{Cc}\p{Cf}\s\u318d]+")  # ㆍ is a letter
+def _key_drop_table() -> dict[int, None]:
+    """Every BMP character that `fold_key` drops: punctuation, symbols, separators, controls,
+    format characters, and ㆍ (a letter used as a middle dot)."""
+    drop: dict[int, None] = {0x318D: None}
+    for cp in range(0x10000):
+        if _dropped_category(unicodedata.category(chr(cp))):
+            drop[cp] = None
+    return drop
+
+
+def _dropped_category(category: str) -> bool:
+    return category[0] in "PSZ" or category in ("Cc", "Cf")
+
+
+_KEY_DROP_TABLE = _key_drop_table()
+_KEY_DROP_ASTRAL = regex.compile(r"[^\u0000-\uffff]")
 
 
 def fold_key(text: str) -> str:
@@ -237,4 +252,7 @@ def fold_key(text: str) -> str:
     without quote and middle-dot variants) or invisible characters."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    return _KEY_DROP.sub("", text).lower()
+    key = text.translate(_KEY_DROP_TABLE)
+    if not key.isascii() and _KEY_DROP_ASTRAL.search(key):
+        key = "".join(c for c in key if not _dropped_category(unicodedata.category(c)))
+    return key.lower()
