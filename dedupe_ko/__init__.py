@@ -1,18 +1,43 @@
-"""dedupe_ko: clean and deduplicate scraped Korean news articles."""
+"""dedupe_ko: clean and deduplicate scraped Korean news articles.
 
+The cleaning API is imported at once; the dedup and index API (which need datasketch, numpy
+and redis) are imported on first use, so `dedupe-ko clean` starts fast.
+"""
+
+from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from .boilerplate import Rule, RuleError, RuleSet, load_rules
 from .clean import CleanConfig, Cleaned, Removal, clean, clean_and_explain, replay
-from .dedup import Decision, DedupConfig, Deduplicator, Match, dedup
-from .index import Index, IndexFormatError, IndexMismatchError, IndexUnavailableError
-from .minhash import MinHashConfig, MinHasher
 from .normalize import Normalized, normalize
 
 try:
     __version__ = version("dedupe-ko")
 except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
+
+_LAZY = {
+    "DedupConfig": "dedup",
+    "Decision": "dedup",
+    "Deduplicator": "dedup",
+    "Match": "dedup",
+    "dedup": "dedup",
+    "Index": "index",
+    "IndexFormatError": "index",
+    "IndexMismatchError": "index",
+    "IndexUnavailableError": "index",
+    "MinHashConfig": "minhash",
+    "MinHasher": "minhash",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'dedupe_ko' has no attribute {name!r}")
+    return getattr(import_module(f".{module}", __name__), name)
+
 
 __all__ = [
     "CleanConfig",
@@ -27,7 +52,6 @@ __all__ = [
     "Match",
     "MinHashConfig",
     "MinHasher",
-    "dedup",
     "Normalized",
     "Removal",
     "Rule",
@@ -35,6 +59,7 @@ __all__ = [
     "RuleSet",
     "clean",
     "clean_and_explain",
+    "dedup",
     "load_rules",
     "normalize",
     "replay",

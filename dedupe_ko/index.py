@@ -17,9 +17,11 @@ and the `DedupConfig` thresholds) and refuses to open with others (`IndexMismatc
 
 SQLite: WAL journal, a busy timeout, and one transaction per batch (``BEGIN IMMEDIATE`` for
 check-and-add), so several processes can share a file and a process killed mid-batch leaves
-all or none of that batch. A new file is built beside the target and hard-linked into place,
-so concurrent creators agree on one index. A file that is not a dedupe_ko index is refused
-before anything is written to it (`IndexFormatError`).
+all or none of that batch. ``synchronous=NORMAL``: a transaction is still all or none after a
+crash, but a power loss (not a process crash) may lose the last batches committed before
+it. A new file is built beside the target and hard-linked into place, so concurrent creators
+agree on one index. A file that is not a dedupe_ko index is refused before anything is
+written to it (`IndexFormatError`).
 
 Redis (keys under ``<prefix>:``; a standalone server, not Redis Cluster): each batch is one
 Lua script (atomic: keep batches to thousands on a shared server, which serves no one else
@@ -61,7 +63,8 @@ __all__ = [
 ]
 
 FORMAT = "dedupe_ko.index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 1  # the settings record and the Redis layout
+SQLITE_VERSION = 2  # the SQLite layout (user_version); 2: three band tables, no exact index
 APPLICATION_ID = 0x646B6F69  # "dkoi", in the SQLite header: marks the file as ours
 MAX_CANDIDATES = 1000  # LSH candidates verified per check, those sharing the most bands first
 BUSY_TIMEOUT_S = 30.0  # SQLite: how long a writer waits for another process's transaction
@@ -487,7 +490,7 @@ class _Contention(Exception):
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _SCHEMA = f"""
 PRAGMA application_id = {APPLICATION_ID};
-PRAGMA user_version = {FORMAT_VERSION};
+PRAGMA user_version = {SQLITE_VERSION};
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE entries (
     n INTEGER PRIMARY KEY,
@@ -497,21 +500,28 @@ CREATE TABLE entries (
     ts REAL NOT NULL,
     sig BLOB NOT NULL
 );
-CREATE INDEX entries_exact ON entries (exact);
 CREATE INDEX entries_ts ON entries (ts);
 CREATE TABLE bands (r INTEGER PRIMARY KEY);
+CREATE TABLE bands_mid (r INTEGER PRIMARY KEY);
 CREATE TABLE bands_new (r INTEGER PRIMARY KEY);
 INSERT INTO meta VALUES ('merged_upto', '0');
+INSERT INTO meta VALUES ('mid_upto', '0');
 """
 # A band row is one integer, (band key >> 33) << 32 | n: the key's top 31 bits, then the
 # entry number. A band key's candidates are one rowid range, and a row costs about 10 bytes.
 # (Keys equal in their top 31 bits but not below only add a candidate, which verification
 # then rejects.) Band keys are random, so inserting them into one big B-tree dirties a page
-# per key: at a million entries every batch would rewrite most of the table. New rows go to
-# the small table ``bands_new`` instead, folded into ``bands`` in order (one pass) once it
-# holds _MERGE_MIN entries or 1/_MERGE_SHARE of the index, whichever is more.
+# per key: at a million entries every batch would rewrite most of the table. So the rows live
+# in three tables, a small log-structured merge: a batch goes to the small ``bands_new`` (at
+# most _NEW_MAX entries, a few MiB, so a commit rewrites little), which is folded in order
+# into ``bands_mid``; that one is folded into the big ``bands`` once it holds _MERGE_MIN
+# entries or 1/_MERGE_SHARE of the index, whichever is more. A check reads all three.
+# The exact hash is kept the same way, as one more band key per entry (its first 8 bytes):
+# an index on ``entries.exact`` would be one more random B-tree written on every batch.
+_NEW_MAX = 8_000
 _MERGE_MIN = 20_000
 _MERGE_SHARE = 16
+_BAND_TABLES = ("bands", "bands_mid", "bands_new")
 _LOW32 = 0xFFFFFFFF
 
 
@@ -519,6 +529,17 @@ def _band_rows(bands: np.ndarray, ns: np.ndarray) -> list[int]:
     """The band rows of entries ``ns`` (one row of ``bands`` each), in rowid order."""
     hi = (np.asarray(bands, dtype=np.uint64) >> np.uint64(33)).astype(np.int64) << 32
     return np.sort((hi | np.asarray(ns, dtype=np.int64)[:, None]).ravel()).tolist()
+
+
+def _exact_u64(keys: Sequence[bytes]) -> np.ndarray:
+    """The exact hashes as band keys: their first 8 bytes, big-endian."""
+    return np.frombuffer(b"".join(bytes(k[:8]).ljust(8, b"\0") for k in keys), dtype=">u8")
+
+
+def _with_exact(bands: np.ndarray, keys: Sequence[bytes]) -> np.ndarray:
+    """Band keys with the exact hash appended as one more column."""
+    return np.column_stack([np.asarray(bands, dtype=np.uint64),
+                            _exact_u64(keys).astype(np.uint64)])
 
 
 def _band_ranges(band_keys: np.ndarray) -> list[int]:
@@ -561,15 +582,16 @@ class _SQLiteBackend:
         if meta.get("format") != FORMAT:
             raise IndexFormatError(f"{self.path}: marked as a dedupe_ko index but its meta "
                                    "table is not ours; it was not modified.")
-        if version != FORMAT_VERSION:
+        if version != SQLITE_VERSION:
             raise IndexFormatError(f"{self.path}: index format {version}, this dedupe_ko "
-                                   f"reads format {FORMAT_VERSION}; it was not modified.")
+                                   f"reads format {SQLITE_VERSION}; it was not modified. "
+                                   "Build a new index (a new path) with this version.")
         if mode != "wal":
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA wal_autocheckpoint=10000")  # checkpoint every ~40 MiB of WAL
+        conn.execute("PRAGMA wal_autocheckpoint=100000")  # checkpoint every ~400 MiB of WAL
         conn.execute("PRAGMA journal_size_limit=67108864")  # then shrink the WAL to 64 MiB
-        conn.execute("PRAGMA cache_size=-65536")  # 64 MiB page cache
+        conn.execute("PRAGMA cache_size=-524288")  # up to 512 MiB of page cache (merges)
         conn.execute("PRAGMA mmap_size=1073741824")
         return meta
 
@@ -645,22 +667,27 @@ class _SQLiteBackend:
         ranges = " OR ".join(["r BETWEEN ? AND ?"] * b)
         near_sql = (
             f"SELECT c.n, e.id, e.size, e.sig FROM (SELECT r & {_LOW32} AS n, COUNT(*) AS hits "
-            f"FROM (SELECT r FROM bands WHERE {ranges} UNION ALL "
-            f"SELECT r FROM bands_new WHERE {ranges}) "
+            "FROM (" + " UNION ALL ".join(f"SELECT r FROM {t} WHERE {ranges}"
+                                          for t in _BAND_TABLES) + ") "
             "GROUP BY n ORDER BY hits DESC, n LIMIT ?) c "
             "JOIN entries e ON e.n = c.n WHERE e.ts >= ? ORDER BY c.n"
         )
+        exact_sql = (
+            "SELECT n, id FROM entries WHERE n IN (" + " UNION ALL ".join(
+                f"SELECT r & {_LOW32} FROM {t} WHERE r BETWEEN ? AND ?" for t in _BAND_TABLES)
+            + ") AND exact = ? AND ts >= ? ORDER BY n LIMIT 1"
+        )
         out = []
         for key, bk in zip(keys, bands, strict=True):
-            exact = conn.execute(
-                "SELECT n, id FROM entries WHERE exact = ? AND ts >= ? ORDER BY n LIMIT 1",
-                (key, cutoff),
-            ).fetchall()
+            lo, hi = _band_ranges(_exact_u64([key]))
+            exact = conn.execute(exact_sql, (lo, hi) * len(_BAND_TABLES) + (key, cutoff)
+                                 ).fetchall()
             if exact:
                 out.append(_Found(exact, []))
                 continue
             r = _band_ranges(bk)
-            rows = conn.execute(near_sql, (*r, *r, MAX_CANDIDATES, cutoff)).fetchall()
+            rows = conn.execute(near_sql, (*r * len(_BAND_TABLES), MAX_CANDIDATES, cutoff)
+                                ).fetchall()
             out.append(_Found([], [(n, i, s, np.frombuffer(sig, dtype=_SIG_DTYPE))
                                    for n, i, s, sig in rows]))
         return out
@@ -689,21 +716,30 @@ class _SQLiteBackend:
                 taken.add(row[0])
                 picked.append(i)
                 ns.append(new[row[0]])
-        bands = np.stack([rows[i][5] for i in picked])
-        conn.executemany("INSERT OR IGNORE INTO bands_new (r) VALUES (?)",
-                         ((r,) for r in _band_rows(bands, np.array(ns))))
+        bands = _with_exact(np.stack([rows[i][5] for i in picked]), [rows[i][1] for i in picked])
+        # One statement for the batch's sorted rows: json_each feeds them without a Python
+        # round trip per row.
+        conn.execute("INSERT OR IGNORE INTO bands_new (r) SELECT value FROM json_each(?)",
+                     (json.dumps(_band_rows(bands, np.array(ns)), separators=(",", ":")),))
         self._maybe_merge(max(ns))
         return len(ns)
 
     def _maybe_merge(self, last: int) -> None:
         conn = self.conn
-        merged = int(conn.execute("SELECT value FROM meta WHERE key = 'merged_upto'")
-                     .fetchone()[0])
-        if last - merged < max(_MERGE_MIN, last // _MERGE_SHARE):
+        meta = dict(conn.execute(
+            "SELECT key, value FROM meta WHERE key IN ('merged_upto', 'mid_upto')").fetchall())
+        merged, mid = int(meta["merged_upto"]), int(meta["mid_upto"])
+        if last - mid < _NEW_MAX:
             return
-        conn.execute("INSERT OR IGNORE INTO bands SELECT r FROM bands_new ORDER BY r")
+        if last - merged < max(_MERGE_MIN, last // _MERGE_SHARE):
+            conn.execute("INSERT OR IGNORE INTO bands_mid SELECT r FROM bands_new ORDER BY r")
+        else:
+            conn.execute("INSERT OR IGNORE INTO bands SELECT r FROM (SELECT r FROM bands_mid "
+                         "UNION ALL SELECT r FROM bands_new) ORDER BY r")
+            conn.execute("DELETE FROM bands_mid")
+            conn.execute("UPDATE meta SET value = ? WHERE key = 'merged_upto'", (str(last),))
         conn.execute("DELETE FROM bands_new")
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'merged_upto'", (str(last),))
+        conn.execute("UPDATE meta SET value = ? WHERE key = 'mid_upto'", (str(last),))
 
     def fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
         return self._guard(lambda: self._txn(lambda: self._fetch(keys, bands, cutoff), False))
@@ -725,15 +761,16 @@ class _SQLiteBackend:
 
     def purge(self, cutoff: float, band_keys: Callable[[np.ndarray], np.ndarray]) -> int:
         def step() -> int:
-            old = self.conn.execute("SELECT n, sig FROM entries WHERE ts < ?", (cutoff,)).fetchall()
+            old = self.conn.execute("SELECT n, sig, exact FROM entries WHERE ts < ?",
+                                    (cutoff,)).fetchall()
             if not old:
                 return 0
-            ns = [n for n, _ in old]
-            sigs = np.stack([np.frombuffer(s, dtype=_SIG_DTYPE) for _, s in old])
-            keys = band_keys(sigs)
+            ns = [n for n, _, _ in old]
+            sigs = np.stack([np.frombuffer(s, dtype=_SIG_DTYPE) for _, s, _ in old])
+            keys = _with_exact(band_keys(sigs), [e for _, _, e in old])
             gone = [(r,) for r in _band_rows(keys, np.array(ns))]
-            self.conn.executemany("DELETE FROM bands WHERE r = ?", gone)
-            self.conn.executemany("DELETE FROM bands_new WHERE r = ?", gone)
+            for t in _BAND_TABLES:
+                self.conn.executemany(f"DELETE FROM {t} WHERE r = ?", gone)
             self.conn.executemany("DELETE FROM entries WHERE n = ?", ((n,) for n in ns))
             return len(ns)
 
@@ -745,14 +782,15 @@ class _SQLiteBackend:
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
             entries = conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
             bands = sum(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                        for t in ("bands", "bands_new"))
+                        for t in _BAND_TABLES)
             orphans = sum(conn.execute(
                 f"SELECT COUNT(*) FROM {t} WHERE r & {_LOW32} NOT IN (SELECT n FROM entries)"
-            ).fetchone()[0] for t in ("bands", "bands_new"))
+            ).fetchone()[0] for t in _BAND_TABLES)
             if orphans:
                 problems.append(f"{orphans} band keys point at no entry")
-            if bands != entries * self.bands:
-                problems.append(f"{bands} band keys for {entries} entries x {self.bands} bands")
+            if bands != entries * (self.bands + 1):
+                problems.append(f"{bands} band keys for {entries} entries x {self.bands} bands "
+                                "+ 1 exact key")
             return problems
 
         return self._guard(lambda: self._txn(step, False))
