@@ -22,6 +22,8 @@ SCOPES = ("line", "prefix", "suffix")
 ZONES = ("any", "head", "tail", "edge")
 _DEFAULT_MAX_CHARS = 200
 _TAIL = 400
+_MEMO_CHARS = 120  # lines up to this long are remembered with their cuts
+_MEMO_SIZE = 50_000
 _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
 # A finished Korean sentence followed by more text: never inside a piece of edge furniture.
 _INNER_SENTENCE = regex.compile(r"[다요죠][.!?][\"'”’」』)]*\s+\S")
@@ -196,6 +198,8 @@ class RuleSet:
         object.__setattr__(self, "_prefix", tuple(r for r in self.rules if r.scope == "prefix"))
         object.__setattr__(self, "_suffix", tuple(r for r in self.rules if r.scope == "suffix"))
         object.__setattr__(self, "_edge", tuple(r for r in self.rules if r.edge))
+        # Short lines (menus, credits, footers) recur across a corpus: their cuts are kept.
+        object.__setattr__(self, "_memo", {})
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -214,6 +218,21 @@ class RuleSet:
         with ``after`` only fire there). Prefix and suffix rules are applied until nothing
         more matches.
         """
+        if len(line) > _MEMO_CHARS:
+            return self._strip(line, zones, after)
+        memo: dict = self._memo  # type: ignore[attr-defined]
+        key = (line, zones, after)
+        hit = memo.get(key)
+        if hit is None:
+            if len(memo) >= _MEMO_SIZE:
+                memo.clear()
+            hit = memo[key] = self._strip(line, zones, after)
+        cuts, a, b = hit
+        return list(cuts), a, b
+
+    def _strip(
+        self, line: str, zones: frozenset[str], after: str | None
+    ) -> tuple[list[Cut], int, int]:
         cuts: list[Cut] = []
         start, end = 0, len(line)
         while start < end:
