@@ -48,6 +48,7 @@ sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent))
 
 import corpora  # noqa: E402
+from _machine import cpu_model  # noqa: E402
 
 from dedupe_ko.dedup import Deduplicator  # noqa: E402
 
@@ -165,14 +166,7 @@ def index_bytes(records: list[tuple[str, str]], batch_size: int) -> tuple[int, i
 
 
 def machine() -> str:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model(platform.processor() or platform.machine())
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (f"{cpu}; nproc {os.cpu_count()}; Python {platform.python_version()}; "
             f"numpy {np.__version__}; load average at start {load:.2f}")

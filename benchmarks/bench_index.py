@@ -49,6 +49,8 @@ import xxhash
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from _machine import cpu_model  # noqa: E402
+
 from dedupe_ko.dedup import DedupConfig  # noqa: E402
 from dedupe_ko.index import Index  # noqa: E402
 from dedupe_ko.minhash import MinHasher, exact_key  # noqa: E402
@@ -302,14 +304,7 @@ def _subset(n: int, args: argparse.Namespace) -> int:
 
 
 def machine() -> str:
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model()
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     import datasketch
 

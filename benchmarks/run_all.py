@@ -36,6 +36,7 @@ import psutil
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
+from _machine import cpu_model  # noqa: E402
 from corpora import DATA_DIR, clean_set_files, corpus_files, read_jsonl  # noqa: E402
 from peers import CLEAN_PEERS, DEDUP_PEERS, versions  # noqa: E402
 
@@ -269,14 +270,7 @@ def plot(dedup: dict[int, dict[str, dict]], path: Path, title: str) -> None:
 
 
 def machine() -> dict:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_model("unknown")
     return {
         "nproc": os.cpu_count(),
         "cpu": cpu,
