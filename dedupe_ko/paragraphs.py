@@ -8,11 +8,17 @@ different spacing, a typo, or a sentence dropped from its start still counts.
 
 from __future__ import annotations
 
+import heapq
+from collections import deque
 from collections.abc import Sequence
 
 from .normalize import fold_key
 
 __all__ = ["find_repeats", "trigrams"]
+
+_W, _STRIDE = 8, 4  # probe length; stride of the index of kept paragraphs
+_SCAN_MAX = 200  # up to this many kept paragraphs, candidates are found by scanning
+_POOL_MAX = 64  # at most this many candidates (the latest) are compared
 
 
 def trigrams(key: str) -> frozenset[str]:
@@ -50,6 +56,7 @@ def find_repeats(
         first_at.setdefault(key, i)
     first: dict[str, int] = {}
     kept: list[tuple[int, str]] = []
+    index: dict[str, deque[int]] = {}  # 8-character pieces of kept paragraphs, every 4th
     grams: dict[int, frozenset[str]] = {}  # trigram sets, computed only for candidates
     out: dict[int, tuple[int, float]] = {}
     n = len(keys)
@@ -60,10 +67,18 @@ def find_repeats(
             out[i] = (first[key], 1.0)
             continue
         if len(key) >= min_near_chars and kept:
-            candidates = _candidates(key, kept, min_near_chars)
+            if len(kept) <= _SCAN_MAX:
+                candidates = _candidates(key, kept, min_near_chars)
+            else:  # a very long page: look candidates up instead of scanning them all
+                candidates = sorted(heapq.nlargest(_POOL_MAX, _indexed_candidates(key, index)))
             best = None
             if candidates:
-                pool = [(j, keys[j], grams.setdefault(j, trigrams(keys[j]))) for j in candidates]
+                # Bounded work on pathological pages where everything looks alike.
+                candidates = candidates[-_POOL_MAX:]
+                for j in candidates:
+                    if j not in grams:
+                        grams[j] = trigrams(keys[j])
+                pool = [(j, keys[j], grams[j]) for j in candidates]
                 best = _best_near(
                     key, trigrams(key), pool,
                     near_threshold, containment_threshold, min_near_chars, min_contained_chars,
@@ -79,6 +94,25 @@ def find_repeats(
                 continue
         first[key] = i
         kept.append((i, key))
+        if len(key) >= min_near_chars:
+            for o in range(0, len(key) - _W + 1, _STRIDE):
+                piece = key[o : o + _W]
+                if piece not in index:
+                    index[piece] = deque(maxlen=_POOL_MAX)  # the latest paragraphs only
+                index[piece].append(i)
+    return out
+
+
+def _indexed_candidates(key: str, index: dict[str, deque[int]]) -> set[int]:
+    """`_candidates` through the index: the probes at each of 4 shifts meet an indexed piece
+    wherever they occur in an earlier paragraph."""
+    mid = len(key) // 2
+    out: set[int] = set()
+    for s in (0, mid - _W // 2, len(key) - _W - _STRIDE + 1):
+        for d in range(_STRIDE):
+            piece = key[max(0, s) + d : max(0, s) + d + _W]
+            if len(piece) == _W:
+                out.update(index.get(piece, ()))
     return out
 
 

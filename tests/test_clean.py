@@ -170,3 +170,13 @@ def test_replay_and_idempotence_on_generated_pages(page: str) -> None:
     cleaned = clean_and_explain(page)
     assert replay(cleaned.normalized, cleaned.removals) == cleaned.text
     assert clean(cleaned.text) == cleaned.text
+
+
+def test_a_huge_page_of_look_alike_paragraphs_stays_fast_enough_to_finish() -> None:
+    # 5,000 templated paragraphs (every one shares text with every other): the repeat search
+    # must look candidates up, not compare all pairs. This checks that it finishes and is right,
+    # not how fast it is.
+    body = [f"{i}번째 안건은 위원회에서 서로 다른 결론으로 의결됐다고 밝혔다 {i * 7919 % 10007}." for i in range(5000)]
+    cleaned = clean_and_explain("\n".join(["안건 처리 결과 발표", "공유", *body, *body[:10]]))
+    assert len(cleaned.paragraphs) <= 5000
+    assert cleaned.paragraphs[:3] == body[:3]
