@@ -367,9 +367,9 @@ def _is_caption_text(rest: str, limit: int) -> bool:
     return bool(_CAPTION_END.search(rest)) or not _NEWS_END.search(rest)
 
 
-def is_sentence(line: str, min_chars: int = 20) -> bool:
+def is_sentence(line: str) -> bool:
     """Looks like running text: long enough and ends like a Korean sentence."""
-    return len(line) >= min_chars and _SENTENCE_END.search(line) is not None
+    return len(line) >= 20 and _SENTENCE_END.search(line) is not None
 
 
 def load_rules(
