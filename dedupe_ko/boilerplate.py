@@ -121,8 +121,8 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
         elif scope == "prefix":
             compiled = regex.compile(rf"^\s*(?:{source})")
         else:
-            # Searched backwards from the line end: finds the same (longest) match as a
-            # forward search, without trying every start position of a long line.
+            # Matched backwards from the line end (`match` of a REVERSE pattern is anchored
+            # there): the same (longest) match as a forward search, at the cost of the match.
             compiled = regex.compile(rf"(?:{source})\s*$", regex.REVERSE)
     except regex.error as e:
         raise RuleError(f"{loc}: pattern does not compile: {e}") from e
@@ -344,7 +344,7 @@ def _suffix_match(rule: Rule, window: str, zones: frozenset[str]) -> regex.Match
     if rule.scope == "line":  # an edge rule at the end of a collapsed page
         if rule.edge_suffix is None:
             return None
-        m = rule.edge_suffix.search(window)
+        m = rule.edge_suffix.match(window)  # REVERSE: anchored at the window's end
         if m and (m.end() - m.start() > rule.max_chars or _INNER_SENTENCE.search(m.group())):
             return None
     else:
@@ -354,7 +354,7 @@ def _suffix_match(rule: Rule, window: str, zones: frozenset[str]) -> regex.Match
             return None
         if rule.requires is not None and not rule.requires.search(window):
             return None
-        m = rule.compiled.search(window)
+        m = rule.compiled.match(window)  # REVERSE: anchored at the window's end
     return m if m and m.end() > m.start() else None
 
 
