@@ -57,6 +57,7 @@ def find_repeats(
     first: dict[str, int] = {}
     kept: list[tuple[int, str]] = []
     index: dict[str, deque[int]] = {}  # 8-character pieces of kept paragraphs, every 4th
+    indexed = False  # the index is only built for very long pages
     grams: dict[int, frozenset[str]] = {}  # trigram sets, computed only for candidates
     out: dict[int, tuple[int, float]] = {}
     n = len(keys)
@@ -70,6 +71,10 @@ def find_repeats(
             if len(kept) <= _SCAN_MAX:
                 candidates = _candidates(key, kept, min_near_chars)
             else:  # a very long page: look candidates up instead of scanning them all
+                if not indexed:
+                    for j, kkey in kept:
+                        _index_key(index, j, kkey, min_near_chars)
+                    indexed = True
                 candidates = sorted(heapq.nlargest(_POOL_MAX, _indexed_candidates(key, index)))
             best = None
             if candidates:
@@ -94,13 +99,19 @@ def find_repeats(
                 continue
         first[key] = i
         kept.append((i, key))
-        if len(key) >= min_near_chars:
-            for o in range(0, len(key) - _W + 1, _STRIDE):
-                piece = key[o : o + _W]
-                if piece not in index:
-                    index[piece] = deque(maxlen=_POOL_MAX)  # the latest paragraphs only
-                index[piece].append(i)
+        if indexed:  # built once the page has more than _SCAN_MAX kept paragraphs
+            _index_key(index, i, key, min_near_chars)
     return out
+
+
+def _index_key(index: dict[str, deque[int]], i: int, key: str, min_chars: int) -> None:
+    """Add paragraph ``i`` to the index of 8-character pieces (every 4th)."""
+    if len(key) >= min_chars:
+        for o in range(0, len(key) - _W + 1, _STRIDE):
+            piece = key[o : o + _W]
+            if piece not in index:
+                index[piece] = deque(maxlen=_POOL_MAX)  # the latest paragraphs only
+            index[piece].append(i)
 
 
 def _indexed_candidates(key: str, index: dict[str, deque[int]]) -> set[int]:
