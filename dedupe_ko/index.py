@@ -51,6 +51,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
+from . import _runs
 from .dedup import DedupConfig, Match, accept
 from .minhash import MinHashConfig, MinHasher, exact_key
 
@@ -64,7 +65,7 @@ __all__ = [
 
 FORMAT = "dedupe_ko.index"
 FORMAT_VERSION = 1  # the settings record and the Redis layout
-SQLITE_VERSION = 2  # the SQLite layout (user_version); 2: three band tables, no exact index
+SQLITE_VERSION = 3  # the SQLite layout (user_version); 3: band rows in sorted runs
 APPLICATION_ID = 0x646B6F69  # "dkoi", in the SQLite header: marks the file as ours
 MAX_CANDIDATES = 1000  # LSH candidates verified per check, those sharing the most bands first
 BUSY_TIMEOUT_S = 30.0  # SQLite: how long a writer waits for another process's transaction
@@ -362,7 +363,7 @@ class Index:
 
     def verify(self) -> list[str]:
         """Consistency problems found in the stored index (an empty list: none)."""
-        return self._backend.verify()
+        return self._backend.verify(self._hasher.band_keys)
 
     # ---- internals -----------------------------------------------------------------------
     def _cutoff(self) -> float:
@@ -501,34 +502,11 @@ CREATE TABLE entries (
     sig BLOB NOT NULL
 );
 CREATE INDEX entries_ts ON entries (ts);
-CREATE TABLE bands (r INTEGER PRIMARY KEY);
-CREATE TABLE bands_mid (r INTEGER PRIMARY KEY);
-CREATE TABLE bands_new (r INTEGER PRIMARY KEY);
-INSERT INTO meta VALUES ('merged_upto', '0');
-INSERT INTO meta VALUES ('mid_upto', '0');
-"""
-# A band row is one integer, (band key >> 33) << 32 | n: the key's top 31 bits, then the
-# entry number. A band key's candidates are one rowid range, and a row costs about 10 bytes.
-# (Keys equal in their top 31 bits but not below only add a candidate, which verification
-# then rejects.) Band keys are random, so inserting them into one big B-tree dirties a page
-# per key: at a million entries every batch would rewrite most of the table. So the rows live
-# in three tables, a small log-structured merge: a batch goes to the small ``bands_new`` (at
-# most _NEW_MAX entries, a few MiB, so a commit rewrites little), which is folded in order
-# into ``bands_mid``; that one is folded into the big ``bands`` once it holds _MERGE_MIN
-# entries or 1/_MERGE_SHARE of the index, whichever is more. A check reads all three.
-# The exact hash is kept the same way, as one more band key per entry (its first 8 bytes):
-# an index on ``entries.exact`` would be one more random B-tree written on every batch.
-_NEW_MAX = 8_000
-_MERGE_MIN = 20_000
-_MERGE_SHARE = 16
-_BAND_TABLES = ("bands", "bands_mid", "bands_new")
-_LOW32 = 0xFFFFFFFF
-
-
-def _band_rows(bands: np.ndarray, ns: np.ndarray) -> list[int]:
-    """The band rows of entries ``ns`` (one row of ``bands`` each), in rowid order."""
-    hi = (np.asarray(bands, dtype=np.uint64) >> np.uint64(33)).astype(np.int64) << 32
-    return np.sort((hi | np.asarray(ns, dtype=np.int64)[:, None]).ravel()).tolist()
+{_runs.SCHEMA}"""
+# The LSH band keys live in sorted runs (see `_runs`). The exact hash is kept the same way, as
+# one more band key per entry (its first 8 bytes): an index on ``entries.exact`` would be one
+# more random B-tree written on every batch.
+_LOW32 = _runs.LOW32
 
 
 def _exact_u64(keys: Sequence[bytes]) -> np.ndarray:
@@ -542,17 +520,12 @@ def _with_exact(bands: np.ndarray, keys: Sequence[bytes]) -> np.ndarray:
                             _exact_u64(keys).astype(np.uint64)])
 
 
-def _band_ranges(band_keys: np.ndarray) -> list[int]:
-    """(low, high) rowid bounds of each band key's rows, flattened."""
-    lo = (np.asarray(band_keys, dtype=np.uint64) >> np.uint64(33)).astype(np.int64) << 32
-    return np.stack([lo, lo | _LOW32], axis=1).ravel().tolist()
-
-
 class _SQLiteBackend:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.where = str(path)
         self.bands = 0
+        self._runs = _runs.Runs()
         self._conn: sqlite3.Connection | None = None
 
     # ---- opening -----------------------------------------------------------------------
@@ -663,33 +636,34 @@ class _SQLiteBackend:
     # ---- reads and writes ------------------------------------------------------------------
     def _fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
         conn = self.conn
-        b = bands.shape[1]
-        ranges = " OR ".join(["r BETWEEN ? AND ?"] * b)
-        near_sql = (
-            f"SELECT c.n, e.id, e.size, e.sig FROM (SELECT r & {_LOW32} AS n, COUNT(*) AS hits "
-            "FROM (" + " UNION ALL ".join(f"SELECT r FROM {t} WHERE {ranges}"
-                                          for t in _BAND_TABLES) + ") "
-            "GROUP BY n ORDER BY hits DESC, n LIMIT ?) c "
-            "JOIN entries e ON e.n = c.n WHERE e.ts >= ? ORDER BY c.n"
-        )
-        exact_sql = (
-            "SELECT n, id FROM entries WHERE n IN (" + " UNION ALL ".join(
-                f"SELECT r & {_LOW32} FROM {t} WHERE r BETWEEN ? AND ?" for t in _BAND_TABLES)
-            + ") AND exact = ? AND ts >= ? ORDER BY n LIMIT 1"
-        )
+        tops = _runs.key_tops(_with_exact(bands, keys))
         out = []
-        for key, bk in zip(keys, bands, strict=True):
-            lo, hi = _band_ranges(_exact_u64([key]))
-            exact = conn.execute(exact_sql, (lo, hi) * len(_BAND_TABLES) + (key, cutoff)
-                                 ).fetchall()
-            if exact:
-                out.append(_Found(exact, []))
+        for key, (near, exact) in zip(keys, self._runs.lookup(conn, tops, bands.shape[1]),
+                                      strict=True):
+            if len(exact):
+                rows = []
+                for part in _runs.in_params(np.unique(exact).tolist()):
+                    rows += conn.execute(
+                        f"SELECT n, id FROM entries WHERE n IN ({','.join('?' * len(part))}) "
+                        "AND exact = ? AND ts >= ? ORDER BY n LIMIT 1", (*part, key, cutoff)
+                    ).fetchall()
+                if rows:
+                    out.append(_Found([min(rows)], []))
+                    continue
+            if not len(near):
+                out.append(_Found([], []))
                 continue
-            r = _band_ranges(bk)
-            rows = conn.execute(near_sql, (*r * len(_BAND_TABLES), MAX_CANDIDATES, cutoff)
-                                ).fetchall()
-            out.append(_Found([], [(n, i, s, np.frombuffer(sig, dtype=_SIG_DTYPE))
-                                   for n, i, s, sig in rows]))
+            # The candidates sharing the most bands first (then the oldest), at most
+            # MAX_CANDIDATES of them.
+            ns, hits = np.unique(near, return_counts=True)
+            top = ns[np.lexsort((ns, -hits))[:MAX_CANDIDATES]]
+            top.sort()
+            rows = conn.execute(
+                f"SELECT n, id, size, sig FROM entries WHERE n IN ({','.join('?' * len(top))}) "
+                "AND ts >= ? ORDER BY n", (*top.tolist(), cutoff)
+            ).fetchall()
+            out.append(_Found([], [(n, i, z, np.frombuffer(sig, dtype=_SIG_DTYPE))
+                                   for n, i, z, sig in rows]))
         return out
 
     def _insert(self, rows: list[_Row]) -> int:
@@ -717,29 +691,8 @@ class _SQLiteBackend:
                 picked.append(i)
                 ns.append(new[row[0]])
         bands = _with_exact(np.stack([rows[i][5] for i in picked]), [rows[i][1] for i in picked])
-        # One statement for the batch's sorted rows: json_each feeds them without a Python
-        # round trip per row.
-        conn.execute("INSERT OR IGNORE INTO bands_new (r) SELECT value FROM json_each(?)",
-                     (json.dumps(_band_rows(bands, np.array(ns)), separators=(",", ":")),))
-        self._maybe_merge(max(ns))
+        self._runs.add(conn, _runs.band_rows(bands, np.array(ns)))
         return len(ns)
-
-    def _maybe_merge(self, last: int) -> None:
-        conn = self.conn
-        meta = dict(conn.execute(
-            "SELECT key, value FROM meta WHERE key IN ('merged_upto', 'mid_upto')").fetchall())
-        merged, mid = int(meta["merged_upto"]), int(meta["mid_upto"])
-        if last - mid < _NEW_MAX:
-            return
-        if last - merged < max(_MERGE_MIN, last // _MERGE_SHARE):
-            conn.execute("INSERT OR IGNORE INTO bands_mid SELECT r FROM bands_new ORDER BY r")
-        else:
-            conn.execute("INSERT OR IGNORE INTO bands SELECT r FROM (SELECT r FROM bands_mid "
-                         "UNION ALL SELECT r FROM bands_new) ORDER BY r")
-            conn.execute("DELETE FROM bands_mid")
-            conn.execute("UPDATE meta SET value = ? WHERE key = 'merged_upto'", (str(last),))
-        conn.execute("DELETE FROM bands_new")
-        conn.execute("UPDATE meta SET value = ? WHERE key = 'mid_upto'", (str(last),))
 
     def fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
         return self._guard(lambda: self._txn(lambda: self._fetch(keys, bands, cutoff), False))
@@ -761,36 +714,40 @@ class _SQLiteBackend:
 
     def purge(self, cutoff: float, band_keys: Callable[[np.ndarray], np.ndarray]) -> int:
         def step() -> int:
-            old = self.conn.execute("SELECT n, sig, exact FROM entries WHERE ts < ?",
-                                    (cutoff,)).fetchall()
-            if not old:
+            ns = [n for (n,) in self.conn.execute("SELECT n FROM entries WHERE ts < ?",
+                                                  (cutoff,))]
+            if not ns:
                 return 0
-            ns = [n for n, _, _ in old]
-            sigs = np.stack([np.frombuffer(s, dtype=_SIG_DTYPE) for _, s, _ in old])
-            keys = _with_exact(band_keys(sigs), [e for _, _, e in old])
-            gone = [(r,) for r in _band_rows(keys, np.array(ns))]
-            for t in _BAND_TABLES:
-                self.conn.executemany(f"DELETE FROM {t} WHERE r = ?", gone)
-            self.conn.executemany("DELETE FROM entries WHERE n = ?", ((n,) for n in ns))
+            for part in _runs.in_params(ns):
+                self.conn.execute(f"DELETE FROM entries WHERE n IN ({','.join('?' * len(part))})",
+                                  part)
+            # One run without the purged entries' rows.
+            self._runs.compact(self.conn, drop=np.array(ns, dtype=np.int64), everything=True)
             return len(ns)
 
         return self._guard(lambda: self._txn(step, True))
 
-    def verify(self) -> list[str]:
+    def verify(self, band_keys: Callable[[np.ndarray], np.ndarray]) -> list[str]:
         def step() -> list[str]:
             conn = self.conn
             problems = [r[0] for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-            entries = conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0]
-            bands = sum(conn.execute(f"SELECT COUNT(*) FROM {t}").fetchone()[0]
-                        for t in _BAND_TABLES)
-            orphans = sum(conn.execute(
-                f"SELECT COUNT(*) FROM {t} WHERE r & {_LOW32} NOT IN (SELECT n FROM entries)"
-            ).fetchone()[0] for t in _BAND_TABLES)
+            if problems:
+                return problems
+            expected = 0
+            stored, problems = self._runs.checked_runs(conn)
+            rows_all = np.concatenate(stored) if stored else np.empty(0, dtype=np.int64)
+            ns = np.array([n for (n,) in conn.execute("SELECT n FROM entries")], dtype=np.int64)
+            orphans = int((~np.isin(rows_all & _LOW32, ns)).sum())
             if orphans:
                 problems.append(f"{orphans} band keys point at no entry")
-            if bands != entries * (self.bands + 1):
-                problems.append(f"{bands} band keys for {entries} entries x {self.bands} bands "
-                                "+ 1 exact key")
+            cursor = conn.execute("SELECT n, exact, sig FROM entries ORDER BY n")
+            while batch := cursor.fetchmany(50_000):
+                sigs = np.stack([np.frombuffer(s, dtype=_SIG_DTYPE) for _, _, s in batch])
+                keys = _with_exact(band_keys(sigs), [e for _, e, _ in batch])
+                expected += len(_runs.band_rows(keys, np.array([n for n, _, _ in batch])))
+            if len(rows_all) != expected:
+                problems.append(f"{len(rows_all)} band keys stored for {len(ns)} entries, "
+                                f"{expected} expected")
             return problems
 
         return self._guard(lambda: self._txn(step, False))
@@ -1145,7 +1102,7 @@ class _RedisBackend:
                 deleted += int(self._guard(lambda args=args: self._script(
                     self.client, _LUA_DELETE, args)))
 
-    def verify(self) -> list[str]:
+    def verify(self, band_keys: Callable[[np.ndarray], np.ndarray]) -> list[str]:
         def step() -> list[str]:
             with self.client.pipeline(transaction=True) as pipe:
                 pipe.hlen(self._p("id")).hlen(self._p("rec")).zcard(self._p("t"))

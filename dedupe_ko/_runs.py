@@ -1,0 +1,309 @@
+"""The LSH band rows of the SQLite index, kept as immutable sorted runs.
+
+A band row is one int64, ``(band key >> 33) << 32 | n``: the band key's top 31 bits, then
+the entry number. All rows of one band key form one range of values, so a lookup is a binary
+search. (Keys equal in their top 31 bits but not below only add a candidate, which
+verification rejects.)
+
+Band keys are random, so a B-tree of rows gets one random page write per row: at a million
+entries every batch rewrites most of it. Here a batch writes its rows, sorted, as one new
+*run*: chunks of `CHUNK_ROWS` rows (one page each) in ``chunks``, and a row in ``runs`` with
+the first value of every chunk (its fences). A write costs the batch's own bytes. Runs of one
+size class are merged (with numpy) once `FANOUT` of them exist, so a row is rewritten about
+once per size class. A lookup asks each run's Bloom filter of band keys first and reads,
+for the few keys that may be there, one chunk found through the fences. Runs never change
+once written and their ids are never reused, so every process caches fences and filters
+(about 1.2 bytes per row) by run id.
+
+Every function takes the caller's connection inside the caller's transaction: a batch and the
+merges it triggers commit together or not at all.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+__all__ = ["SCHEMA", "Runs", "band_rows", "key_tops", "LOW32"]
+
+SCHEMA = """
+CREATE TABLE runs (
+    run INTEGER PRIMARY KEY AUTOINCREMENT,
+    rows INTEGER NOT NULL,
+    first_chunk INTEGER NOT NULL,
+    fences BLOB NOT NULL,
+    filter BLOB NOT NULL
+);
+CREATE TABLE chunks (c INTEGER PRIMARY KEY, data BLOB NOT NULL);
+"""
+CHUNK_ROWS = 128  # 1 KiB: a lookup reads one small chunk per band key a run may hold
+FANOUT = 4  # runs of one size class merged into one
+MIN_RUN_ROWS = 1 << 15  # runs below this many rows all share the smallest size class
+FILTER_BITS = 12  # Bloom filter bits per row (3 hashes: about 1% false positives)
+_HASHES = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
+LOW32 = 0xFFFFFFFF
+_ROW = np.dtype("<i8")
+_MAX_PARAMS = 30_000  # SQLite takes at most 32,766 parameters per statement
+
+
+def band_rows(band_keys: np.ndarray, ns: np.ndarray) -> np.ndarray:
+    """The sorted, distinct band rows of entries ``ns`` (row i of ``band_keys`` is entry
+    ns[i]'s keys)."""
+    hi = key_tops(band_keys) << 32
+    rows = np.sort((hi | np.asarray(ns, dtype=np.int64)[:, None]).ravel())
+    if len(rows) > 1:
+        rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
+    return rows
+
+
+def key_tops(keys: np.ndarray) -> np.ndarray:
+    """The top 31 bits of band keys: what a row keeps of its key."""
+    return (np.asarray(keys, dtype=np.uint64) >> np.uint64(33)).astype(np.int64)
+
+
+def size_class(rows: int) -> int:
+    """Runs of one class are within a factor FANOUT in size."""
+    if rows < MIN_RUN_ROWS:
+        return 0
+    return 1 + int(math.log(rows / MIN_RUN_ROWS, FANOUT))
+
+
+def _hashes(tops: np.ndarray) -> np.ndarray:
+    """Three 32-bit hashes of each band-key top, one column per hash."""
+    return (np.asarray(tops, dtype=np.uint64)[:, None] * _HASHES) >> np.uint64(32)
+
+
+def _positions(hashes: np.ndarray, m: int | np.ndarray) -> np.ndarray:
+    """The bit positions of `_hashes` in a filter of ``m`` bits."""
+    return ((hashes * np.asarray(m, dtype=np.uint64)) >> np.uint64(32)).astype(np.int64)
+
+
+def bloom(rows: np.ndarray) -> bytes:
+    """A Bloom filter of the band keys (top 31 bits) of ``rows``: the bits `_positions`
+    gives, one hash at a time (in place: runs hold millions of rows)."""
+    m = max(64, -(-FILTER_BITS * len(rows) // 64) * 64)  # whole bytes: readers use 8 * len
+    bits = np.zeros(m, dtype=bool)
+    tops = (rows >> 32).astype(np.uint64)
+    h = np.empty_like(tops)
+    for mult in _HASHES:
+        np.multiply(tops, mult, out=h)
+        h >>= np.uint64(32)
+        h *= np.uint64(m)
+        h >>= np.uint64(32)
+        bits[h] = True
+    return np.packbits(bits, bitorder="little").tobytes()
+
+
+class _View:
+    """The runs of one moment, their filters and fences side by side, so that a lookup tests
+    and searches all runs in a few vectorised steps."""
+
+    def __init__(self, runs: tuple[int, ...],
+                 parts: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
+        self.runs = runs
+        sizes = np.array([len(f) for _, _, f in parts], dtype=np.int64)
+        self.bits = (sizes * 8).astype(np.uint64)
+        self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) * 8
+        self.filters = (np.concatenate([f for _, _, f in parts]) if parts
+                        else np.empty(0, dtype=np.uint8))
+        # The fences as (run index, band-key top): sorted across all runs. Chunk j of a run
+        # may hold a top t when its fence top <= t and the next chunk's fence top >= t.
+        counts = np.array([len(fences) for _, fences, _ in parts], dtype=np.int64)
+        self.start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        self.first = np.array([first for first, _, _ in parts], dtype=np.int64)
+        self.fence_tops = (np.concatenate(
+            [(np.int64(i) << 31) | (fences >> 32) for i, (_, fences, _) in enumerate(parts)])
+            if parts else np.empty(0, dtype=np.int64))
+
+
+class Runs:
+    """Reads and writes the runs of one SQLite index; holds the per-process caches."""
+
+    def __init__(self) -> None:
+        # run -> (first chunk, fences, filter); runs are immutable, so this never goes stale
+        self._cache: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
+        self._view: _View | None = None
+
+    # ---- writing -----------------------------------------------------------------------
+    def add(self, conn: sqlite3.Connection, rows: np.ndarray) -> None:
+        """Store sorted distinct ``rows`` as a new run, then merge what is due."""
+        if len(rows):
+            self._write(conn, rows)
+            self.compact(conn)
+
+    def _write(self, conn: sqlite3.Connection, rows: np.ndarray) -> None:
+        rows = np.ascontiguousarray(rows, dtype=_ROW)
+        base = conn.execute("SELECT coalesce(max(c), 0) FROM chunks").fetchone()[0] + 1
+        buf = rows.tobytes()
+        step = CHUNK_ROWS * _ROW.itemsize
+        conn.executemany(
+            "INSERT INTO chunks (c, data) VALUES (?, ?)",
+            ((base + i, buf[o : o + step]) for i, o in enumerate(range(0, len(buf), step))),
+        )
+        conn.execute(
+            "INSERT INTO runs (rows, first_chunk, fences, filter) VALUES (?, ?, ?, ?)",
+            (len(rows), base, rows[::CHUNK_ROWS].tobytes(), bloom(rows)),
+        )
+
+    def compact(self, conn: sqlite3.Connection, *, drop: np.ndarray | None = None,
+                everything: bool = False) -> None:
+        """Merge the runs of any size class that holds FANOUT runs (``everything``: all runs
+        into one), leaving out the rows of entries in ``drop``."""
+        while True:
+            runs = conn.execute("SELECT run, rows FROM runs ORDER BY run").fetchall()
+            if everything:
+                group = [r for r, _ in runs] if runs else []
+                everything = False
+            else:
+                classes: dict[int, list[int]] = {}
+                for run, rows in runs:
+                    classes.setdefault(size_class(rows), []).append(run)
+                full = [c for c, members in classes.items() if len(members) >= FANOUT]
+                if not full:
+                    return
+                group = classes[min(full)]
+            if not group:
+                return
+            merged = np.concatenate([self.read_run(conn, r) for r in group])
+            merged.sort(kind="stable")  # a merge of sorted runs: timsort finds them
+            if drop is not None and len(drop):
+                merged = merged[~np.isin(merged & LOW32, drop)]
+            self.delete_runs(conn, group)
+            if len(merged):
+                self._write(conn, merged)
+            if drop is not None:
+                return
+
+    def delete_runs(self, conn: sqlite3.Connection, runs: Iterable[int]) -> None:
+        for run in runs:
+            first, n = conn.execute(
+                "SELECT first_chunk, length(fences) / 8 FROM runs WHERE run = ?", (run,)
+            ).fetchone()
+            conn.execute("DELETE FROM chunks WHERE c BETWEEN ? AND ?", (first, first + n - 1))
+            conn.execute("DELETE FROM runs WHERE run = ?", (run,))
+
+    # ---- reading -----------------------------------------------------------------------
+    def read_run(self, conn: sqlite3.Connection, run: int) -> np.ndarray:
+        """All rows of one run, sorted."""
+        first, n = conn.execute(
+            "SELECT first_chunk, length(fences) / 8 FROM runs WHERE run = ?", (run,)
+        ).fetchone()
+        data = conn.execute(
+            "SELECT data FROM chunks WHERE c BETWEEN ? AND ? ORDER BY c", (first, first + n - 1)
+        ).fetchall()
+        return np.frombuffer(b"".join(d for (d,) in data), dtype=_ROW)
+
+    def _current(self, conn: sqlite3.Connection) -> _View:
+        """The runs now, with the cache brought up to date."""
+        runs = tuple(r for (r,) in conn.execute("SELECT run FROM runs ORDER BY run"))
+        if self._view is not None and self._view.runs == runs:
+            return self._view
+        live = set(runs)
+        for r in [r for r in self._cache if r not in live]:
+            del self._cache[r]
+        missing = [r for r in runs if r not in self._cache]
+        for part in in_params(missing):
+            for run, first, fences, filter_ in conn.execute(
+                f"SELECT run, first_chunk, fences, filter FROM runs WHERE run IN "
+                f"({','.join('?' * len(part))})", part,
+            ):
+                self._cache[run] = (first, np.frombuffer(fences, dtype=_ROW),
+                                    np.frombuffer(filter_, dtype=np.uint8))
+        self._view = _View(runs, [self._cache[r] for r in runs])
+        return self._view
+
+    def lookup(self, conn: sqlite3.Connection, tops: np.ndarray, split: int
+               ) -> list[tuple[np.ndarray, np.ndarray]]:
+        """For each query (a row of band-key ``tops``, as `key_tops` gives them), the entry
+        numbers of the stored rows with those tops: those of columns ``< split``, then those
+        of the rest (a row two columns of one group find counts once)."""
+        q, k = tops.shape
+        flat = tops.ravel()
+        empty = [(_entries(np.empty(0, dtype=_ROW)),) * 2 for _ in range(q)]
+        view = self._current(conn)
+        if not view.runs:
+            return empty
+        # Every run's filter at once: which (run, key) pairs may have rows.
+        pos = _positions(_hashes(flat)[None], view.bits[:, None, None])
+        pos += view.offsets[:, None, None]
+        maybe = ((view.filters[pos >> 3] >> (pos & 7).astype(np.uint8)) & 1).all(axis=2)
+        ri, ki = np.nonzero(maybe)
+        # The chunks of each pair, through the fences of all runs at once.
+        probe = (ri << 31) | flat[ki]
+        g0 = np.maximum(np.searchsorted(view.fence_tops, probe, "left") - 1, view.start[ri])
+        g1 = np.searchsorted(view.fence_tops, probe, "right") - 1
+        ok = g1 >= view.start[ri]
+        ri, ki, g0, g1 = ri[ok], ki[ok], g0[ok], g1[ok]
+        if not len(ri):
+            return empty
+        c0 = g0 - view.start[ri] + view.first[ri]
+        c1 = g1 - view.start[ri] + view.first[ri]
+        ids = np.unique(_gather(c0, c1 + 1))
+        data = dict(conn.execute(
+            "SELECT c, data FROM chunks WHERE c IN (SELECT value FROM json_each(?))",
+            (json.dumps(ids.tolist()),),
+        ).fetchall())
+        blobs = [data[c] for c in ids.tolist()]
+        rows = np.frombuffer(b"".join(blobs), dtype=_ROW)
+        ends = np.cumsum([len(b) // _ROW.itemsize for b in blobs])
+        # Each pair's chunks are consecutive ids, so one slice of ``rows``: keep its rows
+        # with the pair's top.
+        lo = (ends - np.diff(ends, prepend=0))[np.searchsorted(ids, c0)]
+        hi = ends[np.searchsorted(ids, c1)]
+        idx = _gather(lo, hi)
+        pair = np.repeat(np.arange(len(ri)), hi - lo)
+        vals = rows[idx]
+        keep = (vals >> 32) == flat[ki[pair]]
+        vals, col = vals[keep], ki[pair[keep]]
+        # Split by query and by group.
+        slot = (col // k) * 2 + (col % k >= split)
+        order = np.argsort(slot, kind="stable")
+        bounds = np.searchsorted(slot[order], np.arange(2 * q + 1))
+        parts = [vals[order[bounds[i] : bounds[i + 1]]] for i in range(2 * q)]
+        return [(_entries(parts[2 * i]), _entries(parts[2 * i + 1])) for i in range(q)]
+
+    def checked_runs(self, conn: sqlite3.Connection) -> tuple[list[np.ndarray], list[str]]:
+        """Every run's rows, and what is wrong with the runs (for `Index.verify`)."""
+        runs = conn.execute("SELECT run, rows, first_chunk, fences, filter FROM runs ORDER BY run"
+                            ).fetchall()
+        arrays, problems = [], []
+        for run, rows, first, fences, filter_ in runs:
+            chunks = [np.frombuffer(d, dtype=_ROW) for (d,) in conn.execute(
+                "SELECT data FROM chunks WHERE c BETWEEN ? AND ? ORDER BY c",
+                (first, first + len(fences) // 8 - 1))]
+            arr = np.concatenate(chunks) if chunks else np.empty(0, dtype=_ROW)
+            heads = np.array([c[0] for c in chunks if len(c)], dtype=_ROW)
+            if len(arr) != rows or heads.tobytes() != bytes(fences):
+                problems.append(f"run {run}: {len(arr)} rows in {len(chunks)} chunks, "
+                                f"{rows} rows in {len(fences) // 8} chunks recorded")
+            elif len(arr) > 1 and not (arr[1:] > arr[:-1]).all():
+                problems.append(f"run {run}: rows are not sorted")
+            elif bloom(arr) != bytes(filter_):
+                problems.append(f"run {run}: its filter does not match its rows")
+            arrays.append(arr)
+        return arrays, problems
+
+
+def _entries(rows: np.ndarray) -> np.ndarray:
+    """The entry numbers of the distinct ``rows``."""
+    return np.unique(rows) & LOW32
+
+
+def _gather(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The indices of all ranges ``[a[i], b[i])``, concatenated."""
+    lengths = np.maximum(b - a, 0)
+    total = int(lengths.sum())
+    if not total:
+        return np.empty(0, dtype=np.int64)
+    ends = np.cumsum(lengths)
+    return np.repeat(a - (ends - lengths), lengths) + np.arange(total)
+
+
+def in_params(values: Sequence[int]) -> Iterable[list[int]]:
+    """``values`` in pieces small enough for one statement's parameters."""
+    for i in range(0, len(values), _MAX_PARAMS):
+        yield list(values[i : i + _MAX_PARAMS])
