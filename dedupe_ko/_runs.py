@@ -213,8 +213,13 @@ class Runs:
             ):
                 self._cache[run] = (first, np.frombuffer(fences, dtype=_ROW),
                                     np.frombuffer(filter_, dtype=np.uint8))
-        self._view = _View(runs, [self._cache[r] for r in runs])
-        return self._view
+        self._view = view = _View(runs, [self._cache[r] for r in runs])
+        # Keep each filter once: as a slice of the view's side-by-side copy.
+        for i, r in enumerate(runs):
+            first, fences, filter_ = self._cache[r]
+            at = int(view.offsets[i]) // 8
+            self._cache[r] = (first, fences, view.filters[at : at + len(filter_)])
+        return view
 
     def lookup(self, conn: sqlite3.Connection, tops: np.ndarray, split: int
                ) -> list[tuple[np.ndarray, np.ndarray]]:
