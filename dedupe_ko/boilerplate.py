@@ -53,6 +53,7 @@ class Rule:
     caption_max: int = 0
     edge: bool = False
     after: frozenset[str] = frozenset()
+    beside: frozenset[str] = frozenset()
     requires: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
@@ -100,7 +101,7 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
     loc = f"{where}: rule {rid!r}"
     unknown = set(raw) - {
         "id", "category", "scope", "zone", "pattern", "max_chars", "caption_max",
-        "examples", "counter_examples", "note", "edge", "after", "requires",
+        "examples", "counter_examples", "note", "edge", "after", "beside", "requires",
     }
     if unknown:
         raise RuleError(f"{loc}: unknown field(s) {sorted(unknown)}")
@@ -126,6 +127,12 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
             compiled = regex.compile(rf"(?:{source})\s*$", regex.REVERSE)
     except regex.error as e:
         raise RuleError(f"{loc}: pattern does not compile: {e}") from e
+    beside = raw.get("beside", [])
+    if not isinstance(beside, list) or not all(isinstance(b, str) for b in beside):
+        beside = None
+    if beside is None or (beside and scope != "line"):
+        raise RuleError(f"{loc}: beside is a list of rule ids or categories, for line rules")
+    beside = frozenset(beside)
     edge = raw.get("edge", False)
     if edge not in (True, False, "prefix", "suffix"):
         raise RuleError(f'{loc}: edge must be true, false, "prefix" or "suffix"')
@@ -151,6 +158,7 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
         caption_max=int(raw.get("caption_max", 0)),
         edge=bool(edge),
         after=frozenset(raw.get("after", ())),
+        beside=beside,
         requires=_compile_requires(raw.get("requires"), vocab, loc),
         edge_prefix=edge_prefix,
         edge_suffix=edge_suffix,
@@ -192,8 +200,9 @@ class RuleSet:
     rules: tuple[Rule, ...]
 
     def __post_init__(self) -> None:
-        line_rules = tuple(r for r in self.rules if r.scope == "line")
+        line_rules = tuple(r for r in self.rules if r.scope == "line" and not r.beside)
         object.__setattr__(self, "_line", tuple(r for r in line_rules if r.category != "layout"))
+        object.__setattr__(self, "_beside", tuple(r for r in self.rules if r.beside))
         object.__setattr__(self, "_layout", tuple(r for r in line_rules if r.category == "layout"))
         object.__setattr__(self, "_prefix", tuple(r for r in self.rules if r.scope == "prefix"))
         object.__setattr__(self, "_suffix", tuple(r for r in self.rules if r.scope == "suffix"))
@@ -308,6 +317,21 @@ class RuleSet:
         ``zone`` is "head" (before the first body sentence) or "tail" (after the last)."""
         for rule in self._layout:  # type: ignore[attr-defined]
             if rule.zone == zone and len(line) <= rule.max_chars and rule.compiled.fullmatch(line):
+                return rule
+        return None
+
+    @property
+    def has_beside(self) -> bool:
+        return bool(self._beside)  # type: ignore[attr-defined]
+
+    def beside_rule(self, line: str, neighbours: Iterable[Rule]) -> Rule | None:
+        """The "beside" rule that removes ``line`` because the next line is furniture that
+        ``neighbours`` removed (a photo description above its credit)."""
+        names = {n for r in neighbours for n in (r.id, r.category)}
+        for rule in self._beside:  # type: ignore[attr-defined]
+            if rule.beside & names and len(line) <= rule.max_chars and rule.compiled.fullmatch(
+                line
+            ):
                 return rule
         return None
 

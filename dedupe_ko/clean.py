@@ -15,7 +15,7 @@ from pathlib import Path
 
 import regex
 
-from .boilerplate import RuleSet, is_sentence, load_rules
+from .boilerplate import Rule, RuleSet, is_sentence, load_rules
 from .normalize import normalize
 from .paragraphs import find_repeats
 
@@ -303,6 +303,8 @@ def clean_and_explain(
     title: str | None = None
     glued = _glued_headline(lines[0][1], rules) if cfg.extract_title and lines else None
     prev_rule: str | None = None
+    removed_by: list[list[Rule] | None] = []  # per line: the rules that removed it whole
+    kept_at: list[int | None] = []  # per line: its index in ``kept``
     for i, (off, line) in enumerate(lines):
         if i == 0 and glued is not None:
             # A collapsed page: "headline menu... body...". The headline goes to the title and
@@ -324,10 +326,19 @@ def clean_and_explain(
         for c in line_cuts:
             cuts.append((off + c.start, off + c.end, c.rule.id, c.rule.category, None, None))
         if b > a:
+            kept_at.append(len(kept))
+            removed_by.append(None)
             kept.append((off + a, off + b))
             prev_rule = None
         else:
+            kept_at.append(None)
+            removed_by.append([c.rule for c in line_cuts])
             prev_rule = line_cuts[-1].rule.id if line_cuts else None
+    beside = _beside_furniture(src, kept, kept_at, removed_by, rules)
+    for k in sorted(beside):
+        rule = beside[k]
+        cuts.append((*kept[k], rule.id, rule.category, None, None))
+    kept = [span for k, span in enumerate(kept) if k not in beside]
 
     warnings = list(norm.warnings)
     paras = [src[a:b] for a, b in kept]
@@ -372,6 +383,33 @@ def clean_and_explain(
         fixes=norm.fixes,
         warnings=tuple(warnings),
     )
+
+
+def _beside_furniture(
+    src: str,
+    kept: Sequence[tuple[int, int]],
+    kept_at: Sequence[int | None],
+    removed_by: Sequence[list[Rule] | None],
+    rules: RuleSet,
+) -> dict[int, Rule]:
+    """Kept lines that a "beside" rule removes (index in ``kept`` -> rule): a photo
+    description on the line before its credit. Only inside the body: a line with no body
+    sentence after it is the article's last paragraph, followed by a byline or footer."""
+    if not rules.has_beside:
+        return {}
+    last_sentence = max(
+        (i for i, k in enumerate(kept_at) if k is not None and is_sentence(src[slice(*kept[k])])),
+        default=-1,
+    )
+    out: dict[int, Rule] = {}
+    for i, k in enumerate(kept_at[:last_sentence]):
+        if k is None:
+            continue
+        near = removed_by[i + 1] if i + 1 < len(kept_at) else None
+        rule = rules.beside_rule(src[slice(*kept[k])], near) if near else None
+        if rule is not None:
+            out[k] = rule
+    return out
 
 
 def _removals(

@@ -21,6 +21,9 @@ def _removed(rule_id: str, line: str, zones: frozenset[str] = ALL_ZONES) -> str:
     alone = RuleSet((rule,))
     if rule.category == "layout":  # applied to whole lines outside the body block
         return line if alone.layout_rule(line, rule.zone) else ""
+    if rule.beside:  # applied to a line next to furniture removed by these rules
+        credit = RuleSet((RULES.by_id("caption.credit"),))
+        return line if alone.beside_rule(line, credit.rules) else ""
     cuts, _, _ = alone.strip_line(line, zones, after=_after_for(rule_id))
     return "".join(line[c.start : c.end] for c in cuts)
 
