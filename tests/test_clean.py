@@ -108,6 +108,23 @@ def test_glued_caption_and_signature_are_trimmed_body_stays() -> None:
     assert cleaned.paragraphs == [BODY[0], BODY[1]]
 
 
+def test_photo_description_above_its_credit_goes_only_inside_the_body() -> None:
+    scene = "12일 서울 여의도 한강공원에서 시민들이 산책을 하고 있다."
+    trend = "야간에 공원을 찾는 시민이 꾸준히 늘고 있다."
+    page = "\n".join([
+        TITLE, "기사 스크랩", BODY[0], BODY[1],
+        scene, "ⓒ 한빛일보 DB",  # a scene, then its credit: both go
+        trend, "(사진=서해통신)",  # a trend above a credit-only photo: body text, stays
+        BODY[2], BODY[3],
+        scene, "홍길동 기자",  # the same words as the last paragraph, above a byline: stay
+    ])
+    cleaned = clean_and_explain(page)
+    assert cleaned.paragraphs == [BODY[0], BODY[1], trend, BODY[2], BODY[3], scene]
+    gone = [r for r in cleaned.removals if r.rule == "caption.description"]
+    assert [r.text.strip() for r in gone] == [scene]
+    assert replay(cleaned.normalized, cleaned.removals) == cleaned.text
+
+
 def test_unrepairable_mojibake_is_flagged() -> None:
     damaged = BODY[0].encode("utf-8").decode("cp949", errors="replace")
     cleaned = clean_and_explain("\n".join([TITLE, "공유", damaged, BODY[1]]))
