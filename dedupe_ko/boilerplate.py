@@ -30,7 +30,7 @@ _INNER_SENTENCE = regex.compile(r"[다요죠][.!?][\"'”’」』)]*\s+\S")
 _SENTENCE_END = regex.compile(r"(?:[.!?…]|다|요|죠)[\"'”’」』)\]]*$")
 _SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+")
 _CAPTION_END = regex.compile(
-    r"(?:고\s*있다|모습|전경|현판|풍경|입구|정문|청사|건물|표지석|장면|사진|기념\s*촬영|포즈)"
+    r"(?:[고아어]\s*있다|모습|전경|현판|풍경|입구|정문|청사|건물|표지석|장면|사진|기념\s*촬영|포즈)"
     r"[.)\]]?\s*$"
 )
 _NEWS_END = regex.compile(r"다[.!?]?[\"'”’)\]]*\s*$")
@@ -297,7 +297,12 @@ class RuleSet:
             found: tuple[int, Rule] | None = None
             for rule in suffixes:
                 m = _suffix_match(rule, window, zones)
-                if m is not None and (found is None or m.start() < found[0]):
+                if m is not None and (
+                    found is None
+                    or m.start() < found[0]
+                    # the same piece: a caption rule knows its description may go with it
+                    or (m.start() == found[0] and rule.caption_max > found[1].caption_max)
+                ):
                     found = (m.start(), rule)
             if found is not None:
                 rule = found[1]
