@@ -44,6 +44,7 @@ CHUNK_ROWS = 128  # 1 KiB: a lookup reads one small chunk per band key a run may
 FANOUT = 4  # runs of one size class merged into one
 MIN_RUN_ROWS = 1 << 15  # runs below this many rows all share the smallest size class
 FILTER_BITS = 12  # Bloom filter bits per row (3 hashes: about 1% false positives)
+PART_ROWS = 1 << 21  # rows per part of a big run's filter
 _HASHES = np.array([0x9E3779B97F4A7C15, 0xC2B2AE3D27D4EB4F, 0x165667B19E3779F9], dtype=np.uint64)
 LOW32 = 0xFFFFFFFF
 _ROW = np.dtype("<i8")
@@ -82,20 +83,39 @@ def _positions(hashes: np.ndarray, m: int | np.ndarray) -> np.ndarray:
     return ((hashes * np.asarray(m, dtype=np.uint64)) >> np.uint64(32)).astype(np.int64)
 
 
+def _partitions(rows: int) -> int:
+    """How many parts a run's filter has: each covers one range of band-key tops, so it is
+    built from one slice of the sorted run, and building never needs more than
+    FILTER_BITS * PART_ROWS bytes at once."""
+    return max(1, -(-rows // PART_ROWS))
+
+
+def _part_bits(rows: int, parts: int) -> int:
+    """Bits in each part of a filter (whole bytes: readers take the size from the blob)."""
+    return max(64, -(-FILTER_BITS * rows // (parts * 64)) * 64)
+
+
 def bloom(rows: np.ndarray) -> bytes:
-    """A Bloom filter of the band keys (top 31 bits) of ``rows``: the bits `_positions`
-    gives, one hash at a time (in place: runs hold millions of rows)."""
-    m = max(64, -(-FILTER_BITS * len(rows) // 64) * 64)  # whole bytes: readers use 8 * len
-    bits = np.zeros(m, dtype=bool)
-    tops = (rows >> 32).astype(np.uint64)
-    h = np.empty_like(tops)
-    for mult in _HASHES:
-        np.multiply(tops, mult, out=h)
-        h >>= np.uint64(32)
-        h *= np.uint64(m)
-        h >>= np.uint64(32)
-        bits[h] = True
-    return np.packbits(bits, bitorder="little").tobytes()
+    """A Bloom filter of the band keys (top 31 bits) of sorted ``rows``, in parts by key
+    range: in part ``(top * parts) >> 31``, the bits `_positions` gives."""
+    parts = _partitions(len(rows))
+    m = _part_bits(len(rows), parts)
+    tops = rows >> 32
+    lower = -(-(np.arange(parts + 1, dtype=np.int64) << 31) // parts)
+    bounds = np.searchsorted(tops, lower)
+    out = []
+    for i in range(parts):
+        part = tops[bounds[i] : bounds[i + 1]].astype(np.uint64)
+        bits = np.zeros(m, dtype=bool)
+        h = np.empty_like(part)
+        for mult in _HASHES:  # in place: a part holds up to PART_ROWS rows
+            np.multiply(part, mult, out=h)
+            h >>= np.uint64(32)
+            h *= np.uint64(m)
+            h >>= np.uint64(32)
+            bits[h] = True
+        out.append(np.packbits(bits, bitorder="little").tobytes())
+    return b"".join(out)
 
 
 class _View:
@@ -103,29 +123,37 @@ class _View:
     and searches all runs in a few vectorised steps."""
 
     def __init__(self, runs: tuple[int, ...],
-                 parts: list[tuple[int, np.ndarray, np.ndarray]]) -> None:
+                 parts: list[tuple[int, int, np.ndarray, np.ndarray]]) -> None:
         self.runs = runs
-        sizes = np.array([len(f) for _, _, f in parts], dtype=np.int64)
-        self.bits = (sizes * 8).astype(np.uint64)
+        sizes = np.array([len(f) for _, _, _, f in parts], dtype=np.int64)
+        self.parts = np.array([_partitions(rows) for rows, _, _, _ in parts], dtype=np.int64)
+        self.part_bits = (sizes * 8 // np.maximum(self.parts, 1)).astype(np.uint64)
         self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) * 8
-        self.filters = (np.concatenate([f for _, _, f in parts]) if parts
+        self.filters = (np.concatenate([f for _, _, _, f in parts]) if parts
                         else np.empty(0, dtype=np.uint8))
         # The fences as (run index, band-key top): sorted across all runs. Chunk j of a run
         # may hold a top t when its fence top <= t and the next chunk's fence top >= t.
-        counts = np.array([len(fences) for _, fences, _ in parts], dtype=np.int64)
+        counts = np.array([len(fences) for _, _, fences, _ in parts], dtype=np.int64)
         self.start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        self.first = np.array([first for first, _, _ in parts], dtype=np.int64)
+        self.first = np.array([first for _, first, _, _ in parts], dtype=np.int64)
         self.fence_tops = (np.concatenate(
-            [(np.int64(i) << 31) | (fences >> 32) for i, (_, fences, _) in enumerate(parts)])
+            [(np.int64(i) << 31) | (fences >> 32) for i, (_, _, fences, _) in enumerate(parts)])
             if parts else np.empty(0, dtype=np.int64))
+
+    def maybe(self, tops: np.ndarray) -> np.ndarray:
+        """(run, key) -> whether the run's filter may hold the key's top."""
+        part = (tops[None, :] * self.parts[:, None]) >> 31  # (runs, keys)
+        base = self.offsets[:, None] + part * self.part_bits[:, None].astype(np.int64)
+        pos = _positions(_hashes(tops)[None], self.part_bits[:, None, None]) + base[:, :, None]
+        return ((self.filters[pos >> 3] >> (pos & 7).astype(np.uint8)) & 1).all(axis=2)
 
 
 class Runs:
     """Reads and writes the runs of one SQLite index; holds the per-process caches."""
 
     def __init__(self) -> None:
-        # run -> (first chunk, fences, filter); runs are immutable, so this never goes stale
-        self._cache: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
+        # run -> (rows, first chunk, fences, filter); runs never change: this never goes stale
+        self._cache: dict[int, tuple[int, int, np.ndarray, np.ndarray]] = {}
         self._view: _View | None = None
 
     # ---- writing -----------------------------------------------------------------------
@@ -207,18 +235,18 @@ class Runs:
             del self._cache[r]
         missing = [r for r in runs if r not in self._cache]
         for part in in_params(missing):
-            for run, first, fences, filter_ in conn.execute(
-                f"SELECT run, first_chunk, fences, filter FROM runs WHERE run IN "
+            for run, rows, first, fences, filter_ in conn.execute(
+                f"SELECT run, rows, first_chunk, fences, filter FROM runs WHERE run IN "
                 f"({','.join('?' * len(part))})", part,
             ):
-                self._cache[run] = (first, np.frombuffer(fences, dtype=_ROW),
+                self._cache[run] = (rows, first, np.frombuffer(fences, dtype=_ROW),
                                     np.frombuffer(filter_, dtype=np.uint8))
         self._view = view = _View(runs, [self._cache[r] for r in runs])
         # Keep each filter once: as a slice of the view's side-by-side copy.
         for i, r in enumerate(runs):
-            first, fences, filter_ = self._cache[r]
+            rows, first, fences, filter_ = self._cache[r]
             at = int(view.offsets[i]) // 8
-            self._cache[r] = (first, fences, view.filters[at : at + len(filter_)])
+            self._cache[r] = (rows, first, fences, view.filters[at : at + len(filter_)])
         return view
 
     def lookup(self, conn: sqlite3.Connection, tops: np.ndarray, split: int
@@ -233,10 +261,7 @@ class Runs:
         if not view.runs:
             return empty
         # Every run's filter at once: which (run, key) pairs may have rows.
-        pos = _positions(_hashes(flat)[None], view.bits[:, None, None])
-        pos += view.offsets[:, None, None]
-        maybe = ((view.filters[pos >> 3] >> (pos & 7).astype(np.uint8)) & 1).all(axis=2)
-        ri, ki = np.nonzero(maybe)
+        ri, ki = np.nonzero(view.maybe(flat))
         # The chunks of each pair, through the fences of all runs at once.
         probe = (ri << 31) | flat[ki]
         g0 = np.maximum(np.searchsorted(view.fence_tops, probe, "left") - 1, view.start[ri])

@@ -32,7 +32,12 @@ def _expected(all_keys: np.ndarray, all_ns: np.ndarray, query: np.ndarray) -> li
     return sorted(all_ns[hit].tolist())
 
 
-def test_lookups_match_a_scan_through_merges_of_every_size_class(tmp_path: Path) -> None:
+@pytest.mark.parametrize("part_rows", [_runs.PART_ROWS, 4096])
+def test_lookups_match_a_scan_through_merges_of_every_size_class(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, part_rows: int
+) -> None:
+    # Small filter parts (4,096 rows) put every big run's filter in many parts.
+    monkeypatch.setattr(_runs, "PART_ROWS", part_rows)
     conn = _db(tmp_path)
     runs = _runs.Runs()
     rng = np.random.default_rng(3)
