@@ -177,34 +177,34 @@ class Runs:
             (len(rows), base, rows[::CHUNK_ROWS].tobytes(), bloom(rows)),
         )
 
-    def compact(self, conn: sqlite3.Connection, *, drop: np.ndarray | None = None,
-                everything: bool = False) -> None:
-        """Merge the runs of any size class that holds FANOUT runs (``everything``: all runs
-        into one), leaving out the rows of entries in ``drop``."""
+    def compact(self, conn: sqlite3.Connection) -> None:
+        """Merge the runs of a size class that holds FANOUT of them, smallest class first,
+        until none does."""
         while True:
-            runs = conn.execute("SELECT run, rows FROM runs ORDER BY run").fetchall()
-            if everything:
-                group = [r for r, _ in runs] if runs else []
-                everything = False
-            else:
-                classes: dict[int, list[int]] = {}
-                for run, rows in runs:
-                    classes.setdefault(size_class(rows), []).append(run)
-                full = [c for c, members in classes.items() if len(members) >= FANOUT]
-                if not full:
-                    return
-                group = classes[min(full)]
-            if not group:
+            classes: dict[int, list[int]] = {}
+            for run, rows in conn.execute("SELECT run, rows FROM runs ORDER BY run"):
+                classes.setdefault(size_class(rows), []).append(run)
+            full = [c for c, members in classes.items() if len(members) >= FANOUT]
+            if not full:
                 return
-            merged = np.concatenate([self.read_run(conn, r) for r in group])
-            merged.sort(kind="stable")  # a merge of sorted runs: timsort finds them
-            if drop is not None and len(drop):
-                merged = merged[~np.isin(merged & LOW32, drop)]
-            self.delete_runs(conn, group)
-            if len(merged):
-                self._write(conn, merged)
-            if drop is not None:
-                return
+            self._merge(conn, classes[min(full)])
+
+    def purge(self, conn: sqlite3.Connection, gone: np.ndarray) -> None:
+        """Merge every run into one without the rows of entries ``gone``."""
+        self._merge(conn, [r for (r,) in conn.execute("SELECT run FROM runs ORDER BY run")],
+                    gone)
+
+    def _merge(self, conn: sqlite3.Connection, group: list[int],
+               gone: np.ndarray | None = None) -> None:
+        if not group:
+            return
+        merged = np.concatenate([self.read_run(conn, r) for r in group])
+        merged.sort(kind="stable")  # a merge of sorted runs: timsort finds them
+        if gone is not None and len(gone):
+            merged = merged[~np.isin(merged & LOW32, gone)]
+        self.delete_runs(conn, group)
+        if len(merged):
+            self._write(conn, merged)
 
     def delete_runs(self, conn: sqlite3.Connection, runs: Iterable[int]) -> None:
         for run in runs:

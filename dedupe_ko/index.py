@@ -722,7 +722,7 @@ class _SQLiteBackend:
                 self.conn.execute(f"DELETE FROM entries WHERE n IN ({','.join('?' * len(part))})",
                                   part)
             # One run without the purged entries' rows.
-            self._runs.compact(self.conn, drop=np.array(ns, dtype=np.int64), everything=True)
+            self._runs.purge(self.conn, np.array(ns, dtype=np.int64))
             return len(ns)
 
         return self._guard(lambda: self._txn(step, True))

@@ -101,7 +101,7 @@ def test_purge_compaction_drops_the_rows_of_deleted_entries(tmp_path: Path) -> N
     for part in range(0, 2000, 250):
         runs.add(conn, _runs.band_rows(keys[part : part + 250], ns[part : part + 250]))
     gone = ns[ns % 3 == 0]
-    runs.compact(conn, drop=gone, everything=True)
+    runs.purge(conn, gone)
     assert conn.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
     arrays, problems = runs.checked_runs(conn)
     assert problems == []
