@@ -200,6 +200,18 @@ def test_batches_match_sequential_calls(target: str) -> None:
         assert index.verify() == []
 
 
+def test_shared_keys_keep_every_entry_within_and_across_batches(target: str) -> None:
+    # BUS and BUS_SPACED share their exact hash and band keys: the second may not replace the
+    # first in a key they share, in one batch or in the next.
+    with Index.open(target) as index:
+        assert index.add_many([("a", BUS), ("b", BUS_SPACED), ("x", COURT)]) == 3
+        assert index.add_many([("c", BUS)]) == 1
+        assert index.check(BUS) == Match("a", 1.0, "exact")  # the oldest of three
+        near = index.check(BUS_TAGGED)
+        assert near is not None and near.id == "a" and near.kind == "near"
+        assert index.verify() == []
+
+
 def test_reopening_keeps_entries_and_settings(target: str) -> None:
     config = DedupConfig(threshold=0.8, minhash=MinHashConfig(num_perm=64, seed=7))
     with Index.open(target, config) as index:
