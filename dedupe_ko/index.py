@@ -848,66 +848,24 @@ return out
 
 # ARGV: prefix, bands, then per item: id, record, timestamp, exact key, band keys blob.
 _LUA_INSERT = """
-local call, sub, unpack = redis.call, string.sub, unpack
+local call, sub = redis.call, string.sub
 local p, B = ARGV[1], tonumber(ARGV[2])
 local px, pb, ids, recs, stamps, seq = p .. ':x:', p .. ':b:', p .. ':id', p .. ':rec',
   p .. ':t', p .. ':seq'
-local STEP = 500  -- keys per command (Lua's unpack has a small stack)
-local function each(list, width, fn)  -- fn over slices of list, whole groups of width
-  local step = STEP * width
-  for s = 1, #list, step do
-    fn(unpack(list, s, math.min(#list, s + step - 1)))
-  end
-end
-local count = (#ARGV - 2) / 5
--- One number per item; the numbers of ids already present go unused: no harm.
-local n = call('INCRBY', seq, count) - count
-local idlist = {}
-for i = 3, #ARGV, 5 do idlist[#idlist + 1] = ARGV[i] end
-local present = {}
-for s = 1, #idlist, STEP do
-  local got = call('HMGET', ids, unpack(idlist, s, math.min(#idlist, s + STEP - 1)))
-  for j = 1, #got do if got[j] then present[idlist[s + j - 1]] = true end end
-end
--- The band and exact keys of the new items, in order, with what each gets appended.
-local newids, newrecs, newstamps, keys, add = {}, {}, {}, {}, {}
 local added = 0
+-- One number per item; the numbers of ids already present go unused: no harm.
+local n = call('INCRBY', seq, (#ARGV - 2) / 5) - (#ARGV - 2) / 5
 for i = 3, #ARGV, 5 do
   n = n + 1
-  local id = ARGV[i]
-  if not present[id] then
-    present[id] = true
-    added = added + 1
+  if call('HSETNX', ids, ARGV[i], n) == 1 then
     local nb = struct.pack('<I4', n)
-    newids[#newids + 1] = id; newids[#newids + 1] = n
-    newrecs[#newrecs + 1] = n; newrecs[#newrecs + 1] = ARGV[i + 1]
-    newstamps[#newstamps + 1] = ARGV[i + 2]; newstamps[#newstamps + 1] = n
-    local k = px .. ARGV[i + 3]
-    if not add[k] then keys[#keys + 1] = k; add[k] = nb else add[k] = add[k] .. nb end
+    call('HSET', recs, n, ARGV[i + 1])
+    call('ZADD', stamps, ARGV[i + 2], n)
+    call('APPEND', px .. ARGV[i + 3], nb)
     local blob = ARGV[i + 4]
-    for o = 1, B * 8, 8 do
-      k = pb .. sub(blob, o, o + 7)
-      if not add[k] then keys[#keys + 1] = k; add[k] = nb else add[k] = add[k] .. nb end
-    end
+    for o = 1, B * 8, 8 do call('APPEND', pb .. sub(blob, o, o + 7), nb) end
+    added = added + 1
   end
-end
-if added == 0 then return 0 end
-each(newids, 2, function(...) call('HSET', ids, ...) end)
-each(newrecs, 2, function(...) call('HSET', recs, ...) end)
-each(newstamps, 2, function(...) call('ZADD', stamps, ...) end)
--- Keys seen before get their numbers appended; new keys are set in bulk.
-for s = 1, #keys, STEP do
-  local part = {unpack(keys, s, math.min(#keys, s + STEP - 1))}
-  local got = call('MGET', unpack(part))
-  local fresh = {}
-  for j = 1, #part do
-    if got[j] then
-      call('APPEND', part[j], add[part[j]])
-    else
-      fresh[#fresh + 1] = part[j]; fresh[#fresh + 1] = add[part[j]]
-    end
-  end
-  if #fresh > 0 then call('MSET', unpack(fresh)) end
 end
 return added
 """
