@@ -7,13 +7,14 @@ verification rejects.)
 
 Band keys are random, so a B-tree of rows gets one random page write per row: at a million
 entries every batch rewrites most of it. Here a batch writes its rows, sorted, as one new
-*run*: chunks of `CHUNK_ROWS` rows (one page each) in ``chunks``, and a row in ``runs`` with
-the first value of every chunk (its fences). A write costs the batch's own bytes. Runs of one
+*run*: chunks of `CHUNK_ROWS` rows (1 KiB) in ``chunks``, and a row in ``runs`` with the
+first value of every chunk (its fences) and a Bloom filter of its band keys. A write costs the
+batch's own bytes. Runs of one
 size class are merged (with numpy) once `FANOUT` of them exist, so a row is rewritten about
 once per size class. A lookup asks each run's Bloom filter of band keys first and reads,
 for the few keys that may be there, one chunk found through the fences. Runs never change
 once written and their ids are never reused, so every process caches fences and filters
-(about 1.2 bytes per row) by run id.
+(about 1.6 bytes per row) by run id.
 
 Every function takes the caller's connection inside the caller's transaction: a batch and the
 merges it triggers commit together or not at all.
