@@ -28,12 +28,17 @@ _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
 # A finished Korean sentence followed by more text: never inside a piece of edge furniture.
 _INNER_SENTENCE = regex.compile(r"[다요죠][.!?][\"'”’」』)]*\s+\S")
 _SENTENCE_END = regex.compile(r"(?:[.!?…]|다|요|죠)[\"'”’」』)\]]*$")
-_SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+")
+# Between sentences: after a stop, a space, or nothing when a scraper glued them ("밝혔다.부산")
+_SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+|(?<=[다요]\.)(?=[가-힣▲△\[(\"'“‘])")
+# A view, not a scene: the description of a photo, never how a news sentence ends
+_VIEW_END = regex.compile(
+    r"(?:모습|전경|현판|풍경|입구|정문|청사|건물|내부|외관|표지석|장면|자료\s*사진)[.)\]]?\s*$"
+)
 _CAPTION_END = regex.compile(
     r"(?:[고아어]\s*있다|모습|전경|현판|풍경|입구|정문|청사|건물|표지석|장면|사진|기념\s*촬영|포즈)"
     r"[.)\]]?\s*$"
 )
-_NEWS_END = regex.compile(r"다[.!?]?[\"'”’)\]]*\s*$")
+_NEWS_END = regex.compile(r"다(?:\([^()]{1,40}\))?[.!?]?[\"'”’)\]]*\s*$")  # "…확정했다(2023도1)."
 
 
 class RuleError(ValueError):
@@ -308,8 +313,8 @@ class RuleSet:
                 rule = found[1]
                 cut_from = w0 + found[0]
                 rest = piece[:cut_from].rstrip()
-                if rule.caption_max and rest and _is_caption_text(rest, rule.caption_max):
-                    cut_from = 0  # the description belongs to the caption
+                if rule.caption_max and rest:
+                    cut_from = _caption_start(rest, rule.caption_max, cut_from)
                 cuts.append(Cut(rule, start + cut_from, end))
                 end = start + cut_from
                 changed = True
@@ -385,6 +390,18 @@ def _suffix_match(rule: Rule, window: str, zones: frozenset[str]) -> regex.Match
             return None
         m = rule.compiled.match(window)  # REVERSE: anchored at the window's end
     return m if m and m.end() > m.start() else None
+
+
+def _caption_start(rest: str, limit: int, cut_from: int) -> int:
+    """Where a photo credit's caption starts in the ``rest`` of its line: 0 when the rest is
+    one caption-like sentence, the start of the last sentence when only that one describes a
+    view (a caption glued to a body paragraph), else ``cut_from`` (the credit alone goes)."""
+    if _is_caption_text(rest, limit):
+        return 0
+    last = _SENTENCE_SPLIT.split(rest)[-1]
+    if last != rest and len(last) <= limit and _VIEW_END.search(last):
+        return len(rest) - len(last)
+    return cut_from
 
 
 def _is_caption_text(rest: str, limit: int) -> bool:
