@@ -108,6 +108,18 @@ def test_glued_caption_and_signature_are_trimmed_body_stays() -> None:
     assert cleaned.paragraphs == [BODY[0], BODY[1]]
 
 
+def test_a_credit_after_a_body_sentence_takes_only_the_caption_with_it() -> None:
+    ruling = "대법원 형사2부는 17일 벌금 200만 원을 선고한 원심 판결을 확정했다(2023도17882)."
+    page = "\n".join([
+        TITLE, "공유", BODY[0],
+        ruling + " ⓒ 한빛통신 DB",  # a news sentence: only the credit goes
+        BODY[1] + "서울 서초구 대법원 전경. /한빛통신",  # a glued caption and credit go
+        BODY[2] + " 사진은 여의도 한강공원 입구.",  # a glued view caption, no credit
+        BODY[3],
+    ])
+    assert clean_and_explain(page).paragraphs == [BODY[0], ruling, BODY[1], BODY[2], BODY[3]]
+
+
 def test_photo_description_above_its_credit_goes_only_inside_the_body() -> None:
     scene = "12일 서울 여의도 한강공원에서 시민들이 산책을 하고 있다."
     trend = "야간에 공원을 찾는 시민이 꾸준히 늘고 있다."
