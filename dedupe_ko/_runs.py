@@ -209,20 +209,14 @@ class Runs:
 
     def delete_runs(self, conn: sqlite3.Connection, runs: Iterable[int]) -> None:
         for run in runs:
-            first, n = conn.execute(
-                "SELECT first_chunk, length(fences) / 8 FROM runs WHERE run = ?", (run,)
-            ).fetchone()
-            conn.execute("DELETE FROM chunks WHERE c BETWEEN ? AND ?", (first, first + n - 1))
+            conn.execute("DELETE FROM chunks WHERE c BETWEEN ? AND ?", _chunk_span(conn, run))
             conn.execute("DELETE FROM runs WHERE run = ?", (run,))
 
     # ---- reading -----------------------------------------------------------------------
     def read_run(self, conn: sqlite3.Connection, run: int) -> np.ndarray:
         """All rows of one run, sorted."""
-        first, n = conn.execute(
-            "SELECT first_chunk, length(fences) / 8 FROM runs WHERE run = ?", (run,)
-        ).fetchone()
         data = conn.execute(
-            "SELECT data FROM chunks WHERE c BETWEEN ? AND ? ORDER BY c", (first, first + n - 1)
+            "SELECT data FROM chunks WHERE c BETWEEN ? AND ? ORDER BY c", _chunk_span(conn, run)
         ).fetchall()
         return np.frombuffer(b"".join(d for (d,) in data), dtype=_ROW)
 
@@ -317,6 +311,14 @@ class Runs:
                 problems.append(f"run {run}: its filter does not match its rows")
             arrays.append(arr)
         return arrays, problems
+
+
+def _chunk_span(conn: sqlite3.Connection, run: int) -> tuple[int, int]:
+    """The first and last chunk ids of ``run`` (one chunk per fence)."""
+    first, n = conn.execute(
+        "SELECT first_chunk, length(fences) / 8 FROM runs WHERE run = ?", (run,)
+    ).fetchone()
+    return first, first + n - 1
 
 
 def _entries(rows: np.ndarray) -> np.ndarray:

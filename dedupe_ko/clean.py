@@ -304,7 +304,6 @@ def clean_and_explain(
     glued = _glued_headline(lines[0][1], rules) if cfg.extract_title and lines else None
     prev_rule: str | None = None
     removed_by: list[list[Rule] | None] = []  # per line: the rules that removed it whole
-    kept_at: list[int | None] = []  # per line: its index in ``kept``
     for i, (off, line) in enumerate(lines):
         if i == 0 and glued is not None:
             # A collapsed page: "headline menu... body...". The headline goes to the title and
@@ -326,15 +325,13 @@ def clean_and_explain(
         for c in line_cuts:
             cuts.append((off + c.start, off + c.end, c.rule.id, c.rule.category, None, None))
         if b > a:
-            kept_at.append(len(kept))
             removed_by.append(None)
             kept.append((off + a, off + b))
             prev_rule = None
         else:
-            kept_at.append(None)
             removed_by.append([c.rule for c in line_cuts])
             prev_rule = line_cuts[-1].rule.id if line_cuts else None
-    beside = _beside_furniture(src, kept, kept_at, removed_by, rules)
+    beside = _beside_furniture(src, kept, removed_by, rules)
     for k in sorted(beside):
         rule = beside[k]
         cuts.append((*kept[k], rule.id, rule.category, None, None))
@@ -388,24 +385,21 @@ def clean_and_explain(
 def _beside_furniture(
     src: str,
     kept: Sequence[tuple[int, int]],
-    kept_at: Sequence[int | None],
     removed_by: Sequence[list[Rule] | None],
     rules: RuleSet,
 ) -> dict[int, Rule]:
     """Kept lines that a "beside" rule removes (index in ``kept`` -> rule): a photo
-    description on the line before its credit. Only inside the body: a line with no body
-    sentence after it is the article's last paragraph, followed by a byline or footer."""
+    description on the line before its credit. ``removed_by`` has one item per line: None
+    for a kept line (the kept lines in order are ``kept``), else the rules that removed it.
+    Only inside the body: a line with no body sentence after it is the article's last
+    paragraph, followed by a byline or footer."""
     if not rules.has_beside:
         return {}
-    last_sentence = max(
-        (i for i, k in enumerate(kept_at) if k is not None and is_sentence(src[slice(*kept[k])])),
-        default=-1,
-    )
+    lines = [i for i, r in enumerate(removed_by) if r is None]  # line of each kept span
+    sentences = [k for k, (a, b) in enumerate(kept) if is_sentence(src[a:b])]
     out: dict[int, Rule] = {}
-    for i, k in enumerate(kept_at[:last_sentence]):
-        if k is None:
-            continue
-        near = removed_by[i + 1] if i + 1 < len(kept_at) else None
+    for k, i in enumerate(lines[: sentences[-1]] if sentences else ()):
+        near = removed_by[i + 1] if i + 1 < len(removed_by) else None
         rule = rules.beside_rule(src[slice(*kept[k])], near) if near else None
         if rule is not None:
             out[k] = rule
