@@ -16,14 +16,17 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cache, cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 import regex
 import xxhash
-from datasketch import LeanMinHash, MinHash
-from datasketch.lsh import _optimal_param
 
+from ._sketch import affine32_permutations, optimal_bands_rows  # datasketch's, without scipy
 from .normalize import NORMALIZER_VERSION, fold_key
+
+if TYPE_CHECKING:
+    from datasketch import LeanMinHash
 
 __all__ = [
     "MinHashConfig",
@@ -171,7 +174,7 @@ class MinHashConfig:
     def fingerprint(self) -> dict[str, object]:
         """Everything a stored signature depends on; an index refuses to mix fingerprints."""
         b, r = self.bands_rows
-        perms = MinHash(num_perm=4, seed=self.seed, scheme=SCHEME).permutations
+        perms = affine32_permutations(4, self.seed)
         return {
             "scheme": SCHEME,
             "datasketch_major": importlib.metadata.version("datasketch").split(".")[0],
@@ -197,9 +200,7 @@ class MinHasher:
         if overrides:
             config = replace(config or MinHashConfig(), **overrides)  # type: ignore[arg-type]
         self.config = config or MinHashConfig()
-        a, b = MinHash(
-            num_perm=self.config.num_perm, seed=self.config.seed, scheme=SCHEME
-        ).permutations
+        a, b = affine32_permutations(self.config.num_perm, self.config.seed)
         self._a = a.astype(np.uint32)[:, None]
         self._b = b.astype(np.uint32)[:, None]
         self.bands, self.rows = self.config.bands_rows
@@ -278,6 +279,8 @@ class MinHasher:
 
     def lean_minhash(self, signature: np.ndarray) -> LeanMinHash:
         """The signature as a datasketch LeanMinHash (for datasketch's own LSH and tools)."""
+        from datasketch import LeanMinHash, MinHash  # imports scipy: only when asked for
+
         m = MinHash(
             num_perm=self.config.num_perm,
             seed=self.config.seed,
@@ -312,8 +315,8 @@ class MinHasher:
 @cache
 def _bands_rows(threshold: float, num_perm: int, fp_weight: float, fn_weight: float
                 ) -> tuple[int, int]:
-    """datasketch's optimiser (numerical integration, about 0.2 s), once per setting."""
-    b, r = _optimal_param(threshold, num_perm, fp_weight, fn_weight)
+    """datasketch's optimiser (`_sketch.optimal_bands_rows`), once per setting."""
+    b, r = optimal_bands_rows(threshold, num_perm, fp_weight, fn_weight)
     return int(b), int(r)
 
 
