@@ -63,7 +63,15 @@ from typing import IO, Any, BinaryIO
 import orjson
 import regex
 import xxhash
-import zstandard
+
+from ._extras import require
+
+try:
+    import zstandard
+except ImportError:  # the [zstd] extra; .jsonl.zst then says how to install it
+    zstandard = None  # type: ignore[assignment]
+_STREAM_ERRORS: tuple[type[BaseException], ...] = (
+    (OSError, EOFError) + ((zstandard.ZstdError,) if zstandard is not None else ()))
 
 __all__ = [
     "FORMATS",
@@ -314,7 +322,10 @@ def read(
     if fmt == "parquet":
         if p == "-":
             raise FormatError("Parquet cannot be read from stdin; give a file path")
+        require("pyarrow.parquet", "parquet", "reading Parquet")
         return _read_parquet(p, opts)
+    if fmt == "jsonl" and p != "-" and os.path.isfile(p) and _starts_with(p, b"["):
+        return _read_json_array(p, opts)
     if fmt == "txt":
         if p == "-":
             return _read_txt_stream(stdin or sys.stdin.buffer, "-", opts)
@@ -330,8 +341,9 @@ def _read_stream(p: str, fmt: str, opts: ReadOptions, stdin: BinaryIO | None) ->
         if fmt == "jsonl.gz":
             stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb")
         elif fmt == "jsonl.zst":
+            zstd = require("zstandard", "zstd", "reading .jsonl.zst")
             stream = io.BufferedReader(
-                zstandard.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
+                zstd.ZstdDecompressor().stream_reader(raw, read_across_frames=True)
             )
         else:
             stream = raw
@@ -362,7 +374,7 @@ def _lines(stream: IO[bytes], source: str) -> Iterator[tuple[int, int, bytes] | 
             line = next(it)
         except StopIteration:
             return
-        except (OSError, EOFError, zstandard.ZstdError) as e:
+        except _STREAM_ERRORS as e:
             yield Quarantined(f"offset:{offset}", "unreadable",
                               f"the input stream is corrupt or truncated after byte {offset:,} "
                               f"({type(e).__name__}: {e}); reading stopped here",
@@ -374,6 +386,32 @@ def _lines(stream: IO[bytes], source: str) -> Iterator[tuple[int, int, bytes] | 
         else:
             yield n, offset, line
         offset += len(line)
+
+
+def _starts_with(path: str, prefix: bytes) -> bool:
+    """Whether the file's first non-blank bytes (after a UTF-8 BOM) are ``prefix``."""
+    with open(path, "rb") as fh:
+        head = fh.read(4096).removeprefix(b"\xef\xbb\xbf").lstrip()
+    return head.startswith(prefix)
+
+
+def _read_json_array(path: str, opts: ReadOptions) -> Iterator[Item]:
+    """A ``.json`` file holding one JSON array of records (loaded whole): element n (from 1)
+    gets the id ``item:<n>`` when it has none. Not one valid array after all: read as JSON
+    lines, so each bad line is quarantined on its own."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    try:
+        items = orjson.loads(data)
+    except orjson.JSONDecodeError:
+        yield from _read_stream(path, "jsonl", opts, None)
+        return
+    if not isinstance(items, list):  # pragma: no cover - a text starting with '[' is a list
+        yield from _read_stream(path, "jsonl", opts, None)
+        return
+    checker = _Checker(opts, path)
+    for n, obj in enumerate(items, 1):
+        yield checker.check(obj, {"source": path, "item": n}, f"item:{n}")
 
 
 def _read_jsonl(stream: IO[bytes], source: str, opts: ReadOptions) -> Iterator[Item]:
@@ -658,7 +696,8 @@ class Writer:
         if fmt == "jsonl.gz":
             self._sink = gzip.GzipFile(fileobj=self._fh, mode="wb", compresslevel=6, mtime=0)
         elif fmt == "jsonl.zst":
-            self._sink = zstandard.ZstdCompressor(level=3).stream_writer(self._fh, closefd=False)
+            zstd = require("zstandard", "zstd", "writing .jsonl.zst")
+            self._sink = zstd.ZstdCompressor(level=3).stream_writer(self._fh, closefd=False)
         elif fmt == "csv":
             self._text = io.TextIOWrapper(self._fh, encoding="utf-8", newline="",
                                           write_through=False)
@@ -888,6 +927,8 @@ def open_writer(
     """
     if path != "-" and fmt is None and os.path.isdir(path):
         fmt = "txt"
+    if detect_format(path, fmt) == "parquet":
+        require("pyarrow.parquet", "parquet", "writing Parquet")
     return Writer(path, detect_format(path, fmt), stdout=stdout, schema=schema,
                   extra_columns=extra_columns, id_field=id_field, text_field=text_field)
 
