@@ -3,22 +3,33 @@
     dedupe-ko clean IN -o OUT [--explain]
     dedupe-ko dedup IN -o KEPT --clusters CLUSTERS [--rejected REJECTED] [--threshold T]
     dedupe-ko run   IN -o OUT  --clusters CLUSTERS [--rejected REJECTED]     (clean + dedup)
+    dedupe-ko rules list [--rules FILE] | dedupe-ko rules check FILE
 
-Nothing but data goes to stdout; progress and the summary go to stderr.
+Nothing but data goes to stdout; progress and the summary go to stderr. A user error (bad
+path, option, rule file or index) is one line on stderr and exit status 1, never a traceback:
+`main` maps the known error types to that line (`_user_error`).
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
+import logging
 import os
+import sqlite3
 import sys
+import time
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from . import io as dio
+from ._extras import MissingExtraError
+from .boilerplate import RuleError, load_rules
 from .clean import CleanConfig
 from .pipeline import Sinks, default_jobs, run
+
+_STARTED = time.perf_counter()  # the summary reports the whole run, start-up included
+log = logging.getLogger("dedupe_ko")
 
 __all__ = ["main", "build_parser"]
 
@@ -28,9 +39,11 @@ EXIT_QUARANTINED = 3
 
 _EPILOG = """\
 formats (from the file name; --format / --out-format override):
-  .jsonl .json .ndjson (JSON lines), .jsonl.gz, .jsonl.zst, .csv (header row; --text-field,
-  --id-field), .parquet (streamed; other columns kept), .txt or a folder of .txt files (one
-  article per file; id = path relative to the folder). "-" is stdin / stdout, JSON lines.
+  .jsonl .json .ndjson (JSON lines; a .json file holding one JSON array is read as that
+  array, element n getting id "item:<n>" when it has none), .jsonl.gz, .jsonl.zst, .csv
+  (header row; --text-field, --id-field), .parquet (streamed; other columns kept), .txt or
+  a folder of .txt files (one article per file; id = path relative to the folder). "-" is
+  stdin / stdout, JSON lines.
   CLUSTERS, REJECTED and QUARANTINE files are JSON lines (.jsonl, .jsonl.gz, .jsonl.zst).
 
 ids: a record without an id gets "line:<n>" (JSONL line number), "row:<n>" (CSV/Parquet data
@@ -82,10 +95,7 @@ def build_parser() -> argparse.ArgumentParser:
                         help="field holding the article (default: text)")
         sp.add_argument("--id-field", default="id", metavar="F",
                         help="field holding the id (default: id)")
-        sp.add_argument("--rules", action="append", nargs="+", default=[], metavar="FILE",
-                        help="extra rule file(s) (TOML) laid over the built-in catalogue")
-        sp.add_argument("--disable-rule", action="append", nargs="+", default=[], metavar="ID",
-                        help="rule id(s) to switch off")
+        rule_opts(sp)
         sp.add_argument("--rejected", metavar="FILE",
                         help="write every record not written to OUT here, with its reason")
         sp.add_argument("--quarantine", metavar="FILE",
@@ -93,6 +103,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--summary-json", metavar="FILE", help="write the summary as JSON")
         sp.add_argument("--quiet", "-q", action="store_true",
                         help="no progress bar and no summary on stderr")
+        sp.add_argument("--verbose", "-v", action="count", default=0,
+                        help="diagnostics on stderr (-v: info, -vv: debug)")
         sp.add_argument("--strict", action="store_true",
                         help=f"exit with status {EXIT_QUARANTINED} when any record was "
                         "quarantined")
@@ -104,6 +116,14 @@ def build_parser() -> argparse.ArgumentParser:
                         "the file name)")
         sp.add_argument("--jobs", "-j", type=_positive, default=default_jobs(), metavar="N",
                         help=f"cleaning processes (default: all cores, here {default_jobs()})")
+
+    def rule_opts(sp: argparse.ArgumentParser) -> None:
+        # One value per flag: `--rules a.toml IN` must not take IN as a second rule file.
+        sp.add_argument("--rules", action="append", default=[], metavar="FILE",
+                        help="a rule file (TOML) laid over the built-in catalogue; repeat the "
+                        "flag for more files")
+        sp.add_argument("--disable-rule", action="append", default=[], metavar="ID",
+                        help="a rule id to switch off (ID,ID,... or repeat the flag)")
 
     def dedup_opts(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--clusters", metavar="CLUSTERS",
@@ -137,6 +157,14 @@ def build_parser() -> argparse.ArgumentParser:
     dedup_opts(sp)
     sp.add_argument("--explain", action="store_true",
                     help="add the removals to each written record")
+
+    sp = sub.add_parser("rules", help="list the rule catalogue or check a rule file")
+    rsub = sp.add_subparsers(dest="rules_command", required=True, parser_class=_Parser)
+    lp = rsub.add_parser("list", help="one line per rule: id, category, scope, first example")
+    rule_opts(lp)
+    cp = rsub.add_parser("check", help="load FILE over the catalogue and run its rules on "
+                         "their examples and an ordinary article; exit 1 on any problem")
+    cp.add_argument("file", metavar="FILE", help="the rule file (TOML)")
     return p
 
 
@@ -150,8 +178,9 @@ def _positive(s: str) -> int:
     return v
 
 
-def _flat(groups: list[list[str]]) -> tuple[str, ...]:
-    return tuple(x for g in groups for x in g)
+def _flat(values: list[str]) -> tuple[str, ...]:
+    """Values of a repeatable flag, each also split at commas."""
+    return tuple(x.strip() for v in values for x in v.split(",") if x.strip())
 
 
 def _same(a: str, b: str) -> bool:
@@ -197,9 +226,34 @@ def _check_paths(args: argparse.Namespace) -> dict[str, str]:
                 raise UsageError(f"{k1} and {k2} are the same file {v1}; give each its own")
     for k in ("--clusters", "--rejected", "--quarantine"):
         v = outs.get(k)
-        if v is not None and dio.detect_format(v) not in dio.JSONL_FORMATS:
+        if v is not None and _format_or_none(v) not in dio.JSONL_FORMATS:
             raise UsageError(f"{k} {v}: write it as JSON lines (.jsonl, .jsonl.gz or .jsonl.zst)")
     return outs
+
+
+def _format_or_none(path: str) -> str | None:
+    try:
+        return dio.detect_format(path)
+    except dio.FormatError:
+        return None
+
+
+def _output_format(args: argparse.Namespace) -> str | None:
+    """OUT's format; refuses a name that hides what would be written."""
+    if args.out_format or args.output == "-":
+        return args.out_format
+    if os.path.isdir(args.output):
+        return "txt"
+    fmt = _format_or_none(args.output)
+    if fmt is None:
+        raise UsageError(f"-o {args.output}: cannot tell the output format from the name; name "
+                         "it .jsonl, .jsonl.gz, .jsonl.zst, .csv or .parquet, or pass "
+                         "--out-format")
+    if fmt == "txt":
+        raise UsageError(f"-o {args.output}: text output is a folder with one <id>.txt file per "
+                         "record, not one file; write .jsonl for one file, or pass an existing "
+                         "folder (or --out-format txt) for the folder")
+    return fmt
 
 
 def _deduplicator(args: argparse.Namespace) -> tuple[Any, Any]:
@@ -215,15 +269,59 @@ def _deduplicator(args: argparse.Namespace) -> tuple[Any, Any]:
         except ImportError as e:
             raise UsageError(f"--index is not available in this build ({e}); run without "
                              "--index") from e
-        store = Index.open(args.index, config)
+        store = _open_index(Index, args, config)
     return Deduplicator(config, store=store), store
 
 
+_CLI_FLAGS = {"dedup_threshold": "--threshold"}
+
+
+def _open_index(index_cls: Any, args: argparse.Namespace, config: Any) -> Any:
+    """`Index.open` with its errors turned into what to change on the command line."""
+    from .index import IndexMismatchError
+
+    target = args.index
+    is_url = "://" in target
+    if not is_url:
+        parent = os.path.dirname(os.path.abspath(target))
+        if not os.path.isdir(parent):
+            raise UsageError(f"--index {target}: folder {parent} does not exist; create it or "
+                             "give a path in an existing folder")
+    try:
+        return index_cls.open(target, config)
+    except IndexMismatchError as e:
+        flags = [(_CLI_FLAGS[k], stored, asked) for k, (stored, asked) in e.differences.items()
+                 if k in _CLI_FLAGS]
+        if flags and len(flags) == len(e.differences):
+            was = ", ".join(f"{f} {stored}" for f, stored, _ in flags)
+            now = ", ".join(f"{f} {asked}" for f, _, asked in flags)
+            raise UsageError(f"--index {target} was built with {was}, not {now}: run with {was}, "
+                             f"or give a new --index (a new path or Redis prefix) to start one "
+                             f"with {now}") from e
+        diff = "; ".join(f"{k}: stored {s!r}, now {a!r}" for k, (s, a) in e.differences.items())
+        raise UsageError(f"--index {target} was built with other signature settings or software "
+                         f"({diff}); give a new --index (a new path or Redis prefix), or use the "
+                         "version that built it") from e
+    except sqlite3.Error as e:
+        raise UsageError(f"--index {target}: cannot open it as an SQLite index ({e}); give a "
+                         "writable path such as seen.db, or redis://host:6379/0") from e
+    except TypeError as e:
+        if not is_url:
+            raise
+        # redis-py passes an unknown ?option on as a keyword argument and fails on it.
+        raise UsageError(f"--index {target}: the URL has an option Redis does not know ({e}); "
+                         "known: prefix=NAME and redis-py's options such as socket_timeout=S") \
+            from e
+
+
 def _run(args: argparse.Namespace) -> int:
+    if args.command == "rules":
+        return _rules(args)
     outs = _check_paths(args)
+    out_fmt = _output_format(args)
     read_opts = dio.ReadOptions(format=args.format, text_field=args.text_field,
                                 id_field=args.id_field, max_chars=args.max_chars)
-    clean_cfg = CleanConfig(rule_files=_flat(args.rules), disabled_rules=frozenset(
+    clean_cfg = CleanConfig(rule_files=tuple(args.rules), disabled_rules=frozenset(
         _flat(args.disable_rule)), max_chars=args.max_chars)
     clean_cfg.rules  # noqa: B018 - load the rule files now: a bad file is a usage error
     dedup = args.command in ("dedup", "run")
@@ -231,8 +329,6 @@ def _run(args: argparse.Namespace) -> int:
     explain = getattr(args, "explain", False)
 
     items = dio.read(args.input, read_opts)  # opens the input: raises before any output exists
-    out_fmt = args.out_format or (None if args.output == "-" else dio.detect_format(
-        args.output) if not os.path.isdir(args.output) else "txt")
     extra = (["title", *(["removals"] if explain else []), "warnings"] if cleaned_out else [])
     schema = dio.input_schema(args.input, read_opts) if out_fmt == "parquet" else None
 
@@ -254,15 +350,16 @@ def _run(args: argparse.Namespace) -> int:
         deduplicator = None
         if dedup:
             deduplicator, store = _deduplicator(args)
-        bar = _progress(args.quiet)
+        bar, by_bytes = _progress(args, read_opts)
         try:
-            summary = run(items, Sinks(out, clusters, rejected, quarantine), command=args.command,
+            summary = run(_advancing(items, bar, by_bytes),
+                          Sinks(out, clusters, rejected, quarantine), command=args.command,
                           clean_config=clean_cfg, deduplicator=deduplicator, explain=explain,
-                          write_cleaned=cleaned_out, text_field=args.text_field, jobs=args.jobs,
-                          on_item=(lambda: bar.update(1)) if bar is not None else None)
+                          write_cleaned=cleaned_out, text_field=args.text_field, jobs=args.jobs)
         finally:
             if bar is not None:
                 bar.close()
+        summary.seconds = time.perf_counter() - _STARTED
         for writer in writers:
             writer.commit()
         if args.summary_json:
@@ -284,23 +381,101 @@ def _run(args: argparse.Namespace) -> int:
     if summary.duplicates and rejected is None and not args.quiet:
         print(f"dedupe-ko: {summary.duplicates:,} duplicates were dropped; pass --rejected FILE "
               "to keep them", file=sys.stderr)
+    cleaned = summary.records_in - summary.quarantined
+    mostly = getattr(summary, "mostly_removed", 0)
+    if cleaned_out and cleaned and mostly * 2 > cleaned:
+        print(f"dedupe-ko: warning: cleaning removed more than half of the text of {mostly:,} "
+              f"of {cleaned:,} records; check the rules (dedupe-ko rules check FILE) and "
+              "--text-field", file=sys.stderr)
     if args.strict and summary.quarantined:
         return EXIT_QUARANTINED
     return EXIT_OK
 
 
-def _progress(quiet: bool) -> Any:
-    if quiet or not sys.stderr.isatty():
-        return None
+def _rules(args: argparse.Namespace) -> int:
+    """``rules list``: the catalogue as loaded; ``rules check FILE``: problems, exit 1 if any."""
+    if args.rules_command == "list":
+        rules = load_rules(tuple(args.rules), disabled=_flat(args.disable_rule))
+        for r in rules.rules:
+            example = r.examples[0] if r.examples else ""
+            print(f"{r.id}\t{r.category}\t{r.scope}\t{example}")
+        return EXIT_OK
+    from .rulecheck import check_rule_file
+
+    rules, problems = check_rule_file(args.file)
+    for problem in problems:
+        print(f"{args.file}: {problem}", file=sys.stderr)
+    print(f"{args.file}: {len(rules.rules)} rules loaded, {len(problems)} problem(s)",
+          file=sys.stderr)
+    return EXIT_ERROR if problems else EXIT_OK
+
+
+def _progress(args: argparse.Namespace, opts: dio.ReadOptions) -> tuple[Any, bool]:
+    """A tqdm bar on a terminal: by bytes of the input file (total and ETA) for plain JSON
+    lines and CSV, else by records; (None, False) when quiet or not a terminal."""
+    if args.quiet or not sys.stderr.isatty():
+        return None, False
     from tqdm import tqdm
 
+    total = None
+    with contextlib.suppress(OSError, dio.FormatError):
+        if os.path.isfile(args.input) and dio.detect_format(args.input, opts.format) in (
+                "jsonl", "csv"):
+            total = os.path.getsize(args.input)
+    try:
+        width = os.get_terminal_size(sys.stderr.fileno()).columns
+    except OSError:
+        width = 0
+    # A terminal that reports no width (0 columns) would get an empty bar: use 80.
+    ncols = width if width >= 40 else 80
+    if total is not None:
+        return tqdm(total=total, unit="B", unit_scale=True, unit_divisor=1024, file=sys.stderr,
+                    mininterval=0.5, smoothing=0.1, desc="dedupe-ko", ncols=ncols), True
     return tqdm(unit=" rec", unit_scale=True, file=sys.stderr, mininterval=0.5, smoothing=0.1,
-                desc="dedupe-ko")
+                desc="dedupe-ko", ncols=ncols), False
+
+
+def _advancing(items: Any, bar: Any, by_bytes: bool) -> Any:
+    """The input items, moving the bar as each is read (to its byte offset, or by one)."""
+    if bar is None:
+        return items
+    return _advance(items, bar, by_bytes)
+
+
+def _advance(items: Any, bar: Any, by_bytes: bool) -> Any:
+    for item in items:
+        if by_bytes:
+            offset = item.where.get("offset")
+            if isinstance(offset, int) and offset > bar.n:
+                bar.update(offset - bar.n)
+        else:
+            bar.update(1)
+        yield item
+    if by_bytes and bar.total:
+        bar.update(bar.total - bar.n)
+
+
+def _user_error(e: BaseException) -> str | None:
+    """The one-line message for an error the user can fix, or None for a bug."""
+    if isinstance(e, UsageError | MissingExtraError | RuleError | dio.FormatError):
+        return str(e)
+    if isinstance(e, FileNotFoundError | IsADirectoryError | NotADirectoryError |
+                  PermissionError) and e.filename is not None:
+        return f"{e.filename}: {e.strerror}"
+    if isinstance(e, ValueError | OSError | RuntimeError):
+        return str(e)
+    return None
+
+
+def _one_line(message: str) -> str:
+    return " ".join(message.split())
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``dedupe-ko`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
+    level = {0: logging.WARNING, 1: logging.INFO}.get(getattr(args, "verbose", 0), logging.DEBUG)
+    logging.basicConfig(level=level, format="dedupe-ko: %(levelname)s: %(name)s: %(message)s")
     try:
         return _run(args)
     except KeyboardInterrupt:
@@ -311,6 +486,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return EXIT_ERROR
-    except (UsageError, ValueError, OSError, RuntimeError) as e:
-        print(f"dedupe-ko {args.command}: error: {e}", file=sys.stderr)
+    except Exception as e:
+        message = _user_error(e)
+        if message is None:
+            raise  # a bug: the traceback is for the report
+        log.debug("user error", exc_info=True)
+        print(f"dedupe-ko {args.command}: error: {_one_line(message)}", file=sys.stderr)
         return EXIT_ERROR

@@ -284,6 +284,7 @@ class Summary:
     with_warnings: int = 0
     repaired_on_read: int = 0
     removed_bytes_by_category: Counter[str] = field(default_factory=Counter)
+    mostly_removed: int = 0  # records that lost more than half of their text to cleaning
     # cluster -> its duplicates in this run; ids kept in this run (only when deduplicating)
     duplicates_by_cluster: dict[str, int] = field(default_factory=dict)
     kept_ids: set[str] = field(default_factory=set)
@@ -350,10 +351,11 @@ class Summary:
 
     def format(self, top: int = 5) -> str:
         """The summary as a few lines of text (for stderr)."""
+        dups = ("" if self.command == "clean" else f"{self.duplicates:,} duplicates (exact "
+                f"{self.exact_duplicates:,}, near {self.near_duplicates:,}), ")
         lines = [
             f"dedupe-ko {self.command}: {self.records_in:,} records in, {self.written:,} written, "
-            f"{self.duplicates:,} duplicates (exact {self.exact_duplicates:,}, near "
-            f"{self.near_duplicates:,}), {self.quarantined:,} quarantined"
+            f"{dups}{self.quarantined:,} quarantined"
         ]
         if self.quarantined:
             lines.append("  quarantined: " + ", ".join(
@@ -361,7 +363,7 @@ class Summary:
         if self.command != "clean":
             rep, size = self.largest_cluster()
             lines.append(f"  {len(self.duplicates_by_cluster):,} clusters with duplicates; "
-                         f"cleaned only {self.cleaned_only:,}; largest cluster: "
+                         f"{self.cleaned_only:,} written had no duplicate; largest cluster: "
                          + (f"{rep} ({size} records)" if rep else "none"))
         if self.removed_bytes_by_category:
             lines.append("  removed by category: " + ", ".join(
@@ -478,6 +480,7 @@ def _count_clean(cr: CleanedRecord, summary: Summary) -> None:
     summary.with_warnings += bool(cr.warnings)
     summary.repaired_on_read += bool(cr.record.notes)
     summary.removed_bytes_by_category.update(cr.removed_bytes)
+    summary.mostly_removed += len(cr.text) * 2 < len(cr.record.text)
 
 
 def _quarantine(q: Quarantined, quarantine: _Sink | None, clusters: _Sink | None,

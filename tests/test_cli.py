@@ -140,7 +140,7 @@ def test_usage_and_io_errors_exit_1_and_write_nothing(tmp_path):
     cases = [
         (["clean", tmp_path / "missing.jsonl", "-o", out], "does not exist"),
         (["clean", EXAMPLES, "-o", out, "--jobs", "0"], "must be positive"),
-        (["clean", EXAMPLES, "-o", tmp_path / "o.xml"], "--format"),
+        (["clean", EXAMPLES, "-o", tmp_path / "o.xml"], "--out-format"),
         (["clean", EXAMPLES, "-o", out, "--disable-rule", "no.such_rule"], "no.such_rule"),
         (["clean", EXAMPLES, "-o", out, "--rules", tmp_path / "none.toml"], "none.toml"),
         (["run", EXAMPLES, "-o", out, "--clusters", tmp_path / "c.csv"], "JSON lines"),
@@ -273,4 +273,4 @@ def test_index_drops_yesterdays_stories_today(tmp_path):
     clusters = {r["id"]: r["cluster"] for r in jsonl(tmp_path / "c2.jsonl")}
     assert all(clusters[c] == ORIGINAL for c in COPIES)
     p = dk("run", day2, "-o", tmp_path / "o3.jsonl", "--index", db, "--threshold", "0.9")
-    assert p.returncode == 1 and "settings" in p.stderr.decode()
+    assert p.returncode == 1 and "run with --threshold 0.7" in p.stderr.decode()
