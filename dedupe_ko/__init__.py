@@ -1,7 +1,14 @@
 """dedupe_ko: clean and deduplicate scraped Korean news articles.
 
-The cleaning API is imported at once; the dedup and index API (which need datasketch, numpy
-and redis) are imported on first use, so `dedupe-ko clean` starts fast.
+The cleaning and dedup API are imported at once; the index API (SQLite, Redis) and the
+MinHash classes on first use.
+
+``dedupe_ko.dedup`` is the function `dedup`, always. The module of the same name
+(``dedupe_ko/dedup.py``) is imported here, before the function is bound, so Python's import
+system (which sets a package attribute to a submodule only when it first loads it) never
+rebinds the name to the module afterwards. The module stays reachable as
+``from dedupe_ko.dedup import Deduplicator`` or ``importlib.import_module("dedupe_ko.dedup")``;
+``import dedupe_ko.dedup as m`` gives the function, like ``from dedupe_ko import dedup``.
 """
 
 from importlib import import_module
@@ -10,6 +17,9 @@ from typing import Any
 
 from .boilerplate import Rule, RuleError, RuleSet, load_rules
 from .clean import CleanConfig, Cleaned, Removal, clean, clean_and_explain, replay
+
+# Must stay an explicit import (not lazy): see the module docstring.
+from .dedup import Decision, DedupConfig, Deduplicator, Match, dedup
 from .normalize import Normalized, normalize
 
 try:
@@ -18,11 +28,6 @@ except PackageNotFoundError:  # running from a source tree
     __version__ = "0.0.0"
 
 _LAZY = {
-    "DedupConfig": "dedup",
-    "Decision": "dedup",
-    "Deduplicator": "dedup",
-    "Match": "dedup",
-    "dedup": "dedup",
     "Index": "index",
     "IndexFormatError": "index",
     "IndexMismatchError": "index",

@@ -915,6 +915,9 @@ def _unpack_record(rec: bytes) -> tuple[str, bytes, np.ndarray, int, float]:
 
 class _RedisBackend:
     def __init__(self, url: str) -> None:
+        from ._extras import require
+
+        require("redis", "redis", "a Redis index (redis://...)")
         import redis
         from redis.backoff import NoBackoff
         from redis.retry import Retry
