@@ -37,7 +37,17 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from .minhash import MinHashConfig, MinHasher, containment, fold, folded_key, strip_marks
+from .cluster import Verdict, best, fuller, verify
+from .minhash import (
+    MinHashConfig,
+    MinHasher,
+    containment,
+    fold,
+    folded_key,
+    pieces_batch,
+    strip_marks,
+)
+from .store import MemoryBandStore
 
 __all__ = [
     "DedupConfig",
@@ -50,9 +60,9 @@ __all__ = [
     "dedup",
 ]
 
-MatchKind = Literal["exact", "near", "none"]
-_NONE, _EXACT, _NEAR = 0, 1, 2
-_KINDS: tuple[MatchKind, ...] = ("none", "exact", "near")
+MatchKind = Literal["exact", "near", "partial", "none"]
+_NONE, _EXACT, _NEAR, _PARTIAL = 0, 1, 2, 3
+_KINDS: tuple[MatchKind, ...] = ("none", "exact", "near", "partial")
 
 
 @dataclass(frozen=True)
@@ -61,13 +71,18 @@ class DedupConfig:
 
     - ``threshold``: estimated Jaccard similarity of shingle sets at which an article joins
       a representative's cluster. Default 0.7.
-    - ``containment``: share of the shorter body's shingles found in the other at which an
-      abridged copy (a dropped paragraph, a trimmed tail) joins. Default 0.7: a copy of a
-      four-paragraph story that lost one paragraph and gained another (0.75) still joins
-      with room for the estimate's noise (about +-0.05 at 128 permutations).
-    - ``min_jaccard``: floor under the containment path: never join below this. Default 0.5,
-      so a member shares (as far as the estimate tells) at least half of its own and half of
-      its representative's shingles.
+    - ``containment``: share of the shorter body found in the other at which an abridged
+      copy joins. Default 0.7. Used twice: on MinHash estimates (near, with ``min_jaccard``:
+      a dropped paragraph, a trimmed tail) and on sentence pieces (partial: a brief made of
+      the first paragraphs of a long story, a story that grew; `dedupe_ko.cluster.verify`).
+    - ``min_jaccard``: floor under the MinHash containment path. Default 0.5.
+    - ``min_sentences``: a body joins on piece containment alone only with at least this
+      many sentence pieces (boilerplate left out). Default 3: a one- or two-sentence brief
+      never joins that way.
+    - ``min_partial_chars``: ... and at least this many folded characters in them. Default 80.
+    - ``boilerplate_clusters``: a sentence piece already found in more than this many
+      clusters is boilerplate (a standard closing line, a stock lede): it makes no
+      candidates and counts for no containment. Default 4.
     - ``keep``: "first" (stable under streaming) or "longest" (the representative is the
       cluster's longest member by folded length; final decisions come from
       `Deduplicator.finish`). Default "first".
@@ -79,12 +94,19 @@ class DedupConfig:
     min_jaccard: float = 0.5
     keep: Literal["first", "longest"] = "first"
     minhash: MinHashConfig = MinHashConfig()
+    min_sentences: int = 3
+    min_partial_chars: int = 80
+    boilerplate_clusters: int = 4
 
     def __post_init__(self) -> None:
         for name in ("threshold", "containment", "min_jaccard"):
             v = getattr(self, name)
             if not 0.0 < v <= 1.0:
                 raise ValueError(f"{name} must be in (0, 1], got {v}")
+        for name in ("min_sentences", "min_partial_chars", "boilerplate_clusters"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be a positive int, got {v!r}")
         if self.keep not in ("first", "longest"):
             raise ValueError(f'keep must be "first" or "longest", got {self.keep!r}')
 
@@ -104,10 +126,15 @@ class Decision:
 
     ``cluster`` is the id of the cluster's representative (the record's own id when it is
     kept); ``match`` says how the record relates to that representative: "exact" (the same
-    folded body), "near", or "none" (it is the representative); ``similarity`` is the
-    estimated similarity to the representative that `accept` reported (1.0 for the
-    representative itself). ``final`` is False only for the provisional decisions that
-    ``keep="longest"`` returns while a longer member may still arrive.
+    folded body), "near", "partial" (one lies inside the other: an abridged copy, or a
+    fuller version), or "none" (it is the representative); ``similarity`` is the similarity
+    `dedupe_ko.cluster.verify` reported (1.0 for the representative itself);
+    ``containment`` is the share of the shorter body's sentences found in the longer one
+    (partial matches only). ``supersedes``: with ``keep="first"``, a fuller version that
+    arrives after its brief is kept too, joins the brief's cluster (``cluster`` is the
+    brief's id) and names the version it supersedes. ``final`` is False only for the
+    provisional decisions that ``keep="longest"`` returns while a longer member may still
+    arrive.
     """
 
     id: str
@@ -116,17 +143,25 @@ class Decision:
     match: MatchKind
     similarity: float
     final: bool = True
+    containment: float | None = None
+    supersedes: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        return {"id": self.id, "cluster": self.cluster, "similarity": self.similarity,
-                "match": self.match}
+        out: dict[str, object] = {"id": self.id, "cluster": self.cluster,
+                                  "similarity": self.similarity, "match": self.match}
+        if self.containment is not None:
+            out["containment"] = self.containment
+        if self.supersedes is not None:
+            out["supersedes"] = self.supersedes
+        return out
 
 
 @dataclass(frozen=True)
 class DedupStats:
-    """Counts so far: ``records == kept + exact + near``. ``archived`` counts the exact and
-    near duplicates whose match was found in the ``store`` rather than in this run;
-    ``largest_cluster`` is the most records of this run sharing one cluster."""
+    """Counts so far: ``records == kept + exact + near + partial``. ``archived`` counts the
+    exact and near duplicates whose match was found in the ``store`` rather than in this run;
+    ``largest_cluster`` is the most records of this run sharing one cluster; ``superseding``
+    (``keep="first"``) counts the kept records that are fuller versions of an earlier one."""
 
     records: int
     kept: int
@@ -134,10 +169,13 @@ class DedupStats:
     near: int
     largest_cluster: int
     archived: int = 0
+    partial: int = 0
+    superseding: int = 0
 
     def as_dict(self) -> dict[str, int]:
         return {"records": self.records, "kept": self.kept, "exact": self.exact,
-                "near": self.near, "largest_cluster": self.largest_cluster,
+                "near": self.near, "partial": self.partial,
+                "superseding": self.superseding, "largest_cluster": self.largest_cluster,
                 "archived": self.archived}
 
 
@@ -150,20 +188,12 @@ class Store(Protocol):
 
 
 def accept(config: DedupConfig, jaccard: float, size_a: int, size_b: int) -> tuple[bool, float]:
-    """Is an estimated Jaccard ``jaccard`` between sets of sizes a and b a duplicate?
+    """Is an estimated Jaccard ``jaccard`` between sets of sizes a and b a near duplicate?
 
-    Returns (verdict, similarity reported): Jaccard when it clears ``threshold``, else the
-    containment of the smaller set when that clears ``containment`` (and Jaccard clears
-    ``min_jaccard``).
+    Returns (verdict, similarity reported): `dedupe_ko.cluster.verify` without pieces.
     """
-    if jaccard >= config.threshold:
-        return True, float(jaccard)
-    if jaccard >= config.min_jaccard:
-        small, big = (size_a, size_b) if size_a <= size_b else (size_b, size_a)
-        c = containment(jaccard, small, big)
-        if c >= config.containment:
-            return True, float(c)
-    return False, float(jaccard)
+    v = verify(config, jaccard, size_a, size_b)
+    return v.ok, v.similarity
 
 
 # ---------------------------------------------------------------------------------------------
@@ -201,67 +231,6 @@ class _Column:
         return int(self._data.nbytes)
 
 
-def _merge(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
-           ) -> tuple[np.ndarray, np.ndarray]:
-    """Merge two sorted (keys, values) runs in linear time; ``a``'s entries come first on ties."""
-    ka, va = a
-    kb, vb = b
-    pos = np.searchsorted(ka, kb, side="right") + np.arange(len(kb))
-    keys = np.empty(len(ka) + len(kb), dtype=ka.dtype)
-    vals = np.empty(len(keys), dtype=va.dtype)
-    from_b = np.zeros(len(keys), dtype=bool)
-    from_b[pos] = True
-    keys[pos], vals[pos] = kb, vb
-    keys[~from_b], vals[~from_b] = ka, va
-    return keys, vals
-
-
-class _Buckets:
-    """LSH buckets: uint64 band key -> cluster number, as sorted numpy runs.
-
-    Each batch adds one sorted run; runs of similar size are merged (like a binary counter),
-    so there are O(log n) runs and every entry is merged O(log n) times. 12 bytes per entry.
-    """
-
-    def __init__(self) -> None:
-        self._runs: list[tuple[np.ndarray, np.ndarray]] = []
-
-    def __len__(self) -> int:
-        return sum(len(k) for k, _ in self._runs)
-
-    @property
-    def nbytes(self) -> int:
-        return sum(k.nbytes + v.nbytes for k, v in self._runs)
-
-    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
-        if not len(keys):
-            return
-        order = np.argsort(keys, kind="stable")
-        self._runs.append((keys[order], values[order].astype(np.int32)))
-        while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
-            b = self._runs.pop()
-            self._runs.append(_merge(self._runs.pop(), b))
-
-    def query(self, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """For an (n x bands) key array: (row, value) for every stored entry whose key is in
-        that row."""
-        width = keys.shape[1] if keys.ndim == 2 else 1
-        flat = keys.ravel()
-        rows, vals = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
-        for k, v in self._runs:
-            lo = np.searchsorted(k, flat, side="left")
-            inside = lo < len(k)
-            hit = np.flatnonzero(inside)[k[lo[inside]] == flat[inside]]
-            if not len(hit):
-                continue
-            hi = np.searchsorted(k, flat[hit], side="right")
-            cnt = hi - lo[hit]
-            first = np.repeat(lo[hit] - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
-            vals.append(v[first])
-            rows.append(np.repeat(hit // width, cnt))
-        return np.concatenate(rows), np.concatenate(vals)
-
-
 def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(later, earlier) row pairs of an (n x bands) key array that share some band key."""
     n, width = keys.shape
@@ -291,6 +260,50 @@ def _split(rows: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
     bounds = np.searchsorted(rows[order], np.arange(n + 1))
     v = values[order]
     return [v[bounds[i] : bounds[i + 1]] for i in range(n)]
+
+
+def _shared_pairs(keys: np.ndarray, rows: np.ndarray, n: int, min_shared: int
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """(later, earlier) pairs of rows (0..n-1) sharing at least ``min_shared`` of the flat
+    ``keys`` (each row's keys distinct; rows ascending)."""
+    if len(keys) < 2:
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    order = np.argsort(keys, kind="stable")  # stable: rows ascend inside a run of equal keys
+    sk, row = keys[order], rows[order].astype(np.int64)
+    starts = np.concatenate(([True], sk[1:] != sk[:-1]))
+    run_start = np.maximum.accumulate(np.where(starts, np.arange(len(sk)), 0))
+    before = np.arange(len(sk)) - run_start
+    if not before.any():
+        return np.empty(0, np.int64), np.empty(0, np.int64)
+    later = np.repeat(row, before)
+    offset = np.arange(before.sum()) - np.repeat(np.cumsum(before) - before, before)
+    earlier = row[np.repeat(run_start, before) + offset]
+    pairs, counts = np.unique(later * n + earlier, return_counts=True)
+    pairs = pairs[counts >= min_shared]
+    return pairs // n, pairs % n
+
+
+@dataclass
+class _Pieces:
+    """A batch's sentence pieces: row j's are ``hashes[offsets[j]:offsets[j + 1]]``;
+    ``crowded`` marks boilerplate pieces; ``stored[j]`` / ``in_batch[j]``: clusters and
+    earlier rows of this batch sharing enough pieces with row j to be checked."""
+
+    hashes: np.ndarray
+    lengths: np.ndarray
+    offsets: np.ndarray
+    crowded: np.ndarray
+    stored: list[np.ndarray]
+    in_batch: list[np.ndarray]
+
+    def of(self, j: int) -> tuple[np.ndarray, np.ndarray, int]:
+        """Row j's non-boilerplate pieces, its boilerplate pieces, and the folded characters
+        of the former."""
+        a, b = self.offsets[j], self.offsets[j + 1]
+        h, crowded = self.hashes[a:b], self.crowded[a:b]
+        if crowded.any():
+            return h[~crowded], h[crowded], int(self.lengths[a:b][~crowded].sum())
+        return h, h[:0], int(self.lengths[a:b].sum())
 
 
 # ---------------------------------------------------------------------------------------------
@@ -331,15 +344,21 @@ class Deduplicator:
         # keep="first", (cluster, kind, similarity) for other members; with keep="longest",
         # the record number of the key's first record.
         self._exact: dict[bytes, Any] = {}
-        self._buckets = _Buckets()
+        self._buckets = MemoryBandStore()  # LSH band key -> cluster
+        self._piece_store = MemoryBandStore()  # sentence-piece hash -> cluster
         # clusters: representative id, record count, signature, shingle count, archived?
+        # and the version verification uses (its id, sentence pieces, their characters)
         self._c_rep: list[str] = []
+        self._c_top: list[str] = []
+        self._c_pieces: list[np.ndarray] = []
+        self._c_chars = _Column(np.int64)
         self._c_count = _Column(np.int64)
         self._c_sig = _Column(np.uint32, p)
         self._c_size = _Column(np.int64)
         self._c_archived = _Column(np.bool_)
         self._archived: dict[str, int] = {}  # archived id -> cluster
-        self._counts = [0, 0, 0]  # keep="first": none (kept), exact, near
+        self._counts = [0, 0, 0, 0]  # keep="first": none (kept), exact, near, partial
+        self._n_superseding = 0
         self._n_archived = 0
         self._finished = False
         if self._longest:
@@ -382,15 +401,18 @@ class Deduplicator:
             if k not in self._exact and k not in first_in_batch:
                 first_in_batch.add(k)
                 fresh.append(i)
-        # 2. signatures of the new bodies, one MinHasher call
-        shingle_keys = []
+        # 2. signatures of the new bodies, one MinHasher call; their sentence pieces
+        shingle_keys, bares = [], []
         for i in fresh:
             bare = strip_marks(texts[i])
+            bares.append(bare)
             shingle_keys.append(folded[i] if bare is texts[i] else fold(bare))
         sigs, sizes = self.hasher.signatures_of_keys(shingle_keys)
         bands = self.hasher.band_keys(sigs) if len(fresh) else np.empty((0, self.bands), np.uint64)
+        pieces = self._pieces(bares)
         # 3. candidate clusters: earlier batches, and new bodies earlier in this batch
-        stored = _split(*self._buckets.query(bands), len(fresh))
+        found = self._buckets.query(bands)
+        stored = _split(found.rows, found.values, len(fresh))
         later, earlier = _pairs_within(bands) if len(fresh) > 1 else (np.empty(0, np.int64),) * 2
         in_batch = _split(later, earlier, len(fresh))
         # 4. verify and decide, in input order
@@ -408,8 +430,12 @@ class Deduplicator:
             if len(in_batch[j]):
                 extra = holder[in_batch[j]]
                 cands = np.concatenate((cands, extra[extra >= 0]))
+            part = pieces.stored[j]
+            if len(pieces.in_batch[j]):
+                extra = holder[pieces.in_batch[j]]
+                part = np.concatenate((part, extra[extra >= 0]))
             d, carries = self._near_or_new(id_, key, len(folded[i]), sigs[j], int(sizes[j]),
-                                           cands, kept_items)
+                                           cands, kept_items, part, pieces.of(j))
             out.append(d)
             if carries >= 0:
                 holder[j] = carries
@@ -417,6 +443,10 @@ class Deduplicator:
         if new_keys:
             self._buckets.add(bands[new_keys].ravel(),
                               np.repeat(holder[new_keys], self.bands))
+            counts = np.diff(pieces.offsets)[new_keys]
+            sel = np.concatenate([np.arange(pieces.offsets[j], pieces.offsets[j + 1])
+                                  for j in new_keys])
+            self._piece_store.add(pieces.hashes[sel], np.repeat(holder[new_keys], counts))
         if self.store is not None and kept_items:
             self.store.insert_many(kept_items)
         return out
@@ -440,12 +470,13 @@ class Deduplicator:
         """Records so far, kept, exact and near duplicates, the largest cluster."""
         largest = int(self._c_count.a.max()) if self._c_count.n else 0
         if self._longest:
-            kinds = np.bincount(self._r_kind.a, minlength=3)
+            kinds = np.bincount(self._r_kind.a, minlength=4)
             n = int(kinds.sum())
             return DedupStats(n, int(kinds[_NONE]), int(kinds[_EXACT]), int(kinds[_NEAR]),
-                              largest, self._n_archived)
-        none, exact, near = self._counts
-        return DedupStats(none + exact + near, none, exact, near, largest, self._n_archived)
+                              largest, self._n_archived, int(kinds[_PARTIAL]))
+        none, exact, near, partial = self._counts
+        return DedupStats(none + exact + near + partial, none, exact, near, largest,
+                          self._n_archived, partial, self._n_superseding)
 
     @property
     def nbytes(self) -> int:
@@ -456,7 +487,9 @@ class Deduplicator:
             cols += [self._c_len, self._c_rep_rec, self._c_head, self._c_last, self._r_cluster,
                      self._r_kind, self._r_sim, self._r_size, self._r_group, self._r_sketch,
                      self._r_next]
-        return self._buckets.nbytes + sum(c.nbytes for c in cols)
+        pieces = sum(p.nbytes for p in self._c_pieces) + self._c_chars.nbytes
+        return (self._buckets.nbytes + self._piece_store.nbytes + pieces
+                + sum(c.nbytes for c in cols))
 
     # -- steps -----------------------------------------------------------------------------
     def _check(self, records: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -491,9 +524,40 @@ class Deduplicator:
         self._ids |= batch
         return ids, texts
 
-    def _new_cluster(self, rep: str, sig: np.ndarray | None, size: int, archived: bool) -> int:
+    def _pieces(self, bares: list[str]) -> _Pieces:
+        """Sentence pieces of a batch's new bodies, their boilerplate marks, and the clusters
+        and earlier rows that share enough of them to be checked for a partial match."""
+        cfg = self.config
+        n = len(bares)
+        hashes, lengths, offsets = pieces_batch(bares)
+        rows = np.repeat(np.arange(n), np.diff(offsets))
+        cap = cfg.boilerplate_clusters
+        found = self._piece_store.query(hashes, cap=cap)
+        crowded = found.crowded
+        if len(hashes):  # many bodies of this batch: boilerplate too
+            uniq, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+            crowded = crowded | (counts[inverse] > 2 * cap)
+        # a partial match needs ceil(containment * min_sentences) shared pieces at least
+        min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
+        keep = ~crowded[found.rows]
+        hit_rows, hit_vals = rows[found.rows[keep]], found.values[keep].astype(np.int64)
+        stored: list[np.ndarray] = [np.empty(0, np.int64)] * n
+        if len(hit_rows):
+            width = int(hit_vals.max()) + 1
+            code, cnt = np.unique(hit_rows * width + hit_vals, return_counts=True)
+            code = code[cnt >= min_shared]
+            stored = _split(code // width, code % width, n)
+        ok = ~crowded
+        later, earlier = _shared_pairs(hashes[ok], rows[ok], n, min_shared)
+        return _Pieces(hashes, lengths, offsets, crowded, stored, _split(later, earlier, n))
+
+    def _new_cluster(self, rep: str, sig: np.ndarray | None, size: int, archived: bool,
+                     pieces: np.ndarray | None = None, chars: int = 0) -> int:
         c = len(self._c_rep)
         self._c_rep.append(rep)
+        self._c_top.append(rep)
+        self._c_pieces.append(np.empty(0, np.uint64) if pieces is None else pieces)
+        self._c_chars.append(chars)
         self._c_count.append(0)
         self._c_sig.append(0 if sig is None else sig)
         self._c_size.append(size)
@@ -529,33 +593,36 @@ class Deduplicator:
         self._counts[kind] += 1
         if self._c_archived.a[c]:
             self._n_archived += 1
-        return Decision(id_, False, self._c_rep[c], _KINDS[kind], sim)
+        return Decision(id_, False, self._c_rep[c], _KINDS[kind], sim,
+                        containment=sim if kind == _PARTIAL else None)
 
     def _near_or_new(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
-                     cands: np.ndarray, kept_items: list[tuple[str, bytes, np.ndarray, int]]
+                     cands: np.ndarray, kept_items: list[tuple[str, bytes, np.ndarray, int]],
+                     part: np.ndarray, pieces: tuple[np.ndarray, np.ndarray, int]
                      ) -> tuple[Decision, int]:
         """Decide a new body. Returns the decision and the cluster whose band keys this
         body's keys must point to (-1: none, it is not a representative)."""
         cfg = self.config
-        best: tuple[float, int] | None = None  # (similarity, cluster)
+        own, boiler, chars = pieces
+        best_near: tuple[float, int] | None = None  # (similarity, cluster)
         if len(cands):
             cands = np.unique(cands)
             jac = (self._c_sig.a[cands] == sig).mean(axis=1)
             csize = self._c_size.a[cands]
             ranked = []
             for c, j, s in zip(cands.tolist(), jac.tolist(), csize.tolist(), strict=True):
-                ok, sim = accept(cfg, j, size, s)
-                if ok:
-                    ranked.append((-sim, c))
+                v = verify(cfg, j, size, s)
+                if v.ok:
+                    ranked.append((-v.similarity, c))
             ranked.sort()
             for neg_sim, c in ranked:
                 if (self._longest and length > self._c_len.a[c]
                         and not self._members_accept(c, sig, size)):
                     continue  # it would become the representative, and a member disagrees
-                best = (-neg_sim, c)
+                best_near = (-neg_sim, c)
                 break
-        if best is not None:
-            sim, c = best
+        if best_near is not None:
+            sim, c = best_near
             if not self._longest:
                 self._c_count.a[c] += 1
                 self._counts[_NEAR] += 1
@@ -564,9 +631,16 @@ class Deduplicator:
             r = self._record(id_, c, _NEAR, sim, size, -1, (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             if length > self._c_len.a[c]:
-                self._promote(c, r, key, length, sig, size)
+                self._promote(c, r, key, length, sig, size, own, chars)
                 return self._provisional(r), c
             return self._provisional(r), -1
+        if len(part):
+            found = self._partial(sig, size, own, boiler, chars, np.unique(part))
+            if found is not None:
+                d, carries = self._join_partial(id_, key, length, sig, size, own, chars, *found)
+                if d.kept and self.store is not None:
+                    kept_items.append((id_, key, sig.copy(), size))
+                return d, carries
         match = None
         if self.store is not None:
             match = self.store.lookup(key, sig, size)
@@ -585,7 +659,7 @@ class Deduplicator:
                              (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             return self._provisional(r), -1
-        c = self._new_cluster(id_, sig, size, False)
+        c = self._new_cluster(id_, sig, size, False, own, chars)
         if not self._longest:
             self._c_count.a[c] += 1
             self._counts[_NONE] += 1
@@ -595,8 +669,63 @@ class Deduplicator:
             return Decision(id_, True, id_, "none", 1.0), c
         r = self._record(id_, c, _NONE, 1.0, size, -1, (sig & 0xFF).astype(np.uint8))
         self._exact[key] = r
-        self._promote(c, r, key, length, sig, size)
+        self._promote(c, r, key, length, sig, size, own, chars)
         return self._provisional(r), c
+
+    def _partial(self, sig: np.ndarray, size: int, own: np.ndarray, boiler: np.ndarray,
+                 chars: int, cands: np.ndarray) -> tuple[Verdict, int] | None:
+        """The best cluster this body lies inside, or that lies inside it (`cluster.verify`
+        on sentence pieces, boilerplate left out of both sides)."""
+        cands = cands[~self._c_archived.a[cands]]
+        if not len(cands) or not len(own):
+            return None
+        jac = (self._c_sig.a[cands] == sig).mean(axis=1).tolist()
+        verdicts = []
+        for c, j in zip(cands.tolist(), jac, strict=True):
+            theirs = self._c_pieces[c]
+            if len(boiler):
+                theirs = theirs[~np.isin(theirs, boiler, assume_unique=True)]
+            v = verify(self.config, j, size, int(self._c_size.a[c]), pieces_a=own,
+                       pieces_b=theirs, chars_a=chars, chars_b=int(self._c_chars.a[c]))
+            if v.kind == "partial":
+                verdicts.append((v, c, c))
+        return best(verdicts)
+
+    def _join_partial(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
+                      own: np.ndarray, chars: int, v: Verdict, c: int) -> tuple[Decision, int]:
+        """Join cluster c as an abridged copy, or, as its fuller version, supersede the
+        version c is verified against (and become the representative with
+        ``keep="longest"``)."""
+        sim = v.similarity
+        grows = v.contained == "b" and fuller(chars, int(self._c_chars.a[c]))
+        if self._longest:
+            r = self._record(id_, c, _PARTIAL, sim, size, -1, (sig & 0xFF).astype(np.uint8))
+            self._exact[key] = r
+            if grows:
+                self._promote(c, r, key, length, sig, size, own, chars)
+                return self._provisional(r), c
+            return self._provisional(r), -1
+        self._c_count.a[c] += 1
+        if not grows:
+            self._counts[_PARTIAL] += 1
+            self._exact[key] = (c, _PARTIAL, sim)
+            return Decision(id_, False, self._c_rep[c], "partial", sim, containment=sim), -1
+        before = self._c_top[c]
+        self._counts[_NONE] += 1
+        self._n_superseding += 1
+        self._exact[key] = (c, _EXACT, 1.0)
+        self._set_top(c, id_, sig, size, own, chars)
+        return Decision(id_, True, self._c_rep[c], "partial", sim, containment=sim,
+                        supersedes=before), c
+
+    def _set_top(self, c: int, id_: str, sig: np.ndarray, size: int, pieces: np.ndarray,
+                 chars: int) -> None:
+        """Verify cluster c's later candidates against this version."""
+        self._c_top[c] = id_
+        self._c_sig.a[c] = sig
+        self._c_size.a[c] = size
+        self._c_pieces[c] = pieces
+        self._c_chars.a[c] = chars
 
     # -- keep="longest" --------------------------------------------------------------------
     def _record(self, id_: str, c: int, kind: int, sim: float, size: int, group: int,
@@ -645,10 +774,9 @@ class Deduplicator:
                    for j, s in zip(jac.tolist(), sizes.tolist(), strict=True))
 
     def _promote(self, c: int, r: int, key: bytes, length: int, sig: np.ndarray,
-                 size: int) -> None:
+                 size: int, pieces: np.ndarray, chars: int) -> None:
         """Make record r the representative of cluster c; restate the members' relation."""
-        self._c_sig.a[c] = sig
-        self._c_size.a[c] = size
+        self._set_top(c, self._r_id[r], sig, size, pieces, chars)
         self._c_len.a[c] = length
         self._c_rep_rec.a[c] = r
         self._c_rep[c] = self._r_id[r]
@@ -660,21 +788,27 @@ class Deduplicator:
         if len(others):
             jac = self._sketch_jaccard(others, self._r_sketch.a[r])
             for m, j in zip(others.tolist(), jac.tolist(), strict=True):
-                _, sim = accept(self.config, j, int(self._r_size.a[m]), size)
-                self._r_kind.a[m], self._r_sim.a[m] = _NEAR, sim
+                msize = int(self._r_size.a[m])
+                v = verify(self.config, j, msize, size)
+                if v.ok:
+                    self._r_kind.a[m], self._r_sim.a[m] = _NEAR, v.similarity
+                else:  # an abridged copy of the old representative: inside the new one too
+                    self._r_kind.a[m] = _PARTIAL
+                    self._r_sim.a[m] = containment(j, msize, size)
 
     def _provisional(self, r: int) -> Decision:
+        return self._decision(r, final=False)
+
+    def _decision(self, r: int, final: bool = True) -> Decision:
         c = int(self._r_cluster.a[r])
         kind = int(self._r_kind.a[r])
-        return Decision(self._r_id[r], kind == _NONE, self._c_rep[c], _KINDS[kind],
-                        float(self._r_sim.a[r]), final=False)
+        sim = float(self._r_sim.a[r])
+        return Decision(self._r_id[r], kind == _NONE, self._c_rep[c], _KINDS[kind], sim,
+                        final=final, containment=sim if kind == _PARTIAL else None)
 
     def _final_decisions(self) -> Iterator[Decision]:
         for r in range(len(self._r_id)):
-            c = int(self._r_cluster.a[r])
-            kind = int(self._r_kind.a[r])
-            yield Decision(self._r_id[r], kind == _NONE, self._c_rep[c], _KINDS[kind],
-                           float(self._r_sim.a[r]))
+            yield self._decision(r)
 
     def _insert_representatives(self) -> None:
         assert self.store is not None

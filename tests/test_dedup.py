@@ -220,16 +220,21 @@ def test_a_different_story_is_kept():
     assert dd.stats.kept == len(PARAS)
 
 
-def test_half_a_story_is_not_a_copy():
-    """The first half of a story is contained in it, but shares less than half of the
-    union of shingles: below min_jaccard, so it stays its own story."""
+def test_the_first_half_of_a_story_is_a_partial_copy():
+    """The first paragraphs of a story (a brief an outlet made of it) share less than half
+    of the union of shingles, far below the LSH threshold, yet every sentence of the brief
+    is in the story: a partial match, found through sentence pieces, either way round."""
     ps = PARAS["market"]
     half = body(ps[: len(ps) // 2 - 1])
     a = shingles(body(ps))
     b = shingles(half)
     assert len(a & b) / len(a | b) < 0.45 and len(a & b) / len(b) > 0.95  # the premise
     out = Deduplicator().add_batch([("full", body(ps)), ("half", half)])
-    assert out[1].kept
+    assert not out[1].kept and out[1].cluster == "full" and out[1].match == "partial"
+    assert out[1].containment == 1.0
+    brief_first = Deduplicator().add_batch([("half", half), ("full", body(ps))])
+    assert brief_first[1].kept and brief_first[1].supersedes == "half"
+    assert brief_first[1].cluster == "half" and brief_first[1].match == "partial"
 
 
 # -- representative: first or longest ----------------------------------------------------------
@@ -272,7 +277,8 @@ def test_longest_mode_add_batch_is_provisional_and_finish_is_final():
     ]
     assert final[0].similarity == final[1].similarity
     assert dd.stats.as_dict() == {"records": 3, "kept": 1, "exact": 0, "near": 2,
-                                  "largest_cluster": 3, "archived": 0}
+                                  "partial": 0, "superseding": 0, "largest_cluster": 3,
+                                  "archived": 0}
     with pytest.raises(RuntimeError, match="finished"):
         dd.add("more", "본문")
 

@@ -1,0 +1,109 @@
+"""Verification and representative choice, written once for the Deduplicator and the Index.
+
+    v = verify(config, jaccard, size_a, size_b, pieces_a=pa, pieces_b=pb, chars_a=la, chars_b=lb)
+    v.ok, v.kind, v.similarity          # True, "partial", 0.86: 86% of a's sentences are in b
+
+Two articles are the same story when one of these holds (checked in this order):
+
+- **near**: estimated Jaccard similarity of their shingle sets >= ``config.threshold``, or the
+  shingle containment of the smaller set (estimated from Jaccard and the set sizes) >=
+  ``config.containment`` with Jaccard >= ``config.min_jaccard``;
+- **partial** (an abridged copy, or a story that grew): the share of one article's sentence
+  pieces (`minhash.pieces_batch`) found in the other is >= ``config.containment``, and that
+  article has at least ``config.min_sentences`` pieces and ``config.min_partial_chars``
+  folded characters, so a one- or two-sentence brief never joins on containment alone.
+  The caller leaves boilerplate pieces (found in many unrelated clusters) out of both sets.
+
+`best` picks among verified candidates: near before partial, then the highest similarity,
+then the oldest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Literal, TypeVar
+
+import numpy as np
+
+from .minhash import containment as _estimated_containment
+
+if TYPE_CHECKING:
+    from .dedup import DedupConfig
+
+__all__ = ["Verdict", "best", "fuller", "piece_containment", "verify"]
+
+VerdictKind = Literal["near", "partial", "none"]
+_T = TypeVar("_T")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The outcome of comparing two articles a and b.
+
+    ``similarity``: Jaccard (near by Jaccard), the shingle containment (near by containment)
+    or the piece containment (partial) that decided; ``jaccard``: the Jaccard estimate;
+    ``containment``: the largest share of one article's sentence pieces found in the other
+    (0.0 when pieces were not compared); ``contained``: "a" or "b", which one lies inside the
+    other for a partial match ("" otherwise).
+    """
+
+    ok: bool
+    kind: VerdictKind
+    similarity: float
+    jaccard: float
+    containment: float = 0.0
+    contained: Literal["a", "b", ""] = ""
+
+
+def piece_containment(a: np.ndarray, b: np.ndarray) -> float:
+    """Share of the distinct sorted piece hashes ``a`` that are also in ``b`` (0.0 for none)."""
+    if not len(a) or not len(b):
+        return 0.0
+    return float(np.isin(a, b, assume_unique=True).sum()) / len(a)
+
+
+def verify(config: DedupConfig, jaccard: float, size_a: int, size_b: int, *,
+           pieces_a: np.ndarray | None = None, pieces_b: np.ndarray | None = None,
+           chars_a: int = 0, chars_b: int = 0) -> Verdict:
+    """Are a and b the same story? Near by MinHash first; partial by sentence pieces when
+    both piece sets are given (``chars_*``: folded characters in those pieces)."""
+    j = float(jaccard)
+    if j >= config.threshold:
+        return Verdict(True, "near", j, j)
+    if j >= config.min_jaccard:
+        small, big = (size_a, size_b) if size_a <= size_b else (size_b, size_a)
+        c = _estimated_containment(j, small, big)
+        if c >= config.containment:
+            return Verdict(True, "near", float(c), j)
+    if pieces_a is None or pieces_b is None or not len(pieces_a) or not len(pieces_b):
+        return Verdict(False, "none", j, j)
+    shared = int(np.isin(pieces_a, pieces_b, assume_unique=True).sum())
+    c_a, c_b = shared / len(pieces_a), shared / len(pieces_b)
+    # The contained side: the larger share; on a tie the shorter text.
+    a_inside = c_a > c_b or (c_a == c_b and chars_a <= chars_b)
+    share, n, chars = (c_a, len(pieces_a), chars_a) if a_inside else (c_b, len(pieces_b), chars_b)
+    ok = (share >= config.containment and n >= config.min_sentences
+          and chars >= config.min_partial_chars)
+    if not ok:
+        return Verdict(False, "none", j, j, share)
+    return Verdict(True, "partial", share, j, share, "a" if a_inside else "b")
+
+
+def best(candidates: Iterable[tuple[Verdict, int, _T]]) -> tuple[Verdict, _T] | None:
+    """The best verified candidate of (verdict, age, item) triples: near before partial,
+    then the highest similarity, then the smallest age (the oldest); None if none is ok."""
+    top: tuple[tuple[int, float, int], Verdict, _T] | None = None
+    for v, age, item in candidates:
+        if not v.ok:
+            continue
+        rank = (0 if v.kind == "near" else 1, -v.similarity, age)
+        if top is None or rank < top[0]:
+            top = (rank, v, item)
+    return None if top is None else (top[1], top[2])
+
+
+def fuller(chars_a: int, chars_b: int) -> bool:
+    """Is a the fuller version (more folded characters) of the story than b? Ties: no,
+    the one seen first stays."""
+    return chars_a > chars_b
