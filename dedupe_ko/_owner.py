@@ -38,6 +38,8 @@ def _start_time(pid: int) -> str | None:
         return "0"
     # The command name (field 2) may hold spaces and parentheses: split after the last ')'.
     fields = stat[stat.rfind(b")") + 2:].split()
+    if fields[0] in (b"Z", b"X"):  # a zombie (killed, not yet reaped) is dead
+        return None
     return fields[19].decode()  # field 22: starttime
 
 
