@@ -62,9 +62,11 @@ rejected lines: a duplicate is the input record whole plus "duplicate_of", "reas
   {"id", "reason", "detail", "where": {source, line / row / path, offset}, "record": the
   parsed record whole} or, when it could not be parsed, "raw": its text (bad bytes as \\xNN).
 
-exit status: 0 success; 1 usage or I/O error (no output file is written or changed; an
-  --index already holds the kept records of the batches done before the error); 3 with
-  --strict when any record was quarantined (outputs are still written).
+exit status: 0 success (every output in place); 1 usage or I/O error (no output file is
+  written or changed, and --index does not keep this run's records); 3 with --strict when
+  any record was quarantined (outputs are still written); 130 Ctrl-C, 143 SIGTERM (nothing
+  written). A run killed outright leaves nothing either: the next run on the same outputs
+  removes its temporary files, and the next open of the index rolls its records back.
 """
 
 
@@ -108,8 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--strict", action="store_true",
                         help=f"exit with status {EXIT_QUARANTINED} when any record was "
                         "quarantined")
-        sp.add_argument("--max-chars", type=_positive, default=5_000_000, metavar="N",
-                        help="quarantine articles longer than N characters (default 5,000,000)")
+        sp.add_argument("--max-chars", type=_positive, default=dio.MAX_CHARS, metavar="N",
+                        help="quarantine articles longer than N characters (default 1,000,000)")
         sp.add_argument("--format", choices=dio.FORMATS, help="input format (default: from "
                         "the file name)")
         sp.add_argument("--out-format", choices=dio.FORMATS, help="OUT format (default: from "
@@ -347,9 +349,12 @@ def _run(args: argparse.Namespace) -> int:
         clusters = w(outs.get("--clusters"))
         rejected = w(args.rejected)
         quarantine = w(outs["--quarantine"]) if "--quarantine" in outs else rejected
+        summary_out = w(args.summary_json, "jsonl") if args.summary_json else None
         deduplicator = None
         if dedup:
             deduplicator, store = _deduplicator(args)
+            if store is not None:
+                store.begin_run()  # entries seen only once the outputs are committed
         bar, by_bytes = _progress(args, read_opts)
         try:
             summary = run(_advancing(items, bar, by_bytes),
@@ -360,18 +365,27 @@ def _run(args: argparse.Namespace) -> int:
             if bar is not None:
                 bar.close()
         summary.seconds = time.perf_counter() - _STARTED
-        for writer in writers:
-            writer.commit()
-        if args.summary_json:
-            dio.write_json(args.summary_json, summary.as_dict())
+        if summary_out is not None:
+            summary_out.write_document(summary.as_dict())
+        dio.commit_all(writers, before_rename=store.expect_outputs if store else None)
     except BaseException:
         for writer in writers:
             writer.abort()
+        if store is not None:
+            with contextlib.suppress(Exception):  # else the next open rolls it back
+                store.abort_run()
         raise
+    try:
+        if store is not None:
+            store.commit_run()
+    except Exception as e:  # noqa: BLE001 - the outputs are in place: say so, exit 0
+        print(f"dedupe-ko: warning: the outputs are written but the index {args.index} could "
+              f"not record them now ({e}); the next run on it records them", file=sys.stderr)
     finally:
         close = getattr(store, "close", None)
         if close is not None:
-            close()
+            with contextlib.suppress(Exception):
+                close()
         getattr(items, "close", lambda: None)()
     if not args.quiet:
         print(summary.format(), file=sys.stderr)
@@ -471,16 +485,32 @@ def _one_line(message: str) -> str:
     return " ".join(message.split())
 
 
+class _Terminated(BaseException):
+    """SIGTERM, handled like Ctrl-C."""
+
+
+def _on_sigterm(signum: int, frame: Any) -> None:
+    raise _Terminated()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``dedupe-ko`` command; returns the exit status."""
     args = build_parser().parse_args(argv)
     level = {0: logging.WARNING, 1: logging.INFO}.get(getattr(args, "verbose", 0), logging.DEBUG)
     logging.basicConfig(level=level, format="dedupe-ko: %(levelname)s: %(name)s: %(message)s")
+    import signal
+
+    previous = None
+    with contextlib.suppress(ValueError):  # not the main thread: leave SIGTERM alone
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         return _run(args)
     except KeyboardInterrupt:
         print("dedupe-ko: interrupted; no output was written", file=sys.stderr)
         return 130
+    except _Terminated:
+        print("dedupe-ko: terminated (SIGTERM); no output was written", file=sys.stderr)
+        return 143
     except BrokenPipeError:
         # The reader of stdout went away (e.g. `| head`): stop quietly.
         with contextlib.suppress(OSError):
@@ -493,3 +523,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.debug("user error", exc_info=True)
         print(f"dedupe-ko {args.command}: error: {_one_line(message)}", file=sys.stderr)
         return EXIT_ERROR
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)

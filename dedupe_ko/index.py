@@ -42,7 +42,7 @@ import struct
 import time
 import uuid
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,13 +51,14 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from . import _runs
+from . import _owner, _runs
 from .dedup import DedupConfig, Match, accept
 from .minhash import MinHashConfig, MinHasher, exact_key
 
 __all__ = [
     "Index",
     "IndexFormatError",
+    "IndexFullError",
     "IndexMismatchError",
     "IndexUnavailableError",
     "MAX_CANDIDATES",
@@ -70,6 +71,7 @@ APPLICATION_ID = 0x646B6F69  # "dkoi", in the SQLite header: marks the file as o
 MAX_CANDIDATES = 1000  # LSH candidates verified per check, those sharing the most bands first
 BUSY_TIMEOUT_S = 30.0  # SQLite: how long a writer waits for another process's transaction
 REDIS_TIMEOUT_S = 10.0  # Redis: socket timeout unless the URL sets socket_timeout
+REDIS_LOCK_S = 60.0  # Redis: a batch's lock expires after this long (a killed holder)
 _DAY = 86400.0
 _SIG_DTYPE = np.dtype("<u4")
 _T = TypeVar("_T")
@@ -82,6 +84,11 @@ _SOFTWARE_KEYS = (
 
 class IndexFormatError(ValueError):
     """The target exists but is not a (readable) dedupe_ko index. It was left untouched."""
+
+
+class IndexFullError(OSError):
+    """The index's disk (SQLite) or memory (Redis) is full; the batch in flight was not
+    stored. The message names the index."""
 
 
 class IndexUnavailableError(ConnectionError):
@@ -203,6 +210,8 @@ class Index:
         self.config = config
         self.retention_days = retention_days
         self._hasher = MinHasher(config.minhash)
+        self.recovered: list[tuple[str, str]] = []
+        """Runs of dead owners found on opening: (run id, "rolled forward" / "rolled back")."""
 
     # ---- opening -----------------------------------------------------------------------
     @classmethod
@@ -249,6 +258,11 @@ class Index:
             backend.close()
             raise
         index = cls(backend, config, retention_days)
+        try:
+            index.recovered = index.recover()
+        except BaseException:
+            backend.close()
+            raise
         if retention_days is not None:
             index.purge(retention_days)
         return index
@@ -259,7 +273,71 @@ class Index:
         return self._backend.where
 
     def close(self) -> None:
+        """Close the connection. A run begun and not committed stays staged: the next
+        `open` after this process has ended rolls it back (or forward, see `begin_run`)."""
         self._backend.close()
+
+    # ---- runs: entries seen only once the outputs holding them are committed -----------------
+    def begin_run(self) -> str:
+        """Stage every entry stored from now on under a new run; returns its id.
+
+        Staged entries are matched by checks like any other (so concurrent runs see each
+        other), but they become permanent only at `commit_run`. If this process dies first,
+        the next `Index.open` (or batch) of any process rolls the run back (its entries are
+        deleted), unless `expect_outputs` was called and every output it named is in place
+        (renamed): then it is rolled forward (committed)."""
+        if self._backend.run is not None:
+            raise RuntimeError(f"run {self._backend.run} is already begun on this Index")
+        run = uuid.uuid4().hex
+        self._backend.begin_run(run, _owner.current())
+        return run
+
+    def expect_outputs(self, outputs: Iterable[tuple[str, str]]) -> None:
+        """Record the (output path, finished temporary file) pairs about to be renamed: a run
+        that dies after the renames is rolled forward, one that dies before is rolled back."""
+        run = self._require_run()
+        marks = []
+        for path, tmp in outputs:
+            st = os.stat(tmp)
+            marks.append([os.path.abspath(path), st.st_dev, st.st_ino])
+        self._backend.set_outputs(run, json.dumps(marks))
+
+    def commit_run(self) -> None:
+        """Make the run's entries permanent (one transaction); call it right after the
+        outputs holding them are in place."""
+        self._backend.end_run(self._require_run(), commit=True)
+
+    def abort_run(self) -> None:
+        """Delete the run's entries now (the outputs were not written)."""
+        if self._backend.run is not None:
+            self._backend.end_run(self._backend.run, commit=False)
+
+    def recover(self) -> list[tuple[str, str]]:
+        """Roll forward or back the runs whose owner process is dead (see `begin_run`);
+        returns (run id, what was done) for each."""
+        done = []
+        for run, owner, outputs in self._backend.pending_runs():
+            if run == self._backend.run or not _owner.is_dead(owner):
+                continue
+            forward = outputs is not None and _outputs_in_place(json.loads(outputs))
+            if self._backend.end_run(run, commit=forward, band_keys=self._hasher.band_keys):
+                done.append((run, "rolled forward" if forward else "rolled back"))
+        return done
+
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Hold the index's write lock for a block of checks and inserts, so one process's
+        check-and-insert of a batch is atomic against every other process (SQLite: one
+        ``BEGIN IMMEDIATE`` transaction; Redis: a lock key, expiring after
+        ``REDIS_LOCK_S`` s). Runs of dead owners are recovered first."""
+        with self._backend.locked():
+            self.recover()
+            yield
+
+    def _require_run(self) -> str:
+        if self._backend.run is None:
+            raise RuntimeError("no run begun on this Index (call begin_run first)")
+        return self._backend.run
 
     def __enter__(self) -> Index:
         return self
@@ -468,6 +546,19 @@ class Index:
         ]
 
 
+def _outputs_in_place(marks: list[list[Any]]) -> bool:
+    """Does every (path, device, inode) recorded by `Index.expect_outputs` name a file in
+    place, i.e. was the temporary file renamed onto its output?"""
+    for path, dev, ino in marks:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return False
+        if (st.st_dev, st.st_ino) != (dev, ino):
+            return False
+    return True
+
+
 def _check_id(id_: object) -> str:
     if not isinstance(id_, str):
         raise TypeError(f"ids must be str, got {type(id_).__name__}: {id_!r:.60}")
@@ -503,6 +594,15 @@ CREATE TABLE entries (
 );
 CREATE INDEX entries_ts ON entries (ts);
 {_runs.SCHEMA}"""
+# Runs not yet committed (see `Index.begin_run`); added to older files on opening.
+_PENDING_SCHEMA = """
+CREATE TABLE IF NOT EXISTS pending_runs (
+    run TEXT PRIMARY KEY, owner TEXT NOT NULL, started REAL NOT NULL, outputs TEXT
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending_entries (
+    run TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (run, n)
+) WITHOUT ROWID;
+"""
 # The LSH band keys live in sorted runs (see `_runs`). The exact hash is kept the same way, as
 # one more band key per entry (its first 8 bytes): an index on ``entries.exact`` would be one
 # more random B-tree written on every batch.
@@ -525,8 +625,10 @@ class _SQLiteBackend:
         self.path = path
         self.where = str(path)
         self.bands = 0
+        self.run: str | None = None
         self._runs = _runs.Runs()
         self._conn: sqlite3.Connection | None = None
+        self._held = False  # inside locked(): one transaction for the whole block
 
     # ---- opening -----------------------------------------------------------------------
     def ensure(self, meta_if_new: dict[str, str] | None) -> dict[str, str]:
@@ -566,6 +668,15 @@ class _SQLiteBackend:
         conn.execute("PRAGMA journal_size_limit=67108864")  # then shrink the WAL to 64 MiB
         conn.execute("PRAGMA cache_size=-524288")  # up to 512 MiB of page cache (merges)
         conn.execute("PRAGMA mmap_size=1073741824")
+        has = conn.execute("SELECT count(*) FROM sqlite_master WHERE name IN "
+                           "('pending_runs', 'pending_entries')").fetchone()[0]
+        if has != 2:
+            def add_tables() -> None:
+                for statement in _PENDING_SCHEMA.split(";"):
+                    if statement.strip():
+                        conn.execute(statement)
+
+            self._guard(lambda: self._txn(add_tables, True))
         return meta
 
     def _check_header(self) -> None:
@@ -594,7 +705,7 @@ class _SQLiteBackend:
         try:
             conn = sqlite3.connect(tmp, isolation_level=None)
             try:
-                conn.executescript(_SCHEMA)
+                conn.executescript(_SCHEMA + _PENDING_SCHEMA)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
             finally:
@@ -619,6 +730,8 @@ class _SQLiteBackend:
     # ---- transactions --------------------------------------------------------------------
     def _txn(self, fn: Callable[[], _T], immediate: bool) -> _T:
         conn = self.conn
+        if self._held:
+            return fn()
         try:
             conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         except sqlite3.OperationalError as e:
@@ -692,7 +805,70 @@ class _SQLiteBackend:
                 ns.append(new[row[0]])
         bands = _with_exact(np.stack([rows[i][5] for i in picked]), [rows[i][1] for i in picked])
         self._runs.add(conn, _runs.band_rows(bands, np.array(ns)))
+        if self.run is not None:
+            conn.executemany("INSERT INTO pending_entries VALUES (?, ?)",
+                             [(self.run, n) for n in ns])
         return len(ns)
+
+    # ---- runs ----------------------------------------------------------------------------
+    def begin_run(self, run: str, owner: str) -> None:
+        self._guard(lambda: self._txn(lambda: self.conn.execute(
+            "INSERT INTO pending_runs VALUES (?, ?, ?, NULL)", (run, owner, time.time())), True))
+        self.run = run
+
+    def set_outputs(self, run: str, outputs: str) -> None:
+        self._guard(lambda: self._txn(lambda: self.conn.execute(
+            "UPDATE pending_runs SET outputs = ? WHERE run = ?", (outputs, run)), True))
+
+    def pending_runs(self) -> list[tuple[str, str, str | None]]:
+        return self._guard(lambda: self.conn.execute(
+            "SELECT run, owner, outputs FROM pending_runs").fetchall())
+
+    def end_run(self, run: str, commit: bool,
+                band_keys: Callable[[np.ndarray], np.ndarray] | None = None) -> bool:
+        """Commit or roll back a run's entries in one transaction; False when another
+        process already did."""
+        def step() -> bool:
+            conn = self.conn
+            if not conn.execute("DELETE FROM pending_runs WHERE run = ?", (run,)).rowcount:
+                return False
+            if not commit:
+                ns = [n for (n,) in conn.execute(
+                    "SELECT n FROM pending_entries WHERE run = ?", (run,))]
+                for part in _runs.in_params(ns):
+                    conn.execute(f"DELETE FROM entries WHERE n IN ({','.join('?' * len(part))})",
+                                 part)
+                if ns:
+                    self._runs.purge(conn, np.array(ns, dtype=np.int64))
+            conn.execute("DELETE FROM pending_entries WHERE run = ?", (run,))
+            return True
+
+        done = self._guard(lambda: self._txn(step, True))
+        if run == self.run:
+            self.run = None
+        return done
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        if self._held:
+            yield
+            return
+        conn = self.conn
+        try:
+            self._guard(lambda: conn.execute("BEGIN IMMEDIATE"))
+        except sqlite3.OperationalError as e:
+            raise IndexUnavailableError(f"{self.path}: could not get the write lock within "
+                                        f"{BUSY_TIMEOUT_S:.0f} s ({e})") from e
+        self._held = True
+        try:
+            yield
+            self._held = False
+            self._guard(lambda: conn.execute("COMMIT"))
+        except BaseException:
+            self._held = False
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
 
     def fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
         return self._guard(lambda: self._txn(lambda: self._fetch(keys, bands, cutoff), False))
@@ -759,6 +935,9 @@ class _SQLiteBackend:
             if "locked" in str(e) or "busy" in str(e):
                 raise IndexUnavailableError(f"{self.path}: busy for more than "
                                             f"{BUSY_TIMEOUT_S:.0f} s ({e})") from e
+            if "full" in str(e):
+                raise IndexFullError(f"index {self.path}: the disk is full ({e}); the batch in "
+                                     "flight was not stored. Free space and rerun.") from e
             raise
         except sqlite3.DatabaseError as e:
             raise IndexFormatError(f"{self.path}: the index is damaged ({e}). Restore it from a "
@@ -846,16 +1025,17 @@ end
 return out
 """
 
-# ARGV: prefix, bands, then per item: id, record, timestamp, exact key, band keys blob.
+# ARGV: prefix, bands, run ("" for none), then per item: id, record, timestamp, exact key,
+# band keys blob. With a run, each new entry's number is appended to P:pend:<run>.
 _LUA_INSERT = """
 local call, sub = redis.call, string.sub
-local p, B = ARGV[1], tonumber(ARGV[2])
+local p, B, run = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local px, pb, ids, recs, stamps, seq = p .. ':x:', p .. ':b:', p .. ':id', p .. ':rec',
   p .. ':t', p .. ':seq'
 local added = 0
 -- One number per item; the numbers of ids already present go unused: no harm.
-local n = call('INCRBY', seq, (#ARGV - 2) / 5) - (#ARGV - 2) / 5
-for i = 3, #ARGV, 5 do
+local n = call('INCRBY', seq, (#ARGV - 3) / 5) - (#ARGV - 3) / 5
+for i = 4, #ARGV, 5 do
   n = n + 1
   if call('HSETNX', ids, ARGV[i], n) == 1 then
     local nb = struct.pack('<I4', n)
@@ -864,6 +1044,7 @@ for i = 3, #ARGV, 5 do
     call('APPEND', px .. ARGV[i + 3], nb)
     local blob = ARGV[i + 4]
     for o = 1, B * 8, 8 do call('APPEND', pb .. sub(blob, o, o + 7), nb) end
+    if run ~= '' then call('APPEND', p .. ':pend:' .. run, nb) end
     added = added + 1
   end
 end
@@ -896,6 +1077,12 @@ for i = 3, #ARGV, 4 do
   for o = 1, B * 8, 8 do pull(p .. ':b:' .. sub(blob, o, o + 7), nb) end
 end
 return deleted
+"""
+
+
+_LUA_UNLOCK = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
 """
 
 
@@ -935,15 +1122,25 @@ class _RedisBackend:
         self.where = f"{shown} (prefix {self.prefix!r})"
         self.bands = 0
         self._redis_mod = redis
-        self.client = redis.Redis.from_url(clean, retry=Retry(NoBackoff(), 1))
+        # One retry of a dropped connection, none after a timeout: a silent server errors
+        # after socket_timeout, not twice that.
+        self.client = redis.Redis.from_url(clean, retry=Retry(
+            NoBackoff(), 1, supported_errors=(redis.ConnectionError,)))
         self.meta_key = f"{self.prefix}:meta"
         self._sha: dict[str, str] = {}
+        self.run: str | None = None
+        self._lock_token: bytes | None = None
 
     # ---- plumbing ------------------------------------------------------------------------
     def _guard(self, fn: Callable[[], _T]) -> _T:
         r = self._redis_mod
         try:
             return fn()
+        except r.ResponseError as e:
+            if str(e).startswith("OOM"):
+                raise IndexFullError(f"index {self.where}: Redis is out of memory ({e}); the "
+                                     "batch in flight was not stored.") from e
+            raise
         except (r.ConnectionError, r.TimeoutError) as e:
             raise IndexUnavailableError(
                 f"{self.where}: Redis is not answering ({e}). Is redis-server running and "
@@ -1024,7 +1221,7 @@ class _RedisBackend:
         return out
 
     def _insert_args(self, rows: list[_Row]) -> list[Any]:
-        args: list[Any] = [self.prefix, self.bands]
+        args: list[Any] = [self.prefix, self.bands, self.run or ""]
         for id_, key, sig, size, ts, bk in rows:
             args += [id_, _pack_record(id_, key, sig, size, ts), repr(ts), key,
                      np.ascontiguousarray(bk, dtype="<u8").tobytes()]
@@ -1083,6 +1280,81 @@ class _RedisBackend:
 
     def count(self) -> int:
         return int(self._guard(lambda: self.client.hlen(self._p("id"))))
+
+    # ---- runs: P:runs hash run -> {owner, started, outputs}; P:pend:<run> entry numbers ------
+    def begin_run(self, run: str, owner: str) -> None:
+        rec = json.dumps({"owner": owner, "started": time.time(), "outputs": None})
+        self._guard(lambda: self.client.hset(self._p("runs"), run, rec))
+        self.run = run
+
+    def set_outputs(self, run: str, outputs: str) -> None:
+        raw = self._guard(lambda: self.client.hget(self._p("runs"), run))
+        if raw is None:
+            raise RuntimeError(f"{self.where}: run {run} is not pending (rolled back by another "
+                               "process?)")
+        rec = json.loads(raw)
+        rec["outputs"] = outputs
+        self._guard(lambda: self.client.hset(self._p("runs"), run, json.dumps(rec)))
+
+    def pending_runs(self) -> list[tuple[str, str, str | None]]:
+        raw = self._guard(lambda: self.client.hgetall(self._p("runs")))
+        out = []
+        for run, rec in raw.items():
+            d = json.loads(rec)
+            out.append((run.decode(), d["owner"], d.get("outputs")))
+        return out
+
+    def end_run(self, run: str, commit: bool,
+                band_keys: Callable[[np.ndarray], np.ndarray] | None = None) -> bool:
+        pend = self._p("pend:" + run)
+        if commit:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.hdel(self._p("runs"), run).delete(pend)
+                gone, _ = self._guard(pipe.execute)
+        else:
+            blob = self._guard(lambda: self.client.get(pend)) or b""
+            ns = np.frombuffer(blob, dtype="<u4").tolist()
+            for i in range(0, len(ns), 1000):
+                part = ns[i:i + 1000]
+                recs = self._guard(lambda part=part: self.client.hmget(self._p("rec"), part))
+                live = [(n, _unpack_record(r)) for n, r in zip(part, recs, strict=True) if r]
+                if not live:
+                    continue
+                keys = (band_keys or self._band_keys_unset)(np.stack([r[2] for _, r in live]))
+                args: list[Any] = [self.prefix, self.bands]
+                for (n, (id_, key, *_)), bk in zip(live, keys, strict=True):
+                    args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes()]
+                self._guard(lambda args=args: self._script(self.client, _LUA_DELETE, args))
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.hdel(self._p("runs"), run).delete(pend)
+                gone, _ = self._guard(pipe.execute)
+        if run == self.run:
+            self.run = None
+        return bool(gone)
+
+    @staticmethod
+    def _band_keys_unset(sigs: np.ndarray) -> np.ndarray:
+        raise RuntimeError("rolling back a run needs the index's band keys (bug)")
+
+    @contextlib.contextmanager
+    def locked(self) -> Iterator[None]:
+        if self._lock_token is not None:
+            yield
+            return
+        token = uuid.uuid4().bytes
+        key = self._p("lock")
+        t = 0
+        while not self._guard(lambda: self.client.set(key, token, nx=True,
+                                                      px=int(REDIS_LOCK_S * 1000))):
+            t += 1
+            time.sleep(min(0.05, 0.001 * t))
+        self._lock_token = token
+        try:
+            yield
+        finally:
+            self._lock_token = None
+            with contextlib.suppress(Exception):
+                self.client.eval(_LUA_UNLOCK, 1, key, token)
 
     def purge(self, cutoff: float, band_keys: Callable[[np.ndarray], np.ndarray]) -> int:
         deleted = 0

@@ -3,8 +3,10 @@
 `read(path)` streams a dump and yields, in input order, a `Record` for every good input record
 and a `Quarantined` for every bad one; it never raises on bad data, only on a path or format it
 cannot open at all (`FormatError`, `OSError`). `open_writer(path)` returns a `Writer` that
-writes to a temporary file next to ``path`` and renames it into place on `Writer.commit`, so
-an interrupted run never leaves a half-written output.
+writes to a temporary file next to ``path`` (``.NAME.dkotmp-<owner>.<random>.tmp``: the next
+run writing NAME removes those of dead processes) and renames it into place on
+`Writer.commit`; `commit_all` puts several outputs in place all or none. An interrupted run
+never leaves a half-written output; write errors raise `OutputError` naming the output.
 
 Formats, chosen from the file name (``format=`` overrides):
 
@@ -31,7 +33,8 @@ valid CP949 and hold no valid UTF-8 Hangul; the record then carries the note ``d
 CP949``. Anything else (e.g. UTF-8 with a truncated character) is never guessed at or
 replaced with U+FFFD: it is quarantined as ``invalid_utf8`` with the byte offset of the
 first bad byte (in the decompressed stream for .gz/.zst) and its raw text with the bad
-bytes shown as ``\\xNN``. A UTF-8 BOM at the start of a file is dropped. Blank lines in JSONL
+bytes shown as ``\\xNN``. A UTF-8 BOM at the start of a file, or of any JSONL line (files
+concatenated), is dropped. Blank lines in JSONL
 are not records and are skipped.
 
 Quarantine reasons (`Quarantined.reason`): ``malformed_json``, ``not_an_object``,
@@ -39,7 +42,8 @@ Quarantine reasons (`Quarantined.reason`): ``malformed_json``, ``not_an_object``
 ``malformed_csv`` (a row with the wrong number of fields), ``bad_id`` (an id that is not a
 string or an integer), ``duplicate_id`` (an id seen earlier in the same input; the first one
 wins), ``missing_text``, ``text_not_string``, ``empty_text`` (empty or whitespace only),
-``too_long`` (over ``max_chars`` characters), ``unreadable`` (a text file that cannot be read,
+``too_long`` (over ``max_chars`` characters, default 1,000,000), ``too_deep`` (lists/objects
+nested more than 128 deep), ``unreadable`` (a text file that cannot be read,
 or a compressed stream that is corrupt: reading stops there, the run goes on).
 """
 
@@ -54,7 +58,7 @@ import os
 import sys
 import tempfile
 import urllib.parse
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -64,6 +68,7 @@ import orjson
 import regex
 import xxhash
 
+from . import _owner
 from ._extras import require
 
 try:
@@ -76,6 +81,9 @@ _STREAM_ERRORS: tuple[type[BaseException], ...] = (
 __all__ = [
     "FORMATS",
     "FormatError",
+    "MAX_CHARS",
+    "MAX_DEPTH",
+    "OutputError",
     "Quarantined",
     "ReadOptions",
     "Record",
@@ -84,18 +92,26 @@ __all__ = [
     "input_schema",
     "open_writer",
     "read",
+    "commit_all",
     "write_json",
 ]
 
 FORMATS = ("jsonl", "jsonl.gz", "jsonl.zst", "csv", "parquet", "txt")
 JSONL_FORMATS = ("jsonl", "jsonl.gz", "jsonl.zst")
 _BOM = b"\xef\xbb\xbf"
+MAX_CHARS = 1_000_000  # default longest article read (longer: ``too_long``)
+MAX_DEPTH = 128  # deepest JSON nesting read (deeper: ``too_deep``)
 _HANGUL = regex.compile(r"[\uac00-\ud7a3]")
 _SURROGATE = regex.compile(r"[\ud800-\udfff]")
 
 
 class FormatError(ValueError):
     """A path or format that cannot be read or written at all (a usage error)."""
+
+
+class OutputError(OSError):
+    """An output could not be written or put in place; the message names the output asked
+    for (never the temporary file), and no output of the run was committed."""
 
 
 @dataclass(frozen=True)
@@ -105,14 +121,15 @@ class ReadOptions:
     - ``format``: one of `FORMATS`, or None to choose from the file name. Default None.
     - ``text_field`` / ``id_field``: the fields holding the article and its id.
       Defaults "text" and "id".
-    - ``max_chars``: longer articles are quarantined as ``too_long``. Default 5,000,000.
+    - ``max_chars``: longer articles are quarantined as ``too_long``. Default `MAX_CHARS`
+      (1,000,000: cleaning one takes about 1 s; see benchmarks/bench_memory.py).
     - ``batch_size``: Parquet rows per batch. Default 2048.
     """
 
     format: str | None = None
     text_field: str = "text"
     id_field: str = "id"
-    max_chars: int = 5_000_000
+    max_chars: int = MAX_CHARS
     batch_size: int = 2048
 
     def __post_init__(self) -> None:
@@ -381,7 +398,7 @@ def _lines(stream: IO[bytes], source: str) -> Iterator[tuple[int, int, bytes] | 
                               {"source": source, "line": n + 1, "offset": offset})
             return
         n += 1
-        if n == 1 and line.startswith(_BOM):
+        if line.startswith(_BOM):  # at the start of the file, or of a file appended to it
             yield n, offset + 3, line[3:]
         else:
             yield n, offset, line
@@ -424,17 +441,25 @@ def _read_jsonl(stream: IO[bytes], source: str, opts: ReadOptions) -> Iterator[I
         if not line.strip():
             continue
         where = {"source": source, "line": n, "offset": offset}
+        notes: tuple[str, ...] = ()
         try:
             obj = orjson.loads(line)
         except orjson.JSONDecodeError as e:
+            if "depth limit" in str(e):
+                yield _too_deep(line, where)
+                continue
             parsed = _parse_slow(line, e, where)
             if isinstance(parsed, Quarantined):
                 yield parsed
                 continue
             obj, notes = parsed
-            yield checker.check(obj, where, f"line:{n}", notes)
+        except Exception as e:  # noqa: BLE001 - whatever the parser raises is this line's fault
+            yield _unparsable(line, where, e)
             continue
-        yield checker.check(obj, where, f"line:{n}")
+        if _depth_over(obj, MAX_DEPTH):
+            yield _too_deep(line, where)
+            continue
+        yield checker.check(obj, where, f"line:{n}", notes)
 
 
 def _parse_slow(
@@ -456,9 +481,11 @@ def _parse_slow(
         return orjson.loads(text), notes
     except orjson.JSONDecodeError:
         pass
+    if _depth_over_text(text, MAX_DEPTH):
+        return _too_deep(line, where)
     try:
         obj = json.loads(text)
-    except (ValueError, RecursionError):
+    except (ValueError, RecursionError, MemoryError):
         msg = str(err) if not how else "not valid JSON after decoding it as CP949"
         return Quarantined(ident, "malformed_json", f"line {where['line']}: {msg}", where,
                            raw=text.rstrip("\r\n"))
@@ -470,13 +497,59 @@ def _parse_slow(
 
 
 def _has_surrogate(obj: Any) -> bool:
-    if isinstance(obj, str):
-        return _SURROGATE.search(obj) is not None
-    if isinstance(obj, dict):
-        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in obj.items())
-    if isinstance(obj, list):
-        return any(_has_surrogate(v) for v in obj)
+    stack = [obj]
+    while stack:
+        o = stack.pop()
+        if isinstance(o, str):
+            if _SURROGATE.search(o) is not None:
+                return True
+        elif isinstance(o, dict):
+            stack.extend(o.keys())
+            stack.extend(o.values())
+        elif isinstance(o, list):
+            stack.extend(o)
     return False
+
+
+def _depth_over(obj: Any, limit: int) -> bool:
+    """Is ``obj`` nested deeper than ``limit`` lists/objects? (Flat records cost one pass
+    over their fields.)"""
+    stack = [(obj, 1)]
+    while stack:
+        o, d = stack.pop()
+        if d > limit:
+            return True
+        if isinstance(o, dict):
+            stack.extend((v, d + 1) for v in o.values() if isinstance(v, dict | list))
+        elif isinstance(o, list):
+            stack.extend((v, d + 1) for v in o if isinstance(v, dict | list))
+    return False
+
+
+def _depth_over_text(text: str, limit: int) -> bool:
+    """A cheap upper bound before the recursive standard parser: brackets outside strings."""
+    depth = 0
+    for tok in regex.finditer(r'"(?:[^"\\]|\\.)*"|[\[{\]}]', text):
+        c = tok.group()
+        if c in "[{":
+            depth += 1
+            if depth > limit:
+                return True
+        elif c in "]}":
+            depth -= 1
+    return False
+
+
+def _too_deep(line: bytes, where: dict[str, Any]) -> Quarantined:
+    return Quarantined(f"line:{where['line']}", "too_deep",
+                       f"line {where['line']} nests lists/objects more than {MAX_DEPTH} deep",
+                       where, raw=line.decode("utf-8", "backslashreplace")[:2000].rstrip("\r\n"))
+
+
+def _unparsable(line: bytes, where: dict[str, Any], e: BaseException) -> Quarantined:
+    return Quarantined(f"line:{where['line']}", "malformed_json",
+                       f"line {where['line']}: {type(e).__name__}: {e}", where,
+                       raw=line.decode("utf-8", "backslashreplace").rstrip("\r\n"))
 
 
 def _read_csv(stream: IO[bytes], source: str, opts: ReadOptions) -> Iterator[Item]:
@@ -680,17 +753,18 @@ class Writer:
         parent = os.path.dirname(os.path.abspath(path))
         if not os.path.isdir(parent):
             raise FileNotFoundError(f"folder {parent!r} for output {path!r} does not exist")
+        remove_dead_temps(path)
         if fmt == "txt":
             if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
                 raise FormatError(f"txt output {path!r} exists and is not an empty folder; "
                                   "remove it or choose another path")
-            self._tmp = tempfile.mkdtemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-                                         dir=parent)
+            with _naming(path):
+                self._tmp = tempfile.mkdtemp(**_temp_name(path))
             os.chmod(self._tmp, 0o777 & ~_umask())
             self._names: set[str] = set()
             return
-        fd, self._tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp",
-                                         dir=parent)
+        with _naming(path):
+            fd, self._tmp = tempfile.mkstemp(**_temp_name(path))
         os.chmod(self._tmp, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual mode
         self._fh = os.fdopen(fd, "wb")
         if fmt == "jsonl.gz":
@@ -710,8 +784,19 @@ class Writer:
             self._sink = self._fh
 
     # -- writing
+    def write_document(self, obj: Any) -> None:
+        """Write ``obj`` as one indented JSON document (a summary), not as a line."""
+        assert self._fh is not None
+        with _naming(self.path):
+            self._fh.write(orjson.dumps(obj, default=_default, option=orjson.OPT_INDENT_2)
+                           + b"\n")
+
     def write(self, record: dict[str, Any]) -> None:
         """Write one record (a dict)."""
+        with _naming(self.path):
+            self._write(record)
+
+    def _write(self, record: dict[str, Any]) -> None:
         fmt = self.format
         if fmt in JSONL_FORMATS:
             self._sink.write(dumps(record))
@@ -802,21 +887,8 @@ class Writer:
 
     # -- finishing
     def commit(self) -> None:
-        """Finish the output and move it into place."""
-        if self._done:
-            return
-        self._done = True
-        if self.path == "-":
-            assert self._fh is not None
-            self._fh.flush()
-            return
-        try:
-            self._close()
-            assert self._tmp is not None
-            os.replace(self._tmp, self.path)
-        except BaseException:
-            self._remove_tmp()
-            raise
+        """Finish the output and move it into place (`commit_all` of this one writer)."""
+        commit_all([self])
 
     def abort(self) -> None:
         """Drop what was written (the output path is left as it was)."""
@@ -879,6 +951,125 @@ class Writer:
             self.abort()
 
 
+# Temporary files: ".NAME.dkotmp-<owner>.<random>.tmp" beside the output NAME, so the next run
+# writing NAME removes those of dead owners (a run killed with -9 cannot remove its own).
+_TMP_MARK = ".dkotmp-"
+
+
+def _temp_name(path: str) -> dict[str, str]:
+    owner = _owner.current().replace("/", "_")
+    return {"prefix": f".{os.path.basename(path)}{_TMP_MARK}{owner}.", "suffix": ".tmp",
+            "dir": os.path.dirname(os.path.abspath(path))}
+
+
+def remove_dead_temps(path: str) -> list[str]:
+    """Remove the temporary files (and backups) of dead runs beside output ``path``; returns
+    the names removed."""
+    folder = os.path.dirname(os.path.abspath(path))
+    head = f".{os.path.basename(path)}{_TMP_MARK}"
+    removed = []
+    try:
+        names = os.listdir(folder)
+    except OSError:
+        return removed
+    for name in names:
+        if not (name.startswith(head) and name.endswith(".tmp")):
+            continue
+        owner = name[len(head):-len(".tmp")].rpartition(".")[0]
+        if not _owner.is_dead(owner):
+            continue
+        full = os.path.join(folder, name)
+        with contextlib.suppress(OSError):
+            if os.path.isdir(full) and not os.path.islink(full):
+                import shutil
+
+                shutil.rmtree(full)
+            else:
+                os.unlink(full)
+            removed.append(name)
+    return removed
+
+
+@contextlib.contextmanager
+def _naming(path: str) -> Iterator[None]:
+    """Turn an OSError on a temporary file into an `OutputError` naming ``path``."""
+    try:
+        yield
+    except OutputError:
+        raise
+    except OSError as e:
+        why = e.strerror or str(e)
+        raise OutputError(e.errno, f"output {path}: {why}; no output was committed") from e
+
+
+def commit_all(writers: Sequence[Writer],
+               before_rename: Callable[[list[tuple[str, str]]], None] | None = None) -> None:
+    """Put every writer's output in place, all or none.
+
+    Finishes and fsyncs every temporary file first; then calls ``before_rename`` with the
+    (output, temporary file) pairs (e.g. `dedupe_ko.index.Index.expect_outputs`); then
+    renames them all, one after another, keeping a hard link to each output it replaces so
+    that a failing rename puts back the outputs already replaced. On any failure every
+    temporary file is removed and `OutputError` names the output that failed.
+    """
+    todo = [w for w in writers if not w._done]
+    try:
+        for w in todo:
+            if w.path == "-":
+                assert w._fh is not None
+                w._fh.flush()
+            else:
+                with _naming(w.path):
+                    w._close()
+        files = [w for w in todo if w.path != "-"]
+        if before_rename is not None:
+            before_rename([(w.path, w._tmp) for w in files if w._tmp is not None])
+        done: list[tuple[Writer, str | None]] = []
+        try:
+            for w in files:
+                assert w._tmp is not None
+                with _naming(w.path):
+                    backup = None
+                    if os.path.isfile(w.path):
+                        backup = _temp_name(w.path)
+                        backup = os.path.join(backup["dir"], backup["prefix"] + "bak.tmp")
+                        with contextlib.suppress(FileNotFoundError):
+                            os.unlink(backup)
+                        os.link(w.path, backup)
+                    os.replace(w._tmp, w.path)
+                    done.append((w, backup))
+        except BaseException:
+            for w, backup in reversed(done):
+                with contextlib.suppress(OSError):
+                    if backup is not None:
+                        os.replace(backup, w.path)
+                    else:
+                        os.unlink(w.path) if os.path.isfile(w.path) else None
+            raise
+        for _, backup in done:
+            if backup is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(backup)
+        for folder in {os.path.dirname(os.path.abspath(w.path)) for w in files}:
+            _fsync_dir(folder)
+    except BaseException:
+        for w in todo:
+            w._done = False
+            w.abort()
+        raise
+    for w in todo:
+        w._done = True
+
+
+def _fsync_dir(folder: str) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
 def _umask() -> int:
     """The process umask (os.umask can only be read by setting it)."""
     mask = os.umask(0o022)
@@ -935,8 +1126,12 @@ def open_writer(
 
 def write_json(path: str, obj: Any) -> None:
     """Write one JSON document atomically (temporary file, then rename)."""
-    parent = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=parent)
+    with _naming(path):
+        _write_json(path, obj)
+
+
+def _write_json(path: str, obj: Any) -> None:
+    fd, tmp = tempfile.mkstemp(**_temp_name(path))
     os.chmod(tmp, 0o666 & ~_umask())
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -28,9 +28,10 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from contextlib import nullcontext
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from . import _owner
 from .clean import CleanConfig, clean_and_explain
 from .io import Item, Quarantined, Record
 
@@ -153,7 +154,7 @@ def clean_stage(
                                                                                  explain))
         return
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
     pending: deque[tuple[list[Item], Future[list[_Outcome]]]] = deque()
     try:
         for chunk in _chunks(items, chunk_size, 1 << 20):
@@ -165,6 +166,16 @@ def clean_stage(
             yield from _collect(*pending.popleft())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _worker_init() -> None:
+    """A cleaning worker ends with its parent (even a parent killed with -9) and leaves
+    SIGTERM and SIGINT to it."""
+    import signal
+
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _owner.die_with_parent()
 
 
 def _collect(
@@ -253,6 +264,10 @@ def _pair(
         d = next(decisions, None)
         if d is None or d.id != it.record.id:
             raise RuntimeError(f"deduplicator returned no decision for {it.record.id!r} (bug)")
+        if not d.kept and d.cluster == d.id:
+            # The index already holds this record under its own id (a rerun of a committed
+            # run): it is written again, not a duplicate of itself; the index is unchanged.
+            d = replace(d, kept=True, match="none", similarity=1.0)
         yield it, d
 
 
@@ -260,7 +275,13 @@ def _decide(
     buf: list[CleanedRecord | Quarantined], batch: list[tuple[str, str]],
     deduplicator: DeduplicatorLike,
 ) -> Iterator[tuple[CleanedRecord, Any] | Quarantined]:
-    decisions = deduplicator.add_batch(batch) if batch else []
+    if not batch:
+        return _pair(buf, iter(()))
+    # With a persistent index, its lock is held from the batch's lookups to its inserts, so
+    # concurrent runs on one index keep what they would keep one after the other.
+    locked = getattr(getattr(deduplicator, "store", None), "batch", None)
+    with locked() if locked is not None else nullcontext():
+        decisions = deduplicator.add_batch(batch)
     return _pair(buf, iter(decisions))
 
 
@@ -444,20 +465,26 @@ def run(
         if isinstance(it, Quarantined):
             _quarantine(it, sinks.quarantine, clusters, summary)
         elif isinstance(it, CleanedRecord):
+            if _unwritable(sinks.out, it.output(text_field), it.record, sinks, summary):
+                continue
             _count_clean(it, summary)
-            _write(sinks.out, it.output(text_field))
             summary.written += 1
         else:
             cr, d = it
-            _count_clean(cr, summary)
             if d.kept:
-                _write(sinks.out, cr.output(text_field) if write_cleaned else cr.record.fields)
+                if _unwritable(sinks.out, cr.output(text_field) if write_cleaned
+                               else cr.record.fields, cr.record, sinks, summary, clusters):
+                    continue
+                _count_clean(cr, summary)
                 summary.written += 1
                 summary.kept_ids.add(d.id)
             else:
-                _write(sinks.rejected, {**cr.record.fields, "duplicate_of": d.cluster,
-                                        "reason": f"{d.match}_duplicate",
-                                        "similarity": d.similarity})
+                if _unwritable(sinks.rejected, {**cr.record.fields, "duplicate_of": d.cluster,
+                                                "reason": f"{d.match}_duplicate",
+                                                "similarity": d.similarity},
+                               cr.record, sinks, summary, clusters):
+                    continue
+                _count_clean(cr, summary)
                 if d.match == "exact":
                     summary.exact_duplicates += 1
                 else:
@@ -473,6 +500,27 @@ def run(
 def _write(sink: _Sink | None, record: dict[str, Any]) -> None:
     if sink is not None:
         sink.write(record)
+
+
+def _unwritable(sink: _Sink | None, out: dict[str, Any], record: Record, sinks: Sinks,
+                summary: Summary, clusters: _Sink | None = None) -> bool:
+    """Write ``out``; when the encoder refuses it, quarantine the record (``unencodable``)
+    instead and return True. (A full disk is not the record's fault: that still raises.)"""
+    try:
+        _write(sink, out)
+        return False
+    except (TypeError, RecursionError, OverflowError, UnicodeError) as e:
+        why = f"{type(e).__name__}: {e}"
+    except ValueError as e:
+        if type(e).__name__ == "FormatError":
+            raise
+        why = f"{type(e).__name__}: {e}"
+    line = record.where.get("line") or record.where.get("row")
+    q = Quarantined(record.id, "unencodable",
+                    f"{'line ' + str(line) + ': ' if line else ''}the output encoder refused "
+                    f"the record ({why})"[:2000], record.where)
+    _quarantine(q, sinks.quarantine, clusters, summary)
+    return True
 
 
 def _count_clean(cr: CleanedRecord, summary: Summary) -> None:

@@ -1,0 +1,361 @@
+"""Fault injection on real processes: `dedupe-ko run --index` killed with -9 at random points,
+Redis killed mid-run, several runs on one index at once, a full disk, SIGTERM, hostile lines.
+
+The promise checked every time: a rerun after any failure writes exactly what one
+uninterrupted run writes, no record is a duplicate of itself, no temporary file is left, and
+a failed run commits no output.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from _shared import ROOT, need_corpus
+from conftest import _ping, _redis_binary
+
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+N_PAGES = 500
+
+
+def _cli(*args: object, **kw: object) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "dedupe_ko", "run", *map(str, args)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+
+
+def _finish(p: subprocess.Popen, timeout: float = 120) -> tuple[int, str]:
+    _, err = p.communicate(timeout=timeout)
+    return p.returncode, err.decode("utf-8", "replace")
+
+
+def _ids(path: Path) -> list[str]:
+    return [orjson.loads(line)["id"] for line in path.read_bytes().splitlines() if line]
+
+
+def _lines(path: Path) -> list[dict]:
+    return [orjson.loads(line) for line in path.read_bytes().splitlines() if line]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A generated corpus of real article bodies in page furniture, about half republished."""
+    need_corpus()
+    import corpora
+
+    records, truth = corpora.make_corpus(N_PAGES, seed=11)
+    path = tmp_path_factory.mktemp("faults") / "pages.jsonl"
+    corpora.write_jsonl(path, records)
+    return path, truth
+
+
+class Job:
+    """One `run` command line with its outputs in a folder."""
+
+    def __init__(self, folder: Path, inp: Path, index: str, jobs: int = 1) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder, self.inp, self.index, self.jobs = folder, inp, index, jobs
+        self.out, self.rej = folder / "out.jsonl", folder / "rej.jsonl"
+        self.clu = folder / "clusters.jsonl"
+
+    def start(self) -> subprocess.Popen:
+        return _cli(self.inp, "-o", self.out, "--rejected", self.rej, "--clusters", self.clu,
+                    "--index", self.index, "--jobs", self.jobs, "-q",
+                    start_new_session=True)
+
+    def run(self) -> tuple[int, str]:
+        return _finish(self.start())
+
+    def temps(self) -> list[str]:
+        return [n for n in os.listdir(self.folder) if ".dkotmp-" in n]
+
+    def outputs(self) -> dict[str, object]:
+        rej = _lines(self.rej)
+        return {"out": _ids(self.out), "rej": [(r["id"], r["duplicate_of"]) for r in rej],
+                "clusters": _lines(self.clu)}
+
+
+def _index_len(target: str) -> int:
+    from dedupe_ko.index import Index
+
+    with Index.open(target) as idx:
+        assert idx.verify() == []
+        return len(idx)
+
+
+def _assert_promise(job: Job, ref: dict[str, object]) -> None:
+    got = job.outputs()
+    assert got == ref
+    assert not [i for i, d in got["rej"] if i == d], "a record is a duplicate of itself"
+    assert job.temps() == []
+
+
+def _no_process_mentions(text: str, wait_s: float = 5.0) -> None:
+    """No live process has ``text`` on its command line (orphaned workers)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        alive = []
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            with contextlib.suppress(OSError):
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+                state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+                if text.encode() in cmd and state != b"Z":
+                    alive.append(pid)
+        if not alive or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert alive == [], f"processes still running: {alive}"
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "seen.db")
+    return request.getfixturevalue("redis_target")
+
+
+def test_kill_9_at_random_points_then_rerun_writes_what_one_run_writes(
+        corpus: tuple[Path, dict[str, str]], target: str, tmp_path: Path) -> None:
+    inp, _ = corpus
+    fresh = (lambda k: str(tmp_path / f"seen{k}.db")) if "://" not in target else (
+        lambda k: f"{target}{k}")
+    ref_job = Job(tmp_path / "ref", inp, fresh("ref"))
+    assert ref_job.run()[0] == 0
+    ref = ref_job.outputs()
+    kept = len(ref["out"])
+    assert 0 < kept < N_PAGES
+    rng = random.Random(11)
+    for k in range(3):
+        job = Job(tmp_path / f"k{k}", inp, fresh(k), jobs=2)
+        p = job.start()
+        time.sleep(rng.uniform(0.8, 3.0))
+        p.kill()  # -9: no cleanup of any kind
+        p.wait()
+        _no_process_mentions(str(job.folder))  # the --jobs workers died with it
+        code, err = job.run()
+        assert code == 0, err
+        _assert_promise(job, ref)
+        assert _index_len(fresh(k)) == kept
+        # A rerun of a completed run writes the same records again (nobody is a duplicate of
+        # itself); a duplicate may now name another kept copy of its story, one that came
+        # later in the first run (the index holds the whole first run).
+        assert job.run()[0] == 0
+        again = job.outputs()
+        assert again["out"] == ref["out"]
+        assert [i for i, _ in again["rej"]] == [i for i, _ in ref["rej"]]
+        assert {d for _, d in again["rej"]} <= set(ref["out"])
+        assert not [i for i, d in again["rej"] if i == d] and job.temps() == []
+        assert _index_len(fresh(k)) == kept
+
+
+def _persistent_redis(folder: Path, port: int | None = None) -> tuple[subprocess.Popen, int]:
+    binary = _redis_binary()
+    if binary is None:
+        pytest.skip("redis-server is not installed")
+    if port is None:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+    folder.mkdir(exist_ok=True)
+    p = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                          "--appendonly", "yes", "--appendfsync", "always", "--dir", str(folder)],
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    if not _ping(f"redis://127.0.0.1:{port}/0", 10):
+        p.kill()
+        pytest.skip("redis-server did not start")
+    return p, port
+
+
+def test_redis_killed_mid_run_then_rerun_writes_what_one_run_writes(
+        corpus: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    inp, _ = corpus
+    server, port = _persistent_redis(tmp_path / "redis")
+    url = f"redis://127.0.0.1:{port}/0?prefix=faults"
+    try:
+        ref_job = Job(tmp_path / "ref", inp, url.replace("faults", "ref"))
+        assert ref_job.run()[0] == 0
+        ref = ref_job.outputs()
+        job = Job(tmp_path / "run", inp, url)
+        p = job.start()
+        time.sleep(2.0)
+        server.kill()  # the server dies mid-run; what it had stored survives (AOF)
+        server.wait()
+        code, err = _finish(p)
+        assert code == 1, err
+        assert "Redis is not answering" in err
+        assert not job.out.exists() and not job.rej.exists() and job.temps() == []
+        server, _ = _persistent_redis(tmp_path / "redis", port)
+        code, err = job.run()
+        assert code == 0, err
+        _assert_promise(job, ref)
+        assert _index_len(url) == len(ref["out"])
+    finally:
+        server.kill()
+        server.wait()
+
+
+@pytest.mark.parametrize("n", [2, 4])
+def test_concurrent_runs_keep_what_sequential_runs_keep(
+        corpus: tuple[Path, dict[str, str]], target: str, tmp_path: Path, n: int) -> None:
+    inp, truth = corpus
+    lines = inp.read_bytes().splitlines(keepends=True)
+    parts = []
+    for i in range(n):
+        part = tmp_path / f"part{i}.jsonl"
+        part.write_bytes(b"".join(lines[i::n]))  # interleaved: every part shares stories
+        parts.append(part)
+    index_of = (lambda k: str(tmp_path / f"{k}.db")) if "://" not in target else (
+        lambda k: f"{target}{k}")
+
+    seq = [Job(tmp_path / f"seq{i}", part, index_of("seq")) for i, part in enumerate(parts)]
+    for job in seq:
+        assert job.run()[0] == 0
+    conc = [Job(tmp_path / f"conc{i}", part, index_of("conc")) for i, part in enumerate(parts)]
+    procs = [job.start() for job in conc]
+    for p in procs:
+        code, err = _finish(p)
+        assert code == 0, err
+
+    def kept(jobs: list[Job]) -> list[str]:
+        return sorted(i for job in jobs for i in _ids(job.out))
+
+    seq_kept, conc_kept = kept(seq), kept(conc)
+    assert len(conc_kept) == len(seq_kept)
+    # The same stories are kept (which copy depends on who came first), each once.
+    assert sorted(truth[i] for i in conc_kept) == sorted(truth[i] for i in seq_kept)
+    assert len({truth[i] for i in conc_kept}) == len(conc_kept)
+    assert _index_len(index_of("conc")) == len(conc_kept)
+
+
+def _mount_tmpfs(where: Path, size: str) -> None:
+    where.mkdir()
+    if not shutil.which("mount") or os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs (a full disk)")
+    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+                       capture_output=True, text=True)
+    if r.returncode:
+        pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    where = tmp_path / "small"
+    _mount_tmpfs(where, "400k")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def test_full_disk_for_outputs_commits_nothing_and_names_the_output(
+        corpus: tuple[Path, dict[str, str]], small_disk: Path, tmp_path: Path) -> None:
+    inp, _ = corpus
+    index = str(tmp_path / "seen.db")
+    job = Job(small_disk, inp, index)
+    code, err = job.run()
+    assert code == 1
+    assert "No space left on device" in err and str(small_disk) in err
+    assert ".dkotmp-" not in err  # the output asked for is named, not its temporary file
+    assert os.listdir(small_disk) == []  # nothing committed, no temporary file left
+    assert _index_len(index) == 0  # the failed run's index entries were rolled back
+
+
+def test_full_disk_for_the_index_names_the_index(
+        corpus: tuple[Path, dict[str, str]], small_disk: Path, tmp_path: Path) -> None:
+    inp, _ = corpus
+    index = small_disk / "seen.db"
+    job = Job(tmp_path / "out", inp, str(index))
+    code, err = job.run()
+    assert code == 1
+    assert f"index {index}: the disk is full" in err
+    assert not job.out.exists() and not job.rej.exists() and job.temps() == []
+
+
+def test_sigterm_exits_143_and_writes_nothing(
+        corpus: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    inp, _ = corpus
+    job = Job(tmp_path / "t", inp, str(tmp_path / "seen.db"), jobs=2)
+    p = job.start()
+    time.sleep(1.5)
+    p.send_signal(signal.SIGTERM)
+    code, err = _finish(p)
+    assert code == 143
+    assert "terminated (SIGTERM); no output was written" in err
+    assert not job.out.exists() and job.temps() == []
+    _no_process_mentions(str(job.folder))
+    assert _index_len(str(tmp_path / "seen.db")) == 0
+
+
+def test_hostile_lines_are_quarantined_with_line_and_reason(tmp_path: Path) -> None:
+    body = ("서울시는 내년부터 시내버스 요금을 150원 올린다고 밝혔다. 시는 연료비와 인건비가 "
+            "크게 올라 적자가 쌓였다고 설명했다. 시민단체는 인상 폭이 크다며 반발했다.")
+    other = ("기상청은 주말 동안 남부 지방에 많은 비가 내리겠다고 예보했다. 산사태와 하천 "
+             "범람에 대비해 달라고 당부했다.")
+    lines = [
+        orjson.dumps({"id": "ok1", "text": body}),
+        b"\xef\xbb\xbf" + orjson.dumps({"id": "bom", "text": other}),  # a file appended
+        b'{"id": "deep", "text": "x", "x": ' + b"[" * 1000 + b"]" * 1000 + b"}",
+        b'{"id": "nan", "text": "x", "v": NaN, "x": ' + b"[" * 400 + b"]" * 400 + b"}",
+        b'{"id": "sur", "text": "\\ud800 ' + body[:10].encode() + b'"}',
+        orjson.dumps({"id": "huge", "text": "가" * 1_000_001}),
+        b'{"id": "big", "text": "' + other[:20].encode() + b'", "n": 123456789012345678901234}',
+    ]
+    inp = tmp_path / "in.jsonl"
+    inp.write_bytes(b"\n".join(lines) + b"\n")
+    out, rej = tmp_path / "out.jsonl", tmp_path / "rej.jsonl"
+    p = _cli(inp, "-o", out, "--rejected", rej, "--index", tmp_path / "seen.db", "--jobs", 1)
+    code, err = _finish(p)
+    assert code == 0, err
+    assert sorted(_ids(out)) == ["big", "bom", "ok1"]
+    reasons = {r["where"]["line"]: (r["reason"], r["detail"]) for r in _lines(rej)}
+    assert reasons[3][0] == "too_deep" and "line 3" in reasons[3][1]
+    assert reasons[4][0] == "too_deep"
+    assert reasons[5][0] == "invalid_unicode"
+    assert reasons[6][0] == "too_long"
+    assert len(reasons) == 4
+
+
+def test_staged_entries_of_a_dead_process_roll_back_or_forward(tmp_path: Path) -> None:
+    """The staging API on its own, in processes that end without closing anything: a run
+    that died before its outputs were renamed is rolled back on the next open, one that died
+    after is rolled forward, a committed one stays."""
+    from dedupe_ko.index import Index
+
+    target = str(tmp_path / "seen.db")
+    out, tmp = tmp_path / "out.jsonl", tmp_path / ".out.jsonl.tmp"
+    code = (
+        "import os, sys; from dedupe_ko.index import Index\n"
+        "idx = Index.open(sys.argv[1]); idx.begin_run()\n"
+        "idx.add_many([(sys.argv[3], '첫 번째 기사 본문입니다. ' + sys.argv[3] * 30)])\n"
+        "open(sys.argv[5], 'w').write('x')\n"
+        "if sys.argv[2] != 'die': idx.expect_outputs([(sys.argv[4], sys.argv[5])])\n"
+        "if sys.argv[2] in ('renamed', 'commit'): os.replace(sys.argv[5], sys.argv[4])\n"
+        "if sys.argv[2] == 'commit': idx.commit_run()\n"
+        "os._exit(0)\n"
+    )
+
+    def child(mode: str, id_: str) -> None:
+        subprocess.run([sys.executable, "-c", code, target, mode, id_, str(out), str(tmp)],
+                       cwd=ROOT, check=True)
+
+    expected = [("die", "rolled back", 0), ("expected", "rolled back", 0),
+                ("renamed", "rolled forward", 1), ("commit", None, 2)]
+    for k, (mode, what, count) in enumerate(expected):
+        child(mode, "가나다라"[k])
+        with Index.open(target) as idx:
+            assert [w for _, w in idx.recovered] == ([what] if what else [])
+            assert len(idx) == count
+            assert idx.verify() == []
