@@ -430,3 +430,24 @@ def test_a_feature_without_its_extra_names_the_extra(articles: Path, tmp_path: P
 def test_redis_index_without_the_extra_names_it(articles: Path, tmp_path: Path) -> None:
     p = _light("run", articles, "-o", tmp_path / "o.jsonl", "--index", "redis://127.0.0.1:1/0")
     assert_user_error(p, "dedupe-ko[redis]")
+
+
+def test_verbose_flag_turns_on_diagnostics(articles: Path, tmp_path: Path) -> None:
+    quiet = dk("clean", articles, "-o", tmp_path / "a.jsonl", "-q")
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    loud = dk("clean", articles, "-o", tmp_path / "b.jsonl", "-q", "-v")
+    assert loud.returncode == 0
+    assert "INFO" in loud.stderr and str(articles) in loud.stderr
+
+
+def test_startup_benchmark_runs(tmp_path: Path) -> None:
+    out = tmp_path / "startup.md"
+    p = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_startup.py"),
+                        "--repeat", "1", "--out", str(out)], cwd=ROOT, capture_output=True,
+                       text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    rows = [r for r in out.read_text("utf-8").splitlines() if r.startswith("| ")]
+    assert [r.split(" | ")[0] for r in rows[1:]] == [
+        '| baseline: python -c "import ftfy, regex"', "| now: dedupe-ko clean, 1 record",
+        "| now: dedupe-ko run, 1 record"]
+    assert rows[1].endswith("| 1.00x |")
