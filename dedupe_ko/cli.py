@@ -331,6 +331,9 @@ def _run(args: argparse.Namespace) -> int:
     explain = getattr(args, "explain", False)
 
     items = dio.read(args.input, read_opts)  # opens the input: raises before any output exists
+    log.info("%s: input %s (%s), output %s (%s), %d rules, %d job(s)", args.command, args.input,
+             dio.detect_format(args.input, args.format), args.output, out_fmt or "jsonl",
+             len(clean_cfg.rules.rules), args.jobs)
     extra = (["title", *(["removals"] if explain else []), "warnings"] if cleaned_out else [])
     schema = dio.input_schema(args.input, read_opts) if out_fmt == "parquet" else None
 
