@@ -65,16 +65,24 @@ def piece_containment(a: np.ndarray, b: np.ndarray) -> float:
 
 def verify(config: DedupConfig, jaccard: float, size_a: int, size_b: int, *,
            pieces_a: np.ndarray | None = None, pieces_b: np.ndarray | None = None,
-           chars_a: int = 0, chars_b: int = 0) -> Verdict:
+           chars_a: int = 0, chars_b: int = 0, sentences_a: int | None = None,
+           sentences_b: int | None = None) -> Verdict:
     """Are a and b the same story? Near by MinHash first; partial by sentence pieces when
-    both piece sets are given (``chars_*``: folded characters in those pieces)."""
+    both piece sets are given (``chars_*``: folded characters in those pieces).
+    ``sentences_*``: piece counts, when known without the pieces; the MinHash containment
+    route then also needs ``config.min_sentences`` on the smaller side."""
     j = float(jaccard)
     if j >= config.threshold:
         return Verdict(True, "near", j, j)
     if j >= config.min_jaccard:
-        small, big = (size_a, size_b) if size_a <= size_b else (size_b, size_a)
+        a_small = size_a <= size_b
+        small, big = (size_a, size_b) if a_small else (size_b, size_a)
         c = _estimated_containment(j, small, big)
-        if c >= config.containment:
+        n = sentences_a if a_small else sentences_b
+        if n is None:
+            n = len((pieces_a if a_small else pieces_b) if pieces_a is not None
+                    and pieces_b is not None else ()) or None
+        if c >= config.containment and (n is None or n >= config.min_sentences):
             return Verdict(True, "near", float(c), j)
     if pieces_a is None or pieces_b is None or not len(pieces_a) or not len(pieces_b):
         return Verdict(False, "none", j, j)

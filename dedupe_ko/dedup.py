@@ -359,6 +359,7 @@ class Deduplicator:
         self._archived: dict[str, int] = {}  # archived id -> cluster
         self._counts = [0, 0, 0, 0]  # keep="first": none (kept), exact, near, partial
         self._n_superseding = 0
+        self._absorbed: list[tuple[np.ndarray, int]] = []  # pieces to add to the store
         self._n_archived = 0
         self._finished = False
         if self._longest:
@@ -447,6 +448,10 @@ class Deduplicator:
             sel = np.concatenate([np.arange(pieces.offsets[j], pieces.offsets[j + 1])
                                   for j in new_keys])
             self._piece_store.add(pieces.hashes[sel], np.repeat(holder[new_keys], counts))
+        if self._absorbed:
+            self._piece_store.add(np.concatenate([p for p, _ in self._absorbed]),
+                                  np.concatenate([np.full(len(p), c) for p, c in self._absorbed]))
+            self._absorbed.clear()
         if self.store is not None and kept_items:
             self.store.insert_many(kept_items)
         return out
@@ -611,7 +616,8 @@ class Deduplicator:
             csize = self._c_size.a[cands]
             ranked = []
             for c, j, s in zip(cands.tolist(), jac.tolist(), csize.tolist(), strict=True):
-                v = verify(cfg, j, size, s)
+                v = verify(cfg, j, size, s, sentences_a=len(own),
+                           sentences_b=len(self._c_pieces[c]) or None)
                 if v.ok:
                     ranked.append((-v.similarity, c))
             ranked.sort()
@@ -623,6 +629,7 @@ class Deduplicator:
                 break
         if best_near is not None:
             sim, c = best_near
+            self._absorb(c, own, chars)
             if not self._longest:
                 self._c_count.a[c] += 1
                 self._counts[_NEAR] += 1
@@ -717,6 +724,16 @@ class Deduplicator:
         self._set_top(c, id_, sig, size, own, chars)
         return Decision(id_, True, self._c_rep[c], "partial", sim, containment=sim,
                         supersedes=before), c
+
+    def _absorb(self, c: int, pieces: np.ndarray, chars: int) -> None:
+        """A near copy joined cluster c: its sentences (a re-led copy's lede, a paragraph
+        the representative lacks) become part of c, so a brief made of them still finds c."""
+        mine = self._c_pieces[c]
+        new = pieces[~np.isin(pieces, mine, assume_unique=True)] if len(mine) else pieces
+        if len(new):
+            self._c_pieces[c] = np.union1d(mine, new)
+            self._c_chars.a[c] = max(int(self._c_chars.a[c]), chars)
+            self._absorbed.append((new, c))
 
     def _set_top(self, c: int, id_: str, sig: np.ndarray, size: int, pieces: np.ndarray,
                  chars: int) -> None:
