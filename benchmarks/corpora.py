@@ -572,7 +572,7 @@ def clean_set_files(
 # --------------------------------------------------------------------------------------------
 # The hard set: abridged and partial republications, and the traps that must not join
 
-HARD_VERSION = 1
+HARD_VERSION = 2
 HARD_KINDS = ("original", "abridged", "abridged_noisy", "reordered", "reled", "noisy",
               "quoting_trap", "boilerplate_trap", "tiny_trap")
 # Stock paragraphs (written here) that many unrelated stories carry: a series lede and
@@ -674,19 +674,22 @@ def iter_hard(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODIE
         paras = take()
         lede = paras[0]
         story = f"h{s}"
-        trap = None
+        head: list[str] = []
+        tail: list[str] = []
         if rng.random() < 0.2:  # a stock lede or closing, shared with many other stories
-            trap = "boilerplate_trap"
             if rng.random() < 0.5:
-                paras = [rng.choice(_BOILERPLATE_LEDES), *paras]
+                head = [rng.choice(_BOILERPLATE_LEDES)]
             else:
-                paras = [*paras, rng.choice(_BOILERPLATE_CLOSINGS)]
-        out.append({"text": "\n".join(paras), "cluster": story, "kind": trap or "original"})
+                tail = [rng.choice(_BOILERPLATE_CLOSINGS)]
+        out.append({"text": "\n".join([*head, *paras, *tail]), "cluster": story,
+                    "kind": "boilerplate_trap" if head or tail else "original"})
         if rng.random() < 0.6:
             for kind in rng.sample(copy_kinds, rng.randint(1, 3)):
                 copy = _hard_copy(kind, paras, random.Random(f"hard:{seed}:{s}:{kind}"))
-                if copy is not None:
-                    out.append({"text": "\n".join(copy), "cluster": story, "kind": kind})
+                if copy is not None:  # a brief keeps the stock lede, not the closing
+                    brief = kind.startswith("abridged")
+                    text = "\n".join([*head, *copy, *([] if brief else tail)])
+                    out.append({"text": text, "cluster": story, "kind": kind})
         if rng.random() < 0.15 and len(paras) >= 3:  # another story quotes one paragraph
             host = take()
             quoted = rng.choice([p for p in paras if len(p) >= 60] or paras)

@@ -11,7 +11,8 @@ Two articles are the same story when one of these holds (checked in this order):
 - **partial** (an abridged copy, or a story that grew): the share of one article's sentence
   pieces (`minhash.pieces_batch`) found in the other is >= ``config.containment``, and that
   article has at least ``config.min_sentences`` pieces and ``config.min_partial_chars``
-  folded characters, so a one- or two-sentence brief never joins on containment alone.
+  folded characters, so a one- or two-sentence brief never joins on containment alone;
+  and it is the shorter one (at most `PARTIAL_MAX_RATIO` of the other's characters).
   The caller leaves boilerplate pieces (found in many unrelated clusters) out of both sets.
 
 `best` picks among verified candidates: near before partial, then the highest similarity,
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
 __all__ = ["Verdict", "best", "fuller", "piece_containment", "verify"]
 
 VerdictKind = Literal["near", "partial", "none"]
+# A partial match is a shorter version: at most this share of the other's characters. Two
+# bodies of about the same length that share 70% are near copies or not copies at all (the
+# MinHash path decides), never "one inside the other".
+PARTIAL_MAX_RATIO = 0.8
 _T = TypeVar("_T")
 
 
@@ -69,8 +74,8 @@ def verify(config: DedupConfig, jaccard: float, size_a: int, size_b: int, *,
            sentences_b: int | None = None) -> Verdict:
     """Are a and b the same story? Near by MinHash first; partial by sentence pieces when
     both piece sets are given (``chars_*``: folded characters in those pieces).
-    ``sentences_*``: piece counts, when known without the pieces; the MinHash containment
-    route then also needs ``config.min_sentences`` on the smaller side."""
+    ``sentences_*``: sentences of each (default: the piece counts); when known, the MinHash
+    containment route too needs ``config.min_sentences`` on the smaller side."""
     j = float(jaccard)
     if j >= config.threshold:
         return Verdict(True, "near", j, j)
@@ -79,9 +84,6 @@ def verify(config: DedupConfig, jaccard: float, size_a: int, size_b: int, *,
         small, big = (size_a, size_b) if a_small else (size_b, size_a)
         c = _estimated_containment(j, small, big)
         n = sentences_a if a_small else sentences_b
-        if n is None:
-            n = len((pieces_a if a_small else pieces_b) if pieces_a is not None
-                    and pieces_b is not None else ()) or None
         if c >= config.containment and (n is None or n >= config.min_sentences):
             return Verdict(True, "near", float(c), j)
     if pieces_a is None or pieces_b is None or not len(pieces_a) or not len(pieces_b):
@@ -90,9 +92,14 @@ def verify(config: DedupConfig, jaccard: float, size_a: int, size_b: int, *,
     c_a, c_b = shared / len(pieces_a), shared / len(pieces_b)
     # The contained side: the larger share; on a tie the shorter text.
     a_inside = c_a > c_b or (c_a == c_b and chars_a <= chars_b)
-    share, n, chars = (c_a, len(pieces_a), chars_a) if a_inside else (c_b, len(pieces_b), chars_b)
+    if a_inside:
+        share, n, chars = c_a, len(pieces_a) if sentences_a is None else sentences_a, chars_a
+    else:
+        share, n, chars = c_b, len(pieces_b) if sentences_b is None else sentences_b, chars_b
+    other = chars_b if a_inside else chars_a
     ok = (share >= config.containment and n >= config.min_sentences
-          and chars >= config.min_partial_chars)
+          and chars >= config.min_partial_chars
+          and (not other or chars <= PARTIAL_MAX_RATIO * other))
     if not ok:
         return Verdict(False, "none", j, j, share)
     return Verdict(True, "partial", share, j, share, "a" if a_inside else "b")

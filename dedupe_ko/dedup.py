@@ -63,6 +63,7 @@ __all__ = [
 MatchKind = Literal["exact", "near", "partial", "none"]
 _NONE, _EXACT, _NEAR, _PARTIAL = 0, 1, 2, 3
 _KINDS: tuple[MatchKind, ...] = ("none", "exact", "near", "partial")
+_ABSORB_MIN = 4  # new sentence pieces a near copy must bring for its pieces to join
 
 
 @dataclass(frozen=True)
@@ -292,18 +293,22 @@ class _Pieces:
     hashes: np.ndarray
     lengths: np.ndarray
     offsets: np.ndarray
+    sentences: np.ndarray
     crowded: np.ndarray
     stored: list[np.ndarray]
     in_batch: list[np.ndarray]
 
-    def of(self, j: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """Row j's non-boilerplate pieces, its boilerplate pieces, and the folded characters
-        of the former."""
+    def of(self, j: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Row j's non-boilerplate pieces, its boilerplate pieces, the folded characters
+        and the sentences (in proportion) of the former."""
         a, b = self.offsets[j], self.offsets[j + 1]
         h, crowded = self.hashes[a:b], self.crowded[a:b]
+        sents = int(self.sentences[j])
         if crowded.any():
-            return h[~crowded], h[crowded], int(self.lengths[a:b][~crowded].sum())
-        return h, h[:0], int(self.lengths[a:b].sum())
+            own = h[~crowded]
+            return (own, h[crowded], int(self.lengths[a:b][~crowded].sum()),
+                    round(sents * len(own) / len(h)))
+        return h, h[:0], int(self.lengths[a:b].sum()), sents
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,6 +357,8 @@ class Deduplicator:
         self._c_top: list[str] = []
         self._c_pieces: list[np.ndarray] = []
         self._c_chars = _Column(np.int64)
+        self._c_sents = _Column(np.int64)
+        self._c_top_pieces = _Column(np.int64)  # pieces of the version verified against
         self._c_count = _Column(np.int64)
         self._c_sig = _Column(np.uint32, p)
         self._c_size = _Column(np.int64)
@@ -534,7 +541,7 @@ class Deduplicator:
         and earlier rows that share enough of them to be checked for a partial match."""
         cfg = self.config
         n = len(bares)
-        hashes, lengths, offsets = pieces_batch(bares)
+        hashes, lengths, offsets, sentences = pieces_batch(bares)
         rows = np.repeat(np.arange(n), np.diff(offsets))
         cap = cfg.boilerplate_clusters
         found = self._piece_store.query(hashes, cap=cap)
@@ -543,6 +550,7 @@ class Deduplicator:
             uniq, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
             crowded = crowded | (counts[inverse] > 2 * cap)
         # a partial match needs ceil(containment * min_sentences) shared pieces at least
+        # (a sentence has one piece or more)
         min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
         keep = ~crowded[found.rows]
         hit_rows, hit_vals = rows[found.rows[keep]], found.values[keep].astype(np.int64)
@@ -554,15 +562,18 @@ class Deduplicator:
             stored = _split(code // width, code % width, n)
         ok = ~crowded
         later, earlier = _shared_pairs(hashes[ok], rows[ok], n, min_shared)
-        return _Pieces(hashes, lengths, offsets, crowded, stored, _split(later, earlier, n))
+        return _Pieces(hashes, lengths, offsets, sentences, crowded, stored,
+                       _split(later, earlier, n))
 
     def _new_cluster(self, rep: str, sig: np.ndarray | None, size: int, archived: bool,
-                     pieces: np.ndarray | None = None, chars: int = 0) -> int:
+                     pieces: np.ndarray | None = None, chars: int = 0, sents: int = 0) -> int:
         c = len(self._c_rep)
         self._c_rep.append(rep)
         self._c_top.append(rep)
         self._c_pieces.append(np.empty(0, np.uint64) if pieces is None else pieces)
         self._c_chars.append(chars)
+        self._c_sents.append(sents)
+        self._c_top_pieces.append(0 if pieces is None else len(pieces))
         self._c_count.append(0)
         self._c_sig.append(0 if sig is None else sig)
         self._c_size.append(size)
@@ -608,7 +619,7 @@ class Deduplicator:
         """Decide a new body. Returns the decision and the cluster whose band keys this
         body's keys must point to (-1: none, it is not a representative)."""
         cfg = self.config
-        own, boiler, chars = pieces
+        own, boiler, chars, sents = pieces
         best_near: tuple[float, int] | None = None  # (similarity, cluster)
         if len(cands):
             cands = np.unique(cands)
@@ -616,8 +627,8 @@ class Deduplicator:
             csize = self._c_size.a[cands]
             ranked = []
             for c, j, s in zip(cands.tolist(), jac.tolist(), csize.tolist(), strict=True):
-                v = verify(cfg, j, size, s, sentences_a=len(own),
-                           sentences_b=len(self._c_pieces[c]) or None)
+                v = verify(cfg, j, size, s, sentences_a=sents,
+                           sentences_b=int(self._c_sents.a[c]) or None)
                 if v.ok:
                     ranked.append((-v.similarity, c))
             ranked.sort()
@@ -629,7 +640,7 @@ class Deduplicator:
                 break
         if best_near is not None:
             sim, c = best_near
-            self._absorb(c, own, chars)
+            self._absorb(c, own, chars, sents)
             if not self._longest:
                 self._c_count.a[c] += 1
                 self._counts[_NEAR] += 1
@@ -638,13 +649,14 @@ class Deduplicator:
             r = self._record(id_, c, _NEAR, sim, size, -1, (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             if length > self._c_len.a[c]:
-                self._promote(c, r, key, length, sig, size, own, chars)
+                self._promote(c, r, key, length, sig, size, own, chars, sents)
                 return self._provisional(r), c
             return self._provisional(r), -1
         if len(part):
-            found = self._partial(sig, size, own, boiler, chars, np.unique(part))
+            found = self._partial(sig, size, own, boiler, chars, sents, np.unique(part))
             if found is not None:
-                d, carries = self._join_partial(id_, key, length, sig, size, own, chars, *found)
+                d, carries = self._join_partial(id_, key, length, sig, size, own, chars, sents,
+                                                *found)
                 if d.kept and self.store is not None:
                     kept_items.append((id_, key, sig.copy(), size))
                 return d, carries
@@ -666,7 +678,7 @@ class Deduplicator:
                              (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             return self._provisional(r), -1
-        c = self._new_cluster(id_, sig, size, False, own, chars)
+        c = self._new_cluster(id_, sig, size, False, own, chars, sents)
         if not self._longest:
             self._c_count.a[c] += 1
             self._counts[_NONE] += 1
@@ -676,11 +688,11 @@ class Deduplicator:
             return Decision(id_, True, id_, "none", 1.0), c
         r = self._record(id_, c, _NONE, 1.0, size, -1, (sig & 0xFF).astype(np.uint8))
         self._exact[key] = r
-        self._promote(c, r, key, length, sig, size, own, chars)
+        self._promote(c, r, key, length, sig, size, own, chars, sents)
         return self._provisional(r), c
 
     def _partial(self, sig: np.ndarray, size: int, own: np.ndarray, boiler: np.ndarray,
-                 chars: int, cands: np.ndarray) -> tuple[Verdict, int] | None:
+                 chars: int, sents: int, cands: np.ndarray) -> tuple[Verdict, int] | None:
         """The best cluster this body lies inside, or that lies inside it (`cluster.verify`
         on sentence pieces, boilerplate left out of both sides)."""
         cands = cands[~self._c_archived.a[cands]]
@@ -693,13 +705,15 @@ class Deduplicator:
             if len(boiler):
                 theirs = theirs[~np.isin(theirs, boiler, assume_unique=True)]
             v = verify(self.config, j, size, int(self._c_size.a[c]), pieces_a=own,
-                       pieces_b=theirs, chars_a=chars, chars_b=int(self._c_chars.a[c]))
+                       pieces_b=theirs, chars_a=chars, chars_b=int(self._c_chars.a[c]),
+                       sentences_a=sents, sentences_b=int(self._c_sents.a[c]))
             if v.kind == "partial":
                 verdicts.append((v, c, c))
         return best(verdicts)
 
     def _join_partial(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
-                      own: np.ndarray, chars: int, v: Verdict, c: int) -> tuple[Decision, int]:
+                      own: np.ndarray, chars: int, sents: int, v: Verdict, c: int
+                      ) -> tuple[Decision, int]:
         """Join cluster c as an abridged copy, or, as its fuller version, supersede the
         version c is verified against (and become the representative with
         ``keep="longest"``)."""
@@ -709,7 +723,7 @@ class Deduplicator:
             r = self._record(id_, c, _PARTIAL, sim, size, -1, (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             if grows:
-                self._promote(c, r, key, length, sig, size, own, chars)
+                self._promote(c, r, key, length, sig, size, own, chars, sents)
                 return self._provisional(r), c
             return self._provisional(r), -1
         self._c_count.a[c] += 1
@@ -721,28 +735,33 @@ class Deduplicator:
         self._counts[_NONE] += 1
         self._n_superseding += 1
         self._exact[key] = (c, _EXACT, 1.0)
-        self._set_top(c, id_, sig, size, own, chars)
+        self._set_top(c, id_, sig, size, own, chars, sents)
         return Decision(id_, True, self._c_rep[c], "partial", sim, containment=sim,
                         supersedes=before), c
 
-    def _absorb(self, c: int, pieces: np.ndarray, chars: int) -> None:
+    def _absorb(self, c: int, pieces: np.ndarray, chars: int, sents: int) -> None:
         """A near copy joined cluster c: its sentences (a re-led copy's lede, a paragraph
         the representative lacks) become part of c, so a brief made of them still finds c."""
         mine = self._c_pieces[c]
         new = pieces[~np.isin(pieces, mine, assume_unique=True)] if len(mine) else pieces
-        if len(new):
+        # a paragraph's worth (typos change a piece or two: nothing to add), and the
+        # cluster's pieces at most twice the representative's
+        if len(new) >= _ABSORB_MIN and len(mine) + len(new) <= 2 * self._c_top_pieces.a[c]:
             self._c_pieces[c] = np.union1d(mine, new)
             self._c_chars.a[c] = max(int(self._c_chars.a[c]), chars)
+            self._c_sents.a[c] = max(int(self._c_sents.a[c]), sents)
             self._absorbed.append((new, c))
 
     def _set_top(self, c: int, id_: str, sig: np.ndarray, size: int, pieces: np.ndarray,
-                 chars: int) -> None:
+                 chars: int, sents: int) -> None:
         """Verify cluster c's later candidates against this version."""
         self._c_top[c] = id_
         self._c_sig.a[c] = sig
         self._c_size.a[c] = size
         self._c_pieces[c] = pieces
         self._c_chars.a[c] = chars
+        self._c_sents.a[c] = sents
+        self._c_top_pieces.a[c] = len(pieces)
 
     # -- keep="longest" --------------------------------------------------------------------
     def _record(self, id_: str, c: int, kind: int, sim: float, size: int, group: int,
@@ -791,9 +810,9 @@ class Deduplicator:
                    for j, s in zip(jac.tolist(), sizes.tolist(), strict=True))
 
     def _promote(self, c: int, r: int, key: bytes, length: int, sig: np.ndarray,
-                 size: int, pieces: np.ndarray, chars: int) -> None:
+                 size: int, pieces: np.ndarray, chars: int, sents: int) -> None:
         """Make record r the representative of cluster c; restate the members' relation."""
-        self._set_top(c, self._r_id[r], sig, size, pieces, chars)
+        self._set_top(c, self._r_id[r], sig, size, pieces, chars, sents)
         self._c_len.a[c] = length
         self._c_rep_rec.a[c] = r
         self._c_rep[c] = self._r_id[r]
