@@ -32,7 +32,7 @@ from .minhash import containment as _estimated_containment
 if TYPE_CHECKING:
     from .dedup import DedupConfig
 
-__all__ = ["Verdict", "best", "fuller", "piece_containment", "verify"]
+__all__ = ["Verdict", "best", "fuller", "in_sorted", "piece_containment", "verify"]
 
 VerdictKind = Literal["near", "partial", "none"]
 # A partial match is a shorter version: at most this share of the other's characters. Two
@@ -61,11 +61,21 @@ class Verdict:
     contained: Literal["a", "b", ""] = ""
 
 
+def in_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each value of ``a``, is it in the sorted array ``b``? (bool array like ``a``)"""
+    if not len(b):
+        return np.zeros(len(a), dtype=bool)
+    i = np.searchsorted(b, a)
+    i[i == len(b)] = 0
+    return b[i] == a
+
+
 def piece_containment(a: np.ndarray, b: np.ndarray) -> float:
-    """Share of the distinct sorted piece hashes ``a`` that are also in ``b`` (0.0 for none)."""
+    """Share of the distinct piece hashes ``a`` that are also in the sorted ``b`` (0.0 for
+    none)."""
     if not len(a) or not len(b):
         return 0.0
-    return float(np.isin(a, b, assume_unique=True).sum()) / len(a)
+    return float(in_sorted(a, b).sum()) / len(a)
 
 
 def verify(config: DedupConfig, jaccard: float, size_a: int, size_b: int, *,
@@ -88,7 +98,7 @@ def verify(config: DedupConfig, jaccard: float, size_a: int, size_b: int, *,
             return Verdict(True, "near", float(c), j)
     if pieces_a is None or pieces_b is None or not len(pieces_a) or not len(pieces_b):
         return Verdict(False, "none", j, j)
-    shared = int(np.isin(pieces_a, pieces_b, assume_unique=True).sum())
+    shared = int(in_sorted(pieces_a, pieces_b).sum())
     c_a, c_b = shared / len(pieces_a), shared / len(pieces_b)
     # The contained side: the larger share; on a tie the shorter text.
     a_inside = c_a > c_b or (c_a == c_b and chars_a <= chars_b)

@@ -37,7 +37,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from .cluster import Verdict, best, fuller, verify
+from .cluster import Verdict, best, fuller, in_sorted, verify
 from .minhash import (
     MinHashConfig,
     MinHasher,
@@ -417,12 +417,20 @@ class Deduplicator:
             shingle_keys.append(folded[i] if bare is texts[i] else fold(bare))
         sigs, sizes = self.hasher.signatures_of_keys(shingle_keys)
         bands = self.hasher.band_keys(sigs) if len(fresh) else np.empty((0, self.bands), np.uint64)
-        pieces = self._pieces(bares)
         # 3. candidate clusters: earlier batches, and new bodies earlier in this batch
         found = self._buckets.query(bands)
         stored = _split(found.rows, found.values, len(fresh))
         later, earlier = _pairs_within(bands) if len(fresh) > 1 else (np.empty(0, np.int64),) * 2
         in_batch = _split(later, earlier, len(fresh))
+        # bodies with a candidate over the Jaccard threshold will join it: no containment
+        # search for them (their pieces are still cut, for the cluster they join)
+        near = np.zeros(len(fresh), dtype=bool)
+        thr = self.config.threshold
+        if len(found.rows):
+            near[found.rows[(sigs[found.rows] == self._c_sig.a[found.values]).mean(1) >= thr]] = 1
+        if len(later):
+            near[later[(sigs[later] == sigs[earlier]).mean(1) >= thr]] = True
+        pieces = self._pieces(bares, ~near)
         # 4. verify and decide, in input order
         slot = dict(zip(fresh, range(len(fresh)), strict=True))
         holder = np.full(len(fresh), -1, dtype=np.int64)  # cluster whose keys row j carries
@@ -536,19 +544,23 @@ class Deduplicator:
         self._ids |= batch
         return ids, texts
 
-    def _pieces(self, bares: list[str]) -> _Pieces:
-        """Sentence pieces of a batch's new bodies, their boilerplate marks, and the clusters
-        and earlier rows that share enough of them to be checked for a partial match."""
+    def _pieces(self, bares: list[str], search: np.ndarray) -> _Pieces:
+        """Sentence pieces of a batch's new bodies, their boilerplate marks, and, for the
+        rows where ``search`` is True, the clusters and earlier rows that share enough of
+        them to be checked for a partial match."""
         cfg = self.config
         n = len(bares)
         hashes, lengths, offsets, sentences = pieces_batch(bares)
         rows = np.repeat(np.arange(n), np.diff(offsets))
         cap = cfg.boilerplate_clusters
-        found = self._piece_store.query(hashes, cap=cap)
-        crowded = found.crowded
+        asked = np.flatnonzero(search[rows])
+        found = self._piece_store.query(hashes[asked], cap=cap)
+        crowded = np.zeros(len(hashes), dtype=bool)
+        crowded[asked] = found.crowded
+        found = replace(found, rows=asked[found.rows])
         if len(hashes):  # many bodies of this batch: boilerplate too
-            uniq, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
-            crowded = crowded | (counts[inverse] > 2 * cap)
+            _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+            crowded |= counts[inverse] > 2 * cap
         # a partial match needs ceil(containment * min_sentences) shared pieces at least
         # (a sentence has one piece or more)
         min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
@@ -562,6 +574,8 @@ class Deduplicator:
             stored = _split(code // width, code % width, n)
         ok = ~crowded
         later, earlier = _shared_pairs(hashes[ok], rows[ok], n, min_shared)
+        wanted = search[later]
+        later, earlier = later[wanted], earlier[wanted]
         return _Pieces(hashes, lengths, offsets, sentences, crowded, stored,
                        _split(later, earlier, n))
 
@@ -743,7 +757,7 @@ class Deduplicator:
         """A near copy joined cluster c: its sentences (a re-led copy's lede, a paragraph
         the representative lacks) become part of c, so a brief made of them still finds c."""
         mine = self._c_pieces[c]
-        new = pieces[~np.isin(pieces, mine, assume_unique=True)] if len(mine) else pieces
+        new = pieces[~in_sorted(pieces, mine)] if len(mine) else pieces
         # a paragraph's worth (typos change a piece or two: nothing to add), and the
         # cluster's pieces at most twice the representative's
         if len(new) >= _ABSORB_MIN and len(mine) + len(new) <= 2 * self._c_top_pieces.a[c]:
@@ -800,8 +814,11 @@ class Deduplicator:
         return np.clip((p - 1 / 256) / (1 - 1 / 256), 0.0, 1.0)
 
     def _members_accept(self, c: int, sig: np.ndarray, size: int) -> bool:
-        """Would every member of cluster c accept this body as its representative?"""
+        """Would every member of cluster c accept this body as its representative?
+        (Partial members, briefs inside the current representative, are inside a near copy
+        of it too: they are not asked.)"""
         members = self._members(c)
+        members = members[self._r_kind.a[members] != _PARTIAL]
         if not len(members):
             return True
         jac = self._sketch_jaccard(members, (sig & 0xFF).astype(np.uint8))
