@@ -31,7 +31,7 @@ representative's signature (4 bytes x num_perm) and its band keys (12 bytes x ba
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any, Literal, Protocol
 
@@ -290,6 +290,8 @@ class _Pieces:
     ``crowded`` marks boilerplate pieces; ``stored[j]`` / ``in_batch[j]``: clusters and
     earlier rows of this batch sharing enough pieces with row j to be checked."""
 
+    bares: list[str]
+    search: np.ndarray
     hashes: np.ndarray
     lengths: np.ndarray
     offsets: np.ndarray
@@ -297,10 +299,19 @@ class _Pieces:
     crowded: np.ndarray
     stored: list[np.ndarray]
     in_batch: list[np.ndarray]
+    late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
 
-    def of(self, j: int) -> tuple[np.ndarray, np.ndarray, int, int]:
+    def of(self, j: int, need: bool = False) -> tuple[np.ndarray, np.ndarray, int, int]:
         """Row j's non-boilerplate pieces, its boilerplate pieces, the folded characters
-        and the sentences (in proportion) of the former."""
+        and the sentences (in proportion) of the former. A row not searched has none, unless
+        ``need``: then they are cut now (it is becoming a representative)."""
+        if not self.search[j]:
+            if not need:
+                return self.hashes[:0], self.hashes[:0], 0, 0
+            if j not in self.late:
+                h, ln, _, sents = pieces_batch([self.bares[j]])
+                self.late[j] = (h, h[:0], int(ln.sum()), int(sents[0]))
+            return self.late[j]
         a, b = self.offsets[j], self.offsets[j + 1]
         h, crowded = self.hashes[a:b], self.crowded[a:b]
         sents = int(self.sentences[j])
@@ -309,6 +320,12 @@ class _Pieces:
             return (own, h[crowded], int(self.lengths[a:b][~crowded].sum()),
                     round(sents * len(own) / len(h)))
         return h, h[:0], int(self.lengths[a:b].sum()), sents
+
+    def every(self, j: int) -> np.ndarray:
+        """All of row j's pieces, boilerplate included (to store for a representative)."""
+        if not self.search[j]:
+            return self.of(j, need=True)[0]
+        return self.hashes[self.offsets[j]:self.offsets[j + 1]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,14 +439,12 @@ class Deduplicator:
         stored = _split(found.rows, found.values, len(fresh))
         later, earlier = _pairs_within(bands) if len(fresh) > 1 else (np.empty(0, np.int64),) * 2
         in_batch = _split(later, earlier, len(fresh))
-        # bodies with a candidate over the Jaccard threshold will join it: no containment
-        # search for them (their pieces are still cut, for the cluster they join)
+        # bodies with a stored representative over the Jaccard threshold will join it: no
+        # containment search for them, and their pieces are cut only if they are needed
         near = np.zeros(len(fresh), dtype=bool)
         thr = self.config.threshold
         if len(found.rows):
             near[found.rows[(sigs[found.rows] == self._c_sig.a[found.values]).mean(1) >= thr]] = 1
-        if len(later):
-            near[later[(sigs[later] == sigs[earlier]).mean(1) >= thr]] = True
         pieces = self._pieces(bares, ~near)
         # 4. verify and decide, in input order
         slot = dict(zip(fresh, range(len(fresh)), strict=True))
@@ -451,7 +466,7 @@ class Deduplicator:
                 extra = holder[pieces.in_batch[j]]
                 part = np.concatenate((part, extra[extra >= 0]))
             d, carries = self._near_or_new(id_, key, len(folded[i]), sigs[j], int(sizes[j]),
-                                           cands, kept_items, part, pieces.of(j))
+                                           cands, kept_items, part, pieces, j)
             out.append(d)
             if carries >= 0:
                 holder[j] = carries
@@ -459,10 +474,9 @@ class Deduplicator:
         if new_keys:
             self._buckets.add(bands[new_keys].ravel(),
                               np.repeat(holder[new_keys], self.bands))
-            counts = np.diff(pieces.offsets)[new_keys]
-            sel = np.concatenate([np.arange(pieces.offsets[j], pieces.offsets[j + 1])
-                                  for j in new_keys])
-            self._piece_store.add(pieces.hashes[sel], np.repeat(holder[new_keys], counts))
+            every = [pieces.every(j) for j in new_keys]
+            self._piece_store.add(np.concatenate(every),
+                                  np.repeat(holder[new_keys], [len(e) for e in every]))
         if self._absorbed:
             self._piece_store.add(np.concatenate([p for p, _ in self._absorbed]),
                                   np.concatenate([np.full(len(p), c) for p, c in self._absorbed]))
@@ -550,7 +564,8 @@ class Deduplicator:
         them to be checked for a partial match."""
         cfg = self.config
         n = len(bares)
-        hashes, lengths, offsets, sentences = pieces_batch(bares)
+        hashes, lengths, offsets, sentences = pieces_batch(
+            [b if s else "" for b, s in zip(bares, search.tolist(), strict=True)])
         rows = np.repeat(np.arange(n), np.diff(offsets))
         cap = cfg.boilerplate_clusters
         asked = np.flatnonzero(search[rows])
@@ -576,7 +591,7 @@ class Deduplicator:
         later, earlier = _shared_pairs(hashes[ok], rows[ok], n, min_shared)
         wanted = search[later]
         later, earlier = later[wanted], earlier[wanted]
-        return _Pieces(hashes, lengths, offsets, sentences, crowded, stored,
+        return _Pieces(bares, search, hashes, lengths, offsets, sentences, crowded, stored,
                        _split(later, earlier, n))
 
     def _new_cluster(self, rep: str, sig: np.ndarray | None, size: int, archived: bool,
@@ -628,12 +643,11 @@ class Deduplicator:
 
     def _near_or_new(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
                      cands: np.ndarray, kept_items: list[tuple[str, bytes, np.ndarray, int]],
-                     part: np.ndarray, pieces: tuple[np.ndarray, np.ndarray, int]
-                     ) -> tuple[Decision, int]:
+                     part: np.ndarray, pieces: _Pieces, row: int) -> tuple[Decision, int]:
         """Decide a new body. Returns the decision and the cluster whose band keys this
         body's keys must point to (-1: none, it is not a representative)."""
         cfg = self.config
-        own, boiler, chars, sents = pieces
+        own, boiler, chars, sents = pieces.of(row)
         best_near: tuple[float, int] | None = None  # (similarity, cluster)
         if len(cands):
             cands = np.unique(cands)
@@ -663,6 +677,7 @@ class Deduplicator:
             r = self._record(id_, c, _NEAR, sim, size, -1, (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             if length > self._c_len.a[c]:
+                own, _, chars, sents = pieces.of(row, need=True)
                 self._promote(c, r, key, length, sig, size, own, chars, sents)
                 return self._provisional(r), c
             return self._provisional(r), -1
@@ -692,6 +707,7 @@ class Deduplicator:
                              (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             return self._provisional(r), -1
+        own, _, chars, sents = pieces.of(row, need=True)
         c = self._new_cluster(id_, sig, size, False, own, chars, sents)
         if not self._longest:
             self._c_count.a[c] += 1

@@ -378,22 +378,21 @@ def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
     if joined.count(_DOC_SEP) != n - 1:
         joined = _DOC_SEP.join(t.replace(_DOC_SEP, "") for t in texts)
     cps = np.frombuffer(joined.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    cls = _piece_classes()[np.minimum(cps, 0x10000)]  # 0 dropped, 1 kept, 2 end, 3 text end
-    doc_end = cls == 3
+    # 0 dropped, 1 kept, 2 sentence end, 3 text end (code points above the BMP: kept)
+    cls = np.take(_piece_classes(), cps, mode="clip")
+    seps = np.flatnonzero(cls == 3)
     end = cls >= 2
     dot = np.flatnonzero(cps[:-1] == 0x2E)
     nxt = cps[dot + 1]
     end[dot[(nxt >= _DIGITS[0]) & (nxt <= _DIGITS[1])]] = False  # "3.5%" is one sentence
-    kept = cls == 1
-    doc = np.cumsum(doc_end)
-    pos = np.flatnonzero(kept)
+    pos = np.flatnonzero(cls == 1)
     if not len(pos):
         return empty
-    sid = np.cumsum(end)[pos]  # sentence of each kept character
+    sid = np.cumsum(end, dtype=np.int32)[pos]  # sentence of each kept character
     starts = np.flatnonzero(np.concatenate(([True], sid[1:] != sid[:-1])))
     slen = np.diff(np.append(starts, len(sid)))
     long_enough = slen >= min_chars
-    sentences[:] = np.bincount(doc[pos[starts[long_enough]]], minlength=n)
+    sentences[:] = np.bincount(np.searchsorted(seps, pos[starts[long_enough]]), minlength=n)
     keep_pos = np.repeat(long_enough, slen)
     rank = (np.arange(len(sid)) - np.repeat(starts, slen))[keep_pos]
     per = np.repeat(np.maximum(1, slen // chunk), slen)[keep_pos]
@@ -413,7 +412,7 @@ def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
     ph = np.add.reduceat(h, pstarts)
     ph += lengths.astype(np.uint64) * _MULT
     ph ^= ph >> np.uint64(32)
-    pdoc = doc[pos[pstarts]]
+    pdoc = np.searchsorted(seps, pos[pstarts])
     order = np.lexsort((ph, pdoc))
     ph, pdoc, lengths = ph[order], pdoc[order], lengths[order]
     if len(ph) > 1:
