@@ -2,6 +2,7 @@
 
     python benchmarks/bench_dedup.py                    # 50,000 bodies (the committed figures)
     python benchmarks/bench_dedup.py --n 5000 --no-write   # a quick look
+    python benchmarks/bench_dedup.py --hard 6000           # the hard set, F1 by kind of copy
 
 The corpus: article bodies (paragraphs joined by "\\n", no page furniture) grown from
 ../shared/corpus/bodies.jsonl with `corpora.py`'s stories and edits (half the stories
@@ -53,6 +54,7 @@ from _machine import cpu_model  # noqa: E402
 from dedupe_ko.dedup import Deduplicator  # noqa: E402
 
 RESULTS = HERE / "results" / "dedup.md"
+HARD_RESULTS = HERE / "results" / "dedup_hard.md"
 
 
 # ------------------------------------------------------------------------------------------
@@ -165,6 +167,123 @@ def index_bytes(records: list[tuple[str, str]], batch_size: int) -> tuple[int, i
 # ------------------------------------------------------------------------------------------
 
 
+def score_by_kind(truth: dict[str, str], kinds: dict[str, str], pred: dict[str, str]
+                  ) -> dict[str, dict[str, float]]:
+    """Pair precision / recall / F1 over the pairs that involve an article of each kind
+    (pairs of two such articles count twice); ``false_joins``: articles of the kind sharing a
+    predicted cluster with an article of another story."""
+    cells = Counter((truth[i], pred[i]) for i in truth)
+    t_sizes, p_sizes = Counter(truth.values()), Counter(pred[i] for i in truth)
+    acc: dict[str, list[int]] = {}
+    for i, k in kinds.items():
+        t, p = truth[i], pred[i]
+        both = cells[(t, p)] - 1
+        a = acc.setdefault(k, [0, 0, 0, 0, 0])
+        a[0] += both
+        a[1] += p_sizes[p] - 1 - both  # false positive pairs
+        a[2] += t_sizes[t] - 1 - both  # false negative pairs
+        a[3] += p_sizes[p] - 1 > both
+        a[4] += 1
+    out = {}
+    for k, (tp, fp, fn, fj, n) in acc.items():
+        p = tp / (tp + fp) if tp + fp else 1.0
+        r = tp / (tp + fn) if tp + fn else 1.0
+        out[k] = {"n": n, "precision": p, "recall": r,
+                  "f1": 2 * p * r / (p + r) if p + r else 0.0, "false_joins": fj}
+    return out
+
+
+def half_containment_violations(texts: dict[str, str], pred: dict[str, str]) -> int:
+    """Pairs sharing a predicted cluster of which neither contains half of the other
+    (exact whitespace-free character 5-gram sets)."""
+    groups: dict[str, list[str]] = {}
+    for i, c in pred.items():
+        groups.setdefault(c, []).append(i)
+    bad = 0
+    for members in groups.values():
+        if len(members) < 2:
+            continue
+        sets = [set(corpora._shingles(texts[m]).tolist()) for m in members]
+        for x in range(len(sets)):
+            for y in range(x + 1, len(sets)):
+                inter = len(sets[x] & sets[y])
+                if max(inter / max(1, len(sets[x])), inter / max(1, len(sets[y]))) < 0.5:
+                    bad += 1
+    return bad
+
+
+def run_hard(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """The hard set (`corpora.iter_hard`): dedupe_ko and each installed peer, F1 by kind."""
+    import peers
+
+    data, truth_path = corpora.hard_files(args.hard, args.seed)
+    truth, kinds = {}, {}
+    for r in corpora.read_jsonl(truth_path):
+        truth[r["id"]], kinds[r["id"]] = r["cluster"], r["kind"]
+    records = [(r["id"], r["text"]) for r in corpora.read_jsonl(data)]
+    texts = dict(records)
+    print(f"hard set: {len(records):,} articles, {len(set(truth.values())):,} stories, "
+          f"{data.name}", flush=True)
+    Deduplicator().add("warm-up", "본문")
+    contenders: list[tuple[str, dict[str, str], float]] = []
+    for keep in ("first", "longest"):
+        t = time.perf_counter()
+        pred, _ = run_dedupe_ko(records, args.batch_size, keep=keep)
+        contenders.append((f'dedupe_ko keep="{keep}"', pred, time.perf_counter() - t))
+    with __import__("tempfile").TemporaryDirectory() as work:
+        for name in ("datasketch", "rensa", "rensa-dedup", "datatrove", "exact"):
+            t = time.perf_counter()
+            try:
+                pred, _ = peers.DEDUP_PEERS[name](data, Path(work))
+            except ImportError as e:
+                print(f"{name}: not installed ({e})", flush=True)
+                continue
+            contenders.append((name, pred, time.perf_counter() - t))
+    order = [k for k in corpora.HARD_KINDS if k in set(kinds.values())]
+    lines = [
+        "| contender | docs/s | pair P | R | F1 | ARI | half-containment violations | "
+        + " | ".join(f"F1 {k}" for k in order) + " |",
+        "|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(order),
+    ]
+    for name, pred, secs in contenders:
+        sc = score(truth, pred)
+        by = score_by_kind(truth, kinds, pred)
+        cells = []
+        for k in order:
+            b = by[k]
+            if k.endswith("_trap"):
+                cells.append(f"{b['f1']:.3f} ({b['false_joins']} joined)")
+            else:
+                cells.append(f"{b['f1']:.3f}")
+        lines.append(f"| {name} | {len(records) / secs:,.0f} | {sc['precision']:.4f} | "
+                     f"{sc['recall']:.4f} | {sc['f1']:.4f} | {sc['ari']:.4f} | "
+                     f"{half_containment_violations(texts, pred)} | " + " | ".join(cells) + " |")
+        print(lines[-1], flush=True)
+    counts = Counter(kinds.values())
+    table = "\n".join(lines)
+    print()
+    print(table)
+    if not args.no_write:
+        cmd = "python " + " ".join(shlex.quote(a) for a in
+                                   ["benchmarks/bench_dedup.py", *(argv or sys.argv[1:])])
+        HARD_RESULTS.write_text(
+            "# Dedup hard set: abridged and partial republications, and traps\n\n"
+            f"Command: `{cmd}`  \nMachine: {machine()}  \n"
+            f"Set: {len(records):,} article bodies, {len(set(truth.values())):,} stories "
+            f"(seed {args.seed}), `corpora.iter_hard`; kinds: "
+            + ", ".join(f"{k} {counts[k]:,}" for k in order) + ".\n\n"
+            f"{table}\n\n"
+            "F1 by kind: pair F1 over the pairs that involve an article of that kind. For the "
+            "traps (their own stories) every pair they form is false: F1 1.000 means none "
+            "joined, and the count of trap articles that joined another story is shown. "
+            "Half-containment violations: pairs in one predicted cluster of which neither "
+            "contains half of the other's character 5-grams.\n",
+            encoding="utf-8",
+        )
+        print(f"\nwrote {HARD_RESULTS.relative_to(HERE.parent)}")
+    return 0
+
+
 def machine() -> str:
     cpu = cpu_model(platform.processor() or platform.machine())
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -178,7 +297,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch-size", type=int, default=1024)
     ap.add_argument("--no-write", action="store_true", help="print only; no results file")
+    ap.add_argument("--hard", type=int, default=0, metavar="N",
+                    help="run the hard set of N articles (abridged copies and traps) with "
+                         "every installed peer, F1 by kind of copy, instead of the speed run")
     args = ap.parse_args(argv)
+    if args.hard:
+        return run_hard(args, argv)
 
     t0 = time.perf_counter()
     records, truth, path = corpus(args.n, args.seed)

@@ -36,6 +36,7 @@ from __future__ import annotations
 import hashlib
 import os
 import random
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -55,6 +56,9 @@ __all__ = [
     "read_jsonl",
     "write_jsonl",
     "PERTURBATIONS",
+    "HARD_KINDS",
+    "iter_hard",
+    "hard_files",
 ]
 
 HERE = Path(__file__).resolve().parent
@@ -562,4 +566,157 @@ def clean_set_files(
         pages, want = make_clean_set(n, seed, bodies_path=bodies_path)
         write_jsonl(data, pages)
         write_jsonl(truth, want)
+    return data, truth
+
+
+# --------------------------------------------------------------------------------------------
+# The hard set: abridged and partial republications, and the traps that must not join
+
+HARD_VERSION = 2
+HARD_KINDS = ("original", "abridged", "abridged_noisy", "reordered", "reled", "noisy",
+              "quoting_trap", "boilerplate_trap", "tiny_trap")
+# Stock paragraphs (written here) that many unrelated stories carry: a series lede and
+# standard closings. Stories that share one are still different stories.
+_BOILERPLATE_LEDES = [
+    "[법률 브리핑] 한 주 동안 법조계에서 있었던 주요 판결과 사건을 정리했습니다. "
+    "독자 여러분의 이해를 돕기 위해 쟁점 위주로 소개합니다. 자세한 내용은 아래와 같습니다.",
+    "오늘의 판결 돋보기입니다. 생활 속 분쟁과 관련된 법원의 판단을 쉽게 풀어 드립니다. "
+    "판결의 의미와 남은 쟁점을 함께 짚어 봅니다.",
+]
+_BOILERPLATE_CLOSINGS = [
+    "※ 이 기사는 언론사 간 기사 제휴에 따라 전재한 것입니다. 기사의 저작권은 원 출처에 "
+    "있으며 무단 전재와 재배포를 금합니다. 문의는 편집국 독자센터로 해 주시기 바랍니다.",
+    "이 기사에 대한 의견이나 제보는 언제든 환영합니다. 독자 여러분의 소중한 의견은 "
+    "더 나은 기사를 만드는 데 쓰입니다. 보내 주신 내용은 철저히 비밀이 보장됩니다.",
+    "본 기사는 일반적인 정보 제공을 목적으로 작성됐습니다. 구체적인 사안에 대해서는 "
+    "반드시 전문가와 상담하시기 바랍니다. 기사 내용은 작성 시점의 법령을 기준으로 합니다.",
+]
+_RELEDES = [
+    "법원이 오랫동안 논란이 돼 온 사안에 대해 마침내 판단을 내놓았다. 당사자들은 결과를 "
+    "두고 엇갈린 반응을 보였다.",
+    "관련 업계와 시민단체의 관심이 쏠렸던 사건의 결론이 나왔다. 이번 결정은 비슷한 "
+    "분쟁에도 적지 않은 영향을 줄 전망이다.",
+    "논란이 이어지던 문제가 새 국면을 맞았다. 관계 기관은 후속 조치를 검토하고 있다.",
+    "지역 사회의 이목이 집중된 사안이 일단락됐다. 그러나 쟁점이 모두 해소된 것은 아니라는 "
+    "지적도 나온다.",
+]
+_SENTENCE_END = re.compile(r"[.?!](?!\d)")
+
+
+def _sentences_in(paras: list[str]) -> int:
+    return sum(len(_SENTENCE_END.findall(p)) for p in paras)
+
+
+def _abridge(paras: list[str], rng: random.Random) -> list[str] | None:
+    """The first paragraphs of a story, as a brief: 1-3 paragraphs, at least 3 sentences and
+    150 characters, at most 60% of the story (None when the story is too short for that)."""
+    k = rng.choice([1, 2, 2, 3])
+    while k < len(paras) and (_sentences_in(paras[:k]) < 3 or sum(map(len, paras[:k])) < 150):
+        k += 1
+    if k > 0.6 * len(paras) or len(paras) < 4:
+        return None
+    return paras[:k]
+
+
+def _hard_copy(kind: str, paras: list[str], rng: random.Random) -> list[str] | None:
+    if kind == "abridged":
+        return _abridge(paras, rng)
+    if kind == "abridged_noisy":
+        brief = _abridge(paras, rng)
+        if brief is None:
+            return None
+        brief = _spacing(brief, rng)
+        return _quotes(brief, rng) if rng.random() < 0.5 else brief
+    if kind == "reordered":
+        if len(paras) < 4:
+            return None
+        rest = paras[1:]
+        rng.shuffle(rest)
+        return [paras[0], *rest]
+    if kind == "reled":
+        return [rng.choice(_RELEDES), *paras[1:]] if len(paras) >= 4 else None
+    if kind == "noisy":
+        out = _typos(_spacing(paras, rng), rng)
+        return _tag(_quotes(out, rng), rng) if rng.random() < 0.5 else out
+    raise ValueError(f"unknown copy kind {kind!r}")
+
+
+def iter_hard(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODIES
+              ) -> Iterator[dict]:
+    """The hard set: ``{"id", "text", "cluster", "kind"}`` bodies (no page furniture).
+
+    Stories are real bodies (distinct by construction, see the module docstring); 60% of
+    them are republished 1-3 times as an abridged brief (the first paragraphs, at least 3
+    sentences), an abridged brief with spacing/quote noise, a reordered copy (lede kept,
+    other paragraphs shuffled), a re-led copy (a new first paragraph) or a noisy full copy
+    (spacing, typos, quotes, a tag). Traps are their own stories: a story that quotes one
+    paragraph of another (``quoting_trap``), stories that carry a stock series lede or
+    closing paragraph shared with many others (``boilerplate_trap``: the original and its
+    copies keep it), and a one-sentence item made of another story's first sentence
+    (``tiny_trap``). Articles come in random order; the same arguments give the same set.
+    """
+    src = _sources(bodies_path)
+    perm = _permutation(seed + 7, len(src.bodies))
+    rng = random.Random(f"hard:{seed}")
+    copy_kinds = ["abridged", "abridged", "abridged_noisy", "abridged_noisy", "reordered",
+                  "reled", "noisy"]
+    out: list[dict] = []
+    used = 0
+
+    def take() -> list[str]:
+        nonlocal used
+        paras = list(src.bodies[perm[used % len(perm)]]["paragraphs"])
+        used += 1
+        return paras
+
+    s = 0
+    while len(out) < n_articles:
+        paras = take()
+        lede = paras[0]
+        story = f"h{s}"
+        head: list[str] = []
+        tail: list[str] = []
+        if rng.random() < 0.2:  # a stock lede or closing, shared with many other stories
+            if rng.random() < 0.5:
+                head = [rng.choice(_BOILERPLATE_LEDES)]
+            else:
+                tail = [rng.choice(_BOILERPLATE_CLOSINGS)]
+        out.append({"text": "\n".join([*head, *paras, *tail]), "cluster": story,
+                    "kind": "boilerplate_trap" if head or tail else "original"})
+        if rng.random() < 0.6:
+            for kind in rng.sample(copy_kinds, rng.randint(1, 3)):
+                copy = _hard_copy(kind, paras, random.Random(f"hard:{seed}:{s}:{kind}"))
+                if copy is not None:  # a brief keeps the stock lede, not the closing
+                    brief = kind.startswith("abridged")
+                    text = "\n".join([*head, *copy, *([] if brief else tail)])
+                    out.append({"text": text, "cluster": story, "kind": kind})
+        if rng.random() < 0.15 and len(paras) >= 3:  # another story quotes one paragraph
+            host = take()
+            quoted = rng.choice([p for p in paras if len(p) >= 60] or paras)
+            at = rng.randrange(1, len(host) + 1)
+            out.append({"text": "\n".join([*host[:at], quoted, *host[at:]]),
+                        "cluster": f"q{s}", "kind": "quoting_trap"})
+        if rng.random() < 0.05:
+            first = _SENTENCE_END.search(lede)
+            if first:
+                out.append({"text": lede[: first.end()], "cluster": f"t{s}",
+                            "kind": "tiny_trap"})
+        s += 1
+    del out[n_articles:]
+    rng.shuffle(out)
+    for i, r in enumerate(out):
+        yield {"id": f"h{i:07d}", **r}
+
+
+def hard_files(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODIES,
+               data_dir: str | Path = DATA_DIR) -> tuple[Path, Path]:
+    """Paths of the hard set ``{"id","text"}`` and its truth ``{"id","cluster","kind"}``,
+    generated under ``data_dir`` the first time and reused after."""
+    stem = f"hard-v{HARD_VERSION}-n{n_articles}-s{seed}"
+    data, truth = Path(data_dir) / f"{stem}.jsonl", Path(data_dir) / f"{stem}.truth.jsonl"
+    if not (data.exists() and truth.exists()):
+        recs = list(iter_hard(n_articles, seed, bodies_path=bodies_path))
+        write_jsonl(data, ({"id": r["id"], "text": r["text"]} for r in recs))
+        write_jsonl(truth, ({"id": r["id"], "cluster": r["cluster"], "kind": r["kind"]}
+                            for r in recs))
     return data, truth

@@ -11,7 +11,8 @@ Two articles are the same story when one of these holds (checked in this order):
 - **partial** (an abridged copy, or a story that grew): the share of one article's sentence
   pieces (`minhash.pieces_batch`) found in the other is >= ``config.containment``, and that
   article has at least ``config.min_sentences`` pieces and ``config.min_partial_chars``
-  folded characters, so a one- or two-sentence brief never joins on containment alone.
+  folded characters, so a one- or two-sentence brief never joins on containment alone;
+  and it is the shorter one (at most `PARTIAL_MAX_RATIO` of the other's characters).
   The caller leaves boilerplate pieces (found in many unrelated clusters) out of both sets.
 
 `best` picks among verified candidates: near before partial, then the highest similarity,
@@ -31,9 +32,13 @@ from .minhash import containment as _estimated_containment
 if TYPE_CHECKING:
     from .dedup import DedupConfig
 
-__all__ = ["Verdict", "best", "fuller", "piece_containment", "verify"]
+__all__ = ["Verdict", "best", "fuller", "in_sorted", "piece_containment", "verify"]
 
 VerdictKind = Literal["near", "partial", "none"]
+# A partial match is a shorter version: at most this share of the other's characters. Two
+# bodies of about the same length that share 70% are near copies or not copies at all (the
+# MinHash path decides), never "one inside the other".
+PARTIAL_MAX_RATIO = 0.8
 _T = TypeVar("_T")
 
 
@@ -56,35 +61,55 @@ class Verdict:
     contained: Literal["a", "b", ""] = ""
 
 
+def in_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """For each value of ``a``, is it in the sorted array ``b``? (bool array like ``a``)"""
+    if not len(b):
+        return np.zeros(len(a), dtype=bool)
+    i = np.searchsorted(b, a)
+    i[i == len(b)] = 0
+    return b[i] == a
+
+
 def piece_containment(a: np.ndarray, b: np.ndarray) -> float:
-    """Share of the distinct sorted piece hashes ``a`` that are also in ``b`` (0.0 for none)."""
+    """Share of the distinct piece hashes ``a`` that are also in the sorted ``b`` (0.0 for
+    none)."""
     if not len(a) or not len(b):
         return 0.0
-    return float(np.isin(a, b, assume_unique=True).sum()) / len(a)
+    return float(in_sorted(a, b).sum()) / len(a)
 
 
 def verify(config: DedupConfig, jaccard: float, size_a: int, size_b: int, *,
            pieces_a: np.ndarray | None = None, pieces_b: np.ndarray | None = None,
-           chars_a: int = 0, chars_b: int = 0) -> Verdict:
+           chars_a: int = 0, chars_b: int = 0, sentences_a: int | None = None,
+           sentences_b: int | None = None) -> Verdict:
     """Are a and b the same story? Near by MinHash first; partial by sentence pieces when
-    both piece sets are given (``chars_*``: folded characters in those pieces)."""
+    both piece sets are given (``chars_*``: folded characters in those pieces).
+    ``sentences_*``: sentences of each (default: the piece counts); when known, the MinHash
+    containment route too needs ``config.min_sentences`` on the smaller side."""
     j = float(jaccard)
     if j >= config.threshold:
         return Verdict(True, "near", j, j)
     if j >= config.min_jaccard:
-        small, big = (size_a, size_b) if size_a <= size_b else (size_b, size_a)
+        a_small = size_a <= size_b
+        small, big = (size_a, size_b) if a_small else (size_b, size_a)
         c = _estimated_containment(j, small, big)
-        if c >= config.containment:
+        n = sentences_a if a_small else sentences_b
+        if c >= config.containment and (n is None or n >= config.min_sentences):
             return Verdict(True, "near", float(c), j)
     if pieces_a is None or pieces_b is None or not len(pieces_a) or not len(pieces_b):
         return Verdict(False, "none", j, j)
-    shared = int(np.isin(pieces_a, pieces_b, assume_unique=True).sum())
+    shared = int(in_sorted(pieces_a, pieces_b).sum())
     c_a, c_b = shared / len(pieces_a), shared / len(pieces_b)
     # The contained side: the larger share; on a tie the shorter text.
     a_inside = c_a > c_b or (c_a == c_b and chars_a <= chars_b)
-    share, n, chars = (c_a, len(pieces_a), chars_a) if a_inside else (c_b, len(pieces_b), chars_b)
+    if a_inside:
+        share, n, chars = c_a, len(pieces_a) if sentences_a is None else sentences_a, chars_a
+    else:
+        share, n, chars = c_b, len(pieces_b) if sentences_b is None else sentences_b, chars_b
+    other = chars_b if a_inside else chars_a
     ok = (share >= config.containment and n >= config.min_sentences
-          and chars >= config.min_partial_chars)
+          and chars >= config.min_partial_chars
+          and (not other or chars <= PARTIAL_MAX_RATIO * other))
     if not ok:
         return Verdict(False, "none", j, j, share)
     return Verdict(True, "partial", share, j, share, "a" if a_inside else "b")

@@ -31,13 +31,13 @@ representative's signature (4 bytes x num_perm) and its band keys (12 bytes x ba
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from .cluster import Verdict, best, fuller, verify
+from .cluster import Verdict, best, fuller, in_sorted, verify
 from .minhash import (
     MinHashConfig,
     MinHasher,
@@ -63,6 +63,7 @@ __all__ = [
 MatchKind = Literal["exact", "near", "partial", "none"]
 _NONE, _EXACT, _NEAR, _PARTIAL = 0, 1, 2, 3
 _KINDS: tuple[MatchKind, ...] = ("none", "exact", "near", "partial")
+_ABSORB_MIN = 4  # new sentence pieces a near copy must bring for its pieces to join
 
 
 @dataclass(frozen=True)
@@ -289,21 +290,42 @@ class _Pieces:
     ``crowded`` marks boilerplate pieces; ``stored[j]`` / ``in_batch[j]``: clusters and
     earlier rows of this batch sharing enough pieces with row j to be checked."""
 
+    bares: list[str]
+    search: np.ndarray
     hashes: np.ndarray
     lengths: np.ndarray
     offsets: np.ndarray
+    sentences: np.ndarray
     crowded: np.ndarray
     stored: list[np.ndarray]
     in_batch: list[np.ndarray]
+    late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
 
-    def of(self, j: int) -> tuple[np.ndarray, np.ndarray, int]:
-        """Row j's non-boilerplate pieces, its boilerplate pieces, and the folded characters
-        of the former."""
+    def of(self, j: int, need: bool = False) -> tuple[np.ndarray, np.ndarray, int, int]:
+        """Row j's non-boilerplate pieces, its boilerplate pieces, the folded characters
+        and the sentences (in proportion) of the former. A row not searched has none, unless
+        ``need``: then they are cut now (it is becoming a representative)."""
+        if not self.search[j]:
+            if not need:
+                return self.hashes[:0], self.hashes[:0], 0, 0
+            if j not in self.late:
+                h, ln, _, sents = pieces_batch([self.bares[j]])
+                self.late[j] = (h, h[:0], int(ln.sum()), int(sents[0]))
+            return self.late[j]
         a, b = self.offsets[j], self.offsets[j + 1]
         h, crowded = self.hashes[a:b], self.crowded[a:b]
+        sents = int(self.sentences[j])
         if crowded.any():
-            return h[~crowded], h[crowded], int(self.lengths[a:b][~crowded].sum())
-        return h, h[:0], int(self.lengths[a:b].sum())
+            own = h[~crowded]
+            return (own, h[crowded], int(self.lengths[a:b][~crowded].sum()),
+                    round(sents * len(own) / len(h)))
+        return h, h[:0], int(self.lengths[a:b].sum()), sents
+
+    def every(self, j: int) -> np.ndarray:
+        """All of row j's pieces, boilerplate included (to store for a representative)."""
+        if not self.search[j]:
+            return self.of(j, need=True)[0]
+        return self.hashes[self.offsets[j]:self.offsets[j + 1]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -352,6 +374,8 @@ class Deduplicator:
         self._c_top: list[str] = []
         self._c_pieces: list[np.ndarray] = []
         self._c_chars = _Column(np.int64)
+        self._c_sents = _Column(np.int64)
+        self._c_top_pieces = _Column(np.int64)  # pieces of the version verified against
         self._c_count = _Column(np.int64)
         self._c_sig = _Column(np.uint32, p)
         self._c_size = _Column(np.int64)
@@ -359,6 +383,7 @@ class Deduplicator:
         self._archived: dict[str, int] = {}  # archived id -> cluster
         self._counts = [0, 0, 0, 0]  # keep="first": none (kept), exact, near, partial
         self._n_superseding = 0
+        self._absorbed: list[tuple[np.ndarray, int]] = []  # pieces to add to the store
         self._n_archived = 0
         self._finished = False
         if self._longest:
@@ -409,12 +434,18 @@ class Deduplicator:
             shingle_keys.append(folded[i] if bare is texts[i] else fold(bare))
         sigs, sizes = self.hasher.signatures_of_keys(shingle_keys)
         bands = self.hasher.band_keys(sigs) if len(fresh) else np.empty((0, self.bands), np.uint64)
-        pieces = self._pieces(bares)
         # 3. candidate clusters: earlier batches, and new bodies earlier in this batch
         found = self._buckets.query(bands)
         stored = _split(found.rows, found.values, len(fresh))
         later, earlier = _pairs_within(bands) if len(fresh) > 1 else (np.empty(0, np.int64),) * 2
         in_batch = _split(later, earlier, len(fresh))
+        # bodies with a stored representative over the Jaccard threshold will join it: no
+        # containment search for them, and their pieces are cut only if they are needed
+        near = np.zeros(len(fresh), dtype=bool)
+        thr = self.config.threshold
+        if len(found.rows):
+            near[found.rows[(sigs[found.rows] == self._c_sig.a[found.values]).mean(1) >= thr]] = 1
+        pieces = self._pieces(bares, ~near)
         # 4. verify and decide, in input order
         slot = dict(zip(fresh, range(len(fresh)), strict=True))
         holder = np.full(len(fresh), -1, dtype=np.int64)  # cluster whose keys row j carries
@@ -435,7 +466,7 @@ class Deduplicator:
                 extra = holder[pieces.in_batch[j]]
                 part = np.concatenate((part, extra[extra >= 0]))
             d, carries = self._near_or_new(id_, key, len(folded[i]), sigs[j], int(sizes[j]),
-                                           cands, kept_items, part, pieces.of(j))
+                                           cands, kept_items, part, pieces, j)
             out.append(d)
             if carries >= 0:
                 holder[j] = carries
@@ -443,10 +474,13 @@ class Deduplicator:
         if new_keys:
             self._buckets.add(bands[new_keys].ravel(),
                               np.repeat(holder[new_keys], self.bands))
-            counts = np.diff(pieces.offsets)[new_keys]
-            sel = np.concatenate([np.arange(pieces.offsets[j], pieces.offsets[j + 1])
-                                  for j in new_keys])
-            self._piece_store.add(pieces.hashes[sel], np.repeat(holder[new_keys], counts))
+            every = [pieces.every(j) for j in new_keys]
+            self._piece_store.add(np.concatenate(every),
+                                  np.repeat(holder[new_keys], [len(e) for e in every]))
+        if self._absorbed:
+            self._piece_store.add(np.concatenate([p for p, _ in self._absorbed]),
+                                  np.concatenate([np.full(len(p), c) for p, c in self._absorbed]))
+            self._absorbed.clear()
         if self.store is not None and kept_items:
             self.store.insert_many(kept_items)
         return out
@@ -524,20 +558,26 @@ class Deduplicator:
         self._ids |= batch
         return ids, texts
 
-    def _pieces(self, bares: list[str]) -> _Pieces:
-        """Sentence pieces of a batch's new bodies, their boilerplate marks, and the clusters
-        and earlier rows that share enough of them to be checked for a partial match."""
+    def _pieces(self, bares: list[str], search: np.ndarray) -> _Pieces:
+        """Sentence pieces of a batch's new bodies, their boilerplate marks, and, for the
+        rows where ``search`` is True, the clusters and earlier rows that share enough of
+        them to be checked for a partial match."""
         cfg = self.config
         n = len(bares)
-        hashes, lengths, offsets = pieces_batch(bares)
+        hashes, lengths, offsets, sentences = pieces_batch(
+            [b if s else "" for b, s in zip(bares, search.tolist(), strict=True)])
         rows = np.repeat(np.arange(n), np.diff(offsets))
         cap = cfg.boilerplate_clusters
-        found = self._piece_store.query(hashes, cap=cap)
-        crowded = found.crowded
+        asked = np.flatnonzero(search[rows])
+        found = self._piece_store.query(hashes[asked], cap=cap)
+        crowded = np.zeros(len(hashes), dtype=bool)
+        crowded[asked] = found.crowded
+        found = replace(found, rows=asked[found.rows])
         if len(hashes):  # many bodies of this batch: boilerplate too
-            uniq, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
-            crowded = crowded | (counts[inverse] > 2 * cap)
+            _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+            crowded |= counts[inverse] > 2 * cap
         # a partial match needs ceil(containment * min_sentences) shared pieces at least
+        # (a sentence has one piece or more)
         min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
         keep = ~crowded[found.rows]
         hit_rows, hit_vals = rows[found.rows[keep]], found.values[keep].astype(np.int64)
@@ -549,15 +589,20 @@ class Deduplicator:
             stored = _split(code // width, code % width, n)
         ok = ~crowded
         later, earlier = _shared_pairs(hashes[ok], rows[ok], n, min_shared)
-        return _Pieces(hashes, lengths, offsets, crowded, stored, _split(later, earlier, n))
+        wanted = search[later]
+        later, earlier = later[wanted], earlier[wanted]
+        return _Pieces(bares, search, hashes, lengths, offsets, sentences, crowded, stored,
+                       _split(later, earlier, n))
 
     def _new_cluster(self, rep: str, sig: np.ndarray | None, size: int, archived: bool,
-                     pieces: np.ndarray | None = None, chars: int = 0) -> int:
+                     pieces: np.ndarray | None = None, chars: int = 0, sents: int = 0) -> int:
         c = len(self._c_rep)
         self._c_rep.append(rep)
         self._c_top.append(rep)
         self._c_pieces.append(np.empty(0, np.uint64) if pieces is None else pieces)
         self._c_chars.append(chars)
+        self._c_sents.append(sents)
+        self._c_top_pieces.append(0 if pieces is None else len(pieces))
         self._c_count.append(0)
         self._c_sig.append(0 if sig is None else sig)
         self._c_size.append(size)
@@ -598,12 +643,11 @@ class Deduplicator:
 
     def _near_or_new(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
                      cands: np.ndarray, kept_items: list[tuple[str, bytes, np.ndarray, int]],
-                     part: np.ndarray, pieces: tuple[np.ndarray, np.ndarray, int]
-                     ) -> tuple[Decision, int]:
+                     part: np.ndarray, pieces: _Pieces, row: int) -> tuple[Decision, int]:
         """Decide a new body. Returns the decision and the cluster whose band keys this
         body's keys must point to (-1: none, it is not a representative)."""
         cfg = self.config
-        own, boiler, chars = pieces
+        own, boiler, chars, sents = pieces.of(row)
         best_near: tuple[float, int] | None = None  # (similarity, cluster)
         if len(cands):
             cands = np.unique(cands)
@@ -611,7 +655,8 @@ class Deduplicator:
             csize = self._c_size.a[cands]
             ranked = []
             for c, j, s in zip(cands.tolist(), jac.tolist(), csize.tolist(), strict=True):
-                v = verify(cfg, j, size, s)
+                v = verify(cfg, j, size, s, sentences_a=sents,
+                           sentences_b=int(self._c_sents.a[c]) or None)
                 if v.ok:
                     ranked.append((-v.similarity, c))
             ranked.sort()
@@ -623,6 +668,7 @@ class Deduplicator:
                 break
         if best_near is not None:
             sim, c = best_near
+            self._absorb(c, own, chars, sents)
             if not self._longest:
                 self._c_count.a[c] += 1
                 self._counts[_NEAR] += 1
@@ -631,13 +677,15 @@ class Deduplicator:
             r = self._record(id_, c, _NEAR, sim, size, -1, (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             if length > self._c_len.a[c]:
-                self._promote(c, r, key, length, sig, size, own, chars)
+                own, _, chars, sents = pieces.of(row, need=True)
+                self._promote(c, r, key, length, sig, size, own, chars, sents)
                 return self._provisional(r), c
             return self._provisional(r), -1
         if len(part):
-            found = self._partial(sig, size, own, boiler, chars, np.unique(part))
+            found = self._partial(sig, size, own, boiler, chars, sents, np.unique(part))
             if found is not None:
-                d, carries = self._join_partial(id_, key, length, sig, size, own, chars, *found)
+                d, carries = self._join_partial(id_, key, length, sig, size, own, chars, sents,
+                                                *found)
                 if d.kept and self.store is not None:
                     kept_items.append((id_, key, sig.copy(), size))
                 return d, carries
@@ -659,7 +707,8 @@ class Deduplicator:
                              (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             return self._provisional(r), -1
-        c = self._new_cluster(id_, sig, size, False, own, chars)
+        own, _, chars, sents = pieces.of(row, need=True)
+        c = self._new_cluster(id_, sig, size, False, own, chars, sents)
         if not self._longest:
             self._c_count.a[c] += 1
             self._counts[_NONE] += 1
@@ -669,11 +718,11 @@ class Deduplicator:
             return Decision(id_, True, id_, "none", 1.0), c
         r = self._record(id_, c, _NONE, 1.0, size, -1, (sig & 0xFF).astype(np.uint8))
         self._exact[key] = r
-        self._promote(c, r, key, length, sig, size, own, chars)
+        self._promote(c, r, key, length, sig, size, own, chars, sents)
         return self._provisional(r), c
 
     def _partial(self, sig: np.ndarray, size: int, own: np.ndarray, boiler: np.ndarray,
-                 chars: int, cands: np.ndarray) -> tuple[Verdict, int] | None:
+                 chars: int, sents: int, cands: np.ndarray) -> tuple[Verdict, int] | None:
         """The best cluster this body lies inside, or that lies inside it (`cluster.verify`
         on sentence pieces, boilerplate left out of both sides)."""
         cands = cands[~self._c_archived.a[cands]]
@@ -686,13 +735,15 @@ class Deduplicator:
             if len(boiler):
                 theirs = theirs[~np.isin(theirs, boiler, assume_unique=True)]
             v = verify(self.config, j, size, int(self._c_size.a[c]), pieces_a=own,
-                       pieces_b=theirs, chars_a=chars, chars_b=int(self._c_chars.a[c]))
+                       pieces_b=theirs, chars_a=chars, chars_b=int(self._c_chars.a[c]),
+                       sentences_a=sents, sentences_b=int(self._c_sents.a[c]))
             if v.kind == "partial":
                 verdicts.append((v, c, c))
         return best(verdicts)
 
     def _join_partial(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
-                      own: np.ndarray, chars: int, v: Verdict, c: int) -> tuple[Decision, int]:
+                      own: np.ndarray, chars: int, sents: int, v: Verdict, c: int
+                      ) -> tuple[Decision, int]:
         """Join cluster c as an abridged copy, or, as its fuller version, supersede the
         version c is verified against (and become the representative with
         ``keep="longest"``)."""
@@ -702,7 +753,7 @@ class Deduplicator:
             r = self._record(id_, c, _PARTIAL, sim, size, -1, (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             if grows:
-                self._promote(c, r, key, length, sig, size, own, chars)
+                self._promote(c, r, key, length, sig, size, own, chars, sents)
                 return self._provisional(r), c
             return self._provisional(r), -1
         self._c_count.a[c] += 1
@@ -714,18 +765,33 @@ class Deduplicator:
         self._counts[_NONE] += 1
         self._n_superseding += 1
         self._exact[key] = (c, _EXACT, 1.0)
-        self._set_top(c, id_, sig, size, own, chars)
+        self._set_top(c, id_, sig, size, own, chars, sents)
         return Decision(id_, True, self._c_rep[c], "partial", sim, containment=sim,
                         supersedes=before), c
 
+    def _absorb(self, c: int, pieces: np.ndarray, chars: int, sents: int) -> None:
+        """A near copy joined cluster c: its sentences (a re-led copy's lede, a paragraph
+        the representative lacks) become part of c, so a brief made of them still finds c."""
+        mine = self._c_pieces[c]
+        new = pieces[~in_sorted(pieces, mine)] if len(mine) else pieces
+        # a paragraph's worth (typos change a piece or two: nothing to add), and the
+        # cluster's pieces at most twice the representative's
+        if len(new) >= _ABSORB_MIN and len(mine) + len(new) <= 2 * self._c_top_pieces.a[c]:
+            self._c_pieces[c] = np.union1d(mine, new)
+            self._c_chars.a[c] = max(int(self._c_chars.a[c]), chars)
+            self._c_sents.a[c] = max(int(self._c_sents.a[c]), sents)
+            self._absorbed.append((new, c))
+
     def _set_top(self, c: int, id_: str, sig: np.ndarray, size: int, pieces: np.ndarray,
-                 chars: int) -> None:
+                 chars: int, sents: int) -> None:
         """Verify cluster c's later candidates against this version."""
         self._c_top[c] = id_
         self._c_sig.a[c] = sig
         self._c_size.a[c] = size
         self._c_pieces[c] = pieces
         self._c_chars.a[c] = chars
+        self._c_sents.a[c] = sents
+        self._c_top_pieces.a[c] = len(pieces)
 
     # -- keep="longest" --------------------------------------------------------------------
     def _record(self, id_: str, c: int, kind: int, sim: float, size: int, group: int,
@@ -764,8 +830,11 @@ class Deduplicator:
         return np.clip((p - 1 / 256) / (1 - 1 / 256), 0.0, 1.0)
 
     def _members_accept(self, c: int, sig: np.ndarray, size: int) -> bool:
-        """Would every member of cluster c accept this body as its representative?"""
+        """Would every member of cluster c accept this body as its representative?
+        (Partial members, briefs inside the current representative, are inside a near copy
+        of it too: they are not asked.)"""
         members = self._members(c)
+        members = members[self._r_kind.a[members] != _PARTIAL]
         if not len(members):
             return True
         jac = self._sketch_jaccard(members, (sig & 0xFF).astype(np.uint8))
@@ -774,9 +843,9 @@ class Deduplicator:
                    for j, s in zip(jac.tolist(), sizes.tolist(), strict=True))
 
     def _promote(self, c: int, r: int, key: bytes, length: int, sig: np.ndarray,
-                 size: int, pieces: np.ndarray, chars: int) -> None:
+                 size: int, pieces: np.ndarray, chars: int, sents: int) -> None:
         """Make record r the representative of cluster c; restate the members' relation."""
-        self._set_top(c, self._r_id[r], sig, size, pieces, chars)
+        self._set_top(c, self._r_id[r], sig, size, pieces, chars, sents)
         self._c_len.a[c] = length
         self._c_rep_rec.a[c] = r
         self._c_rep[c] = self._r_id[r]

@@ -337,70 +337,92 @@ def _fmix32(hv: np.ndarray) -> np.ndarray:
 _PIECE_ENDS = np.array([ord(c) for c in ".?!。\n"], dtype=np.uint32)
 _DIGITS = (0x30, 0x39)
 _DOC_SEP = "\x00"
-MIN_PIECE_CHARS = 10  # folded characters; shorter pieces ("3", "앞서") carry no identity
+MIN_PIECE_CHARS = 10  # folded characters; shorter sentences ("3", "앞서") carry no identity
+PIECE_CHUNK = 16  # folded characters per piece of a sentence
 _PIECE_MUL = np.uint64(0x9E3779B97F4A7C15)
 _PIECE_POS = np.uint64(0xC2B2AE3D27D4EB4F)
 
 
-def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+@cache
+def _piece_classes() -> np.ndarray:
+    """uint8 class of each BMP code point for `pieces_batch` (index 0x10000 stands for every
+    code point above): 0 dropped by `fold`, 1 kept, 2 a sentence end, 3 the text separator."""
+    cls = _kept_bmp().astype(np.uint8)
+    cls = np.append(cls, np.uint8(1))
+    cls[_PIECE_ENDS] = 2
+    cls[0] = 3
+    return cls
+
+
+def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
+                 chunk: int = PIECE_CHUNK) -> tuple[np.ndarray, np.ndarray, np.ndarray,
+                                                    np.ndarray]:
     """Sentence-piece hashes of many bodies in one numpy pass (no Python loop per piece).
 
-    Each text (already stripped of tags and datelines, `strip_marks`) is cut at sentence
-    ends and line breaks; a piece is folded like `fold` (spaces, punctuation and quotes
-    gone, lower case) and hashed to 64 bits, so 띄어쓰기 or quote-style changes leave it
-    equal. Pieces under ``min_chars`` folded characters are dropped. Returns ``(hashes,
-    lengths, offsets)``: the distinct hashes of text i, sorted, are
-    ``hashes[offsets[i]:offsets[i + 1]]``; ``lengths`` holds each piece's folded length.
+    Each text (already stripped of tags and datelines, `strip_marks`) is cut into sentences
+    at sentence ends and line breaks; a sentence is folded like `fold` (spaces, punctuation
+    and quotes gone, lower case), dropped when under ``min_chars`` folded characters, and cut
+    into pieces of ``chunk`` characters from its start (the last piece takes the remainder,
+    so pieces hold ``chunk`` to ``2 * chunk - 1`` characters). Each piece is hashed to 64
+    bits: 띄어쓰기 or quote-style changes leave pieces equal, and a typo changes one piece,
+    not a whole sentence. Returns ``(hashes, lengths, offsets, sentences)``: the distinct
+    hashes of text i, sorted, are ``hashes[offsets[i]:offsets[i + 1]]``, ``lengths`` holds
+    each piece's folded length and ``sentences[i]`` the number of sentences kept in text i.
     """
     n = len(texts)
     offsets = np.zeros(n + 1, dtype=np.int64)
+    sentences = np.zeros(n, dtype=np.int64)
+    empty = (np.empty(0, np.uint64), np.empty(0, np.int64), offsets, sentences)
     if n == 0:
-        return np.empty(0, np.uint64), np.empty(0, np.int64), offsets
+        return empty
+    texts = [t if unicodedata.is_normalized("NFC", t) else unicodedata.normalize("NFC", t)
+             for t in texts]
     joined = _DOC_SEP.join(texts)
     if joined.count(_DOC_SEP) != n - 1:
         joined = _DOC_SEP.join(t.replace(_DOC_SEP, "") for t in texts)
-    if not joined.isascii() and not unicodedata.is_normalized("NFC", joined):
-        joined = unicodedata.normalize("NFC", joined)
     cps = np.frombuffer(joined.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    doc_end = cps == 0
-    end = np.isin(cps, _PIECE_ENDS)
+    # 0 dropped, 1 kept, 2 sentence end, 3 text end (code points above the BMP: kept)
+    cls = np.take(_piece_classes(), cps, mode="clip")
+    seps = np.flatnonzero(cls == 3)
+    end = cls >= 2
     dot = np.flatnonzero(cps[:-1] == 0x2E)
     nxt = cps[dot + 1]
-    end[dot[(nxt >= _DIGITS[0]) & (nxt <= _DIGITS[1])]] = False  # "3.5%" is one piece
-    end |= doc_end
-    table = _kept_bmp()
-    kept = np.ones(len(cps), dtype=bool)
-    bmp = cps <= 0xFFFF
-    kept[bmp] = table[cps[bmp]]
-    kept &= ~end
-    doc = np.cumsum(doc_end)
-    piece = np.cumsum(end)
-    pos = np.flatnonzero(kept)
+    end[dot[(nxt >= _DIGITS[0]) & (nxt <= _DIGITS[1])]] = False  # "3.5%" is one sentence
+    pos = np.flatnonzero(cls == 1)
     if not len(pos):
-        return np.empty(0, np.uint64), np.empty(0, np.int64), offsets
-    pid = piece[pos]
-    starts = np.flatnonzero(np.concatenate(([True], pid[1:] != pid[:-1])))
-    lengths = np.diff(np.append(starts, len(pid)))
-    rank = np.arange(len(pid)) - np.repeat(starts, lengths)
+        return empty
+    sid = np.cumsum(end, dtype=np.int32)[pos]  # sentence of each kept character
+    starts = np.flatnonzero(np.concatenate(([True], sid[1:] != sid[:-1])))
+    slen = np.diff(np.append(starts, len(sid)))
+    long_enough = slen >= min_chars
+    sentences[:] = np.bincount(np.searchsorted(seps, pos[starts[long_enough]]), minlength=n)
+    keep_pos = np.repeat(long_enough, slen)
+    rank = (np.arange(len(sid)) - np.repeat(starts, slen))[keep_pos]
+    per = np.repeat(np.maximum(1, slen // chunk), slen)[keep_pos]
+    part = np.minimum(rank // chunk, per - 1)  # piece of its sentence
+    pos, sid = pos[keep_pos], sid[keep_pos]
+    if not len(pos):
+        return empty
+    new = np.concatenate(([True], (sid[1:] != sid[:-1]) | (part[1:] != part[:-1])))
+    pstarts = np.flatnonzero(new)
+    lengths = np.diff(np.append(pstarts, len(pos)))
+    prank = np.arange(len(pos)) - np.repeat(pstarts, lengths)
     h = cps[pos].astype(np.uint64) * _PIECE_MUL
-    h += (rank.astype(np.uint64) + np.uint64(1)) * _PIECE_POS
+    h += (prank.astype(np.uint64) + np.uint64(1)) * _PIECE_POS
     h ^= h >> np.uint64(31)
     h *= _MIX
     h ^= h >> np.uint64(29)
-    ph = np.add.reduceat(h, starts)
+    ph = np.add.reduceat(h, pstarts)
     ph += lengths.astype(np.uint64) * _MULT
     ph ^= ph >> np.uint64(32)
-    pdoc = doc[pos[starts]]
-    long_enough = lengths >= min_chars
-    ph, pdoc, lengths = ph[long_enough], pdoc[long_enough], lengths[long_enough]
+    pdoc = np.searchsorted(seps, pos[pstarts])
     order = np.lexsort((ph, pdoc))
     ph, pdoc, lengths = ph[order], pdoc[order], lengths[order]
     if len(ph) > 1:
         first = np.concatenate(([True], (ph[1:] != ph[:-1]) | (pdoc[1:] != pdoc[:-1])))
         ph, pdoc, lengths = ph[first], pdoc[first], lengths[first]
     offsets[1:] = np.searchsorted(pdoc, np.arange(1, n + 1), side="left")
-    return ph, lengths.astype(np.int64), offsets
+    return ph, lengths.astype(np.int64), offsets, sentences
 
 
 def containment(jaccard: float, size_a: int, size_b: int) -> float:

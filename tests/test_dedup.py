@@ -470,8 +470,12 @@ def test_index_arrays_grow_with_clusters_not_records():
     one = dd.nbytes
     dd.add_batch([(f"d{i}", body(typo(PARAS["bus"], random.Random(i)))) for i in range(50)])
     assert dd.stats.kept == 1
-    assert dd.nbytes == one  # 50 near duplicates added nothing to the arrays
-    assert len(dd._buckets) == dd.bands
+    assert len(dd._buckets) == dd.bands  # 50 near duplicates added no band keys
+    # ... and at most as many sentence pieces again as the representative has (a near copy
+    # that brings a new paragraph lends it to the cluster, up to that cap)
+    top = int(dd._c_top_pieces.a[0])
+    assert top <= len(dd._c_pieces[0]) <= 2 * top
+    assert dd.nbytes - one <= (12 + 8) * top
 
 
 # -- the store (persistent index) wiring -------------------------------------------------------
