@@ -692,7 +692,10 @@ class Deduplicator:
         match = None
         if self.store is not None:
             match = self.store.lookup(key, sig, size)
-        if match is not None:
+        # The store already holds this record under its own id (a rerun of a committed run):
+        # it is kept again and joins this run as it did the first one; the store is unchanged.
+        rerun = match is not None and match.id == id_
+        if match is not None and not rerun:
             c = self._archived.get(match.id)
             if c is None:
                 c = self._archived[match.id] = self._new_cluster(match.id, None, 0, True)
@@ -713,7 +716,7 @@ class Deduplicator:
             self._c_count.a[c] += 1
             self._counts[_NONE] += 1
             self._exact[key] = c
-            if self.store is not None:
+            if self.store is not None and not rerun:
                 kept_items.append((id_, key, sig.copy(), size))
             return Decision(id_, True, id_, "none", 1.0), c
         r = self._record(id_, c, _NONE, 1.0, size, -1, (sig & 0xFF).astype(np.uint8))
