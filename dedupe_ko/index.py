@@ -1350,12 +1350,16 @@ class _RedisBackend:
         if self._lock_token is not None:
             yield
             return
-        token = uuid.uuid4().bytes
+        token = f"{_owner.current()}|{uuid.uuid4().hex}".encode()
         key = self._p("lock")
         t = 0
         while not self._guard(lambda: self.client.set(key, token, nx=True,
                                                       px=int(REDIS_LOCK_S * 1000))):
             t += 1
+            if t % 20 == 0:  # a holder killed with -9 leaves its lock: take it back at once
+                held = self._guard(lambda: self.client.get(key))
+                if held and _owner.is_dead(held.decode(errors="replace").partition("|")[0]):
+                    self._guard(lambda held=held: self.client.eval(_LUA_UNLOCK, 1, key, held))
             time.sleep(min(0.05, 0.001 * t))
         self._lock_token = token
         try:
