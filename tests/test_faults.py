@@ -411,3 +411,39 @@ def test_staged_entries_of_a_dead_process_roll_back_or_forward(tmp_path: Path) -
             assert [w for _, w in idx.recovered] == ([what] if what else [])
             assert len(idx) == count
             assert idx.verify() == []
+
+
+def test_a_failed_rename_puts_back_the_outputs_already_replaced(tmp_path: Path) -> None:
+    from dedupe_ko import io as dio
+
+    first, second = tmp_path / "out.jsonl", tmp_path / "rej.jsonl"
+    first.write_text('{"id": "어제", "text": "어제 기사"}\n')
+    writers = [dio.open_writer(str(first)), dio.open_writer(str(second))]
+    for w in writers:
+        w.write({"id": "오늘", "text": "오늘 기사 본문이다."})
+    second.mkdir()  # a folder holding a file: the second rename fails
+    (second / "keep.txt").write_text("x")
+    with pytest.raises(dio.OutputError) as e:
+        dio.commit_all(writers)
+    assert str(second) in str(e.value) and ".dkotmp-" not in str(e.value)
+    assert first.read_text() == '{"id": "어제", "text": "어제 기사"}\n'  # put back
+    assert sorted(os.listdir(tmp_path)) == ["out.jsonl", "rej.jsonl"]  # no temp, no backup
+
+
+def test_a_paused_redis_errors_after_the_socket_timeout_once(tmp_path: Path) -> None:
+    from dedupe_ko.index import Index, IndexUnavailableError
+
+    server, port = _persistent_redis(tmp_path / "redis")
+    try:
+        idx = Index.open(f"redis://127.0.0.1:{port}/0?prefix=paused&socket_timeout=1")
+        idx.add("기사1", "서울 시내버스 요금이 내년부터 오른다. " * 5)
+        server.send_signal(signal.SIGSTOP)
+        t0 = time.monotonic()
+        with pytest.raises(IndexUnavailableError, match="not answering"):
+            idx.check("서울 시내버스 요금이 내년부터 오른다. " * 5)
+        took = time.monotonic() - t0
+        assert 0.9 < took < 1.95  # one timeout, not a retry after it
+    finally:
+        server.send_signal(signal.SIGCONT)
+        server.kill()
+        server.wait()
