@@ -86,6 +86,7 @@ __all__ = [
     "open_writer",
     "read",
     "commit_all",
+    "remove_dead_temps",
     "write_json",
 ]
 
