@@ -703,18 +703,21 @@ class _SQLiteBackend:
         one wins and the others open its file."""
         tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
         try:
-            conn = sqlite3.connect(tmp, isolation_level=None)
-            try:
-                conn.executescript(_SCHEMA + _PENDING_SCHEMA)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
-            finally:
-                conn.close()
-            with contextlib.suppress(FileExistsError):  # another process was first: use theirs
-                os.link(tmp, self.path)
+            self._guard(lambda: self._build(tmp, meta))
         finally:
             for suffix in ("", "-wal", "-shm", "-journal"):
                 Path(str(tmp) + suffix).unlink(missing_ok=True)
+
+    def _build(self, tmp: Path, meta: dict[str, str]) -> None:
+        conn = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            conn.executescript(_SCHEMA + _PENDING_SCHEMA)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        finally:
+            conn.close()
+        with contextlib.suppress(FileExistsError):  # another process was first: use theirs
+            os.link(tmp, self.path)
 
     def close(self) -> None:
         if self._conn is not None:
@@ -935,13 +938,22 @@ class _SQLiteBackend:
             if "locked" in str(e) or "busy" in str(e):
                 raise IndexUnavailableError(f"{self.path}: busy for more than "
                                             f"{BUSY_TIMEOUT_S:.0f} s ({e})") from e
-            if "full" in str(e):
+            if "full" in str(e) or ("disk I/O" in str(e) and _disk_full(self.path)):
                 raise IndexFullError(f"index {self.path}: the disk is full ({e}); the batch in "
                                      "flight was not stored. Free space and rerun.") from e
             raise
         except sqlite3.DatabaseError as e:
             raise IndexFormatError(f"{self.path}: the index is damaged ({e}). Restore it from a "
                                    "copy or build a new one.") from e
+
+
+def _disk_full(path: Path) -> bool:
+    """Has the file system holding ``path`` (almost) no room left?"""
+    try:
+        st = os.statvfs(path.parent)
+    except OSError:
+        return False
+    return st.f_bavail * st.f_frsize < (1 << 20)
 
 
 def _uri_path(path: Path) -> str:
@@ -1341,12 +1353,16 @@ class _RedisBackend:
         if self._lock_token is not None:
             yield
             return
-        token = uuid.uuid4().bytes
+        token = f"{_owner.current()}|{uuid.uuid4().hex}".encode()
         key = self._p("lock")
         t = 0
         while not self._guard(lambda: self.client.set(key, token, nx=True,
                                                       px=int(REDIS_LOCK_S * 1000))):
             t += 1
+            if t % 20 == 0:  # a holder killed with -9 leaves its lock: take it back at once
+                held = self._guard(lambda: self.client.get(key))
+                if held and _owner.is_dead(held.decode(errors="replace").partition("|")[0]):
+                    self._guard(lambda held=held: self.client.eval(_LUA_UNLOCK, 1, key, held))
             time.sleep(min(0.05, 0.001 * t))
         self._lock_token = token
         try:

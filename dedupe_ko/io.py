@@ -93,6 +93,7 @@ __all__ = [
     "open_writer",
     "read",
     "commit_all",
+    "remove_dead_temps",
     "write_json",
 ]
 
