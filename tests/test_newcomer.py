@@ -451,3 +451,15 @@ def test_startup_benchmark_runs(tmp_path: Path) -> None:
         '| baseline: python -c "import ftfy, regex"', "| now: dedupe-ko clean, 1 record",
         "| now: dedupe-ko run, 1 record"]
     assert rows[1].endswith("| 1.00x |")
+
+
+def test_clean_does_not_import_the_dedup_stack(articles: Path, tmp_path: Path) -> None:
+    code = ("import sys\nfrom dedupe_ko.cli import main\n"
+            f"rc = main(['clean', {str(articles)!r}, '-o', {str(tmp_path / 'o.jsonl')!r}, '-q',"
+            " '-j', '1'])\n"
+            "assert rc == 0\nprint(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'numpy', 'scipy', 'datasketch', 'pyarrow', 'redis'}))\n")
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
