@@ -70,7 +70,7 @@ exit status: 0 success; 1 usage or I/O error (no output file is written or chang
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
+        # One line, like every user error; the message already points at --help.
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
 
 

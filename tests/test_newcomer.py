@@ -463,3 +463,13 @@ def test_clean_does_not_import_the_dedup_stack(articles: Path, tmp_path: Path) -
                        timeout=120)
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("args", [
+    ["rules", "check"],
+    ["clean", "--jobs", "0"],
+    ["clean", "--no-such-flag"],
+    ["frobnicate"],
+])
+def test_command_line_mistakes_are_one_line(args: list[str]) -> None:
+    assert_user_error(dk(*args), "--help")
