@@ -59,6 +59,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=15)
     ap.add_argument("--before", type=Path, help="a checkout of the code to compare against")
+    ap.add_argument("--before-label", default="", help="what --before is (e.g. its commit)")
     ap.add_argument("--out", type=Path, default=ROOT / "benchmarks" / "results" / "startup.md")
     args = ap.parse_args()
 
@@ -95,7 +96,9 @@ def main() -> None:
         f"`{cmdline.strip()}` — {args.repeat} runs of each command, interleaved, each a new "
         f"process; Python {platform.python_version()}, {cpu_model()}, 2 cores shared with "
         "other work (read the ratios; CPU time, user + system of the process, moves less "
-        "than wall time when the machine is busy).\n\n" + table + "\n", "utf-8")
+        "than wall time when the machine is busy)."
+        + (f" before: {args.before_label or args.before}." if args.before else "")
+        + "\n\n" + table + "\n", "utf-8")
 
 
 if __name__ == "__main__":
