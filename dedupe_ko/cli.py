@@ -72,7 +72,7 @@ exit status: 0 success (every output in place); 1 usage or I/O error (no output 
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
-        self.print_usage(sys.stderr)
+        # One line, like every user error; the message already points at --help.
         self.exit(EXIT_ERROR, f"{self.prog}: error: {message}; see '{self.prog} --help'\n")
 
 

@@ -450,4 +450,26 @@ def test_startup_benchmark_runs(tmp_path: Path) -> None:
     assert [r.split(" | ")[0] for r in rows[1:]] == [
         '| baseline: python -c "import ftfy, regex"', "| now: dedupe-ko clean, 1 record",
         "| now: dedupe-ko run, 1 record"]
-    assert rows[1].endswith("| 1.00x |")
+    assert rows[1].endswith("| 1.00x |") and "| 1.00x |" in rows[1]
+
+
+def test_clean_does_not_import_the_dedup_stack(articles: Path, tmp_path: Path) -> None:
+    code = ("import sys\nfrom dedupe_ko.cli import main\n"
+            f"rc = main(['clean', {str(articles)!r}, '-o', {str(tmp_path / 'o.jsonl')!r}, '-q',"
+            " '-j', '1'])\n"
+            "assert rc == 0\nprint(sorted({m.split('.')[0] for m in sys.modules} & "
+            "{'numpy', 'scipy', 'datasketch', 'pyarrow', 'redis'}))\n")
+    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                       timeout=120)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("args", [
+    ["rules", "check"],
+    ["clean", "--jobs", "0"],
+    ["clean", "--no-such-flag"],
+    ["frobnicate"],
+])
+def test_command_line_mistakes_are_one_line(args: list[str]) -> None:
+    assert_user_error(dk(*args), "--help")
