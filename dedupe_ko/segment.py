@@ -1,0 +1,76 @@
+"""Segmentation: a page's lines, and the sentence-level units of lines a crawler collapsed.
+
+`restore_breaks(text)` turns runs of spaces that stood for line breaks into "\\n";
+`lines(text)` gives each line with its offset; `units(text, lines)` splits every long line at
+Korean sentence ends (glued ones too) and furniture boundaries (`lexicon.UNIT_BREAK`). A short
+line is one unit, so pages with real line breaks are judged line by line as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .lexicon import UNIT_BREAK
+
+__all__ = ["SEGMENT_MIN", "Unit", "lines", "restore_breaks", "units"]
+
+SEGMENT_MIN = 200
+"""Lines longer than this many characters are split into sentence-level units."""
+# Three or more spaces inside a long line: where the crawler lost a paragraph break.
+_SPACE_RUN = regex.compile(r"(?<=\S) {3,}(?=\S)")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A span ``[start, end)`` of the page text; ``line`` is the index of its line and
+    ``whole`` says the unit is the whole line (not a piece of a collapsed one)."""
+
+    start: int
+    end: int
+    line: int
+    whole: bool
+
+
+def restore_breaks(text: str) -> str:
+    """Runs of 3+ spaces inside lines longer than `SEGMENT_MIN` become one "\\n" (the same
+    length is not kept: the result is the page text the offsets refer to)."""
+    if "   " not in text:
+        return text
+    out = []
+    for line in text.split("\n"):
+        if len(line) > SEGMENT_MIN and "   " in line:
+            line = _SPACE_RUN.sub("\n", line)
+        out.append(line)
+    return "\n".join(out)
+
+
+def lines(text: str) -> list[tuple[int, str]]:
+    """Each line of ``text`` with its offset."""
+    out: list[tuple[int, str]] = []
+    pos = 0
+    for line in text.split("\n"):
+        out.append((pos, line))
+        pos += len(line) + 1
+    return out
+
+
+def units(text: str, page_lines: list[tuple[int, str]]) -> list[Unit]:
+    """The units of the page: whole short lines, and the sentence-level pieces of long ones."""
+    out: list[Unit] = []
+    for i, (off, line) in enumerate(page_lines):
+        if len(line) <= SEGMENT_MIN:
+            out.append(Unit(off, off + len(line), i, True))
+            continue
+        pos = 0
+        pieces: list[tuple[int, int]] = []
+        for m in UNIT_BREAK.finditer(line):
+            if m.start() > pos:
+                pieces.append((pos, m.start()))
+            pos = max(pos, m.end())
+        if pos < len(line):
+            pieces.append((pos, len(line)))
+        whole = len(pieces) == 1
+        out.extend(Unit(off + a, off + b, i, whole) for a, b in pieces)
+    return out
