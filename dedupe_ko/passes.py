@@ -14,7 +14,17 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from .boilerplate import Rule, RuleSet
-from .lexicon import DATE_OR_TIME, DATELINE_START, INNER_STOP, STOP_END, is_sentence
+from .lexicon import (
+    CAPTION_END,
+    DATE_OR_TIME,
+    DATELINE_START,
+    INNER_STOP,
+    NEWS_END,
+    SENTENCE_END,
+    STOP_END,
+    VIEW_END,
+    is_sentence,
+)
 from .paragraphs import find_repeats
 from .segment import lines as split_lines
 from .segment import restore_breaks, units
@@ -33,6 +43,7 @@ _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never 
 # A line this long is a whole page collapsed onto one line (not a long paragraph): its pieces
 # are compared for repeats (a body printed twice on one line).
 _PAGE_LINE = 1000
+_MARKS = "▶▷☞※"  # what a promo or a notice starts with
 _PAGE_CATEGORIES = frozenset({"ui", "reaction", "promo", "layout", "timestamp"})
 _HEADLINE_PUNCT = "," + "\"'…‘’“”:?!"
 _WORD_ENDINGS = frozenset("은는이가을를에의로서도만와과다요고며나")
@@ -165,7 +176,11 @@ def furniture(page: Page) -> None:
         line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule)
         if (
             b <= a and not u.whole and len(zones) == 1 and is_sentence(line)
-            and any(c.rule.category in _PAGE_CATEGORIES for c in line_cuts)
+            and any(
+                c.rule.category in _PAGE_CATEGORIES
+                or (c.rule.category == "caption" and _news_sentence(line))
+                for c in line_cuts
+            )
         ):
             # A sentence inside a collapsed body is body text, whatever page widget it
             # resembles; only credits, captions and notices are cut there.
@@ -189,6 +204,18 @@ def captions(page: Page) -> None:
     if not rules.has_beside:
         return
     live = page.live()
+    credits = {c.start for c in page.cuts if c.category == "caption"}
+    for k in live:
+        a, b = page.kept[k]  # type: ignore[misc]
+        rest = page.text[a:b]
+        if (
+            not page.units[k].whole and b < page.units[k].end
+            and any(b <= c <= b + 2 for c in credits)
+            and len(rest) <= TITLE_MAX and _caption_like(rest)
+        ):
+            # A photo description glued to its credit inside a collapsed line.
+            page.drop(k, "caption.description", "caption")
+    live = page.live()
     sentences = [k for k in live if is_sentence(page.span_text(k))]
     if not sentences:
         return
@@ -197,10 +224,15 @@ def captions(page: Page) -> None:
         if k >= sentences[-1]:
             break
         near = page.removed_by[k + 1] if k + 1 < len(units) else None
-        if near and not units[k].whole and (
-            units[k + 1].line != units[k].line or not any(r.category == "caption" for r in near)
-        ):
-            continue  # a piece of a line goes only with a photo credit right after it
+        if near and not units[k].whole:
+            # A piece of a collapsed line goes only with a photo credit right after it.
+            if units[k + 1].line == units[k].line and any(
+                r.category == "caption" or r.id == "wire.credit" for r in near
+            ):
+                text = page.span_text(k)
+                if len(text) <= TITLE_MAX and _caption_like(text):
+                    page.drop(k, "caption.description", "caption")
+            continue
         rule = rules.beside_rule(page.span_text(k), near) if near else None
         if rule is not None:
             page.drop(k, rule.id, rule.category)
@@ -264,6 +296,14 @@ def title(page: Page) -> None:
     sentences = [k for k in live if _is_anchor(texts[k]) or page.kept[k][0] in ledes]  # type: ignore[index]
     first = sentences[0] if sentences else None
     last = sentences[-1] if sentences else None
+    drop: dict[int, str] = {}
+    if first is not None:
+        for k in live:
+            if k >= first:
+                break
+            if _deck(page, k, texts[k], ledes):
+                drop[k] = "title.deck"
+        live = [k for k in live if k not in drop]
     candidate = None
     if page.title is None and page.config.extract_title:
         before = [k for k in live if first is None or k < first]
@@ -271,7 +311,6 @@ def title(page: Page) -> None:
             if _whole_line(page, k) and _title_candidate(texts[k]):
                 candidate = k
                 break
-    drop: dict[int, str] = {}
     if sentences:
         for k in live:
             if k < first and k != candidate:  # type: ignore[operator]
@@ -296,7 +335,7 @@ def title(page: Page) -> None:
                 del page.repeats[i]
                 break  # the first such copy stays; later ones repeat it
     for k, rule_id in drop.items():
-        page.drop(k, rule_id, "title" if rule_id == "title.headline" else "layout")
+        page.drop(k, rule_id, "title" if rule_id.startswith("title.") else "layout")
     for k, (j, sim) in sorted(page.repeats.items()):
         if page.kept[k] is not None:
             page.drop(k, "repeat.paragraph", "repeat", repeats=texts.get(j) or page.text[
@@ -373,8 +412,36 @@ def _title_candidate(line: str) -> bool:
 
 
 def _is_anchor(line: str) -> bool:
-    """A body sentence that can mark where the body block starts or ends."""
-    return len(line) >= _SENTENCE_MIN and STOP_END.search(line) is not None
+    """A body sentence that can mark where the body block starts or ends (a promo behind an
+    arrow or a notice behind a reference mark is none)."""
+    return (
+        len(line) >= _SENTENCE_MIN and STOP_END.search(line) is not None
+        and line[0] not in _MARKS
+    )
+
+
+def _deck(page: Page, k: int, text: str, ledes: set[int]) -> bool:
+    """A deck: a piece of a collapsed line before the body that is no sentence and stands
+    right before a wire dateline or credit, or is bracketed from end to end."""
+    if page.units[k].whole or len(text) > TITLE_MAX or SENTENCE_END.search(text):
+        return False
+    if text[0] in "[［" and text[-1] in "]］":
+        return True
+    nxt = k + 1
+    return nxt < len(page.kept) and page.kept[nxt] is not None and (
+        page.kept[nxt][0] in ledes  # type: ignore[index]
+        or page.kept[nxt][0] != page.units[nxt].start
+    )
+
+
+def _news_sentence(text: str) -> bool:
+    """Ends like a news sentence ("…했다."), not like a scene or a view."""
+    return bool(NEWS_END.search(text)) and not CAPTION_END.search(text)
+
+
+def _caption_like(text: str) -> bool:
+    """A photo description: a scene or view, or a phrase that does not end like news."""
+    return bool(CAPTION_END.search(text) or VIEW_END.search(text)) or not NEWS_END.search(text)
 
 
 def _nav_bar(tokens: list[str]) -> bool:
