@@ -22,6 +22,7 @@ from .lexicon import (
     NEWS_END,
     SENTENCE_END,
     STOP_END,
+    TAIL_FURNITURE,
     VIEW_END,
     is_sentence,
 )
@@ -43,6 +44,7 @@ _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never 
 # A line this long is a whole page collapsed onto one line (not a long paragraph): its pieces
 # are compared for repeats (a body printed twice on one line).
 _PAGE_LINE = 1000
+_TAIL_MAX = 160  # a promo tail or notice is never longer
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
 _PAGE_CATEGORIES = frozenset({"ui", "reaction", "promo", "layout", "timestamp"})
 _HEADLINE_PUNCT = "," + "\"'…‘’“”:?!"
@@ -226,12 +228,16 @@ def captions(page: Page) -> None:
         near = page.removed_by[k + 1] if k + 1 < len(units) else None
         if near and not units[k].whole:
             # A piece of a collapsed line goes only with a photo credit right after it.
-            if units[k + 1].line == units[k].line and any(
-                r.category == "caption" or r.id == "wire.credit" for r in near
+            if units[k + 1].line != units[k].line:
+                continue
+            text = page.span_text(k)
+            if len(text) > TITLE_MAX:
+                continue
+            credit = any(r.category == "caption" or r.id == "wire.credit" for r in near)
+            if (credit and _caption_like(text)) or (
+                any(r.category in ("wire", "byline") for r in near) and _scene_or_view(text)
             ):
-                text = page.span_text(k)
-                if len(text) <= TITLE_MAX and _caption_like(text):
-                    page.drop(k, "caption.description", "caption")
+                page.drop(k, "caption.description", "caption")
             continue
         rule = rules.beside_rule(page.span_text(k), near) if near else None
         if rule is not None:
@@ -334,8 +340,20 @@ def title(page: Page) -> None:
             if j == candidate and inside and i + 1 not in page.repeats:
                 del page.repeats[i]
                 break  # the first such copy stays; later ones repeat it
+    for k in reversed(live):
+        # From the end of a collapsed body back to its last sentence: promo tails, notices.
+        text = texts[k]
+        if page.units[k].whole or k in drop:
+            break
+        if (len(text) <= _TAIL_MAX and TAIL_FURNITURE.search(text)) or (
+            len(text) <= 40 and not SENTENCE_END.search(text)
+        ):
+            drop[k] = "promo.tail"
+        else:
+            break
     for k, rule_id in drop.items():
-        page.drop(k, rule_id, "title" if rule_id.startswith("title.") else "layout")
+        category = "promo" if rule_id == "promo.tail" else "layout"
+        page.drop(k, rule_id, "title" if rule_id.startswith("title.") else category)
     for k, (j, sim) in sorted(page.repeats.items()):
         if page.kept[k] is not None:
             page.drop(k, "repeat.paragraph", "repeat", repeats=texts.get(j) or page.text[
@@ -437,6 +455,11 @@ def _deck(page: Page, k: int, text: str, ledes: set[int]) -> bool:
 def _news_sentence(text: str) -> bool:
     """Ends like a news sentence ("…했다."), not like a scene or a view."""
     return bool(NEWS_END.search(text)) and not CAPTION_END.search(text)
+
+
+def _scene_or_view(text: str) -> bool:
+    """Ends like a photo's description: a scene ("…하고 있다.") or a view ("… 전경.")."""
+    return bool(CAPTION_END.search(text) or VIEW_END.search(text))
 
 
 def _caption_like(text: str) -> bool:
