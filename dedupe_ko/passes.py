@@ -46,7 +46,7 @@ _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never 
 _PAGE_LINE = 1000
 _TAIL_MAX = 160  # a promo tail or notice is never longer
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
-_PAGE_CATEGORIES = frozenset({"ui", "reaction", "promo", "layout", "timestamp"})
+_PAGE_CATEGORIES = frozenset({"ui", "reaction", "promo", "layout", "timestamp", "caption"})
 _HEADLINE_PUNCT = "," + "\"'…‘’“”:?!"
 _WORD_ENDINGS = frozenset("은는이가을를에의로서도만와과다요고며나")
 
@@ -178,14 +178,11 @@ def furniture(page: Page) -> None:
         line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule)
         if (
             b <= a and not u.whole and len(zones) == 1 and is_sentence(line)
-            and any(
-                c.rule.category in _PAGE_CATEGORIES
-                or (c.rule.category == "caption" and _news_sentence(line))
-                for c in line_cuts
-            )
+            and any(c.rule.category in _PAGE_CATEGORIES for c in line_cuts)
         ):
-            # A sentence inside a collapsed body is body text, whatever page widget it
-            # resembles; only credits, captions and notices are cut there.
+            # A sentence inside a long line is body text, whatever page widget or caption it
+            # resembles; credits and notices are cut there, and the captions pass takes a
+            # description beside its credit.
             line_cuts, a, b = [], 0, len(line)
         for c in line_cuts:
             page.cut(off + c.start, off + c.end, c.rule.id, c.rule.category)
@@ -450,11 +447,6 @@ def _deck(page: Page, k: int, text: str, ledes: set[int]) -> bool:
         page.kept[nxt][0] in ledes  # type: ignore[index]
         or page.kept[nxt][0] != page.units[nxt].start
     )
-
-
-def _news_sentence(text: str) -> bool:
-    """Ends like a news sentence ("…했다."), not like a scene or a view."""
-    return bool(NEWS_END.search(text)) and not CAPTION_END.search(text)
 
 
 def _scene_or_view(text: str) -> bool:
