@@ -22,7 +22,7 @@ from .lexicon import is_sentence as is_sentence
 __all__ = ["Rule", "RuleSet", "RuleError", "Cut", "load_rules", "SCOPES", "ZONES"]
 
 SCOPES = ("line", "prefix", "suffix")
-ZONES = ("any", "head", "tail", "edge")
+ZONES = ("any", "head", "tail", "body", "edge")
 _DEFAULT_MAX_CHARS = 200
 _TAIL = 400
 _MEMO_CHARS = 120  # lines up to this long are remembered with their cuts

@@ -170,6 +170,8 @@ def furniture(page: Page) -> None:
             zones.add("head")
         if k > last_body:
             zones.add("tail")
+        if k < last_body:
+            zones.add("body")  # body text follows
         if len(page.lines[u.line][1]) > COLLAPSED_CHARS:  # a page collapsed onto one line
             if u.line == 0 and u.start == page.lines[0][0]:
                 zones.add("first")
@@ -177,7 +179,7 @@ def furniture(page: Page) -> None:
                 zones.add("last")
         line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule)
         if (
-            b <= a and not u.whole and len(zones) == 1 and is_sentence(line)
+            b <= a and not u.whole and zones <= {"any", "body"} and is_sentence(line)
             and any(c.rule.category in _PAGE_CATEGORIES for c in line_cuts)
         ):
             # A sentence inside a long line is body text, whatever page widget or caption it
