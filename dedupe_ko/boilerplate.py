@@ -28,6 +28,9 @@ _TAIL = 400
 _MEMO_CHARS = 120  # lines up to this long are remembered with their cuts
 _MEMO_SIZE = 50_000
 _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
+PAGE_CATEGORIES = frozenset({"ui", "reaction", "promo", "layout", "timestamp", "caption"})
+"""Furniture of the page around an article (widgets, promos, captions): never a sentence of
+running text."""
 
 
 class RuleError(ValueError):
@@ -196,6 +199,9 @@ class RuleSet:
     def __post_init__(self) -> None:
         line_rules = tuple(r for r in self.rules if r.scope == "line" and not r.beside)
         object.__setattr__(self, "_line", tuple(r for r in line_rules if r.category != "layout"))
+        object.__setattr__(
+            self, "_line_in_body", tuple(r for r in self._line if r.category not in PAGE_CATEGORIES)  # type: ignore[attr-defined]
+        )
         object.__setattr__(self, "_beside", tuple(r for r in self.rules if r.beside))
         object.__setattr__(self, "_layout", tuple(r for r in line_rules if r.category == "layout"))
         object.__setattr__(self, "_prefix", tuple(r for r in self.rules if r.scope == "prefix"))
@@ -211,7 +217,11 @@ class RuleSet:
         raise KeyError(rule_id)
 
     def strip_line(
-        self, line: str, zones: frozenset[str] = frozenset({"any"}), after: str | None = None
+        self,
+        line: str,
+        zones: frozenset[str] = frozenset({"any"}),
+        after: str | None = None,
+        in_body: bool = False,
     ) -> tuple[list[Cut], int, int]:
         """Cut furniture from one line; return the cuts and the kept ``[start, end)``.
 
@@ -219,22 +229,23 @@ class RuleSet:
         apply; "first" / "last" when it is a long first / last line, a collapsed page).
         ``after`` is the id of the rule that removed the whole previous line, if any (rules
         with ``after`` only fire there). Prefix and suffix rules are applied until nothing
-        more matches.
+        more matches. ``in_body``: the line is a sentence inside running text, which no
+        page-widget or caption line rule (`PAGE_CATEGORIES`) removes whole.
         """
         if len(line) > _MEMO_CHARS:
-            return self._strip(line, zones, after)
+            return self._strip(line, zones, after, in_body)
         memo: dict = self._memo  # type: ignore[attr-defined]
-        key = (line, zones, after)
+        key = (line, zones, after, in_body)
         hit = memo.get(key)
         if hit is None:
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
-            hit = memo[key] = self._strip(line, zones, after)
+            hit = memo[key] = self._strip(line, zones, after, in_body)
         cuts, a, b = hit
         return list(cuts), a, b
 
     def _strip(
-        self, line: str, zones: frozenset[str], after: str | None
+        self, line: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> tuple[list[Cut], int, int]:
         cuts: list[Cut] = []
         start, end = 0, len(line)
@@ -247,7 +258,7 @@ class RuleSet:
             if start >= end:
                 break
             piece = line[start:end]
-            whole = self._match_line(piece, zones, after)
+            whole = self._match_line(piece, zones, after, in_body)
             if whole is not None:
                 cuts.append(Cut(whole, start, end))
                 start = end
@@ -346,9 +357,11 @@ class RuleSet:
                 best = m.start()
         return best
 
-    def _match_line(self, piece: str, zones: frozenset[str], after: str | None) -> Rule | None:
+    def _match_line(
+        self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
+    ) -> Rule | None:
         n = len(piece)
-        for rule in self._line:  # type: ignore[attr-defined]
+        for rule in self._line_in_body if in_body else self._line:  # type: ignore[attr-defined]
             if n > rule.max_chars:
                 continue
             if rule.after and (after not in rule.after or "head" in zones):

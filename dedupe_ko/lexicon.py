@@ -9,11 +9,13 @@ Each shape is written here once.
 # ruff: noqa: E501  (the lexicon: long regular expressions and phrase lists, one per line)
 from __future__ import annotations
 
+import re
+
 import regex
 
 __all__ = [
     "CLOSE", "VOCAB", "DATELINE_PARAGRAPH", "SENTENCE_END", "INNER_SENTENCE", "SENTENCE_SPLIT",
-    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "UNIT_BREAK", "is_sentence",
+    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "UNIT_BREAKS", "is_sentence",
 ]
 
 # ------------------------------------------------------------------ phrase lists (menus etc.)
@@ -100,24 +102,42 @@ INNER_STOP = regex.compile(r"[가-힣]\.\s")
 SENTENCE_SPLIT = regex.compile(
     r"(?<=[.!?])\s+|(?<=[다요]\.)(?=[가-힣▲△\[(\"'“‘])"
 )
+# A long line worth splitting: it shows a glued sentence end or a furniture cue. A paragraph
+# of running text without one is judged whole (and costs one pass of the rules).
+COLLAPSE_CUE = re.compile(r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【]|[@▶▷☞ⓒ©=/【［]|기자|사진|저작권|구독|\s{3}")
 # Where a collapsed line breaks into units: after a sentence stop (spaced, or glued to the next
-# sentence), and before furniture that a crawler glued on (promo arrows, copyright marks, wire
-# datelines and bracketed credits, an e-mail glued to a stop).
-UNIT_BREAK = regex.compile(
-    rf"(?<=[가-힣A-Za-z%)\]\"'”’」』][.!?]{CLOSE}{{0,2}})\s+(?=\S)"
-    rf"|(?<=[다요죠까][.!?]{CLOSE}{{0,2}})(?!{CLOSE})(?=[가-힣A-Za-z0-9▲△▶▷◆■●◇□☞<\[(【《\"'“‘])"
-    r"|(?<=@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,})(?![A-Za-z0-9\-]|\.[A-Za-z])[)>\]]?\K\s*(?=\S)"
-    r"|(?<=[.!?])(?=/\s*[가-힣A-Za-z])"
-    r"|(?<=/\s*(?:사진\s*=\s*)?(?P<credit>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?)(?=(?P=credit))"
-    r"|(?<=(?:/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*제공|/\s*(?:사진\s*=\s*|[가-힣]{1,6}\s*=\s*)?[가-힣]{2,4}\s*기자|[\[(]\s*사진\s*[=:]\s*[^\[\]()]{1,30}[\])]))\s*(?=[가-힣A-Za-z])"
-    r"|(?<=^[\[［][^\[\]［］\n]{8,120}[\]］])\s*(?=\S)"
-    r"|(?<=\S)\s*(?=[\[［(<]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*[|=]?\s*)?[가-힣]{2,4}\s*기자\s*[\]］)>])"
-    r"|(?<=[가-힣])\s*(?=[\[［]\s*(?:[가-힣A-Za-z0-9]{2,10}(?:경제|일보|신문|뉴스|데일리|투데이|TV|미디어|타임스|비즈))\s*[\]］])"
-    r"|\s*(?=[▶▷☞][^\s▶▷☞])"
-    r"|\s*(?=\[[^\]\n]{0,20}(?:바로\s*가기|구독)[^\]\n]{0,10}\])"
-    r"|(?<![<\[(]\s*)\s*(?=(?:<|\[|\()?\s*저작권자|(?<!저작권자\s*[(<\[]?\s*)[ⓒ©]\s*[가-힣A-Za-z])"
-    r"|(?<=\S)\s*(?=[\[(【<]\s*[가-힣A-Za-z·]{1,12}(?:\s[가-힣A-Za-z]{1,10})?\s*=\s*[^\])】>=\s]"
-    r"[^\])】>=]{0,19}[\])】>])"
+# sentence), and around furniture that a crawler glued on (promo arrows, copyright marks, wire
+# datelines and bracketed credits, photo credits, an e-mail). Each shape is tried only on lines
+# that contain one of its literal cues (the first item); a break is the span a match covers.
+UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
+    (cues, regex.compile(pattern)) for cues, pattern in (
+        ((".", "!", "?"),
+         rf"(?<=[가-힣A-Za-z%)\]\"'”’」』][.!?]{CLOSE}{{0,2}})\s+(?=\S)"
+         rf"|(?<=[다요죠까][.!?]{CLOSE}{{0,2}})(?!{CLOSE})(?=[가-힣A-Za-z0-9▲△▶▷◆■●◇□☞<\[(【《\"'“‘])"),
+        (("@",),
+         r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9\-]|\.[A-Za-z])[)>\]]?\K\s*(?=\S)"),
+        (("/",),
+         r"(?<=[.!?])(?=/\s*[가-힣A-Za-z])"
+         r"|/\s*(?:사진\s*=\s*)?(?P<credit>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=credit))"
+         r"|/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*제공\K\s*(?=[가-힣A-Za-z])"
+         r"|/\s*(?:사진\s*=\s*|[가-힣]{1,6}\s*=\s*)?[가-힣]{2,4}\s*기자\K\s*(?=[가-힣A-Za-z])"),
+        (("사진",),
+         r"[\[(]\s*사진\s*[=:]\s*[^\[\]()]{1,30}[\])]\K\s*(?=[가-힣A-Za-z])"),
+        (("[", "［"),
+         r"^[\[［][^\[\]［］\n]{8,120}[\]］]\K\s*(?=\S)"
+         r"|(?<=[가-힣])\s*(?=[\[［]\s*(?:[가-힣A-Za-z0-9]{2,10}(?:경제|일보|신문|뉴스|데일리|투데이|TV|미디어|타임스|비즈))\s*[\]］])"),
+        (("기자",),
+         r"(?<=\S)\s*(?=[\[［(<]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*[|=]?\s*)?[가-힣]{2,4}\s*기자\s*[\]］)>])"),
+        (("▶", "▷", "☞"),
+         r"\s*(?=[▶▷☞][^\s▶▷☞])"),
+        (("바로", "구독"),
+         r"\s*(?=\[[^\]\n]{0,20}(?:바로\s*가기|구독)[^\]\n]{0,10}\])"),
+        (("저작권자", "ⓒ", "©"),
+         r"(?<![<\[(]\s*)\s*(?=(?:<|\[|\()?\s*저작권자|(?<!저작권자\s*[(<\[]?\s*)[ⓒ©]\s*[가-힣A-Za-z])"),
+        (("=",),
+         r"(?<=\S)\s*(?=[\[(【<]\s*[가-힣A-Za-z·]{1,12}(?:\s[가-힣A-Za-z]{1,10})?\s*=\s*[^\])】>=\s]"
+         r"[^\])】>=]{0,19}[\])】>])"),
+    )
 )
 # A view, not a scene: the description of a photo, never how a news sentence ends.
 VIEW_END = regex.compile(

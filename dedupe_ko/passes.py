@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from .boilerplate import Rule, RuleSet
+from .boilerplate import PAGE_CATEGORIES, Rule, RuleSet
 from .lexicon import (
     CAPTION_END,
     DATE_OR_TIME,
@@ -46,7 +46,6 @@ _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never 
 _PAGE_LINE = 1000
 _TAIL_MAX = 160  # a promo tail or notice is never longer
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
-_PAGE_CATEGORIES = frozenset({"ui", "reaction", "promo", "layout", "timestamp", "caption"})
 _HEADLINE_PUNCT = "," + "\"'…‘’“”:?!"
 _WORD_ENDINGS = frozenset("은는이가을를에의로서도만와과다요고며나")
 
@@ -177,10 +176,10 @@ def furniture(page: Page) -> None:
                 zones.add("first")
             if u.line == last_line and u.end == len(text):
                 zones.add("last")
-        line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule)
+        in_body = not u.whole and zones <= {"any", "body"} and is_sentence(line)
+        line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule, in_body)
         if (
-            b <= a and not u.whole and zones <= {"any", "body"} and is_sentence(line)
-            and any(c.rule.category in _PAGE_CATEGORIES for c in line_cuts)
+            b <= a and in_body and any(c.rule.category in PAGE_CATEGORIES for c in line_cuts)
         ):
             # A sentence inside a long line is body text, whatever page widget or caption it
             # resembles; credits and notices are cut there, and the captions pass takes a

@@ -1,9 +1,10 @@
 """Segmentation: a page's lines, and the sentence-level units of lines a crawler collapsed.
 
 `restore_breaks(text)` turns runs of spaces that stood for line breaks into "\\n";
-`lines(text)` gives each line with its offset; `units(text, lines)` splits every long line at
-Korean sentence ends (glued ones too) and furniture boundaries (`lexicon.UNIT_BREAK`). A short
-line is one unit, so pages with real line breaks are judged line by line as before.
+`lines(text)` gives each line with its offset; `units(text, lines)` splits every long line
+that shows a glued sentence end or a furniture cue (`lexicon.COLLAPSE_CUE`) at Korean sentence
+ends (glued ones too) and furniture boundaries (`lexicon.UNIT_BREAKS`). Other lines are one
+unit each, so pages with real line breaks are judged line by line as before.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .lexicon import UNIT_BREAK
+from .lexicon import COLLAPSE_CUE, UNIT_BREAKS
 
 __all__ = ["SEGMENT_MIN", "Unit", "lines", "restore_breaks", "units"]
 
@@ -60,17 +61,28 @@ def units(text: str, page_lines: list[tuple[int, str]]) -> list[Unit]:
     """The units of the page: whole short lines, and the sentence-level pieces of long ones."""
     out: list[Unit] = []
     for i, (off, line) in enumerate(page_lines):
-        if len(line) <= SEGMENT_MIN:
+        if len(line) <= SEGMENT_MIN or not COLLAPSE_CUE.search(line):
             out.append(Unit(off, off + len(line), i, True))
             continue
-        pos = 0
-        pieces: list[tuple[int, int]] = []
-        for m in UNIT_BREAK.finditer(line):
-            if m.start() > pos:
-                pieces.append((pos, m.start()))
-            pos = max(pos, m.end())
-        if pos < len(line):
-            pieces.append((pos, len(line)))
+        pieces = _pieces(line)
         whole = len(pieces) == 1
         out.extend(Unit(off + a, off + b, i, whole) for a, b in pieces)
     return out
+
+
+def _pieces(line: str) -> list[tuple[int, int]]:
+    """``[start, end)`` of the pieces of ``line`` between its unit breaks."""
+    breaks: list[tuple[int, int]] = []
+    for cues, pattern in UNIT_BREAKS:
+        if any(c in line for c in cues):
+            breaks.extend(m.span() for m in pattern.finditer(line))
+    breaks.sort()
+    pieces: list[tuple[int, int]] = []
+    pos = 0
+    for a, b in breaks:
+        if a > pos:
+            pieces.append((pos, a))
+        pos = max(pos, b)
+    if pos < len(line):
+        pieces.append((pos, len(line)))
+    return pieces or [(0, len(line))]
