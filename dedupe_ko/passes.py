@@ -154,9 +154,10 @@ def furniture(page: Page) -> None:
     last_body = body_like[-1] if body_like else -1
     last_line = len(page.lines) - 1
     prev_rule: str | None = None
+    leading = True  # nothing kept so far: this unit starts the page as the output shows it
     for k, u in enumerate(page.units):
         off, line = u.start, text[u.start:u.end]
-        if k == 0 and page.config.extract_title:
+        if leading and page.title is None and page.config.extract_title:
             glued = _glued_headline(line, rules, len(page.lines[0][1]))
             if glued is not None:
                 # A collapsed page: "headline menu... body...". The headline is the title and
@@ -172,7 +173,7 @@ def furniture(page: Page) -> None:
         if k < last_body:
             zones.add("body")  # body text follows
         if len(page.lines[u.line][1]) > COLLAPSED_CHARS:  # a page collapsed onto one line
-            if u.line == 0 and u.start == page.lines[0][0]:
+            if leading:
                 zones.add("first")
             if u.line == last_line and u.end == len(text):
                 zones.add("last")
@@ -190,10 +191,30 @@ def furniture(page: Page) -> None:
         if b > a:
             page.kept[k] = (off + a, off + b)
             prev_rule = None
+            leading = False
         else:
             page.kept[k] = None
             page.removed_by[k] = [c.rule for c in line_cuts]
             prev_rule = line_cuts[-1].rule.id if line_cuts else None
+    _trim_new_end(page, last_line)
+
+
+def _trim_new_end(page: Page, last_line: int) -> None:
+    """The last kept unit ends the output: trim it as the end of a collapsed page, as a second
+    pass over the output would."""
+    live = page.live()
+    if not live or live[-1] == len(page.units) - 1:
+        return
+    k = live[-1]
+    u = page.units[k]
+    if len(page.lines[u.line][1]) <= COLLAPSED_CHARS:
+        return
+    a0, b0 = page.kept[k]  # type: ignore[misc]
+    zones = frozenset({"any", "last"} | ({"tail"} if not is_sentence(page.text[a0:b0]) else set()))
+    cuts, a, b = page.rules.strip_line(page.text[a0:b0], zones)
+    for c in cuts:
+        page.cut(a0 + c.start, a0 + c.end, c.rule.id, c.rule.category)
+    page.kept[k] = (a0 + a, a0 + b) if b > a else None
 
 
 def captions(page: Page) -> None:
@@ -341,7 +362,9 @@ def title(page: Page) -> None:
     for k in reversed(live):
         # From the end of a collapsed body back to its last sentence: promo tails, notices.
         text = texts[k]
-        if page.units[k].whole or k in drop:
+        if k in drop:
+            continue
+        if page.units[k].whole:
             break
         if (len(text) <= _TAIL_MAX and TAIL_FURNITURE.search(text)) or (
             len(text) <= 40 and not SENTENCE_END.search(text)
