@@ -155,6 +155,7 @@ def furniture(page: Page) -> None:
     last_line = len(page.lines) - 1
     prev_rule: str | None = None
     leading = True  # nothing kept so far: this unit starts the page as the output shows it
+    ended = -1  # the unit trimmed as the page's end
     for k, u in enumerate(page.units):
         off, line = u.start, text[u.start:u.end]
         if leading and page.title is None and page.config.extract_title:
@@ -177,6 +178,7 @@ def furniture(page: Page) -> None:
                 zones.add("first")
             if u.line == last_line and u.end == len(text):
                 zones.add("last")
+                ended = k
         in_body = not u.whole and zones <= {"any", "body"} and is_sentence(line)
         line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule, in_body)
         if (
@@ -196,14 +198,14 @@ def furniture(page: Page) -> None:
             page.kept[k] = None
             page.removed_by[k] = [c.rule for c in line_cuts]
             prev_rule = line_cuts[-1].rule.id if line_cuts else None
-    _trim_new_end(page, last_line)
+    _trim_new_end(page, ended)
 
 
-def _trim_new_end(page: Page, last_line: int) -> None:
+def _trim_new_end(page: Page, ended: int) -> None:
     """The last kept unit ends the output: trim it as the end of a collapsed page, as a second
     pass over the output would."""
     live = page.live()
-    if not live or live[-1] == len(page.units) - 1:
+    if not live or live[-1] == ended:
         return
     k = live[-1]
     u = page.units[k]
@@ -322,9 +324,10 @@ def title(page: Page) -> None:
     first = sentences[0] if sentences else None
     last = sentences[-1] if sentences else None
     drop: dict[int, str] = {}
-    if first is not None:
+    first_anchor = next((k for k in live if _is_anchor(texts[k])), None)
+    if first_anchor is not None:
         for k in live:
-            if k >= first:
+            if k >= first_anchor:
                 break
             if _deck(page, k, texts[k], ledes):
                 drop[k] = "title.deck"
