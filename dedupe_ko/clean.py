@@ -16,6 +16,7 @@ from pathlib import Path
 from .boilerplate import RuleSet, load_rules
 from .normalize import normalize
 from .passes import COLLAPSED_CHARS, PASSES, Page, Removal, run_passes
+from .segment import restore_breaks
 
 __all__ = [
     "COLLAPSED_CHARS", "CleanConfig", "Cleaned", "Removal", "clean", "clean_and_explain", "replay",
@@ -141,8 +142,11 @@ def clean_and_explain(
             f"article has {len(text):,} characters, over max_chars={cfg.max_chars:,}; "
             "raise CleanConfig.max_chars to clean it"
         )
-    norm = normalize(text, fold_quotes=cfg.fold_quotes)
+    restored = restore_breaks(text)
+    norm = normalize(restored, fold_quotes=cfg.fold_quotes)
     page = run_passes(Page(norm.text, cfg, cfg.rules), PASSES)
+    if restored is not text:
+        page.fixes.insert(0, "restore_breaks")
     return Cleaned(
         text=page.body,
         title=page.title,

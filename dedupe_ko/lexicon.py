@@ -182,3 +182,6 @@ TAIL_FURNITURE = regex.compile(
     r"|제\s*\d+\s*호[^.]{0,40}실린\s*기사"
     rf"|^\s*[\[(<]?\s*{NAMES_RE}\s*(?:{ROLE_RE})\s*[\])>]?\s*$"
 )
+
+# A transcript or interview turn: a speaker label, then a colon ("▷김태현 : 네.", "기자: 어떻습니까?").
+SPEAKER_TURN = regex.compile(r"^[▷▶◇◆■□○●\-]?\s*[가-힣A-Za-z]{1,10}(?:\s[가-힣]{1,6})?\s*[:：]\s*\S")

@@ -21,6 +21,7 @@ from .lexicon import (
     INNER_STOP,
     NEWS_END,
     SENTENCE_END,
+    SPEAKER_TURN,
     STOP_END,
     TAIL_FURNITURE,
     VIEW_END,
@@ -28,7 +29,7 @@ from .lexicon import (
 )
 from .paragraphs import find_repeats
 from .segment import lines as split_lines
-from .segment import restore_breaks, units
+from .segment import units
 
 if TYPE_CHECKING:
     from .clean import CleanConfig
@@ -44,6 +45,7 @@ _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never 
 # A line this long is a whole page collapsed onto one line (not a long paragraph): its pieces
 # are compared for repeats (a body printed twice on one line).
 _PAGE_LINE = 1000
+_TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
 _HEADLINE_PUNCT = "," + "\"'…‘’“”:?!"
@@ -128,11 +130,8 @@ class Page:
 
 
 def segment(page: Page) -> None:
-    """Restore line breaks that runs of spaces stood for; split the page into lines and units."""
-    restored = restore_breaks(page.text)
-    if restored != page.text:
-        page.fixes.append("restore_breaks")
-        page.text = restored
+    """Split the page into lines and units (`clean_and_explain` restored the line breaks that
+    runs of spaces stood for before normalising)."""
     page.lines = split_lines(page.text)
     page.units = units(page.text, page.lines)
     page.kept = [(u.start, u.end) for u in page.units]
@@ -281,6 +280,8 @@ def repeats(page: Page) -> None:
     )
     out: dict[int, tuple[int, float]] = {}
     for i, (j, sim) in found.items():
+        if SPEAKER_TURN.match(texts[i]) and len(texts[i]) <= _TURN_MAX:
+            continue  # a transcript's turns repeat ("▷김태현 : 네.")
         for k in by_line[order[i]]:
             out[k] = (by_line[order[j]][0], sim)
     pieces = [
@@ -533,8 +534,8 @@ def _tile(
                 pass  # the space between two kept pieces of one line stays
             else:
                 sep = gap.find("\n")
-                if sep < 0:
-                    sep = next((i for i, ch in enumerate(gap) if ch.isspace()), -1)
+                if sep < 0:  # one space at an edge of the gap, or none when glued
+                    sep = 0 if gap[0].isspace() else len(gap) - 1 if gap[-1].isspace() else -1
                 if sep < 0:
                     gaps.append((prev, a))
                 else:

@@ -38,13 +38,14 @@ def restore_breaks(text: str) -> str:
     """Runs of 3+ spaces inside lines longer than `SEGMENT_MIN` become one "\\n" (the same
     length is not kept: the result is the page text the offsets refer to)."""
     if "   " not in text:
-        return text
+        return text  # the same object: nothing restored
     out = []
     for line in text.split("\n"):
         if len(line) > SEGMENT_MIN and "   " in line:
             line = _SPACE_RUN.sub("\n", line)
         out.append(line)
-    return "\n".join(out)
+    joined = "\n".join(out)
+    return text if joined == text else joined
 
 
 def lines(text: str) -> list[tuple[int, str]]:
