@@ -10,7 +10,7 @@ page and marks it: it trims or drops units and records a `Removal` for every spa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from .boilerplate import PAGE_CATEGORIES, Rule, RuleSet
@@ -28,8 +28,8 @@ from .lexicon import (
     is_sentence,
 )
 from .paragraphs import find_repeats
+from .segment import PAGE_LINE, units
 from .segment import lines as split_lines
-from .segment import units
 
 if TYPE_CHECKING:
     from .clean import CleanConfig
@@ -42,9 +42,6 @@ TITLE_MAX = 300
 COLLAPSED_CHARS = TITLE_MAX
 _SENTENCE_MIN = 10
 _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never a repeat
-# A line this long is a whole page collapsed onto one line (not a long paragraph): its pieces
-# are compared for repeats (a body printed twice on one line).
-_PAGE_LINE = 1000
 _TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
@@ -286,7 +283,7 @@ def repeats(page: Page) -> None:
             out[k] = (by_line[order[j]][0], sim)
     pieces = [
         k for i in order if i not in found for k in by_line[i]
-        if not page.units[k].whole and len(page.lines[i][1]) >= _PAGE_LINE
+        if not page.units[k].whole and len(page.lines[i][1]) >= PAGE_LINE
         and len(page.span_text(k)) >= _REPEAT_UNIT_MIN
     ]
     if pieces:
@@ -575,5 +572,8 @@ def _tile(
             pieces = [[g0, g1, near]]
         pieces[0][0] = g0
         pieces[-1][1] = g1
-        out.extend(replace(c, start=a, end=b, text=src[a:b]) for a, b, c in pieces)
+        out.extend(
+            Removal(c.rule, c.category, a, b, src[a:b], c.repeats, c.similarity)
+            for a, b, c in pieces
+        )
     return tuple(out)

@@ -19,6 +19,8 @@ __all__ = ["SEGMENT_MIN", "Unit", "lines", "restore_breaks", "units"]
 
 SEGMENT_MIN = 200
 """Lines longer than this many characters are split into sentence-level units."""
+PAGE_LINE = 1000
+"""A line this long is a page collapsed onto one line: it is always split."""
 # Three or more spaces inside a long line: where the crawler lost a paragraph break.
 _SPACE_RUN = regex.compile(r"(?<=\S) {3,}(?=\S)")
 
@@ -62,7 +64,7 @@ def units(text: str, page_lines: list[tuple[int, str]]) -> list[Unit]:
     """The units of the page: whole short lines, and the sentence-level pieces of long ones."""
     out: list[Unit] = []
     for i, (off, line) in enumerate(page_lines):
-        if len(line) <= SEGMENT_MIN or not COLLAPSE_CUE.search(line):
+        if len(line) <= SEGMENT_MIN or (len(line) < PAGE_LINE and not COLLAPSE_CUE.search(line)):
             out.append(Unit(off, off + len(line), i, True))
             continue
         pieces = _pieces(line)
