@@ -144,9 +144,10 @@ def clean_and_explain(
         )
     restored = restore_breaks(text)
     norm = normalize(restored, fold_quotes=cfg.fold_quotes)
-    page = run_passes(Page(norm.text, cfg, cfg.rules), PASSES)
+    page = Page(norm.text, cfg, cfg.rules)
     if restored is not text:
-        page.fixes.insert(0, "restore_breaks")
+        page.fixes.append("restore_breaks")
+    run_passes(page, PASSES)
     return Cleaned(
         text=page.body,
         title=page.title,

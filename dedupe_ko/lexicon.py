@@ -105,6 +105,8 @@ SENTENCE_SPLIT = regex.compile(
 # A long line worth splitting: it shows a glued sentence end or a furniture cue. A paragraph
 # of running text without one is judged whole (and costs one pass of the rules).
 COLLAPSE_CUE = re.compile(r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권")
+# Furniture glued together on a line of any length: e-mail, promo arrows, copyright marks.
+FURNITURE_CUE = re.compile(r"[@▶▷☞ⓒ©※]")
 # Where a collapsed line breaks into units: after a sentence stop (spaced, or glued to the next
 # sentence), and around furniture that a crawler glued on (promo arrows, copyright marks, wire
 # datelines and bracketed credits, photo credits, an e-mail). Each shape is tried only on lines

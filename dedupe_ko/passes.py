@@ -130,7 +130,7 @@ def segment(page: Page) -> None:
     """Split the page into lines and units (`clean_and_explain` restored the line breaks that
     runs of spaces stood for before normalising)."""
     page.lines = split_lines(page.text)
-    page.units = units(page.text, page.lines)
+    page.units = units(page.text, page.lines, "restore_breaks" in page.fixes)
     page.kept = [(u.start, u.end) for u in page.units]
     page.removed_by = [None] * len(page.units)
 

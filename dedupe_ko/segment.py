@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .lexicon import COLLAPSE_CUE, UNIT_BREAKS
+from .lexicon import COLLAPSE_CUE, FURNITURE_CUE, UNIT_BREAKS
 
 __all__ = ["SEGMENT_MIN", "Unit", "lines", "restore_breaks", "units"]
 
@@ -60,11 +60,14 @@ def lines(text: str) -> list[tuple[int, str]]:
     return out
 
 
-def units(text: str, page_lines: list[tuple[int, str]]) -> list[Unit]:
-    """The units of the page: whole short lines, and the sentence-level pieces of long ones."""
+def units(text: str, page_lines: list[tuple[int, str]], collapsed: bool = False) -> list[Unit]:
+    """The units of the page: whole lines, and the sentence-level pieces of collapsed ones.
+    ``collapsed``: the page came collapsed (a line of `PAGE_LINE` characters, or line breaks
+    restored from runs of spaces), so short lines with furniture glued together are split too."""
+    collapsed = collapsed or any(len(line) >= PAGE_LINE for _, line in page_lines)
     out: list[Unit] = []
     for i, (off, line) in enumerate(page_lines):
-        if len(line) <= SEGMENT_MIN or (len(line) < PAGE_LINE and not COLLAPSE_CUE.search(line)):
+        if not _worth_splitting(line, collapsed):
             out.append(Unit(off, off + len(line), i, True))
             continue
         pieces = _pieces(line)
@@ -89,3 +92,11 @@ def _pieces(line: str) -> list[tuple[int, int]]:
     if pos < len(line):
         pieces.append((pos, len(line)))
     return pieces or [(0, len(line))]
+
+
+def _worth_splitting(line: str, collapsed: bool) -> bool:
+    """A page collapsed onto one line, a long line with a glued stop or furniture cue, or on
+    a collapsed page a line of any length with furniture glued together (e-mail, ▶, ©)."""
+    if len(line) > SEGMENT_MIN:
+        return len(line) >= PAGE_LINE or COLLAPSE_CUE.search(line) is not None
+    return collapsed and FURNITURE_CUE.search(line) is not None
