@@ -21,8 +21,10 @@ SEGMENT_MIN = 200
 """Lines longer than this many characters are split into sentence-level units."""
 PAGE_LINE = 1000
 """A line this long is a page collapsed onto one line: it is always split."""
-# Three or more spaces inside a long line: where the crawler lost a paragraph break.
-_SPACE_RUN = regex.compile(r"(?<=\S) {3,}(?=\S)")
+# Three or more spaces inside a long line: where the crawler lost a paragraph break. Only after
+# a stop, a closing bracket, an e-mail or a byline: in crawls that dropped the stops
+# ("…떠났다     김 부위원장은 …") such runs separate sentences and are left alone.
+_SPACE_RUN = regex.compile(r"(?<=[.!?)\]>」』\"'”’]|@[\w.\-]+\.[A-Za-z]{2,}|기자) {3,}(?=\S)")
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,13 @@ def test_a_short_line_or_a_plain_paragraph_stays_one_unit() -> None:
     ]
 
 
+def test_runs_of_spaces_without_a_stop_before_them_stay_spaces() -> None:
+    stopless = [s.rstrip(".") for s in (S1, S2, S3, S4, S6)]
+    text = "     ".join(stopless)
+    assert restore_breaks(text) is text
+    assert _norm(clean(text)) == _norm("".join(stopless))
+
+
 def test_runs_of_spaces_that_stood_for_line_breaks_become_paragraphs() -> None:
     text = S1 + " " + S2 + "      " + S3 + " " + S5 + "   " + S6
     assert restore_breaks(text).split("\n") == [S1 + " " + S2, S3 + " " + S5, S6]
