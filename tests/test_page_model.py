@@ -172,3 +172,29 @@ def test_naver_raw_never_crashes_replays_and_is_mostly_idempotent() -> None:
         assert cleaned.text or not r["text"].strip() or cleaned.warnings is not None
         stable += clean(cleaned.text) == cleaned.text
     assert stable / len(records) >= 0.96, stable / len(records)
+
+
+def test_feed_captions_in_their_usual_shapes_go_and_the_body_stays() -> None:
+    page = "\n".join([
+        S1,
+        "서민재 헌법재판소장",  # a name-only caption above its credit
+        "《사진=한빛뉴스》",
+        S2,
+        "노은채 대법원장 《사진=한빛뉴스》",  # name and credit on one line
+        S3,
+        "서울중앙지법 청사 전경.",  # a view without a credit, between paragraphs
+        S4,
+        "3일 서울 서초구 대법원에서 참석자들이 구호를 외치고 있다.",  # a scene, no credit
+        S5,
+        S6,
+    ])
+    assert clean(page).split("\n") == [S1, S2, S3, S4, S5, S6]
+
+
+def test_a_body_printed_twice_on_one_line_keeps_one_copy() -> None:
+    body = S1 + " " + S2 + " " + S3 + " " + S4 + " " + S6
+    text = body + " " + body + " " + S1  # a collapsed page (1,000+ characters) doubled
+    text = (text + " ") * 2
+    cleaned = clean_and_explain(text.strip())
+    assert _norm(cleaned.text) == _norm(body)
+    assert all(r.repeats for r in cleaned.removals if r.category == "repeat")
