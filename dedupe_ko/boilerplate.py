@@ -16,29 +16,21 @@ from pathlib import Path
 
 import regex
 
+from .lexicon import CAPTION_END, INNER_SENTENCE, NEWS_END, SENTENCE_SPLIT, VIEW_END, VOCAB
+from .lexicon import is_sentence as is_sentence
+
 __all__ = ["Rule", "RuleSet", "RuleError", "Cut", "load_rules", "SCOPES", "ZONES"]
 
 SCOPES = ("line", "prefix", "suffix")
-ZONES = ("any", "head", "tail", "edge")
+ZONES = ("any", "head", "tail", "body", "edge")
 _DEFAULT_MAX_CHARS = 200
 _TAIL = 400
 _MEMO_CHARS = 120  # lines up to this long are remembered with their cuts
 _MEMO_SIZE = 50_000
 _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
-# A finished Korean sentence followed by more text: never inside a piece of edge furniture.
-_INNER_SENTENCE = regex.compile(r"[다요죠][.!?][\"'”’」』)]*\s+\S")
-_SENTENCE_END = regex.compile(r"(?:[.!?…]|다|요|죠)[\"'”’」』)\]]*$")
-# Between sentences: after a stop, a space, or nothing when a scraper glued them ("밝혔다.부산")
-_SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+|(?<=[다요]\.)(?=[가-힣▲△\[(\"'“‘])")
-# A view, not a scene: the description of a photo, never how a news sentence ends
-_VIEW_END = regex.compile(
-    r"(?:모습|전경|현판|풍경|입구|정문|청사|건물|내부|외관|표지석|장면|자료\s*사진)[.)\]]?\s*$"
-)
-_CAPTION_END = regex.compile(
-    r"(?:[고아어]\s*있다|모습|전경|현판|풍경|입구|정문|청사|건물|표지석|장면|사진|기념\s*촬영|포즈)"
-    r"[.)\]]?\s*$"
-)
-_NEWS_END = regex.compile(r"다(?:\([^()]{1,40}\))?[.!?]?[\"'”’)\]]*\s*$")  # "…확정했다(2023도1)."
+PAGE_CATEGORIES = frozenset({"ui", "reaction", "promo", "layout", "timestamp", "caption"})
+"""Furniture of the page around an article (widgets, promos, captions): never a sentence of
+running text."""
 
 
 class RuleError(ValueError):
@@ -207,6 +199,9 @@ class RuleSet:
     def __post_init__(self) -> None:
         line_rules = tuple(r for r in self.rules if r.scope == "line" and not r.beside)
         object.__setattr__(self, "_line", tuple(r for r in line_rules if r.category != "layout"))
+        object.__setattr__(
+            self, "_line_in_body", tuple(r for r in self._line if r.category not in PAGE_CATEGORIES)  # type: ignore[attr-defined]
+        )
         object.__setattr__(self, "_beside", tuple(r for r in self.rules if r.beside))
         object.__setattr__(self, "_layout", tuple(r for r in line_rules if r.category == "layout"))
         object.__setattr__(self, "_prefix", tuple(r for r in self.rules if r.scope == "prefix"))
@@ -222,7 +217,11 @@ class RuleSet:
         raise KeyError(rule_id)
 
     def strip_line(
-        self, line: str, zones: frozenset[str] = frozenset({"any"}), after: str | None = None
+        self,
+        line: str,
+        zones: frozenset[str] = frozenset({"any"}),
+        after: str | None = None,
+        in_body: bool = False,
     ) -> tuple[list[Cut], int, int]:
         """Cut furniture from one line; return the cuts and the kept ``[start, end)``.
 
@@ -230,22 +229,23 @@ class RuleSet:
         apply; "first" / "last" when it is a long first / last line, a collapsed page).
         ``after`` is the id of the rule that removed the whole previous line, if any (rules
         with ``after`` only fire there). Prefix and suffix rules are applied until nothing
-        more matches.
+        more matches. ``in_body``: the line is a sentence inside running text, which no
+        page-widget or caption line rule (`PAGE_CATEGORIES`) removes whole.
         """
         if len(line) > _MEMO_CHARS:
-            return self._strip(line, zones, after)
+            return self._strip(line, zones, after, in_body)
         memo: dict = self._memo  # type: ignore[attr-defined]
-        key = (line, zones, after)
+        key = (line, zones, after, in_body)
         hit = memo.get(key)
         if hit is None:
             if len(memo) >= _MEMO_SIZE:
                 memo.clear()
-            hit = memo[key] = self._strip(line, zones, after)
+            hit = memo[key] = self._strip(line, zones, after, in_body)
         cuts, a, b = hit
         return list(cuts), a, b
 
     def _strip(
-        self, line: str, zones: frozenset[str], after: str | None
+        self, line: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> tuple[list[Cut], int, int]:
         cuts: list[Cut] = []
         start, end = 0, len(line)
@@ -258,7 +258,7 @@ class RuleSet:
             if start >= end:
                 break
             piece = line[start:end]
-            whole = self._match_line(piece, zones, after)
+            whole = self._match_line(piece, zones, after, in_body)
             if whole is not None:
                 cuts.append(Cut(whole, start, end))
                 start = end
@@ -284,7 +284,7 @@ class RuleSet:
                     m = rule.edge_prefix.match(piece)
                     if m and rule.category == "ui" and " " not in m.group().strip():
                         continue  # one menu word could start a sentence ("공유 경제가 …")
-                    if m and _INNER_SENTENCE.search(m.group()):
+                    if m and INNER_SENTENCE.search(m.group()):
                         continue  # furniture never holds a finished Korean sentence
                     if m and 0 < m.end() <= rule.max_chars and (best is None or m.end() > best[0]):
                         best = (m.end(), rule)
@@ -357,9 +357,11 @@ class RuleSet:
                 best = m.start()
         return best
 
-    def _match_line(self, piece: str, zones: frozenset[str], after: str | None) -> Rule | None:
+    def _match_line(
+        self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
+    ) -> Rule | None:
         n = len(piece)
-        for rule in self._line:  # type: ignore[attr-defined]
+        for rule in self._line_in_body if in_body else self._line:  # type: ignore[attr-defined]
             if n > rule.max_chars:
                 continue
             if rule.after and (after not in rule.after or "head" in zones):
@@ -379,7 +381,7 @@ def _suffix_match(rule: Rule, window: str, zones: frozenset[str]) -> regex.Match
         if rule.edge_suffix is None:
             return None
         m = rule.edge_suffix.match(window)  # REVERSE: anchored at the window's end
-        if m and (m.end() - m.start() > rule.max_chars or _INNER_SENTENCE.search(m.group())):
+        if m and (m.end() - m.start() > rule.max_chars or INNER_SENTENCE.search(m.group())):
             return None
     else:
         if rule.zone != "any" and rule.zone not in zones and not (
@@ -398,8 +400,8 @@ def _caption_start(rest: str, limit: int, cut_from: int) -> int:
     view (a caption glued to a body paragraph), else ``cut_from`` (the credit alone goes)."""
     if _is_caption_text(rest, limit):
         return 0
-    last = _SENTENCE_SPLIT.split(rest)[-1]
-    if last != rest and len(last) <= limit and _VIEW_END.search(last):
+    last = SENTENCE_SPLIT.split(rest)[-1]
+    if last != rest and len(last) <= limit and VIEW_END.search(last):
         return len(rest) - len(last)
     return cut_from
 
@@ -408,14 +410,9 @@ def _is_caption_text(rest: str, limit: int) -> bool:
     """A photo description: one short sentence that reads like one ("…하고 있다.", "…
     청사 전경.", a phrase without a verb). A news sentence ("…라고 밝혔다.") glued to a
     credit is body text: only the credit goes."""
-    if len(rest) > limit or len(_SENTENCE_SPLIT.split(rest)) != 1:
+    if len(rest) > limit or len(SENTENCE_SPLIT.split(rest)) != 1:
         return False
-    return bool(_CAPTION_END.search(rest)) or not _NEWS_END.search(rest)
-
-
-def is_sentence(line: str) -> bool:
-    """Looks like running text: long enough and ends like a Korean sentence."""
-    return len(line) >= 20 and _SENTENCE_END.search(line) is not None
+    return bool(CAPTION_END.search(rest)) or not NEWS_END.search(rest)
 
 
 def load_rules(
@@ -435,7 +432,8 @@ def load_rules(
     if include_default:
         sources.append(_read_toml(None))
     sources.extend(_read_toml(Path(f)) for f in files)
-    vocab: dict[str, str] = {}
+    vocab = {k: _vocab_entry(k, list(v) if isinstance(v, tuple) else v, "lexicon")
+             for k, v in VOCAB.items()}
     rules: dict[str, Rule] = {}
     off = set(disabled)
     for data, where in sources:

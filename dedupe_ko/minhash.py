@@ -23,6 +23,7 @@ import regex
 import xxhash
 
 from ._sketch import affine32_permutations, optimal_bands_rows  # datasketch's, without scipy
+from .lexicon import DATELINE_PARAGRAPH
 from .normalize import NORMALIZER_VERSION, fold_key
 
 if TYPE_CHECKING:
@@ -49,14 +50,8 @@ _TAGS = regex.compile(
     r"[\[<(【]\s*(?:속보|단독|종합|긴급|1보|2보|3보|\d+보|포토|영상|인터뷰|사설|칼럼|기고|"
     r"르포|해설|분석|기획|이슈|초점|팩트체크|Q&A|업데이트)[^\]>)】]{0,8}[\]>)】]"
 )
-# A wire dateline at the start of a paragraph: "(서울=연합뉴스) 김하늘 기자 =", "【세종=뉴시스】",
-# "[부산=뉴스1] 이도윤 기자 =", or the byline part alone ("김하늘 기자 =").
-_BYLINE = r"[가-힣]{2,4}[ \t]*(?:기자|특파원|통신원)[ \t]*=[ \t]*"
-_DATELINE = (
-    r"^[ \t]*(?:[\[(【<][^\[\]()【】<>=\n]{1,20}=[^\[\]()【】<>=\n]{1,20}[\])】>][ \t]*"
-    rf"(?:{_BYLINE})?|{_BYLINE})"
-)
-_DATELINES = regex.compile(_DATELINE, regex.M)
+# A wire dateline at the start of a paragraph (the lexicon's shape, read there).
+_DATELINES = regex.compile(DATELINE_PARAGRAPH, regex.M)
 _CHUNK = 8192  # shingles per numpy block (a 128 x 8192 x 4 bytes = 4 MiB scratch buffer)
 _MULT = np.uint64(0x100000001B3)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)

@@ -12,7 +12,7 @@ from dedupe_ko.boilerplate import SCOPES, RuleSet
 from dedupe_ko.clean import COLLAPSED_CHARS
 
 RULES = load_rules()
-ALL_ZONES = frozenset({"any", "head", "tail", "first", "last"})
+ALL_ZONES = frozenset({"any", "head", "tail", "body", "first", "last"})
 
 
 def _removed(rule_id: str, line: str, zones: frozenset[str] = ALL_ZONES) -> str:

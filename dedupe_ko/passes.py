@@ -1,0 +1,579 @@
+"""The page model: one `Page`, an ordered registry of named passes, one `Removal` type.
+
+A `Page` holds the normalised text, its lines, and its units (whole lines, or the sentence-level
+pieces of a line a crawler collapsed; see `dedupe_ko.segment`). Each pass in `PASSES` reads the
+page and marks it: it trims or drops units and records a `Removal` for every span it takes.
+``render`` turns what is left into the body and removals that tile everything else, so that
+``replay(page.text, removals)`` is the body.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from .boilerplate import PAGE_CATEGORIES, Rule, RuleSet
+from .lexicon import (
+    CAPTION_END,
+    DATE_OR_TIME,
+    DATELINE_START,
+    INNER_STOP,
+    NEWS_END,
+    SENTENCE_END,
+    SPEAKER_TURN,
+    STOP_END,
+    TAIL_FURNITURE,
+    VIEW_END,
+    is_sentence,
+)
+from .paragraphs import find_repeats
+from .segment import PAGE_LINE, units
+from .segment import lines as split_lines
+
+if TYPE_CHECKING:
+    from .clean import CleanConfig
+
+__all__ = ["PASSES", "Page", "Removal", "run_passes"]
+
+TITLE_MAX = 300
+# First/last lines (or units) longer than this are collapsed page heads/tails: furniture is
+# trimmed from their ends (edge rules).
+COLLAPSED_CHARS = TITLE_MAX
+_SENTENCE_MIN = 10
+_REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never a repeat
+_TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
+_TAIL_MAX = 160  # a promo tail or notice is never longer
+_MARKS = "▶▷☞※"  # what a promo or a notice starts with
+_HEADLINE_PUNCT = "," + "\"'…‘’“”:?!"
+_WORD_ENDINGS = frozenset("은는이가을를에의로서도만와과다요고며나")
+
+
+@dataclass(frozen=True)
+class Removal:
+    """One removed span of the page text: which rule, which category, where, what.
+
+    ``repeats`` is set for repeated paragraphs: the text of the paragraph it repeats.
+    """
+
+    rule: str
+    category: str
+    start: int
+    end: int
+    text: str
+    repeats: str | None = None
+    similarity: float | None = None
+
+    def as_dict(self) -> dict:
+        d = {"rule": self.rule, "category": self.category, "start": self.start,
+             "end": self.end, "text": self.text}
+        if self.repeats is not None:
+            d["repeats"] = self.repeats
+            d["similarity"] = self.similarity
+        return d
+
+
+@dataclass
+class Page:
+    """One article as the passes see it.
+
+    ``text`` is the normalised input; ``lines`` its lines with offsets (what the body-block
+    slot judges); ``units`` the spans the rules judge; ``kept[k]`` what is left of unit ``k``
+    (None once it is gone); ``cuts`` the removals so far (``render`` makes them tile).
+    """
+
+    text: str
+    config: CleanConfig
+    rules: RuleSet
+    lines: list[tuple[int, str]] = field(default_factory=list)
+    units: list = field(default_factory=list)
+    kept: list[tuple[int, int] | None] = field(default_factory=list)
+    removed_by: list[list[Rule] | None] = field(default_factory=list)
+    cuts: list[Removal] = field(default_factory=list)
+    repeats: dict[int, tuple[int, float]] = field(default_factory=dict)
+    title: str | None = None
+    body: str = ""
+    removals: tuple[Removal, ...] = ()
+    warnings: list[str] = field(default_factory=list)
+    fixes: list[str] = field(default_factory=list)
+
+    def cut(self, start: int, end: int, rule: str, category: str, **extra: object) -> None:
+        """Record that ``rule`` removes ``[start, end)``."""
+        self.cuts.append(Removal(rule, category, start, end, self.text[start:end], **extra))  # type: ignore[arg-type]
+
+    def drop(self, k: int, rule: str, category: str, **extra: object) -> None:
+        """Drop what is left of unit ``k``."""
+        span = self.kept[k]
+        if span is not None:
+            self.cut(*span, rule, category, **extra)
+            self.kept[k] = None
+
+    def drop_line(self, i: int, rule: str, category: str) -> None:
+        """Drop every unit of line ``i`` (the body-block slot drops whole input lines)."""
+        for k, u in enumerate(self.units):
+            if u.line == i:
+                self.drop(k, rule, category)
+
+    def live(self) -> list[int]:
+        """Indices of the units with something left."""
+        return [k for k, s in enumerate(self.kept) if s is not None]
+
+    def span_text(self, k: int) -> str:
+        a, b = self.kept[k]  # type: ignore[misc]
+        return self.text[a:b]
+
+
+# ------------------------------------------------------------------ passes
+
+
+def segment(page: Page) -> None:
+    """Split the page into lines and units (`clean_and_explain` restored the line breaks that
+    runs of spaces stood for before normalising)."""
+    page.lines = split_lines(page.text)
+    page.units = units(page.text, page.lines, "restore_breaks" in page.fixes)
+    page.kept = [(u.start, u.end) for u in page.units]
+    page.removed_by = [None] * len(page.units)
+
+
+def body_block(page: Page) -> None:
+    """The slot for body-block detection on whole web pages: it sees ``page.lines`` (the
+    normalised input lines with offsets) and may drop whole lines (`Page.drop_line`, rule ids
+    ``block.*``) and add a warning. Today it keeps every line."""
+    return None
+
+
+def furniture(page: Page) -> None:
+    """Every unit meets every rule: line rules drop it, prefix/suffix rules trim its ends."""
+    rules, text, n = page.rules, page.text, len(page.units)
+    body_like = [k for k, u in enumerate(page.units) if is_sentence(text[u.start:u.end])]
+    first_body = body_like[0] if body_like else n
+    last_body = body_like[-1] if body_like else -1
+    last_line = len(page.lines) - 1
+    prev_rule: str | None = None
+    leading = True  # nothing kept so far: this unit starts the page as the output shows it
+    ended = -1  # the unit trimmed as the page's end
+    for k, u in enumerate(page.units):
+        off, line = u.start, text[u.start:u.end]
+        if leading and page.title is None and page.config.extract_title:
+            glued = _glued_headline(line, rules, len(page.lines[0][1]))
+            if glued is not None:
+                # A collapsed page: "headline menu... body...". The headline is the title and
+                # the rest of the unit is cleaned as the page's first line.
+                page.title = line[:glued].rstrip()
+                page.cut(off, off + glued, "title.headline", "title")
+                off, line = off + glued, line[glued:]
+        zones = {"any"}
+        if k < first_body:
+            zones.add("head")
+        if k > last_body:
+            zones.add("tail")
+        if k < last_body:
+            zones.add("body")  # body text follows
+        if len(page.lines[u.line][1]) > COLLAPSED_CHARS:  # a page collapsed onto one line
+            if leading:
+                zones.add("first")
+            if u.line == last_line and u.end == len(text):
+                zones.add("last")
+                ended = k
+        in_body = not u.whole and zones <= {"any", "body"} and is_sentence(line)
+        line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule, in_body)
+        if (
+            b <= a and in_body and any(c.rule.category in PAGE_CATEGORIES for c in line_cuts)
+        ):
+            # A sentence inside a long line is body text, whatever page widget or caption it
+            # resembles; credits and notices are cut there, and the captions pass takes a
+            # description beside its credit.
+            line_cuts, a, b = [], 0, len(line)
+        for c in line_cuts:
+            page.cut(off + c.start, off + c.end, c.rule.id, c.rule.category)
+        if b > a:
+            page.kept[k] = (off + a, off + b)
+            prev_rule = None
+            leading = False
+        else:
+            page.kept[k] = None
+            page.removed_by[k] = [c.rule for c in line_cuts]
+            prev_rule = line_cuts[-1].rule.id if line_cuts else None
+    _trim_new_end(page, ended)
+
+
+def _trim_new_end(page: Page, ended: int) -> None:
+    """The last kept unit ends the output: trim it as the end of a collapsed page, as a second
+    pass over the output would."""
+    live = page.live()
+    if not live or live[-1] == ended:
+        return
+    k = live[-1]
+    u = page.units[k]
+    if len(page.lines[u.line][1]) <= COLLAPSED_CHARS:
+        return
+    a0, b0 = page.kept[k]  # type: ignore[misc]
+    zones = frozenset({"any", "last"} | ({"tail"} if not is_sentence(page.text[a0:b0]) else set()))
+    cuts, a, b = page.rules.strip_line(page.text[a0:b0], zones)
+    for c in cuts:
+        page.cut(a0 + c.start, a0 + c.end, c.rule.id, c.rule.category)
+    page.kept[k] = (a0 + a, a0 + b) if b > a else None
+
+
+def captions(page: Page) -> None:
+    """A photo description right before its credit goes with it ("beside" rules). Only
+    inside the body: a unit with no body sentence after it is the article's last paragraph,
+    followed by a byline or footer."""
+    rules = page.rules
+    if not rules.has_beside:
+        return
+    live = page.live()
+    credits = {c.start for c in page.cuts if c.category == "caption"}
+    for k in live:
+        a, b = page.kept[k]  # type: ignore[misc]
+        rest = page.text[a:b]
+        if (
+            not page.units[k].whole and b < page.units[k].end
+            and any(b <= c <= b + 2 for c in credits)
+            and len(rest) <= TITLE_MAX and _caption_like(rest)
+        ):
+            # A photo description glued to its credit inside a collapsed line.
+            page.drop(k, "caption.description", "caption")
+    live = page.live()
+    sentences = [k for k in live if is_sentence(page.span_text(k))]
+    if not sentences:
+        return
+    units = page.units
+    for k in live:
+        if k >= sentences[-1]:
+            break
+        near = page.removed_by[k + 1] if k + 1 < len(units) else None
+        if near and not units[k].whole:
+            # A piece of a collapsed line goes only with a photo credit right after it.
+            if units[k + 1].line != units[k].line:
+                continue
+            text = page.span_text(k)
+            if len(text) > TITLE_MAX:
+                continue
+            credit = any(r.category == "caption" or r.id == "wire.credit" for r in near)
+            if (credit and _caption_like(text)) or (
+                any(r.category in ("wire", "byline") for r in near) and _scene_or_view(text)
+            ):
+                page.drop(k, "caption.description", "caption")
+            continue
+        rule = rules.beside_rule(page.span_text(k), near) if near else None
+        if rule is not None:
+            page.drop(k, rule.id, rule.category)
+
+
+def repeats(page: Page) -> None:
+    """Lines that repeat an earlier line (a body printed twice), then pieces of collapsed
+    lines that repeat an earlier piece (a body printed twice on one line)."""
+    cfg = page.config
+    if not cfg.drop_repeats:
+        return
+    by_line: dict[int, list[int]] = {}
+    for k in page.live():
+        by_line.setdefault(page.units[k].line, []).append(k)
+    order = list(by_line)
+    texts = [page.text[page.kept[by_line[i][0]][0]:page.kept[by_line[i][-1]][1]] for i in order]  # type: ignore[index]
+    found = find_repeats(
+        texts, near_threshold=cfg.near_repeat, containment_threshold=cfg.contained_repeat
+    )
+    out: dict[int, tuple[int, float]] = {}
+    for i, (j, sim) in found.items():
+        if SPEAKER_TURN.match(texts[i]) and len(texts[i]) <= _TURN_MAX:
+            continue  # a transcript's turns repeat ("▷김태현 : 네.")
+        for k in by_line[order[i]]:
+            out[k] = (by_line[order[j]][0], sim)
+    pieces = [
+        k for i in order if i not in found for k in by_line[i]
+        if not page.units[k].whole and len(page.lines[i][1]) >= PAGE_LINE
+        and len(page.span_text(k)) >= _REPEAT_UNIT_MIN
+    ]
+    if pieces:
+        found = find_repeats(
+            [page.span_text(k) for k in pieces],
+            near_threshold=cfg.near_repeat,
+            containment_threshold=cfg.contained_repeat,
+        )
+        out.update({pieces[i]: (pieces[j], sim) for i, (j, sim) in found.items()})
+        # A short piece between two repeated pieces of its line goes with them.
+        for rows in by_line.values():
+            for p, k in enumerate(rows):
+                if k in out or len(page.span_text(k)) >= _REPEAT_UNIT_MIN:
+                    continue
+                before = rows[p - 1] if p else None
+                after = rows[p + 1] if p + 1 < len(rows) else None
+                if before in out and (after is None or after in out):
+                    out[k] = (out[before][0], out[before][1])
+    page.repeats = out
+
+
+def title(page: Page) -> None:
+    """The headline, and short non-sentence units before the first or after the last body
+    sentence (navigation, section names, related headlines, counters).
+
+    The title is the first headline-like whole line before the body; it is taken only when the
+    page shows furniture, so a clean body keeps its first line and cleaning is idempotent.
+    Furniture around the body and the headline are judged on what is not a repeat, so a second
+    pass over the output finds nothing more to do.
+    """
+    live = [k for k in page.live() if k not in page.repeats]
+    texts = {k: page.span_text(k) for k in live}
+    # A unit that a dateline or wire credit was trimmed from is where the body starts.
+    ledes = {c.end for c in page.cuts if c.category == "wire"}
+    sentences = [k for k in live if _is_anchor(texts[k]) or page.kept[k][0] in ledes]  # type: ignore[index]
+    first = sentences[0] if sentences else None
+    last = sentences[-1] if sentences else None
+    drop: dict[int, str] = {}
+    first_anchor = next((k for k in live if _is_anchor(texts[k])), None)
+    if first_anchor is not None:
+        for k in live:
+            if k >= first_anchor:
+                break
+            if _deck(page, k, texts[k], ledes):
+                drop[k] = "title.deck"
+        live = [k for k in live if k not in drop]
+    candidate = None
+    if page.title is None and page.config.extract_title:
+        before = [k for k in live if first is None or k < first]
+        for k in before[: None if sentences else 1]:
+            if _whole_line(page, k) and _title_candidate(texts[k]):
+                candidate = k
+                break
+    if sentences:
+        for k in live:
+            if k < first and k != candidate:  # type: ignore[operator]
+                rule = page.rules.layout_rule(texts[k], "head")
+            elif k > last:  # type: ignore[operator]
+                rule = page.rules.layout_rule(texts[k], "tail")
+            else:
+                continue
+            if rule is not None:
+                drop[k] = rule.id
+    if candidate is not None and (page.cuts or drop) and len(live) - len(drop) > 1:
+        page.title = texts[candidate]
+        drop[candidate] = "title.headline"
+        # The headline again is furniture before the body or at the head of a doubled body;
+        # further down it is the article's own words (a subhead that repeats it).
+        anchors = [
+            k for k in live if k > candidate and k not in drop and _is_anchor(texts[k])
+        ]
+        for i, (j, _) in sorted(page.repeats.items()):
+            inside = bool(anchors) and anchors[0] < i < anchors[-1]
+            if j == candidate and inside and i + 1 not in page.repeats:
+                del page.repeats[i]
+                break  # the first such copy stays; later ones repeat it
+    for k in reversed(live):
+        # From the end of a collapsed body back to its last sentence: promo tails, notices.
+        text = texts[k]
+        if k in drop:
+            continue
+        if page.units[k].whole:
+            break
+        if (len(text) <= _TAIL_MAX and TAIL_FURNITURE.search(text)) or (
+            len(text) <= 40 and not SENTENCE_END.search(text)
+        ):
+            drop[k] = "promo.tail"
+        else:
+            break
+    for k, rule_id in drop.items():
+        category = "promo" if rule_id == "promo.tail" else "layout"
+        page.drop(k, rule_id, "title" if rule_id.startswith("title.") else category)
+    for k, (j, sim) in sorted(page.repeats.items()):
+        if page.kept[k] is not None:
+            page.drop(k, "repeat.paragraph", "repeat", repeats=texts.get(j) or page.text[
+                page.units[j].start:page.units[j].end], similarity=sim)
+
+
+def render(page: Page) -> None:
+    """Removals that tile everything but the kept spans and one separator between them ("\\n"
+    between lines, the first space between pieces of one line); the body is their replay."""
+    kept = [s for s in page.kept if s is not None]
+    page.removals = _tile(page.text, kept, page.cuts)
+    parts: list[str] = []
+    pos = 0
+    for r in page.removals:
+        parts.append(page.text[pos:r.start])
+        pos = r.end
+    parts.append(page.text[pos:])
+    page.body = "".join(parts)
+    if page.title is not None and not page.body:
+        page.warnings.append("title only: no body text after the headline")
+
+
+Pass = Callable[[Page], None]
+PASSES: tuple[tuple[str, Pass], ...] = (
+    ("segment", segment),
+    ("body_block", body_block),
+    ("furniture", furniture),
+    ("captions", captions),
+    ("repeats", repeats),
+    ("title", title),
+    ("render", render),
+)
+"""The passes in the order they run; each reads and marks the `Page`."""
+
+
+def run_passes(page: Page, passes: Sequence[tuple[str, Pass]] = PASSES) -> Page:
+    """Run ``passes`` over ``page`` in order and return it."""
+    for _, fn in passes:
+        fn(page)
+    return page
+
+
+# ------------------------------------------------------------------ headline shapes
+
+
+def _headline_like(line: str) -> bool:
+    return 0 < len(line) <= TITLE_MAX and not STOP_END.search(line) and not DATELINE_START.match(
+        line
+    )
+
+
+def _whole_line(page: Page, k: int) -> bool:
+    """Unit ``k`` is a whole input line and nothing was trimmed from it (but a browser-title
+    suffix)."""
+    a, b = page.kept[k]  # type: ignore[misc]
+    src = page.text
+    ends = b == len(src) or src[b] == "\n" or any(
+        c.start == b and c.rule == "ui.page_title_suffix" for c in page.cuts
+    )
+    return page.units[k].whole and (a == 0 or src[a - 1] == "\n") and ends
+
+
+def _title_candidate(line: str) -> bool:
+    """A headline, not a section name, a navigation bar or a date line."""
+    tokens = line.split()
+    return (
+        _headline_like(line)
+        and not INNER_STOP.search(line)
+        and len(line) >= 8
+        and len(tokens) >= 2
+        and not _nav_bar(tokens)
+        and not DATE_OR_TIME.search(line)
+    )
+
+
+def _is_anchor(line: str) -> bool:
+    """A body sentence that can mark where the body block starts or ends (a promo behind an
+    arrow or a notice behind a reference mark is none)."""
+    return (
+        len(line) >= _SENTENCE_MIN and STOP_END.search(line) is not None
+        and line[0] not in _MARKS
+    )
+
+
+def _deck(page: Page, k: int, text: str, ledes: set[int]) -> bool:
+    """A deck: a piece of a collapsed line before the body that is no sentence and stands
+    right before a wire dateline or credit, or is bracketed from end to end."""
+    if page.units[k].whole or len(text) > TITLE_MAX or SENTENCE_END.search(text):
+        return False
+    if text[0] in "[［" and text[-1] in "]］":
+        return True
+    nxt = k + 1
+    return nxt < len(page.kept) and page.kept[nxt] is not None and (
+        page.kept[nxt][0] in ledes  # type: ignore[index]
+        or page.kept[nxt][0] != page.units[nxt].start
+    )
+
+
+def _scene_or_view(text: str) -> bool:
+    """Ends like a photo's description: a scene ("…하고 있다.") or a view ("… 전경.")."""
+    return bool(CAPTION_END.search(text) or VIEW_END.search(text))
+
+
+def _caption_like(text: str) -> bool:
+    """A photo description: a scene or view, or a phrase that does not end like news."""
+    return bool(CAPTION_END.search(text) or VIEW_END.search(text)) or not NEWS_END.search(text)
+
+
+def _nav_bar(tokens: list[str]) -> bool:
+    """Section names in a row ("정치 경제 사회 국제 문화"): short words, none ending in a
+    particle or verb ending the way headline words do."""
+    return (
+        len(tokens) >= 5
+        and all(len(t) <= 4 and t[-1] not in _WORD_ENDINGS for t in tokens)
+        and not any(ch in _HEADLINE_PUNCT for t in tokens for ch in t)
+    )
+
+
+def _glued_headline(line: str, rules: RuleSet, line_chars: int) -> int | None:
+    """Where page furniture starts in a first unit that also carries the headline (a page
+    collapsed onto one line of ``line_chars``); None for an ordinary first line."""
+    if line_chars <= TITLE_MAX or is_sentence(line):
+        # an ordinary headline line: its words are never split off; a unit that ends like a
+        # sentence is the body's first sentence, never a title
+        return None
+    at = rules.head_furniture_at(line[: TITLE_MAX + 40])
+    if at is None or rules.head_furniture_at(" " + line[:at]) is not None:
+        return None  # the page starts with furniture, not a headline
+    if not _headline_like(line[:at].rstrip()):
+        return None
+    return at
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def _tile(
+    src: str, kept: Sequence[tuple[int, int]], cuts: Sequence[Removal]
+) -> tuple[Removal, ...]:
+    """Turn cuts into removals that tile everything outside ``kept`` except one separator
+    between kept spans: the first "\\n" between spans on different lines, else the first
+    space (nothing when the pieces were glued). Characters no rule claimed go to the
+    neighbouring removal."""
+    gaps: list[tuple[int, int]] = []
+    prev = 0
+    for k, (a, b) in enumerate(kept):
+        if k == 0:
+            if a > 0:
+                gaps.append((0, a))
+        elif a > prev:
+            gap = src[prev:a]
+            if not gap.strip() and "\n" not in gap:
+                pass  # the space between two kept pieces of one line stays
+            else:
+                sep = gap.find("\n")
+                if sep < 0:  # one space at an edge of the gap, or none when glued
+                    sep = 0 if gap[0].isspace() else len(gap) - 1 if gap[-1].isspace() else -1
+                if sep < 0:
+                    gaps.append((prev, a))
+                else:
+                    if sep > 0:
+                        gaps.append((prev, prev + sep))
+                    if prev + sep + 1 < a:
+                        gaps.append((prev + sep + 1, a))
+        prev = b
+    if not kept:
+        gaps = [(0, len(src))] if src else []
+    elif prev < len(src):
+        gaps.append((prev, len(src)))
+    ordered = sorted(cuts, key=lambda c: (c.start, c.end))
+    out: list[Removal] = []
+    ci = 0
+    for g0, g1 in gaps:
+        while ci < len(ordered) and ordered[ci].end <= g0:
+            ci += 1
+        pieces: list[list] = []  # [start, end, cut]
+        j = ci
+        while j < len(ordered) and ordered[j].start < g1:
+            c = ordered[j]
+            a, b = max(c.start, g0), min(c.end, g1)
+            if pieces and a < pieces[-1][1]:
+                a = pieces[-1][1]
+            if a < b:
+                if pieces:
+                    pieces[-1][1] = a  # unclaimed chars between two cuts join the first
+                pieces.append([a, b, c])
+            j += 1
+        if not pieces:  # only whitespace: give it to the nearest cut
+            near = min(
+                ordered, key=lambda c: min(abs(c.start - g1), abs(c.end - g0)), default=None
+            )
+            if near is None:
+                near = Removal("layout.space", "layout", g0, g1, "")
+            pieces = [[g0, g1, near]]
+        pieces[0][0] = g0
+        pieces[-1][1] = g1
+        out.extend(
+            Removal(c.rule, c.category, a, b, src[a:b], c.repeats, c.similarity)
+            for a, b, c in pieces
+        )
+    return tuple(out)
