@@ -15,6 +15,7 @@ from pathlib import Path
 
 import regex
 
+from .blocks import LineHint, select_body
 from .boilerplate import Rule, RuleSet, is_sentence, load_rules
 from .normalize import normalize
 from .paragraphs import find_repeats
@@ -211,6 +212,7 @@ def _outside_body(
     cuts: list[tuple[int, int, str, str, str | None, float | None]],
     rules: RuleSet,
     want_title: bool,
+    body_from: int | None = None,
 ) -> tuple[set[int], int | None]:
     """Find the headline, and the short non-sentence lines standing before the first or after
     the last body sentence (navigation, section names, related headlines, counters).
@@ -218,11 +220,14 @@ def _outside_body(
     Returns the indices of ``kept`` to drop (the title among them) and the title's index.
     The title is the first headline-like line before the body; it is taken only when the
     page shows furniture, so a clean body keeps its first line and cleaning is idempotent.
-    Adds a cut for every line it drops.
+    Adds a cut for every line it drops. ``body_from``: the offset where the body block
+    starts (issue 13), taken as the first body line.
     """
     texts = [src[a:b] for a, b in kept]
     # A line that a dateline or wire credit was trimmed from is where the body starts.
     ledes = {c[1] for c in cuts if c[3] == "wire"}
+    if body_from is not None:
+        ledes.add(body_from)
     sentences = [k for k, t in enumerate(texts) if _is_anchor(t) or kept[k][0] in ledes]
     first, last = (sentences[0], sentences[-1]) if sentences else (len(kept), len(kept))
     candidate = None
@@ -265,10 +270,25 @@ def _glued_headline(line: str, rules: RuleSet) -> int | None:
     return at
 
 
+_HTML_TAGS = regex.compile(r"<(?:html|head|body|div|p|br|span|a\s|script|meta)\b", regex.I)
+
+
+def _looks_like_html(text: str) -> bool:
+    """Raw markup given as text (a dozen tags or more)."""
+    return len(_HTML_TAGS.findall(text[:20_000])) >= 12
+
+
 def clean_and_explain(
-    text: str, config: CleanConfig | None = None, **overrides: object
+    text: str,
+    config: CleanConfig | None = None,
+    hints: Sequence[LineHint] | None = None,
+    **overrides: object,
 ) -> Cleaned:
-    """Clean one scraped article and say what was removed, by which rule, and where."""
+    """Clean one scraped article and say what was removed, by which rule, and where.
+
+    ``hints``: one `LineHint` per line of the normalised text, from the HTML path
+    (`dedupe_ko.clean_html`); leave None for text.
+    """
     cfg = config or CleanConfig()
     if overrides:
         cfg = replace(cfg, **overrides)  # type: ignore[arg-type]
@@ -292,13 +312,31 @@ def clean_and_explain(
     for line in src.split("\n"):
         lines.append((pos, line))
         pos += len(line) + 1
+    # --- body block (issue 13): on a whole page, lines outside the article's block go first.
+    body_from: int | None = None  # where the block's article starts (its deck, if any)
+    block = select_body(
+        [ln for _, ln in lines], hints if hints and len(hints) == len(lines) else None
+    )
+    cuts: list[tuple[int, int, str, str, str | None, float | None]] = []
+    warnings = list(norm.warnings)
+    if block.page_like:
+        for d in block.dropped:
+            a, b = lines[d.start][0], lines[d.end - 1][0] + len(lines[d.end - 1][1])
+            cuts.append((a, b, d.rule, d.category, None, None))
+        lines = [lines[i] for i in block.kept]
+        deck = [lines[k][0] for k, i in enumerate(block.kept) if i != block.title]
+        body_from = deck[0] if deck else None
+    if block.no_article:
+        warnings.append("no article body")
+    elif _looks_like_html(src):
+        warnings.append("looks like HTML: use dedupe_ko.clean_html (or --format html) for pages")
+    # --- end body block
     n = len(lines)
     body_like = [i for i, (_, ln) in enumerate(lines) if is_sentence(ln)]
     first_body = body_like[0] if body_like else n
     last_body = body_like[-1] if body_like else -1
 
     # Character spans to remove: (start, end, rule id, category, repeats, similarity).
-    cuts: list[tuple[int, int, str, str, str | None, float | None]] = []
     kept: list[tuple[int, int]] = []  # kept [start, end) of each line in src
     title: str | None = None
     glued = _glued_headline(lines[0][1], rules) if cfg.extract_title and lines else None
@@ -337,7 +375,6 @@ def clean_and_explain(
         cuts.append((*kept[k], rule.id, rule.category, None, None))
     kept = [span for k, span in enumerate(kept) if k not in beside]
 
-    warnings = list(norm.warnings)
     paras = [src[a:b] for a, b in kept]
     repeats: dict[int, tuple[int, float]] = {}
     if cfg.drop_repeats and kept:
@@ -348,7 +385,7 @@ def clean_and_explain(
     # second pass over the output finds nothing more to do.
     live = [k for k in range(len(kept)) if k not in repeats]
     dropped, title_at = _outside_body(
-        src, [kept[k] for k in live], cuts, rules, title is None and cfg.extract_title
+        src, [kept[k] for k in live], cuts, rules, title is None and cfg.extract_title, body_from
     )
     title_k = live[title_at] if title_at is not None else None
     dropped_k = {live[d] for d in dropped}

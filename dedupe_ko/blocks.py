@@ -1,0 +1,361 @@
+"""Body-block selection: find the article's lines in the text of a whole web page.
+
+A saved page prints its article among site menus, player and share buttons, browser notices,
+related-headline lists, comments and footers. ``select_body(lines)`` scores every line for
+body-likeness (Korean sentence endings, length, punctuation, menu- and link-like tokens,
+numbers-only lines, short lines repeated on the page), picks the best-scoring run of lines
+(a maximum-sum run over the scores, as jusText and trafilatura do over HTML blocks), widens
+it by its context (a deck of short headline lines right above the body, the headline) and
+says what every other line is. It acts only on page-like texts (many short non-sentence
+lines, a large share of them), so an article body, even one that does not read as prose
+(speaker turns, one sentence per line, a video item of two lines), passes untouched.
+
+``hints`` (one `LineHint` a line, from `dedupe_ko.html.html_to_lines`) add the markup's
+evidence: link density, inside ``nav``/``header``/``footer``/``aside``, a ``figcaption``,
+inside ``article``/``main``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import regex
+
+__all__ = ["BlockConfig", "BlockVerdict", "Dropped", "LineHint", "select_body"]
+
+log = logging.getLogger(__name__)
+
+# ---------------------------------------------------------------------------------------------
+# Vocabulary (data; the lead moves it into the shared Korean lexicon)
+
+# Whole lines that are page controls and menus, whatever the site.
+def _words(text: str, sep: str | None = None) -> frozenset[str]:
+    return frozenset(w.strip() for w in text.split(sep) if w.strip())
+
+
+MENU_WORDS: frozenset[str] = _words(
+    """
+    본문 바로가기, 메뉴 바로가기, 푸터 바로가기, 메뉴 닫기, 검색, 검색하기, 로그인, 회원가입,
+    로그아웃, 홈, HOME, 전체메뉴, 전체 메뉴, 이전, 다음, Previous, Next, 더보기, 닫기, 확인, 취소,
+    공유, 공유하기, 링크, 링크 복사, 복사하기, 본문 복사, 인쇄, 인쇄하기, 프린트, 스크랩, 북마크,
+    구독, 구독하기, 좋아요, 싫어요, 추천, 댓글, 댓글쓰기, 답글, 신고, 페이스북, 트위터, 카카오톡,
+    카카오스토리, 카카오 스토리, 밴드, 네이버, 유튜브, 인스타그램, 텔레그램, 라인, 글자크기,
+    글자 크기, 가, 재생, 일시정지, 정지, 음소거, 전체재생, 연속재생, 재생목록, 다시보기, LIVE,
+    라이브, 편성표, TOP, 맨위로, 위로, 메인, 등록, 최신순, 공감순, 반대순, 과거순, 레이어 닫기,
+    기사 목록, 기사목록, 목록, 이전 기사, 다음 기사, 뉴스레터
+    """,
+    ",",
+)
+MENU_TOKENS: frozenset[str] = _words(" ".join(MENU_WORDS)) | _words(
+    "바로가기 메뉴 닫기 검색 로그인 공유 복사 인쇄 스크랩 북마크 구독 재생 전체보기 보기 "
+    "폰트 크기 조정하기 조정창 설정 알림 앱 APP 다운로드"
+)
+# Sentences that are page notices, not article text: copyright, browser, account, appeal.
+NOTICE = regex.compile(
+    r"저작권|무단\s*(?:전재|복제|배포)|재배포|All\s+rights|Copyright|ⓒ|\(c\)|브라우저|"
+    r"Internet\s+Explorer|익스플로러|로그인|회원가입|북마크|쿠키|이용약관|개인정보|"
+    r"구독(?:하|을|해)|알림(?:을|받)|댓글(?:을|은|이)\s|제보(?:를|해|하)|앱(?:을|에서)|"
+    r"사업자(?:등록)?번호|대표전화|등록번호|발행인|편집인|청소년보호|방송\s*내용과\s*차이|"
+    r"방송으로\s*확인",
+    regex.IGNORECASE,
+)
+# Broadcast hand-offs and sign-offs around a report: the anchor's lines, not the article.
+HANDOFF = regex.compile(
+    r"(?:기자|특파원|리포터)(?:입니다)?\s*[!.]?\s*$|연결(?:합니다|해\s*보겠습니다)|"
+    r"전해\s*드렸습니다|기자의\s*보도입니다|보도합니다\.?$|(?:기자|특파원)였습니다"
+)
+# Comment threads: counters and reply controls near short opinions.
+COMMENT = regex.compile(r"댓글|답글|공감|비공감|신고하기|추천\s*\d|반대\s*\d|\d+\s*분\s*전")
+# Footer lines: the company's address, registration and copyright.
+FOOTER = regex.compile(
+    r"Copyright|All\s+rights|ⓒ|주소|대표전화|사업자|등록번호|발행인|편집인|청소년보호|"
+    r"개인정보|이용약관|\(주\)|㈜|서울특별시|[가-힣]+로\s*\d+",
+    regex.IGNORECASE,
+)
+# Speaker and segment tags of broadcast scripts: they belong to the body's run.
+TAG = regex.compile(r"^\s*(?:\[[^\]]{1,12}\]|<[^>]{1,12}>|[◀◁]\s*[^▶▷]{1,12}\s*[▶▷])\s*$")
+
+_HANGUL = regex.compile(r"\p{Hangul}")
+_SENT_END = regex.compile(r"[.?!。…][\"'”’」』)\]]{0,3}\s*$")
+_KO_END = regex.compile(r"(?:다|요|죠|까|네|니다|세요|군요)[.?!。][\"'”’」』)\]]{0,3}\s*$")
+_TRUNCATED = regex.compile(r"(?:\.\.\.|…)\s*[\"'”’]?\s*$")
+_NUMBERS = regex.compile(r"^[\d\s.,:;/|()\[\]%+\-~·▲▼△▽=원억만천]*$")
+_DATE = regex.compile(r"\d{2,4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}|\d{1,2}:\d{2}")
+
+
+@dataclass(frozen=True)
+class LineHint:
+    """What the HTML says about one line.
+
+    - ``link_density``: share of the line's characters inside ``<a>``.
+    - ``boilerplate``: inside ``nav``, ``header``, ``footer``, ``aside``, ``form``,
+      ``button``, ``select`` or an element whose class/id names a menu, share bar or footer.
+    - ``caption``: inside ``figcaption``.
+    - ``in_article``: inside ``article``, ``main`` or an element whose class/id names the
+      article body.
+    - ``heading``: an ``h1``–``h6`` line.
+    """
+
+    link_density: float = 0.0
+    boilerplate: bool = False
+    caption: bool = False
+    in_article: bool = False
+    heading: bool = False
+
+
+@dataclass(frozen=True)
+class BlockConfig:
+    """What makes a text page-like and a run of lines the article.
+
+    - ``min_lines``: fewer lines is never page-like. Default: 20.
+    - ``min_furniture``: page-like needs at least this many short non-sentence lines.
+      Default: 15.
+    - ``furniture_share``: ... making up at least this share of the lines. Default: 0.5.
+    - ``min_body_chars``: a page whose best run holds fewer sentence characters has no
+      article. Default: 40.
+    - ``secondary_share``: another run whose score reaches this share of the best run's
+      and that stands within ``secondary_gap`` lines of it joins the body. Default: 0.4.
+    - ``secondary_gap``: see above. Default: 8.
+    - ``max_deck``: short headline lines right above the body kept as its deck. Default: 4.
+    """
+
+    min_lines: int = 20
+    min_furniture: int = 15
+    furniture_share: float = 0.5
+    min_body_chars: int = 40
+    secondary_share: float = 0.4
+    secondary_gap: int = 8
+    max_deck: int = 4
+
+    def __post_init__(self) -> None:
+        if not 0.0 < self.furniture_share <= 1.0:
+            raise ValueError(f"furniture_share must be in (0, 1], got {self.furniture_share}")
+        if not 0.0 < self.secondary_share <= 1.0:
+            raise ValueError(f"secondary_share must be in (0, 1], got {self.secondary_share}")
+        if min(self.min_lines, self.min_furniture, self.min_body_chars) < 0:
+            raise ValueError("min_lines, min_furniture and min_body_chars must be >= 0")
+
+
+@dataclass(frozen=True)
+class Dropped:
+    """Lines ``[start, end)`` left out of the body, by which rule and of which category."""
+
+    start: int
+    end: int
+    rule: str
+    category: str = "page"
+
+
+@dataclass(frozen=True)
+class BlockVerdict:
+    """Which lines are the article, and why the others are not.
+
+    ``kept`` are line indices in order (the headline, when found, among them: ``title``);
+    ``dropped`` cover every other line. A text that is not page-like keeps every line.
+    ``no_article`` is set for a page-like text with no article body in it.
+    """
+
+    kept: tuple[int, ...]
+    dropped: tuple[Dropped, ...]
+    page_like: bool
+    no_article: bool
+    title: int | None = None
+    reason: str = ""
+
+
+# ---------------------------------------------------------------------------------------------
+# Line kinds and scores
+
+_BODY, _PROSE, _HEAD, _SHORT, _MENU, _NOTICE, _NUM, _TAGK, _HANDOFFK = (
+    "body", "prose", "headline", "short", "menu", "notice", "numbers", "tag", "handoff")
+
+
+def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
+    s = line.strip()
+    n = len(s)
+    if not s:
+        return _SHORT
+    if TAG.match(s):
+        return _TAGK
+    if s in MENU_WORDS or (n <= 30 and all(t in MENU_TOKENS for t in s.split())):
+        return _MENU
+    if _NUMBERS.match(s) or not _HANGUL.search(s) and n < 40:
+        return _NUM
+    ko_end = _KO_END.search(s) is not None
+    sentence = (n >= 15 or ko_end) and _SENT_END.search(s) is not None and not (
+        _TRUNCATED.search(s))
+    if sentence and NOTICE.search(s) and n < 200:
+        return _NOTICE
+    if n < 50 and HANDOFF.search(s):
+        return _HANDOFFK
+    if hint is not None and (hint.boilerplate or hint.link_density > 0.5) and not (
+        hint.in_article and sentence
+    ):
+        return _MENU if n < 15 else _HEAD
+    if sentence and (ko_end or n >= 40):
+        return _BODY
+    if n >= 10 and s.endswith(","):
+        return _PROSE  # one phrase a line: the sentence goes on below
+    if repeated and n < 80:
+        return _MENU
+    if n >= 80 and s.count(" ") >= 8:
+        return _PROSE  # a long line cut mid-sentence (a ticker split it; a quote runs on)
+    if n < 12:
+        return _SHORT
+    return _HEAD
+
+
+_SCORE = {_BODY: 1.0, _PROSE: 0.6, _HEAD: -0.5, _SHORT: -0.25, _MENU: -0.8, _NOTICE: -1.0,
+          _NUM: -0.4, _TAGK: 0.0, _HANDOFFK: 0.0}
+
+
+def _score(kind: str, line: str, hint: LineHint | None) -> float:
+    v = _SCORE[kind]
+    if kind in (_BODY, _PROSE):
+        v += min(len(line.strip()), 240) / 120  # long sentences weigh more
+        if line.rstrip().endswith(","):
+            v *= 0.5
+        if hint is not None and hint.in_article:
+            v += 0.5
+    return v
+
+
+def _best_run(scores: Sequence[float], lo: int, hi: int) -> tuple[int, int, float]:
+    """The maximum-sum run ``[a, b)`` of ``scores[lo:hi]`` (Kadane)."""
+    best = (lo, lo, 0.0)
+    start, acc = lo, 0.0
+    for i in range(lo, hi):
+        if acc <= 0:
+            start, acc = i, 0.0
+        acc += scores[i]
+        if acc > best[2]:
+            best = (start, i + 1, acc)
+    return best
+
+
+def _page_like(kinds: Sequence[str], cfg: BlockConfig) -> bool:
+    furniture = sum(k in (_SHORT, _MENU, _NUM, _HEAD, _NOTICE) for k in kinds)
+    return (
+        len(kinds) >= cfg.min_lines
+        and furniture >= cfg.min_furniture
+        and furniture >= cfg.furniture_share * len(kinds)
+    )
+
+
+def _fold(s: str) -> str:
+    return regex.sub(r"[\s\W_]+", "", s)
+
+
+def _title_at(lines: Sequence[str], kinds: Sequence[str], before: int,
+              hints: Sequence[LineHint] | None) -> int | None:
+    """The headline: the nearest line above the body that the page prints again (the
+    browser title, a header line) or that the HTML marks as a heading."""
+    folded = [_fold(t) for t in lines]
+    for i in range(before - 1, -1, -1):
+        f = folded[i]
+        tokens = lines[i].split()
+        if kinds[i] not in (_HEAD, _BODY, _PROSE, _MENU) or len(f) < 6 or len(tokens) < 2 or (
+            _DATE.search(lines[i]) or all(t in MENU_TOKENS for t in tokens)
+        ):
+            continue
+        if hints is not None and hints[i].heading and not hints[i].boilerplate:
+            return i
+        if any(j != i and (f == folded[j] or (len(folded[j]) > len(f) and f in folded[j]))
+               for j in range(0, before)):
+            return i
+    return None
+
+
+def _drop_rule(lines: Sequence[str], kinds: Sequence[str], k: int, after_body: bool) -> str:
+    s = lines[k]
+    kind = kinds[k]
+    if after_body and FOOTER.search(s):
+        return "block.footer"
+    if kind == _NOTICE:
+        return "block.footer" if FOOTER.search(s) else "block.notice"
+    if after_body and COMMENT.search(s):
+        return "block.comments"
+    if kind in (_BODY, _PROSE):
+        return "block.comments" if after_body else "block.notice"
+    if kind == _HEAD:
+        return "block.headline_list"
+    if kind == _HANDOFFK:
+        return "block.handoff"
+    return "block.nav"
+
+
+def _group(lines: Sequence[str], kinds: Sequence[str], idx: Sequence[int],
+           body_start: int) -> list[Dropped]:
+    out: list[Dropped] = []
+    for k in idx:
+        rule = _drop_rule(lines, kinds, k, k > body_start)
+        if out and out[-1].end == k and out[-1].rule == rule:
+            out[-1] = Dropped(out[-1].start, k + 1, rule)
+        else:
+            out.append(Dropped(k, k + 1, rule))
+    return out
+
+
+def _is_list(kinds: Sequence[str], a: int, b: int) -> bool:
+    """A run where headlines stand between the sentences: a section index, not an article."""
+    heads = sum(k == _HEAD for k in kinds[a:b])
+    sents = sum(k == _BODY for k in kinds[a:b])
+    return heads >= 4 and heads >= 0.7 * sents
+
+
+def select_body(
+    lines: Sequence[str],
+    hints: Sequence[LineHint] | None = None,
+    config: BlockConfig | None = None,
+) -> BlockVerdict:
+    """Pick the article's lines out of a page's lines; see the module docstring."""
+    cfg = config or BlockConfig()
+    n = len(lines)
+    if hints is not None and len(hints) != n:
+        raise ValueError(f"{len(hints)} hints for {n} lines: give one LineHint a line")
+    counts = Counter(t.strip() for t in lines)
+    kinds = [
+        _kind(t, counts[t.strip()] > 1 and len(t.strip()) < 40, hints[i] if hints else None)
+        for i, t in enumerate(lines)
+    ]
+    every = tuple(range(n))
+    if not _page_like(kinds, cfg):
+        return BlockVerdict(every, (), False, False, reason="not page-like: kept as it is")
+    scores = [_score(k, t, hints[i] if hints else None)
+              for i, (k, t) in enumerate(zip(kinds, lines, strict=True))]
+    a, b, best = _best_run(scores, 0, n)
+    body_chars = sum(len(lines[i].strip()) for i in range(a, b) if kinds[i] == _BODY)
+    if b <= a or body_chars < cfg.min_body_chars or _is_list(kinds, a, b):
+        why = "no sentence run" if b <= a or body_chars < cfg.min_body_chars else (
+            "the best run is a headline list")
+        dropped = _group(lines, kinds, every, n)
+        return BlockVerdict((), tuple(dropped), True, True, reason=f"no article body: {why}")
+    runs = [(a, b)]
+    # Runs nearly as strong close by: a package's next article, a body split by a widget.
+    for lo, hi in ((0, a), (b, n)):
+        c, d, s = _best_run(scores, lo, hi)
+        gap = a - d if hi == a else c - b
+        if d > c and s >= cfg.secondary_share * best and gap <= cfg.secondary_gap:
+            runs.append((c, d))
+    a, b = min(r[0] for r in runs), max(r[1] for r in runs)
+    keep = set(range(a, b))
+    # Context: a deck of short headline lines and segment tags right above the body.
+    i, deck = a - 1, 0
+    while i >= 0 and deck < cfg.max_deck and kinds[i] in (_HEAD, _TAGK) and (
+        not hints or not hints[i].boilerplate
+    ) and counts[lines[i].strip()] == 1 and not _DATE.search(lines[i]):
+        keep.add(i)
+        deck += kinds[i] == _HEAD
+        i -= 1
+    title = _title_at(lines, kinds, min(keep), hints)
+    if title is not None:
+        keep.add(title)
+    keep -= {k for k in keep if kinds[k] == _HANDOFFK}
+    kept = tuple(sorted(keep))
+    dropped = _group(lines, kinds, [k for k in every if k not in keep], a)
+    log.debug("body block %d-%d of %d lines (score %.1f)", a, b, n, best)
+    return BlockVerdict(kept, tuple(dropped), True, False, title,
+                        reason=f"body lines {a}-{b - 1} of {n}")
