@@ -110,10 +110,11 @@ class LineHint:
 class BlockConfig:
     """What makes a text page-like and a run of lines the article.
 
-    - ``min_lines``: fewer lines is never page-like. Default: 20.
-    - ``min_furniture``: page-like needs at least this many short non-sentence lines.
-      Default: 15.
-    - ``furniture_share``: ... making up at least this share of the lines. Default: 0.5.
+    - ``min_lines``: fewer lines is never page-like. Default: 50.
+    - ``min_furniture``: page-like needs at least this many short non-sentence lines (an
+      article with a menu, a footer and a print view has up to about 40; a saved page's
+      site menus, player and lists alone have more). Default: 45.
+    - ``furniture_share``: ... making up at least this share of the lines. Default: 0.6.
     - ``min_body_chars``: a page whose best run holds fewer sentence characters has no
       article. Default: 40.
     - ``secondary_share``: another run whose score reaches this share of the best run's
@@ -122,9 +123,9 @@ class BlockConfig:
     - ``max_deck``: short headline lines right above the body kept as its deck. Default: 4.
     """
 
-    min_lines: int = 20
-    min_furniture: int = 15
-    furniture_share: float = 0.5
+    min_lines: int = 50
+    min_furniture: int = 45
+    furniture_share: float = 0.6
     min_body_chars: int = 40
     secondary_share: float = 0.4
     secondary_gap: int = 8
