@@ -209,14 +209,14 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
     return _HEAD
 
 
-_SCORE = {_BODY: 1.0, _PROSE: 0.6, _HEAD: -0.5, _SHORT: -0.25, _MENU: -0.8, _NOTICE: -1.0,
+_SCORE = {_BODY: 1.0, _PROSE: 0.2, _HEAD: -0.5, _SHORT: -0.25, _MENU: -0.8, _NOTICE: -1.0,
           _NUM: -0.4, _TAGK: 0.0, _HANDOFFK: 0.0}
 
 
 def _score(kind: str, line: str, hint: LineHint | None) -> float:
     v = _SCORE[kind]
     if kind in (_BODY, _PROSE):
-        v += min(len(line.strip()), 240) / 120  # long sentences weigh more
+        v += min(len(line.strip()), 240) / (120 if kind == _BODY else 240)  # long weigh more
         if line.rstrip().endswith(","):
             v *= 0.5
         if hint is not None and hint.in_article:
@@ -258,7 +258,7 @@ def _title_at(lines: Sequence[str], kinds: Sequence[str], before: int,
     for i in range(before - 1, -1, -1):
         f = folded[i]
         tokens = lines[i].split()
-        if kinds[i] not in (_HEAD, _BODY, _PROSE, _MENU) or len(f) < 6 or len(tokens) < 2 or (
+        if kinds[i] not in (_HEAD, _MENU) or len(f) < 6 or len(tokens) < 2 or (
             _DATE.search(lines[i]) or all(t in MENU_TOKENS for t in tokens)
         ):
             continue
@@ -300,10 +300,13 @@ def _group(lines: Sequence[str], kinds: Sequence[str], idx: Sequence[int],
     return out
 
 
-def _is_list(kinds: Sequence[str], a: int, b: int) -> bool:
-    """A run where headlines stand between the sentences: a section index, not an article."""
-    heads = sum(k == _HEAD for k in kinds[a:b])
-    sents = sum(k == _BODY for k in kinds[a:b])
+def _is_list(lines: Sequence[str], kinds: Sequence[str], a: int, b: int) -> bool:
+    """A run where headlines stand between the sentences (a section index, a list of
+    related articles with their teasers), not an article. Speaker names are too short to
+    count as headlines."""
+    heads = sum(k == _HEAD and len(lines[i].strip()) >= 20 for i, k in
+                enumerate(kinds[a:b], a))
+    sents = sum(k in (_BODY, _PROSE) for k in kinds[a:b])
     return heads >= 4 and heads >= 0.7 * sents
 
 
@@ -327,11 +330,18 @@ def select_body(
         return BlockVerdict(every, (), False, False, reason="not page-like: kept as it is")
     scores = [_score(k, t, hints[i] if hints else None)
               for i, (k, t) in enumerate(zip(kinds, lines, strict=True))]
-    a, b, best = _best_run(scores, 0, n)
+    lists = 0
+    while True:
+        a, b, best = _best_run(scores, 0, n)
+        if b <= a or not _is_list(lines, kinds, a, b):
+            break
+        lists += 1  # headlines with teasers: the whole run is a list, look again without it
+        for i in range(a, b):
+            kinds[i] = _HEAD if kinds[i] in (_BODY, _PROSE) else kinds[i]
+            scores[i] = -abs(scores[i]) or _SCORE[_HEAD]
     body_chars = sum(len(lines[i].strip()) for i in range(a, b) if kinds[i] == _BODY)
-    if b <= a or body_chars < cfg.min_body_chars or _is_list(kinds, a, b):
-        why = "no sentence run" if b <= a or body_chars < cfg.min_body_chars else (
-            "the best run is a headline list")
+    if b <= a or body_chars < cfg.min_body_chars:
+        why = "only headline lists" if lists else "no run of sentences"
         dropped = _group(lines, kinds, every, n)
         return BlockVerdict((), tuple(dropped), True, True, reason=f"no article body: {why}")
     runs = [(a, b)]
