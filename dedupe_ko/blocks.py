@@ -121,6 +121,8 @@ class BlockConfig:
       and that stands within ``secondary_gap`` lines of it joins the body. Default: 0.4.
     - ``secondary_gap``: see above. Default: 8.
     - ``max_deck``: short headline lines right above the body kept as its deck. Default: 4.
+    - ``min_marked``: with HTML hints, a page whose markup marks this many lines as
+      navigation, header, footer or links is page-like whatever its text. Default: 10.
     """
 
     min_lines: int = 50
@@ -130,6 +132,7 @@ class BlockConfig:
     secondary_share: float = 0.4
     secondary_gap: int = 8
     max_deck: int = 4
+    min_marked: int = 10
 
     def __post_init__(self) -> None:
         if not 0.0 < self.furniture_share <= 1.0:
@@ -192,8 +195,9 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
         return _NOTICE
     if n < 50 and HANDOFF.search(s):
         return _HANDOFFK
-    if hint is not None and (hint.boilerplate or hint.link_density > 0.5) and not (
-        hint.in_article and sentence
+    if hint is not None and (
+        hint.link_density > 0.5 or hint.heading or (hint.boilerplate and not (
+            hint.in_article and sentence))
     ):
         return _MENU if n < 15 else _HEAD
     if sentence and (ko_end or n >= 40):
@@ -310,6 +314,21 @@ def _is_list(lines: Sequence[str], kinds: Sequence[str], a: int, b: int) -> bool
     return heads >= 4 and heads >= 0.7 * sents
 
 
+_EDGE_FURNITURE = frozenset((_MENU, _SHORT, _NUM, _NOTICE, _HEAD, _HANDOFFK))
+
+
+def _trim(lines: Sequence[str], kinds: Sequence[str], a: int, b: int) -> tuple[int, int]:
+    """Cut furniture the run took along at its edges: before its first long sentence, all
+    lines up to the last furniture line (a pop-up notice, a button); after its last long
+    sentence, everything from the first furniture line on."""
+    long = [i for i in range(a, b) if kinds[i] == _BODY and len(lines[i].strip()) >= 40]
+    if not long:
+        return a, b
+    head = [i for i in range(a, long[0]) if kinds[i] in _EDGE_FURNITURE]
+    tail = [i for i in range(long[-1] + 1, b) if kinds[i] in _EDGE_FURNITURE]
+    return (head[-1] + 1 if head else a), (tail[0] if tail else b)
+
+
 def select_body(
     lines: Sequence[str],
     hints: Sequence[LineHint] | None = None,
@@ -326,7 +345,11 @@ def select_body(
         for i, t in enumerate(lines)
     ]
     every = tuple(range(n))
-    if not _page_like(kinds, cfg):
+    marked = sum(h.boilerplate or h.link_density > 0.5 for h in hints) if hints else 0
+    # An HTML page without one sentence in its visible text is a page (its body, if any, is
+    # in a script).
+    textless = hints is not None and _BODY not in kinds
+    if not _page_like(kinds, cfg) and marked < cfg.min_marked and not textless:
         return BlockVerdict(every, (), False, False, reason="not page-like: kept as it is")
     scores = [_score(k, t, hints[i] if hints else None)
               for i, (k, t) in enumerate(zip(kinds, lines, strict=True))]
@@ -351,7 +374,7 @@ def select_body(
         gap = a - d if hi == a else c - b
         if d > c and s >= cfg.secondary_share * best and gap <= cfg.secondary_gap:
             runs.append((c, d))
-    a, b = min(r[0] for r in runs), max(r[1] for r in runs)
+    a, b = _trim(lines, kinds, min(r[0] for r in runs), max(r[1] for r in runs))
     keep = set(range(a, b))
     # Context: a deck of short headline lines and segment tags right above the body.
     i, deck = a - 1, 0
