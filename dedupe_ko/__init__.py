@@ -8,6 +8,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from .blocks import BlockConfig, BlockVerdict, LineHint, select_body
 from .boilerplate import Rule, RuleError, RuleSet, load_rules
 from .clean import CleanConfig, Cleaned, Removal, clean, clean_and_explain, replay
 from .normalize import Normalized, normalize
@@ -29,6 +30,8 @@ _LAZY = {
     "IndexUnavailableError": "index",
     "MinHashConfig": "minhash",
     "MinHasher": "minhash",
+    "clean_html": "html",
+    "html_to_lines": "html",
 }
 
 
@@ -40,6 +43,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BlockConfig",
+    "BlockVerdict",
     "CleanConfig",
     "Cleaned",
     "DedupConfig",
@@ -49,6 +54,7 @@ __all__ = [
     "IndexFormatError",
     "IndexMismatchError",
     "IndexUnavailableError",
+    "LineHint",
     "Match",
     "MinHashConfig",
     "MinHasher",
@@ -59,8 +65,11 @@ __all__ = [
     "RuleSet",
     "clean",
     "clean_and_explain",
+    "clean_html",
     "dedup",
+    "html_to_lines",
     "load_rules",
     "normalize",
     "replay",
+    "select_body",
 ]

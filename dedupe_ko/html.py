@@ -25,18 +25,22 @@ __all__ = ["clean_html", "decode_html", "html_to_lines"]
 
 log = logging.getLogger(__name__)
 
-SKIP_TAGS = frozenset(
+def _tags(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+SKIP_TAGS = _tags(
     "script style noscript template svg iframe object embed canvas head select option "
-    "button input textarea".split()
+    "button input textarea"
 )
-BLOCK_TAGS = frozenset(
+BLOCK_TAGS = _tags(
     "p div br li ul ol dl dt dd h1 h2 h3 h4 h5 h6 figure figcaption tr table thead tbody "
     "section article main header footer nav aside blockquote pre hr address caption form "
-    "fieldset details summary center".split()
+    "fieldset details summary center"
 )
-BOILERPLATE_TAGS = frozenset("nav header footer aside form menu".split())
-ARTICLE_TAGS = frozenset("article main".split())
-HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+BOILERPLATE_TAGS = _tags("nav header footer aside form menu")
+ARTICLE_TAGS = _tags("article main")
+HEADINGS = _tags("h1 h2 h3 h4 h5 h6")
 # class/id words of page furniture and of the article body (whole words of the name).
 _FURNITURE_NAME = re.compile(
     r"(?:^|[-_\s])(?:nav|navi|navbar|gnb|lnb|snb|menu|footer|foot|header|share|sns|social|"
