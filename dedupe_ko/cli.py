@@ -98,8 +98,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "quarantined")
         sp.add_argument("--max-chars", type=_positive, default=5_000_000, metavar="N",
                         help="quarantine articles longer than N characters (default 5,000,000)")
-        sp.add_argument("--format", choices=dio.FORMATS, help="input format (default: from "
-                        "the file name)")
+        sp.add_argument("--format", choices=dio.INPUT_FORMATS, help="input format (default: "
+                        "from the file name; html: .html/.htm pages or a folder of them)")
+        sp.add_argument("--html-field", metavar="NAME", help="records hold a web page's HTML "
+                        "in this field: clean its article body (issue 13)")
         sp.add_argument("--out-format", choices=dio.FORMATS, help="OUT format (default: from "
                         "the file name)")
         sp.add_argument("--jobs", "-j", type=_positive, default=default_jobs(), metavar="N",
@@ -221,7 +223,10 @@ def _deduplicator(args: argparse.Namespace) -> tuple[Any, Any]:
 
 def _run(args: argparse.Namespace) -> int:
     outs = _check_paths(args)
-    read_opts = dio.ReadOptions(format=args.format, text_field=args.text_field,
+    # --- body block (issue 13): HTML pages in (files, folders, or a field of each record).
+    html = bool(args.html_field) or (args.format or (
+        dio.detect_format(args.input) if args.input != "-" else "jsonl")) == "html"
+    read_opts = dio.ReadOptions(format=args.format, text_field=args.html_field or args.text_field,
                                 id_field=args.id_field, max_chars=args.max_chars)
     clean_cfg = CleanConfig(rule_files=_flat(args.rules), disabled_rules=frozenset(
         _flat(args.disable_rule)), max_chars=args.max_chars)
@@ -259,7 +264,8 @@ def _run(args: argparse.Namespace) -> int:
             summary = run(items, Sinks(out, clusters, rejected, quarantine), command=args.command,
                           clean_config=clean_cfg, deduplicator=deduplicator, explain=explain,
                           write_cleaned=cleaned_out, text_field=args.text_field, jobs=args.jobs,
-                          on_item=(lambda: bar.update(1)) if bar is not None else None)
+                          on_item=(lambda: bar.update(1)) if bar is not None else None,
+                          html=html)
         finally:
             if bar is not None:
                 bar.close()
