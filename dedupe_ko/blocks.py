@@ -56,10 +56,10 @@ MENU_TOKENS: frozenset[str] = _words(" ".join(MENU_WORDS)) | _words(
 # Sentences that are page notices, not article text: copyright, browser, account, appeal.
 NOTICE = regex.compile(
     r"저작권|무단\s*(?:전재|복제|배포)|재배포|All\s+rights|Copyright|ⓒ|\(c\)|브라우저|"
-    r"Internet\s+Explorer|익스플로러|로그인|회원가입|북마크|쿠키|이용약관|개인정보|"
+    r"Internet\s+Explorer|익스플로러|로그인|회원가입|북마크|쿠키|이용약관|개인정보\s*처리방침|"
     r"구독(?:하|을|해)|알림(?:을|받)|댓글(?:을|은|이)\s|제보(?:를|해|하)|앱(?:을|에서)|"
     r"사업자(?:등록)?번호|대표전화|등록번호|발행인|편집인|청소년보호|방송\s*내용과\s*차이|"
-    r"방송으로\s*확인",
+    r"방송으로\s*확인|인용\s*보도|프로그램명을\s*밝|출처를\s*밝혀",
     regex.IGNORECASE,
 )
 # Broadcast hand-offs and sign-offs around a report: the anchor's lines, not the article.
@@ -83,6 +83,11 @@ _SENT_END = regex.compile(r"[.?!。…][\"'”’」』)\]]{0,3}\s*$")
 _KO_END = regex.compile(r"(?:다|요|죠|까|네|니다|세요|군요)[.?!。][\"'”’」』)\]]{0,3}\s*$")
 _TRUNCATED = regex.compile(r"(?:\.\.\.|…)\s*[\"'”’]?\s*$")
 _NUMBERS = regex.compile(r"^[\d\s.,:;/|()\[\]%+\-~·▲▼△▽=원억만천]*$")
+# A ticker or price line: a name, then only figures with an arrow or a signed percentage.
+TICKER = regex.compile(
+    r"^\S+(?:\s\S+)?\s+[\d,.]+\s*(?:[▲▼△▽]|[+\-]\s*[\d.]+\s*%)[\d\s,.%+\-()▲▼△▽]*$"
+)
+_HANGUL_STOP = regex.compile(r"\p{Hangul}[.?!][\"'”’」』)\]]{0,3}\s*$")
 _DATE = regex.compile(r"\d{2,4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}|\d{1,2}:\d{2}")
 
 
@@ -119,7 +124,9 @@ class BlockConfig:
       article. Default: 40.
     - ``secondary_share``: another run whose score reaches this share of the best run's
       and that stands within ``secondary_gap`` lines of it joins the body. Default: 0.4.
-    - ``secondary_gap``: see above. Default: 8.
+    - ``secondary_gap``: see above. Default: 15.
+    - ``split_gap``: furniture lines adding up to this negative score split a run in two
+      (the better part is the body). Default: 4.0.
     - ``max_deck``: short headline lines right above the body kept as its deck. Default: 4.
     - ``min_marked``: with HTML hints, a page whose markup marks this many lines as
       navigation, header, footer or links is page-like whatever its text. Default: 10.
@@ -130,7 +137,8 @@ class BlockConfig:
     furniture_share: float = 0.6
     min_body_chars: int = 40
     secondary_share: float = 0.4
-    secondary_gap: int = 8
+    secondary_gap: int = 15
+    split_gap: float = 4.0
     max_deck: int = 4
     min_marked: int = 10
 
@@ -173,8 +181,9 @@ class BlockVerdict:
 # ---------------------------------------------------------------------------------------------
 # Line kinds and scores
 
-_BODY, _PROSE, _HEAD, _SHORT, _MENU, _NOTICE, _NUM, _TAGK, _HANDOFFK = (
-    "body", "prose", "headline", "short", "menu", "notice", "numbers", "tag", "handoff")
+_BODY, _PROSE, _HEAD, _SHORT, _MENU, _NOTICE, _NUM, _TAGK, _HANDOFFK, _TICKERK = (
+    "body", "prose", "headline", "short", "menu", "notice", "numbers", "tag", "handoff",
+    "ticker")
 
 
 def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
@@ -188,10 +197,12 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
         return _MENU
     if _NUMBERS.match(s) or not _HANGUL.search(s) and n < 40:
         return _NUM
-    ko_end = _KO_END.search(s) is not None
+    if TICKER.match(s):
+        return _TICKERK
+    ko_end = _KO_END.search(s) is not None or (n >= 5 and _HANGUL_STOP.search(s) is not None)
     sentence = (n >= 15 or ko_end) and _SENT_END.search(s) is not None and not (
         _TRUNCATED.search(s))
-    if sentence and NOTICE.search(s) and n < 200:
+    if sentence and NOTICE.search(s) and n < 120:
         return _NOTICE
     if n < 50 and HANDOFF.search(s):
         return _HANDOFFK
@@ -204,8 +215,8 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
         return _BODY
     if n >= 10 and s.endswith(","):
         return _PROSE  # one phrase a line: the sentence goes on below
-    if repeated and n < 80:
-        return _MENU
+    if repeated and not ko_end:
+        return _MENU  # a headline the page lists twice, a button row
     if n >= 80 and s.count(" ") >= 8:
         return _PROSE  # a long line cut mid-sentence (a ticker split it; a quote runs on)
     if n < 12:
@@ -214,7 +225,7 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
 
 
 _SCORE = {_BODY: 1.0, _PROSE: 0.2, _HEAD: -0.5, _SHORT: -0.25, _MENU: -0.8, _NOTICE: -1.0,
-          _NUM: -0.4, _TAGK: 0.0, _HANDOFFK: 0.0}
+          _NUM: -0.4, _TAGK: 0.0, _HANDOFFK: 0.0, _TICKERK: -0.2}
 
 
 def _score(kind: str, line: str, hint: LineHint | None) -> float:
@@ -259,18 +270,23 @@ def _title_at(lines: Sequence[str], kinds: Sequence[str], before: int,
     """The headline: the nearest line above the body that the page prints again (the
     browser title, a header line) or that the HTML marks as a heading."""
     folded = [_fold(t) for t in lines]
-    for i in range(before - 1, -1, -1):
-        f = folded[i]
+    cands = []
+    for i in range(before - 1, 0, -1):
         tokens = lines[i].split()
-        if kinds[i] not in (_HEAD, _MENU) or len(f) < 6 or len(tokens) < 2 or (
+        if kinds[i] in (_HEAD, _MENU) and len(folded[i]) >= 6 and len(tokens) >= 2 and not (
             _DATE.search(lines[i]) or all(t in MENU_TOKENS for t in tokens)
         ):
-            continue
-        if hints is not None and hints[i].heading and not hints[i].boilerplate:
-            return i
-        if any(j != i and (f == folded[j] or (len(folded[j]) > len(f) and f in folded[j]))
-               for j in range(0, before)):
-            return i
+            cands.append(i)
+    first = folded[0] if lines else ""
+    tests = [
+        lambda i: folded[i] in first,  # the browser title (the page's first line) holds it
+        lambda i: hints is not None and hints[i].heading and not hints[i].boilerplate,
+        lambda i: folded.count(folded[i]) > 1,  # printed twice: page header and article
+    ]
+    for test in tests:
+        for i in cands:
+            if test(i):
+                return i
     return None
 
 
@@ -289,6 +305,8 @@ def _drop_rule(lines: Sequence[str], kinds: Sequence[str], k: int, after_body: b
         return "block.headline_list"
     if kind == _HANDOFFK:
         return "block.handoff"
+    if kind == _TICKERK:
+        return "block.ticker"
     return "block.nav"
 
 
@@ -312,6 +330,39 @@ def _is_list(lines: Sequence[str], kinds: Sequence[str], a: int, b: int) -> bool
                 enumerate(kinds[a:b], a))
     sents = sum(k in (_BODY, _PROSE) for k in kinds[a:b])
     return heads >= 4 and heads >= 0.7 * sents
+
+
+_BODYISH = frozenset((_BODY, _PROSE, _TAGK))
+
+
+def _best_segment(scores: Sequence[float], kinds: Sequence[str], a: int, b: int,
+                  split: float) -> tuple[int, int, float]:
+    """Split the run where furniture between two body lines adds up to ``-split`` or less (a
+    comment thread, a footer and a print view between two copies) and return the best part."""
+    parts: list[tuple[int, int, float]] = []
+    start, gap_from, gap_sum, acc = a, None, 0.0, 0.0
+    for i in range(a, b):
+        if kinds[i] in _BODYISH:
+            if gap_from is not None and gap_sum <= -split:
+                parts.append((start, gap_from, acc - gap_sum))
+                start, acc = i, 0.0
+            gap_from, gap_sum = None, 0.0
+        else:
+            if gap_from is None:
+                gap_from = i
+            gap_sum += scores[i]
+        acc += scores[i]
+    parts.append((start, gap_from if gap_from is not None else b,
+                  acc - (gap_sum if gap_from is not None else 0.0)))
+    return max(parts, key=lambda p: p[2])
+
+
+def _copy_of(lines: Sequence[str], kinds: Sequence[str], run: tuple[int, int],
+             of: tuple[int, int]) -> bool:
+    """Most of the run's sentences are printed in ``of`` too."""
+    mine = {_fold(lines[i]) for i in range(*run) if kinds[i] == _BODY}
+    theirs = {_fold(lines[i]) for i in range(*of) if kinds[i] == _BODY}
+    return bool(mine) and len(mine & theirs) >= 0.5 * len(mine)
 
 
 _EDGE_FURNITURE = frozenset((_MENU, _SHORT, _NUM, _NOTICE, _HEAD, _HANDOFFK))
@@ -341,7 +392,7 @@ def select_body(
         raise ValueError(f"{len(hints)} hints for {n} lines: give one LineHint a line")
     counts = Counter(t.strip() for t in lines)
     kinds = [
-        _kind(t, counts[t.strip()] > 1 and len(t.strip()) < 40, hints[i] if hints else None)
+        _kind(t, counts[t.strip()] > 1 and len(t.strip()) < 80, hints[i] if hints else None)
         for i, t in enumerate(lines)
     ]
     every = tuple(range(n))
@@ -362,17 +413,22 @@ def select_body(
         for i in range(a, b):
             kinds[i] = _HEAD if kinds[i] in (_BODY, _PROSE) else kinds[i]
             scores[i] = -abs(scores[i]) or _SCORE[_HEAD]
-    body_chars = sum(len(lines[i].strip()) for i in range(a, b) if kinds[i] == _BODY)
-    if b <= a or body_chars < cfg.min_body_chars:
+    said = {_fold(lines[i]) for i in range(a, b) if kinds[i] == _BODY}
+    body_chars = sum(len(t) for t in said)
+    if b <= a or body_chars < cfg.min_body_chars or (len(said) < 2 and body_chars < 120):
         why = "only headline lists" if lists else "no run of sentences"
         dropped = _group(lines, kinds, every, n)
         return BlockVerdict((), tuple(dropped), True, True, reason=f"no article body: {why}")
+    a, b, best = _best_segment(scores, kinds, a, b, cfg.split_gap)
     runs = [(a, b)]
-    # Runs nearly as strong close by: a package's next article, a body split by a widget.
+    # Runs nearly as strong close by: a package's next article, a body split by a widget;
+    # not a second copy of the body (a print view): the repeat pass would drop it anyway.
     for lo, hi in ((0, a), (b, n)):
         c, d, s = _best_run(scores, lo, hi)
         gap = a - d if hi == a else c - b
-        if d > c and s >= cfg.secondary_share * best and gap <= cfg.secondary_gap:
+        if d > c and s >= cfg.secondary_share * best and gap <= cfg.secondary_gap and not (
+            _copy_of(lines, kinds, (c, d), (a, b))
+        ):
             runs.append((c, d))
     a, b = _trim(lines, kinds, min(r[0] for r in runs), max(r[1] for r in runs))
     keep = set(range(a, b))
@@ -387,7 +443,7 @@ def select_body(
     title = _title_at(lines, kinds, min(keep), hints)
     if title is not None:
         keep.add(title)
-    keep -= {k for k in keep if kinds[k] == _HANDOFFK}
+    keep -= {k for k in keep if kinds[k] in (_HANDOFFK, _TICKERK)}
     kept = tuple(sorted(keep))
     dropped = _group(lines, kinds, [k for k in every if k not in keep], a)
     log.debug("body block %d-%d of %d lines (score %.1f)", a, b, n, best)
