@@ -87,7 +87,10 @@ _NUMBERS = regex.compile(r"^[\d\s.,:;/|()\[\]%+\-~·▲▼△▽=원억만천]*$
 TICKER = regex.compile(
     r"^\S+(?:\s\S+)?\s+[\d,.]+\s*(?:[▲▼△▽]|[+\-]\s*[\d.]+\s*%)[\d\s,.%+\-()▲▼△▽]*$"
 )
-_HANGUL_STOP = regex.compile(r"\p{Hangul}[.?!][\"'”’」』)\]]{0,3}\s*$")
+_INNER_STOP = regex.compile(r"\p{Hangul}[.?!]\s+\p{Hangul}")
+# Particles and connective endings: a line ending in one goes on in the next.
+_GOES_ON = frozenset("을를에의와과며고서로")
+_HANGUL_STOP = regex.compile(r"\p{Hangul}[.][\"'”’」』)\]]{0,3}\s*$")
 _DATE = regex.compile(r"\d{2,4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}|\d{1,2}:\d{2}")
 
 
@@ -206,10 +209,10 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
         return _NOTICE
     if n < 50 and HANDOFF.search(s):
         return _HANDOFFK
-    if hint is not None and (
-        hint.link_density > 0.5 or hint.heading or (hint.boilerplate and not (
-            hint.in_article and sentence))
-    ):
+    if hint is not None and hint.heading and not hint.boilerplate and hint.link_density <= 0.5:
+        return _HEAD
+    if hint is not None and (hint.link_density > 0.5 or (hint.boilerplate and not (
+            hint.in_article and sentence))):
         return _MENU if n < 15 else _HEAD
     if sentence and (ko_end or n >= 40):
         return _BODY
@@ -217,8 +220,9 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
         return _PROSE  # one phrase a line: the sentence goes on below
     if repeated and not ko_end:
         return _MENU  # a headline the page lists twice, a button row
-    if n >= 80 and s.count(" ") >= 8:
-        return _PROSE  # a long line cut mid-sentence (a ticker split it; a quote runs on)
+    if (n >= 80 and s.count(" ") >= 8) or (n >= 30 and (
+        _INNER_STOP.search(s) or s[-1] in _GOES_ON)):
+        return _PROSE  # a sentence cut mid-way (a ticker split it), or two run on
     if n < 12:
         return _SHORT
     return _HEAD
@@ -375,7 +379,7 @@ def _trim(lines: Sequence[str], kinds: Sequence[str], a: int, b: int) -> tuple[i
     long = [i for i in range(a, b) if kinds[i] == _BODY and len(lines[i].strip()) >= 40]
     if not long:
         return a, b
-    head = [i for i in range(a, long[0]) if kinds[i] in _EDGE_FURNITURE]
+    head = [i for i in range(a, long[0]) if kinds[i] in _EDGE_FURNITURE and kinds[i] != _HEAD]
     tail = [i for i in range(long[-1] + 1, b) if kinds[i] in _EDGE_FURNITURE]
     return (head[-1] + 1 if head else a), (tail[0] if tail else b)
 

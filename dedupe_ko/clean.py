@@ -314,6 +314,7 @@ def clean_and_explain(
         pos += len(line) + 1
     # --- body block (issue 13): on a whole page, lines outside the article's block go first.
     body_from: int | None = None  # where the block's article starts (its deck, if any)
+    block_title: str | None = None  # the headline the block found above the article
     block = select_body(
         [ln for _, ln in lines], hints if hints and len(hints) == len(lines) else None
     )
@@ -323,9 +324,11 @@ def clean_and_explain(
         for d in block.dropped:
             a, b = lines[d.start][0], lines[d.end - 1][0] + len(lines[d.end - 1][1])
             cuts.append((a, b, d.rule, d.category, None, None))
-        lines = [lines[i] for i in block.kept]
-        deck = [lines[k][0] for k, i in enumerate(block.kept) if i != block.title]
-        body_from = deck[0] if deck else None
+        if block.title is not None and cfg.extract_title:
+            off, block_title = lines[block.title]
+            cuts.append((off, off + len(block_title), "title.headline", "title", None, None))
+        lines = [lines[i] for i in block.kept if block_title is None or i != block.title]
+        body_from = lines[0][0] if lines else None
     if block.no_article:
         warnings.append("no article body")
     elif _looks_like_html(src):
@@ -338,7 +341,7 @@ def clean_and_explain(
 
     # Character spans to remove: (start, end, rule id, category, repeats, similarity).
     kept: list[tuple[int, int]] = []  # kept [start, end) of each line in src
-    title: str | None = None
+    title: str | None = block_title
     glued = _glued_headline(lines[0][1], rules) if cfg.extract_title and lines else None
     prev_rule: str | None = None
     removed_by: list[list[Rule] | None] = []  # per line: the rules that removed it whole
