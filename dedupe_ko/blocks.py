@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import regex
 
@@ -87,6 +87,7 @@ _NUMBERS = regex.compile(r"^[\d\s.,:;/|()\[\]%+\-~·▲▼△▽=원억만천]*$
 TICKER = regex.compile(
     r"^\S+(?:\s\S+)?\s+[\d,.]+\s*(?:[▲▼△▽]|[+\-]\s*[\d.]+\s*%)[\d\s,.%+\-()▲▼△▽]*$"
 )
+_ITEM = regex.compile(r"^\s*(?:\d{1,2}[.)]|[①-⑳]|[가-하][.)])\s*\S")
 _INNER_STOP = regex.compile(r"\p{Hangul}[.?!]\s+\p{Hangul}")
 # Particles and connective endings: a line ending in one goes on in the next.
 _GOES_ON = frozenset("을를에의와과며고서로")
@@ -184,9 +185,10 @@ class BlockVerdict:
 # ---------------------------------------------------------------------------------------------
 # Line kinds and scores
 
-_BODY, _PROSE, _HEAD, _SHORT, _MENU, _NOTICE, _NUM, _TAGK, _HANDOFFK, _TICKERK = (
+_BODY, _PROSE, _HEAD, _SHORT, _MENU, _NOTICE, _NUM, _TAGK, _HANDOFFK, _TICKERK, _CAPTIONK = (
     "body", "prose", "headline", "short", "menu", "notice", "numbers", "tag", "handoff",
-    "ticker")
+    "ticker", "caption")
+_ITEMK = "item"
 
 
 def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
@@ -209,11 +211,15 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
         return _NOTICE
     if n < 50 and HANDOFF.search(s):
         return _HANDOFFK
+    if hint is not None and hint.caption:
+        return _CAPTIONK
     if hint is not None and hint.heading and not hint.boilerplate and hint.link_density <= 0.5:
         return _HEAD
     if hint is not None and (hint.link_density > 0.5 or (hint.boilerplate and not (
             hint.in_article and sentence))):
         return _MENU if n < 15 else _HEAD
+    if _ITEM.match(s) and not sentence:
+        return _ITEMK  # "1. 신청 기간: ..." a numbered list inside an article
     if sentence and (ko_end or n >= 40):
         return _BODY
     if n >= 10 and s.endswith(","):
@@ -229,7 +235,7 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
 
 
 _SCORE = {_BODY: 1.0, _PROSE: 0.2, _HEAD: -0.5, _SHORT: -0.25, _MENU: -0.8, _NOTICE: -1.0,
-          _NUM: -0.4, _TAGK: 0.0, _HANDOFFK: 0.0, _TICKERK: -0.2}
+          _NUM: -0.4, _TAGK: 0.0, _HANDOFFK: 0.0, _TICKERK: -0.2, _CAPTIONK: -0.3, _ITEMK: 0.0}
 
 
 def _score(kind: str, line: str, hint: LineHint | None) -> float:
@@ -285,7 +291,8 @@ def _title_at(lines: Sequence[str], kinds: Sequence[str], before: int,
     tests = [
         lambda i: folded[i] in first,  # the browser title (the page's first line) holds it
         lambda i: hints is not None and hints[i].heading and not hints[i].boilerplate,
-        lambda i: folded.count(folded[i]) > 1,  # printed twice: page header and article
+        # printed again above it (the browser title, a page header)
+        lambda i: any(folded[i] in folded[j] for j in range(i)),
     ]
     for test in tests:
         for i in cands:
@@ -311,7 +318,12 @@ def _drop_rule(lines: Sequence[str], kinds: Sequence[str], k: int, after_body: b
         return "block.handoff"
     if kind == _TICKERK:
         return "block.ticker"
+    if kind == _CAPTIONK:
+        return "block.caption"
     return "block.nav"
+
+
+_CATEGORY = {"block.caption": "caption", "block.handoff": "byline", "block.footer": "copyright"}
 
 
 def _group(lines: Sequence[str], kinds: Sequence[str], idx: Sequence[int],
@@ -320,9 +332,9 @@ def _group(lines: Sequence[str], kinds: Sequence[str], idx: Sequence[int],
     for k in idx:
         rule = _drop_rule(lines, kinds, k, k > body_start)
         if out and out[-1].end == k and out[-1].rule == rule:
-            out[-1] = Dropped(out[-1].start, k + 1, rule)
+            out[-1] = replace(out[-1], end=k + 1)
         else:
-            out.append(Dropped(k, k + 1, rule))
+            out.append(Dropped(k, k + 1, rule, _CATEGORY.get(rule, "page")))
     return out
 
 
@@ -336,7 +348,7 @@ def _is_list(lines: Sequence[str], kinds: Sequence[str], a: int, b: int) -> bool
     return heads >= 4 and heads >= 0.7 * sents
 
 
-_BODYISH = frozenset((_BODY, _PROSE, _TAGK))
+_BODYISH = frozenset((_BODY, _PROSE, _TAGK, _ITEMK))
 
 
 def _best_segment(scores: Sequence[float], kinds: Sequence[str], a: int, b: int,
@@ -447,7 +459,8 @@ def select_body(
     title = _title_at(lines, kinds, min(keep), hints)
     if title is not None:
         keep.add(title)
-    keep -= {k for k in keep if kinds[k] in (_HANDOFFK, _TICKERK)}
+    # Inside the block: anchors' hand-offs, tickers and (HTML) figure captions go.
+    keep -= {k for k in keep if kinds[k] in (_HANDOFFK, _TICKERK, _CAPTIONK)}
     kept = tuple(sorted(keep))
     dropped = _group(lines, kinds, [k for k in every if k not in keep], a)
     log.debug("body block %d-%d of %d lines (score %.1f)", a, b, n, best)
