@@ -97,7 +97,7 @@ def test_ticker_line_goes_and_the_sentence_halves_stay() -> None:
 
 def test_body_printed_twice_keeps_one_copy() -> None:
     lines = page_lines(TITLE, BODY, comments=True) + ["프린트", "닫기", TITLE, *BODY]
-    assert clean(("\n".join(lines))).split("\n") == BODY
+    assert clean("\n".join(lines)).split("\n") == BODY
 
 
 def test_hints_mark_navigation_even_with_a_sentence() -> None:
