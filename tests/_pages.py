@@ -107,4 +107,4 @@ def page_html(title: str, body: list[str], *, charset: str = "utf-8",
         f"</figcaption></figure></article>{script}"
         f'<aside class="ranking"><h3>많이 본 뉴스</h3><ul>{related}</ul></aside>'
         f"<footer>{''.join(f'<p>{f}</p>' for f in FOOTER)}</footer></body></html>"
-    )
+    ).replace("©", "&copy;")  # as an EUC-KR page writes it
