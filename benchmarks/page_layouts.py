@@ -381,8 +381,8 @@ def make_pages(stories: Sequence[tuple[str, Sequence[str]]], n: int, seed: int =
     out = []
     for i in range(n):
         title, paras = stories[i % len(stories)]
-        out.append(make_page(i, names[i % len(names)], title, paras, rng.sample(titles, 12),
-                             seed))
+        others = rng.sample(titles, min(12, len(titles)))
+        out.append(make_page(i, names[i % len(names)], title, paras, others, seed))
     return out
 
 
