@@ -55,12 +55,23 @@ MENU_TOKENS: frozenset[str] = _words(" ".join(MENU_WORDS)) | _words(
 )
 # Sentences that are page notices, not article text: copyright, browser, account, appeal.
 NOTICE = regex.compile(
-    r"저작권|무단\s*(?:전재|복제|배포)|재배포|All\s+rights|Copyright|ⓒ|\(c\)|브라우저|"
-    r"Internet\s+Explorer|익스플로러|로그인|회원가입|북마크|쿠키|이용약관|개인정보\s*처리방침|"
-    r"구독(?:하|을|해)|알림(?:을|받)|댓글(?:을|은|이)\s|제보(?:를|해|하)|앱(?:을|에서)|"
-    r"사업자(?:등록)?번호|대표전화|등록번호|발행인|편집인|청소년보호|방송\s*내용과\s*차이|"
-    r"방송으로\s*확인|인용\s*보도|프로그램명을\s*밝|출처를\s*밝혀",
+    r"저작권자|저작권(?:은|법\s*등에\s*따라|법의\s*보호)|무단\s*(?:전재|복제|배포)|"
+    r"재배포\s*(?:금지|및)|All\s+rights|Copyright|ⓒ|\(c\)|브라우저|Internet\s+Explorer|"
+    r"익스플로러|이용약관|개인정보\s*처리방침|사업자(?:등록)?번호|대표전화|등록번호|발행인|"
+    r"편집인|청소년보호|방송\s*내용과\s*차이|방송으로\s*확인|인용\s*보도|프로그램명을\s*밝|"
+    r"출처를\s*밝혀",
     regex.IGNORECASE,
+)
+# ... and short page messages that name an account, bookmark, subscription or app.
+SHORT_NOTICE = regex.compile(
+    r"로그인|회원가입|북마크|쿠키|구독(?:하|을|해|중)|알림(?:을|받)|댓글(?:을|은|이)\s|"
+    r"제보(?:를|해|하)|앱(?:을|에서)|추천(?:했|을|하)"
+)
+# A short line that opens a list of other articles.
+LIST_HEAD = regex.compile(
+    r"관련\s*(?:기사|뉴스|영상)|많이\s*(?:본|보는)|주요\s*뉴스|인기\s*(?:기사|뉴스|영상)|"
+    r"추천\s*(?:기사|뉴스)|랭킹|이\s*시각|최신\s*(?:기사|뉴스)|함께\s*(?:볼|본|읽)|"
+    r"다른\s*기사|포토\s*뉴스|핫\s*이슈"
 )
 # Broadcast hand-offs and sign-offs around a report: the anchor's lines, not the article.
 HANDOFF = regex.compile(
@@ -207,7 +218,7 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
     ko_end = _KO_END.search(s) is not None or (n >= 5 and _HANGUL_STOP.search(s) is not None)
     sentence = (n >= 15 or ko_end) and _SENT_END.search(s) is not None and not (
         _TRUNCATED.search(s))
-    if sentence and NOTICE.search(s) and n < 120:
+    if sentence and ((NOTICE.search(s) and n < 120) or (SHORT_NOTICE.search(s) and n < 40)):
         return _NOTICE
     if n < 50 and HANDOFF.search(s):
         return _HANDOFFK
@@ -260,6 +271,19 @@ def _best_run(scores: Sequence[float], lo: int, hi: int) -> tuple[int, int, floa
         if acc > best[2]:
             best = (start, i + 1, acc)
     return best
+
+
+def _mark_lists(lines: Sequence[str], kinds: list[str], reach: int = 12) -> None:
+    """Sentences right under a list label ("관련기사", "많이 본 뉴스") are headlines."""
+    for i, line in enumerate(lines):
+        if len(line.strip()) > 20 or not LIST_HEAD.search(line):
+            continue
+        for j in range(i + 1, min(len(lines), i + 1 + reach)):
+            t = lines[j].strip()
+            if len(t) > 100 or (len(t) <= 20 and LIST_HEAD.search(t)):
+                break
+            if kinds[j] in (_BODY, _PROSE):
+                kinds[j] = _HEAD
 
 
 def _page_like(kinds: Sequence[str], cfg: BlockConfig) -> bool:
@@ -411,6 +435,7 @@ def select_body(
         _kind(t, counts[t.strip()] > 1 and len(t.strip()) < 80, hints[i] if hints else None)
         for i, t in enumerate(lines)
     ]
+    _mark_lists(lines, kinds)
     every = tuple(range(n))
     marked = sum(h.boilerplate or h.link_density > 0.5 for h in hints) if hints else 0
     # An HTML page without one sentence in its visible text is a page (its body, if any, is
@@ -450,7 +475,7 @@ def select_body(
     keep = set(range(a, b))
     # Context: a deck of short headline lines and segment tags right above the body.
     i, deck = a - 1, 0
-    while i >= 0 and deck < cfg.max_deck and kinds[i] in (_HEAD, _TAGK) and (
+    while i >= 0 and deck < cfg.max_deck and kinds[i] in (_HEAD, _TAGK, _TICKERK) and (
         not hints or not hints[i].boilerplate
     ) and counts[lines[i].strip()] == 1 and not _DATE.search(lines[i]):
         keep.add(i)

@@ -135,3 +135,16 @@ def test_config_is_checked() -> None:
 def test_short_menu_page_below_the_threshold_is_left_to_the_rules() -> None:
     lines = [TITLE, *SITE_MENU[:10], *BODY]
     assert not select_body(lines).page_like
+
+
+def test_body_sentences_with_furniture_words_survive() -> None:
+    """Negative set: sentences about copyright, log-ins, comments and sharing are body."""
+    body = [
+        "문화체육관광부는 저작권 침해 신고가 지난해보다 30% 늘었다고 14일 밝혔다.",
+        "해킹 조직은 이용자들의 로그인 정보를 빼내 다른 사이트에서 몰래 쓴 것으로 드러났다.",
+        "온라인 기사에 달린 댓글을 분석한 결과 혐오 표현이 절반 가까이 줄었다.",
+        "시는 공유 자전거 이용 요금을 다음 달부터 500원 내리기로 했다.",
+        "유튜브 구독자가 100만 명을 넘은 채널도 규제 대상에 포함된다.",
+    ]
+    c = clean_and_explain("\n".join(page_lines(TITLE, body)))
+    assert c.paragraphs == body
