@@ -67,6 +67,8 @@ SHORT_NOTICE = regex.compile(
     r"로그인|회원가입|북마크|쿠키|구독(?:하|을|해|중)|알림(?:을|받)|댓글(?:을|은|이)\s|"
     r"제보(?:를|해|하)|앱(?:을|에서)|추천(?:했|을|하)"
 )
+# A browser title: the headline, then the site's name after " - ", " | " or " : ".
+BROWSER_TITLE = regex.compile(r"^.{6,}\S\s+[-|:ㅣ]\s+[\p{Hangul}A-Za-z][^.?!]{0,20}$")
 # A short line that opens a list of other articles.
 LIST_HEAD = regex.compile(
     r"관련\s*(?:기사|뉴스|영상)|많이\s*(?:본|보는)|주요\s*뉴스|인기\s*(?:기사|뉴스|영상)|"
@@ -438,9 +440,10 @@ def select_body(
     _mark_lists(lines, kinds)
     every = tuple(range(n))
     marked = sum(h.boilerplate or h.link_density > 0.5 for h in hints) if hints else 0
-    # An HTML page without one sentence in its visible text is a page (its body, if any, is
-    # in a script).
-    textless = hints is not None and _BODY not in kinds
+    # A page without one sentence in its visible text (its body, if any, is in a script): HTML,
+    # or text that starts with a browser title ("headline - 조선일보").
+    textless = not any(k in (_BODY, _PROSE) for k in kinds) and (
+        hints is not None or bool(lines and BROWSER_TITLE.match(lines[0].strip())))
     if not _page_like(kinds, cfg) and marked < cfg.min_marked and not textless:
         return BlockVerdict(every, (), False, False, reason="not page-like: kept as it is")
     scores = [_score(k, t, hints[i] if hints else None)

@@ -148,3 +148,9 @@ def test_body_sentences_with_furniture_words_survive() -> None:
     ]
     c = clean_and_explain("\n".join(page_lines(TITLE, body)))
     assert c.paragraphs == body
+
+
+def test_title_only_page_text_is_no_article_but_a_bare_headline_is_kept() -> None:
+    c = clean_and_explain(f"{TITLE} - 한빛일보\n공유하기\n닫기")
+    assert c.text == "" and "no article body" in c.warnings
+    assert clean_and_explain(TITLE).text == TITLE
