@@ -276,7 +276,8 @@ def _best_run(scores: Sequence[float], lo: int, hi: int) -> tuple[int, int, floa
 
 
 def _mark_lists(lines: Sequence[str], kinds: list[str], reach: int = 12) -> None:
-    """Sentences right under a list label ("관련기사", "많이 본 뉴스") are headlines."""
+    """A lone sentence among the lines right under a list label ("관련기사", "많이 본 뉴스")
+    is a headline."""
     for i, line in enumerate(lines):
         if len(line.strip()) > 20 or not LIST_HEAD.search(line):
             continue
@@ -285,7 +286,24 @@ def _mark_lists(lines: Sequence[str], kinds: list[str], reach: int = 12) -> None
             if len(t) > 100 or (len(t) <= 20 and LIST_HEAD.search(t)):
                 break
             if kinds[j] in (_BODY, _PROSE):
+                if j + 1 < len(lines) and kinds[j + 1] in (_BODY, _PROSE):
+                    break  # two sentences in a row: the body goes on after a related box
                 kinds[j] = _HEAD
+
+
+def _inner_lists(lines: Sequence[str], kinds: Sequence[str], keep: set[int]) -> set[int]:
+    """A list label inside the block ("관련기사") and the non-sentence lines right under it."""
+    out: set[int] = set()
+    for i in sorted(keep):
+        t = lines[i].strip()
+        if len(t) > 20 or not LIST_HEAD.search(t) or kinds[i] in (_BODY, _PROSE):
+            continue
+        out.add(i)
+        j = i + 1
+        while j in keep and kinds[j] in (_HEAD, _MENU, _SHORT, _NUM):
+            out.add(j)
+            j += 1
+    return out
 
 
 def _page_like(kinds: Sequence[str], cfg: BlockConfig) -> bool:
@@ -353,10 +371,10 @@ _CATEGORY = {"block.caption": "caption", "block.handoff": "byline", "block.foote
 
 
 def _group(lines: Sequence[str], kinds: Sequence[str], idx: Sequence[int],
-           body_start: int) -> list[Dropped]:
+           body_start: int, rules: dict[int, str] | None = None) -> list[Dropped]:
     out: list[Dropped] = []
     for k in idx:
-        rule = _drop_rule(lines, kinds, k, k > body_start)
+        rule = (rules or {}).get(k) or _drop_rule(lines, kinds, k, k > body_start)
         if out and out[-1].end == k and out[-1].rule == rule:
             out[-1] = replace(out[-1], end=k + 1)
         else:
@@ -487,10 +505,16 @@ def select_body(
     title = _title_at(lines, kinds, min(keep), hints)
     if title is not None:
         keep.add(title)
-    # Inside the block: anchors' hand-offs, tickers and (HTML) figure captions go.
+    # Inside the block: anchors' hand-offs, tickers and (HTML) figure captions go, and so do
+    # a list label with the headlines under it and (HTML) lines that are all links.
     keep -= {k for k in keep if kinds[k] in (_HANDOFFK, _TICKERK, _CAPTIONK)}
+    boxed = _inner_lists(lines, kinds, keep)
+    keep -= boxed
+    if hints is not None:
+        keep -= {k for k in keep if hints[k].link_density >= 0.8 and kinds[k] != _BODY}
     kept = tuple(sorted(keep))
-    dropped = _group(lines, kinds, [k for k in every if k not in keep], a)
+    dropped = _group(lines, kinds, [k for k in every if k not in keep], a,
+                     dict.fromkeys(boxed, "block.headline_list"))
     log.debug("body block %d-%d of %d lines (score %.1f)", a, b, n, best)
     return BlockVerdict(kept, tuple(dropped), True, False, title,
                         reason=f"body lines {a}-{b - 1} of {n}")

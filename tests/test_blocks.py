@@ -154,3 +154,10 @@ def test_title_only_page_text_is_no_article_but_a_bare_headline_is_kept() -> Non
     c = clean_and_explain(f"{TITLE} - 한빛일보\n공유하기\n닫기")
     assert c.text == "" and "no article body" in c.warnings
     assert clean_and_explain(TITLE).text == TITLE
+
+
+def test_related_box_inside_the_body_goes_with_its_label() -> None:
+    body = [*BODY[:3], "관련기사", RELATED[0], RELATED[1], RELATED[2], *BODY[3:]]
+    c = clean_and_explain("\n".join(page_lines(TITLE, body)))
+    assert c.paragraphs == BODY
+    assert any(r.rule == "block.headline_list" and RELATED[1] in r.text for r in c.removals)
