@@ -383,13 +383,15 @@ def _group(lines: Sequence[str], kinds: Sequence[str], idx: Sequence[int],
 
 
 def _is_list(lines: Sequence[str], kinds: Sequence[str], a: int, b: int) -> bool:
-    """A run where headlines stand between the sentences (a section index, a list of
-    related articles with their teasers), not an article. Speaker names are too short to
-    count as headlines."""
+    """A run where nearly every sentence comes right under a headline (a section index, a
+    list of related articles with their teasers), not an article with a related box in it.
+    Speaker names are too short to count as headlines."""
     heads = sum(k == _HEAD and len(lines[i].strip()) >= 20 for i, k in
                 enumerate(kinds[a:b], a))
-    sents = sum(k in (_BODY, _PROSE) for k in kinds[a:b])
-    return heads >= 4 and heads >= 0.7 * sents
+    sents = [i for i in range(a, b) if kinds[i] in (_BODY, _PROSE)]
+    under = sum(i > a and kinds[i - 1] == _HEAD and len(lines[i - 1].strip()) >= 20
+                for i in sents)
+    return heads >= 4 and under >= 3 and under >= 0.6 * len(sents)
 
 
 _BODYISH = frozenset((_BODY, _PROSE, _TAGK, _ITEMK))
