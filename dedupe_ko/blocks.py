@@ -283,8 +283,8 @@ def _mark_lists(lines: Sequence[str], kinds: list[str], reach: int = 12) -> None
             continue
         for j in range(i + 1, min(len(lines), i + 1 + reach)):
             t = lines[j].strip()
-            if len(t) > 100 or (len(t) <= 20 and LIST_HEAD.search(t)):
-                break
+            if len(t) > 70 or (len(t) <= 20 and LIST_HEAD.search(t)):
+                break  # a long line is the body going on; a new label, a new list
             if kinds[j] in (_BODY, _PROSE):
                 if j + 1 < len(lines) and kinds[j + 1] in (_BODY, _PROSE):
                     break  # two sentences in a row: the body goes on after a related box
@@ -438,7 +438,7 @@ def _trim(lines: Sequence[str], kinds: Sequence[str], a: int, b: int) -> tuple[i
     if not long:
         return a, b
     head = [i for i in range(a, long[0]) if kinds[i] in _EDGE_FURNITURE and kinds[i] != _HEAD]
-    tail = [i for i in range(long[-1] + 1, b) if kinds[i] in _EDGE_FURNITURE]
+    tail = [i for i in range(long[-1] + 1, b) if kinds[i] in _EDGE_FURNITURE and kinds[i] != _HEAD]
     return (head[-1] + 1 if head else a), (tail[0] if tail else b)
 
 
