@@ -291,16 +291,19 @@ def _mark_lists(lines: Sequence[str], kinds: list[str], reach: int = 12) -> None
                 kinds[j] = _HEAD
 
 
-def _inner_lists(lines: Sequence[str], kinds: Sequence[str], keep: set[int]) -> set[int]:
-    """A list label inside the block ("관련기사") and the non-sentence lines right under it."""
+def _list_boxes(lines: Sequence[str], kinds: Sequence[str], reach: int = 12) -> set[int]:
+    """List labels ("관련기사", "많이 본 뉴스") and the headline lines right under them."""
     out: set[int] = set()
-    for i in sorted(keep):
-        t = lines[i].strip()
+    for i, line in enumerate(lines):
+        t = line.strip()
         if len(t) > 20 or not LIST_HEAD.search(t) or kinds[i] in (_BODY, _PROSE):
             continue
         out.add(i)
         j = i + 1
-        while j in keep and kinds[j] in (_HEAD, _MENU, _SHORT, _NUM):
+        # headlines (a repeated one reads as a menu line) and rank numbers; a short menu
+        # word ends the box
+        while j < min(len(lines), i + 1 + reach) and (kinds[j] == _NUM or (
+                kinds[j] in (_HEAD, _MENU, _SHORT) and len(lines[j].strip()) >= 15)):
             out.add(j)
             j += 1
     return out
@@ -468,6 +471,9 @@ def select_body(
         return BlockVerdict(every, (), False, False, reason="not page-like: kept as it is")
     scores = [_score(k, t, hints[i] if hints else None)
               for i, (k, t) in enumerate(zip(kinds, lines, strict=True))]
+    boxed = _list_boxes(lines, kinds)
+    for i in boxed:  # a related box is dropped whole: it never splits the body it stands in
+        scores[i] = 0.0
     lists = 0
     while True:
         a, b, best = _best_run(scores, 0, n)
@@ -510,7 +516,6 @@ def select_body(
     # Inside the block: anchors' hand-offs, tickers and (HTML) figure captions go, and so do
     # a list label with the headlines under it and (HTML) lines that are all links.
     keep -= {k for k in keep if kinds[k] in (_HANDOFFK, _TICKERK, _CAPTIONK)}
-    boxed = _inner_lists(lines, kinds, keep)
     keep -= boxed
     if hints is not None:
         keep -= {k for k in keep if hints[k].link_density >= 0.8 and kinds[k] != _BODY}
