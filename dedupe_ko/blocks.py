@@ -132,10 +132,10 @@ class LineHint:
 class BlockConfig:
     """What makes a text page-like and a run of lines the article.
 
-    - ``min_lines``: fewer lines is never page-like. Default: 50.
+    - ``min_lines``: fewer lines is never page-like. Default: 40.
     - ``min_furniture``: page-like needs at least this many short non-sentence lines (an
-      article with a menu, a footer and a print view has up to about 40; a saved page's
-      site menus, player and lists alone have more). Default: 45.
+      article with a menu, a footer and a print view has up to about 35 at 60%; a saved
+      page's site menus, player and lists alone have 70 and more). Default: 36.
     - ``furniture_share``: ... making up at least this share of the lines. Default: 0.6.
     - ``min_body_chars``: a page whose best run holds fewer sentence characters has no
       article. Default: 40.
@@ -149,8 +149,8 @@ class BlockConfig:
       navigation, header, footer or links is page-like whatever its text. Default: 10.
     """
 
-    min_lines: int = 50
-    min_furniture: int = 45
+    min_lines: int = 40
+    min_furniture: int = 36
     furniture_share: float = 0.6
     min_body_chars: int = 40
     secondary_share: float = 0.4
