@@ -75,6 +75,11 @@ LIST_HEAD = regex.compile(
     r"추천\s*(?:기사|뉴스)|랭킹|이\s*시각|최신\s*(?:기사|뉴스)|함께\s*(?:볼|본|읽)|"
     r"다른\s*기사|포토\s*뉴스|핫\s*이슈"
 )
+# The label that opens a comment thread ("댓글 12", "전체 댓글", "댓글 쓰기").
+COMMENT_HEAD = regex.compile(
+    r"^(?:전체\s*)?(?:댓글|의견|comments?)(?:\s*\(?\d[\d,]*\)?\s*개?|\s*(?:쓰기|달기|보기|작성))?$",
+    regex.IGNORECASE,
+)
 # Broadcast hand-offs and sign-offs around a report: the anchor's lines, not the article.
 HANDOFF = regex.compile(
     r"(?:기자|특파원|리포터)(?:입니다)?\s*[!.]?\s*$|연결(?:합니다|해\s*보겠습니다)|"
@@ -430,6 +435,18 @@ def _copy_of(lines: Sequence[str], kinds: Sequence[str], run: tuple[int, int],
     return bool(mine) and len(mine & theirs) >= 0.5 * len(mine)
 
 
+def _before_comments(lines: Sequence[str], kinds: Sequence[str], a: int, b: int) -> int:
+    """Where the run should end: at a comment-thread label standing after two sentences of
+    the body (long comments read like sentences and would join it)."""
+    seen = 0
+    for i in range(a, b):
+        if kinds[i] == _BODY:
+            seen += 1
+        elif seen >= 2 and COMMENT_HEAD.match(lines[i].strip()):
+            return i
+    return b
+
+
 _EDGE_FURNITURE = frozenset((_MENU, _SHORT, _NUM, _NOTICE, _HEAD, _HANDOFFK))
 
 
@@ -501,6 +518,7 @@ def select_body(
         ):
             runs.append((c, d))
     a, b = _trim(lines, kinds, min(r[0] for r in runs), max(r[1] for r in runs))
+    b = _before_comments(lines, kinds, a, b)
     keep = set(range(a, b))
     # Context: a deck of short headline lines and segment tags right above the body.
     i, deck = a - 1, 0

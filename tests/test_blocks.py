@@ -161,3 +161,18 @@ def test_related_box_inside_the_body_goes_with_its_label() -> None:
     c = clean_and_explain("\n".join(page_lines(TITLE, body)))
     assert c.paragraphs == BODY
     assert any(r.rule == "block.headline_list" and RELATED[1] in r.text for r in c.removals)
+
+
+def test_long_comments_right_after_the_body_stay_out() -> None:
+    title, body = STORIES[1]
+    said = ["저희 동네도 비슷한 일이 있었는데 그때도 아무도 책임지지 않았습니다. 이번에는 끝까지 "
+            "제대로 밝혀서 다시는 이런 일이 생기지 않도록 해 주셨으면 합니다.",
+            "기사 내용과 달리 현장에서는 이미 몇 년 전부터 문제가 있다는 말이 계속 나왔다고 "
+            "들었습니다. 관계 기관이 그동안 무엇을 했는지부터 따져 봐야 하지 않을까요?"]
+    lines = page_lines(title, body)
+    at = lines.index(body[-1]) + 1
+    lines[at:at] = ["댓글 2", "ab12****", "2024.06.12 15:02", said[0], "답글 0", "cd34****",
+                    "2024.06.12 15:40", said[1], "답글 1"]
+    c = clean_and_explain("\n".join(lines))
+    assert c.paragraphs == body
+    assert any(r.rule == "block.comments" and said[0] in r.text for r in c.removals)
