@@ -38,6 +38,7 @@ BLOCK_TAGS = _tags(
     "section article main header footer nav aside blockquote pre hr address caption form "
     "fieldset details summary center"
 )
+CELL_TAGS = _tags("td th")
 BOILERPLATE_TAGS = _tags("nav header footer aside form menu")
 ARTICLE_TAGS = _tags("article main")
 HEADINGS = _tags("h1 h2 h3 h4 h5 h6")
@@ -170,6 +171,8 @@ def html_to_lines(html: str | bytes) -> tuple[list[str], list[LineHint]]:
         if block:
             flush()
             stack.append(None)
+        elif tag in CELL_TAGS:
+            cur.parts.append(" ")  # cells of a row stay one line, words apart
         children = []
         child = node.child
         while child is not None:

@@ -25,7 +25,7 @@ def test_lines_follow_block_boundaries_and_skip_scripts() -> None:
             "<ul><li>하나</li><li>둘</li></ul><noscript>자바스크립트를 켜 주세요</noscript>"
             "<h2>소제목</h2><table><tr><td>가</td><td>나</td></tr></table></body></html>")
     lines, hints = html_to_lines(html)
-    assert lines == ["제목", "첫 줄", "둘째 줄", "셋째 줄", "하나", "둘", "소제목", "가나"]
+    assert lines == ["제목", "첫 줄", "둘째 줄", "셋째 줄", "하나", "둘", "소제목", "가 나"]
     assert hints[6].heading and not hints[1].heading
 
 
