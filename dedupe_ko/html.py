@@ -195,4 +195,6 @@ def clean_html(
     if overrides:
         cfg = replace(cfg, **overrides)  # type: ignore[arg-type]
     lines, hints = html_to_lines(html)
+    if not lines:  # nothing visible at all: still a page, with no article in it
+        lines, hints = [""], [LineHint()]
     return clean_and_explain("\n".join(lines), cfg, hints=hints)

@@ -110,3 +110,16 @@ def test_cli_html_field_and_format_html(tmp_path: Path) -> None:
     r = _cli("clean", str(one), "--format", "html", "-q", cwd=tmp_path)
     assert r.returncode == 0, r.stderr
     assert json.loads(r.stdout)["text"].split("\n") == STORIES[1][1]
+
+
+@pytest.mark.parametrize("html", ["", "<html><body></body></html>",
+                                  "<html><head><title>정부, 예산안 제출</title></head><body>"
+                                  "<nav><a href='/'>홈</a></nav></body></html>"])
+def test_pages_with_nothing_to_read_have_no_article(html: str) -> None:
+    c = clean_html(html)
+    assert c.text == "" and "no article body" in c.warnings
+
+
+def test_a_bare_article_fragment_is_kept() -> None:
+    html = "".join(f"<p>{p}</p>" for p in BODY)
+    assert clean_html(html).paragraphs == BODY
