@@ -529,14 +529,14 @@ def select_body(
         deck += kinds[i] == _HEAD
         i -= 1
     title = _title_at(lines, kinds, min(keep), hints)
-    if title is not None:
-        keep.add(title)
     # Inside the block: anchors' hand-offs, tickers and (HTML) figure captions go, and so do
     # a list label with the headlines under it and (HTML) lines that are all links.
     keep -= {k for k in keep if kinds[k] in (_HANDOFFK, _TICKERK, _CAPTIONK)}
     keep -= boxed
     if hints is not None:
         keep -= {k for k in keep if hints[k].link_density >= 0.8 and kinds[k] != _BODY}
+    if title is not None:
+        keep.add(title)  # a linked headline, one the page also lists: still the headline
     kept = tuple(sorted(keep))
     dropped = _group(lines, kinds, [k for k in every if k not in keep], a,
                      dict.fromkeys(boxed, "block.headline_list"))
