@@ -87,7 +87,10 @@ class Page:
 
     @property
     def paragraphs(self) -> list[str]:
-        return [t for r, t in self.blocks if r in BODY] if self.has_article else []
+        if not self.has_article:
+            return []
+        return [t.split(" = ", 1)[1] if r == "dateline" else t for r, t in self.blocks
+                if r in BODY or r == "dateline"]
 
     @property
     def text(self) -> str:
@@ -342,6 +345,34 @@ def doubled(c: Ctx) -> tuple[list, bool, str]:
     return b, True, site
 
 
+def wire_site(c: Ctx) -> tuple[list, bool, str]:
+    site = "누리통신"
+    rep = c.name()
+    b = _head(c, site, 48) + [
+        ("nav", "사회"), ("nav", "사건·사고"), ("title", c.title),
+        ("meta", f"송고시간{c.stamp()}"), *[("tool", t) for t in FONT + SHARE],
+        ("tool", "AD"), ("tool", "사진 확대")]
+    first = f"(서울=누리통신) {rep} 기자 = "
+    b.append(("dateline", first + c.paras[0]))
+    b += [("body", p) for p in c.paras[1:]]
+    b += [("meta", f"{rep.lower()}@nuri.example"),
+          ("meta", "제보는 카카오톡 okjebo"),
+          ("meta", "<저작권자(c) 누리통신, 무단 전재-재배포, AI 학습 및 활용 금지>"),
+          ("meta", f"{c.stamp()} 송고")]
+    b += _list(c, "관련 뉴스", 5) + _list(c, "많이 본 뉴스", 10, numbered=True) + _footer(c, site)
+    return b, True, site
+
+
+def mobile(c: Ctx) -> tuple[list, bool, str]:
+    site = "한빛일보"
+    b = [("browser_title", f"{c.title} - {site}"), ("nav", "메뉴"), ("nav", "검색"),
+         ("nav", site), *_menu(c, 12), ("title", c.title), ("meta", f"{c.name()} 기자"),
+         ("meta", c.stamp()), *[("tool", t) for t in SHARE[:4]]]
+    b += [("body", p) for p in c.paras]
+    b += _list(c, "많이 본 뉴스", 5, numbered=True) + _footer(c, site)[-3:]
+    return b, True, site
+
+
 def section_index(c: Ctx) -> tuple[list, bool, str]:
     site = "한빛일보"
     b = [("browser_title", f"사회 | {site}"), ("nav", "본문 바로가기"), *_menu(c, 45),
@@ -365,7 +396,8 @@ def title_only(c: Ctx) -> tuple[list, bool, str]:
 
 LAYOUTS: dict[str, Callable[[Ctx], tuple[list, bool, str]]] = {
     f.__name__: f for f in (tv_script, tv_bookmark, daily, portal, transcript, video, package,
-                            numbered, ticker, doubled, section_index, title_only)
+                            numbered, ticker, doubled, wire_site, mobile, section_index,
+                            title_only)
 }
 
 
@@ -421,7 +453,7 @@ def to_html(page: Page) -> str:
 
 
 def _open(role: str) -> str:
-    if role in ("body", "head", "turn", "item", "tag", "caption", "copy"):
+    if role in ("body", "head", "turn", "item", "tag", "caption", "copy", "dateline"):
         return '<article class="article-body">' if role != "copy" else '<div class="print">'
     if role == "title":
         return "<div class=\"headline\">"
@@ -433,7 +465,7 @@ def _open(role: str) -> str:
 
 
 def _close(role: str) -> str:
-    if role in ("body", "head", "turn", "item", "tag", "caption"):
+    if role in ("body", "head", "turn", "item", "tag", "caption", "dateline"):
         return "</article>"
     if role == "copy":
         return "</div>"

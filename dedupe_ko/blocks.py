@@ -105,6 +105,7 @@ _NUMBERS = regex.compile(r"^[\d\s.,:;/|()\[\]%+\-~·▲▼△▽=원억만천]*$
 TICKER = regex.compile(
     r"^\S+(?:\s\S+)?\s+[\d,.]+\s*(?:[▲▼△▽]|[+\-]\s*[\d.]+\s*%)[\d\s,.%+\-()▲▼△▽]*$"
 )
+_MARKS = frozenset("■□◆◇●○◎▣▶▷")
 _ITEM = regex.compile(r"^\s*(?:\d{1,2}[.)]|[①-⑳]|[가-하][.)])\s*\S")
 _INNER_STOP = regex.compile(r"\p{Hangul}[.?!]\s+\p{Hangul}")
 # Particles and connective endings: a line ending in one goes on in the next.
@@ -247,9 +248,9 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
     if (n >= 80 and s.count(" ") >= 8) or (n >= 30 and (
         _INNER_STOP.search(s) or s[-1] in _GOES_ON)):
         return _PROSE  # a sentence cut mid-way (a ticker split it), or two run on
-    if n < 12:
+    if n < 12 and s[0] not in _MARKS:
         return _SHORT
-    return _HEAD
+    return _HEAD  # (a short "■ …" line is a section head: it may stand in a deck)
 
 
 _SCORE = {_BODY: 1.0, _PROSE: 0.2, _HEAD: -0.5, _SHORT: -0.25, _MENU: -0.8, _NOTICE: -1.0,
