@@ -80,6 +80,10 @@ COMMENT_HEAD = regex.compile(
     r"^(?:전체\s*)?(?:댓글|의견|comments?)(?:\s*\(?\d[\d,]*\)?\s*개?|\s*(?:쓰기|달기|보기|작성))?$",
     regex.IGNORECASE,
 )
+# A photo caption with its credit at the end ("… 모습. 한빛일보 자료사진", "… /연합뉴스").
+CAPTION_END = regex.compile(
+    r"\s(?:\S+\s)?(?:자료\s*)?(?:사진|제공|캡처|DB|촬영|그래픽)\s*[)\]]?$|\s/\s*\S{2,8}$"
+)
 # Broadcast hand-offs and sign-offs around a report: the anchor's lines, not the article.
 HANDOFF = regex.compile(
     r"(?:기자|특파원|리포터)(?:입니다)?\s*[!.]?\s*$|연결(?:합니다|해\s*보겠습니다)|"
@@ -105,6 +109,8 @@ _NUMBERS = regex.compile(r"^[\d\s.,:;/|()\[\]%+\-~·▲▼△▽=원억만천]*$
 TICKER = regex.compile(
     r"^\S+(?:\s\S+)?\s+[\d,.]+\s*(?:[▲▼△▽]|[+\-]\s*[\d.]+\s*%)[\d\s,.%+\-()▲▼△▽]*$"
 )
+_SENTENCE_STOPS = regex.compile(r"\p{Hangul}[.?!]")
+_VERB_STOP = regex.compile(r"[다요죠][.?!]")  # a caption names a scene ("… 모습.")
 _MARKS = frozenset("■□◆◇●○◎▣▶▷")
 _ITEM = regex.compile(r"^\s*(?:\d{1,2}[.)]|[①-⑳]|[가-하][.)])\s*\S")
 _INNER_STOP = regex.compile(r"\p{Hangul}[.?!]\s+\p{Hangul}")
@@ -230,7 +236,12 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
         return _NOTICE
     if n < 50 and HANDOFF.search(s):
         return _HANDOFFK
-    if hint is not None and hint.caption:
+    if (hint is not None and hint.caption) or (
+        # a short line: a body sentence with a caption glued to it is the rules' to split
+        not sentence and 10 <= n <= 80 and s[0] not in "[(【<" and " " in s
+        and len(_SENTENCE_STOPS.findall(s)) <= 1 and not _VERB_STOP.search(s)
+        and CAPTION_END.search(s)
+    ):
         return _CAPTIONK
     if hint is not None and hint.heading and not hint.boilerplate and hint.link_density <= 0.5:
         return _HEAD

@@ -176,3 +176,18 @@ def test_long_comments_right_after_the_body_stay_out() -> None:
     c = clean_and_explain("\n".join(lines))
     assert c.paragraphs == body
     assert any(r.rule == "block.comments" and said[0] in r.text for r in c.removals)
+
+
+def test_caption_line_with_its_credit_goes_and_the_paragraph_above_stays() -> None:
+    body = [BODY[0], "지난달 서울 시내 한 거리의 모습. 한빛일보 자료사진", *BODY[1:]]
+    c = clean_and_explain("\n".join(page_lines(TITLE, body)))
+    assert c.paragraphs == BODY
+    assert any(r.rule == "block.caption" for r in c.removals)
+
+
+def test_body_sentence_with_a_glued_credit_is_not_a_caption() -> None:
+    glued = BODY[2] + " 사진=한빛일보 DB"
+    body = [*BODY[:2], glued, *BODY[3:]]
+    v = select_body(page_lines(TITLE, body))
+    lines = page_lines(TITLE, body)
+    assert glued in [lines[i] for i in v.kept]

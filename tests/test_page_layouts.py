@@ -32,17 +32,9 @@ PL = _generator()
 PAGES = PL.make_pages(STORIES, 3 * len(PL.LAYOUTS), seed=7)
 
 
-# Known failure (rules, not the block pass): in page text, a body paragraph right above a
-# caption line that carries its own credit ("… 모습. 한빛일보 자료사진") is taken for the
-# photo's description by the caption.description rule. HTML marks the caption: no loss.
-KNOWN = {("daily", "text"): "caption.description takes the paragraph above a caption line"}
-
-
 @pytest.mark.parametrize("mode", ["text", "html"])
 @pytest.mark.parametrize("layout", list(PL.LAYOUTS))
 def test_every_layout_comes_out_as_its_body(layout: str, mode: str) -> None:
-    if (layout, mode) in KNOWN:
-        pytest.xfail(KNOWN[layout, mode])
     t = PL.evaluate([p for p in PAGES if p.layout == layout], mode)["all"]
     assert (t.p, t.r) == (1.0, 1.0)
     assert t.flagged == t.no_article and t.false_flags == 0
@@ -57,8 +49,6 @@ def test_all_layouts_together(mode: str) -> None:
 
 def test_page_text_and_html_agree() -> None:
     for page in PAGES:
-        if (page.layout, "text") in KNOWN:
-            continue
         a = clean_and_explain(page.text)
         b = clean_html(PL.to_html(page))
         assert a.text == b.text, page.id
