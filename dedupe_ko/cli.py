@@ -31,6 +31,8 @@ formats (from the file name; --format / --out-format override):
   .jsonl .json .ndjson (JSON lines), .jsonl.gz, .jsonl.zst, .csv (header row; --text-field,
   --id-field), .parquet (streamed; other columns kept), .txt or a folder of .txt files (one
   article per file; id = path relative to the folder). "-" is stdin / stdout, JSON lines.
+  Web pages in: .html/.htm files or folders (--format html), or records with the HTML in a
+  field (--html-field NAME); a page with no article is quarantined as no_article_body.
   CLUSTERS, REJECTED and QUARANTINE files are JSON lines (.jsonl, .jsonl.gz, .jsonl.zst).
 
 ids: a record without an id gets "line:<n>" (JSONL line number), "row:<n>" (CSV/Parquet data
