@@ -1,6 +1,6 @@
 """Whole pages: dedupe_ko on page text and on HTML against trafilatura on the same HTML.
 
-    python benchmarks/bench_pages.py [--repeat 3] [--generated 120]
+    python benchmarks/bench_pages.py [--repeat 3] [--generated 280]
 
 Sets:
 - ``../shared/corpus/pages_real.jsonl`` with its hand-made truth: 16 real saved pages of three
@@ -134,7 +134,7 @@ def table(res: dict[str, dict], with_flags: bool) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeat", type=int, default=3)
-    ap.add_argument("--generated", type=int, default=120)
+    ap.add_argument("--generated", type=int, default=280)
     ap.add_argument("--out", type=Path, default=RESULTS)
     args = ap.parse_args(argv)
     if not (CORPUS / "pages_real.jsonl").exists():

@@ -23,7 +23,7 @@ Layouts (outlets, names and furniture invented here; bodies are real ones read i
 
 The truth of a page is its body paragraphs in order (``has_article`` False for the last two).
 
-    python benchmarks/page_layouts.py [--n 240] [--seed 1]   # -> results/page_layouts.md
+    python benchmarks/page_layouts.py [--n 280] [--seed 1]   # -> results/page_layouts.md
 """
 
 from __future__ import annotations
@@ -597,7 +597,7 @@ def render(results: dict[str, dict[str, Tally]], args: argparse.Namespace,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    ap.add_argument("--n", type=int, default=240)
+    ap.add_argument("--n", type=int, default=280)
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--out", type=Path, default=RESULTS)
     ap.add_argument("--page", help="show one page id: its text and what cleaning kept")
