@@ -340,23 +340,25 @@ def _fold(s: str) -> str:
 
 
 def _title_at(lines: Sequence[str], kinds: Sequence[str], before: int,
-              hints: Sequence[LineHint] | None) -> int | None:
-    """The headline: the nearest line above the body that the page prints again (the
-    browser title, a header line) or that the HTML marks as a heading."""
-    folded = [_fold(t) for t in lines]
+              hints: Sequence[LineHint] | None, near: int = 80) -> int | None:
+    """The headline: of the headline-like lines within ``near`` lines above the body, the
+    nearest that the browser title (the page's first line) holds, else the nearest HTML
+    heading, else the nearest that the page prints again above it (a header, a breadcrumb)."""
+    folded = [_fold(t) for t in lines[:before]]
     cands = []
-    for i in range(before - 1, 0, -1):
+    for i in range(before - 1, max(0, before - near), -1):
         tokens = lines[i].split()
         if kinds[i] in (_HEAD, _MENU) and len(folded[i]) >= 6 and len(tokens) >= 2 and not (
             _DATE.search(lines[i]) or all(t in MENU_TOKENS for t in tokens)
         ):
             cands.append(i)
-    first = folded[0] if lines else ""
+    first = folded[0] if folded else ""
+    top = folded[: min(10, len(folded))]
+    seen = Counter(folded)
     tests = [
-        lambda i: folded[i] in first,  # the browser title (the page's first line) holds it
+        lambda i: folded[i] in first,
         lambda i: hints is not None and hints[i].heading and not hints[i].boilerplate,
-        # printed again above it (the browser title, a page header)
-        lambda i: any(folded[i] in folded[j] for j in range(i)),
+        lambda i: seen[folded[i]] > 1 or any(folded[i] in t for t in top[:i]),
     ]
     for test in tests:
         for i in cands:
