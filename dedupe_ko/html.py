@@ -56,6 +56,8 @@ _ARTICLE_NAME = re.compile(
     r"(?:$|[-_\s\d])",
     re.IGNORECASE,
 )
+# "article-list", "related-articles": lists of other articles, not the article.
+_LIST_NAME = re.compile(r"list|related|recommend|popular|rank|other|more", re.IGNORECASE)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""",
                            re.IGNORECASE)
@@ -164,7 +166,8 @@ def html_to_lines(html: str | bytes) -> tuple[list[str], list[LineHint]]:
         names = _names(attrs)
         link = link or tag == "a"
         boiler = boiler or tag in BOILERPLATE_TAGS or bool(_FURNITURE_NAME.search(names))
-        article = article or tag in ARTICLE_TAGS or bool(_ARTICLE_NAME.search(names))
+        article = article or tag in ARTICLE_TAGS or bool(
+            _ARTICLE_NAME.search(names) and not _LIST_NAME.search(names))
         caption = caption or tag == "figcaption"
         heading = heading or tag in HEADINGS
         block = tag in BLOCK_TAGS

@@ -57,6 +57,17 @@ def test_euc_kr_bytes_are_decoded(declared: str | None) -> None:
     assert clean_html(data).paragraphs == BODY
 
 
+def test_http_equiv_charset_and_article_lists() -> None:
+    html = page_html(TITLE, BODY).replace(
+        '<meta charset="utf-8">',
+        '<meta http-equiv="Content-Type" content="text/html; charset=euc-kr">')
+    data = html.encode("euc-kr")
+    assert decode_html(data)[1] == "cp949"
+    lines, hints = html_to_lines('<ul class="article-list"><li>다른 기사 제목입니다</li></ul>'
+                                 '<div class="article_body"><p>본문입니다.</p></div>')
+    assert [h.in_article for h in hints] == [False, True]
+
+
 def test_utf8_bom_and_undeclared_utf8() -> None:
     html = page_html(TITLE, BODY).replace('<meta charset="utf-8">', "")
     assert decode_html(b"\xef\xbb\xbf" + html.encode())[1] == "utf-8"
