@@ -17,6 +17,7 @@ from importlib import import_module
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any
 
+from .blocks import BlockConfig, BlockVerdict, LineHint, select_body
 from .boilerplate import Rule, RuleError, RuleSet, load_rules
 from .clean import CleanConfig, Cleaned, Removal, clean, clean_and_explain, replay
 from .normalize import Normalized, normalize
@@ -38,6 +39,8 @@ _LAZY = {
     "IndexUnavailableError": "index",
     "MinHashConfig": "minhash",
     "MinHasher": "minhash",
+    "clean_html": "html",
+    "html_to_lines": "html",
 }
 
 
@@ -61,6 +64,8 @@ sys.modules[__name__].__class__ = _Package
 
 
 __all__ = [
+    "BlockConfig",
+    "BlockVerdict",
     "CleanConfig",
     "Cleaned",
     "DedupConfig",
@@ -70,6 +75,7 @@ __all__ = [
     "IndexFormatError",
     "IndexMismatchError",
     "IndexUnavailableError",
+    "LineHint",
     "Match",
     "MinHashConfig",
     "MinHasher",
@@ -80,8 +86,11 @@ __all__ = [
     "RuleSet",
     "clean",
     "clean_and_explain",
+    "clean_html",
     "dedup",
+    "html_to_lines",
     "load_rules",
     "normalize",
     "replay",
+    "select_body",
 ]

@@ -8,11 +8,14 @@ after Unicode repair; identical to the input when ``Cleaned.fixes`` is empty), a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
+import regex
+
+from .blocks import LineHint
 from .boilerplate import RuleSet, load_rules
 from .normalize import normalize
 from .passes import COLLAPSED_CHARS, PASSES, Page, Removal, run_passes
@@ -126,9 +129,16 @@ def replay(normalized: str, removals: Iterable[Removal]) -> str:
 
 
 def clean_and_explain(
-    text: str, config: CleanConfig | None = None, **overrides: object
+    text: str,
+    config: CleanConfig | None = None,
+    hints: Sequence[LineHint] | None = None,
+    **overrides: object,
 ) -> Cleaned:
-    """Clean one scraped article and say what was removed, by which rule, and where."""
+    """Clean one scraped article and say what was removed, by which rule, and where.
+
+    ``hints``: one `LineHint` per line of the normalised text, from the HTML path
+    (`dedupe_ko.clean_html`); leave None for text.
+    """
     cfg = config or CleanConfig()
     if overrides:
         cfg = replace(cfg, **overrides)  # type: ignore[arg-type]
@@ -144,10 +154,13 @@ def clean_and_explain(
         )
     restored = restore_breaks(text)
     norm = normalize(restored, fold_quotes=cfg.fold_quotes)
-    page = Page(norm.text, cfg, cfg.rules)
+    page = Page(norm.text, cfg, cfg.rules, hints=hints)
     if restored is not text:
         page.fixes.append("restore_breaks")
     run_passes(page, PASSES)
+    if "no article body" not in page.warnings and _looks_like_html(text):
+        page.warnings.append(
+            "looks like HTML: use dedupe_ko.clean_html (or --format html) for pages")
     return Cleaned(
         text=page.body,
         title=page.title,
@@ -156,6 +169,14 @@ def clean_and_explain(
         fixes=tuple(norm.fixes) + tuple(page.fixes),
         warnings=tuple(norm.warnings) + tuple(page.warnings),
     )
+
+
+_HTML_TAGS = regex.compile(r"<(?:html|head|body|div|p|br|span|a\s|script|meta)\b", regex.I)
+
+
+def _looks_like_html(text: str) -> bool:
+    """Raw markup given as text (a dozen tags or more)."""
+    return len(_HTML_TAGS.findall(text[:20_000])) >= 12
 
 
 def clean(text: str, config: CleanConfig | None = None, **overrides: object) -> str:

@@ -44,6 +44,8 @@ formats (from the file name; --format / --out-format override):
   (header row; --text-field, --id-field), .parquet (streamed; other columns kept), .txt or
   a folder of .txt files (one article per file; id = path relative to the folder). "-" is
   stdin / stdout, JSON lines.
+  Web pages in: .html/.htm files or folders (--format html), or records with the HTML in a
+  field (--html-field NAME); a page with no article is quarantined as no_article_body.
   CLUSTERS, REJECTED and QUARANTINE files are JSON lines (.jsonl, .jsonl.gz, .jsonl.zst).
 
 ids: a record without an id gets "line:<n>" (JSONL line number), "row:<n>" (CSV/Parquet data
@@ -112,8 +114,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "quarantined")
         sp.add_argument("--max-chars", type=_positive, default=dio.MAX_CHARS, metavar="N",
                         help="quarantine articles longer than N characters (default 1,000,000)")
-        sp.add_argument("--format", choices=dio.FORMATS, help="input format (default: from "
-                        "the file name)")
+        sp.add_argument("--format", choices=dio.INPUT_FORMATS, help="input format (default: "
+                        "from the file name; html: .html/.htm pages or a folder of them)")
+        sp.add_argument("--html-field", metavar="NAME", help="records hold a web page's HTML "
+                        "in this field: clean its article body")
         sp.add_argument("--out-format", choices=dio.FORMATS, help="OUT format (default: from "
                         "the file name)")
         sp.add_argument("--jobs", "-j", type=_positive, default=default_jobs(), metavar="N",
@@ -321,7 +325,10 @@ def _run(args: argparse.Namespace) -> int:
         return _rules(args)
     outs = _check_paths(args)
     out_fmt = _output_format(args)
-    read_opts = dio.ReadOptions(format=args.format, text_field=args.text_field,
+    # HTML pages in (files, folders, or a field of each record).
+    html = bool(args.html_field) or (args.format or (
+        dio.detect_format(args.input) if args.input != "-" else "jsonl")) == "html"
+    read_opts = dio.ReadOptions(format=args.format, text_field=args.html_field or args.text_field,
                                 id_field=args.id_field, max_chars=args.max_chars)
     clean_cfg = CleanConfig(rule_files=tuple(args.rules), disabled_rules=frozenset(
         _flat(args.disable_rule)), max_chars=args.max_chars)
@@ -363,7 +370,8 @@ def _run(args: argparse.Namespace) -> int:
             summary = run(_advancing(items, bar, by_bytes),
                           Sinks(out, clusters, rejected, quarantine), command=args.command,
                           clean_config=clean_cfg, deduplicator=deduplicator, explain=explain,
-                          write_cleaned=cleaned_out, text_field=args.text_field, jobs=args.jobs)
+                          write_cleaned=cleaned_out, text_field=args.text_field, jobs=args.jobs,
+                          html=html)
         finally:
             if bar is not None:
                 bar.close()

@@ -81,6 +81,7 @@ _STREAM_ERRORS: tuple[type[BaseException], ...] = (
 __all__ = [
     "FORMATS",
     "FormatError",
+    "INPUT_FORMATS",
     "MAX_CHARS",
     "MAX_DEPTH",
     "OutputError",
@@ -99,6 +100,9 @@ __all__ = [
 
 FORMATS = ("jsonl", "jsonl.gz", "jsonl.zst", "csv", "parquet", "txt")
 JSONL_FORMATS = ("jsonl", "jsonl.gz", "jsonl.zst")
+# --- body block (issue 13): HTML pages are an input format only.
+INPUT_FORMATS = (*FORMATS, "html")
+HTML_SUFFIXES = (".html", ".htm")
 _BOM = b"\xef\xbb\xbf"
 MAX_CHARS = 1_000_000  # default longest article read (longer: ``too_long``)
 MAX_DEPTH = 128  # deepest JSON nesting read (deeper: ``too_deep``)
@@ -134,8 +138,9 @@ class ReadOptions:
     batch_size: int = 2048
 
     def __post_init__(self) -> None:
-        if self.format is not None and self.format not in FORMATS:
-            raise FormatError(f"unknown format {self.format!r}; choose one of {', '.join(FORMATS)}")
+        if self.format is not None and self.format not in INPUT_FORMATS:
+            raise FormatError(f"unknown format {self.format!r}; choose one of "
+                              f"{', '.join(INPUT_FORMATS)}")
         if self.max_chars <= 0:
             raise FormatError(f"max_chars must be positive, got {self.max_chars}")
         if not self.text_field or not self.id_field:
@@ -194,8 +199,9 @@ def detect_format(path: str | os.PathLike[str], override: str | None = None) -> 
     """The format of ``path``: ``override`` when given, else from the extension
     (``-`` is JSONL; a folder is ``txt``)."""
     if override is not None:
-        if override not in FORMATS:
-            raise FormatError(f"unknown format {override!r}; choose one of {', '.join(FORMATS)}")
+        if override not in INPUT_FORMATS:
+            raise FormatError(f"unknown format {override!r}; choose one of "
+                              f"{', '.join(INPUT_FORMATS)}")
         return override
     p = str(path)
     if p == "-":
@@ -206,11 +212,12 @@ def detect_format(path: str | os.PathLike[str], override: str | None = None) -> 
         (".jsonl.zst", "jsonl.zst"), (".json.zst", "jsonl.zst"), (".ndjson.zst", "jsonl.zst"),
         (".jsonl", "jsonl"), (".json", "jsonl"), (".ndjson", "jsonl"),
         (".csv", "csv"), (".parquet", "parquet"), (".pq", "parquet"), (".txt", "txt"),
+        (".html", "html"), (".htm", "html"),
     ):
         if name.endswith(ext):
             return fmt
     if os.path.isdir(p):
-        return "txt"
+        return "html" if _html_folder(p) else "txt"
     raise FormatError(
         f"cannot tell the format of {p!r} from its name; name it .jsonl, .jsonl.gz, .jsonl.zst, "
         ".csv, .parquet or .txt, or pass --format"
@@ -344,6 +351,8 @@ def read(
         return _read_parquet(p, opts)
     if fmt == "jsonl" and p != "-" and os.path.isfile(p) and _starts_with(p, b"["):
         return _read_json_array(p, opts)
+    if fmt == "html":
+        return _read_html(p, opts, stdin)
     if fmt == "txt":
         if p == "-":
             return _read_txt_stream(stdin or sys.stdin.buffer, "-", opts)
@@ -686,6 +695,41 @@ def _read_txt(path: str, opts: ReadOptions) -> Iterator[Item]:
             yield Quarantined(rel, "unreadable", f"cannot read {rel}: {e.strerror or e}", where)
             continue
         yield _txt_item(data, rel, where, checker, opts)
+
+
+def _html_folder(path: str) -> bool:
+    """A folder of HTML pages: it holds .html/.htm files and no .txt file."""
+    names = [f.suffix.lower() for f in Path(path).rglob("*") if f.is_file()]
+    return any(n in HTML_SUFFIXES for n in names) and ".txt" not in names
+
+
+def _read_html(path: str, opts: ReadOptions, stdin: BinaryIO | None) -> Iterator[Item]:
+    """HTML pages: a folder of .html/.htm files (id = relative path), one file, or stdin.
+    Each page is decoded by its BOM, declared charset, or UTF-8 then CP949
+    (`dedupe_ko.html.decode_html`); the record's text field holds the page's HTML."""
+    from .html import decode_html
+
+    checker = _Checker(opts, path)
+    root = Path(path)
+    if path == "-":
+        pairs: list[tuple[Path | None, str]] = [(None, "stdin")]
+    elif root.is_dir():
+        files = sorted((f for f in root.rglob("*") if f.suffix.lower() in HTML_SUFFIXES
+                        and f.is_file()), key=lambda f: f.relative_to(root).as_posix())
+        pairs = [(f, f.relative_to(root).as_posix()) for f in files]
+    else:
+        pairs = [(root, root.name)]
+    for f, rel in pairs:
+        where = {"source": path, "path": rel}
+        try:
+            data = (stdin or sys.stdin.buffer).read() if f is None else f.read_bytes()
+        except OSError as e:
+            yield Quarantined(rel, "unreadable", f"cannot read {rel}: {e.strerror or e}", where)
+            continue
+        text, enc = decode_html(data)
+        notes = (f"decoded as {enc}",) if enc not in ("utf-8", "ascii") else ()
+        yield checker.check({opts.id_field: rel, opts.text_field: text}, where, rel, notes)
+# --- end body block
 
 
 def _read_txt_stream(stream: BinaryIO, source: str, opts: ReadOptions) -> Iterator[Item]:

@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from .blocks import LineHint, select_body
 from .boilerplate import PAGE_CATEGORIES, Rule, RuleSet
 from .lexicon import (
     CAPTION_END,
@@ -96,6 +97,8 @@ class Page:
     removals: tuple[Removal, ...] = ()
     warnings: list[str] = field(default_factory=list)
     fixes: list[str] = field(default_factory=list)
+    hints: Sequence[LineHint] | None = None  # one per line, from the HTML path
+    body_from: int | None = None  # where the article's block starts on a whole page
 
     def cut(self, start: int, end: int, rule: str, category: str, **extra: object) -> None:
         """Record that ``rule`` removes ``[start, end)``."""
@@ -136,16 +139,35 @@ def segment(page: Page) -> None:
 
 
 def body_block(page: Page) -> None:
-    """The slot for body-block detection on whole web pages: it sees ``page.lines`` (the
-    normalised input lines with offsets) and may drop whole lines (`Page.drop_line`, rule ids
-    ``block.*``) and add a warning. Today it keeps every line."""
-    return None
+    """On a whole web page, drop the lines outside the article's block (`blocks.select_body`:
+    navigation, headline lists, comments, footers; rule ids ``block.*``) and take the headline
+    the block found above the article. A page with no article body keeps nothing and says so."""
+    texts = [line for _, line in page.lines]
+    hints = page.hints if page.hints is not None and len(page.hints) == len(texts) else None
+    block = select_body(texts, hints)
+    if block.page_like:
+        by_line: dict[int, list[int]] = {}
+        for k, u in enumerate(page.units):
+            by_line.setdefault(u.line, []).append(k)
+        for d in block.dropped:
+            for i in range(d.start, d.end):
+                for k in by_line.get(i, ()):
+                    page.drop(k, d.rule, d.category)
+        if block.title is not None and page.config.extract_title:
+            page.title = page.lines[block.title][1]
+            for k in by_line.get(block.title, ()):
+                page.drop(k, "title.headline", "title")
+        first = next((k for k in range(len(page.units)) if page.kept[k] is not None), None)
+        page.body_from = None if first is None else page.kept[first][0]  # type: ignore[index]
+    if block.no_article:
+        page.warnings.append("no article body")
 
 
 def furniture(page: Page) -> None:
     """Every unit meets every rule: line rules drop it, prefix/suffix rules trim its ends."""
     rules, text, n = page.rules, page.text, len(page.units)
-    body_like = [k for k, u in enumerate(page.units) if is_sentence(text[u.start:u.end])]
+    body_like = [k for k, u in enumerate(page.units)
+                 if page.kept[k] is not None and is_sentence(text[u.start:u.end])]
     first_body = body_like[0] if body_like else n
     last_body = body_like[-1] if body_like else -1
     last_line = len(page.lines) - 1
@@ -153,6 +175,8 @@ def furniture(page: Page) -> None:
     leading = True  # nothing kept so far: this unit starts the page as the output shows it
     ended = -1  # the unit trimmed as the page's end
     for k, u in enumerate(page.units):
+        if page.kept[k] is None:  # dropped by an earlier pass (the body block)
+            continue
         off, line = u.start, text[u.start:u.end]
         if leading and page.title is None and page.config.extract_title:
             glued = _glued_headline(line, rules, len(page.lines[0][1]))
@@ -318,6 +342,8 @@ def title(page: Page) -> None:
     texts = {k: page.span_text(k) for k in live}
     # A unit that a dateline or wire credit was trimmed from is where the body starts.
     ledes = {c.end for c in page.cuts if c.category == "wire"}
+    if page.body_from is not None:
+        ledes.add(page.body_from)
     sentences = [k for k in live if _is_anchor(texts[k]) or page.kept[k][0] in ledes]  # type: ignore[index]
     first = sentences[0] if sentences else None
     last = sentences[-1] if sentences else None

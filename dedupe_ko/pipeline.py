@@ -92,9 +92,9 @@ _Outcome = tuple[str | None, str | None, tuple[str, ...], tuple[dict[str, Any], 
                  dict[str, int]] | str
 
 
-def _clean_one(text: str, config: CleanConfig, explain: bool) -> _Outcome:
+def _clean_one(text: str, config: CleanConfig, explain: bool, html: bool = False) -> _Outcome:
     try:
-        c = clean_and_explain(text, config)
+        c = _clean_html(text, config) if html else clean_and_explain(text, config)
     except Exception as e:  # noqa: BLE001 - a record that breaks the cleaner is quarantined
         return f"{type(e).__name__}: {e}"
     removed: dict[str, int] = {}
@@ -106,8 +106,25 @@ def _clean_one(text: str, config: CleanConfig, explain: bool) -> _Outcome:
     return (None if c.text == text else c.text, c.title, tuple(c.warnings), removals, removed)
 
 
-def _clean_many(texts: list[str | None], config: CleanConfig, explain: bool) -> list[_Outcome]:
-    return [_clean_one(t, config, explain) if t is not None else "" for t in texts]
+def _clean_many(texts: list[str | None], config: CleanConfig, explain: bool,
+                html: bool = False) -> list[_Outcome]:
+    return [_clean_one(t, config, explain, html) if t is not None else "" for t in texts]
+
+
+# --- body block (issue 13): HTML records, and pages with no article body.
+NO_ARTICLE = "no article body"
+
+
+def _clean_html(text: str, config: CleanConfig) -> Any:
+    from .html import clean_html  # selectolax is needed only for HTML input
+
+    return clean_html(text, config)
+
+
+def _no_article(item: Record) -> Quarantined:
+    return Quarantined(item.id, "no_article_body", "a page with no article body (menus, "
+                       "headline lists, notices only)", item.where, record=item.fields)
+# --- end body block
 
 
 def _finish(item: Item, outcome: _Outcome) -> CleanedRecord | Quarantined:
@@ -117,6 +134,8 @@ def _finish(item: Item, outcome: _Outcome) -> CleanedRecord | Quarantined:
         return Quarantined(item.id, "clean_error", f"cleaning failed: {outcome}", item.where,
                            record=item.fields)
     text, title, warnings, removals, removed = outcome
+    if NO_ARTICLE in warnings:
+        return _no_article(item)
     return CleanedRecord(item, item.text if text is None else text, title, warnings, removals,
                          removed, text is not None)
 
@@ -142,16 +161,19 @@ def clean_stage(
     explain: bool = False,
     jobs: int = 1,
     chunk_size: int = 64,
+    html: bool = False,
 ) -> Iterator[CleanedRecord | Quarantined]:
     """Clean every `Record` (quarantined items pass through), in input order.
 
     ``jobs > 1`` cleans in that many worker processes; the output is the same as with 1.
+    ``html``: the records' text is an HTML page (`dedupe_ko.clean_html`). A page with no
+    article body is quarantined as ``no_article_body``.
     """
     cfg = config or CleanConfig()
     if jobs <= 1:
         for it in items:
             yield it if isinstance(it, Quarantined) else _finish(it, _clean_one(it.text, cfg,
-                                                                                 explain))
+                                                                                 explain, html))
         return
     ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
@@ -159,7 +181,7 @@ def clean_stage(
     try:
         for chunk in _chunks(items, chunk_size, 1 << 20):
             texts = [it.text if isinstance(it, Record) else None for it in chunk]
-            pending.append((chunk, pool.submit(_clean_many, texts, cfg, explain)))
+            pending.append((chunk, pool.submit(_clean_many, texts, cfg, explain, html)))
             while len(pending) >= jobs * 3:
                 yield from _collect(*pending.popleft())
         while pending:
@@ -439,12 +461,13 @@ def run(
     jobs: int = 1,
     batch_size: int = 256,
     on_item: Callable[[], None] | None = None,
+    html: bool = False,
 ) -> Summary:
     """Read, clean, (deduplicate,) and route every item to its sink; return the checked counts.
 
     Without a ``deduplicator`` this is `clean`: every good record is written. With one, kept
     records are written (cleaned when ``write_cleaned``, else as they came in) and duplicates
-    go to ``sinks.rejected``.
+    go to ``sinks.rejected``. ``html``: the records hold HTML pages.
     """
     summary = Summary(command)
     t0 = time.perf_counter()
@@ -457,7 +480,7 @@ def run(
             yield it
 
     stream: Iterable[Any] = clean_stage(counted(items), clean_config, explain=explain,
-                                        jobs=jobs)
+                                        jobs=jobs, html=html)
     if deduplicator is not None:
         stream = dedup_stage(stream, deduplicator, batch_size=batch_size)
     clusters = sinks.clusters if deduplicator is not None else None
