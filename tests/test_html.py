@@ -12,7 +12,7 @@ from _pages import STORIES, page_html
 
 pytest.importorskip("selectolax")
 
-from dedupe_ko import clean_html, html_to_lines  # noqa: E402
+from dedupe_ko import clean_html, html_to_lines, replay  # noqa: E402
 from dedupe_ko.html import decode_html  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,7 @@ def test_hints_carry_the_markup() -> None:
 def test_clean_html_keeps_the_body_and_drops_the_caption() -> None:
     c = clean_html(page_html(TITLE, BODY))
     assert c.paragraphs == BODY
+    assert replay(c.normalized, c.removals) == c.text
     assert c.title == TITLE
     assert any(r.rule == "block.caption" for r in c.removals)
 
