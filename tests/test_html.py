@@ -135,3 +135,13 @@ def test_pages_with_nothing_to_read_have_no_article(html: str) -> None:
 def test_a_bare_article_fragment_is_kept() -> None:
     html = "".join(f"<p>{p}</p>" for p in BODY)
     assert clean_html(html).paragraphs == BODY
+
+
+def test_caption_classes_mark_whole_caption_lines_only() -> None:
+    html = ('<div class="article_body"><span class="end_photo"><img src="a.jpg">'
+            '<em class="img_desc">지난 5일 가로림만 갯벌 위를 나는 철새 떼. 해양수산부 제공</em>'
+            f'</span><br>{BODY[0]}<br>{BODY[1]} <span class="caption">(사진)</span></div>')
+    lines, hints = html_to_lines(html)
+    caps = {line: h.caption for line, h in zip(lines, hints, strict=True)}
+    assert caps["지난 5일 가로림만 갯벌 위를 나는 철새 떼. 해양수산부 제공"]
+    assert not caps[BODY[0]] and not caps[f"{BODY[1]} (사진)"]
