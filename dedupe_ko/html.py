@@ -56,6 +56,11 @@ _ARTICLE_NAME = re.compile(
     r"(?:$|[-_\s\d])",
     re.IGNORECASE,
 )
+_CAPTION_NAME = re.compile(
+    r"(?:^|[-_\s])(?:caption|img_?desc|photo_?desc|image_?desc|img_?cap|photo_?cap|pic_?desc)"
+    r"(?:$|[-_\s\d])",
+    re.IGNORECASE,
+)
 # "article-list", "related-articles": lists of other articles, not the article.
 _LIST_NAME = re.compile(r"list|related|recommend|popular|rank|other|more", re.IGNORECASE)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -101,12 +106,13 @@ def _parser(html: str):  # noqa: ANN202 - selectolax's parser type
 
 
 class _Line:
-    __slots__ = ("parts", "link", "boiler", "article", "caption", "heading")
+    __slots__ = ("parts", "link", "captioned", "boiler", "article", "heading")
 
     def __init__(self) -> None:
         self.parts: list[str] = []
         self.link = 0
-        self.boiler = self.article = self.caption = self.heading = False
+        self.captioned = 0
+        self.boiler = self.article = self.heading = False
 
 
 def _names(attrs: dict) -> str:
@@ -128,8 +134,9 @@ def html_to_lines(html: str | bytes) -> tuple[list[str], list[LineHint]]:
         if text:
             chars = max(1, len(text))
             lines.append(text)
-            hints.append(LineHint(min(1.0, cur.link / chars), cur.boiler, cur.caption,
-                                  cur.article, cur.heading))
+            # a caption line: (nearly) all of it inside figcaption or a caption-named element
+            hints.append(LineHint(min(1.0, cur.link / chars), cur.boiler,
+                                  cur.captioned >= 0.8 * chars, cur.article, cur.heading))
         cur = _Line()
 
     title = tree.css_first("title")
@@ -153,9 +160,9 @@ def html_to_lines(html: str | bytes) -> tuple[list[str], list[LineHint]]:
                 cur.parts.append(text)
                 stripped = len(_SPACES.sub(" ", text).strip())
                 cur.link += stripped if link else 0
+                cur.captioned += stripped if caption else 0
                 cur.boiler |= boiler and bool(text.strip())
                 cur.article |= article and bool(text.strip())
-                cur.caption |= caption
                 cur.heading |= heading
             continue
         if tag in SKIP_TAGS or tag.startswith("-"):
@@ -168,7 +175,7 @@ def html_to_lines(html: str | bytes) -> tuple[list[str], list[LineHint]]:
         boiler = boiler or tag in BOILERPLATE_TAGS or bool(_FURNITURE_NAME.search(names))
         article = article or tag in ARTICLE_TAGS or bool(
             _ARTICLE_NAME.search(names) and not _LIST_NAME.search(names))
-        caption = caption or tag == "figcaption"
+        caption = caption or tag == "figcaption" or bool(_CAPTION_NAME.search(names))
         heading = heading or tag in HEADINGS
         block = tag in BLOCK_TAGS
         if block:

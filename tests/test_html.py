@@ -12,7 +12,7 @@ from _pages import STORIES, page_html
 
 pytest.importorskip("selectolax")
 
-from dedupe_ko import clean_html, html_to_lines  # noqa: E402
+from dedupe_ko import clean_html, html_to_lines, replay  # noqa: E402
 from dedupe_ko.html import decode_html  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +42,7 @@ def test_hints_carry_the_markup() -> None:
 def test_clean_html_keeps_the_body_and_drops_the_caption() -> None:
     c = clean_html(page_html(TITLE, BODY))
     assert c.paragraphs == BODY
+    assert replay(c.normalized, c.removals) == c.text
     assert c.title == TITLE
     assert any(r.rule == "block.caption" for r in c.removals)
 
@@ -134,3 +135,13 @@ def test_pages_with_nothing_to_read_have_no_article(html: str) -> None:
 def test_a_bare_article_fragment_is_kept() -> None:
     html = "".join(f"<p>{p}</p>" for p in BODY)
     assert clean_html(html).paragraphs == BODY
+
+
+def test_caption_classes_mark_whole_caption_lines_only() -> None:
+    html = ('<div class="article_body"><span class="end_photo"><img src="a.jpg">'
+            '<em class="img_desc">지난 5일 가로림만 갯벌 위를 나는 철새 떼. 해양수산부 제공</em>'
+            f'</span><br>{BODY[0]}<br>{BODY[1]} <span class="caption">(사진)</span></div>')
+    lines, hints = html_to_lines(html)
+    caps = {line: h.caption for line, h in zip(lines, hints, strict=True)}
+    assert caps["지난 5일 가로림만 갯벌 위를 나는 철새 떼. 해양수산부 제공"]
+    assert not caps[BODY[0]] and not caps[f"{BODY[1]} (사진)"]
