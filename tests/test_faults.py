@@ -341,7 +341,10 @@ def test_sigterm_exits_143_and_writes_nothing(
     inp, _ = corpus
     job = Job(tmp_path / "t", inp, str(tmp_path / "seen.db"), jobs=2)
     p = job.start()
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while not job.temps() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the outputs are open: the run is under way
+    time.sleep(0.3)
     p.send_signal(signal.SIGTERM)
     code, err = _finish(p)
     assert code == 143
