@@ -12,6 +12,12 @@ key and verifies each against the stored signature with `dedupe_ko.dedup.accept`
 verified one is the match. The Deduplicator uses the same two calls (`lookup`,
 `insert_many`) through its ``store=`` argument, so a corpus run and an hourly scraper agree.
 
+A run (`begin_run` ... `commit_run`) stages what it stores: other processes see it at once,
+but it becomes permanent only when committed right after the run's outputs are renamed into
+place; the run of a process that died is rolled back (or forward, when its outputs are in
+place) by the next `Index.open`. `batch` holds the write lock over a block of lookups and
+inserts. See docs/index.md, "Runs".
+
 The index records every setting that makes signatures comparable (`MinHashConfig.fingerprint`
 and the `DedupConfig` thresholds) and refuses to open with others (`IndexMismatchError`).
 

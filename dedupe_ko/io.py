@@ -127,7 +127,7 @@ class ReadOptions:
     - ``text_field`` / ``id_field``: the fields holding the article and its id.
       Defaults "text" and "id".
     - ``max_chars``: longer articles are quarantined as ``too_long``. Default `MAX_CHARS`
-      (1,000,000: cleaning one takes about 1 s; see benchmarks/bench_memory.py).
+      (1,000,000: cleaning one takes 1-5 s; benchmarks/results/memory.md).
     - ``batch_size``: Parquet rows per batch. Default 2048.
     """
 

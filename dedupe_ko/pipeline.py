@@ -8,8 +8,13 @@ and `Summary.check` verifies ``records_in == written + duplicates + quarantined`
 of every run.
 
 Quarantine reasons added here (on top of those of `dedupe_ko.io`): ``clean_error`` (cleaning
-raised; the message is kept) and, when deduplicating, ``empty_after_clean`` (nothing but page
-furniture: an empty body is never compared with other articles).
+raised; the message is kept), ``unencodable`` (the output encoder refused the record) and,
+when deduplicating, ``empty_after_clean`` (nothing but page furniture: an empty body is never
+compared with other articles).
+
+With a persistent index as the deduplicator's store, each batch runs under `Index.batch`
+(the index's write lock), so concurrent runs keep what sequential runs keep; and a record
+the index holds under its own id is written, not reported as a duplicate of itself.
 
 `clean_stage` cleans in a process pool when ``jobs > 1``: records go out in chunks, at most a
 few chunks per worker in flight, and come back in input order, so the output is identical to

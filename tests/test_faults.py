@@ -211,7 +211,12 @@ def _persistent_redis(folder: Path, port: int | None = None) -> tuple[subprocess
 
 def test_redis_killed_mid_run_then_rerun_writes_what_one_run_writes(
         corpus: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
-    inp, _ = corpus
+    src, _ = corpus
+    inp = tmp_path / "four.jsonl"  # four copies under new ids: several batches to fail in
+    with inp.open("wb") as fh:
+        for k in range(4):
+            for r in _lines(src):
+                fh.write(orjson.dumps({**r, "id": f"{r['id']}-{k}"}) + b"\n")
     server, port = _persistent_redis(tmp_path / "redis")
     url = f"redis://127.0.0.1:{port}/0?prefix=faults"
     try:
@@ -219,12 +224,19 @@ def test_redis_killed_mid_run_then_rerun_writes_what_one_run_writes(
         assert ref_job.run()[0] == 0
         ref = ref_job.outputs()
         job = Job(tmp_path / "run", inp, url)
-        t0 = time.monotonic()
-        assert ref_job.run()[0] == 0  # (a rerun: the time a run takes here)
-        took = time.monotonic() - t0
+        import redis
+
+        client = redis.Redis(port=port)
         p = job.start()
-        time.sleep(0.6 * took)
-        server.kill()  # the server dies mid-run; what it had stored survives (AOF)
+        deadline = time.monotonic() + 120
+        # Wait until the run has staged its first batch, then the server dies mid-run; what
+        # it had stored survives (AOF).
+        while not list(client.scan_iter(match="faults:pend:*")) and p.poll() is None and \
+                time.monotonic() < deadline:
+            time.sleep(0.005)
+        client.close()
+        assert p.poll() is None, "the run ended before it staged anything"
+        server.kill()
         server.wait()
         code, err = _finish(p)
         assert code == 1, err
@@ -341,7 +353,10 @@ def test_sigterm_exits_143_and_writes_nothing(
     inp, _ = corpus
     job = Job(tmp_path / "t", inp, str(tmp_path / "seen.db"), jobs=2)
     p = job.start()
-    time.sleep(1.5)
+    deadline = time.monotonic() + 60
+    while not job.temps() and p.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)  # the outputs are open: the run is under way
+    time.sleep(0.3)
     p.send_signal(signal.SIGTERM)
     code, err = _finish(p)
     assert code == 143
