@@ -37,6 +37,8 @@ import psutil
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
+# The in-process comparison cleans with this checkout's dedupe_ko, not an installed copy.
+sys.path.insert(0, str(ROOT))
 CORPUS = ROOT.parent / "shared" / "corpus"
 DATA = HERE / "data"
 RESULTS = HERE / "results"

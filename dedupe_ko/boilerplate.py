@@ -145,7 +145,14 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
             edge_suffix = regex.compile(
                 rf"(?:(?<=[\s.!?\"')\]])|^)(?:{source})\s*$", regex.REVERSE
             )
-    return Rule(
+    for name in ("max_chars", "caption_max"):
+        if name in raw and (not isinstance(raw[name], int) or isinstance(raw[name], bool)):
+            raise RuleError(f"{loc}: {name} must be a whole number, not {raw[name]!r}")
+    for name in ("examples", "counter_examples", "after"):
+        value = raw.get(name, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise RuleError(f"{loc}: {name} must be a list of strings")
+    rule = Rule(
         id=rid,
         category=raw["category"],
         scope=scope,
@@ -164,6 +171,25 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
         counter_examples=tuple(raw.get("counter_examples", ())),
         compiled=compiled,
     )
+    for example in rule.examples:
+        if not _acts(rule, example):
+            raise RuleError(f"{loc}: its example {example!r} is not matched by its pattern")
+    return rule
+
+
+def _acts(rule: Rule, line: str) -> bool:
+    """The rule's pattern (or its quick pre-check) finds furniture in ``line`` where the rule
+    looks: the whole line, its start, its end, or an end of a collapsed page."""
+    if rule.requires is not None and not rule.requires.search(line):
+        return False
+    if rule.scope == "line":
+        return bool(
+            rule.compiled.fullmatch(line)
+            or (rule.edge_prefix is not None and rule.edge_prefix.match(line))
+            or (rule.edge_suffix is not None and rule.edge_suffix.match(line))
+        )
+    m = rule.compiled.match(line.strip() if rule.scope == "prefix" else line)
+    return m is not None and m.end() > m.start()
 
 
 def _compile_requires(source: object, vocab: dict[str, str], loc: str) -> re.Pattern[str] | None:

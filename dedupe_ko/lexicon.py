@@ -49,6 +49,10 @@ LIST_HEADER: tuple[str, ...] = (
 )
 
 # ------------------------------------------------------------------ regular expressions
+CLOSE = r"""["'”’」』)\]]"""
+"""Closing quotes and brackets that may follow a sentence's stop."""
+# What a photo of a place shows: the words a view caption ends with ("서울중앙지법 전경.").
+VIEW_WORDS_RE = r"(?:모습|전경|현판|풍경|입구|정문|청사|건물|내부|외관|표지석|장면|로고)"
 # A person's name (2-4 Hangul syllables), possibly several joined by "·" or ",".
 NAMES_RE = r'[가-힣]{2,4}(?:\s*[·,]\s*[가-힣]{2,4}){0,3}'
 # A name as a sign-off gives it: a surname (one or two syllables) and one or two more.
@@ -66,9 +70,9 @@ DATE_RE = r'(?:\d{8}|(?:\d{4}|\d{2})\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}
 # What a photo or graphic credit starts with: 사진=, 그래픽:, 자료=
 PHOTO_RE = r'(?:사진|사진\s*출처|사진\s*제공|사진제공|자료\s*사진|그래픽|일러스트|이미지|영상|출처|자료)'
 # How a Korean sentence ends (with or without a stop), closing quotes after it.
-SENTENCE_END_RE = r'(?:[.!?…]|다|요|죠)["\x27”’」』)\]]{0,2}'
+SENTENCE_END_RE = rf"(?:[.!?…]|다|요|죠){CLOSE}{{0,2}}"
 # Punctuation that closes a sentence (what a glued credit or signature follows).
-SENTENCE_STOP_RE = r'[.!?…]["\x27”’」』)\]]{0,2}'
+SENTENCE_STOP_RE = rf"[.!?…]{CLOSE}{{0,2}}"
 
 VOCAB: dict[str, str | tuple[str, ...]] = {
     "menu": MENU,
@@ -84,14 +88,13 @@ VOCAB: dict[str, str | tuple[str, ...]] = {
     "photo_re": PHOTO_RE,
     "sentence_end_re": SENTENCE_END_RE,
     "sentence_stop_re": SENTENCE_STOP_RE,
+    "view_re": VIEW_WORDS_RE,
 }
 """The vocabulary rule patterns insert as ``{name}``: phrase lists, and ``*_re`` expressions."""
 
 # ------------------------------------------------------------------ sentences
-CLOSE = r"""["'”’」』)\]]"""
-"""Closing quotes and brackets that may follow a sentence's stop."""
 # A line that ends like a Korean sentence (stop optional after 다/요/죠).
-SENTENCE_END = regex.compile(rf"(?:[.!?…]|다|요|죠){CLOSE}*$")
+SENTENCE_END = regex.compile(rf"{SENTENCE_END_RE}$")
 # A line that ends with a full stop (before closing quotes): a body sentence, not a headline.
 STOP_END = regex.compile(rf"[.。]{CLOSE}{{0,3}}$")
 # A finished Korean sentence followed by more text: never inside a piece of furniture.
@@ -149,11 +152,11 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
 )
 # A view, not a scene: the description of a photo, never how a news sentence ends.
 VIEW_END = regex.compile(
-    r"(?:모습|전경|현판|풍경|입구|정문|청사|건물|내부|외관|표지석|장면|로고|자료\s*사진)[.)\]]?\s*$"
+    rf"(?:{VIEW_WORDS_RE}|자료\s*사진)[.)\]]?\s*$"
 )
 # How a photo description ends: a scene ("…하고 있다."), a view, a pose.
 CAPTION_END = regex.compile(
-    r"(?:(?:[고아어]|돼|해|져|워)\s*있다|모습|전경|현판|풍경|입구|정문|청사|건물|표지석|장면|로고|사진|기념\s*촬영|포즈)"
+    rf"(?:(?:[고아어]|돼|해|져|워)\s*있다|{VIEW_WORDS_RE}|사진|기념\s*촬영|포즈)"
     r"[.)\]]?\s*$"
 )
 # How a news sentence ends: "…했다.", "…확정했다(2023도1)."

@@ -13,6 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import regex
+
 from .blocks import LineHint, select_body
 from .boilerplate import PAGE_CATEGORIES, Rule, RuleSet
 from .lexicon import (
@@ -43,6 +45,8 @@ TITLE_MAX = 300
 COLLAPSED_CHARS = TITLE_MAX
 _SENTENCE_MIN = 10
 _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never a repeat
+# Two sentences in a crawl that dropped the stops: "…반대하며 농성했다 이어 …"
+_STOPLESS_SENTENCE = regex.compile(r"[가-힣]다\s+[가-힣]")
 _TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
@@ -99,6 +103,7 @@ class Page:
     fixes: list[str] = field(default_factory=list)
     hints: Sequence[LineHint] | None = None  # one per line, from the HTML path
     body_from: int | None = None  # where the article's block starts on a whole page
+    ended: int = -1  # the unit the furniture pass trimmed as the page's end
 
     def cut(self, start: int, end: int, rule: str, category: str, **extra: object) -> None:
         """Record that ``rule`` removes ``[start, end)``."""
@@ -218,7 +223,7 @@ def furniture(page: Page) -> None:
             page.kept[k] = None
             page.removed_by[k] = [c.rule for c in line_cuts]
             prev_rule = line_cuts[-1].rule.id if line_cuts else None
-    _trim_new_end(page, ended)
+    page.ended = ended
 
 
 def _trim_new_end(page: Page, ended: int) -> None:
@@ -272,8 +277,8 @@ def captions(page: Page) -> None:
             if units[k + 1].line != units[k].line:
                 continue
             text = page.span_text(k)
-            if len(text) > TITLE_MAX:
-                continue
+            if len(text) > TITLE_MAX or _STOPLESS_SENTENCE.search(text):
+                continue  # a caption is one sentence
             credit = any(r.category == "caption" or r.id == "wire.credit" for r in near)
             if (credit and _caption_like(text)) or (
                 any(r.category in ("wire", "byline") for r in near) and _scene_or_view(text)
@@ -402,6 +407,7 @@ def title(page: Page) -> None:
     for k, rule_id in drop.items():
         category = "promo" if rule_id == "promo.tail" else "layout"
         page.drop(k, rule_id, "title" if rule_id.startswith("title.") else category)
+    _trim_new_end(page, page.ended)
     for k, (j, sim) in sorted(page.repeats.items()):
         if page.kept[k] is not None:
             page.drop(k, "repeat.paragraph", "repeat", repeats=texts.get(j) or page.text[
@@ -530,6 +536,12 @@ def _glued_headline(line: str, rules: RuleSet, line_chars: int) -> int | None:
     at = rules.head_furniture_at(line[: TITLE_MAX + 40])
     if at is None or rules.head_furniture_at(" " + line[:at]) is not None:
         return None  # the page starts with furniture, not a headline
+    # A menu is a run of items: one word such as 로그인, 추천 or 반대 inside a sentence
+    # ("개식용 반대 메시지를") is body text, and the headline is not cut there.
+    gap = line.find(" ", at)
+    nxt = rules.head_furniture_at(line[gap: gap + 60]) if gap > 0 else None
+    if nxt is None or nxt > 1:
+        return None
     if not _headline_like(line[:at].rstrip()):
         return None
     return at

@@ -130,3 +130,19 @@ def test_clean_set_truth_is_inside_the_page() -> None:
             assert para in page["text"]
         assert page["text"].split("\n")[0] not in t["paragraphs"]  # the headline is not body
     assert corpora.make_clean_set(50, seed=2) == (pages, truth)
+
+
+def test_feed_caption_items_keep_their_body_as_truth() -> None:
+    import random
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    import feed_captions
+
+    bodies = [{"paragraphs": [f"본문 {i}번째 문단은 사건의 경과를 설명했다." for i in range(4)]}] * 3
+    items = feed_captions.build(bodies, 3, seed=1)
+    assert items
+    for text, truth, _shapes in items:
+        lines = text.split("\n")
+        assert [ln for ln in lines if ln in truth] == truth  # the body, in order, untouched
+    shape, lines = feed_captions._figure(random.Random(3))
+    assert lines and shape

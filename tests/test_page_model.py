@@ -171,7 +171,7 @@ def test_naver_raw_never_crashes_replays_and_is_mostly_idempotent() -> None:
         assert replay(cleaned.normalized, cleaned.removals) == cleaned.text, r["id"]
         assert cleaned.text or not r["text"].strip() or cleaned.warnings is not None
         stable += clean(cleaned.text) == cleaned.text
-    assert stable / len(records) >= 0.96, stable / len(records)
+    assert stable / len(records) >= 0.985, stable / len(records)
 
 
 def test_feed_captions_in_their_usual_shapes_go_and_the_body_stays() -> None:
@@ -198,3 +198,12 @@ def test_a_body_printed_twice_on_one_line_keeps_one_copy() -> None:
     cleaned = clean_and_explain(text.strip())
     assert _norm(cleaned.text) == _norm(body)
     assert all(r.repeats for r in cleaned.removals if r.category == "repeat")
+
+
+def test_one_menu_word_inside_a_collapsed_lede_never_cuts_a_title() -> None:
+    # "추천" and "반대" are menu words, but here they are the article's own words
+    lede = "시민단체가 25일 오후 서울 광화문광장에서 예·적금 추천 서비스 규제 반대 집회를 열고 있다"
+    text = lede + " " + " ".join(s.rstrip(".") for s in (S1, S2, S3, S4, S5, S6))
+    cleaned = clean_and_explain(text)
+    assert cleaned.title is None
+    assert cleaned.text == text

@@ -165,6 +165,10 @@ def test_disabled_rules_and_categories_from_config() -> None:
         ("[[rule]]\nid='x.y'\ncategory='ui'\npattern='a'\ncolour='red'\n", "unknown field"),
         ("disable = ['no.such_rule']\n", "cannot disable unknown"),
         ("[[rule]\n", "not valid TOML"),
+        ("[[rule]]\nid='x.y'\ncategory='ui'\npattern='a'\nmax_chars='10'\n", "whole number"),
+        ("[[rule]]\nid='x.y'\ncategory='ui'\npattern='a'\nexamples='a'\n", "list of strings"),
+        ("[[rule]]\nid='x.y'\ncategory='ui'\npattern='공유'\nexamples=['댓글']\n",
+         "rule 'x.y': its example '댓글' is not matched"),
     ],
 )
 def test_bad_rule_files_say_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
