@@ -37,7 +37,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from .cluster import Verdict, best, fuller, in_sorted, verify
+from .cluster import PARTIAL_MAX_RATIO, Verdict, best, fuller, in_sorted, verify
 from .minhash import (
     MinHashConfig,
     MinHasher,
@@ -658,13 +658,24 @@ class Deduplicator:
                 v = verify(cfg, j, size, s, sentences_a=sents,
                            sentences_b=int(self._c_sents.a[c]) or None)
                 if v.ok:
-                    ranked.append((-v.similarity, c))
+                    ranked.append((-v.similarity, c, v.jaccard))
             ranked.sort()
-            for neg_sim, c in ranked:
+            for neg_sim, c, jac_c in ranked:
                 if (self._longest and length > self._c_len.a[c]
                         and not self._members_accept(c, sig, size)):
                     continue  # it would become the representative, and a member disagrees
                 best_near = (-neg_sim, c)
+                if (not self._longest and jac_c < cfg.threshold
+                        and size > self._c_size.a[c] / PARTIAL_MAX_RATIO):
+                    # near only by containment, and the fuller one: it contains the
+                    # cluster's version, so it is kept as a fuller version, never dropped
+                    own, _, chars, sents = pieces.of(row, need=True)
+                    v = Verdict(True, "partial", -neg_sim, jac_c, -neg_sim, "b")
+                    d, carries = self._join_partial(id_, key, length, sig, size, own, chars,
+                                                    sents, v, c, force=True)
+                    if self.store is not None:
+                        kept_items.append((id_, key, sig.copy(), size))
+                    return d, carries
                 break
         if best_near is not None:
             sim, c = best_near
@@ -742,13 +753,13 @@ class Deduplicator:
         return best(verdicts)
 
     def _join_partial(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
-                      own: np.ndarray, chars: int, sents: int, v: Verdict, c: int
-                      ) -> tuple[Decision, int]:
+                      own: np.ndarray, chars: int, sents: int, v: Verdict, c: int,
+                      force: bool = False) -> tuple[Decision, int]:
         """Join cluster c as an abridged copy, or, as its fuller version, supersede the
         version c is verified against (and become the representative with
         ``keep="longest"``)."""
         sim = v.similarity
-        grows = v.contained == "b" and fuller(chars, int(self._c_chars.a[c]))
+        grows = force or (v.contained == "b" and fuller(chars, int(self._c_chars.a[c])))
         if self._longest:
             r = self._record(id_, c, _PARTIAL, sim, size, -1, (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
