@@ -263,14 +263,22 @@ def _split(rows: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
     return [v[bounds[i] : bounds[i + 1]] for i in range(n)]
 
 
-def _shared_pairs(keys: np.ndarray, rows: np.ndarray, n: int, min_shared: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _shared_pairs(keys: np.ndarray, rows: np.ndarray, n: int, min_shared: int,
+                  crowded: np.ndarray, max_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """(later, earlier) pairs of rows (0..n-1) sharing at least ``min_shared`` of the flat
-    ``keys`` (each row's keys distinct; rows ascending)."""
+    ``keys`` (each row's keys distinct; rows ascending), crowded keys left out. Keys found
+    in more than ``max_rows`` rows are boilerplate too: marked in ``crowded`` (in place)."""
     if len(keys) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     order = np.argsort(keys, kind="stable")  # stable: rows ascend inside a run of equal keys
-    sk, row = keys[order], rows[order].astype(np.int64)
+    sk = keys[order]
+    starts = np.concatenate(([True], sk[1:] != sk[:-1]))
+    first = np.flatnonzero(starts)
+    size = np.diff(np.append(first, len(sk)))
+    crowded[order[np.repeat(size > max_rows, size)]] = True
+    ok = ~crowded[order]
+    order, sk = order[ok], sk[ok]
+    row = rows[order].astype(np.int64)
     starts = np.concatenate(([True], sk[1:] != sk[:-1]))
     run_start = np.maximum.accumulate(np.where(starts, np.arange(len(sk)), 0))
     before = np.arange(len(sk)) - run_start
@@ -573,12 +581,11 @@ class Deduplicator:
         crowded = np.zeros(len(hashes), dtype=bool)
         crowded[asked] = found.crowded
         found = replace(found, rows=asked[found.rows])
-        if len(hashes):  # many bodies of this batch: boilerplate too
-            _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
-            crowded |= counts[inverse] > 2 * cap
         # a partial match needs ceil(containment * min_sentences) shared pieces at least
         # (a sentence has one piece or more)
         min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
+        # earlier rows of this batch sharing as many (and pieces in many rows: boilerplate)
+        later, earlier = _shared_pairs(hashes, rows, n, min_shared, crowded, 2 * cap)
         keep = ~crowded[found.rows]
         hit_rows, hit_vals = rows[found.rows[keep]], found.values[keep].astype(np.int64)
         stored: list[np.ndarray] = [np.empty(0, np.int64)] * n
@@ -587,8 +594,6 @@ class Deduplicator:
             code, cnt = np.unique(hit_rows * width + hit_vals, return_counts=True)
             code = code[cnt >= min_shared]
             stored = _split(code // width, code % width, n)
-        ok = ~crowded
-        later, earlier = _shared_pairs(hashes[ok], rows[ok], n, min_shared)
         wanted = search[later]
         later, earlier = later[wanted], earlier[wanted]
         return _Pieces(bares, search, hashes, lengths, offsets, sentences, crowded, stored,
@@ -783,6 +788,8 @@ class Deduplicator:
     def _absorb(self, c: int, pieces: np.ndarray, chars: int, sents: int) -> None:
         """A near copy joined cluster c: its sentences (a re-led copy's lede, a paragraph
         the representative lacks) become part of c, so a brief made of them still finds c."""
+        if len(pieces) < _ABSORB_MIN:
+            return
         mine = self._c_pieces[c]
         new = pieces[~in_sorted(pieces, mine)] if len(mine) else pieces
         # a paragraph's worth (typos change a piece or two: nothing to add), and the

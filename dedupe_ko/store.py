@@ -89,7 +89,8 @@ class MemoryBandStore:
 
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
-        flat = keys.ravel()
+        order = np.argsort(keys.ravel())  # sorted needles: the runs are read in order
+        flat = keys.ravel()[order]
         at, vals = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
         for k, v in self._runs:
             lo = np.searchsorted(k, flat, side="left")
@@ -101,7 +102,7 @@ class MemoryBandStore:
             cnt = hi - lo[hit]
             first = np.repeat(lo[hit] - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
             vals.append(v[first])
-            at.append(np.repeat(hit, cnt))
+            at.append(np.repeat(order[hit], cnt))
         pos, val = np.concatenate(at), np.concatenate(vals)
         crowded = np.zeros(len(flat), dtype=bool)
         if cap is not None and len(pos):
