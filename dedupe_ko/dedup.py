@@ -308,6 +308,8 @@ class _Pieces:
     stored: list[np.ndarray]
     in_batch: list[np.ndarray]
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
+    _mixed: np.ndarray | None = None
+    _chars: np.ndarray | None = None
 
     def of(self, j: int, need: bool = False) -> tuple[np.ndarray, np.ndarray, int, int]:
         """Row j's non-boilerplate pieces, its boilerplate pieces, the folded characters
@@ -321,13 +323,30 @@ class _Pieces:
                 self.late[j] = (h, h[:0], int(ln.sum()), int(sents[0]))
             return self.late[j]
         a, b = self.offsets[j], self.offsets[j + 1]
-        h, crowded = self.hashes[a:b], self.crowded[a:b]
+        h = self.hashes[a:b]
         sents = int(self.sentences[j])
-        if crowded.any():
+        if self.mixed[j]:
+            crowded = self.crowded[a:b]
             own = h[~crowded]
             return (own, h[crowded], int(self.lengths[a:b][~crowded].sum()),
                     round(sents * len(own) / len(h)))
-        return h, h[:0], int(self.lengths[a:b].sum()), sents
+        return h, h[:0], int(self.chars[j]), sents
+
+    @property
+    def mixed(self) -> np.ndarray:
+        """Rows with some boilerplate pieces."""
+        if self._mixed is None:
+            rows = np.repeat(np.arange(len(self.search)), np.diff(self.offsets))
+            self._mixed = np.bincount(rows[self.crowded], minlength=len(self.search)) > 0
+            self._chars = np.bincount(rows, weights=self.lengths, minlength=len(self.search))
+        return self._mixed
+
+    @property
+    def chars(self) -> np.ndarray:
+        """Folded characters in each row's pieces."""
+        if self._chars is None:
+            _ = self.mixed
+        return self._chars
 
     def every(self, j: int) -> np.ndarray:
         """All of row j's pieces, boilerplate included (to store for a representative)."""
