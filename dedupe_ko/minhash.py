@@ -335,7 +335,7 @@ _PIECE_ENDS = np.array([ord(c) for c in ".?!。\n"], dtype=np.uint32)
 _DIGITS = (0x30, 0x39)
 _DOC_SEP = "\x00"
 MIN_PIECE_CHARS = 10  # folded characters; shorter sentences ("3", "앞서") carry no identity
-PIECE_CHUNK = 16  # folded characters per piece of a sentence
+PIECE_CHUNK = 24  # folded characters per piece of a sentence
 _PIECE_MUL = np.uint64(0x9E3779B97F4A7C15)
 _PIECE_POS = np.uint64(0xC2B2AE3D27D4EB4F)
 

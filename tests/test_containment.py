@@ -35,14 +35,17 @@ def pieces_of(text: str) -> np.ndarray:
 # -- sentence pieces -----------------------------------------------------------------------
 
 def test_pieces_ignore_spacing_and_quote_style_and_a_typo_changes_one_piece():
-    p = ("서울중앙지법은 14일 \"계약서의 문언만으로는 책임을 인정하기 어렵다\"며 원고의 청구를 "
-         "기각했다. 재판부는 3.5%의 위약금 조항도 무효라고 판단했다.")
+    p = ("서울중앙지법 민사합의부는 14일 \"계약서의 문언만으로는 피고 회사의 손해배상 책임을 "
+         "인정하기 어렵다\"며 원고의 청구를 기각했다. 재판부는 3.5%의 위약금 조항도 무효라고 "
+         "판단했다.")
     spaced = p.replace("원고의 청구를", "원고의청구를").replace('"', "\u201c", 1)
     assert np.array_equal(pieces_of(p), pieces_of(spaced))
     typo = p.replace("기각했다", "기각햇다")
     a, b = pieces_of(p), pieces_of(typo)
-    assert len(a) == len(b) == 3  # 2 pieces + 1 piece
-    assert len(np.setdiff1d(a, b)) == 1  # one 16-character piece differs, not the sentence
+    assert len(a) == len(b) >= 2
+    assert len(np.setdiff1d(a, b)) == 1  # one piece differs, not its whole sentence
+    first = pieces_of(p.split(". ")[0] + ".")
+    assert len(first) >= 2 and len(np.setdiff1d(first, b)) == 1
     # "3.5%" does not end a sentence: two sentences, not three
     assert pieces_batch([p])[3][0] == 2
 
