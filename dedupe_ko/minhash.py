@@ -374,11 +374,11 @@ def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
 
     Each text (already stripped of tags and datelines, `strip_marks`) is cut into sentences
     at sentence ends and line breaks; a sentence is folded like `fold` (spaces, punctuation
-    and quotes gone, lower case), dropped when under ``min_chars`` folded characters, and cut
-    into pieces of ``chunk`` characters from its start (the last piece takes the remainder,
-    so pieces hold ``chunk`` to ``2 * chunk - 1`` characters). Each piece is hashed to 64
-    bits: 띄어쓰기 or quote-style changes leave pieces equal, and a typo changes one piece,
-    not a whole sentence. Returns ``(hashes, lengths, offsets, sentences)``: the distinct
+    and quotes gone; A-Z lower-cased), dropped when under ``min_chars`` folded characters,
+    and cut into pieces of ``chunk`` characters from its start (the last piece takes the
+    remainder, so pieces hold ``chunk`` to ``2 * chunk - 1`` characters). Each piece gets a
+    48-bit hash: 띄어쓰기 or quote-style changes leave pieces equal, and a typo changes one
+    piece, not a whole sentence. Returns ``(hashes, lengths, offsets, sentences)``: the distinct
     hashes of text i, sorted, are ``hashes[offsets[i]:offsets[i + 1]]``, ``lengths`` holds
     each piece's folded length and ``sentences[i]`` the number of sentences kept in text i.
     """
@@ -393,7 +393,8 @@ def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
     joined = _DOC_SEP.join(texts)
     if joined.count(_DOC_SEP) != n - 1:
         joined = _DOC_SEP.join(t.replace(_DOC_SEP, "") for t in texts)
-    cps = np.frombuffer(joined.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    cps[(cps - np.uint32(0x41)) < 26] += np.uint32(0x20)  # A-Z to a-z (enough for Korean text)
     # 0 dropped, 1 kept, 2 sentence end, 3 text end (code points above the BMP: kept)
     cls = np.take(_piece_classes(), cps, mode="clip")
     seps = np.flatnonzero(cls == 3)
@@ -408,7 +409,8 @@ def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
         return empty
     kc = cps[pos]
     # sentences as [start, stop) in the kept-character index
-    cuts = np.unique(np.concatenate(([0], np.searchsorted(pos, ends), [len(pos)])))
+    cuts = np.concatenate(([0], np.searchsorted(pos, ends), [len(pos)]))  # ascending
+    cuts = cuts[np.concatenate((cuts[1:] != cuts[:-1], [True]))]
     s_start, s_len = cuts[:-1], np.diff(cuts)
     long_enough = s_len >= min_chars
     s_start, s_len = s_start[long_enough], s_len[long_enough]
@@ -432,13 +434,16 @@ def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
     ph ^= ph >> np.uint64(31)
     ph *= _MIX
     ph ^= ph >> np.uint64(29)
-    pdoc = np.searchsorted(seps, pos[pstarts])
-    order = np.lexsort((ph, pdoc))
-    ph, pdoc, lengths = ph[order], pdoc[order], lengths[order]
-    if len(ph) > 1:
-        first = np.concatenate(([True], (ph[1:] != ph[:-1]) | (pdoc[1:] != pdoc[:-1])))
-        ph, pdoc, lengths = ph[first], pdoc[first], lengths[first]
-    offsets[1:] = np.searchsorted(pdoc, np.arange(1, n + 1), side="left")
+    # 48-bit hashes, sorted within each text: one sort of (text << 48 | hash)
+    pdoc = np.searchsorted(seps, pos[pstarts]).astype(np.uint64)
+    key = (pdoc << np.uint64(48)) | (ph >> np.uint64(16))
+    order = np.argsort(key)
+    key, lengths = key[order], lengths[order]
+    if len(key) > 1:
+        first = np.concatenate(([True], key[1:] != key[:-1]))
+        key, lengths = key[first], lengths[first]
+    ph = key & np.uint64((1 << 48) - 1)
+    offsets[1:] = np.searchsorted(key >> np.uint64(48), np.arange(1, n + 1, dtype=np.uint64))
     return ph, lengths.astype(np.int64), offsets, sentences
 
 
