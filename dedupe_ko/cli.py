@@ -2,6 +2,7 @@
 
     dedupe-ko clean IN -o OUT [--explain]
     dedupe-ko dedup IN -o KEPT --clusters CLUSTERS [--rejected REJECTED] [--threshold T]
+                    [--containment C] [--keep first|longest] [--index SEEN]
     dedupe-ko run   IN -o OUT  --clusters CLUSTERS [--rejected REJECTED]     (clean + dedup)
     dedupe-ko rules list [--rules FILE] | dedupe-ko rules check FILE
 
@@ -134,10 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
     def dedup_opts(sp: argparse.ArgumentParser) -> None:
         sp.add_argument("--clusters", metavar="CLUSTERS",
                         help='one line per input record: {"id", "cluster", "similarity", '
-                        '"match"}')
+                        '"match"}, plus "containment" for a partial match and "supersedes" '
+                        'for a fuller version kept after its brief')
         sp.add_argument("--threshold", type=float, default=0.7, metavar="T",
                         help="Jaccard similarity at which two bodies are the same story "
                         "(default 0.7)")
+        sp.add_argument("--containment", type=float, default=0.7, metavar="C",
+                        help="share of a shorter body found in a longer one at which it is "
+                        "an abridged copy of it (match \"partial\"; default 0.7)")
         sp.add_argument("--keep", choices=("first", "longest"), default="first",
                         help="which article of a cluster to keep (default: first)")
         sp.add_argument("--index", metavar="PATH_OR_URL",
@@ -267,7 +272,11 @@ def _deduplicator(args: argparse.Namespace) -> tuple[Any, Any]:
         from .dedup import DedupConfig, Deduplicator
     except ImportError as e:
         raise UsageError(f"deduplication is not available in this build ({e})") from e
-    config = DedupConfig(threshold=args.threshold, keep=args.keep)
+    try:
+        config = DedupConfig(threshold=args.threshold, containment=args.containment,
+                             keep=args.keep)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
     store = None
     if args.index:
         try:

@@ -37,7 +37,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from .cluster import Verdict, best, fuller, in_sorted, verify
+from .cluster import PARTIAL_MAX_RATIO, Verdict, best, fuller, in_sorted, verify
 from .minhash import (
     MinHashConfig,
     MinHasher,
@@ -263,14 +263,22 @@ def _split(rows: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
     return [v[bounds[i] : bounds[i + 1]] for i in range(n)]
 
 
-def _shared_pairs(keys: np.ndarray, rows: np.ndarray, n: int, min_shared: int
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def _shared_pairs(keys: np.ndarray, rows: np.ndarray, n: int, min_shared: int,
+                  crowded: np.ndarray, max_rows: int) -> tuple[np.ndarray, np.ndarray]:
     """(later, earlier) pairs of rows (0..n-1) sharing at least ``min_shared`` of the flat
-    ``keys`` (each row's keys distinct; rows ascending)."""
+    ``keys`` (each row's keys distinct; rows ascending), crowded keys left out. Keys found
+    in more than ``max_rows`` rows are boilerplate too: marked in ``crowded`` (in place)."""
     if len(keys) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     order = np.argsort(keys, kind="stable")  # stable: rows ascend inside a run of equal keys
-    sk, row = keys[order], rows[order].astype(np.int64)
+    sk = keys[order]
+    starts = np.concatenate(([True], sk[1:] != sk[:-1]))
+    first = np.flatnonzero(starts)
+    size = np.diff(np.append(first, len(sk)))
+    crowded[order[np.repeat(size > max_rows, size)]] = True
+    ok = ~crowded[order]
+    order, sk = order[ok], sk[ok]
+    row = rows[order].astype(np.int64)
     starts = np.concatenate(([True], sk[1:] != sk[:-1]))
     run_start = np.maximum.accumulate(np.where(starts, np.arange(len(sk)), 0))
     before = np.arange(len(sk)) - run_start
@@ -300,6 +308,8 @@ class _Pieces:
     stored: list[np.ndarray]
     in_batch: list[np.ndarray]
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
+    _mixed: np.ndarray | None = None
+    _chars: np.ndarray | None = None
 
     def of(self, j: int, need: bool = False) -> tuple[np.ndarray, np.ndarray, int, int]:
         """Row j's non-boilerplate pieces, its boilerplate pieces, the folded characters
@@ -313,13 +323,30 @@ class _Pieces:
                 self.late[j] = (h, h[:0], int(ln.sum()), int(sents[0]))
             return self.late[j]
         a, b = self.offsets[j], self.offsets[j + 1]
-        h, crowded = self.hashes[a:b], self.crowded[a:b]
+        h = self.hashes[a:b]
         sents = int(self.sentences[j])
-        if crowded.any():
+        if self.mixed[j]:
+            crowded = self.crowded[a:b]
             own = h[~crowded]
             return (own, h[crowded], int(self.lengths[a:b][~crowded].sum()),
                     round(sents * len(own) / len(h)))
-        return h, h[:0], int(self.lengths[a:b].sum()), sents
+        return h, h[:0], int(self.chars[j]), sents
+
+    @property
+    def mixed(self) -> np.ndarray:
+        """Rows with some boilerplate pieces."""
+        if self._mixed is None:
+            rows = np.repeat(np.arange(len(self.search)), np.diff(self.offsets))
+            self._mixed = np.bincount(rows[self.crowded], minlength=len(self.search)) > 0
+            self._chars = np.bincount(rows, weights=self.lengths, minlength=len(self.search))
+        return self._mixed
+
+    @property
+    def chars(self) -> np.ndarray:
+        """Folded characters in each row's pieces."""
+        if self._chars is None:
+            _ = self.mixed
+        return self._chars
 
     def every(self, j: int) -> np.ndarray:
         """All of row j's pieces, boilerplate included (to store for a representative)."""
@@ -573,12 +600,11 @@ class Deduplicator:
         crowded = np.zeros(len(hashes), dtype=bool)
         crowded[asked] = found.crowded
         found = replace(found, rows=asked[found.rows])
-        if len(hashes):  # many bodies of this batch: boilerplate too
-            _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
-            crowded |= counts[inverse] > 2 * cap
         # a partial match needs ceil(containment * min_sentences) shared pieces at least
         # (a sentence has one piece or more)
         min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
+        # earlier rows of this batch sharing as many (and pieces in many rows: boilerplate)
+        later, earlier = _shared_pairs(hashes, rows, n, min_shared, crowded, 2 * cap)
         keep = ~crowded[found.rows]
         hit_rows, hit_vals = rows[found.rows[keep]], found.values[keep].astype(np.int64)
         stored: list[np.ndarray] = [np.empty(0, np.int64)] * n
@@ -587,8 +613,6 @@ class Deduplicator:
             code, cnt = np.unique(hit_rows * width + hit_vals, return_counts=True)
             code = code[cnt >= min_shared]
             stored = _split(code // width, code % width, n)
-        ok = ~crowded
-        later, earlier = _shared_pairs(hashes[ok], rows[ok], n, min_shared)
         wanted = search[later]
         later, earlier = later[wanted], earlier[wanted]
         return _Pieces(bares, search, hashes, lengths, offsets, sentences, crowded, stored,
@@ -658,13 +682,24 @@ class Deduplicator:
                 v = verify(cfg, j, size, s, sentences_a=sents,
                            sentences_b=int(self._c_sents.a[c]) or None)
                 if v.ok:
-                    ranked.append((-v.similarity, c))
+                    ranked.append((-v.similarity, c, v.jaccard))
             ranked.sort()
-            for neg_sim, c in ranked:
+            for neg_sim, c, jac_c in ranked:
                 if (self._longest and length > self._c_len.a[c]
                         and not self._members_accept(c, sig, size)):
                     continue  # it would become the representative, and a member disagrees
                 best_near = (-neg_sim, c)
+                if (not self._longest and jac_c < cfg.threshold
+                        and size > self._c_size.a[c] / PARTIAL_MAX_RATIO):
+                    # near only by containment, and the fuller one: it contains the
+                    # cluster's version, so it is kept as a fuller version, never dropped
+                    own, _, chars, sents = pieces.of(row, need=True)
+                    v = Verdict(True, "partial", -neg_sim, jac_c, -neg_sim, "b")
+                    d, carries = self._join_partial(id_, key, length, sig, size, own, chars,
+                                                    sents, v, c, force=True)
+                    if self.store is not None:
+                        kept_items.append((id_, key, sig.copy(), size))
+                    return d, carries
                 break
         if best_near is not None:
             sim, c = best_near
@@ -745,13 +780,13 @@ class Deduplicator:
         return best(verdicts)
 
     def _join_partial(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
-                      own: np.ndarray, chars: int, sents: int, v: Verdict, c: int
-                      ) -> tuple[Decision, int]:
+                      own: np.ndarray, chars: int, sents: int, v: Verdict, c: int,
+                      force: bool = False) -> tuple[Decision, int]:
         """Join cluster c as an abridged copy, or, as its fuller version, supersede the
         version c is verified against (and become the representative with
         ``keep="longest"``)."""
         sim = v.similarity
-        grows = v.contained == "b" and fuller(chars, int(self._c_chars.a[c]))
+        grows = force or (v.contained == "b" and fuller(chars, int(self._c_chars.a[c])))
         if self._longest:
             r = self._record(id_, c, _PARTIAL, sim, size, -1, (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
@@ -775,6 +810,8 @@ class Deduplicator:
     def _absorb(self, c: int, pieces: np.ndarray, chars: int, sents: int) -> None:
         """A near copy joined cluster c: its sentences (a re-led copy's lede, a paragraph
         the representative lacks) become part of c, so a brief made of them still finds c."""
+        if len(pieces) < _ABSORB_MIN:
+            return
         mine = self._c_pieces[c]
         new = pieces[~in_sorted(pieces, mine)] if len(mine) else pieces
         # a paragraph's worth (typos change a piece or two: nothing to add), and the

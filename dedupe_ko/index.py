@@ -8,8 +8,8 @@
 The index stores, for every article it was given, its id, the hash of its folded body (the
 exact path), its MinHash signature, its shingle count and a timestamp, plus one LSH band key
 per band. A check looks the exact hash up first, then gathers the articles that share a band
-key and verifies each against the stored signature with `dedupe_ko.dedup.accept`; the best
-verified one is the match. The Deduplicator uses the same two calls (`lookup`,
+key and verifies each against the stored signature with `dedupe_ko.cluster.verify`; the best
+verified one (`cluster.best`) is the match. The Deduplicator uses the same two calls (`lookup`,
 `insert_many`) through its ``store=`` argument, so a corpus run and an hourly scraper agree.
 
 A run (`begin_run` ... `commit_run`) stages what it stores: other processes see it at once,
@@ -18,8 +18,9 @@ place; the run of a process that died is rolled back (or forward, when its outpu
 place) by the next `Index.open`. `batch` holds the write lock over a block of lookups and
 inserts. See docs/index.md, "Runs".
 
-The index records every setting that makes signatures comparable (`MinHashConfig.fingerprint`
-and the `DedupConfig` thresholds) and refuses to open with others (`IndexMismatchError`).
+The index records every setting that makes stored signatures and band keys comparable
+(`MinHashConfig.fingerprint`: scheme, permutations, bands, shingles) and refuses to open with
+others (`IndexMismatchError`); verification thresholds may change from one open to the next.
 
 SQLite: WAL journal, a busy timeout, and one transaction per batch (``BEGIN IMMEDIATE`` for
 check-and-add), so several processes can share a file and a process killed mid-batch leaves
@@ -57,8 +58,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from . import _owner, _runs
-from .dedup import DedupConfig, Match, accept
+from . import _owner, _runs, cluster
+from .dedup import DedupConfig, Match
 from .minhash import MinHashConfig, MinHasher, exact_key
 
 __all__ = [
@@ -134,11 +135,16 @@ class IndexMismatchError(ValueError):
 # -- settings ----------------------------------------------------------------------------------
 
 
+# Verification thresholds that indexes made before 0.x stored in their fingerprint: they do
+# not change stored data, so they are no longer compared.
+_NOT_STORED = frozenset({"dedup_threshold", "dedup_containment", "dedup_min_jaccard"})
+
+
 def _fingerprint(config: DedupConfig) -> dict[str, object]:
+    """What the stored signatures and band keys depend on (hashing scheme, permutations,
+    bands, shingles): an index refuses a config that differs here. Verification thresholds
+    are not part of it: a check with another threshold reads the same stored data."""
     fp = dict(config.minhash.fingerprint())
-    fp["dedup_threshold"] = config.threshold
-    fp["dedup_containment"] = config.containment
-    fp["dedup_min_jaccard"] = config.min_jaccard
     return json.loads(json.dumps(fp))  # the form it takes once stored (lists, strings)
 
 
@@ -254,7 +260,7 @@ class Index:
             requested = _fingerprint(config)
             diffs = {
                 k: (stored_fp.get(k), requested.get(k))
-                for k in sorted(set(stored_fp) | set(requested), key=_key_order)
+                for k in sorted((set(stored_fp) | set(requested)) - _NOT_STORED, key=_key_order)
                 if stored_fp.get(k) != requested.get(k)
             }
             if diffs:
@@ -484,13 +490,13 @@ class Index:
         the oldest."""
         if not cands:
             return None
-        jac = (np.stack([c[3] for c in cands]) == sig).mean(axis=1)
-        best = None
-        for (n, id_, csize, _), j in zip(cands, jac, strict=True):
-            ok, sim = accept(self.config, float(j), size, csize)
-            if ok and (best is None or sim > best[0] or (sim == best[0] and n < best[1])):
-                best = (sim, n, id_)
-        return best
+        jac = (np.stack([c[3] for c in cands]) == sig).mean(axis=1).tolist()
+        found = cluster.best((cluster.verify(self.config, j, size, csize), n, (n, id_))
+                             for (n, id_, csize, _), j in zip(cands, jac, strict=True))
+        if found is None:
+            return None
+        v, (n, id_) = found
+        return v.similarity, n, id_
 
     def _best(self, found: _Found, sig: np.ndarray, size: int) -> Match | None:
         if found.exact:

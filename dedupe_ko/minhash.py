@@ -333,9 +333,25 @@ _PIECE_ENDS = np.array([ord(c) for c in ".?!。\n"], dtype=np.uint32)
 _DIGITS = (0x30, 0x39)
 _DOC_SEP = "\x00"
 MIN_PIECE_CHARS = 10  # folded characters; shorter sentences ("3", "앞서") carry no identity
-PIECE_CHUNK = 16  # folded characters per piece of a sentence
+PIECE_CHUNK = 24  # folded characters per piece of a sentence
 _PIECE_MUL = np.uint64(0x9E3779B97F4A7C15)
 _PIECE_POS = np.uint64(0xC2B2AE3D27D4EB4F)
+
+
+_POW_K = np.uint64(0x9E3779B97F4A7C15)  # odd: invertible modulo 2**64
+_POW_K_INV = np.uint64(pow(0x9E3779B97F4A7C15, -1, 2**64))
+_pow_cache: list[np.ndarray] = []
+
+
+def _powers(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """K**i and K**-i modulo 2**64 for i < n (at least), computed once and grown by doubling."""
+    if not _pow_cache or len(_pow_cache[0]) < n:
+        size = max(n, 2 * len(_pow_cache[0]) if _pow_cache else 1 << 16)
+        with np.errstate(over="ignore"):
+            pw = np.cumprod(np.full(size, _POW_K, dtype=np.uint64)) * _POW_K_INV
+            inv = np.cumprod(np.full(size, _POW_K_INV, dtype=np.uint64)) * _POW_K
+        _pow_cache[:] = [pw, inv]
+    return _pow_cache[0], _pow_cache[1]
 
 
 @cache
@@ -356,11 +372,11 @@ def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
 
     Each text (already stripped of tags and datelines, `strip_marks`) is cut into sentences
     at sentence ends and line breaks; a sentence is folded like `fold` (spaces, punctuation
-    and quotes gone, lower case), dropped when under ``min_chars`` folded characters, and cut
-    into pieces of ``chunk`` characters from its start (the last piece takes the remainder,
-    so pieces hold ``chunk`` to ``2 * chunk - 1`` characters). Each piece is hashed to 64
-    bits: 띄어쓰기 or quote-style changes leave pieces equal, and a typo changes one piece,
-    not a whole sentence. Returns ``(hashes, lengths, offsets, sentences)``: the distinct
+    and quotes gone; A-Z lower-cased), dropped when under ``min_chars`` folded characters,
+    and cut into pieces of ``chunk`` characters from its start (the last piece takes the
+    remainder, so pieces hold ``chunk`` to ``2 * chunk - 1`` characters). Each piece gets a
+    48-bit hash: 띄어쓰기 or quote-style changes leave pieces equal, and a typo changes one
+    piece, not a whole sentence. Returns ``(hashes, lengths, offsets, sentences)``: the distinct
     hashes of text i, sorted, are ``hashes[offsets[i]:offsets[i + 1]]``, ``lengths`` holds
     each piece's folded length and ``sentences[i]`` the number of sentences kept in text i.
     """
@@ -375,48 +391,57 @@ def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
     joined = _DOC_SEP.join(texts)
     if joined.count(_DOC_SEP) != n - 1:
         joined = _DOC_SEP.join(t.replace(_DOC_SEP, "") for t in texts)
-    cps = np.frombuffer(joined.lower().encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    cps[(cps - np.uint32(0x41)) < 26] += np.uint32(0x20)  # A-Z to a-z (enough for Korean text)
     # 0 dropped, 1 kept, 2 sentence end, 3 text end (code points above the BMP: kept)
     cls = np.take(_piece_classes(), cps, mode="clip")
     seps = np.flatnonzero(cls == 3)
-    end = cls >= 2
-    dot = np.flatnonzero(cps[:-1] == 0x2E)
-    nxt = cps[dot + 1]
-    end[dot[(nxt >= _DIGITS[0]) & (nxt <= _DIGITS[1])]] = False  # "3.5%" is one sentence
+    ends = np.flatnonzero(cls >= 2)
+    dots = ends[cps[ends] == 0x2E]
+    nxt = cps[np.minimum(dots + 1, len(cps) - 1)]
+    digit_after = dots[(nxt >= _DIGITS[0]) & (nxt <= _DIGITS[1])]  # "3.5%": one sentence
+    if len(digit_after):
+        ends = np.setdiff1d(ends, digit_after, assume_unique=True)
     pos = np.flatnonzero(cls == 1)
     if not len(pos):
         return empty
-    sid = np.cumsum(end, dtype=np.int32)[pos]  # sentence of each kept character
-    starts = np.flatnonzero(np.concatenate(([True], sid[1:] != sid[:-1])))
-    slen = np.diff(np.append(starts, len(sid)))
-    long_enough = slen >= min_chars
-    sentences[:] = np.bincount(np.searchsorted(seps, pos[starts[long_enough]]), minlength=n)
-    keep_pos = np.repeat(long_enough, slen)
-    rank = (np.arange(len(sid)) - np.repeat(starts, slen))[keep_pos]
-    per = np.repeat(np.maximum(1, slen // chunk), slen)[keep_pos]
-    part = np.minimum(rank // chunk, per - 1)  # piece of its sentence
-    pos, sid = pos[keep_pos], sid[keep_pos]
-    if not len(pos):
+    kc = cps[pos]
+    # sentences as [start, stop) in the kept-character index
+    cuts = np.concatenate(([0], np.searchsorted(pos, ends), [len(pos)]))  # ascending
+    cuts = cuts[np.concatenate((cuts[1:] != cuts[:-1], [True]))]
+    s_start, s_len = cuts[:-1], np.diff(cuts)
+    long_enough = s_len >= min_chars
+    s_start, s_len = s_start[long_enough], s_len[long_enough]
+    if not len(s_start):
         return empty
-    new = np.concatenate(([True], (sid[1:] != sid[:-1]) | (part[1:] != part[:-1])))
-    pstarts = np.flatnonzero(new)
-    lengths = np.diff(np.append(pstarts, len(pos)))
-    prank = np.arange(len(pos)) - np.repeat(pstarts, lengths)
-    h = cps[pos].astype(np.uint64) * _PIECE_MUL
-    h += (prank.astype(np.uint64) + np.uint64(1)) * _PIECE_POS
-    h ^= h >> np.uint64(31)
-    h *= _MIX
-    h ^= h >> np.uint64(29)
-    ph = np.add.reduceat(h, pstarts)
+    sentences[:] = np.bincount(np.searchsorted(seps, pos[s_start]), minlength=n)
+    per = np.maximum(1, s_len // chunk)  # pieces of each sentence
+    first = np.repeat(np.cumsum(per) - per, per)
+    k = np.arange(len(first)) - first  # piece number inside its sentence
+    pstarts = np.repeat(s_start, per) + k * chunk
+    pstops = np.where(k == np.repeat(per, per) - 1, np.repeat(s_start + s_len, per),
+                      pstarts + chunk)
+    lengths = pstops - pstarts
+    # polynomial hash of each piece from prefix sums: (P[stop] - P[start]) / K^start
+    pw, inv = _powers(len(kc) + 1)
+    prefix = np.empty(len(kc) + 1, dtype=np.uint64)
+    prefix[0] = 0
+    np.cumsum(kc.astype(np.uint64) * pw[:len(kc)], out=prefix[1:])
+    ph = (prefix[pstops] - prefix[pstarts]) * inv[pstarts]
     ph += lengths.astype(np.uint64) * _MULT
-    ph ^= ph >> np.uint64(32)
-    pdoc = np.searchsorted(seps, pos[pstarts])
-    order = np.lexsort((ph, pdoc))
-    ph, pdoc, lengths = ph[order], pdoc[order], lengths[order]
-    if len(ph) > 1:
-        first = np.concatenate(([True], (ph[1:] != ph[:-1]) | (pdoc[1:] != pdoc[:-1])))
-        ph, pdoc, lengths = ph[first], pdoc[first], lengths[first]
-    offsets[1:] = np.searchsorted(pdoc, np.arange(1, n + 1), side="left")
+    ph ^= ph >> np.uint64(31)
+    ph *= _MIX
+    ph ^= ph >> np.uint64(29)
+    # 48-bit hashes, sorted within each text: one sort of (text << 48 | hash)
+    pdoc = np.searchsorted(seps, pos[pstarts]).astype(np.uint64)
+    key = (pdoc << np.uint64(48)) | (ph >> np.uint64(16))
+    order = np.argsort(key)
+    key, lengths = key[order], lengths[order]
+    if len(key) > 1:
+        first = np.concatenate(([True], key[1:] != key[:-1]))
+        key, lengths = key[first], lengths[first]
+    ph = key & np.uint64((1 << 48) - 1)
+    offsets[1:] = np.searchsorted(key >> np.uint64(48), np.arange(1, n + 1, dtype=np.uint64))
     return ph, lengths.astype(np.int64), offsets, sentences
 
 

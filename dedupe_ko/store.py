@@ -2,7 +2,9 @@
 
 One small protocol, `BandStore`, as datasketch keeps its LSH apart from its storage: the
 `dedupe_ko.dedup.Deduplicator` holds two (band keys, piece keys) and never knows how they
-are kept. `MemoryBandStore` keeps sorted numpy runs in memory.
+are kept. `MemoryBandStore` keeps sorted numpy runs in memory; `SQLiteBandStore` keeps the
+SQLite index's runs (`dedupe_ko._runs`) behind the same two calls. (The Index still calls
+`_runs` directly; moving it and the Redis scripts onto this protocol is the next step.)
 
 A key maps to many values (cluster numbers). ``query(keys, cap=k)`` leaves out the keys that
 point to more than ``k`` distinct values and reports them as ``crowded``: a sentence found
@@ -12,12 +14,13 @@ not make candidates, and a capped bucket keeps the cost of a query bounded.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 
-__all__ = ["BandStore", "Hits", "MemoryBandStore"]
+__all__ = ["BandStore", "Hits", "MemoryBandStore", "SQLiteBandStore"]
 
 
 @dataclass(frozen=True)
@@ -89,7 +92,8 @@ class MemoryBandStore:
 
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
-        flat = keys.ravel()
+        order = np.argsort(keys.ravel())  # sorted needles: the runs are read in order
+        flat = keys.ravel()[order]
         at, vals = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
         for k, v in self._runs:
             lo = np.searchsorted(k, flat, side="left")
@@ -101,7 +105,7 @@ class MemoryBandStore:
             cnt = hi - lo[hit]
             first = np.repeat(lo[hit] - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
             vals.append(v[first])
-            at.append(np.repeat(hit, cnt))
+            at.append(np.repeat(order[hit], cnt))
         pos, val = np.concatenate(at), np.concatenate(vals)
         crowded = np.zeros(len(flat), dtype=bool)
         if cap is not None and len(pos):
@@ -109,6 +113,55 @@ class MemoryBandStore:
             pos, val = pair >> 31, (pair & ((1 << 31) - 1)).astype(np.int32)
             per_key = np.bincount(pos, minlength=len(flat))
             crowded = per_key > cap
+            keep = ~crowded[pos]
+            pos, val = pos[keep], val[keep]
+        return Hits(pos // width, val, crowded)
+
+
+class SQLiteBandStore:
+    """A `BandStore` in a SQLite file: the index's immutable sorted runs (`_runs.Runs`).
+
+    ``SQLiteBandStore(conn)`` works on the caller's connection, inside the caller's
+    transactions (an `add` and the merges it triggers commit with the caller's batch); the
+    ``runs`` and ``chunks`` tables (`_runs.SCHEMA`) are created when missing. A row keeps
+    the top 31 bits of its key and a 32-bit value, so a key equal to another in its top 31
+    bits only adds a candidate (which verification rejects), and values must be < 2**32.
+    """
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        from . import _runs
+
+        self._r = _runs
+        self.conn = conn
+        have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        if not {"runs", "chunks"} <= have:
+            conn.executescript(_runs.SCHEMA)
+        self._runs = _runs.Runs()
+
+    def __len__(self) -> int:
+        return int(self.conn.execute("SELECT coalesce(sum(rows), 0) FROM runs").fetchone()[0])
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        values = np.asarray(values, dtype=np.int64)
+        if not len(keys):
+            return
+        if values.min() < 0 or values.max() > self._r.LOW32:
+            raise ValueError("SQLiteBandStore values must be in 0..2**32-1")
+        rows = np.sort((self._r.key_tops(np.asarray(keys)) << 32) | values)
+        rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
+        self._runs.add(self.conn, rows)
+
+    def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
+        width = keys.shape[1] if keys.ndim == 2 else 1
+        flat = np.asarray(keys).ravel()
+        found = self._runs.lookup(self.conn, self._r.key_tops(flat)[:, None], 1)
+        counts = np.array([len(f[0]) for f in found], dtype=np.int64)
+        pos = np.repeat(np.arange(len(flat)), counts)
+        val = (np.concatenate([f[0] for f in found]) if len(found) else
+               np.empty(0, np.int64)).astype(np.int32)
+        crowded = np.zeros(len(flat), dtype=bool)
+        if cap is not None:
+            crowded = counts > cap  # entries are distinct per key already
             keep = ~crowded[pos]
             pos, val = pos[keep], val[keep]
         return Hits(pos // width, val, crowded)

@@ -146,3 +146,30 @@ def test_feed_caption_items_keep_their_body_as_truth() -> None:
         assert [ln for ln in lines if ln in truth] == truth  # the body, in order, untouched
     shape, lines = feed_captions._figure(random.Random(3))
     assert lines and shape
+
+
+def test_hard_copies_are_what_they_claim() -> None:
+    """Abridged copies are the first paragraphs (3+ sentences, at most 60%), reordered copies
+    keep the lede and every paragraph, re-led copies replace only the lede."""
+    rng = random.Random(1)
+    paras = PARAS + ["법원은 또 추징금 1억 원을 함께 명령했다. 피고인은 법정에서 고개를 숙였다."]
+    brief = corpora._hard_copy("abridged", paras, rng)
+    assert brief is not None and brief == paras[: len(brief)]
+    assert corpora._sentences_in(brief) >= 3 and len(brief) <= 0.6 * len(paras)
+    re = corpora._hard_copy("reordered", paras, rng)
+    assert re[0] == paras[0] and sorted(re) == sorted(paras)
+    led = corpora._hard_copy("reled", paras, rng)
+    assert led[1:] == paras[1:] and led[0] != paras[0]
+    assert corpora._hard_copy("abridged", paras[:3], rng) is None  # too short to abridge
+
+
+@needs_corpus
+def test_hard_set_is_deterministic_and_traps_are_their_own_stories() -> None:
+    a = list(corpora.iter_hard(600, seed=2))
+    assert a == list(corpora.iter_hard(600, seed=2))
+    kinds = Counter(r["kind"] for r in a)
+    assert set(kinds) <= set(corpora.HARD_KINDS) and kinds["abridged"] and kinds["quoting_trap"]
+    by_cluster = Counter(r["cluster"] for r in a)
+    for r in a:
+        if r["kind"] in ("quoting_trap", "tiny_trap"):
+            assert by_cluster[r["cluster"]] == 1

@@ -594,7 +594,8 @@ def test_corpus_bars(tmp_path):
     p, r, f, ari, missing = scorer().score_dedup(str(corpus / "corpus.truth.jsonl"), str(out))
     assert missing == 0
     assert p >= 0.99 and r >= 0.97 and ari >= 0.98, (p, r, ari)
-    # and no cluster holds two bodies sharing less than half their shingles
+    # and no cluster holds two bodies of which neither contains half of the other (an
+    # abridged copy shares most of its own shingles, a minority of the full story's)
     text = dict(records)
     sets = {}
     for members in clusters_of(decisions).values():
@@ -603,4 +604,4 @@ def test_corpus_bars(tmp_path):
                 if x not in sets:
                     sets[x] = shingles(text[x])
             shared = len(sets[a] & sets[b])
-            assert shared >= 0.5 * max(len(sets[a]), len(sets[b])), (a, b)
+            assert shared >= 0.5 * min(len(sets[a]), len(sets[b])), (a, b)
