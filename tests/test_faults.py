@@ -462,3 +462,25 @@ def test_a_paused_redis_errors_after_the_socket_timeout_once(tmp_path: Path) -> 
         server.send_signal(signal.SIGCONT)
         server.kill()
         server.wait()
+
+
+def test_a_record_the_encoder_refuses_is_quarantined_not_fatal(tmp_path: Path) -> None:
+    """Records handed to `pipeline.run` by a caller (not read from JSON) may hold what no
+    JSON encoder writes: that record is quarantined ``unencodable``, the run goes on."""
+    from dedupe_ko import io as dio
+    from dedupe_ko.pipeline import Sinks, run
+
+    loop: dict = {}
+    loop["self"] = loop  # a cycle: orjson and json both refuse it
+    body = "정부는 내년 예산안을 국회에 제출했다. 복지 지출이 크게 늘었다고 설명했다."
+    items = [dio.Record("a", body, {"id": "a", "text": body}, {"source": "api", "line": 1}),
+             dio.Record("b", body + " 추가", {"id": "b", "text": body + " 추가", "x": loop},
+                        {"source": "api", "line": 2})]
+    out = dio.open_writer(str(tmp_path / "out.jsonl"))
+    q = dio.open_writer(str(tmp_path / "q.jsonl"))
+    summary = run(items, Sinks(out=out, quarantine=q))
+    dio.commit_all([out, q])
+    assert summary.written == 1 and summary.quarantined_by_reason == {"unencodable": 1}
+    [bad] = _lines(tmp_path / "q.jsonl")
+    assert bad["id"] == "b" and "line 2" in bad["detail"]
+    assert _ids(tmp_path / "out.jsonl") == ["a"]
