@@ -52,8 +52,18 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from . import _owner, _runs
+from .cluster import best, verify
 from .dedup import DedupConfig, Match, accept
-from .minhash import MinHashConfig, MinHasher, exact_key
+from .minhash import (
+    MIN_PIECE_CHARS,
+    PIECE_CHUNK,
+    MinHashConfig,
+    MinHasher,
+    exact_key,
+    pieces_batch,
+    strip_marks,
+)
+from .store import Hits, RedisBandStore, SQLiteBandStore
 
 __all__ = [
     "Index",
@@ -62,6 +72,8 @@ __all__ = [
     "IndexMismatchError",
     "IndexUnavailableError",
     "MAX_CANDIDATES",
+    "Entry",
+    "Pieces",
 ]
 
 FORMAT = "dedupe_ko.index"
@@ -78,7 +90,8 @@ _T = TypeVar("_T")
 
 # Settings from the installed software, not from the config: a new config cannot fix them.
 _SOFTWARE_KEYS = (
-    "scheme", "datasketch_major", "permutation_check", "shingle_version", "normalizer_version"
+    "scheme", "datasketch_major", "permutation_check", "shingle_version", "normalizer_version",
+    "piece_scheme",
 )
 
 
@@ -128,11 +141,16 @@ class IndexMismatchError(ValueError):
 # -- settings ----------------------------------------------------------------------------------
 
 
+# How sentence pieces are cut and hashed (`minhash.pieces_batch`): stored piece hashes only
+# compare with pieces cut the same way.
+PIECE_SCHEME = f"pieces-1:{MIN_PIECE_CHARS}:{PIECE_CHUNK}"
+
+
 def _fingerprint(config: DedupConfig) -> dict[str, object]:
+    """What stored data depends on (hashing scheme, permutations, bands, shingles, piece
+    scheme); verification thresholds are not in it: they apply to any stored data."""
     fp = dict(config.minhash.fingerprint())
-    fp["dedup_threshold"] = config.threshold
-    fp["dedup_containment"] = config.containment
-    fp["dedup_min_jaccard"] = config.min_jaccard
+    fp["piece_scheme"] = PIECE_SCHEME
     return json.loads(json.dumps(fp))  # the form it takes once stored (lists, strings)
 
 
@@ -191,8 +209,45 @@ class _Found:
     cands: list[tuple[int, str, int, np.ndarray]]  # (n, id, size, sig)
 
 
-# A row to store: (id, exact key, signature, shingle count, timestamp, band keys).
-_Row = tuple[str, bytes, np.ndarray, int, float, np.ndarray]
+@dataclass(frozen=True)
+class Pieces:
+    """An article's sentence pieces as the index keeps them: the distinct piece hashes
+    (sorted uint64, `minhash.pieces_batch`), their folded characters and the sentences."""
+
+    hashes: np.ndarray
+    chars: int
+    sentences: int
+
+    def pack(self) -> bytes:
+        return (struct.pack("<qq", self.chars, self.sentences)
+                + np.ascontiguousarray(self.hashes, dtype="<u8").tobytes())
+
+    @classmethod
+    def unpack(cls, blob: bytes) -> Pieces:
+        chars, sents = struct.unpack_from("<qq", blob)
+        return cls(np.frombuffer(blob, dtype="<u8", offset=16).astype(np.uint64), chars, sents)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stored article as verification needs it (`cluster.verify`)."""
+
+    n: int
+    id: str
+    size: int
+    sig: np.ndarray
+    pieces: Pieces
+
+
+def pieces_of(texts: Sequence[str]) -> list[Pieces]:
+    """The `Pieces` of cleaned bodies, cut as the Deduplicator cuts them."""
+    h, lengths, offsets, sents = pieces_batch([strip_marks(t) for t in texts])
+    return [Pieces(h[a:b], int(lengths[a:b].sum()), int(sents[i]))
+            for i, (a, b) in enumerate(zip(offsets[:-1], offsets[1:], strict=True))]
+
+
+# A row to store: (id, exact key, signature, shingle count, timestamp, band keys, pieces).
+_Row = tuple[str, bytes, np.ndarray, int, float, np.ndarray, "Pieces | None"]
 
 
 # -- the index -----------------------------------------------------------------------------------
@@ -361,7 +416,13 @@ class Index:
         """`check` for each text, against the index only (the texts are not compared with
         each other)."""
         keys, sigs, sizes = self._signatures(texts)
-        return self.lookup_many(keys, sigs, sizes)
+        out = self.lookup_many(keys, sigs, sizes)
+        todo = [i for i, m in enumerate(out) if m is None]
+        if todo:
+            found = self._partial_many([texts[i] for i in todo], sigs[todo], sizes[todo])
+            for i, m in zip(todo, found, strict=True):
+                out[i] = m
+        return out
 
     def add(self, id: str, text: str, *, timestamp: float | datetime | None = None) -> bool:
         """Store ``text`` under ``id``; False when ``id`` is already in the index (then the
@@ -374,7 +435,8 @@ class Index:
         many were new. Ids already present are left as they are."""
         ids, texts, stamps = self._unpack(items)
         keys, sigs, sizes = self._signatures(texts)
-        return self.insert_many(list(zip(ids, keys, sigs, sizes, stamps, strict=True)))
+        return self.insert_many(list(zip(ids, keys, sigs, sizes, stamps, pieces_of(texts),
+                                         strict=True)))
 
     def check_and_add(self, id: str, text: str, *,
                       timestamp: float | datetime | None = None) -> Match | None:
@@ -394,7 +456,54 @@ class Index:
         now = time.time()
         stamps = [_timestamp(t, now) for t in stamps]
         bands = self._hasher.band_keys(sigs)
-        return self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands)
+        pieces = pieces_of(texts)
+        with self._backend.locked():
+            partial = self._partial_many(texts, sigs, sizes)
+            return self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands, pieces,
+                                            partial)
+
+    def _partial_many(self, texts: Sequence[str], sigs: np.ndarray, sizes: Sequence[int]
+                      ) -> list[Match | None]:
+        """For each text, the stored article it lies inside (a ``partial`` match, verified
+        with `cluster.verify` on sentence pieces), or None: none, or the text is the fuller
+        version of the best one (it is new, and supersedes that one)."""
+        cfg = self.config
+        h, lengths, offsets, sents = pieces_batch([strip_marks(t) for t in texts])
+        out: list[Match | None] = [None] * len(texts)
+        if not len(h):
+            return out
+        rows = np.repeat(np.arange(len(texts)), np.diff(offsets))
+        hits = self.query_pieces(h, cap=cfg.boilerplate_clusters)
+        min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
+        code, cnt = np.unique(rows[hits.rows] * (1 << 32) + hits.values, return_counts=True)
+        code = code[cnt >= min_shared]
+        if not len(code):
+            return out
+        entries = {e.n: e for e in self.entries(np.unique(code & _LOW32))}
+        for i in np.unique(code >> 32).tolist():
+            a, b = offsets[i], offsets[i + 1]
+            crowded = hits.crowded[a:b]
+            own, boiler = h[a:b][~crowded], h[a:b][crowded]
+            chars = int(lengths[a:b][~crowded].sum())
+            n_sents = round(int(sents[i]) * len(own) / (b - a))
+            verdicts = []
+            for n in (code[(code >> 32) == i] & _LOW32).tolist():
+                e = entries.get(n)
+                if e is None:
+                    continue
+                theirs = e.pieces.hashes
+                if len(boiler):
+                    theirs = theirs[~np.isin(theirs, boiler)]
+                v = verify(cfg, float((e.sig == sigs[i]).mean()), int(sizes[i]), e.size,
+                           pieces_a=own, pieces_b=theirs, chars_a=chars,
+                           chars_b=e.pieces.chars, sentences_a=n_sents,
+                           sentences_b=e.pieces.sentences)
+                if v.kind == "partial":
+                    verdicts.append((v, n, e))
+            top = best(verdicts)
+            if top is not None and top[0].contained == "a":
+                out[i] = Match(top[1].id, top[0].similarity, "partial")
+        return out
 
     # ---- store protocol (what the Deduplicator's store= uses) -----------------------------
     def lookup(self, exact_key: bytes, sig: np.ndarray, size: int) -> Match | None:
@@ -412,8 +521,9 @@ class Index:
         return [self._best(f, s, int(z)) for f, s, z in zip(found, sigs, sizes, strict=True)]
 
     def insert_many(self, items: Sequence[tuple]) -> int:
-        """Store (id, exact_key, sig, size[, timestamp]) items in one transaction; returns
-        how many ids were new."""
+        """Store (id, exact_key, sig, size[, timestamp[, pieces]]) items in one transaction;
+        returns how many ids were new. ``pieces`` (`Pieces`, or None) makes the entry a
+        candidate for containment (`partial`) matches."""
         items = list(items)
         if not items:
             return 0
@@ -425,8 +535,21 @@ class Index:
         for it, sig, bk in zip(items, sigs, bands, strict=True):
             id_, key, _sig, size = it[:4]
             ts = _timestamp(it[4] if len(it) > 4 else None, now)
-            rows.append((_check_id(id_), bytes(key), sig, int(size), ts, bk))
+            pieces = it[5] if len(it) > 5 else None
+            rows.append((_check_id(id_), bytes(key), sig, int(size), ts, bk, pieces))
         return self._backend.insert(rows)
+
+    def query_pieces(self, hashes: np.ndarray, cap: int | None = None) -> Hits:
+        """The entry numbers stored under each sentence-piece hash (a `store.BandStore`
+        query: keys under more than ``cap`` entries are ``crowded``, their entries left out).
+        Staged entries of other runs are seen, as by `lookup`."""
+        return self._backend.query_pieces(np.asarray(hashes, dtype=np.uint64), cap)
+
+    def entries(self, ns: np.ndarray) -> list[Entry]:
+        """The stored entries ``ns`` that have pieces and are within ``retention_days``."""
+        if not len(ns):
+            return []
+        return self._backend.entries([int(n) for n in ns], self._cutoff())
 
     # ---- maintenance ---------------------------------------------------------------------
     def purge(self, older_than_days: float | None = None) -> int:
@@ -493,8 +616,9 @@ class Index:
         return None if best is None else Match(best[2], best[0], "near")
 
     def _check_and_add_rows(self, ids: list[str], keys: list[bytes], sigs: np.ndarray,
-                            sizes: np.ndarray, stamps: list[float],
-                            bands: np.ndarray) -> list[Match | None]:
+                            sizes: np.ndarray, stamps: list[float], bands: np.ndarray,
+                            pieces: list[Pieces] | None = None,
+                            partial: list[Match | None] | None = None) -> list[Match | None]:
         if not ids:
             return []
 
@@ -518,12 +642,15 @@ class Index:
                         # The stored match is older: it wins a tie.
                         if near is not None and (match is None or near[0] > match.similarity):
                             match = Match(near[2], near[0], "near")
+                if match is None and partial is not None:
+                    match = partial[i]
                 results.append(match)
                 if match is None and ids[i] not in queued:
                     queued.add(ids[i])  # a repeated id keeps its first text, as in add_many
                     # Batch entries rank after every stored one.
                     n = (1 << 62) + len(rows)
-                    rows.append((ids[i], keys[i], sigs[i], int(sizes[i]), stamps[i], bands[i]))
+                    rows.append((ids[i], keys[i], sigs[i], int(sizes[i]), stamps[i], bands[i],
+                                 pieces[i] if pieces is not None else None))
                     batch_exact.setdefault(keys[i], (n, ids[i]))
                     entry = (n, ids[i], int(sizes[i]), sigs[i])
                     for bk in bands[i].tolist():
@@ -538,11 +665,13 @@ class Index:
                     f"{self.where}: gave up after repeated concurrent changes to the same keys"
                 ) from None
         half = len(ids) // 2
+        pa, pb = (None, None) if pieces is None else (pieces[:half], pieces[half:])
+        qa, qb = (None, None) if partial is None else (partial[:half], partial[half:])
         return [
             *self._check_and_add_rows(ids[:half], keys[:half], sigs[:half], sizes[:half],
-                                      stamps[:half], bands[:half]),
+                                      stamps[:half], bands[:half], pa, qa),
             *self._check_and_add_rows(ids[half:], keys[half:], sigs[half:], sizes[half:],
-                                      stamps[half:], bands[half:]),
+                                      stamps[half:], bands[half:], pb, qb),
         ]
 
 
@@ -602,7 +731,11 @@ CREATE TABLE IF NOT EXISTS pending_runs (
 CREATE TABLE IF NOT EXISTS pending_entries (
     run TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (run, n)
 ) WITHOUT ROWID;
-"""
+CREATE TABLE IF NOT EXISTS entry_pieces (n INTEGER PRIMARY KEY, data BLOB NOT NULL);
+""" + _runs.schema("piece_", if_not_exists=True)
+# Sentence pieces: ``entry_pieces`` holds each entry's `Pieces` (what verification reads),
+# the ``piece_`` runs (a `SQLiteBandStore`) map piece hashes to entry numbers.
+_TABLES = ("pending_runs", "pending_entries", "entry_pieces", "piece_runs", "piece_chunks")
 # The LSH band keys live in sorted runs (see `_runs`). The exact hash is kept the same way, as
 # one more band key per entry (its first 8 bytes): an index on ``entries.exact`` would be one
 # more random B-tree written on every batch.
@@ -627,6 +760,7 @@ class _SQLiteBackend:
         self.bands = 0
         self.run: str | None = None
         self._runs = _runs.Runs()
+        self.pieces = SQLiteBandStore(lambda: self.conn, "piece_")
         self._conn: sqlite3.Connection | None = None
         self._held = False  # inside locked(): one transaction for the whole block
 
@@ -668,9 +802,10 @@ class _SQLiteBackend:
         conn.execute("PRAGMA journal_size_limit=67108864")  # then shrink the WAL to 64 MiB
         conn.execute("PRAGMA cache_size=-524288")  # up to 512 MiB of page cache (merges)
         conn.execute("PRAGMA mmap_size=1073741824")
-        has = conn.execute("SELECT count(*) FROM sqlite_master WHERE name IN "
-                           "('pending_runs', 'pending_entries')").fetchone()[0]
-        if has != 2:
+        has = conn.execute(
+            f"SELECT count(*) FROM sqlite_master WHERE name IN ({','.join('?' * len(_TABLES))})",
+            _TABLES).fetchone()[0]
+        if has != len(_TABLES):
             def add_tables() -> None:
                 for statement in _PENDING_SCHEMA.split(";"):
                     if statement.strip():
@@ -788,7 +923,7 @@ class _SQLiteBackend:
         conn.executemany(
             "INSERT OR IGNORE INTO entries (id, exact, size, ts, sig) VALUES (?, ?, ?, ?, ?)",
             [(id_, key, size, ts, np.ascontiguousarray(sig, dtype=_SIG_DTYPE).tobytes())
-             for id_, key, sig, size, ts, _ in rows],
+             for id_, key, sig, size, ts, *_ in rows],
         )
         new = dict(conn.execute("SELECT id, n FROM entries WHERE n > ?", (before,)).fetchall())
         if not new:
@@ -805,10 +940,49 @@ class _SQLiteBackend:
                 ns.append(new[row[0]])
         bands = _with_exact(np.stack([rows[i][5] for i in picked]), [rows[i][1] for i in picked])
         self._runs.add(conn, _runs.band_rows(bands, np.array(ns)))
+        with_pieces = [(n, rows[i][6]) for i, n in zip(picked, ns, strict=True)
+                       if rows[i][6] is not None]
+        if with_pieces:
+            conn.executemany("INSERT OR REPLACE INTO entry_pieces VALUES (?, ?)",
+                             [(n, pc.pack()) for n, pc in with_pieces])
+            self.pieces.add(np.concatenate([pc.hashes for _, pc in with_pieces]),
+                            np.repeat([n for n, _ in with_pieces],
+                                      [len(pc.hashes) for _, pc in with_pieces]))
         if self.run is not None:
             conn.executemany("INSERT INTO pending_entries VALUES (?, ?)",
                              [(self.run, n) for n in ns])
         return len(ns)
+
+    def _delete(self, ns: list[int]) -> None:
+        """Delete entries ``ns`` with their band rows and pieces (inside a transaction)."""
+        if not ns:
+            return
+        conn = self.conn
+        for part in _runs.in_params(ns):
+            marks = ",".join("?" * len(part))
+            conn.execute(f"DELETE FROM entries WHERE n IN ({marks})", part)
+            conn.execute(f"DELETE FROM entry_pieces WHERE n IN ({marks})", part)
+        gone = np.array(ns, dtype=np.int64)
+        self._runs.purge(conn, gone)  # one run without the deleted entries' rows
+        self.pieces.remove(gone)
+
+    def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
+        return self._guard(lambda: self._txn(lambda: self.pieces.query(hashes, cap), False))
+
+    def entries(self, ns: list[int], cutoff: float) -> list[Entry]:
+        def step() -> list[Entry]:
+            out = []
+            for part in _runs.in_params(ns):
+                for n, id_, size, sig, data in self.conn.execute(
+                    "SELECT e.n, e.id, e.size, e.sig, p.data FROM entries e JOIN entry_pieces p "
+                    f"ON p.n = e.n WHERE e.n IN ({','.join('?' * len(part))}) AND e.ts >= ?",
+                    (*part, cutoff),
+                ):
+                    out.append(Entry(n, id_, size, np.frombuffer(sig, dtype=_SIG_DTYPE),
+                                     Pieces.unpack(data)))
+            return out
+
+        return self._guard(lambda: self._txn(step, False))
 
     # ---- runs ----------------------------------------------------------------------------
     def begin_run(self, run: str, owner: str) -> None:
@@ -835,11 +1009,7 @@ class _SQLiteBackend:
             if not commit:
                 ns = [n for (n,) in conn.execute(
                     "SELECT n FROM pending_entries WHERE run = ?", (run,))]
-                for part in _runs.in_params(ns):
-                    conn.execute(f"DELETE FROM entries WHERE n IN ({','.join('?' * len(part))})",
-                                 part)
-                if ns:
-                    self._runs.purge(conn, np.array(ns, dtype=np.int64))
+                self._delete(ns)
             conn.execute("DELETE FROM pending_entries WHERE run = ?", (run,))
             return True
 
@@ -894,11 +1064,7 @@ class _SQLiteBackend:
                                                   (cutoff,))]
             if not ns:
                 return 0
-            for part in _runs.in_params(ns):
-                self.conn.execute(f"DELETE FROM entries WHERE n IN ({','.join('?' * len(part))})",
-                                  part)
-            # One run without the purged entries' rows.
-            self._runs.purge(self.conn, np.array(ns, dtype=np.int64))
+            self._delete(ns)
             return len(ns)
 
         return self._guard(lambda: self._txn(step, True))
@@ -1026,7 +1192,9 @@ return out
 """
 
 # ARGV: prefix, bands, run ("" for none), then per item: id, record, timestamp, exact key,
-# band keys blob. With a run, each new entry's number is appended to P:pend:<run>.
+# band keys blob, piece hashes blob, pieces record ("" for none: no pieces). With a run, each
+# new entry's number is appended to P:pend:<run>. Pieces: P:pr hash n -> `Pieces.pack`, and
+# P:p:<8-byte piece hash> strings of entry numbers (the `RedisBandStore` layout).
 _LUA_INSERT = """
 local call, sub = redis.call, string.sub
 local p, B, run = ARGV[1], tonumber(ARGV[2]), ARGV[3]
@@ -1034,8 +1202,8 @@ local px, pb, ids, recs, stamps, seq = p .. ':x:', p .. ':b:', p .. ':id', p .. 
   p .. ':t', p .. ':seq'
 local added = 0
 -- One number per item; the numbers of ids already present go unused: no harm.
-local n = call('INCRBY', seq, (#ARGV - 3) / 5) - (#ARGV - 3) / 5
-for i = 4, #ARGV, 5 do
+local n = call('INCRBY', seq, (#ARGV - 3) / 7) - (#ARGV - 3) / 7
+for i = 4, #ARGV, 7 do
   n = n + 1
   if call('HSETNX', ids, ARGV[i], n) == 1 then
     local nb = struct.pack('<I4', n)
@@ -1044,6 +1212,11 @@ for i = 4, #ARGV, 5 do
     call('APPEND', px .. ARGV[i + 3], nb)
     local blob = ARGV[i + 4]
     for o = 1, B * 8, 8 do call('APPEND', pb .. sub(blob, o, o + 7), nb) end
+    if ARGV[i + 6] ~= '' then
+      call('HSET', p .. ':pr', n, ARGV[i + 6])
+      local pblob = ARGV[i + 5]
+      for o = 1, #pblob, 8 do call('APPEND', p .. ':p:' .. sub(pblob, o, o + 7), nb) end
+    end
     if run ~= '' then call('APPEND', p .. ':pend:' .. run, nb) end
     added = added + 1
   end
@@ -1051,7 +1224,7 @@ end
 return added
 """
 
-# ARGV: prefix, bands, then per item: n, id, exact key, band keys blob.
+# ARGV: prefix, bands, then per item: n, id, exact key, band keys blob, piece hashes blob.
 _LUA_DELETE = """
 local call, sub = redis.call, string.sub
 local p, B = ARGV[1], tonumber(ARGV[2])
@@ -1066,7 +1239,7 @@ local function pull(key, nb)
   if #keep == 0 then call('DEL', key) else call('SET', key, table.concat(keep)) end
 end
 local deleted = 0
-for i = 3, #ARGV, 4 do
+for i = 3, #ARGV, 5 do
   local n = ARGV[i]
   local nb = struct.pack('<I4', tonumber(n))
   if call('HDEL', p .. ':rec', n) == 1 then deleted = deleted + 1 end
@@ -1075,6 +1248,9 @@ for i = 3, #ARGV, 4 do
   pull(p .. ':x:' .. ARGV[i + 2], nb)
   local blob = ARGV[i + 3]
   for o = 1, B * 8, 8 do pull(p .. ':b:' .. sub(blob, o, o + 7), nb) end
+  call('HDEL', p .. ':pr', n)
+  local pblob = ARGV[i + 4]
+  for o = 1, #pblob, 8 do pull(p .. ':p:' .. sub(pblob, o, o + 7), nb) end
 end
 return deleted
 """
@@ -1127,6 +1303,7 @@ class _RedisBackend:
         self.client = redis.Redis.from_url(clean, retry=Retry(
             NoBackoff(), 1, supported_errors=(redis.ConnectionError,)))
         self.meta_key = f"{self.prefix}:meta"
+        self.pieces = RedisBandStore(self.client, self._p("p:"))
         self._sha: dict[str, str] = {}
         self.run: str | None = None
         self._lock_token: bytes | None = None
@@ -1222,9 +1399,12 @@ class _RedisBackend:
 
     def _insert_args(self, rows: list[_Row]) -> list[Any]:
         args: list[Any] = [self.prefix, self.bands, self.run or ""]
-        for id_, key, sig, size, ts, bk in rows:
+        for id_, key, sig, size, ts, bk, pieces in rows:
             args += [id_, _pack_record(id_, key, sig, size, ts), repr(ts), key,
-                     np.ascontiguousarray(bk, dtype="<u8").tobytes()]
+                     np.ascontiguousarray(bk, dtype="<u8").tobytes(),
+                     b"" if pieces is None else np.ascontiguousarray(
+                         pieces.hashes, dtype="<u8").tobytes(),
+                     b"" if pieces is None else pieces.pack()]
         return args
 
     def fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
@@ -1321,9 +1501,7 @@ class _RedisBackend:
                 if not live:
                     continue
                 keys = (band_keys or self._band_keys_unset)(np.stack([r[2] for _, r in live]))
-                args: list[Any] = [self.prefix, self.bands]
-                for (n, (id_, key, *_)), bk in zip(live, keys, strict=True):
-                    args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes()]
+                args = self._delete_args(live, keys)
                 self._guard(lambda args=args: self._script(self.client, _LUA_DELETE, args))
             with self.client.pipeline(transaction=True) as pipe:
                 pipe.hdel(self._p("runs"), run).delete(pend)
@@ -1331,6 +1509,34 @@ class _RedisBackend:
         if run == self.run:
             self.run = None
         return bool(gone)
+
+    def _delete_args(self, live: list[tuple[Any, tuple]], keys: np.ndarray) -> list[Any]:
+        """_LUA_DELETE's arguments for entries (n, record) with their band keys."""
+        ns = [n for n, _ in live]
+        blobs = self._guard(lambda: self.client.hmget(self._p("pr"), ns))
+        args: list[Any] = [self.prefix, self.bands]
+        for (n, (id_, key, *_)), bk, pr in zip(live, keys, blobs, strict=True):
+            args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes(),
+                     pr[16:] if pr else b""]
+        return args
+
+    def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
+        return self._guard(lambda: self.pieces.query(hashes, cap))
+
+    def entries(self, ns: list[int], cutoff: float) -> list[Entry]:
+        def step() -> list[Entry]:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.hmget(self._p("rec"), ns).hmget(self._p("pr"), ns)
+                recs, prs = pipe.execute()
+            out = []
+            for n, rec, pr in zip(ns, recs, prs, strict=True):
+                if rec and pr:
+                    id_, _, sig, size, ts = _unpack_record(rec)
+                    if ts >= cutoff:
+                        out.append(Entry(n, id_, size, sig, Pieces.unpack(pr)))
+            return out
+
+        return self._guard(step)
 
     @staticmethod
     def _band_keys_unset(sigs: np.ndarray) -> np.ndarray:
@@ -1365,11 +1571,9 @@ class _RedisBackend:
                 return deleted
             recs = self._guard(lambda ns=ns: self.client.hmget(self._p("rec"), ns))
             live = [(n, _unpack_record(rec)) for n, rec in zip(ns, recs, strict=True) if rec]
-            args: list[Any] = [self.prefix, self.bands]
+            args: list[Any] = []
             if live:
-                keys = band_keys(np.stack([r[2] for _, r in live]))
-                for (n, (id_, key, *_)), bk in zip(live, keys, strict=True):
-                    args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes()]
+                args = self._delete_args(live, band_keys(np.stack([r[2] for _, r in live])))
             gone = [n for n, rec in zip(ns, recs, strict=True) if not rec]
             if gone:  # a timestamp without a record: drop the timestamp alone
                 self._guard(lambda gone=gone: self.client.zrem(self._p("t"), *gone))

@@ -2,7 +2,9 @@
 
 One small protocol, `BandStore`, as datasketch keeps its LSH apart from its storage: the
 `dedupe_ko.dedup.Deduplicator` holds two (band keys, piece keys) and never knows how they
-are kept. `MemoryBandStore` keeps sorted numpy runs in memory.
+are kept. `MemoryBandStore` keeps sorted numpy runs in memory; the persistent
+`dedupe_ko.index.Index` keeps its sentence pieces in a `SQLiteBandStore` (immutable sorted
+runs in the index file) or a `RedisBandStore` (one APPEND-ed string per key).
 
 A key maps to many values (cluster numbers). ``query(keys, cap=k)`` leaves out the keys that
 point to more than ``k`` distinct values and reports them as ``crowded``: a sentence found
@@ -12,12 +14,14 @@ not make candidates, and a capped bucket keeps the cost of a query bounded.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["BandStore", "Hits", "MemoryBandStore"]
+__all__ = ["BandStore", "Hits", "MemoryBandStore", "RedisBandStore", "SQLiteBandStore"]
 
 
 @dataclass(frozen=True)
@@ -112,3 +116,103 @@ class MemoryBandStore:
             keep = ~crowded[pos]
             pos, val = pos[keep], val[keep]
         return Hits(pos // width, val, crowded)
+
+
+def _hits(per_key: list[np.ndarray], width: int, cap: int | None) -> Hits:
+    """`Hits` from the distinct values found under each flat key."""
+    counts = np.array([len(v) for v in per_key], dtype=np.int64)
+    crowded = (counts > cap) if cap is not None else np.zeros(len(per_key), dtype=bool)
+    keep = np.flatnonzero(~crowded & (counts > 0))
+    if not len(keep):
+        return Hits(np.empty(0, np.int64), np.empty(0, np.int64), crowded)
+    values = np.concatenate([per_key[i] for i in keep]).astype(np.int64)
+    pos = np.repeat(keep, counts[keep])
+    return Hits(pos // width, values, crowded)
+
+
+class SQLiteBandStore:
+    """A `BandStore` in an SQLite file: key rows in immutable sorted runs (`dedupe_ko._runs`,
+    tables ``<prefix>runs`` and ``<prefix>chunks``), values below 2**32.
+
+    Every call works in the caller's connection and transaction (``conn()`` gives it), so a
+    batch's rows commit with the rest of the batch or not at all. A row keeps the key's top
+    31 bits: two keys equal there share their values (an extra candidate for verification).
+    """
+
+    def __init__(self, conn: Callable[[], sqlite3.Connection], prefix: str = "") -> None:
+        from . import _runs
+
+        self._conn = conn
+        self._rm = _runs
+        self.runs = _runs.Runs(prefix)
+        self.prefix = prefix
+
+    def schema(self) -> str:
+        """The tables this store needs (CREATE ... IF NOT EXISTS)."""
+        return self._rm.schema(self.prefix, if_not_exists=True)
+
+    def __len__(self) -> int:
+        return int(self._conn().execute(
+            f"SELECT coalesce(sum(rows), 0) FROM {self.prefix}runs").fetchone()[0])
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        if not len(keys):
+            return
+        rows = (self._rm.key_tops(np.asarray(keys).ravel()) << 32) | np.asarray(
+            values, dtype=np.int64).ravel()
+        self.runs.add(self._conn(), np.unique(rows))
+
+    def remove(self, values: np.ndarray) -> None:
+        """Drop every row of ``values`` (one merge of all runs)."""
+        if len(values):
+            self.runs.purge(self._conn(), np.asarray(values, dtype=np.int64))
+
+    def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
+        width = keys.shape[1] if keys.ndim == 2 else 1
+        flat = np.asarray(keys, dtype=np.uint64).ravel()
+        if not len(flat):
+            return Hits(np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(0, bool))
+        found = self.runs.lookup(self._conn(), self._rm.key_tops(flat)[:, None], 1)
+        return _hits([a for a, _ in found], width, cap)
+
+
+class RedisBandStore:
+    """A `BandStore` on a Redis server: key k holds the string ``<prefix><8-byte k>`` of its
+    values, 4 bytes each, appended with APPEND (the cheapest write Redis has; WATCH sees
+    exactly the keys a query read). The Index's Lua scripts write the same layout inside
+    their own atomic batches."""
+
+    def __init__(self, client: Any, prefix: bytes) -> None:
+        self.client = client
+        self.prefix = prefix
+
+    def key(self, k: int | bytes) -> bytes:
+        raw = k if isinstance(k, bytes) else int(k).to_bytes(8, "little")
+        return self.prefix + raw
+
+    def __len__(self) -> int:
+        total = 0
+        for name in self.client.scan_iter(match=self.prefix + b"*", count=1000):
+            total += int(self.client.strlen(name)) // 4
+        return total
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        flat = np.ascontiguousarray(np.asarray(keys).ravel(), dtype="<u8").tobytes()
+        vals = np.asarray(values).ravel()
+        with self.client.pipeline(transaction=True) as pipe:
+            for i, v in enumerate(vals.tolist()):
+                pipe.append(self.prefix + flat[8 * i: 8 * i + 8], int(v).to_bytes(4, "little"))
+            pipe.execute()
+
+    def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
+        width = keys.shape[1] if keys.ndim == 2 else 1
+        flat = np.ascontiguousarray(np.asarray(keys).ravel(), dtype="<u8").tobytes()
+        names = [self.prefix + flat[o: o + 8] for o in range(0, len(flat), 8)]
+        blobs: list[bytes | None] = []
+        for i in range(0, len(names), 10_000):
+            blobs += self.client.mget(names[i: i + 10_000])
+        per_key = [np.unique(np.frombuffer(b, dtype="<u4")) if b else _NONE for b in blobs]
+        return _hits(per_key, width, cap)
+
+
+_NONE = np.empty(0, dtype=np.uint32)

@@ -268,15 +268,47 @@ def test_missing_index_with_create_false(tmp_path: Path, redis_target: str) -> N
 # -- settings guard -----------------------------------------------------------------------------
 
 
-def test_other_thresholds_are_refused(target: str) -> None:
+def test_other_thresholds_open_the_same_stored_data(target: str) -> None:
+    # Thresholds only decide how stored data is verified: an index opens with any of them.
+    with Index.open(target) as index:
+        index.add_many([("bus", BUS), ("court", COURT)])
+    j, _, _ = jaccard(BUS_TAGGED, BUS)
+    strict = DedupConfig(threshold=min(0.99, j + 0.05), containment=1.0)
+    with Index.open(target, strict) as index:
+        assert index.config == strict
+        assert index.check(BUS_TAGGED) is None  # under the stricter threshold
+        assert index.check(COURT_SPACED) == Match("court", 1.0, "exact")
+    with Index.open(target, DedupConfig(threshold=0.6)) as index:
+        assert index.check(BUS_TAGGED) == Match("bus", j, "near")
+
+
+def _set_stored_fingerprint(target: str, **changes: object) -> None:
+    if target.startswith("redis://"):
+        import redis
+
+        url, _, prefix = target.partition("?prefix=")
+        client = redis.Redis.from_url(url)
+        fp = json.loads(client.hget(f"{prefix}:meta", "fingerprint"))
+        fp.update(changes)
+        client.hset(f"{prefix}:meta", "fingerprint", json.dumps(fp))
+        client.close()
+    else:
+        with sqlite3.connect(target) as db:
+            fp = json.loads(db.execute("SELECT value FROM meta WHERE key='fingerprint'")
+                            .fetchone()[0])
+            fp.update(changes)
+            db.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (json.dumps(fp),))
+        sqlite3.connect(target).close()
+
+
+def test_other_piece_scheme_is_refused(target: str) -> None:
+    # Stored sentence-piece hashes compare only with pieces cut the same way.
     Index.open(target).close()
+    _set_stored_fingerprint(target, piece_scheme="pieces-0:8:12")
     with pytest.raises(IndexMismatchError) as err:
-        Index.open(target, DedupConfig(threshold=0.8))
-    assert err.value.differences == {"dedup_threshold": (0.7, 0.8)}
-    message = str(err.value)
-    assert "dedup_threshold: stored 0.7, requested 0.8" in message
-    assert "Index.open(target) without a config" in message
-    assert "DedupConfig(threshold=0.7" in message
+        Index.open(target)
+    assert list(err.value.differences) == ["piece_scheme"]
+    assert "installed software" in str(err.value)
 
 
 def test_other_signature_shape_is_refused(target: str) -> None:
