@@ -536,6 +536,9 @@ class Index:
             id_, key, _sig, size = it[:4]
             ts = _timestamp(it[4] if len(it) > 4 else None, now)
             pieces = it[5] if len(it) > 5 else None
+            if pieces is not None and not isinstance(pieces, Pieces):
+                pieces = Pieces(np.asarray(pieces[0], dtype=np.uint64), int(pieces[1]),
+                                int(pieces[2]))
             rows.append((_check_id(id_), bytes(key), sig, int(size), ts, bk, pieces))
         return self._backend.insert(rows)
 
