@@ -481,12 +481,18 @@ class Deduplicator:
             every = [pieces.every(j) for j in new_keys]
             self._piece_store.add(np.concatenate(every),
                                   np.repeat(holder[new_keys], [len(e) for e in every]))
+        lent = []
         if self._absorbed:
             self._piece_store.add(np.concatenate([p for p, _ in self._absorbed]),
                                   np.concatenate([np.full(len(p), c) for p, c in self._absorbed]))
+            if self._store_pieces and not self._longest:
+                lent = [(self._c_top[c], (p, int(self._c_chars.a[c]), int(self._c_sents.a[c])))
+                        for p, c in self._absorbed]
             self._absorbed.clear()
         if self.store is not None and kept_items:
             self.store.insert_many(kept_items)
+        if lent:  # the stored version of each cluster holds the sentences its copies lent it
+            self.store.lend_pieces(lent, check=False)  # type: ignore[union-attr]
         return out
 
     def finish(self) -> Iterator[Decision]:

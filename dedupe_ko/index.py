@@ -52,7 +52,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import numpy as np
 
 from . import _owner, _runs
-from .cluster import best, verify
+from .cluster import best, in_sorted, verify
+from .dedup import _ABSORB_MIN as ABSORB_MIN
 from .dedup import DedupConfig, Match, accept
 from .minhash import (
     MIN_PIECE_CHARS,
@@ -217,15 +218,34 @@ class Pieces:
     hashes: np.ndarray
     chars: int
     sentences: int
+    base: int = -1  # pieces of the stored version itself (-1: all of ``hashes``)
 
     def pack(self) -> bytes:
-        return (struct.pack("<qq", self.chars, self.sentences)
+        base = len(self.hashes) if self.base < 0 else self.base
+        return (struct.pack("<qqq", self.chars, self.sentences, base)
                 + np.ascontiguousarray(self.hashes, dtype="<u8").tobytes())
 
     @classmethod
     def unpack(cls, blob: bytes) -> Pieces:
-        chars, sents = struct.unpack_from("<qq", blob)
-        return cls(np.frombuffer(blob, dtype="<u8", offset=16).astype(np.uint64), chars, sents)
+        chars, sents, base = struct.unpack_from("<qqq", blob)
+        return cls(np.frombuffer(blob, dtype="<u8", offset=_PIECES_HEAD).astype(np.uint64),
+                   chars, sents, base)
+
+    def lent(self, other: Pieces, check: bool = True) -> tuple[Pieces, np.ndarray] | None:
+        """These pieces with a near copy's new ones added (a re-led copy's lede, a paragraph
+        the stored version lacks), and the new hashes; None when there is nothing to add.
+        ``check``: as the Deduplicator's clusters, only a paragraph's worth
+        (`ABSORB_MIN` new pieces) and up to twice the stored version's own pieces."""
+        new = other.hashes[~in_sorted(other.hashes, self.hashes)]
+        base = len(self.hashes) if self.base < 0 else self.base
+        if not len(new) or (check and (len(new) < ABSORB_MIN
+                                       or len(self.hashes) + len(new) > 2 * base)):
+            return None
+        return Pieces(np.union1d(self.hashes, new), max(self.chars, other.chars),
+                      max(self.sentences, other.sentences), base), new
+
+
+_PIECES_HEAD = 24
 
 
 @dataclass(frozen=True)
@@ -459,8 +479,24 @@ class Index:
         pieces = pieces_of(texts)
         with self._backend.locked():
             partial = self._partial_many(texts, sigs, sizes)
-            return self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands, pieces,
-                                            partial)
+            out = self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands, pieces,
+                                           partial)
+            # near copies lend their new sentences to the entry they matched, as in the
+            # Deduplicator's clusters: a brief made of a re-led copy's lede still finds it
+            self.lend_pieces([(m.id, pieces[i]) for i, m in enumerate(out)
+                              if m is not None and m.kind == "near"])
+            return out
+
+    def lend_pieces(self, items: Sequence[tuple[str, Pieces | tuple]], check: bool = True
+                    ) -> int:
+        """Add near copies' sentence pieces to the stored entries they matched ((id,
+        `Pieces` or (hashes, chars, sentences)) items; see `Pieces.lent` for ``check``);
+        returns how many entries grew. Entries without pieces, or absent, are left alone."""
+        got = [(_check_id(i), p if isinstance(p, Pieces) else Pieces(
+            np.asarray(p[0], dtype=np.uint64), int(p[1]), int(p[2]))) for i, p in items]
+        if not got:
+            return 0
+        return self._backend.lend(got, check)
 
     def _partial_many(self, texts: Sequence[str], sigs: np.ndarray, sizes: Sequence[int]
                       ) -> list[Match | None]:
@@ -971,6 +1007,39 @@ class _SQLiteBackend:
 
     def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
         return self._guard(lambda: self._txn(lambda: self.pieces.query(hashes, cap), False))
+
+    def lend(self, items: list[tuple[str, Pieces]], check: bool) -> int:
+        def step() -> int:
+            conn = self.conn
+            ids = sorted({i for i, _ in items})
+            have: dict[str, tuple[int, Pieces]] = {}
+            for part in _runs.in_params(ids):
+                for id_, n, data in conn.execute(
+                    "SELECT e.id, e.n, p.data FROM entries e JOIN entry_pieces p ON p.n = e.n "
+                    f"WHERE e.id IN ({','.join('?' * len(part))})", part,
+                ):
+                    have[id_] = (n, Pieces.unpack(data))
+            grew: dict[int, Pieces] = {}
+            keys, values = [], []
+            for id_, pc in items:
+                if id_ not in have:
+                    continue
+                n, cur = have[id_]
+                out = cur.lent(pc, check)
+                if out is None:
+                    continue
+                have[id_] = (n, out[0])
+                grew[n] = out[0]
+                keys.append(out[1])
+                values.append(np.full(len(out[1]), n, dtype=np.int64))
+            if not grew:
+                return 0
+            conn.executemany("UPDATE entry_pieces SET data = ? WHERE n = ?",
+                             [(pc.pack(), n) for n, pc in grew.items()])
+            self.pieces.add(np.concatenate(keys), np.concatenate(values))
+            return len(grew)
+
+        return self._guard(lambda: self._txn(step, True))
 
     def entries(self, ns: list[int], cutoff: float) -> list[Entry]:
         def step() -> list[Entry]:
@@ -1520,11 +1589,47 @@ class _RedisBackend:
         args: list[Any] = [self.prefix, self.bands]
         for (n, (id_, key, *_)), bk, pr in zip(live, keys, blobs, strict=True):
             args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes(),
-                     pr[16:] if pr else b""]
+                     pr[_PIECES_HEAD:] if pr else b""]
         return args
 
     def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
         return self._guard(lambda: self.pieces.query(hashes, cap))
+
+    def lend(self, items: list[tuple[str, Pieces]], check: bool) -> int:
+        def step() -> int:
+            ids = sorted({i for i, _ in items})
+            ns = self.client.hmget(self._p("id"), ids)
+            known = [(i, int(n)) for i, n in zip(ids, ns, strict=True) if n is not None]
+            if not known:
+                return 0
+            blobs = self.client.hmget(self._p("pr"), [n for _, n in known])
+            have = {i: (n, Pieces.unpack(b)) for (i, n), b in zip(known, blobs, strict=True)
+                    if b}
+            grew: dict[int, Pieces] = {}
+            new: list[tuple[np.ndarray, int]] = []
+            for id_, pc in items:
+                if id_ not in have:
+                    continue
+                n, cur = have[id_]
+                out = cur.lent(pc, check)
+                if out is None:
+                    continue
+                have[id_] = (n, out[0])
+                grew[n] = out[0]
+                new.append((out[1], n))
+            if not grew:
+                return 0
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.hset(self._p("pr"), mapping={n: pc.pack() for n, pc in grew.items()})
+                for hashes, n in new:
+                    nb = int(n).to_bytes(4, "little")
+                    blob = np.ascontiguousarray(hashes, dtype="<u8").tobytes()
+                    for o in range(0, len(blob), 8):
+                        pipe.append(self.pieces.key(blob[o:o + 8]), nb)
+                pipe.execute()
+            return len(grew)
+
+        return self._guard(step)
 
     def entries(self, ns: list[int], cutoff: float) -> list[Entry]:
         def step() -> list[Entry]:
