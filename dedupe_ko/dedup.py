@@ -721,6 +721,8 @@ class Deduplicator:
                 c = self._archived[match.id] = self._new_cluster(match.id, None, 0, True)
             kind = _EXACT if match.kind == "exact" else _NEAR
             self._n_archived += 1
+            if kind == _NEAR and self._store_pieces and not self._longest:
+                self._lend_to_archived(c, match.id, pieces, row)
             if not self._longest:
                 self._c_count.a[c] += 1
                 self._counts[kind] += 1
@@ -835,6 +837,16 @@ class Deduplicator:
             pos, val = pos[keep], val[keep]
         return replace(found, rows=pos, values=val, crowded=crowded)
 
+    def _lend_to_archived(self, c: int, id_: str, pieces: _Pieces, row: int) -> None:
+        """A near copy of a stored entry lends its new sentences to the entry's cluster (and,
+        after the batch, to the stored entry), as a near copy does to a cluster of this run."""
+        if not len(self._c_pieces[c]):
+            for e in self.store.entries_of([id_]):  # type: ignore[union-attr]
+                self._archived_cluster(e)
+        if len(self._c_pieces[c]):
+            own, _, chars, sents = pieces.of(row, need=True)
+            self._absorb(c, own, chars, sents)
+
     def _archived_cluster(self, e: Any) -> int:
         """The cluster of a stored entry (`dedupe_ko.index.Entry`), verified against its
         signature and pieces."""
@@ -848,7 +860,9 @@ class Deduplicator:
             self._c_pieces[c] = e.pieces.hashes
             self._c_chars.a[c] = e.pieces.chars
             self._c_sents.a[c] = e.pieces.sentences
-            self._c_top_pieces.a[c] = len(e.pieces.hashes)
+        else:
+            return c
+        self._c_top_pieces.a[c] = e.pieces.base if e.pieces.base >= 0 else len(e.pieces.hashes)
         return c
 
     def _absorb(self, c: int, pieces: np.ndarray, chars: int, sents: int) -> None:

@@ -437,11 +437,9 @@ class Index:
         each other)."""
         keys, sigs, sizes = self._signatures(texts)
         out = self.lookup_many(keys, sigs, sizes)
-        todo = [i for i, m in enumerate(out) if m is None]
-        if todo:
-            found = self._partial_many([texts[i] for i in todo], sigs[todo], sizes[todo])
-            for i, m in zip(todo, found, strict=True):
-                out[i] = m
+        if any(m is None for m in out):
+            found = self._partial_many(texts, sigs, sizes, out)
+            out = [m if m is not None else f for m, f in zip(out, found, strict=True)]
         return out
 
     def add(self, id: str, text: str, *, timestamp: float | datetime | None = None) -> bool:
@@ -478,7 +476,8 @@ class Index:
         bands = self._hasher.band_keys(sigs)
         pieces = pieces_of(texts)
         with self._backend.locked():
-            partial = self._partial_many(texts, sigs, sizes)
+            partial = self._partial_many(texts, sigs, sizes,
+                                         self.lookup_many(keys, sigs, sizes))
             out = self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands, pieces,
                                            partial)
             # near copies lend their new sentences to the entry they matched, as in the
@@ -498,42 +497,70 @@ class Index:
             return 0
         return self._backend.lend(got, check)
 
-    def _partial_many(self, texts: Sequence[str], sigs: np.ndarray, sizes: Sequence[int]
-                      ) -> list[Match | None]:
-        """For each text, the stored article it lies inside (a ``partial`` match, verified
-        with `cluster.verify` on sentence pieces), or None: none, or the text is the fuller
-        version of the best one (it is new, and supersedes that one)."""
+    def _partial_many(self, texts: Sequence[str], sigs: np.ndarray, sizes: Sequence[int],
+                      earlier: Sequence[Match | None] | None = None) -> list[Match | None]:
+        """For each text without an ``earlier`` match, the stored article it lies inside (a
+        ``partial`` match, verified with `cluster.verify` on sentence pieces), or None: none,
+        or the text is the fuller version of the best one (it is new, and supersedes it).
+
+        Texts are taken in order: one with an earlier ``near`` match lends its new sentences
+        to the matched entry for the texts after it (as a near copy does to its cluster in
+        the Deduplicator), so a brief of a re-led copy's lede still finds the story."""
         cfg = self.config
+        n_texts = len(texts)
         h, lengths, offsets, sents = pieces_batch([strip_marks(t) for t in texts])
-        out: list[Match | None] = [None] * len(texts)
+        out: list[Match | None] = [None] * n_texts
         if not len(h):
             return out
-        rows = np.repeat(np.arange(len(texts)), np.diff(offsets))
+        earlier = list(earlier) if earlier is not None else [None] * n_texts
         hits = self.query_pieces(h, cap=cfg.boilerplate_clusters)
+        per_row = _split_rows(hits.rows, hits.values, offsets)
+        entries = {e.n: e for e in self.entries(np.unique(hits.values))}
+        near_ids = sorted({m.id for m in earlier if m is not None and m.kind == "near"})
+        by_id = {e.id: e for e in entries.values()}
+        by_id.update({e.id: e for e in self.entries_of([i for i in near_ids if i not in by_id])})
+        lent: dict[int, Pieces] = {}  # entry -> its pieces with what near copies lent it
+        lent_keys: dict[int, set[int]] = defaultdict(set)  # lent piece hash -> entries
         min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
-        code, cnt = np.unique(rows[hits.rows] * (1 << 32) + hits.values, return_counts=True)
-        code = code[cnt >= min_shared]
-        if not len(code):
-            return out
-        entries = {e.n: e for e in self.entries(np.unique(code & _LOW32))}
-        for i in np.unique(code >> 32).tolist():
-            a, b = offsets[i], offsets[i + 1]
+        for i in range(n_texts):
+            a, b = int(offsets[i]), int(offsets[i + 1])
             crowded = hits.crowded[a:b]
             own, boiler = h[a:b][~crowded], h[a:b][crowded]
+            m = earlier[i]
+            if m is not None:
+                e = by_id.get(m.id)
+                if m.kind == "near" and e is not None and b > a:
+                    got = lent.get(e.n, e.pieces).lent(
+                        Pieces(own, int(lengths[a:b][~crowded].sum()), int(sents[i])))
+                    if got is not None:
+                        lent[e.n] = got[0]
+                        entries.setdefault(e.n, e)
+                        for x in got[1].tolist():
+                            lent_keys[x].add(e.n)
+                continue
+            if a == b:
+                continue
+            shared = defaultdict(int)
+            for n in per_row[i].tolist():
+                shared[n] += 1
+            if lent_keys:
+                for x in own.tolist():
+                    for n in lent_keys.get(x, ()):
+                        shared[n] += 1
             chars = int(lengths[a:b][~crowded].sum())
             n_sents = round(int(sents[i]) * len(own) / (b - a))
             verdicts = []
-            for n in (code[(code >> 32) == i] & _LOW32).tolist():
+            for n, k in shared.items():
                 e = entries.get(n)
-                if e is None:
+                if k < min_shared or e is None:
                     continue
-                theirs = e.pieces.hashes
+                pc = lent.get(n, e.pieces)
+                theirs = pc.hashes
                 if len(boiler):
                     theirs = theirs[~np.isin(theirs, boiler)]
                 v = verify(cfg, float((e.sig == sigs[i]).mean()), int(sizes[i]), e.size,
-                           pieces_a=own, pieces_b=theirs, chars_a=chars,
-                           chars_b=e.pieces.chars, sentences_a=n_sents,
-                           sentences_b=e.pieces.sentences)
+                           pieces_a=own, pieces_b=theirs, chars_a=chars, chars_b=pc.chars,
+                           sentences_a=n_sents, sentences_b=pc.sentences)
                 if v.kind == "partial":
                     verdicts.append((v, n, e))
             top = best(verdicts)
@@ -583,6 +610,13 @@ class Index:
         query: keys under more than ``cap`` entries are ``crowded``, their entries left out).
         Staged entries of other runs are seen, as by `lookup`."""
         return self._backend.query_pieces(np.asarray(hashes, dtype=np.uint64), cap)
+
+    def entries_of(self, ids: Sequence[str]) -> list[Entry]:
+        """`entries` by id."""
+        if not ids:
+            return []
+        return self.entries(np.array(sorted(self._backend.numbers(list(ids)).values()),
+                                     dtype=np.int64))
 
     def entries(self, ns: np.ndarray) -> list[Entry]:
         """The stored entries ``ns`` that have pieces and are within ``retention_days``."""
@@ -712,6 +746,15 @@ class Index:
             *self._check_and_add_rows(ids[half:], keys[half:], sigs[half:], sizes[half:],
                                       stamps[half:], bands[half:], pb, qb),
         ]
+
+
+def _split_rows(rows: np.ndarray, values: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    """The ``values`` of flat keys ``rows`` grouped by text (text i: keys offsets[i]..)."""
+    text = np.searchsorted(offsets, rows, side="right") - 1
+    order = np.argsort(text, kind="stable")
+    bounds = np.searchsorted(text[order], np.arange(len(offsets)))
+    v = values[order]
+    return [v[bounds[i]:bounds[i + 1]] for i in range(len(offsets) - 1)]
 
 
 def _outputs_in_place(marks: list[list[Any]]) -> bool:
@@ -1007,6 +1050,17 @@ class _SQLiteBackend:
 
     def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
         return self._guard(lambda: self._txn(lambda: self.pieces.query(hashes, cap), False))
+
+    def numbers(self, ids: list[str]) -> dict[str, int]:
+        def step() -> dict[str, int]:
+            out: dict[str, int] = {}
+            for part in _runs.in_params(ids):
+                out.update(self.conn.execute(
+                    f"SELECT id, n FROM entries WHERE id IN ({','.join('?' * len(part))})",
+                    part).fetchall())
+            return out
+
+        return self._guard(lambda: self._txn(step, False))
 
     def lend(self, items: list[tuple[str, Pieces]], check: bool) -> int:
         def step() -> int:
@@ -1594,6 +1648,10 @@ class _RedisBackend:
 
     def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
         return self._guard(lambda: self.pieces.query(hashes, cap))
+
+    def numbers(self, ids: list[str]) -> dict[str, int]:
+        ns = self._guard(lambda: self.client.hmget(self._p("id"), ids))
+        return {i: int(n) for i, n in zip(ids, ns, strict=True) if n is not None}
 
     def lend(self, items: list[tuple[str, Pieces]], check: bool) -> int:
         def step() -> int:
