@@ -7,13 +7,18 @@
 
 The index stores, for every article it was given, its id, the hash of its folded body (the
 exact path), its MinHash signature, its shingle count and a timestamp, plus one LSH band key
-per band. A check looks the exact hash up first, then gathers the articles that share a band
-key and verifies each against the stored signature with `dedupe_ko.dedup.accept`; the best
-verified one is the match. The Deduplicator uses the same two calls (`lookup`,
-`insert_many`) through its ``store=`` argument, so a corpus run and an hourly scraper agree.
+per band, and its sentence pieces (`Pieces`: hashes, folded characters, sentences) with one
+key per piece in a `dedupe_ko.store` band store. A check looks the exact hash up first, then
+gathers the articles that share a band key and verifies each with `dedupe_ko.cluster.verify`
+(`cluster.best` picks); with no match, the articles sharing enough sentence pieces are
+verified for containment (a ``partial`` match: the text lies inside a stored article; a text
+that contains a stored one is new, the fuller version). The Deduplicator uses the same calls
+(`lookup`, `query_pieces`, `entries`, `insert_many`, `lend_pieces`) through its ``store=``
+argument, so a corpus run and an hourly scraper agree.
 
-The index records every setting that makes signatures comparable (`MinHashConfig.fingerprint`
-and the `DedupConfig` thresholds) and refuses to open with others (`IndexMismatchError`).
+The index records every setting that changes stored data (`MinHashConfig.fingerprint`: the
+hashing scheme, permutations, bands, shingles; and `PIECE_SCHEME`) and refuses to open with
+others (`IndexMismatchError`); verification thresholds are free to change.
 
 SQLite: WAL journal, a busy timeout, and one transaction per batch (``BEGIN IMMEDIATE`` for
 check-and-add), so several processes can share a file and a process killed mid-batch leaves
@@ -54,7 +59,7 @@ import numpy as np
 from . import _owner, _runs
 from .cluster import best, in_sorted, verify
 from .dedup import _ABSORB_MIN as ABSORB_MIN
-from .dedup import DedupConfig, Match, accept
+from .dedup import DedupConfig, Match
 from .minhash import (
     MIN_PIECE_CHARS,
     PIECE_CHUNK,
@@ -670,17 +675,14 @@ class Index:
 
     def _verify(self, sig: np.ndarray, size: int,
                 cands: Sequence[tuple[int, str, int, np.ndarray]]) -> tuple[float, int, str] | None:
-        """The best verified candidate as (similarity, n, id): highest similarity, then
-        the oldest."""
+        """The best verified candidate as (similarity, n, id) (`cluster.verify` on MinHash,
+        `cluster.best`: the highest similarity, then the oldest)."""
         if not cands:
             return None
         jac = (np.stack([c[3] for c in cands]) == sig).mean(axis=1)
-        best = None
-        for (n, id_, csize, _), j in zip(cands, jac, strict=True):
-            ok, sim = accept(self.config, float(j), size, csize)
-            if ok and (best is None or sim > best[0] or (sim == best[0] and n < best[1])):
-                best = (sim, n, id_)
-        return best
+        top = best((verify(self.config, float(j), size, csize), n, (n, id_))
+                   for (n, id_, csize, _), j in zip(cands, jac, strict=True))
+        return None if top is None else (top[0].similarity, top[1][0], top[1][1])
 
     def _best(self, found: _Found, sig: np.ndarray, size: int) -> Match | None:
         if found.exact:
