@@ -665,3 +665,55 @@ def test_corpus_second_half_flags_what_the_deduplicator_would(tmp_path: Path) ->
         today = Deduplicator(DedupConfig(), store=store).add_batch(second)
         assert len(store) == sum(d.kept for d in decisions)
     assert {d.id for d in today if not d.kept and d.cluster in first_ids} == expected
+
+
+# -- run --index day by day keeps what one batch run keeps (containment included) --------------
+
+
+def _kept_by_runs(files: list[Path], out_dir: Path, index: str | None) -> list[str]:
+    import subprocess
+    import sys
+
+    import orjson
+
+    kept: list[str] = []
+    for k, day in enumerate(files):
+        out = out_dir / f"kept{k}.jsonl"
+        args = [sys.executable, "-m", "dedupe_ko", "run", str(day), "-o", str(out), "-q"]
+        if index is not None:
+            args += ["--index", index]
+        p = subprocess.run(args, cwd=Path(__file__).resolve().parents[1], capture_output=True)
+        assert p.returncode == 0, p.stderr.decode()
+        kept += [orjson.loads(line)["id"] for line in out.read_bytes().splitlines() if line]
+    return kept
+
+
+def test_run_day_by_day_with_index_keeps_what_a_batch_run_keeps(target: str,
+                                                                tmp_path: Path) -> None:
+    import sys
+
+    from _shared import ROOT, need_corpus
+
+    need_corpus()
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import corpora
+
+    records = list(corpora.iter_hard(600, seed=3))
+    kinds: dict[str, str] = {r["id"]: r["kind"] for r in records}
+    whole = tmp_path / "all.jsonl"
+    corpora.write_jsonl(whole, ({"id": r["id"], "text": r["text"]} for r in records))
+    days = []
+    for d in range(5):  # the same stream, one file per "day", run one after the other
+        day = tmp_path / f"day{d}.jsonl"
+        corpora.write_jsonl(day, ({"id": r["id"], "text": r["text"]}
+                                  for r in records[d * 120:(d + 1) * 120]))
+        days.append(day)
+    batch = _kept_by_runs([whole], tmp_path, None)
+    by_day = _kept_by_runs(days, tmp_path, target)
+    assert by_day == batch
+    # containment is what decides much of it: abridged copies are dropped across days
+    dropped = {r["id"] for r in records} - set(batch)
+    assert sum(kinds[i].startswith("abridged") for i in dropped) >= 30
+    with Index.open(target) as index:
+        assert len(index) == len(batch)
+        assert index.verify() == []
