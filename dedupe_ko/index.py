@@ -390,7 +390,8 @@ class Index:
     def abort_run(self) -> None:
         """Delete the run's entries now (the outputs were not written)."""
         if self._backend.run is not None:
-            self._backend.end_run(self._backend.run, commit=False)
+            self._backend.end_run(self._backend.run, commit=False,
+                                  band_keys=self._hasher.band_keys)
 
     def recover(self) -> list[tuple[str, str]]:
         """Roll forward or back the runs whose owner process is dead (see `begin_run`);
