@@ -132,13 +132,18 @@ def test_rolled_back_run_takes_its_pieces_with_it(target: str) -> None:
 
 
 def test_pieces_in_many_stored_stories_are_boilerplate(target: str) -> None:
-    closing = ("이 기사는 언론사 간 기사 제휴에 따라 전재한 것입니다. 무단 전재와 재배포를 금합니다. "
-               "문의는 독자센터로 해 주시기 바랍니다.")
+    closing = ("이 기사는 언론사 간 기사 제휴에 따라 전재한 것으로 저작권은 원 출처에 있습니다. "
+               "허락 없는 무단 전재와 재배포, 인공지능 학습 이용을 모두 금합니다. 기사에 관한 "
+               "문의와 제보는 편집국 독자센터로 해 주시기 바랍니다.")
     places = ["강릉", "군산", "여수", "청주", "포항", "원주"]
     stories = [f"{p} 시청은 {n + 3}일 새 도서관 건립 계획을 발표했다. 사업비 {120 + n}억 원 가운데 "
                f"절반은 국비로 충당한다. {p} 시민 {n + 2}천 명이 설문에 참여했고 대부분 찬성했다. "
                f"착공은 내년 {n + 1}월, 개관은 2년 뒤로 잡혔다. 시는 {p} 북부 지역 주민의 "
-               f"이용이 가장 많을 것으로 내다봤다." for n, p in enumerate(places)]
+               f"이용이 가장 많을 것으로 내다봤다.\n새 도서관에는 어린이 열람실과 디지털 창작 "
+               f"공간, 지역 향토 자료실이 {n + 2}층에 들어선다. 야간에도 문을 열어 직장인과 "
+               f"학생이 늦게까지 이용할 수 있게 한다. 주차장은 {80 + 10 * n}면 규모로 짓고, "
+               f"시내버스 노선도 도서관 앞을 지나도록 바꾼다. 일부 시의원은 운영비 부담이 "
+               f"크다며 민간 위탁을 검토하자고 주장했다." for n, p in enumerate(places)]
     with Index.open(target) as index:
         index.add_many([(f"s{n}", f"{s}\n{closing}") for n, s in enumerate(stories)])
         # the closing alone would be inside every one of them; stored in six, it is
