@@ -1219,6 +1219,17 @@ class _SQLiteBackend:
             if len(rows_all) != expected:
                 problems.append(f"{len(rows_all)} band keys stored for {len(ns)} entries, "
                                 f"{expected} expected")
+            piece_runs, piece_problems = self.pieces.runs.checked_runs(conn)
+            problems += [f"pieces: {p}" for p in piece_problems]
+            piece_rows = (np.concatenate(piece_runs) if piece_runs
+                          else np.empty(0, dtype=np.int64))
+            orphans = int((~np.isin(piece_rows & _LOW32, ns)).sum())
+            if orphans:
+                problems.append(f"{orphans} piece keys point at no entry")
+            with_pieces = np.array([n for (n,) in conn.execute("SELECT n FROM entry_pieces")],
+                                   dtype=np.int64)
+            if (~np.isin(with_pieces, ns)).any():
+                problems.append("pieces kept for entries that are gone")
             return problems
 
         return self._guard(lambda: self._txn(step, False))
