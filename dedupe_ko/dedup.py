@@ -340,7 +340,12 @@ class Deduplicator:
     (`dedupe_ko.index.Index`): a record that duplicates nothing in this run is looked up in
     it (``store.lookup(exact_key, sig, size)``); a match makes the record a duplicate of the
     archived id, and kept records are added to it (``store.insert_many``) after each batch
-    (with ``keep="longest"``: in `finish`).
+    (with ``keep="longest"``: in `finish`). A store that keeps sentence pieces (the Index:
+    ``query_pieces``, ``entries``, ``entries_of``, ``lend_pieces``) is asked before the
+    containment search, its entries are partial candidates like this run's clusters (a brief
+    of an archived story is a ``partial`` duplicate of it; a fuller version is kept and
+    ``supersedes`` the archived brief), kept records are stored with their pieces, and near
+    copies lend their new sentences to the stored entry, as to a cluster of this run.
 
     ``keep="first"``: decisions are final as soon as they are returned. ``keep="longest"``:
     a longer member can replace a cluster's representative (only when every member so far
