@@ -29,18 +29,25 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
-__all__ = ["SCHEMA", "Runs", "band_rows", "key_tops", "LOW32"]
+__all__ = ["SCHEMA", "Runs", "band_rows", "key_tops", "LOW32", "schema"]
 
-SCHEMA = """
-CREATE TABLE runs (
+
+def schema(prefix: str = "", if_not_exists: bool = False) -> str:
+    """The two tables of one set of runs: ``<prefix>runs`` and ``<prefix>chunks``."""
+    ine = "IF NOT EXISTS " if if_not_exists else ""
+    return f"""
+CREATE TABLE {ine}{prefix}runs (
     run INTEGER PRIMARY KEY AUTOINCREMENT,
     rows INTEGER NOT NULL,
     first_chunk INTEGER NOT NULL,
     fences BLOB NOT NULL,
     filter BLOB NOT NULL
 );
-CREATE TABLE chunks (c INTEGER PRIMARY KEY, data BLOB NOT NULL);
+CREATE TABLE {ine}{prefix}chunks (c INTEGER PRIMARY KEY, data BLOB NOT NULL);
 """
+
+
+SCHEMA = schema()
 CHUNK_ROWS = 128  # 1 KiB: a lookup reads one small chunk per band key a run may hold
 FANOUT = 4  # runs of one size class merged into one
 MIN_RUN_ROWS = 1 << 15  # runs below this many rows all share the smallest size class
@@ -152,7 +159,9 @@ class _View:
 class Runs:
     """Reads and writes the runs of one SQLite index; holds the per-process caches."""
 
-    def __init__(self) -> None:
+    def __init__(self, prefix: str = "") -> None:
+        """``prefix``: the tables are ``<prefix>runs`` and ``<prefix>chunks``."""
+        self._r, self._c = f"{prefix}runs", f"{prefix}chunks"
         # run -> (rows, first chunk, fences, filter); runs never change: this never goes stale
         self._cache: dict[int, tuple[int, int, np.ndarray, np.ndarray]] = {}
         self._view: _View | None = None
@@ -166,15 +175,15 @@ class Runs:
 
     def _write(self, conn: sqlite3.Connection, rows: np.ndarray) -> None:
         rows = np.ascontiguousarray(rows, dtype=_ROW)
-        base = conn.execute("SELECT coalesce(max(c), 0) FROM chunks").fetchone()[0] + 1
+        base = conn.execute(f"SELECT coalesce(max(c), 0) FROM {self._c}").fetchone()[0] + 1
         buf = rows.tobytes()
         step = CHUNK_ROWS * _ROW.itemsize
         conn.executemany(
-            "INSERT INTO chunks (c, data) VALUES (?, ?)",
+            f"INSERT INTO {self._c} (c, data) VALUES (?, ?)",
             ((base + i, buf[o : o + step]) for i, o in enumerate(range(0, len(buf), step))),
         )
         conn.execute(
-            "INSERT INTO runs (rows, first_chunk, fences, filter) VALUES (?, ?, ?, ?)",
+            f"INSERT INTO {self._r} (rows, first_chunk, fences, filter) VALUES (?, ?, ?, ?)",
             (len(rows), base, rows[::CHUNK_ROWS].tobytes(), bloom(rows)),
         )
 
@@ -183,7 +192,7 @@ class Runs:
         until none does."""
         while True:
             classes: dict[int, list[int]] = {}
-            for run, rows in conn.execute("SELECT run, rows FROM runs ORDER BY run"):
+            for run, rows in conn.execute(f"SELECT run, rows FROM {self._r} ORDER BY run"):
                 classes.setdefault(size_class(rows), []).append(run)
             full = [c for c, members in classes.items() if len(members) >= FANOUT]
             if not full:
@@ -192,7 +201,7 @@ class Runs:
 
     def purge(self, conn: sqlite3.Connection, gone: np.ndarray) -> None:
         """Merge every run into one without the rows of entries ``gone``."""
-        self._merge(conn, [r for (r,) in conn.execute("SELECT run FROM runs ORDER BY run")],
+        self._merge(conn, [r for (r,) in conn.execute(f"SELECT run FROM {self._r} ORDER BY run")],
                     gone)
 
     def _merge(self, conn: sqlite3.Connection, group: list[int],
@@ -209,20 +218,27 @@ class Runs:
 
     def delete_runs(self, conn: sqlite3.Connection, runs: Iterable[int]) -> None:
         for run in runs:
-            conn.execute("DELETE FROM chunks WHERE c BETWEEN ? AND ?", _chunk_span(conn, run))
-            conn.execute("DELETE FROM runs WHERE run = ?", (run,))
+            conn.execute(f"DELETE FROM {self._c} WHERE c BETWEEN ? AND ?", self._span(conn, run))
+            conn.execute(f"DELETE FROM {self._r} WHERE run = ?", (run,))
+
+    def _span(self, conn: sqlite3.Connection, run: int) -> tuple[int, int]:
+        """The first and last chunk ids of ``run`` (one chunk per fence)."""
+        first, n = conn.execute(
+            f"SELECT first_chunk, length(fences) / 8 FROM {self._r} WHERE run = ?", (run,)
+        ).fetchone()
+        return first, first + n - 1
 
     # ---- reading -----------------------------------------------------------------------
     def read_run(self, conn: sqlite3.Connection, run: int) -> np.ndarray:
         """All rows of one run, sorted."""
         data = conn.execute(
-            "SELECT data FROM chunks WHERE c BETWEEN ? AND ? ORDER BY c", _chunk_span(conn, run)
+            f"SELECT data FROM {self._c} WHERE c BETWEEN ? AND ? ORDER BY c", self._span(conn, run)
         ).fetchall()
         return np.frombuffer(b"".join(d for (d,) in data), dtype=_ROW)
 
     def _current(self, conn: sqlite3.Connection) -> _View:
         """The runs now, with the cache brought up to date."""
-        runs = tuple(r for (r,) in conn.execute("SELECT run FROM runs ORDER BY run"))
+        runs = tuple(r for (r,) in conn.execute(f"SELECT run FROM {self._r} ORDER BY run"))
         if self._view is not None and self._view.runs == runs:
             return self._view
         live = set(runs)
@@ -231,7 +247,7 @@ class Runs:
         missing = [r for r in runs if r not in self._cache]
         for part in in_params(missing):
             for run, rows, first, fences, filter_ in conn.execute(
-                f"SELECT run, rows, first_chunk, fences, filter FROM runs WHERE run IN "
+                f"SELECT run, rows, first_chunk, fences, filter FROM {self._r} WHERE run IN "
                 f"({','.join('?' * len(part))})", part,
             ):
                 self._cache[run] = (rows, first, np.frombuffer(fences, dtype=_ROW),
@@ -269,7 +285,7 @@ class Runs:
         c1 = g1 - view.start[ri] + view.first[ri]
         ids = np.unique(_gather(c0, c1 + 1))
         data = dict(conn.execute(
-            "SELECT c, data FROM chunks WHERE c IN (SELECT value FROM json_each(?))",
+            f"SELECT c, data FROM {self._c} WHERE c IN (SELECT value FROM json_each(?))",
             (json.dumps(ids.tolist()),),
         ).fetchall())
         blobs = [data[c] for c in ids.tolist()]
@@ -293,12 +309,12 @@ class Runs:
 
     def checked_runs(self, conn: sqlite3.Connection) -> tuple[list[np.ndarray], list[str]]:
         """Every run's rows, and what is wrong with the runs (for `Index.verify`)."""
-        runs = conn.execute("SELECT run, rows, first_chunk, fences, filter FROM runs ORDER BY run"
-                            ).fetchall()
+        runs = conn.execute(f"SELECT run, rows, first_chunk, fences, filter FROM {self._r} "
+                            "ORDER BY run").fetchall()
         arrays, problems = [], []
         for run, rows, first, fences, filter_ in runs:
             chunks = [np.frombuffer(d, dtype=_ROW) for (d,) in conn.execute(
-                "SELECT data FROM chunks WHERE c BETWEEN ? AND ? ORDER BY c",
+                f"SELECT data FROM {self._c} WHERE c BETWEEN ? AND ? ORDER BY c",
                 (first, first + len(fences) // 8 - 1))]
             arr = np.concatenate(chunks) if chunks else np.empty(0, dtype=_ROW)
             heads = np.array([c[0] for c in chunks if len(c)], dtype=_ROW)
@@ -311,14 +327,6 @@ class Runs:
                 problems.append(f"run {run}: its filter does not match its rows")
             arrays.append(arr)
         return arrays, problems
-
-
-def _chunk_span(conn: sqlite3.Connection, run: int) -> tuple[int, int]:
-    """The first and last chunk ids of ``run`` (one chunk per fence)."""
-    first, n = conn.execute(
-        "SELECT first_chunk, length(fences) / 8 FROM runs WHERE run = ?", (run,)
-    ).fetchone()
-    return first, first + n - 1
 
 
 def _entries(rows: np.ndarray) -> np.ndarray:

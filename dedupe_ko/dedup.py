@@ -367,7 +367,12 @@ class Deduplicator:
     (`dedupe_ko.index.Index`): a record that duplicates nothing in this run is looked up in
     it (``store.lookup(exact_key, sig, size)``); a match makes the record a duplicate of the
     archived id, and kept records are added to it (``store.insert_many``) after each batch
-    (with ``keep="longest"``: in `finish`).
+    (with ``keep="longest"``: in `finish`). A store that keeps sentence pieces (the Index:
+    ``query_pieces``, ``entries``, ``entries_of``, ``lend_pieces``) is asked before the
+    containment search, its entries are partial candidates like this run's clusters (a brief
+    of an archived story is a ``partial`` duplicate of it; a fuller version is kept and
+    ``supersedes`` the archived brief), kept records are stored with their pieces, and near
+    copies lend their new sentences to the stored entry, as to a cluster of this run.
 
     ``keep="first"``: decisions are final as soon as they are returned. ``keep="longest"``:
     a longer member can replace a cluster's representative (only when every member so far
@@ -408,6 +413,10 @@ class Deduplicator:
         self._c_size = _Column(np.int64)
         self._c_archived = _Column(np.bool_)
         self._archived: dict[str, int] = {}  # archived id -> cluster
+        self._by_id: dict[str, int] = {}  # id of a version kept in this run -> its cluster
+        # the store keeps sentence pieces (`dedupe_ko.index.Index`): its entries are partial
+        # candidates, and kept records are stored with their pieces
+        self._store_pieces = callable(getattr(store, "query_pieces", None))
         self._counts = [0, 0, 0, 0]  # keep="first": none (kept), exact, near, partial
         self._n_superseding = 0
         self._absorbed: list[tuple[np.ndarray, int]] = []  # pieces to add to the store
@@ -504,12 +513,18 @@ class Deduplicator:
             every = [pieces.every(j) for j in new_keys]
             self._piece_store.add(np.concatenate(every),
                                   np.repeat(holder[new_keys], [len(e) for e in every]))
+        lent = []
         if self._absorbed:
             self._piece_store.add(np.concatenate([p for p, _ in self._absorbed]),
                                   np.concatenate([np.full(len(p), c) for p, c in self._absorbed]))
+            if self._store_pieces and not self._longest:
+                lent = [(self._c_top[c], (p, int(self._c_chars.a[c]), int(self._c_sents.a[c])))
+                        for p, c in self._absorbed]
             self._absorbed.clear()
         if self.store is not None and kept_items:
             self.store.insert_many(kept_items)
+        if lent:  # the stored version of each cluster holds the sentences its copies lent it
+            self.store.lend_pieces(lent, check=False)  # type: ignore[union-attr]
         return out
 
     def finish(self) -> Iterator[Decision]:
@@ -597,6 +612,8 @@ class Deduplicator:
         cap = cfg.boilerplate_clusters
         asked = np.flatnonzero(search[rows])
         found = self._piece_store.query(hashes[asked], cap=cap)
+        if self._store_pieces and len(asked):
+            found = self._store_candidates(hashes[asked], found)
         crowded = np.zeros(len(hashes), dtype=bool)
         crowded[asked] = found.crowded
         found = replace(found, rows=asked[found.rows])
@@ -621,6 +638,8 @@ class Deduplicator:
     def _new_cluster(self, rep: str, sig: np.ndarray | None, size: int, archived: bool,
                      pieces: np.ndarray | None = None, chars: int = 0, sents: int = 0) -> int:
         c = len(self._c_rep)
+        if not archived:
+            self._by_id[rep] = c
         self._c_rep.append(rep)
         self._c_top.append(rep)
         self._c_pieces.append(np.empty(0, np.uint64) if pieces is None else pieces)
@@ -716,26 +735,34 @@ class Deduplicator:
                 self._promote(c, r, key, length, sig, size, own, chars, sents)
                 return self._provisional(r), c
             return self._provisional(r), -1
-        if len(part):
-            found = self._partial(sig, size, own, boiler, chars, sents, np.unique(part))
-            if found is not None:
-                d, carries = self._join_partial(id_, key, length, sig, size, own, chars, sents,
-                                                *found)
-                if d.kept and self.store is not None:
-                    kept_items.append((id_, key, sig.copy(), size))
-                return d, carries
+        # A store that keeps sentence pieces is asked first: its exact and near matches rank
+        # before partial ones, as in one batch run; its entries are partial candidates too.
         match = None
-        if self.store is not None:
-            match = self.store.lookup(key, sig, size)
+        if self._store_pieces:
+            match = self.store.lookup(key, sig, size)  # type: ignore[union-attr]
         # The store already holds this record under its own id (a rerun of a committed run):
         # it is kept again and joins this run as it did the first one; the store is unchanged.
         rerun = match is not None and match.id == id_
+        if len(part) and (match is None or rerun):
+            found = self._partial(sig, size, own, boiler, chars, sents, np.unique(part),
+                                  archived=not rerun)
+            if found is not None:
+                d, carries = self._join_partial(id_, key, length, sig, size, own, chars, sents,
+                                                *found)
+                if d.kept and self.store is not None and not rerun:
+                    kept_items.append(self._kept_item(id_, key, sig, size, pieces, row))
+                return d, carries
+        if self.store is not None and not self._store_pieces:
+            match = self.store.lookup(key, sig, size)
+            rerun = match is not None and match.id == id_
         if match is not None and not rerun:
             c = self._archived.get(match.id)
             if c is None:
                 c = self._archived[match.id] = self._new_cluster(match.id, None, 0, True)
             kind = _EXACT if match.kind == "exact" else _NEAR
             self._n_archived += 1
+            if kind == _NEAR and self._store_pieces and not self._longest:
+                self._lend_to_archived(c, match.id, pieces, row)
             if not self._longest:
                 self._c_count.a[c] += 1
                 self._counts[kind] += 1
@@ -752,7 +779,7 @@ class Deduplicator:
             self._counts[_NONE] += 1
             self._exact[key] = c
             if self.store is not None and not rerun:
-                kept_items.append((id_, key, sig.copy(), size))
+                kept_items.append(self._kept_item(id_, key, sig, size, pieces, row))
             return Decision(id_, True, id_, "none", 1.0), c
         r = self._record(id_, c, _NONE, 1.0, size, -1, (sig & 0xFF).astype(np.uint8))
         self._exact[key] = r
@@ -760,10 +787,15 @@ class Deduplicator:
         return self._provisional(r), c
 
     def _partial(self, sig: np.ndarray, size: int, own: np.ndarray, boiler: np.ndarray,
-                 chars: int, sents: int, cands: np.ndarray) -> tuple[Verdict, int] | None:
+                 chars: int, sents: int, cands: np.ndarray, archived: bool = True
+                 ) -> tuple[Verdict, int] | None:
         """The best cluster this body lies inside, or that lies inside it (`cluster.verify`
-        on sentence pieces, boilerplate left out of both sides)."""
-        cands = cands[~self._c_archived.a[cands]]
+        on sentence pieces, boilerplate left out of both sides). ``archived``: the store's
+        entries (archived clusters with their pieces) are candidates too."""
+        if archived:
+            cands = cands[[len(self._c_pieces[c]) > 0 for c in cands.tolist()]]
+        else:
+            cands = cands[~self._c_archived.a[cands]]
         if not len(cands) or not len(own):
             return None
         jac = (self._c_sig.a[cands] == sig).mean(axis=1).tolist()
@@ -797,6 +829,8 @@ class Deduplicator:
         self._c_count.a[c] += 1
         if not grows:
             self._counts[_PARTIAL] += 1
+            if self._c_archived.a[c]:
+                self._n_archived += 1
             self._exact[key] = (c, _PARTIAL, sim)
             return Decision(id_, False, self._c_rep[c], "partial", sim, containment=sim), -1
         before = self._c_top[c]
@@ -806,6 +840,70 @@ class Deduplicator:
         self._set_top(c, id_, sig, size, own, chars, sents)
         return Decision(id_, True, self._c_rep[c], "partial", sim, containment=sim,
                         supersedes=before), c
+
+    def _kept_item(self, id_: str, key: bytes, sig: np.ndarray, size: int, pieces: _Pieces,
+                   row: int) -> tuple:
+        """What the store is given for a kept record: (id, exact key, signature, size), and
+        with a store that keeps pieces, (timestamp: now, (every piece hash, the folded
+        characters and sentences of its non-boilerplate pieces))."""
+        if not self._store_pieces:
+            return (id_, key, sig.copy(), size)
+        _, _, chars, sents = pieces.of(row, need=True)
+        return (id_, key, sig.copy(), size, None, (pieces.every(row), chars, sents))
+
+    def _store_candidates(self, hashes: np.ndarray, found: Any) -> Any:
+        """Add the store's entries to a piece query's hits (``found``, on ``hashes``): each
+        entry as its cluster in this run (a version kept here) or as an archived cluster
+        holding its pieces; a piece under more than ``boilerplate_clusters`` distinct
+        clusters of both is crowded."""
+        cap = self.config.boilerplate_clusters
+        sh = self.store.query_pieces(hashes, cap=cap)  # type: ignore[union-attr]
+        if not len(sh.values):
+            return replace(found, crowded=found.crowded | sh.crowded)
+        where: dict[int, int] = {}
+        for e in self.store.entries(np.unique(sh.values)):  # type: ignore[union-attr]
+            c = self._by_id.get(e.id)
+            where[e.n] = self._archived_cluster(e) if c is None else c
+        mapped = np.array([where.get(n, -1) for n in sh.values.tolist()], dtype=np.int64)
+        ok = mapped >= 0
+        pos = np.concatenate((found.rows, sh.rows[ok])).astype(np.int64)
+        val = np.concatenate((found.values.astype(np.int64), mapped[ok]))
+        crowded = found.crowded | sh.crowded
+        if len(pos):
+            pair = np.unique(pos * (1 << 31) + val)
+            pos, val = pair >> 31, pair & ((1 << 31) - 1)
+            crowded = crowded | (np.bincount(pos, minlength=len(hashes)) > cap)
+            keep = ~crowded[pos]
+            pos, val = pos[keep], val[keep]
+        return replace(found, rows=pos, values=val, crowded=crowded)
+
+    def _lend_to_archived(self, c: int, id_: str, pieces: _Pieces, row: int) -> None:
+        """A near copy of a stored entry lends its new sentences to the entry's cluster (and,
+        after the batch, to the stored entry), as a near copy does to a cluster of this run."""
+        if not len(self._c_pieces[c]):
+            for e in self.store.entries_of([id_]):  # type: ignore[union-attr]
+                self._archived_cluster(e)
+        if len(self._c_pieces[c]):
+            own, _, chars, sents = pieces.of(row, need=True)
+            self._absorb(c, own, chars, sents)
+
+    def _archived_cluster(self, e: Any) -> int:
+        """The cluster of a stored entry (`dedupe_ko.index.Entry`), verified against its
+        signature and pieces."""
+        c = self._archived.get(e.id)
+        if c is None:
+            c = self._archived[e.id] = self._new_cluster(
+                e.id, e.sig, e.size, True, e.pieces.hashes, e.pieces.chars, e.pieces.sentences)
+        elif self._c_top[c] == e.id and not len(self._c_pieces[c]):  # known from a lookup
+            self._c_sig.a[c] = e.sig
+            self._c_size.a[c] = e.size
+            self._c_pieces[c] = e.pieces.hashes
+            self._c_chars.a[c] = e.pieces.chars
+            self._c_sents.a[c] = e.pieces.sentences
+        else:
+            return c
+        self._c_top_pieces.a[c] = e.pieces.base if e.pieces.base >= 0 else len(e.pieces.hashes)
+        return c
 
     def _absorb(self, c: int, pieces: np.ndarray, chars: int, sents: int) -> None:
         """A near copy joined cluster c: its sentences (a re-led copy's lede, a paragraph
@@ -826,6 +924,7 @@ class Deduplicator:
                  chars: int, sents: int) -> None:
         """Verify cluster c's later candidates against this version."""
         self._c_top[c] = id_
+        self._by_id[id_] = c
         self._c_sig.a[c] = sig
         self._c_size.a[c] = size
         self._c_pieces[c] = pieces
@@ -925,8 +1024,12 @@ class Deduplicator:
         for c in range(len(self._c_rep)):
             if self._c_archived.a[c]:
                 continue
-            items.append((self._c_rep[c], self._c_key[c], self._c_sig.a[c].copy(),
-                          int(self._c_size.a[c])))
+            item: tuple = (self._c_rep[c], self._c_key[c], self._c_sig.a[c].copy(),
+                           int(self._c_size.a[c]))
+            if self._store_pieces:
+                item += (None, (self._c_pieces[c], int(self._c_chars.a[c]),
+                                int(self._c_sents.a[c])))
+            items.append(item)
         if items:
             self.store.insert_many(items)
 

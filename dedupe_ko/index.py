@@ -7,10 +7,14 @@
 
 The index stores, for every article it was given, its id, the hash of its folded body (the
 exact path), its MinHash signature, its shingle count and a timestamp, plus one LSH band key
-per band. A check looks the exact hash up first, then gathers the articles that share a band
-key and verifies each against the stored signature with `dedupe_ko.cluster.verify`; the best
-verified one (`cluster.best`) is the match. The Deduplicator uses the same two calls (`lookup`,
-`insert_many`) through its ``store=`` argument, so a corpus run and an hourly scraper agree.
+per band, and its sentence pieces (`Pieces`: hashes, folded characters, sentences) with one
+key per piece in a `dedupe_ko.store` band store. A check looks the exact hash up first, then
+gathers the articles that share a band key and verifies each with `dedupe_ko.cluster.verify`
+(`cluster.best` picks); with no match, the articles sharing enough sentence pieces are
+verified for containment (a ``partial`` match: the text lies inside a stored article; a text
+that contains a stored one is new, the fuller version). The Deduplicator uses the same calls
+(`lookup`, `query_pieces`, `entries`, `insert_many`, `lend_pieces`) through its ``store=``
+argument, so a corpus run and an hourly scraper agree.
 
 A run (`begin_run` ... `commit_run`) stages what it stores: other processes see it at once,
 but it becomes permanent only when committed right after the run's outputs are renamed into
@@ -18,9 +22,9 @@ place; the run of a process that died is rolled back (or forward, when its outpu
 place) by the next `Index.open`. `batch` holds the write lock over a block of lookups and
 inserts. See docs/index.md, "Runs".
 
-The index records every setting that makes stored signatures and band keys comparable
-(`MinHashConfig.fingerprint`: scheme, permutations, bands, shingles) and refuses to open with
-others (`IndexMismatchError`); verification thresholds may change from one open to the next.
+The index records every setting that changes stored data (`MinHashConfig.fingerprint`: the
+hashing scheme, permutations, bands, shingles; and `PIECE_SCHEME`) and refuses to open with
+others (`IndexMismatchError`); verification thresholds are free to change.
 
 SQLite: WAL journal, a busy timeout, and one transaction per batch (``BEGIN IMMEDIATE`` for
 check-and-add), so several processes can share a file and a process killed mid-batch leaves
@@ -58,9 +62,20 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import numpy as np
 
-from . import _owner, _runs, cluster
+from . import _owner, _runs
+from .cluster import best, in_sorted, verify
+from .dedup import _ABSORB_MIN as ABSORB_MIN
 from .dedup import DedupConfig, Match
-from .minhash import MinHashConfig, MinHasher, exact_key
+from .minhash import (
+    MIN_PIECE_CHARS,
+    PIECE_CHUNK,
+    MinHashConfig,
+    MinHasher,
+    exact_key,
+    pieces_batch,
+    strip_marks,
+)
+from .store import Hits, RedisBandStore, SQLiteBandStore
 
 __all__ = [
     "Index",
@@ -69,6 +84,8 @@ __all__ = [
     "IndexMismatchError",
     "IndexUnavailableError",
     "MAX_CANDIDATES",
+    "Entry",
+    "Pieces",
 ]
 
 FORMAT = "dedupe_ko.index"
@@ -85,7 +102,8 @@ _T = TypeVar("_T")
 
 # Settings from the installed software, not from the config: a new config cannot fix them.
 _SOFTWARE_KEYS = (
-    "scheme", "datasketch_major", "permutation_check", "shingle_version", "normalizer_version"
+    "scheme", "datasketch_major", "permutation_check", "shingle_version", "normalizer_version",
+    "piece_scheme",
 )
 
 
@@ -140,11 +158,16 @@ class IndexMismatchError(ValueError):
 _NOT_STORED = frozenset({"dedup_threshold", "dedup_containment", "dedup_min_jaccard"})
 
 
+# How sentence pieces are cut and hashed (`minhash.pieces_batch`): stored piece hashes only
+# compare with pieces cut the same way.
+PIECE_SCHEME = f"pieces-1:{MIN_PIECE_CHARS}:{PIECE_CHUNK}"
+
+
 def _fingerprint(config: DedupConfig) -> dict[str, object]:
-    """What the stored signatures and band keys depend on (hashing scheme, permutations,
-    bands, shingles): an index refuses a config that differs here. Verification thresholds
-    are not part of it: a check with another threshold reads the same stored data."""
+    """What stored data depends on (hashing scheme, permutations, bands, shingles, piece
+    scheme); verification thresholds are not in it: they apply to any stored data."""
     fp = dict(config.minhash.fingerprint())
+    fp["piece_scheme"] = PIECE_SCHEME
     return json.loads(json.dumps(fp))  # the form it takes once stored (lists, strings)
 
 
@@ -203,8 +226,64 @@ class _Found:
     cands: list[tuple[int, str, int, np.ndarray]]  # (n, id, size, sig)
 
 
-# A row to store: (id, exact key, signature, shingle count, timestamp, band keys).
-_Row = tuple[str, bytes, np.ndarray, int, float, np.ndarray]
+@dataclass(frozen=True)
+class Pieces:
+    """An article's sentence pieces as the index keeps them: the distinct piece hashes
+    (sorted uint64, `minhash.pieces_batch`), their folded characters and the sentences."""
+
+    hashes: np.ndarray
+    chars: int
+    sentences: int
+    base: int = -1  # pieces of the stored version itself (-1: all of ``hashes``)
+
+    def pack(self) -> bytes:
+        base = len(self.hashes) if self.base < 0 else self.base
+        return (struct.pack("<qqq", self.chars, self.sentences, base)
+                + np.ascontiguousarray(self.hashes, dtype="<u8").tobytes())
+
+    @classmethod
+    def unpack(cls, blob: bytes) -> Pieces:
+        chars, sents, base = struct.unpack_from("<qqq", blob)
+        return cls(np.frombuffer(blob, dtype="<u8", offset=_PIECES_HEAD).astype(np.uint64),
+                   chars, sents, base)
+
+    def lent(self, other: Pieces, check: bool = True) -> tuple[Pieces, np.ndarray] | None:
+        """These pieces with a near copy's new ones added (a re-led copy's lede, a paragraph
+        the stored version lacks), and the new hashes; None when there is nothing to add.
+        ``check``: as the Deduplicator's clusters, only a paragraph's worth
+        (`ABSORB_MIN` new pieces) and up to twice the stored version's own pieces."""
+        new = other.hashes[~in_sorted(other.hashes, self.hashes)]
+        base = len(self.hashes) if self.base < 0 else self.base
+        if not len(new) or (check and (len(new) < ABSORB_MIN
+                                       or len(self.hashes) + len(new) > 2 * base)):
+            return None
+        return Pieces(np.union1d(self.hashes, new), max(self.chars, other.chars),
+                      max(self.sentences, other.sentences), base), new
+
+
+_PIECES_HEAD = 24
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A stored article as verification needs it (`cluster.verify`)."""
+
+    n: int
+    id: str
+    size: int
+    sig: np.ndarray
+    pieces: Pieces
+
+
+def pieces_of(texts: Sequence[str]) -> list[Pieces]:
+    """The `Pieces` of cleaned bodies, cut as the Deduplicator cuts them."""
+    h, lengths, offsets, sents = pieces_batch([strip_marks(t) for t in texts])
+    return [Pieces(h[a:b], int(lengths[a:b].sum()), int(sents[i]))
+            for i, (a, b) in enumerate(zip(offsets[:-1], offsets[1:], strict=True))]
+
+
+# A row to store: (id, exact key, signature, shingle count, timestamp, band keys, pieces).
+_Row = tuple[str, bytes, np.ndarray, int, float, np.ndarray, "Pieces | None"]
 
 
 # -- the index -----------------------------------------------------------------------------------
@@ -322,7 +401,8 @@ class Index:
     def abort_run(self) -> None:
         """Delete the run's entries now (the outputs were not written)."""
         if self._backend.run is not None:
-            self._backend.end_run(self._backend.run, commit=False)
+            self._backend.end_run(self._backend.run, commit=False,
+                                  band_keys=self._hasher.band_keys)
 
     def recover(self) -> list[tuple[str, str]]:
         """Roll forward or back the runs whose owner process is dead (see `begin_run`);
@@ -373,7 +453,11 @@ class Index:
         """`check` for each text, against the index only (the texts are not compared with
         each other)."""
         keys, sigs, sizes = self._signatures(texts)
-        return self.lookup_many(keys, sigs, sizes)
+        out = self.lookup_many(keys, sigs, sizes)
+        if any(m is None for m in out):
+            found = self._partial_many(texts, sigs, sizes, out)
+            out = [m if m is not None else f for m, f in zip(out, found, strict=True)]
+        return out
 
     def add(self, id: str, text: str, *, timestamp: float | datetime | None = None) -> bool:
         """Store ``text`` under ``id``; False when ``id`` is already in the index (then the
@@ -386,7 +470,8 @@ class Index:
         many were new. Ids already present are left as they are."""
         ids, texts, stamps = self._unpack(items)
         keys, sigs, sizes = self._signatures(texts)
-        return self.insert_many(list(zip(ids, keys, sigs, sizes, stamps, strict=True)))
+        return self.insert_many(list(zip(ids, keys, sigs, sizes, stamps, pieces_of(texts),
+                                         strict=True)))
 
     def check_and_add(self, id: str, text: str, *,
                       timestamp: float | datetime | None = None) -> Match | None:
@@ -406,7 +491,99 @@ class Index:
         now = time.time()
         stamps = [_timestamp(t, now) for t in stamps]
         bands = self._hasher.band_keys(sigs)
-        return self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands)
+        pieces = pieces_of(texts)
+        with self._backend.locked():
+            partial = self._partial_many(texts, sigs, sizes,
+                                         self.lookup_many(keys, sigs, sizes))
+            out = self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands, pieces,
+                                           partial)
+            # near copies lend their new sentences to the entry they matched, as in the
+            # Deduplicator's clusters: a brief made of a re-led copy's lede still finds it
+            self.lend_pieces([(m.id, pieces[i]) for i, m in enumerate(out)
+                              if m is not None and m.kind == "near"])
+            return out
+
+    def lend_pieces(self, items: Sequence[tuple[str, Pieces | tuple]], check: bool = True
+                    ) -> int:
+        """Add near copies' sentence pieces to the stored entries they matched ((id,
+        `Pieces` or (hashes, chars, sentences)) items; see `Pieces.lent` for ``check``);
+        returns how many entries grew. Entries without pieces, or absent, are left alone."""
+        got = [(_check_id(i), p if isinstance(p, Pieces) else Pieces(
+            np.asarray(p[0], dtype=np.uint64), int(p[1]), int(p[2]))) for i, p in items]
+        if not got:
+            return 0
+        return self._backend.lend(got, check)
+
+    def _partial_many(self, texts: Sequence[str], sigs: np.ndarray, sizes: Sequence[int],
+                      earlier: Sequence[Match | None] | None = None) -> list[Match | None]:
+        """For each text without an ``earlier`` match, the stored article it lies inside (a
+        ``partial`` match, verified with `cluster.verify` on sentence pieces), or None: none,
+        or the text is the fuller version of the best one (it is new, and supersedes it).
+
+        Texts are taken in order: one with an earlier ``near`` match lends its new sentences
+        to the matched entry for the texts after it (as a near copy does to its cluster in
+        the Deduplicator), so a brief of a re-led copy's lede still finds the story."""
+        cfg = self.config
+        n_texts = len(texts)
+        h, lengths, offsets, sents = pieces_batch([strip_marks(t) for t in texts])
+        out: list[Match | None] = [None] * n_texts
+        if not len(h):
+            return out
+        earlier = list(earlier) if earlier is not None else [None] * n_texts
+        hits = self.query_pieces(h, cap=cfg.boilerplate_clusters)
+        per_row = _split_rows(hits.rows, hits.values, offsets)
+        entries = {e.n: e for e in self.entries(np.unique(hits.values))}
+        near_ids = sorted({m.id for m in earlier if m is not None and m.kind == "near"})
+        by_id = {e.id: e for e in entries.values()}
+        by_id.update({e.id: e for e in self.entries_of([i for i in near_ids if i not in by_id])})
+        lent: dict[int, Pieces] = {}  # entry -> its pieces with what near copies lent it
+        lent_keys: dict[int, set[int]] = defaultdict(set)  # lent piece hash -> entries
+        min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
+        for i in range(n_texts):
+            a, b = int(offsets[i]), int(offsets[i + 1])
+            crowded = hits.crowded[a:b]
+            own, boiler = h[a:b][~crowded], h[a:b][crowded]
+            m = earlier[i]
+            if m is not None:
+                e = by_id.get(m.id)
+                if m.kind == "near" and e is not None and b > a:
+                    got = lent.get(e.n, e.pieces).lent(
+                        Pieces(own, int(lengths[a:b][~crowded].sum()), int(sents[i])))
+                    if got is not None:
+                        lent[e.n] = got[0]
+                        entries.setdefault(e.n, e)
+                        for x in got[1].tolist():
+                            lent_keys[x].add(e.n)
+                continue
+            if a == b:
+                continue
+            shared = defaultdict(int)
+            for n in per_row[i].tolist():
+                shared[n] += 1
+            if lent_keys:
+                for x in own.tolist():
+                    for n in lent_keys.get(x, ()):
+                        shared[n] += 1
+            chars = int(lengths[a:b][~crowded].sum())
+            n_sents = round(int(sents[i]) * len(own) / (b - a))
+            verdicts = []
+            for n, k in shared.items():
+                e = entries.get(n)
+                if k < min_shared or e is None:
+                    continue
+                pc = lent.get(n, e.pieces)
+                theirs = pc.hashes
+                if len(boiler):
+                    theirs = theirs[~np.isin(theirs, boiler)]
+                v = verify(cfg, float((e.sig == sigs[i]).mean()), int(sizes[i]), e.size,
+                           pieces_a=own, pieces_b=theirs, chars_a=chars, chars_b=pc.chars,
+                           sentences_a=n_sents, sentences_b=pc.sentences)
+                if v.kind == "partial":
+                    verdicts.append((v, n, e))
+            top = best(verdicts)
+            if top is not None and top[0].contained == "a":
+                out[i] = Match(top[1].id, top[0].similarity, "partial")
+        return out
 
     # ---- store protocol (what the Deduplicator's store= uses) -----------------------------
     def lookup(self, exact_key: bytes, sig: np.ndarray, size: int) -> Match | None:
@@ -424,8 +601,9 @@ class Index:
         return [self._best(f, s, int(z)) for f, s, z in zip(found, sigs, sizes, strict=True)]
 
     def insert_many(self, items: Sequence[tuple]) -> int:
-        """Store (id, exact_key, sig, size[, timestamp]) items in one transaction; returns
-        how many ids were new."""
+        """Store (id, exact_key, sig, size[, timestamp[, pieces]]) items in one transaction;
+        returns how many ids were new. ``pieces`` (`Pieces`, or None) makes the entry a
+        candidate for containment (`partial`) matches."""
         items = list(items)
         if not items:
             return 0
@@ -437,8 +615,31 @@ class Index:
         for it, sig, bk in zip(items, sigs, bands, strict=True):
             id_, key, _sig, size = it[:4]
             ts = _timestamp(it[4] if len(it) > 4 else None, now)
-            rows.append((_check_id(id_), bytes(key), sig, int(size), ts, bk))
+            pieces = it[5] if len(it) > 5 else None
+            if pieces is not None and not isinstance(pieces, Pieces):
+                pieces = Pieces(np.asarray(pieces[0], dtype=np.uint64), int(pieces[1]),
+                                int(pieces[2]))
+            rows.append((_check_id(id_), bytes(key), sig, int(size), ts, bk, pieces))
         return self._backend.insert(rows)
+
+    def query_pieces(self, hashes: np.ndarray, cap: int | None = None) -> Hits:
+        """The entry numbers stored under each sentence-piece hash (a `store.BandStore`
+        query: keys under more than ``cap`` entries are ``crowded``, their entries left out).
+        Staged entries of other runs are seen, as by `lookup`."""
+        return self._backend.query_pieces(np.asarray(hashes, dtype=np.uint64), cap)
+
+    def entries_of(self, ids: Sequence[str]) -> list[Entry]:
+        """`entries` by id."""
+        if not ids:
+            return []
+        return self.entries(np.array(sorted(self._backend.numbers(list(ids)).values()),
+                                     dtype=np.int64))
+
+    def entries(self, ns: np.ndarray) -> list[Entry]:
+        """The stored entries ``ns`` that have pieces and are within ``retention_days``."""
+        if not len(ns):
+            return []
+        return self._backend.entries([int(n) for n in ns], self._cutoff())
 
     # ---- maintenance ---------------------------------------------------------------------
     def purge(self, older_than_days: float | None = None) -> int:
@@ -486,17 +687,14 @@ class Index:
 
     def _verify(self, sig: np.ndarray, size: int,
                 cands: Sequence[tuple[int, str, int, np.ndarray]]) -> tuple[float, int, str] | None:
-        """The best verified candidate as (similarity, n, id): highest similarity, then
-        the oldest."""
+        """The best verified candidate as (similarity, n, id) (`cluster.verify` on MinHash,
+        `cluster.best`: the highest similarity, then the oldest)."""
         if not cands:
             return None
-        jac = (np.stack([c[3] for c in cands]) == sig).mean(axis=1).tolist()
-        found = cluster.best((cluster.verify(self.config, j, size, csize), n, (n, id_))
-                             for (n, id_, csize, _), j in zip(cands, jac, strict=True))
-        if found is None:
-            return None
-        v, (n, id_) = found
-        return v.similarity, n, id_
+        jac = (np.stack([c[3] for c in cands]) == sig).mean(axis=1)
+        top = best((verify(self.config, float(j), size, csize), n, (n, id_))
+                   for (n, id_, csize, _), j in zip(cands, jac, strict=True))
+        return None if top is None else (top[0].similarity, top[1][0], top[1][1])
 
     def _best(self, found: _Found, sig: np.ndarray, size: int) -> Match | None:
         if found.exact:
@@ -505,8 +703,9 @@ class Index:
         return None if best is None else Match(best[2], best[0], "near")
 
     def _check_and_add_rows(self, ids: list[str], keys: list[bytes], sigs: np.ndarray,
-                            sizes: np.ndarray, stamps: list[float],
-                            bands: np.ndarray) -> list[Match | None]:
+                            sizes: np.ndarray, stamps: list[float], bands: np.ndarray,
+                            pieces: list[Pieces] | None = None,
+                            partial: list[Match | None] | None = None) -> list[Match | None]:
         if not ids:
             return []
 
@@ -530,12 +729,15 @@ class Index:
                         # The stored match is older: it wins a tie.
                         if near is not None and (match is None or near[0] > match.similarity):
                             match = Match(near[2], near[0], "near")
+                if match is None and partial is not None:
+                    match = partial[i]
                 results.append(match)
                 if match is None and ids[i] not in queued:
                     queued.add(ids[i])  # a repeated id keeps its first text, as in add_many
                     # Batch entries rank after every stored one.
                     n = (1 << 62) + len(rows)
-                    rows.append((ids[i], keys[i], sigs[i], int(sizes[i]), stamps[i], bands[i]))
+                    rows.append((ids[i], keys[i], sigs[i], int(sizes[i]), stamps[i], bands[i],
+                                 pieces[i] if pieces is not None else None))
                     batch_exact.setdefault(keys[i], (n, ids[i]))
                     entry = (n, ids[i], int(sizes[i]), sigs[i])
                     for bk in bands[i].tolist():
@@ -550,12 +752,23 @@ class Index:
                     f"{self.where}: gave up after repeated concurrent changes to the same keys"
                 ) from None
         half = len(ids) // 2
+        pa, pb = (None, None) if pieces is None else (pieces[:half], pieces[half:])
+        qa, qb = (None, None) if partial is None else (partial[:half], partial[half:])
         return [
             *self._check_and_add_rows(ids[:half], keys[:half], sigs[:half], sizes[:half],
-                                      stamps[:half], bands[:half]),
+                                      stamps[:half], bands[:half], pa, qa),
             *self._check_and_add_rows(ids[half:], keys[half:], sigs[half:], sizes[half:],
-                                      stamps[half:], bands[half:]),
+                                      stamps[half:], bands[half:], pb, qb),
         ]
+
+
+def _split_rows(rows: np.ndarray, values: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
+    """The ``values`` of flat keys ``rows`` grouped by text (text i: keys offsets[i]..)."""
+    text = np.searchsorted(offsets, rows, side="right") - 1
+    order = np.argsort(text, kind="stable")
+    bounds = np.searchsorted(text[order], np.arange(len(offsets)))
+    v = values[order]
+    return [v[bounds[i]:bounds[i + 1]] for i in range(len(offsets) - 1)]
 
 
 def _outputs_in_place(marks: list[list[Any]]) -> bool:
@@ -614,7 +827,11 @@ CREATE TABLE IF NOT EXISTS pending_runs (
 CREATE TABLE IF NOT EXISTS pending_entries (
     run TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (run, n)
 ) WITHOUT ROWID;
-"""
+CREATE TABLE IF NOT EXISTS entry_pieces (n INTEGER PRIMARY KEY, data BLOB NOT NULL);
+""" + _runs.schema("piece_", if_not_exists=True)
+# Sentence pieces: ``entry_pieces`` holds each entry's `Pieces` (what verification reads),
+# the ``piece_`` runs (a `SQLiteBandStore`) map piece hashes to entry numbers.
+_TABLES = ("pending_runs", "pending_entries", "entry_pieces", "piece_runs", "piece_chunks")
 # The LSH band keys live in sorted runs (see `_runs`). The exact hash is kept the same way, as
 # one more band key per entry (its first 8 bytes): an index on ``entries.exact`` would be one
 # more random B-tree written on every batch.
@@ -639,6 +856,7 @@ class _SQLiteBackend:
         self.bands = 0
         self.run: str | None = None
         self._runs = _runs.Runs()
+        self.pieces = SQLiteBandStore(lambda: self.conn, "piece_")
         self._conn: sqlite3.Connection | None = None
         self._held = False  # inside locked(): one transaction for the whole block
 
@@ -680,9 +898,10 @@ class _SQLiteBackend:
         conn.execute("PRAGMA journal_size_limit=67108864")  # then shrink the WAL to 64 MiB
         conn.execute("PRAGMA cache_size=-524288")  # up to 512 MiB of page cache (merges)
         conn.execute("PRAGMA mmap_size=1073741824")
-        has = conn.execute("SELECT count(*) FROM sqlite_master WHERE name IN "
-                           "('pending_runs', 'pending_entries')").fetchone()[0]
-        if has != 2:
+        has = conn.execute(
+            f"SELECT count(*) FROM sqlite_master WHERE name IN ({','.join('?' * len(_TABLES))})",
+            _TABLES).fetchone()[0]
+        if has != len(_TABLES):
             def add_tables() -> None:
                 for statement in _PENDING_SCHEMA.split(";"):
                     if statement.strip():
@@ -803,7 +1022,7 @@ class _SQLiteBackend:
         conn.executemany(
             "INSERT OR IGNORE INTO entries (id, exact, size, ts, sig) VALUES (?, ?, ?, ?, ?)",
             [(id_, key, size, ts, np.ascontiguousarray(sig, dtype=_SIG_DTYPE).tobytes())
-             for id_, key, sig, size, ts, _ in rows],
+             for id_, key, sig, size, ts, *_ in rows],
         )
         new = dict(conn.execute("SELECT id, n FROM entries WHERE n > ?", (before,)).fetchall())
         if not new:
@@ -820,10 +1039,93 @@ class _SQLiteBackend:
                 ns.append(new[row[0]])
         bands = _with_exact(np.stack([rows[i][5] for i in picked]), [rows[i][1] for i in picked])
         self._runs.add(conn, _runs.band_rows(bands, np.array(ns)))
+        with_pieces = [(n, rows[i][6]) for i, n in zip(picked, ns, strict=True)
+                       if rows[i][6] is not None]
+        if with_pieces:
+            conn.executemany("INSERT OR REPLACE INTO entry_pieces VALUES (?, ?)",
+                             [(n, pc.pack()) for n, pc in with_pieces])
+            self.pieces.add(np.concatenate([pc.hashes for _, pc in with_pieces]),
+                            np.repeat([n for n, _ in with_pieces],
+                                      [len(pc.hashes) for _, pc in with_pieces]))
         if self.run is not None:
             conn.executemany("INSERT INTO pending_entries VALUES (?, ?)",
                              [(self.run, n) for n in ns])
         return len(ns)
+
+    def _delete(self, ns: list[int]) -> None:
+        """Delete entries ``ns`` with their band rows and pieces (inside a transaction)."""
+        if not ns:
+            return
+        conn = self.conn
+        for part in _runs.in_params(ns):
+            marks = ",".join("?" * len(part))
+            conn.execute(f"DELETE FROM entries WHERE n IN ({marks})", part)
+            conn.execute(f"DELETE FROM entry_pieces WHERE n IN ({marks})", part)
+        gone = np.array(ns, dtype=np.int64)
+        self._runs.purge(conn, gone)  # one run without the deleted entries' rows
+        self.pieces.remove(gone)
+
+    def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
+        return self._guard(lambda: self._txn(lambda: self.pieces.query(hashes, cap), False))
+
+    def numbers(self, ids: list[str]) -> dict[str, int]:
+        def step() -> dict[str, int]:
+            out: dict[str, int] = {}
+            for part in _runs.in_params(ids):
+                out.update(self.conn.execute(
+                    f"SELECT id, n FROM entries WHERE id IN ({','.join('?' * len(part))})",
+                    part).fetchall())
+            return out
+
+        return self._guard(lambda: self._txn(step, False))
+
+    def lend(self, items: list[tuple[str, Pieces]], check: bool) -> int:
+        def step() -> int:
+            conn = self.conn
+            ids = sorted({i for i, _ in items})
+            have: dict[str, tuple[int, Pieces]] = {}
+            for part in _runs.in_params(ids):
+                for id_, n, data in conn.execute(
+                    "SELECT e.id, e.n, p.data FROM entries e JOIN entry_pieces p ON p.n = e.n "
+                    f"WHERE e.id IN ({','.join('?' * len(part))})", part,
+                ):
+                    have[id_] = (n, Pieces.unpack(data))
+            grew: dict[int, Pieces] = {}
+            keys, values = [], []
+            for id_, pc in items:
+                if id_ not in have:
+                    continue
+                n, cur = have[id_]
+                out = cur.lent(pc, check)
+                if out is None:
+                    continue
+                have[id_] = (n, out[0])
+                grew[n] = out[0]
+                keys.append(out[1])
+                values.append(np.full(len(out[1]), n, dtype=np.int64))
+            if not grew:
+                return 0
+            conn.executemany("UPDATE entry_pieces SET data = ? WHERE n = ?",
+                             [(pc.pack(), n) for n, pc in grew.items()])
+            self.pieces.add(np.concatenate(keys), np.concatenate(values))
+            return len(grew)
+
+        return self._guard(lambda: self._txn(step, True))
+
+    def entries(self, ns: list[int], cutoff: float) -> list[Entry]:
+        def step() -> list[Entry]:
+            out = []
+            for part in _runs.in_params(ns):
+                for n, id_, size, sig, data in self.conn.execute(
+                    "SELECT e.n, e.id, e.size, e.sig, p.data FROM entries e JOIN entry_pieces p "
+                    f"ON p.n = e.n WHERE e.n IN ({','.join('?' * len(part))}) AND e.ts >= ?",
+                    (*part, cutoff),
+                ):
+                    out.append(Entry(n, id_, size, np.frombuffer(sig, dtype=_SIG_DTYPE),
+                                     Pieces.unpack(data)))
+            return out
+
+        return self._guard(lambda: self._txn(step, False))
 
     # ---- runs ----------------------------------------------------------------------------
     def begin_run(self, run: str, owner: str) -> None:
@@ -850,11 +1152,7 @@ class _SQLiteBackend:
             if not commit:
                 ns = [n for (n,) in conn.execute(
                     "SELECT n FROM pending_entries WHERE run = ?", (run,))]
-                for part in _runs.in_params(ns):
-                    conn.execute(f"DELETE FROM entries WHERE n IN ({','.join('?' * len(part))})",
-                                 part)
-                if ns:
-                    self._runs.purge(conn, np.array(ns, dtype=np.int64))
+                self._delete(ns)
             conn.execute("DELETE FROM pending_entries WHERE run = ?", (run,))
             return True
 
@@ -909,11 +1207,7 @@ class _SQLiteBackend:
                                                   (cutoff,))]
             if not ns:
                 return 0
-            for part in _runs.in_params(ns):
-                self.conn.execute(f"DELETE FROM entries WHERE n IN ({','.join('?' * len(part))})",
-                                  part)
-            # One run without the purged entries' rows.
-            self._runs.purge(self.conn, np.array(ns, dtype=np.int64))
+            self._delete(ns)
             return len(ns)
 
         return self._guard(lambda: self._txn(step, True))
@@ -939,6 +1233,17 @@ class _SQLiteBackend:
             if len(rows_all) != expected:
                 problems.append(f"{len(rows_all)} band keys stored for {len(ns)} entries, "
                                 f"{expected} expected")
+            piece_runs, piece_problems = self.pieces.runs.checked_runs(conn)
+            problems += [f"pieces: {p}" for p in piece_problems]
+            piece_rows = (np.concatenate(piece_runs) if piece_runs
+                          else np.empty(0, dtype=np.int64))
+            orphans = int((~np.isin(piece_rows & _LOW32, ns)).sum())
+            if orphans:
+                problems.append(f"{orphans} piece keys point at no entry")
+            with_pieces = np.array([n for (n,) in conn.execute("SELECT n FROM entry_pieces")],
+                                   dtype=np.int64)
+            if (~np.isin(with_pieces, ns)).any():
+                problems.append("pieces kept for entries that are gone")
             return problems
 
         return self._guard(lambda: self._txn(step, False))
@@ -1050,7 +1355,9 @@ return out
 """
 
 # ARGV: prefix, bands, run ("" for none), then per item: id, record, timestamp, exact key,
-# band keys blob. With a run, each new entry's number is appended to P:pend:<run>.
+# band keys blob, piece hashes blob, pieces record ("" for none: no pieces). With a run, each
+# new entry's number is appended to P:pend:<run>. Pieces: P:pr hash n -> `Pieces.pack`, and
+# P:p:<8-byte piece hash> strings of entry numbers (the `RedisBandStore` layout).
 _LUA_INSERT = """
 local call, sub = redis.call, string.sub
 local p, B, run = ARGV[1], tonumber(ARGV[2]), ARGV[3]
@@ -1058,8 +1365,8 @@ local px, pb, ids, recs, stamps, seq = p .. ':x:', p .. ':b:', p .. ':id', p .. 
   p .. ':t', p .. ':seq'
 local added = 0
 -- One number per item; the numbers of ids already present go unused: no harm.
-local n = call('INCRBY', seq, (#ARGV - 3) / 5) - (#ARGV - 3) / 5
-for i = 4, #ARGV, 5 do
+local n = call('INCRBY', seq, (#ARGV - 3) / 7) - (#ARGV - 3) / 7
+for i = 4, #ARGV, 7 do
   n = n + 1
   if call('HSETNX', ids, ARGV[i], n) == 1 then
     local nb = struct.pack('<I4', n)
@@ -1068,6 +1375,11 @@ for i = 4, #ARGV, 5 do
     call('APPEND', px .. ARGV[i + 3], nb)
     local blob = ARGV[i + 4]
     for o = 1, B * 8, 8 do call('APPEND', pb .. sub(blob, o, o + 7), nb) end
+    if ARGV[i + 6] ~= '' then
+      call('HSET', p .. ':pr', n, ARGV[i + 6])
+      local pblob = ARGV[i + 5]
+      for o = 1, #pblob, 8 do call('APPEND', p .. ':p:' .. sub(pblob, o, o + 7), nb) end
+    end
     if run ~= '' then call('APPEND', p .. ':pend:' .. run, nb) end
     added = added + 1
   end
@@ -1075,7 +1387,7 @@ end
 return added
 """
 
-# ARGV: prefix, bands, then per item: n, id, exact key, band keys blob.
+# ARGV: prefix, bands, then per item: n, id, exact key, band keys blob, piece hashes blob.
 _LUA_DELETE = """
 local call, sub = redis.call, string.sub
 local p, B = ARGV[1], tonumber(ARGV[2])
@@ -1090,7 +1402,7 @@ local function pull(key, nb)
   if #keep == 0 then call('DEL', key) else call('SET', key, table.concat(keep)) end
 end
 local deleted = 0
-for i = 3, #ARGV, 4 do
+for i = 3, #ARGV, 5 do
   local n = ARGV[i]
   local nb = struct.pack('<I4', tonumber(n))
   if call('HDEL', p .. ':rec', n) == 1 then deleted = deleted + 1 end
@@ -1099,6 +1411,9 @@ for i = 3, #ARGV, 4 do
   pull(p .. ':x:' .. ARGV[i + 2], nb)
   local blob = ARGV[i + 3]
   for o = 1, B * 8, 8 do pull(p .. ':b:' .. sub(blob, o, o + 7), nb) end
+  call('HDEL', p .. ':pr', n)
+  local pblob = ARGV[i + 4]
+  for o = 1, #pblob, 8 do pull(p .. ':p:' .. sub(pblob, o, o + 7), nb) end
 end
 return deleted
 """
@@ -1151,6 +1466,7 @@ class _RedisBackend:
         self.client = redis.Redis.from_url(clean, retry=Retry(
             NoBackoff(), 1, supported_errors=(redis.ConnectionError,)))
         self.meta_key = f"{self.prefix}:meta"
+        self.pieces = RedisBandStore(self.client, self._p("p:"))
         self._sha: dict[str, str] = {}
         self.run: str | None = None
         self._lock_token: bytes | None = None
@@ -1246,9 +1562,12 @@ class _RedisBackend:
 
     def _insert_args(self, rows: list[_Row]) -> list[Any]:
         args: list[Any] = [self.prefix, self.bands, self.run or ""]
-        for id_, key, sig, size, ts, bk in rows:
+        for id_, key, sig, size, ts, bk, pieces in rows:
             args += [id_, _pack_record(id_, key, sig, size, ts), repr(ts), key,
-                     np.ascontiguousarray(bk, dtype="<u8").tobytes()]
+                     np.ascontiguousarray(bk, dtype="<u8").tobytes(),
+                     b"" if pieces is None else np.ascontiguousarray(
+                         pieces.hashes, dtype="<u8").tobytes(),
+                     b"" if pieces is None else pieces.pack()]
         return args
 
     def fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
@@ -1345,9 +1664,7 @@ class _RedisBackend:
                 if not live:
                     continue
                 keys = (band_keys or self._band_keys_unset)(np.stack([r[2] for _, r in live]))
-                args: list[Any] = [self.prefix, self.bands]
-                for (n, (id_, key, *_)), bk in zip(live, keys, strict=True):
-                    args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes()]
+                args = self._delete_args(live, keys)
                 self._guard(lambda args=args: self._script(self.client, _LUA_DELETE, args))
             with self.client.pipeline(transaction=True) as pipe:
                 pipe.hdel(self._p("runs"), run).delete(pend)
@@ -1355,6 +1672,74 @@ class _RedisBackend:
         if run == self.run:
             self.run = None
         return bool(gone)
+
+    def _delete_args(self, live: list[tuple[Any, tuple]], keys: np.ndarray) -> list[Any]:
+        """_LUA_DELETE's arguments for entries (n, record) with their band keys."""
+        ns = [n for n, _ in live]
+        blobs = self._guard(lambda: self.client.hmget(self._p("pr"), ns))
+        args: list[Any] = [self.prefix, self.bands]
+        for (n, (id_, key, *_)), bk, pr in zip(live, keys, blobs, strict=True):
+            args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes(),
+                     pr[_PIECES_HEAD:] if pr else b""]
+        return args
+
+    def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
+        return self._guard(lambda: self.pieces.query(hashes, cap))
+
+    def numbers(self, ids: list[str]) -> dict[str, int]:
+        ns = self._guard(lambda: self.client.hmget(self._p("id"), ids))
+        return {i: int(n) for i, n in zip(ids, ns, strict=True) if n is not None}
+
+    def lend(self, items: list[tuple[str, Pieces]], check: bool) -> int:
+        def step() -> int:
+            ids = sorted({i for i, _ in items})
+            ns = self.client.hmget(self._p("id"), ids)
+            known = [(i, int(n)) for i, n in zip(ids, ns, strict=True) if n is not None]
+            if not known:
+                return 0
+            blobs = self.client.hmget(self._p("pr"), [n for _, n in known])
+            have = {i: (n, Pieces.unpack(b)) for (i, n), b in zip(known, blobs, strict=True)
+                    if b}
+            grew: dict[int, Pieces] = {}
+            new: list[tuple[np.ndarray, int]] = []
+            for id_, pc in items:
+                if id_ not in have:
+                    continue
+                n, cur = have[id_]
+                out = cur.lent(pc, check)
+                if out is None:
+                    continue
+                have[id_] = (n, out[0])
+                grew[n] = out[0]
+                new.append((out[1], n))
+            if not grew:
+                return 0
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.hset(self._p("pr"), mapping={n: pc.pack() for n, pc in grew.items()})
+                for hashes, n in new:
+                    nb = int(n).to_bytes(4, "little")
+                    blob = np.ascontiguousarray(hashes, dtype="<u8").tobytes()
+                    for o in range(0, len(blob), 8):
+                        pipe.append(self.pieces.key(blob[o:o + 8]), nb)
+                pipe.execute()
+            return len(grew)
+
+        return self._guard(step)
+
+    def entries(self, ns: list[int], cutoff: float) -> list[Entry]:
+        def step() -> list[Entry]:
+            with self.client.pipeline(transaction=True) as pipe:
+                pipe.hmget(self._p("rec"), ns).hmget(self._p("pr"), ns)
+                recs, prs = pipe.execute()
+            out = []
+            for n, rec, pr in zip(ns, recs, prs, strict=True):
+                if rec and pr:
+                    id_, _, sig, size, ts = _unpack_record(rec)
+                    if ts >= cutoff:
+                        out.append(Entry(n, id_, size, sig, Pieces.unpack(pr)))
+            return out
+
+        return self._guard(step)
 
     @staticmethod
     def _band_keys_unset(sigs: np.ndarray) -> np.ndarray:
@@ -1393,11 +1778,9 @@ class _RedisBackend:
                 return deleted
             recs = self._guard(lambda ns=ns: self.client.hmget(self._p("rec"), ns))
             live = [(n, _unpack_record(rec)) for n, rec in zip(ns, recs, strict=True) if rec]
-            args: list[Any] = [self.prefix, self.bands]
+            args: list[Any] = []
             if live:
-                keys = band_keys(np.stack([r[2] for _, r in live]))
-                for (n, (id_, key, *_)), bk in zip(live, keys, strict=True):
-                    args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes()]
+                args = self._delete_args(live, band_keys(np.stack([r[2] for _, r in live])))
             gone = [n for n, rec in zip(ns, recs, strict=True) if not rec]
             if gone:  # a timestamp without a record: drop the timestamp alone
                 self._guard(lambda gone=gone: self.client.zrem(self._p("t"), *gone))

@@ -2,9 +2,9 @@
 
 One small protocol, `BandStore`, as datasketch keeps its LSH apart from its storage: the
 `dedupe_ko.dedup.Deduplicator` holds two (band keys, piece keys) and never knows how they
-are kept. `MemoryBandStore` keeps sorted numpy runs in memory; `SQLiteBandStore` keeps the
-SQLite index's runs (`dedupe_ko._runs`) behind the same two calls. (The Index still calls
-`_runs` directly; moving it and the Redis scripts onto this protocol is the next step.)
+are kept. `MemoryBandStore` keeps sorted numpy runs in memory; the persistent
+`dedupe_ko.index.Index` keeps its sentence pieces in a `SQLiteBandStore` (immutable sorted
+runs in the index file) or a `RedisBandStore` (one APPEND-ed string per key).
 
 A key maps to many values (cluster numbers). ``query(keys, cap=k)`` leaves out the keys that
 point to more than ``k`` distinct values and reports them as ``crowded``: a sentence found
@@ -15,12 +15,13 @@ not make candidates, and a capped bucket keeps the cost of a query bounded.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
-__all__ = ["BandStore", "Hits", "MemoryBandStore", "SQLiteBandStore"]
+__all__ = ["BandStore", "Hits", "MemoryBandStore", "RedisBandStore", "SQLiteBandStore"]
 
 
 @dataclass(frozen=True)
@@ -92,8 +93,7 @@ class MemoryBandStore:
 
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
-        order = np.argsort(keys.ravel())  # sorted needles: the runs are read in order
-        flat = keys.ravel()[order]
+        flat = keys.ravel()
         at, vals = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
         for k, v in self._runs:
             lo = np.searchsorted(k, flat, side="left")
@@ -105,7 +105,7 @@ class MemoryBandStore:
             cnt = hi - lo[hit]
             first = np.repeat(lo[hit] - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
             vals.append(v[first])
-            at.append(np.repeat(order[hit], cnt))
+            at.append(np.repeat(hit, cnt))
         pos, val = np.concatenate(at), np.concatenate(vals)
         crowded = np.zeros(len(flat), dtype=bool)
         if cap is not None and len(pos):
@@ -118,50 +118,101 @@ class MemoryBandStore:
         return Hits(pos // width, val, crowded)
 
 
-class SQLiteBandStore:
-    """A `BandStore` in a SQLite file: the index's immutable sorted runs (`_runs.Runs`).
+def _hits(per_key: list[np.ndarray], width: int, cap: int | None) -> Hits:
+    """`Hits` from the distinct values found under each flat key."""
+    counts = np.array([len(v) for v in per_key], dtype=np.int64)
+    crowded = (counts > cap) if cap is not None else np.zeros(len(per_key), dtype=bool)
+    keep = np.flatnonzero(~crowded & (counts > 0))
+    if not len(keep):
+        return Hits(np.empty(0, np.int64), np.empty(0, np.int64), crowded)
+    values = np.concatenate([per_key[i] for i in keep]).astype(np.int64)
+    pos = np.repeat(keep, counts[keep])
+    return Hits(pos // width, values, crowded)
 
-    ``SQLiteBandStore(conn)`` works on the caller's connection, inside the caller's
-    transactions (an `add` and the merges it triggers commit with the caller's batch); the
-    ``runs`` and ``chunks`` tables (`_runs.SCHEMA`) are created when missing. A row keeps
-    the top 31 bits of its key and a 32-bit value, so a key equal to another in its top 31
-    bits only adds a candidate (which verification rejects), and values must be < 2**32.
+
+class SQLiteBandStore:
+    """A `BandStore` in an SQLite file: key rows in immutable sorted runs (`dedupe_ko._runs`,
+    tables ``<prefix>runs`` and ``<prefix>chunks``), values below 2**32.
+
+    Every call works in the caller's connection and transaction (``conn()`` gives it), so a
+    batch's rows commit with the rest of the batch or not at all. A row keeps the key's top
+    31 bits: two keys equal there share their values (an extra candidate for verification).
     """
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: Callable[[], sqlite3.Connection], prefix: str = "") -> None:
         from . import _runs
 
-        self._r = _runs
-        self.conn = conn
-        have = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-        if not {"runs", "chunks"} <= have:
-            conn.executescript(_runs.SCHEMA)
-        self._runs = _runs.Runs()
+        self._conn = conn
+        self._rm = _runs
+        self.runs = _runs.Runs(prefix)
+        self.prefix = prefix
+
+    def schema(self) -> str:
+        """The tables this store needs (CREATE ... IF NOT EXISTS)."""
+        return self._rm.schema(self.prefix, if_not_exists=True)
 
     def __len__(self) -> int:
-        return int(self.conn.execute("SELECT coalesce(sum(rows), 0) FROM runs").fetchone()[0])
+        return int(self._conn().execute(
+            f"SELECT coalesce(sum(rows), 0) FROM {self.prefix}runs").fetchone()[0])
 
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
-        values = np.asarray(values, dtype=np.int64)
         if not len(keys):
             return
-        if values.min() < 0 or values.max() > self._r.LOW32:
-            raise ValueError("SQLiteBandStore values must be in 0..2**32-1")
-        rows = np.sort((self._r.key_tops(np.asarray(keys)) << 32) | values)
-        rows = rows[np.concatenate(([True], rows[1:] != rows[:-1]))]
-        self._runs.add(self.conn, rows)
+        rows = (self._rm.key_tops(np.asarray(keys).ravel()) << 32) | np.asarray(
+            values, dtype=np.int64).ravel()
+        self.runs.add(self._conn(), np.unique(rows))
+
+    def remove(self, values: np.ndarray) -> None:
+        """Drop every row of ``values`` (one merge of all runs)."""
+        if len(values):
+            self.runs.purge(self._conn(), np.asarray(values, dtype=np.int64))
 
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
-        flat = np.asarray(keys).ravel()
-        found = self._runs.lookup(self.conn, self._r.key_tops(flat)[:, None], 1)
-        counts = np.array([len(f[0]) for f in found], dtype=np.int64)
-        pos = np.repeat(np.arange(len(flat)), counts)
-        val = (np.concatenate([f[0] for f in found]) if len(found) else
-               np.empty(0, np.int64)).astype(np.int32)
-        crowded = np.zeros(len(flat), dtype=bool)
-        if cap is not None:
-            crowded = counts > cap  # entries are distinct per key already
-            keep = ~crowded[pos]
-            pos, val = pos[keep], val[keep]
-        return Hits(pos // width, val, crowded)
+        flat = np.asarray(keys, dtype=np.uint64).ravel()
+        if not len(flat):
+            return Hits(np.empty(0, np.int64), np.empty(0, np.int64), np.zeros(0, bool))
+        found = self.runs.lookup(self._conn(), self._rm.key_tops(flat)[:, None], 1)
+        return _hits([a for a, _ in found], width, cap)
+
+
+class RedisBandStore:
+    """A `BandStore` on a Redis server: key k holds the string ``<prefix><8-byte k>`` of its
+    values, 4 bytes each, appended with APPEND (the cheapest write Redis has; WATCH sees
+    exactly the keys a query read). The Index's Lua scripts write the same layout inside
+    their own atomic batches."""
+
+    def __init__(self, client: Any, prefix: bytes) -> None:
+        self.client = client
+        self.prefix = prefix
+
+    def key(self, k: int | bytes) -> bytes:
+        raw = k if isinstance(k, bytes) else int(k).to_bytes(8, "little")
+        return self.prefix + raw
+
+    def __len__(self) -> int:
+        total = 0
+        for name in self.client.scan_iter(match=self.prefix + b"*", count=1000):
+            total += int(self.client.strlen(name)) // 4
+        return total
+
+    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
+        flat = np.ascontiguousarray(np.asarray(keys).ravel(), dtype="<u8").tobytes()
+        vals = np.asarray(values).ravel()
+        with self.client.pipeline(transaction=True) as pipe:
+            for i, v in enumerate(vals.tolist()):
+                pipe.append(self.prefix + flat[8 * i: 8 * i + 8], int(v).to_bytes(4, "little"))
+            pipe.execute()
+
+    def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
+        width = keys.shape[1] if keys.ndim == 2 else 1
+        flat = np.ascontiguousarray(np.asarray(keys).ravel(), dtype="<u8").tobytes()
+        names = [self.prefix + flat[o: o + 8] for o in range(0, len(flat), 8)]
+        blobs: list[bytes | None] = []
+        for i in range(0, len(names), 10_000):
+            blobs += self.client.mget(names[i: i + 10_000])
+        per_key = [np.unique(np.frombuffer(b, dtype="<u4")) if b else _NONE for b in blobs]
+        return _hits(per_key, width, cap)
+
+
+_NONE = np.empty(0, dtype=np.uint32)

@@ -272,6 +272,6 @@ def test_index_drops_yesterdays_stories_today(tmp_path):
         ORIGINAL}
     clusters = {r["id"]: r["cluster"] for r in jsonl(tmp_path / "c2.jsonl")}
     assert all(clusters[c] == ORIGINAL for c in COPIES)
-    # a verification threshold is not a stored setting: another one reads the same index
+    # A threshold only changes how stored data is verified: the index opens with another one.
     p = dk("run", day2, "-o", tmp_path / "o3.jsonl", "--index", db, "--threshold", "0.9")
     assert p.returncode == 0, p.stderr.decode()

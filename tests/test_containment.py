@@ -227,39 +227,6 @@ def test_hard_set_bars(tmp_path: Path):
     assert across == 0  # every under-half pair is a brief and a re-led copy of one story
 
 
-@pytest.mark.parametrize("kind", ["memory", "sqlite"])
-def test_band_stores_answer_alike(kind, tmp_path):
-    """Both stores behind the protocol give the same hits, caps and crowded keys, across
-    several adds (and, for SQLite, the merges of its runs) and a reopened connection."""
-    import sqlite3
-
-    from dedupe_ko.store import SQLiteBandStore
-
-    rng = np.random.default_rng(7)
-    pool = rng.integers(0, 2**63, size=400, dtype=np.uint64)
-    memory = MemoryBandStore()
-    path = tmp_path / "bands.db"
-    conn = sqlite3.connect(path)
-    store = memory if kind == "memory" else SQLiteBandStore(conn)
-    for batch in range(12):
-        keys = rng.choice(pool, size=300)
-        values = rng.integers(0, 50, size=300) + 50 * batch
-        with conn:
-            store.add(keys, values)
-        if store is not memory:
-            memory.add(keys, values)
-    if kind == "sqlite":
-        conn.close()
-        store = SQLiteBandStore(sqlite3.connect(path))
-    q = rng.choice(pool, size=(40, 3))
-    q[0, 0] = np.uint64(12345)  # never stored
-    want, got = memory.query(q, cap=9), store.query(q, cap=9)
-    assert np.array_equal(want.crowded, got.crowded) and want.crowded.any()
-    pairs = sorted(set(zip(want.rows.tolist(), want.values.tolist(), strict=True)))
-    assert sorted(set(zip(got.rows.tolist(), got.values.tolist(), strict=True))) == pairs
-    assert 3000 <= len(store) <= 3600  # 12 x 300 entries (SQLite keeps distinct ones)
-
-
 # -- batch run and day-by-day runs with an index ----------------------------------------------
 
 def _days(with_briefs: bool) -> list[list[dict]]:

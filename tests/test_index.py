@@ -268,16 +268,47 @@ def test_missing_index_with_create_false(tmp_path: Path, redis_target: str) -> N
 # -- settings guard -----------------------------------------------------------------------------
 
 
-def test_other_thresholds_are_accepted(target: str) -> None:
-    """A verification threshold changes no stored data: the index opens with another one
-    and verifies with it (the partial copy BUS_TAGGED is near at 0.7, not at 0.99)."""
+def test_other_thresholds_open_the_same_stored_data(target: str) -> None:
+    # Thresholds only decide how stored data is verified: an index opens with any of them.
     with Index.open(target) as index:
-        index.add_many([("bus", BUS)])
-        assert index.check(BUS_TAGGED).id == "bus"
-    with Index.open(target, DedupConfig(threshold=0.99, containment=0.99)) as strict:
-        assert strict.config.threshold == 0.99
-        assert strict.check(BUS_TAGGED) is None
-        assert strict.check(BUS) == Match("bus", 1.0, "exact")
+        index.add_many([("bus", BUS), ("court", COURT)])
+    j, _, _ = jaccard(BUS_TAGGED, BUS)
+    strict = DedupConfig(threshold=min(0.99, j + 0.05), containment=1.0)
+    with Index.open(target, strict) as index:
+        assert index.config == strict
+        assert index.check(BUS_TAGGED) is None  # under the stricter threshold
+        assert index.check(COURT_SPACED) == Match("court", 1.0, "exact")
+    with Index.open(target, DedupConfig(threshold=0.6)) as index:
+        assert index.check(BUS_TAGGED) == Match("bus", j, "near")
+
+
+def _set_stored_fingerprint(target: str, **changes: object) -> None:
+    if target.startswith("redis://"):
+        import redis
+
+        url, _, prefix = target.partition("?prefix=")
+        client = redis.Redis.from_url(url)
+        fp = json.loads(client.hget(f"{prefix}:meta", "fingerprint"))
+        fp.update(changes)
+        client.hset(f"{prefix}:meta", "fingerprint", json.dumps(fp))
+        client.close()
+    else:
+        with sqlite3.connect(target) as db:
+            fp = json.loads(db.execute("SELECT value FROM meta WHERE key='fingerprint'")
+                            .fetchone()[0])
+            fp.update(changes)
+            db.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (json.dumps(fp),))
+        sqlite3.connect(target).close()
+
+
+def test_other_piece_scheme_is_refused(target: str) -> None:
+    # Stored sentence-piece hashes compare only with pieces cut the same way.
+    Index.open(target).close()
+    _set_stored_fingerprint(target, piece_scheme="pieces-0:8:12")
+    with pytest.raises(IndexMismatchError) as err:
+        Index.open(target)
+    assert list(err.value.differences) == ["piece_scheme"]
+    assert "installed software" in str(err.value)
 
 
 def test_other_signature_shape_is_refused(target: str) -> None:
@@ -639,7 +670,57 @@ def test_corpus_second_half_flags_what_the_deduplicator_would(tmp_path: Path) ->
         Deduplicator(DedupConfig(), store=store).add_batch(first)
         assert len(store) == sum(d.kept for d in decisions[:half])
         today = Deduplicator(DedupConfig(), store=store).add_batch(second)
-        # the store holds what each day kept (the store does not search containment yet)
-        assert len(store) == sum(d.kept for d in decisions[:half]) + sum(d.kept for d in today)
-    today_flagged = {d.id for d in today if not d.kept and d.cluster in first_ids}
-    assert len((today_flagged - partial) ^ expected) <= 0.01 * len(expected)
+        assert len(store) == sum(d.kept for d in decisions)
+    assert {d.id for d in today if not d.kept and d.cluster in first_ids} == expected
+
+
+# -- run --index day by day keeps what one batch run keeps (containment included) --------------
+
+
+def _kept_by_runs(files: list[Path], out_dir: Path, index: str | None) -> list[str]:
+    import subprocess
+    import sys
+
+    import orjson
+
+    kept: list[str] = []
+    for k, day in enumerate(files):
+        out = out_dir / f"kept{k}.jsonl"
+        args = [sys.executable, "-m", "dedupe_ko", "run", str(day), "-o", str(out), "-q"]
+        if index is not None:
+            args += ["--index", index]
+        p = subprocess.run(args, cwd=Path(__file__).resolve().parents[1], capture_output=True)
+        assert p.returncode == 0, p.stderr.decode()
+        kept += [orjson.loads(line)["id"] for line in out.read_bytes().splitlines() if line]
+    return kept
+
+
+def test_run_day_by_day_with_index_keeps_what_a_batch_run_keeps(target: str,
+                                                                tmp_path: Path) -> None:
+    import sys
+
+    from _shared import ROOT, need_corpus
+
+    need_corpus()
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import corpora
+
+    records = list(corpora.iter_hard(600, seed=3))
+    kinds: dict[str, str] = {r["id"]: r["kind"] for r in records}
+    whole = tmp_path / "all.jsonl"
+    corpora.write_jsonl(whole, ({"id": r["id"], "text": r["text"]} for r in records))
+    days = []
+    for d in range(5):  # the same stream, one file per "day", run one after the other
+        day = tmp_path / f"day{d}.jsonl"
+        corpora.write_jsonl(day, ({"id": r["id"], "text": r["text"]}
+                                  for r in records[d * 120:(d + 1) * 120]))
+        days.append(day)
+    batch = _kept_by_runs([whole], tmp_path, None)
+    by_day = _kept_by_runs(days, tmp_path, target)
+    assert by_day == batch
+    # containment is what decides much of it: abridged copies are dropped across days
+    dropped = {r["id"] for r in records} - set(batch)
+    assert sum(kinds[i].startswith("abridged") for i in dropped) >= 30
+    with Index.open(target) as index:
+        assert len(index) == len(batch)
+        assert index.verify() == []
