@@ -270,8 +270,6 @@ def test_daily_runs_with_an_index_keep_what_a_batch_run_keeps(tmp_path):
     assert daily == batch == {f"{k}-1" for k in NAMES[:4]} | {f"{k}-new" for k in NAMES[4:]}
 
 
-@pytest.mark.xfail(reason="the index path has no containment search yet: a brief of "
-                          "yesterday's story is kept by today's --index run", strict=True)
 def test_daily_runs_with_an_index_drop_briefs_like_a_batch_run(tmp_path):
     batch, daily = _kept_batch_and_daily(tmp_path, _days(with_briefs=True))
     assert not any(i.endswith("-brief") for i in batch)
