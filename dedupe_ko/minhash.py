@@ -91,6 +91,10 @@ def fold(text: str) -> str:
     characters, lower case."""
     if text.isascii():
         return fold_key(text) if not text.isalnum() else text.lower()
+    if "\u318d" in text:  # dropped before NFC, as the reference does (가ㆍᆨ folds to 각)
+        text = text.translate(_DOT_MAP)
+        if not text:
+            return ""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
     cps = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
