@@ -177,7 +177,8 @@ def clean_stage(
                                                                                  explain, html))
         return
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(start_method),
-                               initializer=_worker_init, initargs=(cfg, explain, html))
+                               initializer=_worker_init,
+                               initargs=(cfg, explain, html, _owner.current()))
     pending: deque[tuple[list[Item], Future[list[_Outcome]]]] = deque()
     try:
         for chunk in _chunks(items, chunk_size, 1 << 20):
@@ -210,15 +211,30 @@ def _context(start_method: str | None) -> multiprocessing.context.BaseContext:
 _WORKER: tuple[CleanConfig, bool, bool] | None = None
 
 
-def _worker_init(config: CleanConfig, explain: bool, html: bool) -> None:
-    """A cleaning worker ends with its parent (even a parent killed with -9), leaves SIGTERM
-    and SIGINT to it, and compiles its rule set (built-in plus user files) once."""
+def _worker_init(config: CleanConfig, explain: bool, html: bool, run_owner: str) -> None:
+    """A cleaning worker ends with the process that runs the pool (``run_owner``, even one
+    killed with -9), leaves SIGTERM and SIGINT to it, and compiles its rule set (built-in plus
+    user files) once.
+
+    A forkserver worker's parent is the server, and the server outlives the run while any
+    worker holds its liveness pipe: so besides ``PR_SET_PDEATHSIG`` on the parent, a thread
+    checks the run's process itself twice a second."""
     import signal
+    import threading
 
     global _WORKER
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _owner.die_with_parent()
+
+    def watch() -> None:
+        while not _owner.is_dead(run_owner):
+            time.sleep(0.5)
+        os._exit(1)
+
+    if _owner.is_dead(run_owner):
+        os._exit(1)
+    threading.Thread(target=watch, name="dedupe-ko-run-watch", daemon=True).start()
     config.rules  # noqa: B018 - compile now, once per worker, not inside the first chunk
     _WORKER = (config, explain, html)
 
