@@ -180,9 +180,19 @@ def clean_stage(
                                initializer=_worker_init,
                                initargs=(cfg, explain, html, _owner.current()))
     pending: deque[tuple[list[Item], Future[list[_Outcome]]]] = deque()
+    starting = True
     try:
         for chunk in _chunks(items, chunk_size, 1 << 20):
             texts = [it.text if isinstance(it, Record) else None for it in chunk]
+            if starting and len(pending) >= jobs:
+                if not pending[0][1].done() and len(pending) < _WARMUP_CHUNKS:
+                    # The workers are still starting (a fresh server imports the cleaner):
+                    # clean this chunk here meanwhile (at most `_WARMUP_CHUNKS` in flight).
+                    fut: Future[list[_Outcome]] = Future()
+                    fut.set_result(_clean_many(texts, cfg, explain, html))
+                    pending.append((chunk, fut))
+                    continue
+                starting = False
             pending.append((chunk, pool.submit(_clean_in_worker, texts)))
             while len(pending) >= jobs * 3:
                 yield from _collect(*pending.popleft())
@@ -190,6 +200,9 @@ def clean_stage(
             yield from _collect(*pending.popleft())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+_WARMUP_CHUNKS = 32
 
 
 def _context(start_method: str | None) -> multiprocessing.context.BaseContext:
