@@ -13,7 +13,10 @@ furniture: an empty body is never compared with other articles).
 
 `clean_stage` cleans in a process pool when ``jobs > 1``: records go out in chunks, at most a
 few chunks per worker in flight, and come back in input order, so the output is identical to
-``jobs=1`` and memory stays flat however long the input.
+``jobs=1`` and memory stays flat however long the input. Workers start from a forkserver that
+has the cleaner imported and the catalogue compiled (never a ``fork`` of the caller, which may
+have threads), get the config once in their initializer, and the caller cleans the first
+chunks itself while they start.
 """
 
 from __future__ import annotations
