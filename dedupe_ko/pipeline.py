@@ -218,7 +218,7 @@ def _context(start_method: str | None) -> multiprocessing.context.BaseContext:
         start_method = "forkserver" if "forkserver" in methods else "spawn"
     ctx = multiprocessing.get_context(start_method)
     if start_method == "forkserver":
-        ctx.set_forkserver_preload(["dedupe_ko._warm"])  # type: ignore[attr-defined]
+        ctx.set_forkserver_preload(["dedupe_ko._warm"])
     return ctx
 
 
