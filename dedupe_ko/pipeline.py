@@ -18,7 +18,10 @@ the index holds under its own id is written, not reported as a duplicate of itse
 
 `clean_stage` cleans in a process pool when ``jobs > 1``: records go out in chunks, at most a
 few chunks per worker in flight, and come back in input order, so the output is identical to
-``jobs=1`` and memory stays flat however long the input.
+``jobs=1`` and memory stays flat however long the input. Workers start from a forkserver that
+has the cleaner imported and the catalogue compiled (never a ``fork`` of the caller, which may
+have threads), get the config once in their initializer, and the caller cleans the first
+chunks itself while they start.
 """
 
 from __future__ import annotations
@@ -26,7 +29,6 @@ from __future__ import annotations
 import multiprocessing
 import os
 import pickle
-import sys
 import tempfile
 import time
 from collections import Counter, deque
@@ -167,12 +169,14 @@ def clean_stage(
     jobs: int = 1,
     chunk_size: int = 64,
     html: bool = False,
+    start_method: str | None = None,
 ) -> Iterator[CleanedRecord | Quarantined]:
     """Clean every `Record` (quarantined items pass through), in input order.
 
     ``jobs > 1`` cleans in that many worker processes; the output is the same as with 1.
     ``html``: the records' text is an HTML page (`dedupe_ko.clean_html`). A page with no
-    article body is quarantined as ``no_article_body``.
+    article body is quarantined as ``no_article_body``. ``start_method``: how workers start
+    (`multiprocessing`); default ``forkserver``, or ``spawn`` where there is none.
     """
     cfg = config or CleanConfig()
     if jobs <= 1:
@@ -180,13 +184,24 @@ def clean_stage(
             yield it if isinstance(it, Quarantined) else _finish(it, _clean_one(it.text, cfg,
                                                                                  explain, html))
         return
-    ctx = multiprocessing.get_context("fork" if sys.platform == "linux" else None)
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(start_method),
+                               initializer=_worker_init,
+                               initargs=(cfg, explain, html, _owner.current()))
     pending: deque[tuple[list[Item], Future[list[_Outcome]]]] = deque()
+    starting = True
     try:
         for chunk in _chunks(items, chunk_size, 1 << 20):
             texts = [it.text if isinstance(it, Record) else None for it in chunk]
-            pending.append((chunk, pool.submit(_clean_many, texts, cfg, explain, html)))
+            if starting and len(pending) >= jobs:
+                if not pending[0][1].done() and len(pending) < _WARMUP_CHUNKS:
+                    # The workers are still starting (a fresh server imports the cleaner):
+                    # clean this chunk here meanwhile (at most `_WARMUP_CHUNKS` in flight).
+                    fut: Future[list[_Outcome]] = Future()
+                    fut.set_result(_clean_many(texts, cfg, explain, html))
+                    pending.append((chunk, fut))
+                    continue
+                starting = False
+            pending.append((chunk, pool.submit(_clean_in_worker, texts)))
             while len(pending) >= jobs * 3:
                 yield from _collect(*pending.popleft())
         while pending:
@@ -195,14 +210,59 @@ def clean_stage(
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _worker_init() -> None:
-    """A cleaning worker ends with its parent (even a parent killed with -9) and leaves
-    SIGTERM and SIGINT to it."""
-    import signal
+_WARMUP_CHUNKS = 32
 
+
+def _context(start_method: str | None) -> multiprocessing.context.BaseContext:
+    """``forkserver`` where there is one (Linux, macOS), else ``spawn``; never a plain ``fork``
+    of this possibly multi-threaded process (deprecated since Python 3.12: it may deadlock).
+    The server imports the cleaner and compiles the built-in catalogue once (`dedupe_ko._warm`);
+    each worker is forked from it, single-threaded, with both ready."""
+    if start_method is None:
+        methods = multiprocessing.get_all_start_methods()
+        start_method = "forkserver" if "forkserver" in methods else "spawn"
+    ctx = multiprocessing.get_context(start_method)
+    if start_method == "forkserver":
+        ctx.set_forkserver_preload(["dedupe_ko._warm"])
+    return ctx
+
+
+# The cleaning settings of this worker process, set once by `_worker_init` (the pool's
+# initializer): chunks then carry only their texts, not the config.
+_WORKER: tuple[CleanConfig, bool, bool] | None = None
+
+
+def _worker_init(config: CleanConfig, explain: bool, html: bool, run_owner: str) -> None:
+    """A cleaning worker ends with the process that runs the pool (``run_owner``, even one
+    killed with -9), leaves SIGTERM and SIGINT to it, and compiles its rule set (built-in plus
+    user files) once.
+
+    A forkserver worker's parent is the server, and the server outlives the run while any
+    worker holds its liveness pipe: so besides ``PR_SET_PDEATHSIG`` on the parent, a thread
+    checks the run's process itself twice a second."""
+    import signal
+    import threading
+
+    global _WORKER
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _owner.die_with_parent()
+
+    def watch() -> None:
+        while not _owner.is_dead(run_owner):
+            time.sleep(0.5)
+        os._exit(1)
+
+    if _owner.is_dead(run_owner):
+        os._exit(1)
+    threading.Thread(target=watch, name="dedupe-ko-run-watch", daemon=True).start()
+    config.rules  # noqa: B018 - compile now, once per worker, not inside the first chunk
+    _WORKER = (config, explain, html)
+
+
+def _clean_in_worker(texts: list[str | None]) -> list[_Outcome]:
+    assert _WORKER is not None, "called outside a cleaning worker"
+    return _clean_many(texts, *_WORKER)
 
 
 def _collect(
