@@ -59,6 +59,8 @@ __all__ = [
     "HARD_KINDS",
     "iter_hard",
     "hard_files",
+    "TEMPLATE_FAMILIES",
+    "template_corpus",
 ]
 
 HERE = Path(__file__).resolve().parent
@@ -720,3 +722,172 @@ def hard_files(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODI
         write_jsonl(truth, ({"id": r["id"], "cluster": r["cluster"], "kind": r["kind"]}
                             for r in recs))
     return data, truth
+# ---------------------------------------------------------------------------------------------
+# Template families (issue 17): one skeleton, many fills, and copies of some fills. Fictional
+# companies, brokers, people and places, written for these benchmarks.
+
+_FIRMS = ["대성전자", "한결바이오", "누리화학", "동녘건설", "새빛에너지", "푸른제약", "미래로봇",
+          "가온식품", "한울중공업", "별빛게임즈", "다온통신", "청운물산", "하늘항공", "솔빛소재"]
+_BROKERS = ["한빛증권", "대양투자증권", "누리증권", "가람증권", "동해투자증권", "새봄증권",
+            "온누리금융투자", "바른증권"]
+_VIEWS = ["실적 개선이 본격화된다", "신사업 성과가 가시화된다", "수주 잔고가 사상 최대다",
+          "원가 부담이 정점을 지났다", "배당 확대 여력이 크다", "하반기 반등이 기대된다",
+          "해외 매출 비중이 빠르게 늘고 있다", "재고 조정이 마무리 단계다"]
+_OPINIONS = ["매수", "매수(유지)", "비중확대", "중립"]
+_PRODUCTS = ["2차전지 소재", "반도체 장비", "선박 엔진 부품", "의약품 원료", "산업용 로봇",
+             "건설 자재", "통신 장비", "식품 포장재"]
+_PARTNERS = ["한울상사", "대한물류", "세진정밀", "광명산업", "새한테크", "동진케미칼"]
+_FUELS = ["프로판", "부탄"]
+_CENTER_FIELDS = ["청년 창업", "소상공인 금융", "노인 돌봄", "다문화 가족", "장애인 고용",
+                  "취약계층 법률"]
+_ORGS = ["한국생활지원공단", "국민복지재단", "지역상생진흥원"]
+
+
+def _won(v: int) -> str:
+    return f"{v:,}원"
+
+
+def _broker_report(rng: random.Random) -> list[str]:
+    firm, broker = rng.choice(_FIRMS), rng.choice(_BROKERS)
+    ticker = f"{rng.randrange(100000, 400000):06d}"
+    target = rng.randrange(20, 900) * 500
+    price = int(target * rng.uniform(0.6, 0.95)) // 50 * 50
+    analyst = _person(rng)
+    day = rng.randrange(1, 29)
+    return [
+        f"{broker}는 {day}일 {firm}({ticker})에 대해 \"{rng.choice(_VIEWS)}\"며 투자의견 "
+        f"'{rng.choice(_OPINIONS)}'와 목표주가 {_won(target)}을 제시했다.",
+        f"{broker} {analyst} 연구원은 보고서에서 {firm}의 올해 영업이익을 "
+        f"{rng.randrange(100, 9000):,}억원으로 내다봤다.",
+        "이번 투자의견은 최근 석 달 사이 나온 다른 증권사 보고서들의 평균과 비교해 크게 "
+        "다르지 않은 수준이다.",
+        f"전 거래일 종가 {_won(price)} 기준으로 목표주가까지 "
+        f"{(target - price) / price * 100:.1f}%의 상승 여력이 남아 있다는 계산이다.",
+        "※ 이 기사는 증권사 보고서 요약 프로그램이 자동으로 작성했습니다.",
+    ]
+
+
+def _market_close(rng: random.Random) -> list[str]:
+    firm = rng.choice(_FIRMS)
+    month, day = rng.randrange(1, 13), rng.randrange(1, 29)
+    prev = rng.randrange(40, 4000) * 100
+    change = rng.randrange(1, max(2, prev // 1000)) * 50 * rng.choice((1, -1))
+    word = "오른" if change > 0 else "내린"
+    return [
+        f"{month}월 {day}일 {firm} 주가는 전 거래일({_won(prev)})보다 {abs(change):,}원"
+        f"({change / prev * 100:+.2f}%) {word} {_won(prev + change)}에 장을 마쳤다.",
+        f"거래량은 전날보다 {rng.randrange(1, 90)}% {rng.choice(['늘었다', '줄었다'])}.",
+        f"외국인은 {rng.randrange(1, 500):,}억원어치를 {rng.choice(['순매수', '순매도'])}했다.",
+        "※ 이 기사는 시세 정보를 바탕으로 자동 작성 프로그램이 실시간으로 쓴 기사입니다.",
+    ]
+
+
+def _disclosure(rng: random.Random) -> list[str]:
+    firm, partner, product = rng.choice(_FIRMS), rng.choice(_PARTNERS), rng.choice(_PRODUCTS)
+    amount = rng.randrange(30, 5000)
+    month, day = rng.randrange(1, 13), rng.randrange(1, 29)
+    return [
+        f"{firm}는 {month}월 {day}일 {partner}와 {amount:,}억원 규모의 {product} 공급 계약을 "
+        "맺었다고 공시했다.",
+        f"계약 금액은 최근 매출액의 {rng.uniform(1, 40):.2f}%에 해당한다.",
+        f"계약 기간은 {rng.randrange(2019, 2025)}년 {rng.randrange(1, 13)}월까지이며 대금은 "
+        "납품 때마다 나눠 받는다.",
+        "회사 측은 이번 계약이 안정적인 매출 기반을 넓히는 데 보탬이 될 것이라고 설명했다.",
+    ]
+
+
+def _price_notice(rng: random.Random, used: set[tuple[str, str]] | None = None) -> list[str]:
+    """A month's price notice; ``used`` keeps (firm, month) pairs distinct (one notice a
+    month per firm)."""
+    while True:
+        firm = rng.choice(["한길가스", "새누리에너지", "동방가스"])
+        month = rng.randrange(1, 13)
+        if used is None or (firm, str(month)) not in used or len(used) >= 36:
+            break
+    if used is not None:
+        used.add((firm, str(month)))
+    delta = rng.randrange(1, 80)
+    up = rng.random() < 0.5
+    base = rng.randrange(700, 1300)
+    return [
+        f"{firm}는 {month}월 국내 액화석유가스 공급가격을 kg당 {delta}원 "
+        f"{'올린다' if up else '내린다'}고 밝혔다.",
+        f"이에 따라 가정·상업용 {_FUELS[0]}은 kg당 {base + 0.1 * rng.randrange(10):.1f}원, "
+        f"수송용 {_FUELS[1]}은 kg당 {base + 380 + 0.1 * rng.randrange(10):.1f}원이 된다.",
+        "국내 공급가격은 산유국이 통보한 국제 가격에 환율과 세금, 유통 비용을 더해 정해진다.",
+        "운송에 걸리는 시간을 고려해 전달의 국제 가격이 이달 국내 가격에 반영되는 구조다.",
+    ]
+
+
+def _center_opening(rng: random.Random, used: set[tuple[str, str]] | None = None) -> list[str]:
+    """A centre opened in a city for a field; ``used`` keeps (city, field) pairs distinct
+    (one organisation does not open the same centre twice)."""
+    org, head = rng.choice(_ORGS), _person(rng)
+    while True:
+        city, field = rng.choice(_CITIES), rng.choice(_CENTER_FIELDS)
+        if used is None or (city, field) not in used or len(used) >= 66:
+            break
+    if used is not None:
+        used.add((city, field))
+    return [
+        f"{org}(이사장 {head})이 {city} {field} 지원센터를 열었다.",
+        f"{city} 센터는 {city}와 인근 지역에서 도움이 필요한 주민들이 가까운 곳에서 상담을 "
+        "받을 수 있도록 마련됐다.",
+        f"{city} 센터에서는 {field} 분야 전문 상담과 교육을 무료로 제공한다.",
+        f"{head} 이사장은 \"{city} 센터 개소로 {city} 주민들에게 더 가까이 다가갈 수 있게 됐다"
+        "\"며 \"앞으로도 지역 곳곳에 지원 거점을 넓혀 가겠다\"고 말했다.",
+    ]
+
+
+TEMPLATE_FAMILIES = {
+    "broker_report": _broker_report,
+    "market_close": _market_close,
+    "disclosure": _disclosure,
+    "price_notice": _price_notice,
+    "center_opening": _center_opening,
+}
+
+
+def _republish(paras: list[str], rng: random.Random) -> list[str]:
+    """A copy of a filled template as another outlet runs it: its own lede sentence, spacing
+    changes, the other quote style, or the closing line dropped (one or two of these)."""
+    out = list(paras)
+    edits = rng.sample(["lede", "spacing", "quotes", "drop_last"], rng.choice((1, 2)))
+    if "lede" in edits:
+        out.insert(0, f"{rng.choice(_WIRES)}에 따르면 관련 내용이 이날 전해졌다.")
+    if "spacing" in edits:
+        out = _spacing(out, rng)
+    if "quotes" in edits:
+        out = _quotes(out, rng)
+    if "drop_last" in edits and len(out) > 3:
+        out = out[:-1]
+    if out == paras:  # the edits drawn changed nothing (no quotes to swap): a lede then
+        out.insert(0, f"{rng.choice(_WIRES)}에 따르면 관련 내용이 이날 전해졌다.")
+    return out
+
+
+def template_corpus(seed: int = 0, fills: int = 30, copy_fraction: float = 0.3
+                    ) -> tuple[list[dict], dict[str, str], dict[str, str]]:
+    """Template families for the dedup benchmark: per family in `TEMPLATE_FAMILIES`,
+    ``fills`` articles from one skeleton with other names, numbers and dates (each its own
+    story), and 1-2 republished copies (`_republish`) of ``copy_fraction`` of them.
+
+    Returns (records ``{"id", "text"}`` in a seeded random order, truth ``{id: story}``,
+    kind ``{id: family}``).
+    """
+    rng = random.Random(f"templates:{seed}")
+    records, truth, kinds = [], {}, {}
+    for family, make in TEMPLATE_FAMILIES.items():
+        used: set[tuple[str, str]] = set()
+        for f in range(fills):
+            story = f"{family}-{f}"
+            paras = make(rng, used) if make in (_center_opening, _price_notice) else make(rng)
+            versions = [paras]
+            if rng.random() < copy_fraction:
+                versions += [_republish(paras, rng) for _ in range(rng.choice((1, 2)))]
+            for v, body in enumerate(versions):
+                id_ = f"{story}-{v}"
+                records.append({"id": id_, "text": "\n".join(body)})
+                truth[id_], kinds[id_] = story, family
+    rng.shuffle(records)
+    return records, truth, kinds

@@ -1,0 +1,163 @@
+"""Issue 17: real republications. Labelled pairs of real articles, and the standard corpus.
+
+    python benchmarks/bench_real_pairs.py              # development pairs (odd lines)
+    python benchmarks/bench_real_pairs.py --held-out   # the held-back pairs (even lines), once
+    python benchmarks/bench_real_pairs.py --misses     # + the ids of every wrong pair
+
+What it runs: ``dedupe-ko run`` itself (``python -m dedupe_ko run IN --clusters F``, this
+checkout's code, default settings), so the figures are those of the engine a user gets:
+cleaning first, then the Deduplicator.
+
+1. ``../shared/corpus/naver_raw.jsonl`` (2,007 real bodies): for each labelled pair of
+   ``benchmarks/data/naver_pairs.jsonl`` (ids and labels only; see data/README.md), are both
+   ids in one cluster? Reported by label: copy pairs in one cluster (%), non-copy pairs
+   merged (%).
+2. ``../shared/corpus/corpus.jsonl``: ``score.py dedup`` against its truth (P, R, ARI).
+3. Template families (`corpora.template_corpus`: one skeleton, many fills, plus copies of
+   some fills): pair P/R/F1 by kind.
+
+Nothing is written to the repository; the runs go to a temporary folder.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+from collections import Counter
+from itertools import combinations
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import corpora  # noqa: E402
+
+SHARED = ROOT.parent / "shared" / "corpus"
+PAIRS = HERE / "data" / "naver_pairs.jsonl"
+LABELS = ("copy", "rewrite", "template", "same_event", "unrelated")
+
+
+def run_clusters(path: Path, work: Path, *extra: str) -> dict[str, str]:
+    """``dedupe-ko run`` on ``path``: {id: cluster} from its --clusters file."""
+    clusters = work / f"{path.stem}.clusters.jsonl"
+    cmd = [sys.executable, "-m", "dedupe_ko", "run", str(path), "-o", str(work / "out.jsonl"),
+           "--clusters", str(clusters), "-q", *extra]
+    subprocess.run(cmd, check=True, cwd=ROOT)
+    out = {}
+    with clusters.open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            out[r["id"]] = r["cluster"]
+    return out
+
+
+def load_pairs(held_out: bool) -> list[dict]:
+    """Odd lines (1, 3, ...) for development, even lines held out."""
+    rows = [json.loads(line) for line in PAIRS.read_text(encoding="utf-8").splitlines() if line]
+    return rows[1::2] if held_out else rows[0::2]
+
+
+def pair_report(pairs: list[dict], clusters: dict[str, str], misses: bool) -> list[str]:
+    together: Counter[str] = Counter()
+    total: Counter[str] = Counter()
+    wrong = []
+    for p in pairs:
+        same = clusters.get(p["a"], p["a"]) == clusters.get(p["b"], p["b"])
+        total[p["label"]] += 1
+        together[p["label"]] += same
+        if same != (p["label"] == "copy"):
+            wrong.append((p["label"], p["a"], p["b"], same))
+    lines = ["| label | pairs | in one cluster | % |", "|---|---:|---:|---:|"]
+    for lab in LABELS:
+        if total[lab]:
+            lines.append(f"| {lab} | {total[lab]} | {together[lab]} | "
+                         f"{100 * together[lab] / total[lab]:.1f} |")
+    n_copy = total["copy"]
+    n_other = sum(total.values()) - n_copy
+    merged_other = sum(together.values()) - together["copy"]
+    lines.append("")
+    lines.append(f"- copy pairs in one cluster: {together['copy']}/{n_copy} = "
+                 f"{100 * together['copy'] / max(1, n_copy):.1f}% (bar >= 90%)")
+    lines.append(f"- non-copy pairs merged: {merged_other}/{n_other} = "
+                 f"{100 * merged_other / max(1, n_other):.1f}% (bar <= 2%)")
+    if misses:
+        lines.append("")
+        for lab, a, b, same in sorted(wrong):
+            lines.append(f"  {'merged' if same else 'apart '} {lab:10s} {a} {b}")
+    return lines
+
+
+def score_corpus(work: Path) -> str:
+    clusters = run_clusters(SHARED / "corpus.jsonl", work)
+    out = work / "corpus.scored.jsonl"
+    with out.open("w", encoding="utf-8") as f:
+        for id_, c in clusters.items():
+            f.write(json.dumps({"id": id_, "cluster": c}) + "\n")
+    r = subprocess.run([sys.executable, str(SHARED / "score.py"), "dedup",
+                        str(SHARED / "corpus.truth.jsonl"), str(out)],
+                       check=True, capture_output=True, text=True)
+    return r.stdout.strip()
+
+
+def pair_prf(truth: dict[str, str], clusters: dict[str, str]) -> tuple[float, float, float]:
+    """Pair precision, recall and F1 of ``clusters`` against ``truth`` (both {id: group})."""
+    def pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
+        by: dict[str, list[str]] = {}
+        for id_, g in groups.items():
+            by.setdefault(g, []).append(id_)
+        return {tuple(sorted(p)) for ids in by.values() for p in combinations(ids, 2)}
+    t, c = pairs(truth), pairs(clusters)
+    tp = len(t & c)
+    p = tp / len(c) if c else 1.0
+    r = tp / len(t) if t else 1.0
+    return p, r, (2 * p * r / (p + r) if p + r else 0.0)
+
+
+def template_report(work: Path, seed: int) -> list[str]:
+    records, truth, kinds = corpora.template_corpus(seed=seed)
+    path = work / "templates.jsonl"
+    with path.open("w", encoding="utf-8") as f:
+        for r in records:
+            f.write(json.dumps(r, ensure_ascii=False) + "\n")
+    clusters = run_clusters(path, work)
+    lines = ["| kind | articles | pair P | pair R | F1 |", "|---|---:|---:|---:|---:|"]
+    for kind in sorted(set(kinds.values())):
+        ids = [i for i, k in kinds.items() if k == kind]
+        p, r, f = pair_prf({i: truth[i] for i in ids}, {i: clusters[i] for i in ids})
+        lines.append(f"| {kind} | {len(ids)} | {p:.3f} | {r:.3f} | {f:.3f} |")
+    p, r, f = pair_prf(truth, clusters)
+    lines.append(f"| all | {len(truth)} | {p:.3f} | {r:.3f} | {f:.3f} |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--held-out", action="store_true", help="the even lines (look once)")
+    ap.add_argument("--misses", action="store_true", help="list the wrong pairs (ids only)")
+    ap.add_argument("--skip-corpus", action="store_true", help="no corpus.jsonl run")
+    ap.add_argument("--seed", type=int, default=0, help="template corpus seed")
+    args = ap.parse_args(argv)
+    if not (SHARED / "naver_raw.jsonl").exists():
+        print(f"{SHARED} is absent: nothing to measure", file=sys.stderr)
+        return 0
+    with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
+        work = Path(tmp)
+        clusters = run_clusters(SHARED / "naver_raw.jsonl", work)
+        pairs = load_pairs(args.held_out)
+        which = "held-out (even lines)" if args.held_out else "development (odd lines)"
+        print(f"## naver_raw.jsonl: {len(pairs)} labelled pairs, {which}\n")
+        print("\n".join(pair_report(pairs, clusters, args.misses)))
+        if not args.skip_corpus:
+            print("\n## corpus.jsonl (score.py dedup)\n")
+            print(score_corpus(work))
+        print(f"\n## template families (corpora.template_corpus, seed {args.seed})\n")
+        print("\n".join(template_report(work, args.seed)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
