@@ -488,3 +488,132 @@ def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
                            "raise SparkDedupConfig.max_iterations")
     both.unpersist()
     return labels, rounds
+
+
+# ---------------------------------------------------------------------------------------------
+# The CLI's `run` / `dedup` on Spark
+
+
+def run_files(input: str, sinks: Any, *, read_options: Any, clean_config: CleanConfig,
+              dedup_config: DedupConfig, command: str = "run", write_cleaned: bool = True,
+              text_field: str = "text", master: str = "local[2]",
+              spark_config: SparkDedupConfig | None = None) -> Any:
+    """``dedupe-ko run|dedup --engine spark``: the CLI's reader and writers, Spark in between.
+
+    The input is read with `dedupe_ko.io.read` (the same ids and quarantine reasons as the
+    local engine) and staged as Parquet in a temporary folder; cleaning and dedup
+    run in Spark (`clean_df`, `dedup_df`); results come back in input order to ``sinks``
+    (`dedupe_ko.pipeline.Sinks`). Returns the checked `dedupe_ko.pipeline.Summary`.
+    """
+    import time
+
+    import orjson
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from . import io as dio
+    from .pipeline import CleanedRecord, Summary, _count_clean, _quarantine, _write
+
+    F = _spark().functions
+    summary = Summary(command)
+    t0 = time.perf_counter()
+    aside: list[tuple[int, Any]] = []  # (position, Quarantined) from reading
+    schema = pa.schema([("position", pa.int64()), ("id", pa.string()), ("text", pa.string()),
+                        ("source", pa.string()), ("record", pa.binary())])
+    with tempfile.TemporaryDirectory(prefix="dedupe-ko-spark-") as tmp:
+        staged = os.path.join(tmp, "input.parquet")
+        with pq.ParquetWriter(staged, schema) as writer:
+            buf: list[Any] = []
+
+            def flush() -> None:
+                writer.write_batch(pa.RecordBatch.from_pylist(
+                    [{"position": p, "id": r.id, "text": r.text, "source": r.text,
+                      "record": orjson.dumps((r.fields, r.where, list(r.notes)),
+                                             default=dio._default)} for p, r in buf],
+                    schema=schema))
+                buf.clear()
+
+            for pos, item in enumerate(dio.read(input, read_options)):
+                summary.records_in += 1
+                if isinstance(item, dio.Quarantined):
+                    aside.append((pos, item))
+                    continue
+                buf.append((pos, item))
+                if len(buf) >= 4096:
+                    flush()
+            flush()
+        spark = session(master, **{"spark.ui.showConsoleProgress": "false"})
+        df = clean_df(spark.read.parquet(staged), clean_config)
+        df = df.persist()
+        ok = df.where(F.col("clean_error").isNull()).orderBy("position")
+        decisions = dedup_df(ok, dedup_config, spark_config=spark_config).select(
+            F.col("id").alias("d_id"), "cluster", "kept", "match", "similarity", "containment",
+            "supersedes", "quarantined")
+        joined = (df.join(decisions, df["id"] == decisions["d_id"], "left")
+                  .orderBy("position"))
+        results = ((r["position"], r) for r in joined.toLocalIterator())
+        pending = sorted(aside, key=lambda x: x[0])
+        clusters = sinks.clusters
+        for _pos, r in _merge_by_position(results, pending):
+            if isinstance(r, dio.Quarantined):
+                _quarantine(r, sinks.quarantine, clusters, summary)
+                continue
+            fields, where, notes = orjson.loads(r["record"])
+            rec = dio.Record(r["id"], r["source"], fields, where, tuple(notes))
+            if r["clean_error"] is not None:
+                q = dio.Quarantined(rec.id, "clean_error", f"cleaning failed: {r['clean_error']}",
+                                    where, record=fields)
+                _quarantine(q, sinks.quarantine, clusters, summary)
+                continue
+            removed = dict(r["removed_bytes"] or {})
+            cr = CleanedRecord(rec, r["text"], r["title"], tuple(r["warnings"] or ()), None,
+                               removed, r["text"] != rec.text)
+            if r["quarantined"] is not None:
+                q = dio.Quarantined(rec.id, r["quarantined"],
+                                    "nothing but page furniture: the cleaned body is empty",
+                                    where, record=fields)
+                _quarantine(q, sinks.quarantine, clusters, summary)
+                continue
+            _count_clean(cr, summary)
+            if r["kept"]:
+                _write(sinks.out, cr.output(text_field) if write_cleaned else fields)
+                summary.written += 1
+                summary.kept_ids.add(rec.id)
+            else:
+                _write(sinks.rejected, {**fields, "duplicate_of": r["cluster"],
+                                        "reason": f"{r['match']}_duplicate",
+                                        "similarity": r["similarity"]})
+                if r["match"] == "exact":
+                    summary.exact_duplicates += 1
+                else:
+                    summary.near_duplicates += 1
+                dbc = summary.duplicates_by_cluster
+                dbc[r["cluster"]] = dbc.get(r["cluster"], 0) + 1
+            _write(clusters, _decision_dict(r))
+        df.unpersist()
+    summary.seconds = time.perf_counter() - t0
+    summary.check()
+    return summary
+
+
+def _decision_dict(r: Any) -> dict[str, object]:
+    """A result row as `dedupe_ko.dedup.Decision.as_dict` writes it."""
+    out: dict[str, object] = {"id": r["id"], "cluster": r["cluster"],
+                              "similarity": r["similarity"], "match": r["match"]}
+    if r["containment"] is not None:
+        out["containment"] = r["containment"]
+    if r["supersedes"] is not None:
+        out["supersedes"] = r["supersedes"]
+    return out
+
+
+def _merge_by_position(a: Iterator[tuple[int, Any]], b: list[tuple[int, Any]]
+                       ) -> Iterator[tuple[int, Any]]:
+    """Two position-sorted streams as one."""
+    i = 0
+    for pos, r in a:
+        while i < len(b) and b[i][0] < pos:
+            yield b[i]
+            i += 1
+        yield pos, r
+    yield from b[i:]
