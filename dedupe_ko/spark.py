@@ -43,8 +43,9 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+import time
 from collections.abc import Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from hashlib import sha256
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -215,7 +216,9 @@ class SparkDedupConfig:
 class DedupReport:
     """What `dedup_df` found on the way (filled when ``report=`` is passed): rows set aside
     by reason, fresh (distinct-body) rows, candidate pairs and verified edges, band buckets
-    cut to ``bucket_limit``, component rounds, groups replayed and the largest one."""
+    cut to ``bucket_limit``, component rounds, groups replayed and the largest one; with a
+    report each stage is materialised in turn and ``seconds`` holds its wall time (order and
+    exact keys, signatures, pairs and verification, components, replay)."""
 
     set_aside: dict[str, int]
     fresh: int = 0
@@ -226,6 +229,7 @@ class DedupReport:
     rounds: int = 0
     groups: int = 0
     largest_group: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)
 
 
 _DECISION_FIELDS = ("id", "position", "cluster", "kept", "match", "similarity", "containment",
@@ -261,6 +265,17 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
     cfg = config or DedupConfig()
     scfg = spark_config or SparkDedupConfig()
     spark = df.sparkSession
+    clock = [time.perf_counter()]
+
+    def lap(stage: str, *frames: DataFrame) -> None:
+        if report is None:
+            return
+        for f in frames:
+            f.count()
+        now = time.perf_counter()
+        report.seconds[stage] = round(now - clock[0], 3)
+        clock[0] = now
+
     for c in (id_col, text_col):
         if c not in df.columns:
             raise ValueError(f"dedup_df: no column {c!r}; pass id_col= / text_col=")
@@ -289,11 +304,13 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
     w = sql.Window.partitionBy("key")
     good = good.withColumn("root", F.min("dpos").over(w)).persist()
     fresh = good.where(F.col("dpos") == F.col("root")).select("dpos", "text")
+    lap("order_keys", good)
 
     # 3. signatures, band keys, pieces
     feats = fresh.mapInArrow(_feature_batches(cfg),
                              "dpos long, sig binary, size long, bands array<long>, "
                              "pieces array<long>").persist()
+    lap("signatures", feats)
 
     # 4. candidate pairs per band bucket, bounded
     k = scfg.bucket_limit
@@ -321,9 +338,11 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
                    .where(F.col("a") != F.col("dpos"))
                    .select("a", F.col("dpos").alias("b")))
     edges = verified.union(piece_edges).distinct().persist()
+    lap("pairs_verify", edges)
 
     # 7. connected components
     labels, rounds = _components(edges, scfg.max_iterations)
+    lap("components", labels)
     # 8. replay each group with the local engine
     comp = (good.join(labels.withColumnRenamed("node", "root"), "root", "left")
             .withColumn("group", F.coalesce("label", "root")))
@@ -340,6 +359,7 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
         F.lit(None).cast(T.StringType()).alias("supersedes"), "quarantined")
     result = decisions.unionByName(aside).persist()
     n = result.count()
+    lap("replay")
     if report is not None:
         report.set_aside = {r["quarantined"]: r["count"] for r in
                             aside.groupBy("quarantined").count().collect()}

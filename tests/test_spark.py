@@ -171,7 +171,7 @@ def test_generated_corpus_same_clusters(spark: object) -> None:
         from benchmarks.corpora import make_corpus
     finally:
         sys.path.remove(str(ROOT))
-    pages, _ = make_corpus(400, seed=16)
+    pages, _ = make_corpus(300, seed=16)
     records = [(p["id"], clean(p["text"])) for p in pages]
     config = DedupConfig()
     assert _differ(_local(records, config, 256), _spark_decisions(spark, records, config,
@@ -183,7 +183,7 @@ def test_cli_spark_engine_writes_the_local_engines_clusters(tmp_path: Path) -> N
     src = tmp_path / "in.jsonl"
     with open(corpus, "rb") as f, open(src, "wb") as g:
         for n, line in enumerate(f):
-            if n >= 500:
+            if n >= 150:
                 break
             g.write(line)
     outs = {}
