@@ -15,11 +15,10 @@ from pathlib import Path
 
 import orjson
 import pytest
+from _shared import CORPUS, FIXTURES, ROOT, need_corpus
 
 from dedupe_ko import CleanConfig, clean
 from dedupe_ko.dedup import DedupConfig, dedup
-
-from ._shared import CORPUS, FIXTURES, ROOT, need_corpus
 
 pyspark = pytest.importorskip("pyspark", reason="pip install 'dedupe-ko[spark]'")
 
