@@ -283,9 +283,7 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
     # 1. order and set-aside
     base = df.select(F.col(id_col).cast("string").alias("id"),
                      F.col(text_col).cast("string").alias("text"))
-    rows = spark.createDataFrame(
-        base.rdd.zipWithIndex().map(lambda r: (r[1], r[0][0], r[0][1])),
-        "position long, id string, text string")
+    rows = _with_position(base).withColumnRenamed("_position", "position")
     keyed = rows.mapInArrow(_key_batches, "position long, id string, text string, "
                             "blank boolean, key binary")
     first_of_id = F.min("position").over(sql.Window.partitionBy("id"))
@@ -383,14 +381,25 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
 
 def kept_df(df: DataFrame, decisions: DataFrame | None = None,
             config: DedupConfig | None = None, *, id_col: str = "id", **kw: Any) -> DataFrame:
-    """The rows of ``df`` that are kept (``decisions`` from `dedup_df`, computed with
-    ``config`` and ``kw`` when not given), in no particular order."""
+    """The rows of ``df`` that are kept (``decisions`` from `dedup_df` on this same ``df``,
+    computed with ``config`` and ``kw`` when not given), matched by input position, so a
+    repeated id's later rows are not kept; in no particular order."""
     sql = _spark()
     F = sql.functions
     if decisions is None:
         decisions = dedup_df(df, config, id_col=id_col, **kw)
-    keep = decisions.where(F.col("kept")).select(F.col("id").alias("_kept_id"), "position")
-    return df.join(keep, df[id_col].cast("string") == keep["_kept_id"], "left_semi")
+    keep = decisions.where(F.col("kept")).select("position")
+    rows = _with_position(df)
+    return (rows.join(keep, rows["_position"] == keep["position"], "left_semi")
+            .drop("_position"))
+
+
+def _with_position(df: DataFrame) -> DataFrame:
+    """``df`` with ``_position``: its rows' input order, 0-based (``zipWithIndex``)."""
+    T = _spark().types
+    schema = T.StructType([T.StructField("_position", T.LongType(), False), *df.schema.fields])
+    return df.sparkSession.createDataFrame(
+        df.rdd.zipWithIndex().map(lambda r: (r[1], *r[0])), schema)
 
 
 # ---------------------------------------------------------------------------------------------
