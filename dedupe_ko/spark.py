@@ -44,7 +44,7 @@ import logging
 import os
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from hashlib import sha256
 from pathlib import Path
@@ -137,7 +137,7 @@ def clean_df(df: DataFrame, config: CleanConfig | None = None, *, text_col: str 
         raise ValueError(f"clean_df: no column {text_col!r}; pass text_col=")
     schema = T.StructType([*df.schema.fields, *extra])
 
-    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    def run(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow as pa
 
         from .pipeline import _clean_one  # the CLI's own per-record cleaning
@@ -146,7 +146,11 @@ def clean_df(df: DataFrame, config: CleanConfig | None = None, *, text_col: str 
         arrow_schema = None
         for rb in batches:
             texts = rb.column(text_col).to_pylist()
-            out_text, titles, warns, removed, errors = [], [], [], [], []
+            out_text: list[Any] = []
+            titles: list[str | None] = []
+            warns: list[list[str]] = []
+            removed: list[list[tuple[str, int]]] = []
+            errors: list[str | None] = []
             for t in texts:
                 if not isinstance(t, str):
                     out_text.append(t)
@@ -369,7 +373,8 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
         report.rounds = rounds
         sizes = comp.groupBy("group").count()
         agg = sizes.agg(F.count("*").alias("g"), F.max("count").alias("m")).first()
-        report.groups, report.largest_group = int(agg["g"] or 0), int(agg["m"] or 0)
+        if agg is not None:
+            report.groups, report.largest_group = int(agg["g"] or 0), int(agg["m"] or 0)
     if truncated:
         log.warning("%d band buckets had more than %d members: their later members were "
                     "paired with the first %d only", truncated, k + 1, k)
@@ -406,7 +411,7 @@ def _with_position(df: DataFrame) -> DataFrame:
 # Executor functions (plain data in, plain data out; the library does the deciding)
 
 
-def _key_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _key_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """Blank flag (the CLI's ``not text.strip()``) and `minhash.exact_key` per row."""
     import pyarrow as pa
 
@@ -534,8 +539,6 @@ def run_files(input: str, sinks: Any, *, read_options: Any, clean_config: CleanC
     run in Spark (`clean_df`, `dedup_df`); results come back in input order to ``sinks``
     (`dedupe_ko.pipeline.Sinks`). Returns the checked `dedupe_ko.pipeline.Summary`.
     """
-    import time
-
     import orjson
     import pyarrow as pa
     import pyarrow.parquet as pq
@@ -571,6 +574,7 @@ def run_files(input: str, sinks: Any, *, read_options: Any, clean_config: CleanC
                 if len(buf) >= 4096:
                     flush()
             flush()
+        ours = _spark().SparkSession.getActiveSession() is None  # stopped at the end if so
         spark = session(master, **{"spark.ui.showConsoleProgress": "false"})
         df = clean_df(spark.read.parquet(staged), clean_config)
         df = df.persist()
@@ -620,6 +624,8 @@ def run_files(input: str, sinks: Any, *, read_options: Any, clean_config: CleanC
                 dbc[r["cluster"]] = dbc.get(r["cluster"], 0) + 1
             _write(clusters, _decision_dict(r))
         df.unpersist()
+        if ours:
+            spark.stop()
     summary.seconds = time.perf_counter() - t0
     summary.check()
     return summary
