@@ -196,7 +196,7 @@ def test_cli_spark_engine_writes_the_local_engines_clusters(tmp_path: Path) -> N
                str(clusters), "-q", "--engine", engine]
         if engine == "spark":
             cmd += ["--master", "local[2]"]
-        subprocess.run(cmd, check=True, cwd=ROOT, env=env, timeout=600)
+        subprocess.run(cmd, check=True, cwd=ROOT, env=env, timeout=1800)
         outs[engine] = ([orjson.loads(x) for x in clusters.read_bytes().splitlines()],
                         out.read_bytes().splitlines())
     assert outs["spark"][0] == outs["local"][0]
