@@ -148,6 +148,11 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--index", metavar="PATH_OR_URL",
                         help="persistent index (seen.db or redis://host:port/db?prefix=p): "
                         "drop what it has seen, add what is kept")
+        sp.add_argument("--engine", choices=("local", "spark"), default="local",
+                        help="spark: clean and dedup as Spark jobs (pip install "
+                        "'dedupe-ko[spark]'), with the local engine's results")
+        sp.add_argument("--master", default="local[2]", metavar="URL",
+                        help="Spark master for --engine spark (default local[2])")
 
     raw = argparse.RawDescriptionHelpFormatter
     sp = sub.add_parser("clean", help="strip page furniture; one output record per input "
@@ -370,17 +375,35 @@ def _run(args: argparse.Namespace) -> int:
         quarantine = w(outs["--quarantine"]) if "--quarantine" in outs else rejected
         summary_out = w(args.summary_json, "jsonl") if args.summary_json else None
         deduplicator = None
-        if dedup:
+        spark = getattr(args, "engine", "local") == "spark"
+        if spark and args.index:
+            raise UsageError("--index works with --engine local only; drop one of them")
+        if spark and explain:
+            raise UsageError("--explain works with --engine local only; drop one of them")
+        if dedup and not spark:
             deduplicator, store = _deduplicator(args)
             if store is not None:
                 store.begin_run()  # entries seen only once the outputs are committed
-        bar, by_bytes = _progress(args, read_opts)
+        bar, by_bytes = _progress(args, read_opts) if not spark else (None, False)
         try:
-            summary = run(_advancing(items, bar, by_bytes),
-                          Sinks(out, clusters, rejected, quarantine), command=args.command,
-                          clean_config=clean_cfg, deduplicator=deduplicator, explain=explain,
-                          write_cleaned=cleaned_out, text_field=args.text_field, jobs=args.jobs,
-                          html=html)
+            if spark:
+                from .dedup import DedupConfig
+                from .spark import run_files
+
+                summary = run_files(args.input, Sinks(out, clusters, rejected, quarantine),
+                                    read_options=read_opts, clean_config=clean_cfg,
+                                    dedup_config=DedupConfig(threshold=args.threshold,
+                                                             containment=args.containment,
+                                                             keep=args.keep),
+                                    command=args.command, write_cleaned=cleaned_out,
+                                    text_field=args.text_field, master=args.master)
+            else:
+                summary = run(_advancing(items, bar, by_bytes),
+                              Sinks(out, clusters, rejected, quarantine),
+                              command=args.command, clean_config=clean_cfg,
+                              deduplicator=deduplicator, explain=explain,
+                              write_cleaned=cleaned_out, text_field=args.text_field,
+                              jobs=args.jobs, html=html)
         finally:
             if bar is not None:
                 bar.close()

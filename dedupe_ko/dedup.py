@@ -58,6 +58,7 @@ __all__ = [
     "Store",
     "accept",
     "dedup",
+    "replay",
 ]
 
 MatchKind = Literal["exact", "near", "partial", "none"]
@@ -1051,3 +1052,29 @@ def dedup(records: Iterable[tuple[str, str]], config: DedupConfig | None = None,
         if d.config.keep == "first":
             yield from decisions
     yield from d.finish()
+
+
+def replay(records: Iterable[tuple[int, str, str]],
+           config: DedupConfig | None = None) -> list[Decision]:
+    """Final decisions for (batch number, id, cleaned body) records given in input order,
+    one `Deduplicator.add_batch` call per batch number.
+
+    A group of records that shares no exact key, verified LSH band bucket or sentence piece
+    with any record outside it is decided here exactly as in the whole run (`dedup` with the
+    same batches): the Spark engine (`dedupe_ko.spark`) replays each such group this way.
+    """
+    d = Deduplicator(config)
+    out: list[Decision] = []
+    batch: list[tuple[str, str]] = []
+    current: int | None = None
+    for b, id_, text in records:
+        if b != current and batch:
+            out.extend(d.add_batch(batch))
+            batch = []
+        current = b
+        batch.append((id_, text))
+    if batch:
+        out.extend(d.add_batch(batch))
+    if d.config.keep == "longest":
+        return list(d.finish())
+    return out

@@ -1,0 +1,212 @@
+"""The Spark engine gives the local engine's results: cleaning, and every dedup decision.
+
+One SparkSession for the module (local[2], few shuffle partitions, no UI). The tests fail,
+not skip, when pyspark is installed and something is wrong; they skip only without pyspark
+(CI installs it) or, for the corpus tests, without ../shared beside the checkout.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import orjson
+import pytest
+from _shared import CORPUS, FIXTURES, ROOT, need_corpus
+
+from dedupe_ko import CleanConfig, clean
+from dedupe_ko.dedup import DedupConfig, dedup
+
+pyspark = pytest.importorskip("pyspark", reason="pip install 'dedupe-ko[spark]'")
+
+from dedupe_ko.spark import (  # noqa: E402 - after the importorskip
+    DedupReport,
+    SparkDedupConfig,
+    clean_df,
+    dedup_df,
+    kept_df,
+    session,
+)
+
+FIELDS = ("cluster", "kept", "match", "similarity", "containment", "supersedes")
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[object]:
+    s = session("local[2]", **{"spark.sql.shuffle.partitions": "4",
+                               "spark.default.parallelism": "2",
+                               "spark.ui.showConsoleProgress": "false"})
+    s.sparkContext.setLogLevel("ERROR")
+    yield s
+    s.stop()
+
+
+def _stories() -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    key = None
+    for line in (FIXTURES / "dedup_stories.txt").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            key = line[3:].strip()
+            out[key] = []
+        elif line.strip() and not line.startswith("#") and key is not None:
+            out[key].append(line)
+    return out
+
+
+SHARED_LINE = "이 기사는 지역 언론 공동취재단이 함께 취재해 작성했으며 무단 인용을 금합니다."
+
+
+def _fixture_records() -> list[tuple[str, str]]:
+    """Stories with the copies a news archive holds, in an order where it matters: an exact
+    copy, a re-spaced copy, one without a paragraph, a brief (first paragraphs) before its
+    full story, a longer version after it, and a closing line many stories share."""
+    recs: list[tuple[str, str]] = []
+    for n, (key, (_, *paras)) in enumerate(_stories().items()):
+        body = "\n".join(paras)
+        shared = "\n".join([*paras, SHARED_LINE]) if n % 2 else body
+        if n % 3 == 0:
+            recs.append((f"{key}-brief", "\n".join(paras[:3])))
+        recs.append((f"{key}-0", shared))
+        recs.append((f"{key}-exact", shared))
+        recs.append((f"{key}-spaced", body.replace("다. ", "다.  ").replace(" ", "  ", 3)))
+        if len(paras) > 3:
+            recs.append((f"{key}-cut", "\n".join(paras[:2] + paras[3:])))
+        recs.append((f"{key}-more", body + "\n" + paras[1] + " 관계자는 추가 설명을 내놓지 않았다."))
+    return recs
+
+
+def _local(records: list[tuple[str, str]], config: DedupConfig, batch_size: int
+           ) -> dict[str, tuple[object, ...]]:
+    good = [(i, t) for i, t in records if t.strip()]
+    return {d.id: tuple(getattr(d, f) for f in FIELDS)
+            for d in dedup(good, config, batch_size=batch_size)}
+
+
+def _spark_decisions(spark: object, records: list[tuple[str, str]], config: DedupConfig,
+                     batch_size: int, report: DedupReport | None = None
+                     ) -> dict[str, tuple[object, ...]]:
+    df = spark.createDataFrame(records, "id string, text string")  # type: ignore[attr-defined]
+    res = dedup_df(df, config, spark_config=SparkDedupConfig(batch_size=batch_size),
+                   report=report)
+    return {r["id"]: tuple(r[f] for f in FIELDS)
+            for r in res.where("quarantined is null").collect()}
+
+
+def _differ(a: dict[str, tuple[object, ...]], b: dict[str, tuple[object, ...]]) -> list[str]:
+    assert a.keys() == b.keys()
+    return [i for i in a if a[i] != b[i]]
+
+
+@pytest.mark.parametrize("keep,batch_size", [("first", 7), ("longest", 256)])
+def test_dedup_df_makes_every_decision_of_the_local_engine(spark: object, keep: str,
+                                                           batch_size: int) -> None:
+    records = _fixture_records()
+    config = DedupConfig(keep=keep)  # type: ignore[arg-type]
+    local = _local(records, config, batch_size)
+    report = DedupReport({})
+    ours = _spark_decisions(spark, records, config, batch_size, report)
+    assert _differ(local, ours) == []
+    kinds = {v[2] for v in local.values()}
+    assert {"exact", "near", "partial", "none"} <= kinds  # the corpus exercises every path
+    assert report.verified_edges > 0 and report.piece_edges > 0
+    assert report.groups < len(records)
+
+
+def test_dedup_df_sets_aside_blank_repeated_and_missing_ids(spark: object) -> None:
+    story = "\n".join(next(iter(_stories().values()))[1:])
+    records = [("a", story), ("b", "  \n "), ("a", story + " 덧붙임."), (None, story),
+               ("c", story)]
+    df = spark.createDataFrame(records, "id string, text string")  # type: ignore[attr-defined]
+    decisions = dedup_df(df)
+    rows = {(r["id"], r["position"]): r for r in decisions.collect()}
+    assert len(rows) == 5
+    assert rows[("b", 1)]["quarantined"] == "empty_after_clean"
+    assert rows[("a", 2)]["quarantined"] == "duplicate_id"
+    assert rows[(None, 3)]["quarantined"] == "missing_id"
+    assert rows[("c", 4)]["cluster"] == "a" and rows[("c", 4)]["match"] == "exact"
+    kept = kept_df(df, decisions)
+    assert sorted((r["id"], r["text"]) for r in kept.collect()) == [("a", story)]
+
+
+def test_clean_df_runs_the_cleaner_with_user_rules_on_the_executors(spark: object,
+                                                                     tmp_path: Path) -> None:
+    rules = tmp_path / "house.toml"
+    ad = "한빛몰에서는 이번 주 텀블러를 할인해 판매하고 있으며 회원에게는 무료 배송을 제공합니다."
+    rules.write_text('[[rule]]\nid = "promo.house_ad"\ncategory = "promo"\nscope = "line"\n'
+                     f"pattern = '한빛몰에서는 .{{0,80}}'\nexamples = [\"{ad}\"]\n",
+                     encoding="utf-8")
+    config = CleanConfig(rule_files=(str(rules),))
+    stories = list(_stories().values())[:4]
+    pages = [(f"p{i}", "\n".join([title, "공유", "댓글", *paras, ad,
+                                  "ⓒ 한빛일보 무단전재 및 재배포 금지"]))
+             for i, (title, *paras) in enumerate(stories)]
+    df = spark.createDataFrame(pages, "id string, text string")  # type: ignore[attr-defined]
+    out = {r["id"]: r for r in clean_df(df, config).collect()}
+    for pid, page in pages:
+        assert out[pid]["text"] == clean(page, config)
+        assert "한빛몰" not in out[pid]["text"] and "공유" not in out[pid]["text"].split("\n")
+        assert out[pid]["removed_bytes"]["promo"] > 0
+        assert out[pid]["clean_error"] is None
+    default = {r["id"]: r["text"] for r in clean_df(df).collect()}
+    assert all(ad in t for t in default.values())  # the user rule made the cut
+
+
+def _corpus_records(path: Path, limit: int | None = None) -> list[tuple[str, str]]:
+    out = []
+    with open(path, "rb") as f:
+        for line in f:
+            r = orjson.loads(line)
+            out.append((str(r["id"]), clean(r["text"])))
+            if limit is not None and len(out) >= limit:
+                break
+    return out
+
+
+def test_generated_corpus_same_clusters(spark: object) -> None:
+    need_corpus()
+    sys.path.insert(0, str(ROOT))
+    try:
+        from benchmarks.corpora import make_corpus
+    finally:
+        sys.path.remove(str(ROOT))
+    pages, _ = make_corpus(300, seed=16)
+    records = [(p["id"], clean(p["text"])) for p in pages]
+    config = DedupConfig()
+    assert _differ(_local(records, config, 256), _spark_decisions(spark, records, config,
+                                                                   256)) == []
+
+
+def test_cli_spark_engine_writes_the_local_engines_clusters(tmp_path: Path) -> None:
+    corpus = need_corpus() / "corpus.jsonl"
+    src = tmp_path / "in.jsonl"
+    with open(corpus, "rb") as f, open(src, "wb") as g:
+        for n, line in enumerate(f):
+            if n >= 150:
+                break
+            g.write(line)
+    outs = {}
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for engine in ("local", "spark"):
+        clusters = tmp_path / f"{engine}.clusters.jsonl"
+        out = tmp_path / f"{engine}.out.jsonl"
+        cmd = [sys.executable, "-m", "dedupe_ko", "run", str(src), "-o", str(out), "--clusters",
+               str(clusters), "-q", "--engine", engine]
+        if engine == "spark":
+            cmd += ["--master", "local[2]"]
+        subprocess.run(cmd, check=True, cwd=ROOT, env=env, timeout=1800)
+        outs[engine] = ([orjson.loads(x) for x in clusters.read_bytes().splitlines()],
+                        out.read_bytes().splitlines())
+    assert outs["spark"][0] == outs["local"][0]
+    assert [orjson.loads(x) for x in outs["spark"][1]] == [orjson.loads(x)
+                                                           for x in outs["local"][1]]
+
+
+def test_dev_corpus_same_clusters(spark: object) -> None:
+    records = _corpus_records(need_corpus() / "corpus.jsonl")
+    assert CORPUS.exists()
+    config = DedupConfig()
+    assert _differ(_local(records, config, 256), _spark_decisions(spark, records, config,
+                                                                   256)) == []
