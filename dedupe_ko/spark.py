@@ -440,7 +440,7 @@ def _feature_batches(cfg: DedupConfig) -> Any:
             sigs, sizes = hasher.signatures_of_keys([fold(b) for b in bares])
             bands = (hasher.band_keys(sigs) if len(texts)
                      else np.empty((0, hasher.bands), np.uint64)).view(np.int64)
-            hashes, _, offsets = pieces_batch(bares)
+            hashes, _, offsets, _ = pieces_batch(bares)
             hashes = hashes.view(np.int64)
             n = len(texts)
             yield pa.RecordBatch.from_arrays(

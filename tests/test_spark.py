@@ -110,7 +110,9 @@ def test_dedup_df_makes_every_decision_of_the_local_engine(spark: object, keep: 
     ours = _spark_decisions(spark, records, config, batch_size, report)
     assert _differ(local, ours) == []
     kinds = {v[2] for v in local.values()}
-    assert {"exact", "near", "partial", "none"} <= kinds  # the corpus exercises every path
+    # the corpus exercises every path (with keep="longest" an exact copy of a brief is
+    # reported against the fuller representative that replaced it: near or partial)
+    assert {"near", "partial", "none"} <= kinds and (keep == "longest" or "exact" in kinds)
     assert report.verified_edges > 0 and report.piece_edges > 0
     assert report.groups < len(records)
 
