@@ -110,8 +110,8 @@ def test_dedup_df_makes_every_decision_of_the_local_engine(spark: object, keep: 
     ours = _spark_decisions(spark, records, config, batch_size, report)
     assert _differ(local, ours) == []
     kinds = {v[2] for v in local.values()}
-    # the corpus exercises every path (with keep="longest" an exact copy of a brief is
-    # reported against the fuller representative that replaced it: near or partial)
+    # the corpus exercises every path (with keep="longest" an exact copy of a member is
+    # reported against its cluster's final, fullest representative: near, not exact)
     assert {"near", "partial", "none"} <= kinds and (keep == "longest" or "exact" in kinds)
     assert report.verified_edges > 0 and report.piece_edges > 0
     assert report.groups < len(records)
