@@ -131,6 +131,7 @@ def replay(normalized: str, removals: Iterable[Removal]) -> str:
 def clean_and_explain(
     text: str,
     config: CleanConfig | None = None,
+    *,
     hints: Sequence[LineHint] | None = None,
     **overrides: object,
 ) -> Cleaned:
@@ -181,4 +182,6 @@ def _looks_like_html(text: str) -> bool:
 
 def clean(text: str, config: CleanConfig | None = None, **overrides: object) -> str:
     """Clean one scraped article and return its body: paragraphs joined by "\\n"."""
-    return clean_and_explain(text, config, **overrides).text
+    if overrides:
+        config = replace(config or CleanConfig(), **overrides)  # type: ignore[arg-type]
+    return clean_and_explain(text, config).text

@@ -320,8 +320,8 @@ class _Pieces:
             if not need:
                 return self.hashes[:0], self.hashes[:0], 0, 0
             if j not in self.late:
-                h, ln, _, sents = pieces_batch([self.bares[j]])
-                self.late[j] = (h, h[:0], int(ln.sum()), int(sents[0]))
+                h, ln, _, counts = pieces_batch([self.bares[j]])
+                self.late[j] = (h, h[:0], int(ln.sum()), int(counts[0]))
             return self.late[j]
         a, b = self.offsets[j], self.offsets[j + 1]
         h = self.hashes[a:b]
@@ -347,6 +347,7 @@ class _Pieces:
         """Folded characters in each row's pieces."""
         if self._chars is None:
             _ = self.mixed
+        assert self._chars is not None
         return self._chars
 
     def every(self, j: int) -> np.ndarray:

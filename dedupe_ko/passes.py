@@ -105,15 +105,18 @@ class Page:
     body_from: int | None = None  # where the article's block starts on a whole page
     ended: int = -1  # the unit the furniture pass trimmed as the page's end
 
-    def cut(self, start: int, end: int, rule: str, category: str, **extra: object) -> None:
+    def cut(self, start: int, end: int, rule: str, category: str, *,
+            repeats: str | None = None, similarity: float | None = None) -> None:
         """Record that ``rule`` removes ``[start, end)``."""
-        self.cuts.append(Removal(rule, category, start, end, self.text[start:end], **extra))  # type: ignore[arg-type]
+        self.cuts.append(Removal(rule, category, start, end, self.text[start:end],
+                                 repeats=repeats, similarity=similarity))
 
-    def drop(self, k: int, rule: str, category: str, **extra: object) -> None:
+    def drop(self, k: int, rule: str, category: str, *,
+             repeats: str | None = None, similarity: float | None = None) -> None:
         """Drop what is left of unit ``k``."""
         span = self.kept[k]
         if span is not None:
-            self.cut(*span, rule, category, **extra)
+            self.cut(span[0], span[1], rule, category, repeats=repeats, similarity=similarity)
             self.kept[k] = None
 
     def drop_line(self, i: int, rule: str, category: str) -> None:
@@ -500,10 +503,8 @@ def _deck(page: Page, k: int, text: str, ledes: set[int]) -> bool:
     if text[0] in "[［" and text[-1] in "]］":
         return True
     nxt = k + 1
-    return nxt < len(page.kept) and page.kept[nxt] is not None and (
-        page.kept[nxt][0] in ledes  # type: ignore[index]
-        or page.kept[nxt][0] != page.units[nxt].start
-    )
+    span = page.kept[nxt] if nxt < len(page.kept) else None
+    return span is not None and (span[0] in ledes or span[0] != page.units[nxt].start)
 
 
 def _scene_or_view(text: str) -> bool:
