@@ -15,7 +15,8 @@ import regex
 
 __all__ = [
     "CLOSE", "VOCAB", "DATELINE_PARAGRAPH", "SENTENCE_END", "INNER_SENTENCE", "SENTENCE_SPLIT",
-    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "UNIT_BREAKS", "is_sentence",
+    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "PHOTO_STAMP", "UNIT_BREAKS",
+    "is_sentence",
 ]
 
 # ------------------------------------------------------------------ phrase lists (menus etc.)
@@ -136,7 +137,7 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (("연합뉴스", "뉴스1", "뉴시스"),
          # the three wire agencies credited right after a caption's stop, glued to the next
          # sentence: "…하고 있다.뉴스1시간강사들의 …"
-         r"(?<=[.!?])(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"),
+         r"(?<=[.!?])[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"),
         (("기자",),
          r"(?<=\S)\s*(?=[\[［(<]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*[|=]?\s*)?[가-힣]{2,4}\s*기자\s*[\]］)>])"),
         (("▶", "▷", "☞", "※"),
@@ -163,6 +164,11 @@ CAPTION_END = regex.compile(
 NEWS_END = regex.compile(rf"다(?:\([^()]{{1,40}}\))?[.!?]?{CLOSE}*\s*$")
 
 # ------------------------------------------------------------------ datelines and dates
+# What a wire photo's caption ends with: the date it was taken, then the photographer's
+# e-mail or a photo credit ("… 기념촬영하고 있다. 2019.3.20 hong@yna.co.kr").
+PHOTO_STAMP = regex.compile(
+    rf"^\s*{DATE_RE}\.?\s*(?:[\[(<]?\s*{PHOTO_RE}\s*[=:]|[\[(<]?{EMAIL_RE})"
+)
 # A line that starts with a wire dateline: "(서울=연합뉴스)", "【세종=뉴시스】".
 DATELINE_START = regex.compile(r"^[\[(【]\s*[가-힣A-Za-z]{1,12}\s*=")
 # A date or a clock time anywhere in a line (a headline has neither).

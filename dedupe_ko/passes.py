@@ -23,6 +23,7 @@ from .lexicon import (
     DATELINE_START,
     INNER_STOP,
     NEWS_END,
+    PHOTO_STAMP,
     SENTENCE_END,
     SPEAKER_TURN,
     STOP_END,
@@ -290,6 +291,57 @@ def captions(page: Page) -> None:
             page.drop(k, rule.id, rule.category)
 
 
+def photo_stamps(page: Page) -> None:
+    """A wire photo's caption ends with its stamp, the date and the photographer's e-mail or
+    a credit (`lexicon.PHOTO_STAMP`): the piece of a collapsed line right before a stamp is
+    the caption, whatever its shape. At the head of the page, a stamp followed by the wire
+    dateline closes a photo block: everything kept before it is captions (rule
+    ``caption.stamped``)."""
+    text = page.text
+    live = page.live()
+    wire_at = sorted(c.start for c in page.cuts if c.category == "wire")
+    captions_at: dict[int, int] = {}
+    for c in page.cuts:
+        if c.category == "caption":
+            start = c.start
+            while start > 0 and text[start - 1] == " ":
+                start -= 1
+            captions_at[start] = c.end
+    for p, k in enumerate(live):
+        u = page.units[k]
+        if u.whole:
+            continue
+        a, b = page.kept[k]  # type: ignore[misc]
+        nxt = live[p + 1] if p + 1 < len(live) else None
+        line_end = page.lines[u.line][0] + len(page.lines[u.line][1])
+        gap_end = page.kept[nxt][0] if nxt is not None else len(text)  # type: ignore[index]
+        pos = b
+        while pos in captions_at:  # a description the captions pass already took
+            pos = captions_at[pos]
+        gap = text[pos:min(gap_end, line_end)]
+        if len(gap) < 6 or b - a > TITLE_MAX or not PHOTO_STAMP.match(gap):
+            continue
+        if nxt is None or not is_sentence(page.span_text(nxt)):
+            # The stamp ends the page: a photo story's caption is its body, unless an
+            # article stands before the dateline that opens this caption.
+            opener = max((w for w in wire_at if w < a), default=None)
+            if opener is None or not any(
+                page.kept[j][1] <= opener for j in live[:p]  # type: ignore[index]
+            ):
+                continue
+        block = [k]
+        dateline = any(b <= w < pos + len(gap) for w in wire_at)
+        before = live[:p]
+        if dateline and before and all(
+            page.units[j].line == u.line and not page.units[j].whole for j in before
+        ) and not any(w < a for w in wire_at):
+            head = page.text[page.kept[before[0]][0]:a]  # type: ignore[index]
+            if len(head) <= 2 * TITLE_MAX:
+                block = before + block
+        for j in block:
+            page.drop(j, "caption.stamped", "caption")
+
+
 def repeats(page: Page) -> None:
     """Lines that repeat an earlier line (a body printed twice), then pieces of collapsed
     lines that repeat an earlier piece (a body printed twice on one line)."""
@@ -436,6 +488,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     ("body_block", body_block),
     ("furniture", furniture),
     ("captions", captions),
+    ("photo_stamps", photo_stamps),
     ("repeats", repeats),
     ("title", title),
     ("render", render),

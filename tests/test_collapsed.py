@@ -1,0 +1,56 @@
+"""Collapsed bodies: furniture kinds a crawler glues between sentences with no boundary
+(our own Korean fixtures; each test names the kind it covers)."""
+
+from __future__ import annotations
+
+from dedupe_ko import clean, clean_and_explain, replay
+
+B1 = "정부는 이날 국무회의에서 중소기업 수출 지원 예산을 2천억원 늘리는 안을 의결했다."
+B2 = "산업통상자원부는 물류비 부담이 큰 기업부터 바우처를 나눠주기로 했다고 14일 밝혔다."
+B3 = "업계는 이번 조치가 하반기 수출 회복에 보탬이 될 것으로 기대하고 있다고 전했다."
+B4 = '한 중소기업 대표는 "운임이 두 배로 뛰어 선적을 미룬 물량이 많았다"고 말했다.'
+B5 = "정부는 다음 달부터 지원 대상 기업을 공모해 연말까지 집행을 마칠 계획이다."
+BODY = [B1, B2, B3, B4, B5]
+
+
+def _explain(text: str):
+    out = clean_and_explain(text)
+    assert replay(out.normalized, out.removals) == out.text
+    assert clean(out.text) == out.text
+    return out
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_photo_block_before_the_dateline_is_captions() -> None:
+    # kind: a wire photo's caption (any shape, even a news-like sentence) + date stamp +
+    # photographer's e-mail, then the dateline that opens the article
+    lead = "정부가 중소기업 수출 지원 예산을 늘리기로 최종 확정했다."
+    scene = "14일 오후 부산항 신선대부두에 컨테이너가 쌓여 있다."
+    text = (" " + lead + " " + scene + " 2024.05.14. photo@hanbit.co.kr【서울=한빛통신】박서윤 기자 = "
+            + "".join(BODY) + " psy@hanbit.co.kr")
+    out = _explain(text)
+    assert _squash(out.text) == _squash("".join(BODY))
+    assert any(r.rule == "caption.stamped" and lead in r.text for r in out.removals)
+
+
+def test_stamped_caption_after_the_body_goes_but_a_photo_story_stays() -> None:
+    scene = "14일 부산항 신선대부두에서 하역 작업이 한창 진행 중에 있다."
+    tail = "【부산=한빛통신】 박서윤 기자 = " + scene + " 2024.05.14. (사진=부산항만공사 제공)photo@hanbit.co.kr"
+    out = _explain("【서울=한빛통신】 박서윤 기자 = " + "".join(BODY) + "  " + tail)
+    assert scene not in out.text and B5 in out.text
+    # a photo story: the caption is the whole article and stays
+    story = "【부산=한빛통신】 박서윤 기자 = " + scene + " " + B3 + " 2024.05.14    photo@hanbit.co.kr"
+    out = _explain(story + "▶한빛통신 채널 구독하기 " + "▶" + "한빛통신 앱 받기 " * 40)
+    assert scene in out.text and B3 in out.text
+
+
+def test_wire_credit_after_a_spaced_caption_stop() -> None:
+    # kind: a caption, a space, then the agency's name glued to the next sentence
+    scene = "김 장관이 14일 세종시 정부청사에서 브리핑을 하고 있다."
+    more = "".join(BODY[:2]).replace("정부", "당국") * 6  # a page-long collapsed line
+    out = _explain("".join(BODY[:3]) + scene + " 연합뉴스" + "".join(BODY[3:]) + " " + more)
+    assert "연합뉴스" not in out.text and scene not in out.text
+    assert B4 in out.text and B5 in out.text
