@@ -15,7 +15,7 @@ import regex
 
 __all__ = [
     "CLOSE", "VOCAB", "DATELINE_PARAGRAPH", "SENTENCE_END", "INNER_SENTENCE", "SENTENCE_SPLIT",
-    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "PHOTO_STAMP", "UNIT_BREAKS",
+    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "PHOTO_CREDIT", "PHOTO_STAMP", "UNIT_BREAKS",
     "is_sentence",
 ]
 
@@ -108,7 +108,7 @@ SENTENCE_SPLIT = regex.compile(
 )
 # A long line worth splitting: it shows a glued sentence end or a furniture cue. A paragraph
 # of running text without one is judged whole (and costs one pass of the rules).
-COLLAPSE_CUE = re.compile(r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권")
+COLLAPSE_CUE = re.compile(r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*=")
 # Furniture glued together on a line of any length: e-mail, promo arrows, copyright marks.
 FURNITURE_CUE = re.compile(r"[@▶▷☞ⓒ©※]")
 # Where a collapsed line breaks into units: after a sentence stop (spaced, or glued to the next
@@ -125,7 +125,7 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (("/",),
          r"(?<=[.!?])(?=/\s*[가-힣A-Za-z])"
          r"|/\s*(?:사진\s*=\s*)?(?P<credit>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=credit))"
-         r"|/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*제공\K\s*(?=[가-힣A-Za-z])"
+         r"|/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*(?:제공|DB|자료\s*사진)\K\s*(?=[가-힣A-Za-z'\"‘“])"
          r"|/\s*(?:사진\s*=\s*|[가-힣]{1,6}\s*=\s*)?[가-힣]{2,4}\s*기자\K\s*(?=[가-힣A-Za-z])"
          r"|/\s*(?:사진\s*제공|사진|자료|그래픽)\s*=\s*[가-힣A-Za-z0-9]{1,12}?\K\s*(?=[\[［(])"),
         (("사진",),
@@ -164,6 +164,9 @@ CAPTION_END = regex.compile(
 NEWS_END = regex.compile(rf"다(?:\([^()]{{1,40}}\))?[.!?]?{CLOSE}*\s*$")
 
 # ------------------------------------------------------------------ datelines and dates
+# A credit that only a photo or graphic carries ("/사진=한빛시 제공", "/한빛뉴스 DB"): the
+# text before it is its caption, whatever its shape.
+PHOTO_CREDIT = regex.compile(rf"{PHOTO_RE}\s*[=:]|(?:제공|DB|자료\s*사진|캡처|캡쳐)\s*[\])]?\s*$")
 # What a wire photo's caption ends with: the date it was taken, then the photographer's
 # e-mail or a photo credit ("… 기념촬영하고 있다. 2019.3.20 hong@yna.co.kr").
 PHOTO_STAMP = regex.compile(

@@ -23,6 +23,7 @@ from .lexicon import (
     DATELINE_START,
     INNER_STOP,
     NEWS_END,
+    PHOTO_CREDIT,
     PHOTO_STAMP,
     SENTENCE_END,
     SPEAKER_TURN,
@@ -281,7 +282,9 @@ def captions(page: Page) -> None:
             if len(text) > TITLE_MAX or _STOPLESS_SENTENCE.search(text):
                 continue  # a caption is one sentence
             credit = any(r.category == "caption" or r.id == "wire.credit" for r in near)
-            if (credit and _caption_like(text)) or (
+            nu = units[k + 1]
+            photo = credit and PHOTO_CREDIT.search(page.text[nu.start:nu.end]) is not None
+            if (credit and (_caption_like(text) or (photo and k == live[0]))) or (
                 any(r.category in ("wire", "byline") for r in near) and _scene_or_view(text)
             ):
                 page.drop(k, "caption.description", "caption")

@@ -54,3 +54,17 @@ def test_wire_credit_after_a_spaced_caption_stop() -> None:
     out = _explain("".join(BODY[:3]) + scene + " 연합뉴스" + "".join(BODY[3:]) + " " + more)
     assert "연합뉴스" not in out.text and scene not in out.text
     assert B4 in out.text and B5 in out.text
+
+
+def test_photo_credit_glued_to_the_next_word() -> None:
+    # kind: "/사진=X 제공" or "/X DB" glued to the lede; the caption before it goes too, even
+    # when it reads like news at the head of the page
+    name = "김하늘 한빛에너지 대표/사진=한빛에너지 제공"
+    out = _explain(name + "한빛에너지는 " + B2 + " " + " ".join(BODY[2:]))
+    assert out.text.startswith("한빛에너지는 ") and "사진=" not in out.text
+    head = "중소 수출기업 1200곳이 물류비 바우처를 받는다."
+    out = _explain(head + "/한빛뉴스 DB" + "".join(BODY) + " " + B5.replace("정부는", "당국은") * 8)
+    assert head not in out.text and "DB" not in out.text and B1 in out.text
+    quoted = "수출 바우처 신청 화면. /한빛부 제공'수출 바우처'는 " + B5
+    out = _explain("".join(BODY[:3]) + quoted + " " + B4 * 6)
+    assert "제공" not in out.text and "'수출 바우처'는 " + B5 in out.text
