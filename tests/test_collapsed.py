@@ -68,3 +68,19 @@ def test_photo_credit_glued_to_the_next_word() -> None:
     quoted = "수출 바우처 신청 화면. /한빛부 제공'수출 바우처'는 " + B5
     out = _explain("".join(BODY[:3]) + quoted + " " + B4 * 6)
     assert "제공" not in out.text and "'수출 바우처'는 " + B5 in out.text
+
+
+def test_bracketed_and_stock_credits_glued_on_both_sides() -> None:
+    # kind: "[… 캡처]" / "[사진 …]" glued to the caption before and the sentence after;
+    # "X 자료사진" glued to the next sentence; "/지역=이름 기자" before a number
+    cap = "한빛폰 X2 울트라[한빛TV 유튜브 캡처]"
+    out = _explain("".join(BODY[:2]) + cap + "27일 " + B3 + " " + " ".join(BODY[3:]) * 5)
+    assert "캡처" not in out.text and "울트라" not in out.text and "27일 " + B3 in out.text
+    view = "서울 종로구에 있는 한빛대 본관 전경[사진 한빛대 홈페이지]"
+    out = _explain(view + "   " + "".join(BODY) + " " + B4 * 6)
+    assert "전경" not in out.text and out.text.startswith(B1[:10])
+    out = _explain("".join(BODY[:2]) + "중소기업 수출 현장 한빛일보 자료사진" + "".join(BODY[2:]) * 4)
+    assert "자료사진" not in out.text and B3 in out.text
+    signed = "수상자들이 기념촬영을 하고 있다. /판교=박서윤 기자" + "4회째 맞은 " + B2
+    out = _explain("".join(BODY[:3]) + signed + " " + B5 * 6)
+    assert "박서윤" not in out.text and "4회째 맞은 " + B2 in out.text
