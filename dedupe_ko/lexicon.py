@@ -15,7 +15,7 @@ import regex
 
 __all__ = [
     "CLOSE", "VOCAB", "DATELINE_PARAGRAPH", "SENTENCE_END", "INNER_SENTENCE", "SENTENCE_SPLIT",
-    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "PHOTO_CREDIT", "PHOTO_STAMP", "UNIT_BREAKS",
+    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "PHOTO_CREDIT", "PHOTO_STAMP", "POSITION_MARK", "UNIT_BREAKS",
     "is_sentence",
 ]
 
@@ -165,6 +165,11 @@ VIEW_END = regex.compile(
 CAPTION_END = regex.compile(
     rf"(?:(?:[고아어]|돼|해|져|워)\s*있다|{VIEW_WORDS_RE}|사진|기념\s*촬영|포즈)"
     r"[.)\]]?\s*$"
+)
+# Where a person stands in a photo: "대표(왼쪽)가", "(맨 오른쪽)", "(왼쪽 네 번째)", "(왼쪽부터)".
+POSITION_MARK = regex.compile(
+    r"\(\s*(?:사진\s*)?(?:맨\s*)?(?:왼쪽|오른쪽|가운데|앞줄|뒷줄|윗줄|아랫줄|좌측|우측)"
+    r"(?:\s*(?:부터|에서)?\s*(?:[첫두세네다섯여일곱덟아홉열]+|\d+)\s*(?:번째|째)?)?\s*(?:부터)?\s*\)"
 )
 # How a news sentence ends: "…했다.", "…확정했다(2023도1)."
 NEWS_END = regex.compile(rf"다(?:\([^()]{{1,40}}\))?[.!?]?{CLOSE}*\s*$")

@@ -21,10 +21,12 @@ from .lexicon import (
     CAPTION_END,
     DATE_OR_TIME,
     DATELINE_START,
+    INNER_SENTENCE,
     INNER_STOP,
     NEWS_END,
     PHOTO_CREDIT,
     PHOTO_STAMP,
+    POSITION_MARK,
     SENTENCE_END,
     SPEAKER_TURN,
     STOP_END,
@@ -49,6 +51,7 @@ _SENTENCE_MIN = 10
 _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never a repeat
 # Two sentences in a crawl that dropped the stops: "…반대하며 농성했다 이어 …"
 _STOPLESS_SENTENCE = regex.compile(r"[가-힣]다\s+[가-힣]")
+_STORY_SENTENCES = 4  # a page with fewer sentences besides its captions is a photo story
 _TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
@@ -345,6 +348,27 @@ def photo_stamps(page: Page) -> None:
             page.drop(j, "caption.stamped", "caption")
 
 
+def posed_captions(page: Page) -> None:
+    """A photo description that says where people stand ("대표(왼쪽)가 … 기념촬영을 하고
+    있다.", "(왼쪽부터) 홍길동 회장, …") is a caption wherever it stands (rule
+    ``caption.posed``); a photo story, with no more than a few sentences of its own, keeps it."""
+    live = page.live()
+    texts = {k: page.span_text(k) for k in live}
+    posed = [
+        k for k in live if len(texts[k]) <= TITLE_MAX and (m := POSITION_MARK.search(texts[k]))
+        and (CAPTION_END.search(texts[k]) or (m.start() == 0 and not NEWS_END.search(texts[k])))
+        and not INNER_SENTENCE.search(texts[k])  # one description, never a sentence before it
+        and "]" not in texts[k][m.end():]  # a credit with a sentence glued after it
+    ]
+    if not posed:
+        return
+    others = sum(1 for k in live if k not in posed and is_sentence(texts[k]))
+    if others < _STORY_SENTENCES:
+        return
+    for k in posed:
+        page.drop(k, "caption.posed", "caption")
+
+
 def repeats(page: Page) -> None:
     """Lines that repeat an earlier line (a body printed twice), then pieces of collapsed
     lines that repeat an earlier piece (a body printed twice on one line)."""
@@ -492,6 +516,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     ("furniture", furniture),
     ("captions", captions),
     ("photo_stamps", photo_stamps),
+    ("posed_captions", posed_captions),
     ("repeats", repeats),
     ("title", title),
     ("render", render),

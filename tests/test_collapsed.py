@@ -84,3 +84,24 @@ def test_bracketed_and_stock_credits_glued_on_both_sides() -> None:
     signed = "수상자들이 기념촬영을 하고 있다. /판교=박서윤 기자" + "4회째 맞은 " + B2
     out = _explain("".join(BODY[:3]) + signed + " " + B5 * 6)
     assert "박서윤" not in out.text and "4회째 맞은 " + B2 in out.text
+
+
+def test_posed_captions_go_wherever_they_stand() -> None:
+    # kind: a description that says where people stand in the photo, with no credit
+    posed = "김하늘 한빛에너지 대표(왼쪽)가 14일 서울 중구 본사에서 업무협약을 맺은 뒤 기념촬영을 하고 있다."
+    names = "(왼쪽부터) 박서윤 한빛에너지 부사장, 이도윤 한빛대 총장."
+    out = _explain(posed + "".join(BODY[:3]) + names + " " + "".join(BODY[3:]) + " " + B2 * 5)
+    assert "(왼쪽)" not in out.text and "(왼쪽부터)" not in out.text
+    assert all(b in out.text for b in BODY)
+    # a photo story keeps its caption: it is the article
+    story = "【서울=한빛통신】 박서윤 기자 = " + posed + " " + B3
+    assert "(왼쪽)" in clean(story)
+
+
+def test_a_sentence_that_mentions_a_side_stays() -> None:
+    side = "재판부는 피고인(왼쪽 차로 운전자)의 과실이 더 크다고 판단하고 있다."
+    out = _explain("".join(BODY[:2]) + side + "".join(BODY[2:]) + " " + B1 * 5)
+    assert side in out.text
+    glued = "한빛앱 첫 화면(왼쪽)과 설정 화면(오른쪽) [한빛앱 ]그러나 이용자 불만은 끊이지 않고 있다."
+    out = _explain("".join(BODY[:2]) + glued + "".join(BODY[2:]) + " " + B1 * 5)
+    assert "그러나 이용자 불만은 끊이지 않고 있다." in out.text

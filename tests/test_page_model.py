@@ -112,8 +112,8 @@ def test_transcript_turns_that_repeat_stay() -> None:
 
 def test_pass_registry_order_and_the_body_block_slot() -> None:
     assert [name for name, _ in PASSES] == [
-        "segment", "body_block", "furniture", "captions", "photo_stamps", "repeats", "title",
-        "render",
+        "segment", "body_block", "furniture", "captions", "photo_stamps", "posed_captions",
+        "repeats", "title", "render",
     ]
     menu = "정치 경제 사회 국제 문화 스포츠 연예"
 
