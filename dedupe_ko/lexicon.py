@@ -15,7 +15,7 @@ import regex
 
 __all__ = [
     "CLOSE", "VOCAB", "DATELINE_PARAGRAPH", "SENTENCE_END", "INNER_SENTENCE", "SENTENCE_SPLIT",
-    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "PHOTO_CREDIT", "PHOTO_STAMP", "POSITION_MARK", "UNIT_BREAKS",
+    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "PHOTO_CREDIT", "PHOTO_STAMP", "POLITE_NOTICE", "POSITION_MARK", "UNIT_BREAKS",
     "is_sentence",
 ]
 
@@ -143,7 +143,9 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (("연합뉴스", "뉴스1", "뉴시스"),
          # the three wire agencies credited right after a caption's stop, glued to the next
          # sentence: "…하고 있다.뉴스1시간강사들의 …"
-         r"(?<=[.!?])[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"),
+         r"(?<=[.!?])[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"
+         # after a view or scene caption a space may stand before the next sentence
+         rf"|(?<=(?:{VIEW_WORDS_RE}|(?:[고아어]|돼|해|져|워)\s*있다)\.)[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K[ \t](?=[가-힣])"),
         (("기자",),
          r"(?<=\S)\s*(?=[\[［(<]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*[|=]?\s*){0,2}[가-힣]{2,4}\s*기자\s*[\]］)>])"),
         (("▶", "▷", "☞", "※"),
@@ -165,6 +167,10 @@ VIEW_END = regex.compile(
 CAPTION_END = regex.compile(
     rf"(?:(?:[고아어]|돼|해|져|워)\s*있다|{VIEW_WORDS_RE}|사진|기념\s*촬영|포즈)"
     r"[.)\]]?\s*$"
+)
+# A disclaimer in parentheses, in the polite style no news sentence uses, naming what it is about.
+POLITE_NOTICE = regex.compile(
+    r"\((?=[^()\n]{0,60}(?:투자|참고|보장|책임|당사|기사|점수))[^()\n]{20,500}니다\.?\s*\)"
 )
 # Where a person stands in a photo: "대표(왼쪽)가", "(맨 오른쪽)", "(왼쪽 네 번째)", "(왼쪽부터)".
 POSITION_MARK = regex.compile(

@@ -26,6 +26,7 @@ from .lexicon import (
     NEWS_END,
     PHOTO_CREDIT,
     PHOTO_STAMP,
+    POLITE_NOTICE,
     POSITION_MARK,
     SENTENCE_END,
     SPEAKER_TURN,
@@ -483,6 +484,7 @@ def title(page: Page) -> None:
             drop[k] = "promo.tail"
         else:
             break
+    drop.update(dict.fromkeys(_bracketed_notice(page, live, texts, drop), "promo.tail"))
     for k, rule_id in drop.items():
         category = "promo" if rule_id == "promo.tail" else "layout"
         page.drop(k, rule_id, "title" if rule_id.startswith("title.") else category)
@@ -491,6 +493,24 @@ def title(page: Page) -> None:
         if page.kept[k] is not None:
             page.drop(k, "repeat.paragraph", "repeat", repeats=texts.get(j) or page.text[
                 page.units[j].start:page.units[j].end], similarity=sim)
+
+
+def _bracketed_notice(
+    page: Page, live: list[int], texts: dict[int, str], drop: dict[int, str]
+) -> list[int]:
+    """The last pieces of a collapsed line when they are one parenthesised notice in the polite
+    style ("(위의 점수는 … 보장하지 않습니다. … 참고용입니다.)"), split at its stops."""
+    rest = [k for k in live if k not in drop]
+    if not rest or page.units[rest[-1]].whole or not texts[rest[-1]].endswith(")"):
+        return []
+    for n in range(1, min(4, len(rest)) + 1):
+        block = rest[-n:]
+        if any(page.units[k].line != page.units[rest[-1]].line for k in block):
+            return []
+        if texts[block[0]].startswith("("):
+            joined = " ".join(texts[k] for k in block)
+            return block if POLITE_NOTICE.fullmatch(joined) else []
+    return []
 
 
 def render(page: Page) -> None:

@@ -105,3 +105,19 @@ def test_a_sentence_that_mentions_a_side_stays() -> None:
     glued = "한빛앱 첫 화면(왼쪽)과 설정 화면(오른쪽) [한빛앱 ]그러나 이용자 불만은 끊이지 않고 있다."
     out = _explain("".join(BODY[:2]) + glued + "".join(BODY[2:]) + " " + B1 * 5)
     assert "그러나 이용자 불만은 끊이지 않고 있다." in out.text
+
+
+def test_notices_after_the_last_sentence() -> None:
+    # kind: a robot-news notice glued to the last sentence of a line; a disclaimer in
+    # parentheses in the polite style, split at its stops
+    robot = "'한빛봇'은 한빛경제와 한빛AI의 협업으로 로봇기자가 실시간으로 생산하는 기사입니다."
+    out = _explain(" ".join(BODY) + " " + robot + "\n" + B1.replace("정부는", "당국은"))
+    assert "로봇기자" not in out.text and B5 in out.text
+    notice = ("(위의 인공지능 점수는 재무 자료로 계산한 점수로 높은 수익률을 보장하지 않습니다."
+              "위의 자료는 당사의 추천 종목이 아니며 투자 시 참고용입니다.)")
+    out = _explain("".join(BODY) * 3 + notice)
+    assert "보장하지" not in out.text and out.text.rstrip().endswith(B5)
+    # a sentence of the body in parentheses stays
+    aside = "(이 제도는 2021년 처음 도입됐으며 올해로 세 번째 시행된다고 정부는 설명했다.)"
+    out = _explain("".join(BODY) * 3 + aside)
+    assert aside in out.text
