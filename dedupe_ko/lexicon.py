@@ -106,11 +106,14 @@ INNER_STOP = regex.compile(r"[가-힣]\.\s")
 SENTENCE_SPLIT = regex.compile(
     r"(?<=[.!?])\s+|(?<=[다요]\.)(?=[가-힣▲△\[(\"'“‘])"
 )
+# A wire dateline inside a line, after other text: where an in-body photo's caption starts
+# ("발언하는 이해찬 대표(홍성=연합뉴스) …").
+_MIDLINE_DATELINE = r"\S\s?[(【]\s*[가-힣·]{1,12}\s*=\s*(?:연합뉴스|뉴스1|뉴시스)\s*[)】]"
 # A long line worth splitting: it shows a glued sentence end or a furniture cue. A paragraph
 # of running text without one is judged whole (and costs one pass of the rules).
-COLLAPSE_CUE = re.compile(r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*=")
+COLLAPSE_CUE = re.compile(r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*=|" + _MIDLINE_DATELINE)
 # Furniture glued together on a line of any length: e-mail, promo arrows, copyright marks.
-FURNITURE_CUE = re.compile(r"[@▶▷☞ⓒ©※]")
+FURNITURE_CUE = re.compile(r"[@▶▷☞ⓒ©※]|" + _MIDLINE_DATELINE)
 # Where a collapsed line breaks into units: after a sentence stop (spaced, or glued to the next
 # sentence), and around furniture that a crawler glued on (promo arrows, copyright marks, wire
 # datelines and bracketed credits, photo credits, an e-mail). Each shape is tried only on lines

@@ -121,3 +121,13 @@ def test_notices_after_the_last_sentence() -> None:
     aside = "(이 제도는 2021년 처음 도입됐으며 올해로 세 번째 시행된다고 정부는 설명했다.)"
     out = _explain("".join(BODY) * 3 + aside)
     assert aside in out.text
+
+
+def test_in_body_wire_photo_after_the_last_sentence() -> None:
+    # kind: a short photo title, the wire dateline, then the posed caption, on a short line
+    # at the end of a body whose breaks were restored from runs of spaces
+    photo = ("발언하는 김하늘 장관(한빛=연합뉴스) 김하늘 산업부 장관(맨 오른쪽)이 14일 세종시 "
+             "정부청사에서 열린 수출지원회의에서 발언하고 있다.")
+    out = _explain("     ".join(BODY * 2) + "     " + B3.replace("업계는", "시장은") + " " + photo)
+    assert "맨 오른쪽" not in out.text and "연합뉴스" not in out.text
+    assert B3.replace("업계는", "시장은") in out.text
