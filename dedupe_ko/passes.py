@@ -285,7 +285,10 @@ def captions(page: Page) -> None:
             text = page.span_text(k)
             if len(text) > TITLE_MAX or _STOPLESS_SENTENCE.search(text):
                 continue  # a caption is one sentence
-            credit = any(r.category == "caption" or r.id == "wire.credit" for r in near)
+            credit = any(
+                (r.category == "caption" and r.id != "caption.placeholder")
+                or r.id == "wire.credit" for r in near
+            )  # a chart placeholder credits nothing: the subhead before it stays
             nu = units[k + 1]
             photo = credit and PHOTO_CREDIT.search(page.text[nu.start:nu.end]) is not None
             if (credit and (_caption_like(text) or (photo and k == live[0]))) or (

@@ -131,3 +131,19 @@ def test_in_body_wire_photo_after_the_last_sentence() -> None:
     out = _explain("     ".join(BODY * 2) + "     " + B3.replace("업계는", "시장은") + " " + photo)
     assert "맨 오른쪽" not in out.text and "연합뉴스" not in out.text
     assert B3.replace("업계는", "시장은") in out.text
+
+
+def test_chart_titles_name_captions_and_spaced_promo_arrows() -> None:
+    # kind: "[그림 N] title" glued to a sentence that starts with a Latin name; the subhead
+    # before the placeholder stays
+    chart = "[종목 진단][그림 2] 종목 성향 진단HB1의 투자 스타일은 가치주에 가깝다."
+    out = _explain("".join(BODY) + chart + "".join(BODY[:3]).replace("정부", "당국") * 3)
+    assert "[그림 2]" not in out.text and "성향 진단HB1" not in out.text
+    assert "[종목 진단]" in out.text and "HB1의 투자 스타일은 가치주에 가깝다." in out.text
+    # kind: a name-only caption glued after the last sentence of a line, before its credit
+    line = B1 + " " + B2 + " 한빛폰 X2 울트라[한빛TV 유튜브 캡처]"
+    out = _explain(line + "\n" + "\n".join(BODY[2:]))
+    assert "울트라" not in out.text and B2 in out.text
+    # kind: a robot byline before "▶ " promo links (arrow and a space)
+    out = _explain("".join(BODY) * 3 + " hbbot@hanbit.co.kr hbbot ▶ 헉! 소리나는 뉴스 ▶ 채널 구독하기")
+    assert out.text.rstrip().endswith(B5) and "hbbot" not in out.text
