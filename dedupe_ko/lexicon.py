@@ -127,7 +127,10 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
          r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9\-]|\.[A-Za-z])[)>\]]?\K\s*(?=\S)"),
         (("/",),
          r"(?<=[.!?])(?=/\s*[가-힣A-Za-z])"
-         r"|/\s*(?:사진\s*=\s*)?(?P<credit>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=credit))"
+         # the credit's name again, or its stem, starts the next sentence: "/사진=한빛은행한빛은",
+         # "/사진제공=한빛 한빛은", "/사진=한빛은행한빛이"; an agency glued to a name
+         rf"|/\s*(?:{PHOTO_RE}\s*[=:]\s*)?(?P<credit>(?P<stem>[가-힣]{{2,}}?)[가-힣A-Za-z0-9]{{0,8}}?)(?:\s*제공)?\K\s*(?=(?P=stem))"
+         rf"|/\s*{PHOTO_RE}\s*=\s*(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"
          r"|/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*(?:제공|DB|자료\s*사진)\K\s*(?=[가-힣A-Za-z'\"‘“])"
          r"|/\s*(?:사진\s*=\s*|[가-힣]{1,6}\s*=\s*)?[가-힣]{2,4}\s*기자\K\s*(?=[가-힣A-Za-z0-9])"
          r"|/\s*(?:사진\s*제공|사진|자료|그래픽)\s*=\s*[가-힣A-Za-z0-9]{1,12}?\K\s*(?=[\[［(])"),

@@ -147,3 +147,13 @@ def test_chart_titles_name_captions_and_spaced_promo_arrows() -> None:
     # kind: a robot byline before "▶ " promo links (arrow and a space)
     out = _explain("".join(BODY) * 3 + " hbbot@hanbit.co.kr hbbot ▶ 헉! 소리나는 뉴스 ▶ 채널 구독하기")
     assert out.text.rstrip().endswith(B5) and "hbbot" not in out.text
+
+
+def test_a_photo_credit_glued_to_its_own_name_splits_cleanly() -> None:
+    # kind: the credit's name (or its stem) starts the next sentence; a second pass must not
+    # take the sentence's first words with the credit
+    for credit, lede in (("/사진제공=한빛시스템 ", "한빛시스템은 "), ("/사진=한빛은행", "한빛이 "),
+                         ("/사진=뉴스1", "김하늘 장관이 ")):
+        posed = "김하늘 대표(왼쪽)가 14일 협약식에서 기념촬영을 하고 있다."
+        out = _explain(posed + credit + lede + B2 + " " + " ".join(BODY[2:]) * 3)
+        assert out.text.startswith(lede + B2[:5]), (credit, out.text[:40])
