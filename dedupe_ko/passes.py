@@ -340,7 +340,7 @@ def photo_stamps(page: Page) -> None:
             ):
                 continue
         block = [k]
-        dateline = any(b <= w < pos + len(gap) for w in wire_at)
+        dateline = any(b <= w <= gap_end for w in wire_at)  # on this line or the next
         before = live[:p]
         if dateline and before and all(
             page.units[j].line == u.line and not page.units[j].whole for j in before

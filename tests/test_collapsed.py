@@ -157,3 +157,16 @@ def test_a_photo_credit_glued_to_its_own_name_splits_cleanly() -> None:
         posed = "김하늘 대표(왼쪽)가 14일 협약식에서 기념촬영을 하고 있다."
         out = _explain(posed + credit + lede + B2 + " " + " ".join(BODY[2:]) * 3)
         assert out.text.startswith(lede + B2[:5]), (credit, out.text[:40])
+
+
+def test_photo_block_on_its_own_line_and_a_designer_credit_are_stable() -> None:
+    # kind: two caption pieces and a stamp, the dateline on the next (restored) line
+    block = (" 14일 부산항 신선대부두에서 열린 토론회에 앞서 후보 2명이 사진촬영을 하고 있다. "
+             "왼쪽부터 한빛당 박서윤·누리당 이도윤 후보. 2024.5.14 photo@hanbit.co.kr    "
+             "(부산=연합뉴스) 김하늘 기자 = ")
+    out = _explain(block + "    ".join(BODY) + "    " + B1.replace("정부는", "당국은"))
+    assert out.text.startswith(B1) and "후보" not in out.text
+    # kind: "/ 사진=이름 디자인기자" glued to the lede
+    head = "[수출 바우처 확대…중소기업 물류비 던다]박서윤 디자인기자 / 사진=박서윤 디자인기자"
+    out = _explain(head + "국내 " + B2 + " " + " ".join(BODY[2:]) * 3)
+    assert "국내 " + B2 in out.text and "디자인기자" not in out.text
