@@ -170,3 +170,9 @@ def test_photo_block_on_its_own_line_and_a_designer_credit_are_stable() -> None:
     head = "[수출 바우처 확대…중소기업 물류비 던다]박서윤 디자인기자 / 사진=박서윤 디자인기자"
     out = _explain(head + "국내 " + B2 + " " + " ".join(BODY[2:]) * 3)
     assert "국내 " + B2 in out.text and "디자인기자" not in out.text
+
+
+def test_a_latin_credit_glued_to_itself_keeps_the_lede() -> None:
+    posed = "김하늘 HB1 회장(오른쪽)이 14일 여수기지에서 기념 휘장을 달고 있다. "
+    out = _explain(posed + "/ 사진=HB1HB1이 민간 업계 최장 무재해 기록을 세웠다." + "".join(BODY) * 2)
+    assert out.text.startswith("HB1이 민간 업계 최장 무재해 기록을 세웠다.")
