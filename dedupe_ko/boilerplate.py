@@ -420,6 +420,9 @@ def _suffix_match(rule: Rule, window: str, zones: frozenset[str]) -> regex.Match
     return m if m and m.end() > m.start() else None
 
 
+_NAME_CAPTION = 40  # "삼성 갤럭시S10 플러스", "홍길동 한빛시장": a caption that names, no more
+
+
 def _caption_start(rest: str, limit: int, cut_from: int) -> int:
     """Where a photo credit's caption starts in the ``rest`` of its line: 0 when the rest is
     one caption-like sentence, the start of the last sentence when only that one describes a
@@ -429,6 +432,10 @@ def _caption_start(rest: str, limit: int, cut_from: int) -> int:
     last = SENTENCE_SPLIT.split(rest)[-1]
     if last != rest and len(last) <= limit and VIEW_END.search(last):
         return len(rest) - len(last)
+    if last != rest and len(last) <= _NAME_CAPTION and not NEWS_END.search(last) and (
+        last[-1] not in ".!?"
+    ):
+        return len(rest) - len(last)  # a name or object glued after the last sentence
     return cut_from
 
 

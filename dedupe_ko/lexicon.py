@@ -15,7 +15,8 @@ import regex
 
 __all__ = [
     "CLOSE", "VOCAB", "DATELINE_PARAGRAPH", "SENTENCE_END", "INNER_SENTENCE", "SENTENCE_SPLIT",
-    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "UNIT_BREAKS", "is_sentence",
+    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "PHOTO_CREDIT", "PHOTO_STAMP", "POLITE_NOTICE", "POSITION_MARK", "UNIT_BREAKS",
+    "is_sentence",
 ]
 
 # ------------------------------------------------------------------ phrase lists (menus etc.)
@@ -105,11 +106,14 @@ INNER_STOP = regex.compile(r"[가-힣]\.\s")
 SENTENCE_SPLIT = regex.compile(
     r"(?<=[.!?])\s+|(?<=[다요]\.)(?=[가-힣▲△\[(\"'“‘])"
 )
+# A wire dateline inside a line, after other text: where an in-body photo's caption starts
+# ("발언하는 이해찬 대표(홍성=연합뉴스) …").
+_MIDLINE_DATELINE = r"\S\s?[(【]\s*[가-힣·]{1,12}\s*=\s*(?:연합뉴스|뉴스1|뉴시스)\s*[)】]"
 # A long line worth splitting: it shows a glued sentence end or a furniture cue. A paragraph
 # of running text without one is judged whole (and costs one pass of the rules).
-COLLAPSE_CUE = re.compile(r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권")
+COLLAPSE_CUE = re.compile(r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*=|" + _MIDLINE_DATELINE)
 # Furniture glued together on a line of any length: e-mail, promo arrows, copyright marks.
-FURNITURE_CUE = re.compile(r"[@▶▷☞ⓒ©※]")
+FURNITURE_CUE = re.compile(r"[@▶▷☞ⓒ©※]|" + _MIDLINE_DATELINE)
 # Where a collapsed line breaks into units: after a sentence stop (spaced, or glued to the next
 # sentence), and around furniture that a crawler glued on (promo arrows, copyright marks, wire
 # datelines and bracketed credits, photo credits, an e-mail). Each shape is tried only on lines
@@ -123,24 +127,36 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
          r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9\-]|\.[A-Za-z])[)>\]]?\K\s*(?=\S)"),
         (("/",),
          r"(?<=[.!?])(?=/\s*[가-힣A-Za-z])"
-         r"|/\s*(?:사진\s*=\s*)?(?P<credit>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=credit))"
-         r"|/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*제공\K\s*(?=[가-힣A-Za-z])"
-         r"|/\s*(?:사진\s*=\s*|[가-힣]{1,6}\s*=\s*)?[가-힣]{2,4}\s*기자\K\s*(?=[가-힣A-Za-z])"
+         # the credit's name again, or its stem, starts the next sentence: "/사진=한빛은행한빛은",
+         # "/사진제공=한빛 한빛은", "/사진=한빛은행한빛이"; an agency glued to a name
+         rf"|/\s*(?:{PHOTO_RE}\s*[=:]\s*)?(?P<credit>(?P<stem>[가-힣]{{2,}}?)[가-힣A-Za-z0-9]{{0,8}}?)(?:\s*제공)?\K\s*(?=(?P=stem))"
+         rf"|/\s*{PHOTO_RE}\s*=\s*(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"
+         r"|/\s*(?:사진\s*=\s*)?(?P<again>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=again))"
+         r"|/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*(?:제공|DB|자료\s*사진)\K\s*(?=[가-힣A-Za-z'\"‘“])"
+         r"|/\s*(?:사진\s*=\s*|[가-힣]{1,6}\s*=\s*)?[가-힣]{2,4}(?:\s*(?:디자인|사진|영상|그래픽))?\s*기자\K\s*(?=[가-힣A-Za-z0-9])"
          r"|/\s*(?:사진\s*제공|사진|자료|그래픽)\s*=\s*[가-힣A-Za-z0-9]{1,12}?\K\s*(?=[\[［(])"),
         (("사진",),
          r"(?<![가-힣/]\s*)사진\s*=\s*(?P<credit>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=credit))"
-         r"|[\[(]\s*사진\s*[=:]\s*[^\[\]()]{1,30}[\])]\K\s*(?=[가-힣A-Za-z])"),
+         r"|[\[(]\s*사진\s*[=:]\s*[^\[\]()]{1,30}[\])]\K\s*(?=[가-힣A-Za-z])"
+         r"|(?<![가-힣/]\s*)사진\s*=\s*[가-힣A-Za-z0-9]{1,12}\s*제공\K\s*(?=[가-힣A-Za-z'\"‘“])"
+         # a credit glued to the next sentence: "…감소한겨레 자료사진네이버는"
+         r"|(?<=[가-힣A-Za-z0-9]\s?)자료\s*사진\K\s*(?=[가-힣A-Za-z])"),
         (("[", "［"),
-         r"(?<=\S)\s*(?=\[\s*(?:그림|그래프|표|도표|차트|인포그래픽)\s*\d{0,2}\s*\])|(?:^|(?<=[\s.!?]))[\[［][^\[\]［］\n]{8,120}[\]］]\K\s*(?=[가-힣A-Za-z])"
+         # a bracketed photo credit glued on both sides: "…플러스[유튜브 캡처]27일 …"
+         r"(?<=\S)(?=[\[［](?:\s*사진\s[^\[\]［］\n]{1,40}|[^\[\]［］\n]{1,40}(?:캡처|캡쳐|갈무리|제공|DB|자료\s*사진))[\]］])"
+         r"|[\[［](?:\s*사진\s[^\[\]［］\n]{1,40}|[^\[\]［］\n]{1,40}(?:캡처|캡쳐|갈무리|제공|DB|자료\s*사진))[\]］]\K\s*(?=[가-힣A-Za-z0-9])"
+         r"|(?<=\S)\s*(?=\[\s*(?:그림|그래프|표|도표|차트|인포그래픽)\s*\d{0,2}\s*\])|\[\s*(?:그림|그래프|표|도표|차트|인포그래픽)\s*\d{0,2}\s*\][^.!?\[\]\n]{2,40}?[가-힣]\K(?=[A-Z][A-Za-z0-9]*[가-힣])|(?:^|(?<=[\s.!?]))[\[［][^\[\]［］\n]{8,120}[\]］]\K\s*(?=[가-힣A-Za-z])"
          r"|(?<=[가-힣A-Za-z0-9])\s*(?=[\[［]\s*(?:[가-힣A-Za-z0-9]{2,10}(?:경제|일보|신문|뉴스|데일리|투데이|TV|미디어|타임스|비즈))\s*[\]］])"),
         (("연합뉴스", "뉴스1", "뉴시스"),
          # the three wire agencies credited right after a caption's stop, glued to the next
          # sentence: "…하고 있다.뉴스1시간강사들의 …"
-         r"(?<=[.!?])(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"),
+         r"(?<=[.!?])[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"
+         # after a view or scene caption a space may stand before the next sentence
+         rf"|(?<=(?:{VIEW_WORDS_RE}|(?:[고아어]|돼|해|져|워)\s*있다)\.)[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K[ \t](?=[가-힣])"),
         (("기자",),
-         r"(?<=\S)\s*(?=[\[［(<]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*[|=]?\s*)?[가-힣]{2,4}\s*기자\s*[\]］)>])"),
+         r"(?<=\S)\s*(?=[\[［(<]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*[|=]?\s*){0,2}[가-힣]{2,4}\s*기자\s*[\]］)>])"),
         (("▶", "▷", "☞", "※"),
-         r"\s*(?=※\s*\S)|\s*(?=\(?\s*[▶▷☞][^\s▶▷☞])|\(\s*[▶▷☞][^()\n]{1,100}\)\K\s*(?=\S)"),
+         r"\s*(?=※\s*\S)|\s*(?=\(?\s*[▶▷☞]\s?[^\s▶▷☞])|\(\s*[▶▷☞][^()\n]{1,100}\)\K\s*(?=\S)"),
         (("바로", "구독"),
          r"\s*(?=\[[^\]\n]{0,20}(?:바로\s*가기|구독)[^\]\n]{0,10}\])"),
         (("저작권자", "ⓒ", "©"),
@@ -159,10 +175,27 @@ CAPTION_END = regex.compile(
     rf"(?:(?:[고아어]|돼|해|져|워)\s*있다|{VIEW_WORDS_RE}|사진|기념\s*촬영|포즈)"
     r"[.)\]]?\s*$"
 )
+# A disclaimer in parentheses, in the polite style no news sentence uses, naming what it is about.
+POLITE_NOTICE = regex.compile(
+    r"\((?=[^()\n]{0,60}(?:투자|참고|보장|책임|당사|기사|점수))[^()\n]{20,500}니다\.?\s*\)"
+)
+# Where a person stands in a photo: "대표(왼쪽)가", "(맨 오른쪽)", "(왼쪽 네 번째)", "(왼쪽부터)".
+POSITION_MARK = regex.compile(
+    r"\(\s*(?:사진\s*)?(?:맨\s*)?(?:왼쪽|오른쪽|가운데|앞줄|뒷줄|윗줄|아랫줄|좌측|우측)"
+    r"(?:\s*(?:부터|에서)?\s*(?:[첫두세네다섯여일곱덟아홉열]+|\d+)\s*(?:번째|째)?)?\s*(?:부터)?\s*\)"
+)
 # How a news sentence ends: "…했다.", "…확정했다(2023도1)."
 NEWS_END = regex.compile(rf"다(?:\([^()]{{1,40}}\))?[.!?]?{CLOSE}*\s*$")
 
 # ------------------------------------------------------------------ datelines and dates
+# A credit that only a photo or graphic carries ("/사진=한빛시 제공", "/한빛뉴스 DB"): the
+# text before it is its caption, whatever its shape.
+PHOTO_CREDIT = regex.compile(rf"{PHOTO_RE}\s*[=:]|(?:제공|DB|자료\s*사진|캡처|캡쳐)\s*[\])]?\s*$")
+# What a wire photo's caption ends with: the date it was taken, then the photographer's
+# e-mail or a photo credit ("… 기념촬영하고 있다. 2019.3.20 hong@yna.co.kr").
+PHOTO_STAMP = regex.compile(
+    rf"^\s*{DATE_RE}\.?\s*(?:[\[(<]?\s*{PHOTO_RE}\s*[=:]|[\[(<]?{EMAIL_RE})"
+)
 # A line that starts with a wire dateline: "(서울=연합뉴스)", "【세종=뉴시스】".
 DATELINE_START = regex.compile(r"^[\[(【]\s*[가-힣A-Za-z]{1,12}\s*=")
 # A date or a clock time anywhere in a line (a headline has neither).

@@ -21,8 +21,13 @@ from .lexicon import (
     CAPTION_END,
     DATE_OR_TIME,
     DATELINE_START,
+    INNER_SENTENCE,
     INNER_STOP,
     NEWS_END,
+    PHOTO_CREDIT,
+    PHOTO_STAMP,
+    POLITE_NOTICE,
+    POSITION_MARK,
     SENTENCE_END,
     SPEAKER_TURN,
     STOP_END,
@@ -47,6 +52,7 @@ _SENTENCE_MIN = 10
 _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never a repeat
 # Two sentences in a crawl that dropped the stops: "…반대하며 농성했다 이어 …"
 _STOPLESS_SENTENCE = regex.compile(r"[가-힣]다\s+[가-힣]")
+_STORY_SENTENCES = 4  # a page with fewer sentences besides its captions is a photo story
 _TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
@@ -282,8 +288,13 @@ def captions(page: Page) -> None:
             text = page.span_text(k)
             if len(text) > TITLE_MAX or _STOPLESS_SENTENCE.search(text):
                 continue  # a caption is one sentence
-            credit = any(r.category == "caption" or r.id == "wire.credit" for r in near)
-            if (credit and _caption_like(text)) or (
+            credit = any(
+                (r.category == "caption" and r.id != "caption.placeholder")
+                or r.id == "wire.credit" for r in near
+            )  # a chart placeholder credits nothing: the subhead before it stays
+            nu = units[k + 1]
+            photo = credit and PHOTO_CREDIT.search(page.text[nu.start:nu.end]) is not None
+            if (credit and (_caption_like(text) or (photo and k == live[0]))) or (
                 any(r.category in ("wire", "byline") for r in near) and _scene_or_view(text)
             ):
                 page.drop(k, "caption.description", "caption")
@@ -291,6 +302,78 @@ def captions(page: Page) -> None:
         rule = rules.beside_rule(page.span_text(k), near) if near else None
         if rule is not None:
             page.drop(k, rule.id, rule.category)
+
+
+def photo_stamps(page: Page) -> None:
+    """A wire photo's caption ends with its stamp, the date and the photographer's e-mail or
+    a credit (`lexicon.PHOTO_STAMP`): the piece of a collapsed line right before a stamp is
+    the caption, whatever its shape. At the head of the page, a stamp followed by the wire
+    dateline closes a photo block: everything kept before it is captions (rule
+    ``caption.stamped``)."""
+    text = page.text
+    live = page.live()
+    wire_at = sorted(c.start for c in page.cuts if c.category == "wire")
+    captions_at: dict[int, int] = {}
+    for c in page.cuts:
+        if c.category == "caption":
+            start = c.start
+            while start > 0 and text[start - 1] == " ":
+                start -= 1
+            captions_at[start] = c.end
+    for p, k in enumerate(live):
+        u = page.units[k]
+        if u.whole:
+            continue
+        a, b = page.kept[k]  # type: ignore[misc]
+        nxt = live[p + 1] if p + 1 < len(live) else None
+        line_end = page.lines[u.line][0] + len(page.lines[u.line][1])
+        gap_end = page.kept[nxt][0] if nxt is not None else len(text)  # type: ignore[index]
+        pos = b
+        while pos in captions_at:  # a description the captions pass already took
+            pos = captions_at[pos]
+        gap = text[pos:min(gap_end, line_end)]
+        if len(gap) < 6 or b - a > TITLE_MAX or not PHOTO_STAMP.match(gap):
+            continue
+        if nxt is None or not is_sentence(page.span_text(nxt)):
+            # The stamp ends the page: a photo story's caption is its body, unless an
+            # article stands before the dateline that opens this caption.
+            opener = max((w for w in wire_at if w < a), default=None)
+            if opener is None or not any(
+                page.kept[j][1] <= opener for j in live[:p]  # type: ignore[index]
+            ):
+                continue
+        block = [k]
+        dateline = any(b <= w <= gap_end for w in wire_at)  # on this line or the next
+        before = live[:p]
+        if dateline and before and all(
+            page.units[j].line == u.line and not page.units[j].whole for j in before
+        ) and not any(w < a for w in wire_at):
+            head = page.text[page.kept[before[0]][0]:a]  # type: ignore[index]
+            if len(head) <= 2 * TITLE_MAX:
+                block = before + block
+        for j in block:
+            page.drop(j, "caption.stamped", "caption")
+
+
+def posed_captions(page: Page) -> None:
+    """A photo description that says where people stand ("대표(왼쪽)가 … 기념촬영을 하고
+    있다.", "(왼쪽부터) 홍길동 회장, …") is a caption wherever it stands (rule
+    ``caption.posed``); a photo story, with no more than a few sentences of its own, keeps it."""
+    live = page.live()
+    texts = {k: page.span_text(k) for k in live}
+    posed = [
+        k for k in live if len(texts[k]) <= TITLE_MAX and (m := POSITION_MARK.search(texts[k]))
+        and (CAPTION_END.search(texts[k]) or (m.start() == 0 and not NEWS_END.search(texts[k])))
+        and not INNER_SENTENCE.search(texts[k])  # one description, never a sentence before it
+        and "]" not in texts[k][m.end():]  # a credit with a sentence glued after it
+    ]
+    if not posed:
+        return
+    others = sum(1 for k in live if k not in posed and is_sentence(texts[k]))
+    if others < _STORY_SENTENCES:
+        return
+    for k in posed:
+        page.drop(k, "caption.posed", "caption")
 
 
 def repeats(page: Page) -> None:
@@ -407,6 +490,7 @@ def title(page: Page) -> None:
             drop[k] = "promo.tail"
         else:
             break
+    drop.update(dict.fromkeys(_bracketed_notice(page, live, texts, drop), "promo.tail"))
     for k, rule_id in drop.items():
         category = "promo" if rule_id == "promo.tail" else "layout"
         page.drop(k, rule_id, "title" if rule_id.startswith("title.") else category)
@@ -415,6 +499,24 @@ def title(page: Page) -> None:
         if page.kept[k] is not None:
             page.drop(k, "repeat.paragraph", "repeat", repeats=texts.get(j) or page.text[
                 page.units[j].start:page.units[j].end], similarity=sim)
+
+
+def _bracketed_notice(
+    page: Page, live: list[int], texts: dict[int, str], drop: dict[int, str]
+) -> list[int]:
+    """The last pieces of a collapsed line when they are one parenthesised notice in the polite
+    style ("(위의 점수는 … 보장하지 않습니다. … 참고용입니다.)"), split at its stops."""
+    rest = [k for k in live if k not in drop]
+    if not rest or page.units[rest[-1]].whole or not texts[rest[-1]].endswith(")"):
+        return []
+    for n in range(1, min(4, len(rest)) + 1):
+        block = rest[-n:]
+        if any(page.units[k].line != page.units[rest[-1]].line for k in block):
+            return []
+        if texts[block[0]].startswith("("):
+            joined = " ".join(texts[k] for k in block)
+            return block if POLITE_NOTICE.fullmatch(joined) else []
+    return []
 
 
 def render(page: Page) -> None:
@@ -439,6 +541,8 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     ("body_block", body_block),
     ("furniture", furniture),
     ("captions", captions),
+    ("photo_stamps", photo_stamps),
+    ("posed_captions", posed_captions),
     ("repeats", repeats),
     ("title", title),
     ("render", render),

@@ -112,7 +112,8 @@ def test_transcript_turns_that_repeat_stay() -> None:
 
 def test_pass_registry_order_and_the_body_block_slot() -> None:
     assert [name for name, _ in PASSES] == [
-        "segment", "body_block", "furniture", "captions", "repeats", "title", "render",
+        "segment", "body_block", "furniture", "captions", "photo_stamps", "posed_captions",
+        "repeats", "title", "render",
     ]
     menu = "정치 경제 사회 국제 문화 스포츠 연예"
 
@@ -151,7 +152,7 @@ def _naver(name: str) -> list[dict]:
 
 def test_naver_dev_floors(tmp_path) -> None:
     """Character precision / recall on 100 real collapsed bodies (floors this code reaches;
-    the issue's bar is precision 0.99, recall 0.995)."""
+    the issue's bar is precision 0.99, recall 0.995, at most 5% of furniture left)."""
     out = tmp_path / "out.jsonl"
     with open(out, "w", encoding="utf-8") as f:
         for r in _naver("naver_dev.jsonl"):
@@ -160,7 +161,7 @@ def test_naver_dev_floors(tmp_path) -> None:
     p, r, left, lost = scorer().score_chars(
         str(need_corpus() / "naver_dev.truth.jsonl"), str(out)
     )
-    assert p >= 0.97 and r >= 0.995 and lost == 0 and left <= 55, (p, r, left, lost)
+    assert p >= 0.99 and r >= 0.995 and lost == 0 and left <= 13, (p, r, left, lost)
 
 
 def test_naver_raw_never_crashes_replays_and_is_mostly_idempotent() -> None:

@@ -1,0 +1,178 @@
+"""Collapsed bodies: furniture kinds a crawler glues between sentences with no boundary
+(our own Korean fixtures; each test names the kind it covers)."""
+
+from __future__ import annotations
+
+from dedupe_ko import clean, clean_and_explain, replay
+
+B1 = "정부는 이날 국무회의에서 중소기업 수출 지원 예산을 2천억원 늘리는 안을 의결했다."
+B2 = "산업통상자원부는 물류비 부담이 큰 기업부터 바우처를 나눠주기로 했다고 14일 밝혔다."
+B3 = "업계는 이번 조치가 하반기 수출 회복에 보탬이 될 것으로 기대하고 있다고 전했다."
+B4 = '한 중소기업 대표는 "운임이 두 배로 뛰어 선적을 미룬 물량이 많았다"고 말했다.'
+B5 = "정부는 다음 달부터 지원 대상 기업을 공모해 연말까지 집행을 마칠 계획이다."
+BODY = [B1, B2, B3, B4, B5]
+
+
+def _explain(text: str):
+    out = clean_and_explain(text)
+    assert replay(out.normalized, out.removals) == out.text
+    assert clean(out.text) == out.text
+    return out
+
+
+def _squash(text: str) -> str:
+    return "".join(text.split())
+
+
+def test_photo_block_before_the_dateline_is_captions() -> None:
+    # kind: a wire photo's caption (any shape, even a news-like sentence) + date stamp +
+    # photographer's e-mail, then the dateline that opens the article
+    lead = "정부가 중소기업 수출 지원 예산을 늘리기로 최종 확정했다."
+    scene = "14일 오후 부산항 신선대부두에 컨테이너가 쌓여 있다."
+    text = (" " + lead + " " + scene + " 2024.05.14. photo@hanbit.co.kr【서울=한빛통신】박서윤 기자 = "
+            + "".join(BODY) + " psy@hanbit.co.kr")
+    out = _explain(text)
+    assert _squash(out.text) == _squash("".join(BODY))
+    assert any(r.rule == "caption.stamped" and lead in r.text for r in out.removals)
+
+
+def test_stamped_caption_after_the_body_goes_but_a_photo_story_stays() -> None:
+    scene = "14일 부산항 신선대부두에서 하역 작업이 한창 진행 중에 있다."
+    tail = "【부산=한빛통신】 박서윤 기자 = " + scene + " 2024.05.14. (사진=부산항만공사 제공)photo@hanbit.co.kr"
+    out = _explain("【서울=한빛통신】 박서윤 기자 = " + "".join(BODY) + "  " + tail)
+    assert scene not in out.text and B5 in out.text
+    # a photo story: the caption is the whole article and stays
+    story = "【부산=한빛통신】 박서윤 기자 = " + scene + " " + B3 + " 2024.05.14    photo@hanbit.co.kr"
+    out = _explain(story + "▶한빛통신 채널 구독하기 " + "▶" + "한빛통신 앱 받기 " * 40)
+    assert scene in out.text and B3 in out.text
+
+
+def test_wire_credit_after_a_spaced_caption_stop() -> None:
+    # kind: a caption, a space, then the agency's name glued to the next sentence
+    scene = "김 장관이 14일 세종시 정부청사에서 브리핑을 하고 있다."
+    more = "".join(BODY[:2]).replace("정부", "당국") * 6  # a page-long collapsed line
+    out = _explain("".join(BODY[:3]) + scene + " 연합뉴스" + "".join(BODY[3:]) + " " + more)
+    assert "연합뉴스" not in out.text and scene not in out.text
+    assert B4 in out.text and B5 in out.text
+
+
+def test_photo_credit_glued_to_the_next_word() -> None:
+    # kind: "/사진=X 제공" or "/X DB" glued to the lede; the caption before it goes too, even
+    # when it reads like news at the head of the page
+    name = "김하늘 한빛에너지 대표/사진=한빛에너지 제공"
+    out = _explain(name + "한빛에너지는 " + B2 + " " + " ".join(BODY[2:]))
+    assert out.text.startswith("한빛에너지는 ") and "사진=" not in out.text
+    head = "중소 수출기업 1200곳이 물류비 바우처를 받는다."
+    out = _explain(head + "/한빛뉴스 DB" + "".join(BODY) + " " + B5.replace("정부는", "당국은") * 8)
+    assert head not in out.text and "DB" not in out.text and B1 in out.text
+    quoted = "수출 바우처 신청 화면. /한빛부 제공'수출 바우처'는 " + B5
+    out = _explain("".join(BODY[:3]) + quoted + " " + B4 * 6)
+    assert "제공" not in out.text and "'수출 바우처'는 " + B5 in out.text
+
+
+def test_bracketed_and_stock_credits_glued_on_both_sides() -> None:
+    # kind: "[… 캡처]" / "[사진 …]" glued to the caption before and the sentence after;
+    # "X 자료사진" glued to the next sentence; "/지역=이름 기자" before a number
+    cap = "한빛폰 X2 울트라[한빛TV 유튜브 캡처]"
+    out = _explain("".join(BODY[:2]) + cap + "27일 " + B3 + " " + " ".join(BODY[3:]) * 5)
+    assert "캡처" not in out.text and "울트라" not in out.text and "27일 " + B3 in out.text
+    view = "서울 종로구에 있는 한빛대 본관 전경[사진 한빛대 홈페이지]"
+    out = _explain(view + "   " + "".join(BODY) + " " + B4 * 6)
+    assert "전경" not in out.text and out.text.startswith(B1[:10])
+    out = _explain("".join(BODY[:2]) + "중소기업 수출 현장 한빛일보 자료사진" + "".join(BODY[2:]) * 4)
+    assert "자료사진" not in out.text and B3 in out.text
+    signed = "수상자들이 기념촬영을 하고 있다. /판교=박서윤 기자" + "4회째 맞은 " + B2
+    out = _explain("".join(BODY[:3]) + signed + " " + B5 * 6)
+    assert "박서윤" not in out.text and "4회째 맞은 " + B2 in out.text
+
+
+def test_posed_captions_go_wherever_they_stand() -> None:
+    # kind: a description that says where people stand in the photo, with no credit
+    posed = "김하늘 한빛에너지 대표(왼쪽)가 14일 서울 중구 본사에서 업무협약을 맺은 뒤 기념촬영을 하고 있다."
+    names = "(왼쪽부터) 박서윤 한빛에너지 부사장, 이도윤 한빛대 총장."
+    out = _explain(posed + "".join(BODY[:3]) + names + " " + "".join(BODY[3:]) + " " + B2 * 5)
+    assert "(왼쪽)" not in out.text and "(왼쪽부터)" not in out.text
+    assert all(b in out.text for b in BODY)
+    # a photo story keeps its caption: it is the article
+    story = "【서울=한빛통신】 박서윤 기자 = " + posed + " " + B3
+    assert "(왼쪽)" in clean(story)
+
+
+def test_a_sentence_that_mentions_a_side_stays() -> None:
+    side = "재판부는 피고인(왼쪽 차로 운전자)의 과실이 더 크다고 판단하고 있다."
+    out = _explain("".join(BODY[:2]) + side + "".join(BODY[2:]) + " " + B1 * 5)
+    assert side in out.text
+    glued = "한빛앱 첫 화면(왼쪽)과 설정 화면(오른쪽) [한빛앱 ]그러나 이용자 불만은 끊이지 않고 있다."
+    out = _explain("".join(BODY[:2]) + glued + "".join(BODY[2:]) + " " + B1 * 5)
+    assert "그러나 이용자 불만은 끊이지 않고 있다." in out.text
+
+
+def test_notices_after_the_last_sentence() -> None:
+    # kind: a robot-news notice glued to the last sentence of a line; a disclaimer in
+    # parentheses in the polite style, split at its stops
+    robot = "'한빛봇'은 한빛경제와 한빛AI의 협업으로 로봇기자가 실시간으로 생산하는 기사입니다."
+    out = _explain(" ".join(BODY) + " " + robot + "\n" + B1.replace("정부는", "당국은"))
+    assert "로봇기자" not in out.text and B5 in out.text
+    notice = ("(위의 인공지능 점수는 재무 자료로 계산한 점수로 높은 수익률을 보장하지 않습니다."
+              "위의 자료는 당사의 추천 종목이 아니며 투자 시 참고용입니다.)")
+    out = _explain("".join(BODY) * 3 + notice)
+    assert "보장하지" not in out.text and out.text.rstrip().endswith(B5)
+    # a sentence of the body in parentheses stays
+    aside = "(이 제도는 2021년 처음 도입됐으며 올해로 세 번째 시행된다고 정부는 설명했다.)"
+    out = _explain("".join(BODY) * 3 + aside)
+    assert aside in out.text
+
+
+def test_in_body_wire_photo_after_the_last_sentence() -> None:
+    # kind: a short photo title, the wire dateline, then the posed caption, on a short line
+    # at the end of a body whose breaks were restored from runs of spaces
+    photo = ("발언하는 김하늘 장관(한빛=연합뉴스) 김하늘 산업부 장관(맨 오른쪽)이 14일 세종시 "
+             "정부청사에서 열린 수출지원회의에서 발언하고 있다.")
+    out = _explain("     ".join(BODY * 2) + "     " + B3.replace("업계는", "시장은") + " " + photo)
+    assert "맨 오른쪽" not in out.text and "연합뉴스" not in out.text
+    assert B3.replace("업계는", "시장은") in out.text
+
+
+def test_chart_titles_name_captions_and_spaced_promo_arrows() -> None:
+    # kind: "[그림 N] title" glued to a sentence that starts with a Latin name; the subhead
+    # before the placeholder stays
+    chart = "[종목 진단][그림 2] 종목 성향 진단HB1의 투자 스타일은 가치주에 가깝다."
+    out = _explain("".join(BODY) + chart + "".join(BODY[:3]).replace("정부", "당국") * 3)
+    assert "[그림 2]" not in out.text and "성향 진단HB1" not in out.text
+    assert "[종목 진단]" in out.text and "HB1의 투자 스타일은 가치주에 가깝다." in out.text
+    # kind: a name-only caption glued after the last sentence of a line, before its credit
+    line = B1 + " " + B2 + " 한빛폰 X2 울트라[한빛TV 유튜브 캡처]"
+    out = _explain(line + "\n" + "\n".join(BODY[2:]))
+    assert "울트라" not in out.text and B2 in out.text
+    # kind: a robot byline before "▶ " promo links (arrow and a space)
+    out = _explain("".join(BODY) * 3 + " hbbot@hanbit.co.kr hbbot ▶ 헉! 소리나는 뉴스 ▶ 채널 구독하기")
+    assert out.text.rstrip().endswith(B5) and "hbbot" not in out.text
+
+
+def test_a_photo_credit_glued_to_its_own_name_splits_cleanly() -> None:
+    # kind: the credit's name (or its stem) starts the next sentence; a second pass must not
+    # take the sentence's first words with the credit
+    for credit, lede in (("/사진제공=한빛시스템 ", "한빛시스템은 "), ("/사진=한빛은행", "한빛이 "),
+                         ("/사진=뉴스1", "김하늘 장관이 ")):
+        posed = "김하늘 대표(왼쪽)가 14일 협약식에서 기념촬영을 하고 있다."
+        out = _explain(posed + credit + lede + B2 + " " + " ".join(BODY[2:]) * 3)
+        assert out.text.startswith(lede + B2[:5]), (credit, out.text[:40])
+
+
+def test_photo_block_on_its_own_line_and_a_designer_credit_are_stable() -> None:
+    # kind: two caption pieces and a stamp, the dateline on the next (restored) line
+    block = (" 14일 부산항 신선대부두에서 열린 토론회에 앞서 후보 2명이 사진촬영을 하고 있다. "
+             "왼쪽부터 한빛당 박서윤·누리당 이도윤 후보. 2024.5.14 photo@hanbit.co.kr    "
+             "(부산=연합뉴스) 김하늘 기자 = ")
+    out = _explain(block + "    ".join(BODY) + "    " + B1.replace("정부는", "당국은"))
+    assert out.text.startswith(B1) and "후보" not in out.text
+    # kind: "/ 사진=이름 디자인기자" glued to the lede
+    head = "[수출 바우처 확대…중소기업 물류비 던다]박서윤 디자인기자 / 사진=박서윤 디자인기자"
+    out = _explain(head + "국내 " + B2 + " " + " ".join(BODY[2:]) * 3)
+    assert "국내 " + B2 in out.text and "디자인기자" not in out.text
+
+
+def test_a_latin_credit_glued_to_itself_keeps_the_lede() -> None:
+    posed = "김하늘 HB1 회장(오른쪽)이 14일 여수기지에서 기념 휘장을 달고 있다. "
+    out = _explain(posed + "/ 사진=HB1HB1이 민간 업계 최장 무재해 기록을 세웠다." + "".join(BODY) * 2)
+    assert out.text.startswith("HB1이 민간 업계 최장 무재해 기록을 세웠다.")
