@@ -693,32 +693,14 @@ class Deduplicator:
         own, boiler, chars, sents = pieces.of(row)
         best_near: tuple[float, int] | None = None  # (similarity, cluster)
         if len(cands):
-            cands = np.unique(cands)
-            jac = (self._c_sig.a[cands] == sig).mean(axis=1)
-            csize = self._c_size.a[cands]
-            ranked = []
-            for c, j, s in zip(cands.tolist(), jac.tolist(), csize.tolist(), strict=True):
-                v = verify(cfg, j, size, s, sentences_a=sents,
-                           sentences_b=int(self._c_sents.a[c]) or None)
-                if v.ok:
-                    ranked.append((-v.similarity, c, v.jaccard))
-            ranked.sort()
-            for neg_sim, c, jac_c in ranked:
+            for neg_sim, c, jac_c in self._rank_near(np.unique(cands), sig, size, pieces, row):
                 if (self._longest and length > self._c_len.a[c]
                         and not self._members_accept(c, sig, size)):
                     continue  # it would become the representative, and a member disagrees
                 best_near = (-neg_sim, c)
-                if (not self._longest and jac_c < cfg.threshold
-                        and size > self._c_size.a[c] / PARTIAL_MAX_RATIO):
-                    # near only by containment, and the fuller one: it contains the
-                    # cluster's version, so it is kept as a fuller version, never dropped
-                    own, _, chars, sents = pieces.of(row, need=True)
-                    v = Verdict(True, "partial", -neg_sim, jac_c, -neg_sim, "b")
-                    d, carries = self._join_partial(id_, key, length, sig, size, own, chars,
-                                                    sents, v, c, force=True)
-                    if self.store is not None:
-                        kept_items.append((id_, key, sig.copy(), size))
-                    return d, carries
+                if self._contains(c, jac_c, size):
+                    return self._supersede(id_, key, length, sig, size, -neg_sim, jac_c, c,
+                                           kept_items, pieces, row)
                 break
         if best_near is not None:
             sim, c = best_near
@@ -743,6 +725,21 @@ class Deduplicator:
         # The store already holds this record under its own id (a rerun of a committed run):
         # it is kept again and joins this run as it did the first one; the store is unchanged.
         rerun = match is not None and match.id == id_
+        near_c = -1  # the cluster a stored near match belongs to
+        if match is not None and match.kind == "near" and not rerun and not self._longest:
+            # a stored near match is judged by the rule this run's candidates are: against
+            # the version its cluster is verified against now, and a fuller version that
+            # contains it is kept and supersedes it
+            c = self._stored_cluster(match.id)
+            if c is not None:
+                ranked = self._rank_near(np.array([c]), sig, size, pieces, row)
+                if not ranked:
+                    match = None
+                elif self._contains(c, ranked[0][2], size):
+                    return self._supersede(id_, key, length, sig, size, -ranked[0][0],
+                                           ranked[0][2], c, kept_items, pieces, row)
+                else:
+                    near_c, match = c, Match(self._c_rep[c], -ranked[0][0], "near")
         if len(part) and (match is None or rerun):
             found = self._partial(sig, size, own, boiler, chars, sents, np.unique(part),
                                   archived=not rerun)
@@ -756,13 +753,13 @@ class Deduplicator:
             match = self.store.lookup(key, sig, size)
             rerun = match is not None and match.id == id_
         if match is not None and not rerun:
-            c = self._archived.get(match.id)
-            if c is None:
+            c = near_c if near_c >= 0 else self._archived.get(match.id, -1)
+            if c < 0:
                 c = self._archived[match.id] = self._new_cluster(match.id, None, 0, True)
             kind = _EXACT if match.kind == "exact" else _NEAR
-            self._n_archived += 1
+            self._n_archived += bool(self._c_archived.a[c])
             if kind == _NEAR and self._store_pieces and not self._longest:
-                self._lend_to_archived(c, match.id, pieces, row)
+                self._lend_to_archived(c, self._c_top[c], pieces, row)
             if not self._longest:
                 self._c_count.a[c] += 1
                 self._counts[kind] += 1
@@ -785,6 +782,56 @@ class Deduplicator:
         self._exact[key] = r
         self._promote(c, r, key, length, sig, size, own, chars, sents)
         return self._provisional(r), c
+
+    def _rank_near(self, cands: np.ndarray, sig: np.ndarray, size: int, pieces: _Pieces,
+                   row: int) -> list[tuple[float, int, float]]:
+        """Clusters ``cands`` this body is a near copy of (`cluster.verify` against each
+        cluster's current version, sentence counts included), as (-similarity, cluster,
+        Jaccard), best first (ties: the oldest cluster). The same rule for this run's
+        clusters and the store's entries."""
+        jac = (self._c_sig.a[cands] == sig).mean(axis=1)
+        csize = self._c_size.a[cands]
+        sents: int | None = None  # cut only when the containment route needs them
+        ranked = []
+        for c, j, s in zip(cands.tolist(), jac.tolist(), csize.tolist(), strict=True):
+            if j < self.config.threshold and sents is None:
+                sents = pieces.of(row, need=True)[3]
+            v = verify(self.config, j, size, s, sentences_a=sents,
+                       sentences_b=int(self._c_sents.a[c]) or None)
+            if v.ok:
+                ranked.append((-v.similarity, c, v.jaccard))
+        ranked.sort()
+        return ranked
+
+    def _contains(self, c: int, jaccard: float, size: int) -> bool:
+        """Near to cluster c only by containment, and the fuller one: it contains c's
+        version, so it is kept as a fuller version, never dropped (``keep="first"``)."""
+        return (not self._longest and jaccard < self.config.threshold
+                and size > self._c_size.a[c] / PARTIAL_MAX_RATIO)
+
+    def _supersede(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
+                   sim: float, jaccard: float, c: int, kept_items: list,
+                   pieces: _Pieces, row: int) -> tuple[Decision, int]:
+        """Keep this body as the fuller version of cluster c (see `_contains`)."""
+        own, _, chars, sents = pieces.of(row, need=True)
+        v = Verdict(True, "partial", sim, jaccard, sim, "b")
+        d, carries = self._join_partial(id_, key, length, sig, size, own, chars, sents, v, c,
+                                        force=True)
+        if self.store is not None:
+            kept_items.append(self._kept_item(id_, key, sig, size, pieces, row))
+        return d, carries
+
+    def _stored_cluster(self, id_: str) -> int | None:
+        """The cluster of a stored entry (a version kept in this run, or an archived
+        cluster with its signature and pieces); None when the store has no pieces for it."""
+        c = self._by_id.get(id_)
+        if c is not None:
+            return c
+        c = self._archived.get(id_)
+        if c is not None and len(self._c_pieces[c]):
+            return c
+        got = self.store.entries_of([id_])  # type: ignore[union-attr]
+        return self._archived_cluster(got[0]) if got else None
 
     def _partial(self, sig: np.ndarray, size: int, own: np.ndarray, boiler: np.ndarray,
                  chars: int, sents: int, cands: np.ndarray, archived: bool = True
