@@ -1691,7 +1691,8 @@ class _RedisBackend:
         args: list[Any] = [self.prefix, self.bands]
         for (n, (id_, key, *_)), bk, pr in zip(live, keys, blobs, strict=True):
             args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes(),
-                     pr[_PIECES_HEAD:] if pr else b""]
+                     np.ascontiguousarray(Pieces.unpack(pr).hashes, dtype="<u8").tobytes()
+                     if pr else b""]
         return args
 
     def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
