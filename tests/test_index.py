@@ -672,6 +672,10 @@ def test_corpus_second_half_flags_what_the_deduplicator_would(tmp_path: Path) ->
         today = Deduplicator(DedupConfig(), store=store).add_batch(second)
         assert len(store) == sum(d.kept for d in decisions)
     assert {d.id for d in today if not d.kept and d.cluster in first_ids} == expected
+    # ... and decides every record of today as the one run did: kept set, clusters (a fuller
+    # version stays in its brief's cluster), match kinds
+    assert [(d.id, d.kept, d.cluster, d.match) for d in today] == [
+        (d.id, d.kept, d.cluster, d.match) for d in decisions[half:]]
 
 
 # -- run --index day by day keeps what one batch run keeps (containment included) --------------
