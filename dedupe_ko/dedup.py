@@ -416,6 +416,9 @@ class Deduplicator:
         self._c_archived = _Column(np.bool_)
         self._archived: dict[str, int] = {}  # archived id -> cluster
         self._by_id: dict[str, int] = {}  # id of a version kept in this run -> its cluster
+        self._top_n: dict[int, int] = {}  # archived cluster -> entry number of its version
+        self._loaded: set[str] = set()  # stored ids whose clusters are rebuilt
+        self._loaded_rep: set[str] = set()  # archived clusters with all their versions
         # the store keeps sentence pieces (`dedupe_ko.index.Index`): its entries are partial
         # candidates, and kept records are stored with their pieces
         self._store_pieces = callable(getattr(store, "query_pieces", None))
@@ -691,36 +694,17 @@ class Deduplicator:
                      part: np.ndarray, pieces: _Pieces, row: int) -> tuple[Decision, int]:
         """Decide a new body. Returns the decision and the cluster whose band keys this
         body's keys must point to (-1: none, it is not a representative)."""
-        cfg = self.config
         own, boiler, chars, sents = pieces.of(row)
         best_near: tuple[float, int] | None = None  # (similarity, cluster)
         if len(cands):
-            cands = np.unique(cands)
-            jac = (self._c_sig.a[cands] == sig).mean(axis=1)
-            csize = self._c_size.a[cands]
-            ranked = []
-            for c, j, s in zip(cands.tolist(), jac.tolist(), csize.tolist(), strict=True):
-                v = verify(cfg, j, size, s, sentences_a=sents,
-                           sentences_b=int(self._c_sents.a[c]) or None)
-                if v.ok:
-                    ranked.append((-v.similarity, c, v.jaccard))
-            ranked.sort()
-            for neg_sim, c, jac_c in ranked:
+            for neg_sim, c, jac_c in self._rank_near(np.unique(cands), sig, size, pieces, row):
                 if (self._longest and length > self._c_len.a[c]
                         and not self._members_accept(c, sig, size)):
                     continue  # it would become the representative, and a member disagrees
                 best_near = (-neg_sim, c)
-                if (not self._longest and jac_c < cfg.threshold
-                        and size > self._c_size.a[c] / PARTIAL_MAX_RATIO):
-                    # near only by containment, and the fuller one: it contains the
-                    # cluster's version, so it is kept as a fuller version, never dropped
-                    own, _, chars, sents = pieces.of(row, need=True)
-                    v = Verdict(True, "partial", -neg_sim, jac_c, -neg_sim, "b")
-                    d, carries = self._join_partial(id_, key, length, sig, size, own, chars,
-                                                    sents, v, c, force=True)
-                    if self.store is not None:
-                        kept_items.append((id_, key, sig.copy(), size))
-                    return d, carries
+                if self._contains(c, jac_c, size):
+                    return self._supersede(id_, key, length, sig, size, -neg_sim, jac_c, c,
+                                           kept_items, pieces, row)
                 break
         if best_near is not None:
             sim, c = best_near
@@ -745,6 +729,25 @@ class Deduplicator:
         # The store already holds this record under its own id (a rerun of a committed run):
         # it is kept again and joins this run as it did the first one; the store is unchanged.
         rerun = match is not None and match.id == id_
+        near_c = -1  # the cluster a stored near match belongs to
+        if match is not None and match.kind == "exact" and not rerun and not self._longest:
+            c = self._stored_cluster(match.id)
+            if c is not None:
+                near_c, match = c, Match(self._c_rep[c], 1.0, "exact")
+        if match is not None and match.kind == "near" and not rerun and not self._longest:
+            # a stored near match is judged by the rule this run's candidates are: against
+            # the version its cluster is verified against now, and a fuller version that
+            # contains it is kept and supersedes it
+            c = self._stored_cluster(match.id)
+            if c is not None:
+                ranked = self._rank_near(np.array([c]), sig, size, pieces, row)
+                if not ranked:
+                    match = None
+                elif self._contains(c, ranked[0][2], size):
+                    return self._supersede(id_, key, length, sig, size, -ranked[0][0],
+                                           ranked[0][2], c, kept_items, pieces, row)
+                else:
+                    near_c, match = c, Match(self._c_rep[c], -ranked[0][0], "near")
         if len(part) and (match is None or rerun):
             found = self._partial(sig, size, own, boiler, chars, sents, np.unique(part),
                                   archived=not rerun)
@@ -752,19 +755,20 @@ class Deduplicator:
                 d, carries = self._join_partial(id_, key, length, sig, size, own, chars, sents,
                                                 *found)
                 if d.kept and self.store is not None and not rerun:
-                    kept_items.append(self._kept_item(id_, key, sig, size, pieces, row))
+                    kept_items.append(self._kept_item(id_, key, sig, size, pieces, row,
+                                                      d.cluster))
                 return d, carries
         if self.store is not None and not self._store_pieces:
             match = self.store.lookup(key, sig, size)
             rerun = match is not None and match.id == id_
         if match is not None and not rerun:
-            c = self._archived.get(match.id)
-            if c is None:
+            c = near_c if near_c >= 0 else self._archived.get(match.id, -1)
+            if c < 0:
                 c = self._archived[match.id] = self._new_cluster(match.id, None, 0, True)
             kind = _EXACT if match.kind == "exact" else _NEAR
-            self._n_archived += 1
+            self._n_archived += bool(self._c_archived.a[c])
             if kind == _NEAR and self._store_pieces and not self._longest:
-                self._lend_to_archived(c, match.id, pieces, row)
+                self._lend_to_archived(c, self._c_top[c], pieces, row)
             if not self._longest:
                 self._c_count.a[c] += 1
                 self._counts[kind] += 1
@@ -787,6 +791,82 @@ class Deduplicator:
         self._exact[key] = r
         self._promote(c, r, key, length, sig, size, own, chars, sents)
         return self._provisional(r), c
+
+    def _rank_near(self, cands: np.ndarray, sig: np.ndarray, size: int, pieces: _Pieces,
+                   row: int) -> list[tuple[float, int, float]]:
+        """Clusters ``cands`` this body is a near copy of (`cluster.verify` against each
+        cluster's current version, sentence counts included), as (-similarity, cluster,
+        Jaccard), best first (ties: the oldest cluster). The same rule for this run's
+        clusters and the store's entries."""
+        jac = (self._c_sig.a[cands] == sig).mean(axis=1)
+        csize = self._c_size.a[cands]
+        sents: int | None = None  # cut only when the containment route needs them
+        ranked = []
+        for c, j, s in zip(cands.tolist(), jac.tolist(), csize.tolist(), strict=True):
+            if j < self.config.threshold and sents is None:
+                sents = pieces.of(row, need=True)[3]
+            v = verify(self.config, j, size, s, sentences_a=sents,
+                       sentences_b=int(self._c_sents.a[c]) or None)
+            if v.ok:
+                ranked.append((-v.similarity, c, v.jaccard))
+        ranked.sort()
+        return ranked
+
+    def _contains(self, c: int, jaccard: float, size: int) -> bool:
+        """Near to cluster c only by containment, and the fuller one: it contains c's
+        version, so it is kept as a fuller version, never dropped (``keep="first"``)."""
+        return (not self._longest and jaccard < self.config.threshold
+                and size > self._c_size.a[c] / PARTIAL_MAX_RATIO)
+
+    def _supersede(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
+                   sim: float, jaccard: float, c: int, kept_items: list,
+                   pieces: _Pieces, row: int) -> tuple[Decision, int]:
+        """Keep this body as the fuller version of cluster c (see `_contains`)."""
+        own, _, chars, sents = pieces.of(row, need=True)
+        v = Verdict(True, "partial", sim, jaccard, sim, "b")
+        d, carries = self._join_partial(id_, key, length, sig, size, own, chars, sents, v, c,
+                                        force=True)
+        if self.store is not None:
+            kept_items.append(self._kept_item(id_, key, sig, size, pieces, row, d.cluster))
+        return d, carries
+
+    def _stored_cluster(self, id_: str) -> int | None:
+        """The cluster of a stored entry (a version kept in this run, or an archived
+        cluster verified against its newest stored version); None when the store has no
+        pieces for it."""
+        c = self._by_id.get(id_)
+        if c is not None and not self._c_archived.a[c]:
+            return c
+        c = self._archived.get(id_)
+        if c is not None and id_ in self._loaded:
+            return c
+        got = self.store.entries_of([id_])  # type: ignore[union-attr]
+        if not got:
+            return c
+        self._loaded.add(id_)
+        return self._whole_cluster(got[0])
+
+    def _whole_cluster(self, e: Any) -> int:
+        """`_archived_cluster`, with the fuller versions stored beside the cluster's brief
+        (they contain its sentences: a piece query finds them), so the cluster is verified
+        against its newest version whichever of its entries was found."""
+        c = self._archived_cluster(e)
+        rep = self._c_rep[c]
+        if not self._c_archived.a[c] or rep in self._loaded_rep:
+            return c
+        self._loaded_rep.add(rep)
+        brief = e if rep == e.id else None
+        if brief is None:
+            more = self.store.entries_of([rep])  # type: ignore[union-attr]
+            brief = more[0] if more else None
+        if brief is not None:
+            self._archived_cluster(brief)
+            sh = self.store.query_pieces(  # type: ignore[union-attr]
+                brief.pieces.hashes, cap=self.config.boilerplate_clusters)
+            for f in self.store.entries(np.unique(sh.values)):  # type: ignore[union-attr]
+                if f.pieces.of == rep:
+                    self._archived_cluster(f)
+        return c
 
     def _partial(self, sig: np.ndarray, size: int, own: np.ndarray, boiler: np.ndarray,
                  chars: int, sents: int, cands: np.ndarray, archived: bool = True
@@ -844,14 +924,17 @@ class Deduplicator:
                         supersedes=before), c
 
     def _kept_item(self, id_: str, key: bytes, sig: np.ndarray, size: int, pieces: _Pieces,
-                   row: int) -> tuple:
+                   row: int, cluster: str = "") -> tuple:
         """What the store is given for a kept record: (id, exact key, signature, size), and
         with a store that keeps pieces, (timestamp: now, (every piece hash, the folded
-        characters and sentences of its non-boilerplate pieces))."""
+        characters and sentences of its non-boilerplate pieces, and for a fuller version
+        kept beside its brief, the cluster's id: the store's entries then rebuild the
+        cluster as this run holds it))."""
         if not self._store_pieces:
             return (id_, key, sig.copy(), size)
         _, _, chars, sents = pieces.of(row, need=True)
-        return (id_, key, sig.copy(), size, None, (pieces.every(row), chars, sents))
+        of = cluster if cluster != id_ else ""
+        return (id_, key, sig.copy(), size, None, (pieces.every(row), chars, sents, of))
 
     def _store_candidates(self, hashes: np.ndarray, found: Any) -> Any:
         """Add the store's entries to a piece query's hits (``found``, on ``hashes``): each
@@ -865,7 +948,7 @@ class Deduplicator:
         where: dict[int, int] = {}
         for e in self.store.entries(np.unique(sh.values)):  # type: ignore[union-attr]
             c = self._by_id.get(e.id)
-            where[e.n] = self._archived_cluster(e) if c is None else c
+            where[e.n] = self._whole_cluster(e) if c is None else c
         mapped = np.array([where.get(n, -1) for n in sh.values.tolist()], dtype=np.int64)
         ok = mapped >= 0
         pos = np.concatenate((found.rows, sh.rows[ok])).astype(np.int64)
@@ -891,19 +974,24 @@ class Deduplicator:
 
     def _archived_cluster(self, e: Any) -> int:
         """The cluster of a stored entry (`dedupe_ko.index.Entry`), verified against its
-        signature and pieces."""
-        c = self._archived.get(e.id)
+        signature and pieces. A fuller version kept beside its brief (``e.pieces.of``) joins
+        the brief's cluster, and the newest such version is the one verified against, as in
+        the run that kept it."""
+        rep = e.pieces.of or e.id
+        c = self._by_id.get(rep, self._archived.get(rep))
         if c is None:
-            c = self._archived[e.id] = self._new_cluster(
-                e.id, e.sig, e.size, True, e.pieces.hashes, e.pieces.chars, e.pieces.sentences)
-        elif self._c_top[c] == e.id and not len(self._c_pieces[c]):  # known from a lookup
-            self._c_sig.a[c] = e.sig
-            self._c_size.a[c] = e.size
-            self._c_pieces[c] = e.pieces.hashes
-            self._c_chars.a[c] = e.pieces.chars
-            self._c_sents.a[c] = e.pieces.sentences
+            c = self._archived[rep] = self._new_cluster(
+                rep, e.sig, e.size, True, e.pieces.hashes, e.pieces.chars, e.pieces.sentences)
+        elif not self._c_archived.a[c]:
+            return c  # a cluster of this run: it knows its current version
+        elif (self._c_top[c] == e.id and not len(self._c_pieces[c])) or (
+                e.n > self._top_n.get(c, -1) and e.pieces.of):  # known from a lookup / newer
+            self._set_top(c, e.id, e.sig, e.size, e.pieces.hashes, e.pieces.chars,
+                          e.pieces.sentences)
         else:
             return c
+        self._top_n[c] = e.n
+        self._by_id[e.id] = c
         self._c_top_pieces.a[c] = e.pieces.base if e.pieces.base >= 0 else len(e.pieces.hashes)
         return c
 

@@ -235,17 +235,28 @@ class Pieces:
     chars: int
     sentences: int
     base: int = -1  # pieces of the stored version itself (-1: all of ``hashes``)
+    of: str = ""  # a fuller version kept beside its brief: the cluster's id (the brief's)
 
     def pack(self) -> bytes:
         base = len(self.hashes) if self.base < 0 else self.base
-        return (struct.pack("<qqq", self.chars, self.sentences, base)
-                + np.ascontiguousarray(self.hashes, dtype="<u8").tobytes())
+        hashes = np.ascontiguousarray(self.hashes, dtype="<u8").tobytes()
+        if not self.of:
+            return struct.pack("<qqq", self.chars, self.sentences, base) + hashes
+        of = self.of.encode()
+        # -1 first (a chars count is never negative) marks the layout with ``of``
+        return (struct.pack("<qqqqq", -1, self.chars, self.sentences, base, len(of))
+                + hashes + of)
 
     @classmethod
     def unpack(cls, blob: bytes) -> Pieces:
         chars, sents, base = struct.unpack_from("<qqq", blob)
-        return cls(np.frombuffer(blob, dtype="<u8", offset=_PIECES_HEAD).astype(np.uint64),
-                   chars, sents, base)
+        if chars >= 0:
+            return cls(np.frombuffer(blob, dtype="<u8", offset=_PIECES_HEAD).astype(np.uint64),
+                       chars, sents, base)
+        chars, sents, base, n_of = struct.unpack_from("<qqqq", blob, 8)
+        end = len(blob) - n_of
+        return cls(np.frombuffer(blob[:end], dtype="<u8", offset=_PIECES_HEAD + 16
+                                 ).astype(np.uint64), chars, sents, base, blob[end:].decode())
 
     def lent(self, other: Pieces, check: bool = True) -> tuple[Pieces, np.ndarray] | None:
         """These pieces with a near copy's new ones added (a re-led copy's lede, a paragraph
@@ -258,7 +269,7 @@ class Pieces:
                                        or len(self.hashes) + len(new) > 2 * base)):
             return None
         return Pieces(np.union1d(self.hashes, new), max(self.chars, other.chars),
-                      max(self.sentences, other.sentences), base), new
+                      max(self.sentences, other.sentences), base, self.of), new
 
 
 _PIECES_HEAD = 24
@@ -618,7 +629,7 @@ class Index:
             pieces = it[5] if len(it) > 5 else None
             if pieces is not None and not isinstance(pieces, Pieces):
                 pieces = Pieces(np.asarray(pieces[0], dtype=np.uint64), int(pieces[1]),
-                                int(pieces[2]))
+                                int(pieces[2]), of=str(pieces[3]) if len(pieces) > 3 else "")
             rows.append((_check_id(id_), bytes(key), sig, int(size), ts, bk, pieces))
         return self._backend.insert(rows)
 
@@ -1680,7 +1691,8 @@ class _RedisBackend:
         args: list[Any] = [self.prefix, self.bands]
         for (n, (id_, key, *_)), bk, pr in zip(live, keys, blobs, strict=True):
             args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes(),
-                     pr[_PIECES_HEAD:] if pr else b""]
+                     np.ascontiguousarray(Pieces.unpack(pr).hashes, dtype="<u8").tobytes()
+                     if pr else b""]
         return args
 
     def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:

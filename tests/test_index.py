@@ -672,6 +672,10 @@ def test_corpus_second_half_flags_what_the_deduplicator_would(tmp_path: Path) ->
         today = Deduplicator(DedupConfig(), store=store).add_batch(second)
         assert len(store) == sum(d.kept for d in decisions)
     assert {d.id for d in today if not d.kept and d.cluster in first_ids} == expected
+    # ... and decides every record of today as the one run did: kept set, clusters (a fuller
+    # version stays in its brief's cluster), match kinds
+    assert [(d.id, d.kept, d.cluster, d.match) for d in today] == [
+        (d.id, d.kept, d.cluster, d.match) for d in decisions[half:]]
 
 
 # -- run --index day by day keeps what one batch run keeps (containment included) --------------
@@ -724,3 +728,51 @@ def test_run_day_by_day_with_index_keeps_what_a_batch_run_keeps(target: str,
     with Index.open(target) as index:
         assert len(index) == len(batch)
         assert index.verify() == []
+
+
+# -- a fuller version kept beside its brief stays in the brief's cluster across days ----------
+
+
+def test_pieces_keep_the_cluster_of_a_fuller_version_and_read_the_old_layout() -> None:
+    from dedupe_ko.index import Pieces
+
+    hashes = np.array([3, 17, 2**63 + 5], dtype=np.uint64)
+    plain = Pieces(hashes, 240, 5)
+    assert plain.pack()[:8] == (240).to_bytes(8, "little")  # the layout files already hold
+    fuller = Pieces(hashes, 240, 5, 2, of="연합-0412")
+    for p in (plain, fuller):
+        q = Pieces.unpack(p.pack())
+        assert np.array_equal(q.hashes, hashes) and (q.chars, q.sentences, q.of) == (
+            p.chars, p.sentences, p.of)
+    lent = fuller.lent(Pieces(np.arange(100, 106, dtype=np.uint64), 300, 6), check=False)
+    assert lent is not None and lent[0].of == "연합-0412" and len(lent[0].hashes) == 9
+
+
+def test_days_with_a_store_decide_a_superseded_brief_as_one_run_does(target: str) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_minhash import STORIES
+
+    from dedupe_ko.dedup import Deduplicator
+
+    full = {k: "\n".join(v[1:]) for k, v in STORIES.items()}
+    bus = STORIES["bus"][1:]
+    days = [
+        [("b-brief", "\n".join(bus[:3])), ("m-1", full["market"]), ("d-1", full["dorm"])],
+        # the full story arrives after its brief: kept, and it supersedes the brief
+        [("b-full", full["bus"]), ("s-1", full["startup"])],
+        # an exact copy of the full story, a copy of it with its lede moved to the end, and
+        # a brief of its second half: all in the brief's cluster, verified against the full
+        [("b-copy", full["bus"]), ("b-moved", "\n".join(bus[1:] + bus[:1])),
+         ("b-tail", "\n".join(bus[4:])), ("n-1", full["noise"])],
+    ]
+    one = Deduplicator(DedupConfig())
+    expected = [(d.id, d.kept, d.cluster, d.match) for day in days for d in one.add_batch(day)]
+    assert ("b-full", True, "b-brief", "partial") in expected
+    assert ("b-copy", False, "b-brief", "exact") in expected
+    with Index.open(target) as store:
+        got = [(d.id, d.kept, d.cluster, d.match) for day in days
+               for d in Deduplicator(DedupConfig(), store=store).add_batch(day)]
+        assert len(store) == sum(k for _, k, _, _ in expected)
+    assert got == expected
