@@ -731,15 +731,16 @@ class Deduplicator:
         rerun = match is not None and match.id == id_
         near_c = -1  # the cluster a stored near match belongs to
         if match is not None and match.kind == "exact" and not rerun and not self._longest:
-            c = self._stored_cluster(match.id)
-            if c is not None:
-                near_c, match = c, Match(self._c_rep[c], 1.0, "exact")
+            stored_c = self._stored_cluster(match.id)
+            if stored_c is not None:
+                near_c, match = stored_c, Match(self._c_rep[stored_c], 1.0, "exact")
         if match is not None and match.kind == "near" and not rerun and not self._longest:
             # a stored near match is judged by the rule this run's candidates are: against
             # the version its cluster is verified against now, and a fuller version that
             # contains it is kept and supersedes it
-            c = self._stored_cluster(match.id)
-            if c is not None:
+            stored_c = self._stored_cluster(match.id)
+            if stored_c is not None:
+                c = stored_c
                 ranked = self._rank_near(np.array([c]), sig, size, pieces, row)
                 if not ranked:
                     match = None
