@@ -76,8 +76,10 @@ def build(path: Path, target_bytes: int, texts: list[str]) -> tuple[int, int]:
     with open(tmp, "wb") as fh:
         while size < target_bytes:
             for t in texts:
-                line = orjson.dumps({"id": f"bench-{n}", "text": t, "source": "dev-corpus"},
-                                    option=orjson.OPT_APPEND_NEWLINE)
+                line = orjson.dumps(
+                    {"id": f"bench-{n}", "text": t, "source": "dev-corpus"},
+                    option=orjson.OPT_APPEND_NEWLINE,
+                )
                 fh.write(line)
                 n += 1
                 size += len(line)
@@ -153,8 +155,9 @@ def clean_vs_ftfy(texts: list[str], repeat: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     ap.add_argument("--small", action="store_true", help="30 MB input: a quick check")
     ap.add_argument("--size-mb", type=int, help="input size in MB (default 1024; --small: 30)")
     ap.add_argument("--jobs", type=int, nargs="+", default=[1, 2])
@@ -170,24 +173,44 @@ def main() -> None:
     src = DATA / f"clean_io_{size_mb}mb.jsonl"
     t0 = time.perf_counter()
     n, nbytes = build(src, size_mb * 1024 * 1024, texts)
-    print(f"input: {src} ({n:,} records, {nbytes / 1e6:,.0f} MB; ready in "
-          f"{time.perf_counter() - t0:.0f} s)", file=sys.stderr)
+    print(
+        f"input: {src} ({n:,} records, {nbytes / 1e6:,.0f} MB; ready in "
+        f"{time.perf_counter() - t0:.0f} s)",
+        file=sys.stderr,
+    )
     dst = DATA / "clean_io_out.jsonl"
 
     rows: list[tuple[str, float, int, float, float]] = []
-    runs = [("baseline: orjson read + write", [sys.executable, "-c", BASELINE, str(src),
-                                                str(dst)])]
-    runs += [(f"dedupe-ko clean --jobs {j}", [sys.executable, "-m", "dedupe_ko", "clean",
-                                              str(src), "-o", str(dst), "--quiet", "--jobs",
-                                              str(j)]) for j in args.jobs]
+    runs = [("baseline: orjson read + write", [sys.executable, "-c", BASELINE, str(src), str(dst)])]
+    runs += [
+        (
+            f"dedupe-ko clean --jobs {j}",
+            [
+                sys.executable,
+                "-m",
+                "dedupe_ko",
+                "clean",
+                str(src),
+                "-o",
+                str(dst),
+                "--quiet",
+                "--jobs",
+                str(j),
+            ],
+        )
+        for j in args.jobs
+    ]
     for name, cmd in runs:
         secs, rss, cpu, load = measure(cmd)
         rows.append((name, secs, rss, cpu, load))
-        print(f"{name}: {secs:.1f} s, {cpu:.1f} CPU s, peak PSS {rss / 2**20:.0f} MiB, "
-              f"load {load:.1f}", file=sys.stderr)
+        print(
+            f"{name}: {secs:.1f} s, {cpu:.1f} CPU s, peak PSS {rss / 2**20:.0f} MiB, "
+            f"load {load:.1f}",
+            file=sys.stderr,
+        )
     dst.unlink(missing_ok=True)
 
-    sample = texts[: 3000]
+    sample = texts[:3000]
     clean_dps, ftfy_dps = clean_vs_ftfy(sample, args.repeat)
     sample_mb = sum(len(t.encode()) for t in sample) / 1e6
 
@@ -209,13 +232,18 @@ def main() -> None:
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for name, secs, rss, cpu, load in rows:
-        lines.append(f"| {name} | {secs:,.1f} | {n / secs:,.0f} | {nbytes / 1e6 / secs:,.1f} | "
-                     f"{rss / 2**20:,.0f} | {secs / base_secs:,.1f}x | {cpu:,.0f} | "
-                     f"{cpu / secs:.2f} | {load:.1f} |")
+        lines.append(
+            f"| {name} | {secs:,.1f} | {n / secs:,.0f} | {nbytes / 1e6 / secs:,.1f} | "
+            f"{rss / 2**20:,.0f} | {secs / base_secs:,.1f}x | {cpu:,.0f} | "
+            f"{cpu / secs:.2f} | {load:.1f} |"
+        )
     j2 = next((r for r in rows if r[0].endswith("--jobs 2")), None)
     if j1 and j2:
-        lines += ["", f"Speed-up of --jobs 2 over --jobs 1: {j1[1] / j2[1]:.2f}x (wall clock); "
-                  f"CPU per document {j2[3] / j1[3]:.2f}x that of --jobs 1."]
+        lines += [
+            "",
+            f"Speed-up of --jobs 2 over --jobs 1: {j1[1] / j2[1]:.2f}x (wall clock); "
+            f"CPU per document {j2[3] / j1[3]:.2f}x that of --jobs 1.",
+        ]
     lines += [
         "",
         "Peak memory is the proportional set size (PSS) summed over the process and its "

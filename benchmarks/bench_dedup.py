@@ -77,8 +77,9 @@ def corpus(n: int, seed: int) -> tuple[list[tuple[str, str]], dict[str, str], Pa
     """The records and truth, generated once under benchmarks/data/."""
     path = corpora.DATA_DIR / f"dedup-bodies-v{corpora.CORPUS_VERSION}-n{n}-s{seed}.jsonl"
     if not path.exists():
-        corpora.write_jsonl(path, ({"id": i, "text": t, "cluster": s}
-                                   for i, t, s in iter_bodies(n, seed)))
+        corpora.write_jsonl(
+            path, ({"id": i, "text": t, "cluster": s} for i, t, s in iter_bodies(n, seed))
+        )
     records, truth = [], {}
     for r in corpora.read_jsonl(path):
         records.append((r["id"], r["text"]))
@@ -90,12 +91,13 @@ def corpus(n: int, seed: int) -> tuple[list[tuple[str, str]], dict[str, str], Pa
 # Contenders
 
 
-def run_dedupe_ko(records: list[tuple[str, str]], batch_size: int, keep: str = "first"
-                  ) -> tuple[dict[str, str], Deduplicator]:
+def run_dedupe_ko(
+    records: list[tuple[str, str]], batch_size: int, keep: str = "first"
+) -> tuple[dict[str, str], Deduplicator]:
     d = Deduplicator(keep=keep)
     out: dict[str, str] = {}
     for i in range(0, len(records), batch_size):
-        for dec in d.add_batch(records[i:i + batch_size]):
+        for dec in d.add_batch(records[i : i + batch_size]):
             out[dec.id] = dec.cluster
     for dec in d.finish():
         out[dec.id] = dec.cluster
@@ -116,7 +118,7 @@ def run_textbook(records: list[tuple[str, str]]) -> dict[str, str]:
 
     for k, (_, text) in enumerate(records):
         m = MinHash(num_perm=128)
-        m.update_batch([text[i:i + 5].encode("utf-8") for i in range(max(1, len(text) - 4))])
+        m.update_batch([text[i : i + 5].encode("utf-8") for i in range(max(1, len(text) - 4))])
         parent.append(k)
         for c in lsh.query(m):
             ra, rb = find(k), find(c)
@@ -142,8 +144,13 @@ def score(truth: dict[str, str], pred: dict[str, str]) -> dict[str, float]:
     expected = t_pairs * p_pairs / comb(len(ids), 2)
     mx = (t_pairs + p_pairs) / 2
     ari = (tp - expected) / (mx - expected) if mx != expected else 1.0
-    return {"precision": p, "recall": r, "f1": 2 * p * r / (p + r) if p + r else 0.0,
-            "ari": ari, "largest": max(p_sizes.values())}
+    return {
+        "precision": p,
+        "recall": r,
+        "f1": 2 * p * r / (p + r) if p + r else 0.0,
+        "ari": ari,
+        "largest": max(p_sizes.values()),
+    }
 
 
 def index_bytes(records: list[tuple[str, str]], batch_size: int) -> tuple[int, int, int]:
@@ -154,7 +161,7 @@ def index_bytes(records: list[tuple[str, str]], batch_size: int) -> tuple[int, i
     base = tracemalloc.get_traced_memory()[0]
     d = Deduplicator()
     for i in range(0, len(records), batch_size):
-        d.add_batch(records[i:i + batch_size])
+        d.add_batch(records[i : i + batch_size])
     gc.collect()
     held = tracemalloc.get_traced_memory()[0] - base
     tracemalloc.stop()
@@ -167,8 +174,9 @@ def index_bytes(records: list[tuple[str, str]], batch_size: int) -> tuple[int, i
 # ------------------------------------------------------------------------------------------
 
 
-def score_by_kind(truth: dict[str, str], kinds: dict[str, str], pred: dict[str, str]
-                  ) -> dict[str, dict[str, float]]:
+def score_by_kind(
+    truth: dict[str, str], kinds: dict[str, str], pred: dict[str, str]
+) -> dict[str, dict[str, float]]:
     """Pair precision / recall / F1 over the pairs that involve an article of each kind
     (pairs of two such articles count twice); ``false_joins``: articles of the kind sharing a
     predicted cluster with an article of another story."""
@@ -188,13 +196,19 @@ def score_by_kind(truth: dict[str, str], kinds: dict[str, str], pred: dict[str, 
     for k, (tp, fp, fn, fj, n) in acc.items():
         p = tp / (tp + fp) if tp + fp else 1.0
         r = tp / (tp + fn) if tp + fn else 1.0
-        out[k] = {"n": n, "precision": p, "recall": r,
-                  "f1": 2 * p * r / (p + r) if p + r else 0.0, "false_joins": fj}
+        out[k] = {
+            "n": n,
+            "precision": p,
+            "recall": r,
+            "f1": 2 * p * r / (p + r) if p + r else 0.0,
+            "false_joins": fj,
+        }
     return out
 
 
-def half_containment_violations(texts: dict[str, str], pred: dict[str, str],
-                                truth: dict[str, str] | None = None) -> tuple[int, int]:
+def half_containment_violations(
+    texts: dict[str, str], pred: dict[str, str], truth: dict[str, str] | None = None
+) -> tuple[int, int]:
     """Pairs sharing a predicted cluster of which neither contains half of the other
     (exact whitespace-free character 5-gram sets): (all such pairs, those of two different
     stories in ``truth``). A brief made of a story's lede and a re-led copy that dropped
@@ -226,8 +240,10 @@ def run_hard(args: argparse.Namespace, argv: list[str] | None) -> int:
         truth[r["id"]], kinds[r["id"]] = r["cluster"], r["kind"]
     records = [(r["id"], r["text"]) for r in corpora.read_jsonl(data)]
     texts = dict(records)
-    print(f"hard set: {len(records):,} articles, {len(set(truth.values())):,} stories, "
-          f"{data.name}", flush=True)
+    print(
+        f"hard set: {len(records):,} articles, {len(set(truth.values())):,} stories, {data.name}",
+        flush=True,
+    )
     Deduplicator().add("warm-up", "본문")
     contenders: list[tuple[str, dict[str, str], float]] = []
     for keep in ("first", "longest"):
@@ -246,7 +262,8 @@ def run_hard(args: argparse.Namespace, argv: list[str] | None) -> int:
     order = [k for k in corpora.HARD_KINDS if k in set(kinds.values())]
     lines = [
         "| contender | docs/s | pair P | R | F1 | ARI | under-half pairs (other story) | "
-        + " | ".join(f"F1 {k}" for k in order) + " |",
+        + " | ".join(f"F1 {k}" for k in order)
+        + " |",
         "|---|---:|---:|---:|---:|---:|---:|" + "---:|" * len(order),
     ]
     for name, pred, secs in contenders:
@@ -260,23 +277,27 @@ def run_hard(args: argparse.Namespace, argv: list[str] | None) -> int:
             else:
                 cells.append(f"{b['f1']:.3f}")
         bad, across = half_containment_violations(texts, pred, truth)
-        lines.append(f"| {name} | {len(records) / secs:,.0f} | {sc['precision']:.4f} | "
-                     f"{sc['recall']:.4f} | {sc['f1']:.4f} | {sc['ari']:.4f} | "
-                     f"{bad} ({across}) | " + " | ".join(cells) + " |")
+        lines.append(
+            f"| {name} | {len(records) / secs:,.0f} | {sc['precision']:.4f} | "
+            f"{sc['recall']:.4f} | {sc['f1']:.4f} | {sc['ari']:.4f} | "
+            f"{bad} ({across}) | " + " | ".join(cells) + " |"
+        )
         print(lines[-1], flush=True)
     counts = Counter(kinds.values())
     table = "\n".join(lines)
     print()
     print(table)
     if not args.no_write:
-        cmd = "python " + " ".join(shlex.quote(a) for a in
-                                   ["benchmarks/bench_dedup.py", *(argv or sys.argv[1:])])
+        cmd = "python " + " ".join(
+            shlex.quote(a) for a in ["benchmarks/bench_dedup.py", *(argv or sys.argv[1:])]
+        )
         HARD_RESULTS.write_text(
             "# Dedup hard set: abridged and partial republications, and traps\n\n"
             f"Command: `{cmd}`  \nMachine: {machine()}  \n"
             f"Set: {len(records):,} article bodies, {len(set(truth.values())):,} stories "
             f"(seed {args.seed}), `corpora.iter_hard`; kinds: "
-            + ", ".join(f"{k} {counts[k]:,}" for k in order) + ".\n\n"
+            + ", ".join(f"{k} {counts[k]:,}" for k in order)
+            + ".\n\n"
             f"{table}\n\n"
             "F1 by kind: pair F1 over the pairs that involve an article of that kind. For the "
             "traps (their own stories) every pair they form is false: F1 1.000 means none "
@@ -294,8 +315,10 @@ def run_hard(args: argparse.Namespace, argv: list[str] | None) -> int:
 def machine() -> str:
     cpu = cpu_model(platform.processor() or platform.machine())
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
-    return (f"{cpu}; nproc {os.cpu_count()}; Python {platform.python_version()}; "
-            f"numpy {np.__version__}; load average at start {load:.2f}")
+    return (
+        f"{cpu}; nproc {os.cpu_count()}; Python {platform.python_version()}; "
+        f"numpy {np.__version__}; load average at start {load:.2f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -304,9 +327,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch-size", type=int, default=1024)
     ap.add_argument("--no-write", action="store_true", help="print only; no results file")
-    ap.add_argument("--hard", type=int, default=0, metavar="N",
-                    help="run the hard set of N articles (abridged copies and traps) with "
-                         "every installed peer, F1 by kind of copy, instead of the speed run")
+    ap.add_argument(
+        "--hard",
+        type=int,
+        default=0,
+        metavar="N",
+        help="run the hard set of N articles (abridged copies and traps) with "
+        "every installed peer, F1 by kind of copy, instead of the speed run",
+    )
     args = ap.parse_args(argv)
     if args.hard:
         return run_hard(args, argv)
@@ -315,8 +343,11 @@ def main(argv: list[str] | None = None) -> int:
     records, truth, path = corpus(args.n, args.seed)
     n = len(records)
     stories = len(set(truth.values()))
-    print(f"corpus: {n:,} articles, {stories:,} stories, {path.name} "
-          f"({time.perf_counter() - t0:.1f} s to make/read)", flush=True)
+    print(
+        f"corpus: {n:,} articles, {stories:,} stories, {path.name} "
+        f"({time.perf_counter() - t0:.1f} s to make/read)",
+        flush=True,
+    )
     Deduplicator().add("warm-up", "본문")  # one-time tables, outside the timing
 
     rows = []
@@ -371,8 +402,9 @@ def main(argv: list[str] | None = None) -> int:
     print(table)
     print("\n".join(extra))
     if not args.no_write:
-        cmd = "python " + " ".join(shlex.quote(a) for a in
-                                   ["benchmarks/bench_dedup.py", *(argv or sys.argv[1:])])
+        cmd = "python " + " ".join(
+            shlex.quote(a) for a in ["benchmarks/bench_dedup.py", *(argv or sys.argv[1:])]
+        )
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(
             "# Dedup: dedupe_ko's Deduplicator vs the textbook datasketch loop\n\n"

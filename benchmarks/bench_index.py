@@ -68,7 +68,7 @@ def _respace(rng: random.Random, text: str) -> str:
     for _ in range(max(1, len(words) // 30)):
         i = rng.randrange(len(words))
         if i + 1 < len(words) and rng.random() < 0.5:
-            words[i:i + 2] = [words[i] + words[i + 1]]
+            words[i : i + 2] = [words[i] + words[i + 1]]
         else:
             w = words[i]
             if len(w) > 2:
@@ -110,14 +110,16 @@ class Sigs:
     sizes: np.ndarray
 
     def items(self, start: int, stop: int) -> list[tuple[str, bytes, np.ndarray, int]]:
-        return [(f"a{i}", self.keys[i], self.sigs[i], int(self.sizes[i]))
-                for i in range(start, stop)]
+        return [
+            (f"a{i}", self.keys[i], self.sigs[i], int(self.sizes[i])) for i in range(start, stop)
+        ]
 
 
 def real_signatures(n: int, seed: int, bodies: list[list[str]], hasher: MinHasher) -> Sigs:
     CACHE.mkdir(parents=True, exist_ok=True)
-    fp = xxhash.xxh64_hexdigest(orjson.dumps(hasher.config.fingerprint(),
-                                             option=orjson.OPT_SORT_KEYS))
+    fp = xxhash.xxh64_hexdigest(
+        orjson.dumps(hasher.config.fingerprint(), option=orjson.OPT_SORT_KEYS)
+    )
     path = CACHE / f"sigs-n{n}-s{seed}-{fp}.npz"
     if path.exists():
         z = np.load(path)
@@ -127,8 +129,10 @@ def real_signatures(n: int, seed: int, bodies: list[list[str]], hasher: MinHashe
     sigs, sizes = hasher.signatures(texts)
     keys = [exact_key(x) for x in texts]
     np.savez(path, keys=np.array(keys, dtype="S16"), sigs=sigs, sizes=sizes)
-    print(f"  signatures of {n:,} articles: {time.perf_counter() - t:.0f} s (cached: {path})",
-          file=sys.stderr)
+    print(
+        f"  signatures of {n:,} articles: {time.perf_counter() - t:.0f} s (cached: {path})",
+        file=sys.stderr,
+    )
     return Sigs(keys, sigs, sizes)
 
 
@@ -144,12 +148,16 @@ def synthetic_signatures(real: Sigs, n: int, seed: int) -> Sigs:
     mask = rng.random(sigs.shape) < frac
     sigs[mask] = rng.integers(0, 2**32, int(mask.sum()), dtype=np.uint32)
     keys = [rng.bytes(16) for _ in range(extra)]
-    return Sigs(real.keys + keys, np.concatenate([real.sigs, sigs]),
-                np.concatenate([real.sizes, real.sizes[src]]))
+    return Sigs(
+        real.keys + keys,
+        np.concatenate([real.sigs, sigs]),
+        np.concatenate([real.sizes, real.sizes[src]]),
+    )
 
 
-def queries(n_indexed: int, real_n: int, q: int, seed: int, bodies: list[list[str]],
-            hasher: MinHasher) -> tuple[list[str], Sigs]:
+def queries(
+    n_indexed: int, real_n: int, q: int, seed: int, bodies: list[list[str]], hasher: MinHasher
+) -> tuple[list[str], Sigs]:
     """q query texts: exact copies and republications of indexed real articles, and new."""
     rng = random.Random(seed + 1)
     pool = make_articles(min(real_n, n_indexed), seed, bodies)  # the indexed real articles
@@ -179,9 +187,22 @@ class RedisServer:
             self.port = s.getsockname()[1]
         self.dir = workdir
         self.proc = subprocess.Popen(
-            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
-             "--appendonly", "no", "--dir", str(workdir)],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                binary,
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(workdir),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         import redis
 
         self.client = redis.Redis(port=self.port, socket_timeout=None)  # SAVE of 1M: minutes
@@ -253,9 +274,16 @@ def _timed_passes(fn, args: list, passes: int = 3) -> tuple[list[float], list[fl
     return runs[0], np.min(np.array(runs), axis=0).tolist(), found
 
 
-def run_index(target: str, data: Sigs, n: int, qs: Sigs, qtexts: list[str], batch: int,
-              config: DedupConfig, subset: int
-              ) -> tuple[float, float, float, float, float, int, list[float]]:
+def run_index(
+    target: str,
+    data: Sigs,
+    n: int,
+    qs: Sigs,
+    qtexts: list[str],
+    batch: int,
+    config: DedupConfig,
+    subset: int,
+) -> tuple[float, float, float, float, float, int, list[float]]:
     with Index.open(target, config) as index:
         t = time.perf_counter()
         subset_rate = 0.0
@@ -266,8 +294,9 @@ def run_index(target: str, data: Sigs, n: int, qs: Sigs, qtexts: list[str], batc
         rate = n / (time.perf_counter() - t)
         assert len(index) == n, (len(index), n)
         first, best, found = _timed_passes(
-            index.lookup, [(k, sig, int(z)) for k, sig, z in zip(qs.keys, qs.sigs, qs.sizes,
-                                                                  strict=True)])
+            index.lookup,
+            [(k, sig, int(z)) for k, sig, z in zip(qs.keys, qs.sigs, qs.sizes, strict=True)],
+        )
         p50, p99 = _percentiles(first)
         best99 = _percentiles(best)[1]
         text_lat = []
@@ -278,13 +307,20 @@ def run_index(target: str, data: Sigs, n: int, qs: Sigs, qtexts: list[str], batc
     return rate, subset_rate, p50, p99, best99, found, text_lat
 
 
-def run_datasketch(server: RedisServer, data: Sigs, n: int, qs: Sigs, hasher: MinHasher
-                   ) -> tuple[float, float, float, float, int, int, int]:
+def run_datasketch(
+    server: RedisServer, data: Sigs, n: int, qs: Sigs, hasher: MinHasher
+) -> tuple[float, float, float, float, int, int, int]:
     from datasketch import MinHashLSH
 
-    lsh = MinHashLSH(num_perm=hasher.config.num_perm, params=(hasher.bands, hasher.rows),
-                     storage_config={"type": "redis", "basename": b"dsbench",
-                                     "redis": {"host": "127.0.0.1", "port": server.port}})
+    lsh = MinHashLSH(
+        num_perm=hasher.config.num_perm,
+        params=(hasher.bands, hasher.rows),
+        storage_config={
+            "type": "redis",
+            "basename": b"dsbench",
+            "redis": {"host": "127.0.0.1", "port": server.port},
+        },
+    )
     lean = [hasher.lean_minhash(data.sigs[i]) for i in range(n)]  # built before the clock
     before = server.used_memory()
     t = time.perf_counter()
@@ -308,18 +344,24 @@ def machine() -> str:
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     import datasketch
 
-    return (f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} "
-            f"{platform.release()}, Python {platform.python_version()}, SQLite "
-            f"{sqlite3.sqlite_version}, datasketch {datasketch.__version__}, "
-            f"load average at start {os.getloadavg()[0]:.1f}")
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB RAM, {platform.system()} "
+        f"{platform.release()}, Python {platform.python_version()}, SQLite "
+        f"{sqlite3.sqlite_version}, datasketch {datasketch.__version__}, "
+        f"load average at start {os.getloadavg()[0]:.1f}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--quick", action="store_true", help="10,000 articles, datasketch on 5,000")
     ap.add_argument("--sizes", default="100000,1000000", help="indexed articles, comma-separated")
-    ap.add_argument("--real", type=int, default=100_000,
-                    help="articles with real signatures (more are synthetic)")
+    ap.add_argument(
+        "--real",
+        type=int,
+        default=100_000,
+        help="articles with real signatures (more are synthetic)",
+    )
     ap.add_argument("--datasketch-max", type=int, default=20_000)
     ap.add_argument("--queries", type=int, default=3000)
     ap.add_argument("--batch", type=int, default=1000)
@@ -350,15 +392,32 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for n in sizes:
             qtexts, qs = queries(n, len(real.keys), args.queries, args.seed, bodies, hasher)
-            note = "" if n <= len(real.keys) else (
-                f"{len(real.keys):,} real signatures, {n - len(real.keys):,} synthetic")
+            note = (
+                ""
+                if n <= len(real.keys)
+                else (f"{len(real.keys):,} real signatures, {n - len(real.keys):,} synthetic")
+            )
             if "sqlite" in backends:
                 path = work / f"seen-{n}.db"
                 rate, sub, p50, p99, b99, found, tl = run_index(
-                    str(path), data, n, qs, qtexts, args.batch, config, _subset(n, args))
+                    str(path), data, n, qs, qtexts, args.batch, config, _subset(n, args)
+                )
                 size = path.stat().st_size  # closed: the WAL is checkpointed and gone
-                rows.append(Row("dedupe_ko Index, SQLite", n, rate, p50, p99, b99, sub,
-                                size / n, None, note, found))
+                rows.append(
+                    Row(
+                        "dedupe_ko Index, SQLite",
+                        n,
+                        rate,
+                        p50,
+                        p99,
+                        b99,
+                        sub,
+                        size / n,
+                        None,
+                        note,
+                        found,
+                    )
+                )
                 text_check[("sqlite", n)] = _percentiles(tl)
                 path.unlink()
                 print(f"  sqlite {n:,}: {rate:,.0f}/s p99 {p99:.2f} ms", file=sys.stderr)
@@ -367,10 +426,24 @@ def main(argv: list[str] | None = None) -> int:
                 before = server.used_memory()
                 target = f"redis://127.0.0.1:{server.port}/0?prefix=bench"
                 rate, sub, p50, p99, b99, found, tl = run_index(
-                    target, data, n, qs, qtexts, args.batch, config, _subset(n, args))
+                    target, data, n, qs, qtexts, args.batch, config, _subset(n, args)
+                )
                 ram = server.used_memory() - before
-                rows.append(Row("dedupe_ko Index, Redis", n, rate, p50, p99, b99, sub,
-                                server.rdb_bytes() / n, ram / n, note, found))
+                rows.append(
+                    Row(
+                        "dedupe_ko Index, Redis",
+                        n,
+                        rate,
+                        p50,
+                        p99,
+                        b99,
+                        sub,
+                        server.rdb_bytes() / n,
+                        ram / n,
+                        note,
+                        found,
+                    )
+                )
                 text_check[("redis", n)] = _percentiles(tl)
                 server.flush()
                 print(f"  redis {n:,}: {rate:,.0f}/s p99 {p99:.2f} ms", file=sys.stderr)
@@ -378,11 +451,29 @@ def main(argv: list[str] | None = None) -> int:
                 server.flush()
                 m = min(n, args.datasketch_max)
                 rate, p50, p99, b99, found, ram, rdb = run_datasketch(server, data, m, qs, hasher)
-                label = "" if m == n else (
-                    f"MEASURED ON THE FIRST {m:,} ARTICLES, inserts/s carried over to {n:,}; "
-                    f"latency and bytes are at {m:,}")
-                rows.append(Row("datasketch MinHashLSH, Redis", n, rate, p50, p99, b99, rate,
-                                rdb / m, ram / m, label, found))
+                label = (
+                    ""
+                    if m == n
+                    else (
+                        f"MEASURED ON THE FIRST {m:,} ARTICLES, inserts/s carried over to {n:,}; "
+                        f"latency and bytes are at {m:,}"
+                    )
+                )
+                rows.append(
+                    Row(
+                        "datasketch MinHashLSH, Redis",
+                        n,
+                        rate,
+                        p50,
+                        p99,
+                        b99,
+                        rate,
+                        rdb / m,
+                        ram / m,
+                        label,
+                        found,
+                    )
+                )
                 server.flush()
                 print(f"  datasketch {m:,}: {rate:,.0f}/s p99 {p99:.2f} ms", file=sys.stderr)
     finally:
@@ -400,8 +491,14 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def format_report(rows: list[Row], text_check: dict, args: argparse.Namespace, started: str,
-                  sizes: list[int], server: RedisServer | None) -> str:
+def format_report(
+    rows: list[Row],
+    text_check: dict,
+    args: argparse.Namespace,
+    started: str,
+    sizes: list[int],
+    server: RedisServer | None,
+) -> str:
     cmd = "python benchmarks/bench_index.py " + " ".join(sys.argv[1:])
     lines = [
         "# Persistent index: dedupe_ko Index (SQLite, Redis) vs datasketch MinHashLSH on Redis",
@@ -435,7 +532,8 @@ def format_report(rows: list[Row], text_check: dict, args: argparse.Namespace, s
                 f"| {n:,} | {r.system} | {r.inserts_per_s:,.0f} | {ratio} "
                 f"| {r.subset_rate:,.0f} | {sub_ratio} | {r.p50_ms:.3f} "
                 f"| {r.p99_ms:.3f} | {r.p99_best_ms:.3f} | {r.found:,}/{args.queries:,} "
-                f"| {r.bytes_disk:,.0f} | {ram} | {r.note} |")
+                f"| {r.bytes_disk:,.0f} | {ram} | {r.note} |"
+            )
     lines += ["", "`Index.check(text)` (MinHash of the text included), 300 queries:", ""]
     lines += ["| articles | backend | p50 ms | p99 ms |", "|---:|---|---:|---:|"]
     for (backend, n), (p50, p99) in text_check.items():

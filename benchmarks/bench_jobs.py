@@ -45,8 +45,11 @@ with open(sys.argv[2], "wb") as out:
         out.write(orjson.dumps(rec, option=orjson.OPT_APPEND_NEWLINE))
 """
 
-VARIANTS = [("--jobs 1", "1", ""), ("--jobs 2 (forkserver, new)", "2", ""),
-            ("--jobs 2 (fork, old)", "2", "fork")]
+VARIANTS = [
+    ("--jobs 1", "1", ""),
+    ("--jobs 2 (forkserver, new)", "2", ""),
+    ("--jobs 2 (fork, old)", "2", "fork"),
+]
 
 
 def build(n: int) -> Path:
@@ -58,15 +61,20 @@ def build(n: int) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
         for i in range(n):
-            fh.write(orjson.dumps({"id": f"jobs-{i}", "text": rows[i % len(rows)]["text"]},
-                                  option=orjson.OPT_APPEND_NEWLINE))
+            fh.write(
+                orjson.dumps(
+                    {"id": f"jobs-{i}", "text": rows[i % len(rows)]["text"]},
+                    option=orjson.OPT_APPEND_NEWLINE,
+                )
+            )
     return path
 
 
 def run_once(inp: Path, out: Path, jobs: str, method: str) -> float:
     t = time.perf_counter()
-    subprocess.run([sys.executable, "-c", DRIVER, str(inp), str(out), jobs, method],
-                   cwd=ROOT, check=True)
+    subprocess.run(
+        [sys.executable, "-c", DRIVER, str(inp), str(out), jobs, method], cwd=ROOT, check=True
+    )
     return time.perf_counter() - t
 
 
@@ -102,9 +110,11 @@ def main() -> int:
         "|---|---:|---|---:|---:|",
     ]
     for name, _, _ in VARIANTS:
-        lines.append(f"| {name} | {med[name]:.2f} | "
-                     f"{', '.join(f'{t:.2f}' for t in times[name])} | "
-                     f"{one / med[name]:.2f}x | {med[name] / old:.2f} |")
+        lines.append(
+            f"| {name} | {med[name]:.2f} | "
+            f"{', '.join(f'{t:.2f}' for t in times[name])} | "
+            f"{one / med[name]:.2f}x | {med[name] / old:.2f} |"
+        )
     lines += [
         "",
         f"Speed-up of --jobs 2 over --jobs 1: new {one / new:.2f}x, old fork {one / old:.2f}x; "

@@ -35,14 +35,17 @@ from _machine import cpu_model  # noqa: E402
 
 def _run(args: list[str]) -> tuple[float, int]:
     """Seconds and peak RSS (bytes) of one ``python -m dedupe_ko`` process."""
-    code = ("import resource, runpy, sys; sys.argv = ['dedupe_ko', *sys.argv[1:]]\n"
-            "try:\n    runpy.run_module('dedupe_ko', run_name='__main__')\n"
-            "except SystemExit as e:\n    code = e.code\nelse:\n    code = 0\n"
-            "sys.stderr.write(f'MAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
-            "sys.exit(code)\n")
+    code = (
+        "import resource, runpy, sys; sys.argv = ['dedupe_ko', *sys.argv[1:]]\n"
+        "try:\n    runpy.run_module('dedupe_ko', run_name='__main__')\n"
+        "except SystemExit as e:\n    code = e.code\nelse:\n    code = 0\n"
+        "sys.stderr.write(f'MAXRSS {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss}\\n')\n"
+        "sys.exit(code)\n"
+    )
     t0 = time.perf_counter()
-    p = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True,
-                       text=True)
+    p = subprocess.run(
+        [sys.executable, "-c", code, *args], cwd=ROOT, capture_output=True, text=True
+    )
     took = time.perf_counter() - t0
     if p.returncode:
         raise SystemExit(f"dedupe_ko {' '.join(args)} failed: {p.stderr[-800:]}")
@@ -106,12 +109,16 @@ def main() -> None:
         for n in (args.small, args.large):
             data, _ = corpora.corpus_files(n, seed=3)
             for label, extra in (("run", []), ("run --index", ["--index", str(t / f"{n}.db")])):
-                took, rss = _run(["run", str(data), "-o", str(t / "o.jsonl"), "--jobs", "1",
-                                  "-q", *extra])
+                took, rss = _run(
+                    ["run", str(data), "-o", str(t / "o.jsonl"), "--jobs", "1", "-q", *extra]
+                )
                 sizes[(label, n)] = rss
                 rows.append(f"| {label}, {n:,} pages | {took:.1f} s | {rss / 1e6:,.1f} MB |")
-        per = {label: (sizes[(label, args.large)] - sizes[(label, args.small)])
-               / (args.large - args.small) for label in ("run", "run --index")}
+        per = {
+            label: (sizes[(label, args.large)] - sizes[(label, args.small)])
+            / (args.large - args.small)
+            for label in ("run", "run --index")
+        }
         _held(200, t)  # warm-up: one-time allocations (compiled rules, caches) not counted
         held = {n: _held(n, t) for n in (args.small, args.large)}
         held_per = (held[args.large] - held[args.small]) / (args.large - args.small)
@@ -121,40 +128,64 @@ def main() -> None:
             text = (seed + "\n") * (chars // (len(seed) + 1) + 1)
             path = t / f"one{chars}.jsonl"
             path.write_bytes(orjson.dumps({"id": "one", "text": text[:chars]}) + b"\n")
-            took, rss = _run(["run", str(path), "-o", str(t / "o1.jsonl"), "--rejected",
-                              str(t / "r1.jsonl"), "--jobs", "1", "-q"])
+            took, rss = _run(
+                [
+                    "run",
+                    str(path),
+                    "-o",
+                    str(t / "o1.jsonl"),
+                    "--rejected",
+                    str(t / "r1.jsonl"),
+                    "--jobs",
+                    "1",
+                    "-q",
+                ]
+            )
             quarantined = (t / "r1.jsonl").stat().st_size > 0
             long_rows.append((chars, took, rss, quarantined, _clean_time(text[:chars])))
     base = long_rows[0]
     lines = [
-        "# What `run` holds per record; one long article", "",
+        "# What `run` holds per record; one long article",
+        "",
         f"`python benchmarks/bench_memory.py --small {args.small} --large {args.large}` on "
         f"{cpu_model()}, {os.cpu_count()} cores (shared with other jobs: times are rough); "
-        "generated corpora (`benchmarks/corpora.py`, seed 3), `--jobs 1`.", "",
-        "| run | time | peak RSS |", "|---|---:|---:|", *rows, "",
+        "generated corpora (`benchmarks/corpora.py`, seed 3), `--jobs 1`.",
+        "",
+        "| run | time | peak RSS |",
+        "|---|---:|---:|",
+        *rows,
+        "",
         f"Held per record (peak RSS difference / {args.large - args.small:,} extra pages): "
         + ", ".join(f"`{k}` {v:,.0f} bytes" for k, v in per.items())
         + ". The texts are streamed, not held; what stays is the Deduplicator's per-cluster "
         "rows and exact-hash dict and the summary's kept ids (one string each). At the "
         "issue's 180,000 records that is about "
-        f"{per['run'] * 180_000 / 1e6:,.0f} MB by RSS (which also counts allocator slack).", "",
+        f"{per['run'] * 180_000 / 1e6:,.0f} MB by RSS (which also counts allocator slack).",
+        "",
         f"Counted exactly (tracemalloc, `pipeline.run` with a `Deduplicator`, the run's objects "
         f"still alive): {held[args.small] / 1e6:,.2f} MB after {args.small:,} pages, "
         f"{held[args.large] / 1e6:,.2f} MB after {args.large:,}: **{held_per:,.0f} bytes per "
-        f"record** ({held_per * 180_000 / 1e6:,.0f} MB at 180,000 records).", "",
+        f"record** ({held_per * 180_000 / 1e6:,.0f} MB at 180,000 records).",
+        "",
         "| one article of | `run` time | vs ordinary | peak RSS | vs ordinary | outcome "
         "| cleaning it in-process (best of 3) |",
         "|---:|---:|---:|---:|---:|---|---:|",
     ]
     for chars, took, rss, quarantined, ct in long_rows:
-        lines.append(f"| {chars:,} chars | {took:.2f} s | {took / base[1]:.2f}x | "
-                     f"{rss / 1e6:,.1f} MB | {rss / base[2]:.2f}x | "
-                     f"{'quarantined too_long' if quarantined else 'cleaned and written'} | "
-                     f"{ct:.3f} s |")
-    lines += ["", "`run` times include the process start (imports), about the whole of the "
-              "ordinary article's run; the last column is the cleaning alone (the 4,260,000-"
-              "character article is no longer cleaned by `run`: it is quarantined on reading; "
-              "the issue measured 28 s and 1.28 GB for it before).", ""]
+        lines.append(
+            f"| {chars:,} chars | {took:.2f} s | {took / base[1]:.2f}x | "
+            f"{rss / 1e6:,.1f} MB | {rss / base[2]:.2f}x | "
+            f"{'quarantined too_long' if quarantined else 'cleaned and written'} | "
+            f"{ct:.3f} s |"
+        )
+    lines += [
+        "",
+        "`run` times include the process start (imports), about the whole of the "
+        "ordinary article's run; the last column is the cleaning alone (the 4,260,000-"
+        "character article is no longer cleaned by `run`: it is quarantined on reading; "
+        "the issue measured 28 s and 1.28 GB for it before).",
+        "",
+    ]
     report = "\n".join(lines)
     Path(args.out).write_text(report)
     print(report)

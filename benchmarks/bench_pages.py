@@ -63,6 +63,7 @@ def methods() -> dict[str, Callable[[dict], tuple[str, bool]]]:
         def f(p: dict) -> tuple[str, bool]:
             out = trafilatura.extract(p["html"], **kw) or ""
             return out, not out.strip()
+
         return f
 
     def traf_then_ours(p: dict) -> tuple[str, bool]:
@@ -95,9 +96,15 @@ def score(pages: list[dict], outs: list[tuple[str, bool]], norm: Callable[[str],
             flagged += flag and not text.strip()
         else:
             wrong += flag
-    return {"p": tp / n_out if n_out else 0.0, "r": tp / n_truth if n_truth else 0.0,
-            "exact": exact, "n": len(pages), "flagged": flagged, "no_article": no_art,
-            "false_flags": wrong}
+    return {
+        "p": tp / n_out if n_out else 0.0,
+        "r": tp / n_truth if n_truth else 0.0,
+        "exact": exact,
+        "n": len(pages),
+        "flagged": flagged,
+        "no_article": no_art,
+        "false_flags": wrong,
+    }
 
 
 def run_set(pages: list[dict], norm: Callable[[str], str], repeat: int) -> dict[str, dict]:
@@ -110,8 +117,11 @@ def run_set(pages: list[dict], norm: Callable[[str], str], repeat: int) -> dict[
             results = [f(p) for p in pages]
             best = min(best, time.perf_counter() - t0)
         out[name] = {**score(pages, results, norm), "pps": len(pages) / best}
-        print(f"  {name}: P={out[name]['p']:.3f} R={out[name]['r']:.3f} "
-              f"{out[name]['pps']:.1f} pages/s", file=sys.stderr)
+        print(
+            f"  {name}: P={out[name]['p']:.3f} R={out[name]['r']:.3f} "
+            f"{out[name]['pps']:.1f} pages/s",
+            file=sys.stderr,
+        )
     return out
 
 
@@ -123,8 +133,7 @@ def table(res: dict[str, dict], with_flags: bool) -> list[str]:
         sep += "---:|---:|"
     rows = [head, sep]
     for name, r in res.items():
-        row = (f"| {name} | {r['p']:.3f} | {r['r']:.3f} | {r['exact']}/{r['n']} | "
-               f"{r['pps']:.1f} |")
+        row = f"| {name} | {r['p']:.3f} | {r['r']:.3f} | {r['exact']}/{r['n']} | {r['pps']:.1f} |"
         if with_flags:
             row += f" {r['flagged']}/{r['no_article']} | {r['false_flags']} |"
         rows.append(row)
@@ -141,17 +150,28 @@ def main(argv: list[str] | None = None) -> int:
         print(f"no {CORPUS / 'pages_real.jsonl'}: nothing to measure", file=sys.stderr)
         return 0
     norm = _load(CORPUS / "score.py", "corpus_score").norm
-    truth = {r["id"]: r for r in map(json.loads, (CORPUS / "pages_real.truth.jsonl").read_text(
-        encoding="utf-8").splitlines())}
+    truth = {
+        r["id"]: r
+        for r in map(
+            json.loads, (CORPUS / "pages_real.truth.jsonl").read_text(encoding="utf-8").splitlines()
+        )
+    }
     real = []
     for line in (CORPUS / "pages_real.jsonl").read_text(encoding="utf-8").splitlines():
         r = json.loads(line)
         t = truth[r["id"]]
         real.append({**r, "paragraphs": t["paragraphs"], "has_article": t["has_article"]})
     pl = _load(HERE / "page_layouts.py", "page_layouts")
-    gen = [{"id": p.id, "text": p.text, "html": pl.to_html(p), "paragraphs": p.paragraphs,
-            "has_article": p.has_article}
-           for p in pl.make_pages(pl.load_stories(CORPUS / "bodies.jsonl"), args.generated)]
+    gen = [
+        {
+            "id": p.id,
+            "text": p.text,
+            "html": pl.to_html(p),
+            "paragraphs": p.paragraphs,
+            "has_article": p.has_article,
+        }
+        for p in pl.make_pages(pl.load_stories(CORPUS / "bodies.jsonl"), args.generated)
+    ]
     print("pages_real:", file=sys.stderr)
     res_real = run_set(real, norm, args.repeat)
     print("generated:", file=sys.stderr)
@@ -159,7 +179,8 @@ def main(argv: list[str] | None = None) -> int:
     import trafilatura
 
     lines = [
-        "# Whole pages: dedupe_ko (page text, HTML) against trafilatura", "",
+        "# Whole pages: dedupe_ko (page text, HTML) against trafilatura",
+        "",
         f"Command: `python benchmarks/bench_pages.py --repeat {args.repeat} --generated "
         f"{args.generated}`  ",
         f"Date: {time.strftime('%Y-%m-%d %H:%M')}; Python {platform.python_version()}; "
@@ -167,12 +188,17 @@ def main(argv: list[str] | None = None) -> int:
         "(the machine is shared: read the ratios).  ",
         "Paragraphs compared as `score.py clean` does (NFC, folded quotes and middle dots, no "
         "whitespace). A page is flagged when the method returns no text (trafilatura) or the "
-        "warning `no article body` (dedupe_ko).", "",
-        f"## Real saved pages (`pages_real.jsonl`, {len(real)} pages: iMBC, YTN, KBS)", "",
-        *table(res_real, False), "",
+        "warning `no article body` (dedupe_ko).",
+        "",
+        f"## Real saved pages (`pages_real.jsonl`, {len(real)} pages: iMBC, YTN, KBS)",
+        "",
+        *table(res_real, False),
+        "",
         f"## Generated pages (`benchmarks/page_layouts.py`, {len(gen)} pages in "
-        f"{len(pl.LAYOUTS)} layouts, bodies from `bodies.jsonl`)", "",
-        *table(res_gen, True), "",
+        f"{len(pl.LAYOUTS)} layouts, bodies from `bodies.jsonl`)",
+        "",
+        *table(res_gen, True),
+        "",
     ]
     args.out.write_text("\n".join(lines), encoding="utf-8")
     print(f"wrote {args.out}", file=sys.stderr)

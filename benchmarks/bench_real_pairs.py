@@ -44,8 +44,19 @@ LABELS = ("copy", "rewrite", "template", "same_event", "unrelated")
 def run_clusters(path: Path, work: Path, *extra: str) -> dict[str, str]:
     """``dedupe-ko run`` on ``path``: {id: cluster} from its --clusters file."""
     clusters = work / f"{path.stem}.clusters.jsonl"
-    cmd = [sys.executable, "-m", "dedupe_ko", "run", str(path), "-o", str(work / "out.jsonl"),
-           "--clusters", str(clusters), "-q", *extra]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dedupe_ko",
+        "run",
+        str(path),
+        "-o",
+        str(work / "out.jsonl"),
+        "--clusters",
+        str(clusters),
+        "-q",
+        *extra,
+    ]
     subprocess.run(cmd, check=True, cwd=ROOT)
     out = {}
     with clusters.open(encoding="utf-8") as f:
@@ -74,16 +85,22 @@ def pair_report(pairs: list[dict], clusters: dict[str, str], misses: bool) -> li
     lines = ["| label | pairs | in one cluster | % |", "|---|---:|---:|---:|"]
     for lab in LABELS:
         if total[lab]:
-            lines.append(f"| {lab} | {total[lab]} | {together[lab]} | "
-                         f"{100 * together[lab] / total[lab]:.1f} |")
+            lines.append(
+                f"| {lab} | {total[lab]} | {together[lab]} | "
+                f"{100 * together[lab] / total[lab]:.1f} |"
+            )
     n_copy = total["copy"]
     n_other = sum(total.values()) - n_copy
     merged_other = sum(together.values()) - together["copy"]
     lines.append("")
-    lines.append(f"- copy pairs in one cluster: {together['copy']}/{n_copy} = "
-                 f"{100 * together['copy'] / max(1, n_copy):.1f}% (bar >= 90%)")
-    lines.append(f"- non-copy pairs merged: {merged_other}/{n_other} = "
-                 f"{100 * merged_other / max(1, n_other):.1f}% (bar <= 2%)")
+    lines.append(
+        f"- copy pairs in one cluster: {together['copy']}/{n_copy} = "
+        f"{100 * together['copy'] / max(1, n_copy):.1f}% (bar >= 90%)"
+    )
+    lines.append(
+        f"- non-copy pairs merged: {merged_other}/{n_other} = "
+        f"{100 * merged_other / max(1, n_other):.1f}% (bar <= 2%)"
+    )
     if misses:
         lines.append("")
         for lab, a, b, same in sorted(wrong):
@@ -97,19 +114,30 @@ def score_corpus(work: Path) -> str:
     with out.open("w", encoding="utf-8") as f:
         for id_, c in clusters.items():
             f.write(json.dumps({"id": id_, "cluster": c}) + "\n")
-    r = subprocess.run([sys.executable, str(SHARED / "score.py"), "dedup",
-                        str(SHARED / "corpus.truth.jsonl"), str(out)],
-                       check=True, capture_output=True, text=True)
+    r = subprocess.run(
+        [
+            sys.executable,
+            str(SHARED / "score.py"),
+            "dedup",
+            str(SHARED / "corpus.truth.jsonl"),
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     return r.stdout.strip()
 
 
 def pair_prf(truth: dict[str, str], clusters: dict[str, str]) -> tuple[float, float, float]:
     """Pair precision, recall and F1 of ``clusters`` against ``truth`` (both {id: group})."""
+
     def pairs(groups: dict[str, str]) -> set[tuple[str, str]]:
         by: dict[str, list[str]] = {}
         for id_, g in groups.items():
             by.setdefault(g, []).append(id_)
         return {tuple(sorted(p)) for ids in by.values() for p in combinations(ids, 2)}
+
     t, c = pairs(truth), pairs(clusters)
     tp = len(t & c)
     p = tp / len(c) if c else 1.0

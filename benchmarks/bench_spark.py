@@ -60,25 +60,33 @@ def main() -> None:
     mb = sum(len(p["text"].encode()) for p in pages) / 1e6
     tmp = tempfile.mkdtemp(prefix="bench-spark-")
     staged = os.path.join(tmp, "pages.parquet")
-    pq.write_table(pa.table({"id": [p["id"] for p in pages],
-                             "text": [p["text"] for p in pages]}), staged,
-                   row_group_size=2000)
+    pq.write_table(
+        pa.table({"id": [p["id"] for p in pages], "text": [p["text"] for p in pages]}),
+        staged,
+        row_group_size=2000,
+    )
 
     t = time.perf_counter()
     cleaned = [(p["id"], clean(p["text"])) for p in pages]
     local_clean = time.perf_counter() - t
     t = time.perf_counter()
-    local = {d.id: tuple(getattr(d, f) for f in FIELDS)
-             for d in dedup([r for r in cleaned if r[1].strip()], DedupConfig(),
-                            batch_size=256)}
+    local = {
+        d.id: tuple(getattr(d, f) for f in FIELDS)
+        for d in dedup([r for r in cleaned if r[1].strip()], DedupConfig(), batch_size=256)
+    }
     local_dedup = time.perf_counter() - t
     del cleaned
 
     t = time.perf_counter()
-    spark = session(args.master, **{"spark.sql.shuffle.partitions": str(args.partitions),
-                                    "spark.ui.showConsoleProgress": "false",
-                                    "spark.sql.files.maxPartitionBytes": str(8 << 20),
-                                    "spark.driver.memory": "3g"})
+    spark = session(
+        args.master,
+        **{
+            "spark.sql.shuffle.partitions": str(args.partitions),
+            "spark.ui.showConsoleProgress": "false",
+            "spark.sql.files.maxPartitionBytes": str(8 << 20),
+            "spark.driver.memory": "3g",
+        },
+    )
     spark.sparkContext.setLogLevel("ERROR")
     startup = time.perf_counter() - t
     t = time.perf_counter()
@@ -88,8 +96,10 @@ def main() -> None:
     report = DedupReport({})
     t = time.perf_counter()
     res = dedup_df(c, report=report)
-    ours = {r["id"]: tuple(r[f] for f in FIELDS)
-            for r in res.where("quarantined is null").toLocalIterator()}
+    ours = {
+        r["id"]: tuple(r[f] for f in FIELDS)
+        for r in res.where("quarantined is null").toLocalIterator()
+    }
     spark_dedup = time.perf_counter() - t
     differ = sum(1 for k, v in local.items() if ours.get(k) != v) + len(ours.keys() - local)
     spark.stop()
@@ -117,7 +127,8 @@ def main() -> None:
         f"docs/s: {(local_clean + local_dedup) / (spark_clean + spark_dedup):.2f}.",
         "",
         "Spark dedup stages (each materialised in turn), seconds: "
-        + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items()) + ".",
+        + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items())
+        + ".",
         "",
         f"Graph: {report.fresh:,} distinct bodies, {report.candidate_pairs:,} band pairs, "
         f"{report.verified_edges:,} verified, {report.piece_edges:,} piece links, "

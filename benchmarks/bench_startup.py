@@ -25,10 +25,13 @@ from pathlib import Path
 from _machine import cpu_model
 
 ROOT = Path(__file__).resolve().parent.parent
-RECORD = {"id": "seoul-bus-01", "text": "서울시 버스 노선 47개 조정\n기사 스크랩\n"
-          "서울시는 6일 시내버스 노선 47개를 다음 달부터 조정한다고 밝혔다.\n"
-          "시는 지난 3월부터 시민 2만여 명의 의견을 받아 계획을 다듬었다.\n"
-          "저작권자 ⓒ 한빛통신 무단전재 및 재배포 금지"}
+RECORD = {
+    "id": "seoul-bus-01",
+    "text": "서울시 버스 노선 47개 조정\n기사 스크랩\n"
+    "서울시는 6일 시내버스 노선 47개를 다음 달부터 조정한다고 밝혔다.\n"
+    "시는 지난 3월부터 시민 2만여 명의 의견을 받아 계획을 다듬었다.\n"
+    "저작권자 ⓒ 한빛통신 무단전재 및 재배포 금지",
+}
 
 
 def _commands(checkout: Path, tmp: Path, label: str) -> dict[str, tuple[list[str], Path]]:
@@ -37,10 +40,23 @@ def _commands(checkout: Path, tmp: Path, label: str) -> dict[str, tuple[list[str
     return {
         f"{label}: dedupe-ko clean, 1 record": (
             [*py, "clean", str(one), "-o", str(tmp / f"{label}-c.jsonl"), "-q", "-j", "1"],
-            checkout),
+            checkout,
+        ),
         f"{label}: dedupe-ko run, 1 record": (
-            [*py, "run", str(one), "-o", str(tmp / f"{label}-r.jsonl"), "--clusters",
-             str(tmp / f"{label}-k.jsonl"), "-q", "-j", "1"], checkout),
+            [
+                *py,
+                "run",
+                str(one),
+                "-o",
+                str(tmp / f"{label}-r.jsonl"),
+                "--clusters",
+                str(tmp / f"{label}-k.jsonl"),
+                "-q",
+                "-j",
+                "1",
+            ],
+            checkout,
+        ),
     }
 
 
@@ -48,8 +64,7 @@ def _time(cmd: list[str], cwd: Path) -> tuple[float, float]:
     """(wall seconds, CPU seconds: user + system of the child)."""
     r0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
+    subprocess.run(cmd, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wall = time.perf_counter() - t0
     r1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     return wall, (r1.ru_utime - r0.ru_utime) + (r1.ru_stime - r0.ru_stime)
@@ -66,8 +81,12 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as d:
         tmp = Path(d)
         (tmp / "one.jsonl").write_text(json.dumps(RECORD, ensure_ascii=False) + "\n", "utf-8")
-        cmds = {"baseline: python -c \"import ftfy, regex\"":
-                ([sys.executable, "-c", "import ftfy, regex"], tmp)}
+        cmds = {
+            'baseline: python -c "import ftfy, regex"': (
+                [sys.executable, "-c", "import ftfy, regex"],
+                tmp,
+            )
+        }
         if args.before is not None:
             cmds.update(_commands(args.before.resolve(), tmp, "before"))
         cmds.update(_commands(ROOT, tmp, "after" if args.before else "now"))
@@ -81,13 +100,18 @@ def main() -> None:
     first = next(iter(times.values()))
     base_wall = statistics.median(w for w, _ in first)
     base_cpu = statistics.median(c for _, c in first)
-    rows = ["| command | wall median s | wall min s | wall / baseline | CPU median s "
-            "| CPU / baseline |", "|---|---:|---:|---:|---:|---:|"]
+    rows = [
+        "| command | wall median s | wall min s | wall / baseline | CPU median s "
+        "| CPU / baseline |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for name, ts in times.items():
         wall = statistics.median(w for w, _ in ts)
         cpu = statistics.median(c for _, c in ts)
-        rows.append(f"| {name} | {wall:.3f} | {min(w for w, _ in ts):.3f} | "
-                    f"{wall / base_wall:.2f}x | {cpu:.3f} | {cpu / base_cpu:.2f}x |")
+        rows.append(
+            f"| {name} | {wall:.3f} | {min(w for w, _ in ts):.3f} | "
+            f"{wall / base_wall:.2f}x | {cpu:.3f} | {cpu / base_cpu:.2f}x |"
+        )
     table = "\n".join(rows)
     print(table)
     cmdline = "python benchmarks/bench_startup.py " + " ".join(sys.argv[1:])
@@ -98,7 +122,11 @@ def main() -> None:
         "other work (read the ratios; CPU time, user + system of the process, moves less "
         "than wall time when the machine is busy)."
         + (f" before: {args.before_label or args.before}." if args.before else "")
-        + "\n\n" + table + "\n", "utf-8")
+        + "\n\n"
+        + table
+        + "\n",
+        "utf-8",
+    )
 
 
 if __name__ == "__main__":

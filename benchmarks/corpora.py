@@ -575,8 +575,17 @@ def clean_set_files(
 # The hard set: abridged and partial republications, and the traps that must not join
 
 HARD_VERSION = 2
-HARD_KINDS = ("original", "abridged", "abridged_noisy", "reordered", "reled", "noisy",
-              "quoting_trap", "boilerplate_trap", "tiny_trap")
+HARD_KINDS = (
+    "original",
+    "abridged",
+    "abridged_noisy",
+    "reordered",
+    "reled",
+    "noisy",
+    "quoting_trap",
+    "boilerplate_trap",
+    "tiny_trap",
+)
 # Stock paragraphs (written here) that many unrelated stories carry: a series lede and
 # standard closings. Stories that share one are still different stories.
 _BOILERPLATE_LEDES = [
@@ -643,8 +652,9 @@ def _hard_copy(kind: str, paras: list[str], rng: random.Random) -> list[str] | N
     raise ValueError(f"unknown copy kind {kind!r}")
 
 
-def iter_hard(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODIES
-              ) -> Iterator[dict]:
+def iter_hard(
+    n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODIES
+) -> Iterator[dict]:
     """The hard set: ``{"id", "text", "cluster", "kind"}`` bodies (no page furniture).
 
     Stories are real bodies (distinct by construction, see the module docstring); 60% of
@@ -660,8 +670,15 @@ def iter_hard(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODIE
     src = _sources(bodies_path)
     perm = _permutation(seed + 7, len(src.bodies))
     rng = random.Random(f"hard:{seed}")
-    copy_kinds = ["abridged", "abridged", "abridged_noisy", "abridged_noisy", "reordered",
-                  "reled", "noisy"]
+    copy_kinds = [
+        "abridged",
+        "abridged",
+        "abridged_noisy",
+        "abridged_noisy",
+        "reordered",
+        "reled",
+        "noisy",
+    ]
     out: list[dict] = []
     used = 0
 
@@ -683,8 +700,13 @@ def iter_hard(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODIE
                 head = [rng.choice(_BOILERPLATE_LEDES)]
             else:
                 tail = [rng.choice(_BOILERPLATE_CLOSINGS)]
-        out.append({"text": "\n".join([*head, *paras, *tail]), "cluster": story,
-                    "kind": "boilerplate_trap" if head or tail else "original"})
+        out.append(
+            {
+                "text": "\n".join([*head, *paras, *tail]),
+                "cluster": story,
+                "kind": "boilerplate_trap" if head or tail else "original",
+            }
+        )
         if rng.random() < 0.6:
             for kind in rng.sample(copy_kinds, rng.randint(1, 3)):
                 copy = _hard_copy(kind, paras, random.Random(f"hard:{seed}:{s}:{kind}"))
@@ -696,13 +718,17 @@ def iter_hard(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODIE
             host = take()
             quoted = rng.choice([p for p in paras if len(p) >= 60] or paras)
             at = rng.randrange(1, len(host) + 1)
-            out.append({"text": "\n".join([*host[:at], quoted, *host[at:]]),
-                        "cluster": f"q{s}", "kind": "quoting_trap"})
+            out.append(
+                {
+                    "text": "\n".join([*host[:at], quoted, *host[at:]]),
+                    "cluster": f"q{s}",
+                    "kind": "quoting_trap",
+                }
+            )
         if rng.random() < 0.05:
             first = _SENTENCE_END.search(lede)
             if first:
-                out.append({"text": lede[: first.end()], "cluster": f"t{s}",
-                            "kind": "tiny_trap"})
+                out.append({"text": lede[: first.end()], "cluster": f"t{s}", "kind": "tiny_trap"})
         s += 1
     del out[n_articles:]
     rng.shuffle(out)
@@ -710,8 +736,13 @@ def iter_hard(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODIE
         yield {"id": f"h{i:07d}", **r}
 
 
-def hard_files(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODIES,
-               data_dir: str | Path = DATA_DIR) -> tuple[Path, Path]:
+def hard_files(
+    n_articles: int,
+    seed: int = 0,
+    *,
+    bodies_path: str | Path = BODIES,
+    data_dir: str | Path = DATA_DIR,
+) -> tuple[Path, Path]:
     """Paths of the hard set ``{"id","text"}`` and its truth ``{"id","cluster","kind"}``,
     generated under ``data_dir`` the first time and reused after."""
     stem = f"hard-v{HARD_VERSION}-n{n_articles}-s{seed}"
@@ -719,27 +750,73 @@ def hard_files(n_articles: int, seed: int = 0, *, bodies_path: str | Path = BODI
     if not (data.exists() and truth.exists()):
         recs = list(iter_hard(n_articles, seed, bodies_path=bodies_path))
         write_jsonl(data, ({"id": r["id"], "text": r["text"]} for r in recs))
-        write_jsonl(truth, ({"id": r["id"], "cluster": r["cluster"], "kind": r["kind"]}
-                            for r in recs))
+        write_jsonl(
+            truth, ({"id": r["id"], "cluster": r["cluster"], "kind": r["kind"]} for r in recs)
+        )
     return data, truth
+
+
 # ---------------------------------------------------------------------------------------------
 # Template families (issue 17): one skeleton, many fills, and copies of some fills. Fictional
 # companies, brokers, people and places, written for these benchmarks.
 
-_FIRMS = ["대성전자", "한결바이오", "누리화학", "동녘건설", "새빛에너지", "푸른제약", "미래로봇",
-          "가온식품", "한울중공업", "별빛게임즈", "다온통신", "청운물산", "하늘항공", "솔빛소재"]
-_BROKERS = ["한빛증권", "대양투자증권", "누리증권", "가람증권", "동해투자증권", "새봄증권",
-            "온누리금융투자", "바른증권"]
-_VIEWS = ["실적 개선이 본격화된다", "신사업 성과가 가시화된다", "수주 잔고가 사상 최대다",
-          "원가 부담이 정점을 지났다", "배당 확대 여력이 크다", "하반기 반등이 기대된다",
-          "해외 매출 비중이 빠르게 늘고 있다", "재고 조정이 마무리 단계다"]
+_FIRMS = [
+    "대성전자",
+    "한결바이오",
+    "누리화학",
+    "동녘건설",
+    "새빛에너지",
+    "푸른제약",
+    "미래로봇",
+    "가온식품",
+    "한울중공업",
+    "별빛게임즈",
+    "다온통신",
+    "청운물산",
+    "하늘항공",
+    "솔빛소재",
+]
+_BROKERS = [
+    "한빛증권",
+    "대양투자증권",
+    "누리증권",
+    "가람증권",
+    "동해투자증권",
+    "새봄증권",
+    "온누리금융투자",
+    "바른증권",
+]
+_VIEWS = [
+    "실적 개선이 본격화된다",
+    "신사업 성과가 가시화된다",
+    "수주 잔고가 사상 최대다",
+    "원가 부담이 정점을 지났다",
+    "배당 확대 여력이 크다",
+    "하반기 반등이 기대된다",
+    "해외 매출 비중이 빠르게 늘고 있다",
+    "재고 조정이 마무리 단계다",
+]
 _OPINIONS = ["매수", "매수(유지)", "비중확대", "중립"]
-_PRODUCTS = ["2차전지 소재", "반도체 장비", "선박 엔진 부품", "의약품 원료", "산업용 로봇",
-             "건설 자재", "통신 장비", "식품 포장재"]
+_PRODUCTS = [
+    "2차전지 소재",
+    "반도체 장비",
+    "선박 엔진 부품",
+    "의약품 원료",
+    "산업용 로봇",
+    "건설 자재",
+    "통신 장비",
+    "식품 포장재",
+]
 _PARTNERS = ["한울상사", "대한물류", "세진정밀", "광명산업", "새한테크", "동진케미칼"]
 _FUELS = ["프로판", "부탄"]
-_CENTER_FIELDS = ["청년 창업", "소상공인 금융", "노인 돌봄", "다문화 가족", "장애인 고용",
-                  "취약계층 법률"]
+_CENTER_FIELDS = [
+    "청년 창업",
+    "소상공인 금융",
+    "노인 돌봄",
+    "다문화 가족",
+    "장애인 고용",
+    "취약계층 법률",
+]
 _ORGS = ["한국생활지원공단", "국민복지재단", "지역상생진흥원"]
 
 
@@ -755,7 +832,7 @@ def _broker_report(rng: random.Random) -> list[str]:
     analyst = _person(rng)
     day = rng.randrange(1, 29)
     return [
-        f"{broker}는 {day}일 {firm}({ticker})에 대해 \"{rng.choice(_VIEWS)}\"며 투자의견 "
+        f'{broker}는 {day}일 {firm}({ticker})에 대해 "{rng.choice(_VIEWS)}"며 투자의견 '
         f"'{rng.choice(_OPINIONS)}'와 목표주가 {_won(target)}을 제시했다.",
         f"{broker} {analyst} 연구원은 보고서에서 {firm}의 올해 영업이익을 "
         f"{rng.randrange(100, 9000):,}억원으로 내다봤다.",
@@ -834,8 +911,8 @@ def _center_opening(rng: random.Random, used: set[tuple[str, str]] | None = None
         f"{city} 센터는 {city}와 인근 지역에서 도움이 필요한 주민들이 가까운 곳에서 상담을 "
         "받을 수 있도록 마련됐다.",
         f"{city} 센터에서는 {field} 분야 전문 상담과 교육을 무료로 제공한다.",
-        f"{head} 이사장은 \"{city} 센터 개소로 {city} 주민들에게 더 가까이 다가갈 수 있게 됐다"
-        "\"며 \"앞으로도 지역 곳곳에 지원 거점을 넓혀 가겠다\"고 말했다.",
+        f'{head} 이사장은 "{city} 센터 개소로 {city} 주민들에게 더 가까이 다가갈 수 있게 됐다'
+        '"며 "앞으로도 지역 곳곳에 지원 거점을 넓혀 가겠다"고 말했다.',
     ]
 
 
@@ -866,8 +943,9 @@ def _republish(paras: list[str], rng: random.Random) -> list[str]:
     return out
 
 
-def template_corpus(seed: int = 0, fills: int = 30, copy_fraction: float = 0.3
-                    ) -> tuple[list[dict], dict[str, str], dict[str, str]]:
+def template_corpus(
+    seed: int = 0, fills: int = 30, copy_fraction: float = 0.3
+) -> tuple[list[dict], dict[str, str], dict[str, str]]:
     """Template families for the dedup benchmark: per family in `TEMPLATE_FAMILIES`,
     ``fills`` articles from one skeleton with other names, numbers and dates (each its own
     story), and 1-2 republished copies (`_republish`) of ``copy_fraction`` of them.

@@ -51,10 +51,26 @@ class Runner:
         self.out, self.rej = folder / "out.jsonl", folder / "rej.jsonl"
 
     def start(self) -> subprocess.Popen:
-        return subprocess.Popen([*self.exe, "run", str(self.inp), "-o", str(self.out),
-                                 "--rejected", str(self.rej), "--index", self.index,
-                                 "--jobs", "2", "-q"], cwd=ROOT, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE, start_new_session=True)
+        return subprocess.Popen(
+            [
+                *self.exe,
+                "run",
+                str(self.inp),
+                "-o",
+                str(self.out),
+                "--rejected",
+                str(self.rej),
+                "--index",
+                self.index,
+                "--jobs",
+                "2",
+                "-q",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+        )
 
     def run(self) -> float:
         t0 = time.monotonic()
@@ -65,8 +81,10 @@ class Runner:
         return time.monotonic() - t0
 
     def result(self) -> tuple[list[str], list[tuple[str, str]]]:
-        return ([r["id"] for r in _lines(self.out)],
-                [(r["id"], r.get("duplicate_of", "")) for r in _lines(self.rej)])
+        return (
+            [r["id"] for r in _lines(self.out)],
+            [(r["id"], r.get("duplicate_of", "")) for r in _lines(self.rej)],
+        )
 
     def temps(self) -> int:
         return sum(1 for n in os.listdir(self.folder) if n.endswith(".tmp"))
@@ -91,14 +109,16 @@ def _pairs_kept_twice(paths: list[Path]) -> int:
     return sum(1 for x in d.add_batch(recs) if not x.kept)
 
 
-def check(exe: list[str], inp: Path, work: Path, new_index, kills: int, rng: random.Random,
-          name: str) -> list[str]:
+def check(
+    exe: list[str], inp: Path, work: Path, new_index, kills: int, rng: random.Random, name: str
+) -> list[str]:
     rows = []
     ref = Runner(exe, inp, work / f"{name}-ref", new_index("ref"))
     took = ref.run()
     ref_out, ref_rej = ref.result()
-    rows.append(f"| {name} | reference | {len(ref_out):,} kept, {len(ref_rej):,} rejected, "
-                f"{took:.1f} s | |")
+    rows.append(
+        f"| {name} | reference | {len(ref_out):,} kept, {len(ref_rej):,} rejected, {took:.1f} s | |"
+    )
     for k in range(kills):
         job = Runner(exe, inp, work / f"{name}-kill{k}", new_index(f"kill{k}"))
         p = job.start()
@@ -115,18 +135,20 @@ def check(exe: list[str], inp: Path, work: Path, new_index, kills: int, rng: ran
             f"| {name} | kill -9 at {at:.0%} of the run, rerun | {len(out):,} kept "
             f"({'identical to the reference' if same else 'DIFFERENT'}), {selfdup} duplicates "
             f"of themselves, {job.temps()} temps left ({debris} after the kill), index "
-            f"{_index_len(job.index)} entries | {'ok' if same and not selfdup else 'FAIL'} |")
+            f"{_index_len(job.index)} entries | {'ok' if same and not selfdup else 'FAIL'} |"
+        )
     lines = inp.read_bytes().splitlines(keepends=True)
     halves = []
-    for h, part in enumerate((lines[:len(lines) // 2], lines[len(lines) // 2:])):
+    for h, part in enumerate((lines[: len(lines) // 2], lines[len(lines) // 2 :])):
         path = work / f"{name}-half{h}.jsonl"
         path.write_bytes(b"".join(part))
         halves.append(path)
     seq = [Runner(exe, h, work / f"{name}-seq{i}", new_index("seq")) for i, h in enumerate(halves)]
     for r in seq:
         r.run()
-    conc = [Runner(exe, h, work / f"{name}-conc{i}", new_index("conc"))
-            for i, h in enumerate(halves)]
+    conc = [
+        Runner(exe, h, work / f"{name}-conc{i}", new_index("conc")) for i, h in enumerate(halves)
+    ]
     procs = [r.start() for r in conc]
     for p in procs:
         p.communicate()
@@ -134,13 +156,20 @@ def check(exe: list[str], inp: Path, work: Path, new_index, kills: int, rng: ran
     conc_kept = sum(len(r.result()[0]) for r in conc)
     seq_pairs = _pairs_kept_twice([r.out for r in seq])
     conc_pairs = _pairs_kept_twice([r.out for r in conc])
-    rows.append(f"| {name} | two halves, one after the other | {seq_kept:,} kept, "
-                f"{seq_pairs} kept twice | |")
-    verdict = ("ok" if conc_kept == seq_kept and conc_pairs <= seq_pairs else
-               "ok (no story kept twice; which copy wins depends on the order)"
-               if conc_pairs <= seq_pairs else "FAIL: stories kept twice")
-    rows.append(f"| {name} | two halves at once | {conc_kept:,} kept, {conc_pairs} kept twice "
-                f"| {verdict} |")
+    rows.append(
+        f"| {name} | two halves, one after the other | {seq_kept:,} kept, "
+        f"{seq_pairs} kept twice | |"
+    )
+    verdict = (
+        "ok"
+        if conc_kept == seq_kept and conc_pairs <= seq_pairs
+        else "ok (no story kept twice; which copy wins depends on the order)"
+        if conc_pairs <= seq_pairs
+        else "FAIL: stories kept twice"
+    )
+    rows.append(
+        f"| {name} | two halves at once | {conc_kept:,} kept, {conc_pairs} kept twice | {verdict} |"
+    )
     return rows
 
 
@@ -161,18 +190,32 @@ def main() -> None:
         rows += check(exe, inp, work, lambda k: str(work / f"{k}.db"), args.kills, rng, "SQLite")
         if args.redis:
             prefix = f"heldout{uuid.uuid4().hex[:8]}"
-            rows += check(exe, inp, work, lambda k: f"{args.redis}?prefix={prefix}{k}",
-                          args.kills, rng, "Redis")
+            rows += check(
+                exe,
+                inp,
+                work,
+                lambda k: f"{args.redis}?prefix={prefix}{k}",
+                args.kills,
+                rng,
+                "Redis",
+            )
             import redis
 
             client = redis.Redis.from_url(args.redis)
             for key in client.scan_iter(match=f"{prefix}*"):
                 client.delete(key)
-    report = "\n".join([
-        f"# Held-out fault check: {inp.name} ({sum(1 for _ in inp.open('rb')):,} records)", "",
-        f"`python benchmarks/faults_heldout.py {args.corpus} --kills {args.kills}"
-        f"{' --redis URL' if args.redis else ''}{' --exe ' + repr(args.exe) if args.exe else ''}`"
-        f" (`--jobs 2`, 2-core machine shared with other jobs)", "", *rows, ""])
+    report = "\n".join(
+        [
+            f"# Held-out fault check: {inp.name} ({sum(1 for _ in inp.open('rb')):,} records)",
+            "",
+            f"`python benchmarks/faults_heldout.py {args.corpus} --kills {args.kills}"
+            f"{' --redis URL' if args.redis else ''}{' --exe ' + repr(args.exe) if args.exe else ''}`"
+            f" (`--jobs 2`, 2-core machine shared with other jobs)",
+            "",
+            *rows,
+            "",
+        ]
+    )
     Path(args.out).write_text(report)
     print(report)
 

@@ -31,25 +31,73 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 CORPUS = Path(os.environ.get("DEDUPE_KO_CORPUS", REPO.parent / "shared" / "corpus"))
 
-NAMES = ["한지우", "서민재", "윤하린", "백도현", "노은채", "임태오", "권소율", "차윤호", "문세아",
-         "남궁현", "황보미", "강이준"]
-ROLES = ["대법원장", "헌법재판소장", "법무부 장관", "검찰총장", "서울중앙지검장", "대한변협 회장",
-         "국회 법사위원장", "공정거래위원장", "법원행정처장", "경찰청장"]
+NAMES = [
+    "한지우",
+    "서민재",
+    "윤하린",
+    "백도현",
+    "노은채",
+    "임태오",
+    "권소율",
+    "차윤호",
+    "문세아",
+    "남궁현",
+    "황보미",
+    "강이준",
+]
+ROLES = [
+    "대법원장",
+    "헌법재판소장",
+    "법무부 장관",
+    "검찰총장",
+    "서울중앙지검장",
+    "대한변협 회장",
+    "국회 법사위원장",
+    "공정거래위원장",
+    "법원행정처장",
+    "경찰청장",
+]
 OUTLETS = ["누리일보", "한솔뉴스", "새빛통신", "온누리신문", "미래타임스", "다온경제", "바른미디어"]
-PLACES = ["서울 서초구 대법원", "서울중앙지법", "헌법재판소", "정부과천청사", "서울고법",
-          "대검찰청", "국회 본관", "서울 종로구 정부서울청사", "부산고법", "의정부지법"]
+PLACES = [
+    "서울 서초구 대법원",
+    "서울중앙지법",
+    "헌법재판소",
+    "정부과천청사",
+    "서울고법",
+    "대검찰청",
+    "국회 본관",
+    "서울 종로구 정부서울청사",
+    "부산고법",
+    "의정부지법",
+]
 VIEWS = ["전경", "청사 전경", "정문", "현판", "로고", "외관", "입구 모습", "모습"]
 PEOPLE = ["참석자들이", "시민들이", "관계자들이", "회원들이", "변호인단이", "유족들이"]
-ACTIONS = ["기념 촬영을 하고 있다", "구호를 외치고 있다", "피켓을 들고 있다",
-           "취재진 질문에 답하고 있다", "자리에 앉아 있다", "발언하고 있다", "입장하고 있다"]
+ACTIONS = [
+    "기념 촬영을 하고 있다",
+    "구호를 외치고 있다",
+    "피켓을 들고 있다",
+    "취재진 질문에 답하고 있다",
+    "자리에 앉아 있다",
+    "발언하고 있다",
+    "입장하고 있다",
+]
 
 
 def _credit(rng: random.Random) -> str:
     o = rng.choice(OUTLETS)
-    return rng.choice([
-        f"《사진={o}》", f"/{o}", f"ⓒ {o}", f"사진={o}", f"(사진={o} 제공)", f"[{o} 제공]",
-        f"(그래픽: {rng.choice(NAMES)} 기자)", f"/사진={o} DB", f"[사진={o}]",
-    ])
+    return rng.choice(
+        [
+            f"《사진={o}》",
+            f"/{o}",
+            f"ⓒ {o}",
+            f"사진={o}",
+            f"(사진={o} 제공)",
+            f"[{o} 제공]",
+            f"(그래픽: {rng.choice(NAMES)} 기자)",
+            f"/사진={o} DB",
+            f"[사진={o}]",
+        ]
+    )
 
 
 def _figure(rng: random.Random) -> tuple[str, list[str]]:
@@ -59,8 +107,18 @@ def _figure(rng: random.Random) -> tuple[str, list[str]]:
     scene = f"{day} {place}에서 {rng.choice(PEOPLE)} {rng.choice(ACTIONS)}."
     view = f"{place} {rng.choice(VIEWS)}."
     name = f"{rng.choice(NAMES)} {rng.choice(ROLES)}"
-    shape = rng.choice(["scene+credit", "scene+credit/2", "view", "view+credit", "name+credit",
-                        "name+credit/2", "scene", "credit"])
+    shape = rng.choice(
+        [
+            "scene+credit",
+            "scene+credit/2",
+            "view",
+            "view+credit",
+            "name+credit",
+            "name+credit/2",
+            "scene",
+            "credit",
+        ]
+    )
     credit = _credit(rng)
     lines = {
         "scene+credit": [f"{scene} {credit}"],

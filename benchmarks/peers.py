@@ -103,9 +103,13 @@ def dedup_datasketch(path: Path, workdir: Path) -> tuple[dict[str, str], dict]:
         for c in lsh.query(m):
             uf.union(k, c)
         lsh.insert(k, m)
-    return _clusters(ids, uf), {"num_perm": NUM_PERM, "threshold": THRESHOLD,
-                                "bands_rows": [lsh.b, lsh.r],
-                                "shingles": "char 5-grams of the raw page", "hash": "sha1"}
+    return _clusters(ids, uf), {
+        "num_perm": NUM_PERM,
+        "threshold": THRESHOLD,
+        "bands_rows": [lsh.b, lsh.r],
+        "shingles": "char 5-grams of the raw page",
+        "hash": "sha1",
+    }
 
 
 def dedup_rensa(path: Path, workdir: Path) -> tuple[dict[str, str], dict]:
@@ -126,8 +130,13 @@ def dedup_rensa(path: Path, workdir: Path) -> tuple[dict[str, str], dict]:
         for c in lsh.query(m):
             uf.union(k, c)
         lsh.insert(k, m)
-    return _clusters(ids, uf), {"num_perm": NUM_PERM, "seed": 42, "threshold": THRESHOLD,
-                                "num_bands": bands, "shingles": "char 5-grams of the raw page"}
+    return _clusters(ids, uf), {
+        "num_perm": NUM_PERM,
+        "seed": 42,
+        "threshold": THRESHOLD,
+        "num_bands": bands,
+        "shingles": "char 5-grams of the raw page",
+    }
 
 
 def dedup_rensa_dedup(path: Path, workdir: Path) -> tuple[dict[str, str], dict]:
@@ -152,8 +161,13 @@ def dedup_rensa_dedup(path: Path, workdir: Path) -> tuple[dict[str, str], dict]:
             d.add(doc_id, m)
             out[doc_id] = doc_id
         order[doc_id] = len(order)
-    return out, {"num_perm": NUM_PERM, "seed": 42, "threshold": THRESHOLD, "use_lsh": True,
-                 "shingles": "char 5-grams of the raw page"}
+    return out, {
+        "num_perm": NUM_PERM,
+        "seed": 42,
+        "threshold": THRESHOLD,
+        "use_lsh": True,
+        "shingles": "char 5-grams of the raw page",
+    }
 
 
 def dedup_datatrove(path: Path, workdir: Path, workers: int = 2) -> tuple[dict[str, str], dict]:
@@ -203,22 +217,40 @@ def dedup_datatrove(path: Path, workdir: Path, workers: int = 2) -> tuple[dict[s
         return JsonlReader(str(shards), glob_pattern="*.jsonl", compression=None)
 
     stages = [
-        ([reader(), MinhashDedupSignature(str(work / "sigs"), config=config, language=tok)],
-         tasks),
-        ([MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=config)],
-         config.num_buckets),
-        ([MinhashDedupCluster(str(work / "buckets"), str(work / "remove"), config=config,
-                              save_cluster_id=True)], 1),
-        ([reader(),
-          MinhashDedupFilter(str(work / "remove"), load_cluster_ids=True,
-                             exclusion_writer=JsonlWriter(str(work / "removed"),
-                                                          compression=None)),
-          JsonlWriter(str(work / "kept"), compression=None)], tasks),
+        ([reader(), MinhashDedupSignature(str(work / "sigs"), config=config, language=tok)], tasks),
+        (
+            [MinhashDedupBuckets(str(work / "sigs"), str(work / "buckets"), config=config)],
+            config.num_buckets,
+        ),
+        (
+            [
+                MinhashDedupCluster(
+                    str(work / "buckets"), str(work / "remove"), config=config, save_cluster_id=True
+                )
+            ],
+            1,
+        ),
+        (
+            [
+                reader(),
+                MinhashDedupFilter(
+                    str(work / "remove"),
+                    load_cluster_ids=True,
+                    exclusion_writer=JsonlWriter(str(work / "removed"), compression=None),
+                ),
+                JsonlWriter(str(work / "kept"), compression=None),
+            ],
+            tasks,
+        ),
     ]
     for n, (pipeline, n_tasks) in enumerate(stages):
-        LocalPipelineExecutor(pipeline=pipeline, tasks=n_tasks, workers=min(workers, n_tasks),
-                              logging_dir=str(logs / f"stage{n}"),
-                              skip_completed=False).run()
+        LocalPipelineExecutor(
+            pipeline=pipeline,
+            tasks=n_tasks,
+            workers=min(workers, n_tasks),
+            logging_dir=str(logs / f"stage{n}"),
+            skip_completed=False,
+        ).run()
     rep: dict[int, str] = {}
     cluster_of: dict[str, int] = {}
     for f in sorted((work / "kept").glob("*.jsonl")):
@@ -231,9 +263,14 @@ def dedup_datatrove(path: Path, workdir: Path, workers: int = 2) -> tuple[dict[s
             cluster_of[str(r["id"])] = r["metadata"]["minhash_cluster_id"]
     out = {i: rep.get(cluster_of[i], i) if i in cluster_of else i for i in ids}
     shutil.rmtree(work, ignore_errors=True)
-    return out, {"config": "MinhashConfig() defaults (word 5-grams, 14 buckets x 8 hashes, "
-                           "64-bit) but hash_fc='sha1'", "language": Languages.korean,
-                 "tokenizer": "KiwiTokenizer('cong')", "tasks": tasks, "workers": workers}
+    return out, {
+        "config": "MinhashConfig() defaults (word 5-grams, 14 buckets x 8 hashes, "
+        "64-bit) but hash_fc='sha1'",
+        "language": Languages.korean,
+        "tokenizer": "KiwiTokenizer('cong')",
+        "tasks": tasks,
+        "workers": workers,
+    }
 
 
 def dedup_exact(path: Path, workdir: Path) -> tuple[dict[str, str], dict]:
@@ -273,12 +310,16 @@ def dedup_dedupe_ko(path: Path, workdir: Path, batch: int = 1000) -> tuple[dict[
             flush()
     flush()
     cfg = getattr(d, "config", None)
-    return out, {"config": repr(cfg) if cfg is not None else "DedupConfig()", "batch": batch,
-                 "empty_after_clean": empty}
+    return out, {
+        "config": repr(cfg) if cfg is not None else "DedupConfig()",
+        "batch": batch,
+        "empty_after_clean": empty,
+    }
 
 
-def dedup_dedupe_ko_raw(path: Path, workdir: Path, batch: int = 1000) -> tuple[dict[str, str],
-                                                                               dict]:
+def dedup_dedupe_ko_raw(
+    path: Path, workdir: Path, batch: int = 1000
+) -> tuple[dict[str, str], dict]:
     """dedupe_ko's deduplicator alone, on the raw pages (no cleaning): the engine's own speed,
     and what cleaning adds to quality. ``Deduplicator().add_batch``, 1,000 at a time."""
     from dedupe_ko.dedup import Deduplicator
@@ -373,8 +414,16 @@ CLEAN_PEERS: dict[str, Callable[[Path, Path], tuple[dict[str, str], dict]]] = {
 def versions() -> dict[str, str]:
     """Installed versions of dedupe_ko and every peer package."""
     out = {}
-    for name in ("dedupe-ko", "datasketch", "rensa", "datatrove", "kiwipiepy", "ftfy", "numpy",
-                 "xxhash"):
+    for name in (
+        "dedupe-ko",
+        "datasketch",
+        "rensa",
+        "datatrove",
+        "kiwipiepy",
+        "ftfy",
+        "numpy",
+        "xxhash",
+    ):
         try:
             out[name] = importlib.metadata.version(name)
         except importlib.metadata.PackageNotFoundError:
@@ -430,8 +479,13 @@ def main(argv: list[str] | None = None) -> int:
         args.profile.write_text(buf.getvalue())
     key = "cluster" if args.task == "dedup" else "text"
     write_jsonl(args.output, ({"id": i, key: v} for i, v in result.items()))
-    stats = {"seconds": seconds, "cpu_self": cpu, "docs": len(result), "params": params,
-             "vmhwm": _vmhwm()}
+    stats = {
+        "seconds": seconds,
+        "cpu_self": cpu,
+        "docs": len(result),
+        "params": params,
+        "vmhwm": _vmhwm(),
+    }
     if args.stats:
         args.stats.write_bytes(orjson.dumps(stats, default=str))
     else:

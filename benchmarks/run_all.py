@@ -48,8 +48,17 @@ CLEAN_BASELINE = "ftfy"
 # Scoring: the logic of ../shared/corpus/score.py, with pair counts taken from the
 # contingency table so that a giant false cluster costs nothing to count.
 
-_FOLD = str.maketrans({"\u201c": '"', "\u201d": '"', "\u2018": "'", "\u2019": "'",
-                       "\u318d": "\u00b7", "\u2027": "\u00b7", "\u30fb": "\u00b7"})
+_FOLD = str.maketrans(
+    {
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u318d": "\u00b7",
+        "\u2027": "\u00b7",
+        "\u30fb": "\u00b7",
+    }
+)
 
 
 def _norm(p: str) -> str:
@@ -71,9 +80,14 @@ def score_dedup(truth: dict[str, str], pred: dict[str, str]) -> dict[str, float]
     expected = t_pairs * p_pairs / comb(n, 2) if n > 1 else 0.0
     mx = (t_pairs + p_pairs) / 2
     ari = (tp - expected) / (mx - expected) if mx != expected else 1.0
-    return {"precision": p, "recall": r, "f1": f, "ari": ari,
-            "missing": sum(1 for i in ids if i not in pred),
-            "largest_cluster": max(Counter(labels.values()).values(), default=0)}
+    return {
+        "precision": p,
+        "recall": r,
+        "f1": f,
+        "ari": ari,
+        "missing": sum(1 for i in ids if i not in pred),
+        "largest_cluster": max(Counter(labels.values()).values(), default=0),
+    }
 
 
 def score_clean(truth: list[dict], out: dict[str, str]) -> dict[str, float]:
@@ -88,9 +102,11 @@ def score_clean(truth: list[dict], out: dict[str, str]) -> dict[str, float]:
         n_out += sum(got.values())
         tp += sum((want & got).values())
         exact += want == got
-    return {"precision": tp / n_out if n_out else 0.0,
-            "recall": tp / n_truth if n_truth else 0.0,
-            "exact": exact / len(truth) if truth else 0.0}
+    return {
+        "precision": tp / n_out if n_out else 0.0,
+        "recall": tp / n_truth if n_truth else 0.0,
+        "exact": exact / len(truth) if truth else 0.0,
+    }
 
 
 # ------------------------------------------------------------------------------------------
@@ -146,14 +162,31 @@ def measure(cmd: list[str], log: Path, timeout: float) -> dict:
     }
 
 
-def run_peer(task: str, peer: str, data: Path, tag: str, work: Path, timeout: float,
-             profile: Path | None = None) -> dict:
+def run_peer(
+    task: str,
+    peer: str,
+    data: Path,
+    tag: str,
+    work: Path,
+    timeout: float,
+    profile: Path | None = None,
+) -> dict:
     out, stats = work / f"{task}-{peer}-{tag}.out.jsonl", work / f"{task}-{peer}-{tag}.stats.json"
     log = work / f"{task}-{peer}-{tag}.log"
     for f in (out, stats):
         f.unlink(missing_ok=True)
-    cmd = [sys.executable, str(HERE / "peers.py"), task, peer, str(data), str(out),
-           "--stats", str(stats), "--workdir", str(work)]
+    cmd = [
+        sys.executable,
+        str(HERE / "peers.py"),
+        task,
+        peer,
+        str(data),
+        str(out),
+        "--stats",
+        str(stats),
+        "--workdir",
+        str(work),
+    ]
     if profile:
         cmd += ["--profile", str(profile)]
     m = measure(cmd, log, timeout)
@@ -167,8 +200,14 @@ def run_peer(task: str, peer: str, data: Path, tag: str, work: Path, timeout: fl
     result = {r["id"]: r[key] for r in read_jsonl(out)}
     out.unlink()
     peak = max(m["peak_rss_sampled"], s.get("vmhwm", 0))
-    return {**m, **s, "ok": True, "peak_rss": peak, "docs_per_s": s["docs"] / s["seconds"],
-            "result": result}
+    return {
+        **m,
+        **s,
+        "ok": True,
+        "peak_rss": peak,
+        "docs_per_s": s["docs"] / s["seconds"],
+        "result": result,
+    }
 
 
 # ------------------------------------------------------------------------------------------
@@ -187,11 +226,13 @@ def _ratio(x: float | None, base: float | None) -> str:
 
 def dedup_table(rows: dict[str, dict], n: int) -> str:
     base = rows.get(DEDUP_BASELINE, {})
-    lines = [f"#### {n:,} pages\n",
-             "| peer | pair P | pair R | F1 | ARI | largest cluster | seconds | docs/s | "
-             f"speed vs {DEDUP_BASELINE} | CPU s | docs/CPU-s | CPU speed vs {DEDUP_BASELINE} | "
-             f"peak RSS | RSS vs {DEDUP_BASELINE} |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"#### {n:,} pages\n",
+        "| peer | pair P | pair R | F1 | ARI | largest cluster | seconds | docs/s | "
+        f"speed vs {DEDUP_BASELINE} | CPU s | docs/CPU-s | CPU speed vs {DEDUP_BASELINE} | "
+        f"peak RSS | RSS vs {DEDUP_BASELINE} |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for peer, r in rows.items():
         if not r.get("ok"):
             lines.append(f"| {peer} | {r.get('error', 'failed')} |" + " |" * 12)
@@ -204,16 +245,19 @@ def dedup_table(rows: dict[str, dict], n: int) -> str:
             f"{r['cpu']:.1f} | {r['docs'] / max(r['cpu'], 1e-9):,.0f} | "
             f"{_ratio(base.get('cpu'), r['cpu']) if base.get('ok') else '-'} | "
             f"{_fmt_rss(r['peak_rss'])} | "
-            f"{_ratio(r['peak_rss'], base.get('peak_rss'))} |")
+            f"{_ratio(r['peak_rss'], base.get('peak_rss'))} |"
+        )
     return "\n".join(lines)
 
 
 def clean_table(rows: dict[str, dict], name: str) -> str:
     base = rows.get(CLEAN_BASELINE, {})
-    lines = [f"#### {name}\n",
-             f"| cleaner | paragraph P | paragraph R | exact articles | seconds | docs/s | "
-             f"speed vs {CLEAN_BASELINE} | peak RSS |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"#### {name}\n",
+        f"| cleaner | paragraph P | paragraph R | exact articles | seconds | docs/s | "
+        f"speed vs {CLEAN_BASELINE} | peak RSS |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for peer, r in rows.items():
         if not r.get("ok"):
             lines.append(f"| {peer} | {r.get('error', 'failed')} |" + " |" * 6)
@@ -222,7 +266,8 @@ def clean_table(rows: dict[str, dict], name: str) -> str:
         lines.append(
             f"| {peer} | {q['precision']:.4f} | {q['recall']:.4f} | {q['exact']:.1%} | "
             f"{r['seconds']:.2f} | {r['docs_per_s']:,.0f} | "
-            f"{_ratio(r['docs_per_s'], base.get('docs_per_s'))} | {_fmt_rss(r['peak_rss'])} |")
+            f"{_ratio(r['docs_per_s'], base.get('docs_per_s'))} | {_fmt_rss(r['peak_rss'])} |"
+        )
     return "\n".join(lines)
 
 
@@ -235,8 +280,11 @@ def scale_table(dedup: dict[int, dict[str, dict]]) -> str:
         cells = []
         for n in sizes:
             r = dedup[n].get(p)
-            cells.append(f"{r['docs_per_s']:,.0f} / {_fmt_rss(r['peak_rss'])}"
-                         if r and r.get("ok") else ("-" if r is None else "failed"))
+            cells.append(
+                f"{r['docs_per_s']:,.0f} / {_fmt_rss(r['peak_rss'])}"
+                if r and r.get("ok")
+                else ("-" if r is None else "failed")
+            )
         lines.append(f"| {p} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
@@ -287,11 +335,15 @@ def machine() -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--quick", action="store_true",
-                    help="1k and 10k pages, a 300-page clean set (under 10 minutes on 2 cores)")
+    ap.add_argument(
+        "--quick",
+        action="store_true",
+        help="1k and 10k pages, a 300-page clean set (under 10 minutes on 2 cores)",
+    )
     ap.add_argument("--sizes", help="corpus sizes for every peer (default 1000,10000,100000)")
-    ap.add_argument("--solo-sizes", default="",
-                    help="extra sizes run for dedupe_ko alone, e.g. 1000000")
+    ap.add_argument(
+        "--solo-sizes", default="", help="extra sizes run for dedupe_ko alone, e.g. 1000000"
+    )
     ap.add_argument("--clean-size", type=int, help="pages in the generated clean set")
     ap.add_argument("--peers", help=f"dedup peers (default all: {','.join(DEDUP_PEERS)})")
     ap.add_argument("--seed", type=int, default=0)
@@ -300,8 +352,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--name", help="results file stem (default peers, or peers-quick)")
     args = ap.parse_args(argv)
 
-    sizes = [int(x) for x in (args.sizes or ("1000,10000" if args.quick
-                                              else "1000,10000,100000")).split(",")]
+    sizes = [
+        int(x)
+        for x in (args.sizes or ("1000,10000" if args.quick else "1000,10000,100000")).split(",")
+    ]
     solo = [int(x) for x in args.solo_sizes.split(",") if x]
     clean_n = args.clean_size or (300 if args.quick else 3000)
     dedup_peers = args.peers.split(",") if args.peers else list(DEDUP_PEERS)
@@ -310,16 +364,26 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     args.out.mkdir(parents=True, exist_ok=True)
     command = "python benchmarks/run_all.py " + " ".join(map(shlex.quote, argv or sys.argv[1:]))
-    report: dict = {"command": command.strip(), "machine": machine(),
-                    "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"), "dedup": {}, "clean": {},
-                    "params": {}}
+    report: dict = {
+        "command": command.strip(),
+        "machine": machine(),
+        "started": time.strftime("%Y-%m-%d %H:%M:%S %Z"),
+        "dedup": {},
+        "clean": {},
+        "params": {},
+    }
     t_start = time.perf_counter()
 
     # --- cleaning --------------------------------------------------------------------------
     clean_sets = []
     if DEV_SCRAPED.exists():
-        clean_sets.append(("development set: ../shared/corpus/scraped.jsonl (600 pages)",
-                           DEV_SCRAPED, DEV_SCRAPED.with_name("scraped.truth.jsonl")))
+        clean_sets.append(
+            (
+                "development set: ../shared/corpus/scraped.jsonl (600 pages)",
+                DEV_SCRAPED,
+                DEV_SCRAPED.with_name("scraped.truth.jsonl"),
+            )
+        )
     gen, gen_truth = clean_set_files(clean_n, args.seed)
     clean_sets.append((f"generated set: {clean_n:,} pages, seed {args.seed}", gen, gen_truth))
     for label, data, truth_path in clean_sets:
@@ -331,9 +395,11 @@ def main(argv: list[str] | None = None) -> int:
             if r.get("ok"):
                 r["score"] = score_clean(truth, r.pop("result"))
                 report["params"][f"clean:{peer}"] = r.get("params")
-                print(f"    {peer}: P={r['score']['precision']:.4f} "
-                      f"R={r['score']['recall']:.4f} {r['docs_per_s']:,.0f} docs/s",
-                      file=sys.stderr)
+                print(
+                    f"    {peer}: P={r['score']['precision']:.4f} "
+                    f"R={r['score']['recall']:.4f} {r['docs_per_s']:,.0f} docs/s",
+                    file=sys.stderr,
+                )
             rows[peer] = r
         report["clean"][label] = rows
 
@@ -349,8 +415,11 @@ def main(argv: list[str] | None = None) -> int:
             if r.get("ok"):
                 r["score"] = score_dedup(truth, r.pop("result"))
                 report["params"][f"dedup:{peer}"] = r.get("params")
-                print(f"    {peer}: F1={r['score']['f1']:.4f} {r['docs_per_s']:,.0f} docs/s "
-                      f"{_fmt_rss(r['peak_rss'])}", file=sys.stderr)
+                print(
+                    f"    {peer}: F1={r['score']['f1']:.4f} {r['docs_per_s']:,.0f} docs/s "
+                    f"{_fmt_rss(r['peak_rss'])}",
+                    file=sys.stderr,
+                )
             rows[peer] = r
         report["dedup"][n] = rows
 
@@ -364,12 +433,15 @@ def main(argv: list[str] | None = None) -> int:
             if peer.startswith("dedupe_ko") or not r.get("ok"):
                 continue
             if r["score"]["f1"] > ours["score"]["f1"]:
-                behind.append(f"{peer} has higher F1 ({r['score']['f1']:.4f} vs "
-                              f"{ours['score']['f1']:.4f})")
+                behind.append(
+                    f"{peer} has higher F1 ({r['score']['f1']:.4f} vs {ours['score']['f1']:.4f})"
+                )
             if r["docs_per_s"] > ours["docs_per_s"]:
-                behind.append(f"{peer} is faster ({r['docs_per_s']:,.0f} vs "
-                              f"{ours['docs_per_s']:,.0f} docs/s; per CPU-second "
-                              f"{r['docs'] / r['cpu']:,.0f} vs {ours['docs'] / ours['cpu']:,.0f})")
+                behind.append(
+                    f"{peer} is faster ({r['docs_per_s']:,.0f} vs "
+                    f"{ours['docs_per_s']:,.0f} docs/s; per CPU-second "
+                    f"{r['docs'] / r['cpu']:,.0f} vs {ours['docs'] / ours['cpu']:,.0f})"
+                )
     profile_text = ""
     if behind and not args.quick:
         print(f"dedup: profiling dedupe_ko at {top:,} pages", file=sys.stderr)
@@ -388,10 +460,12 @@ def main(argv: list[str] | None = None) -> int:
     md = render(report, png.name, profile_text, top)
     (args.out / f"{name}.md").write_text(md)
     (args.out / f"{name}.json").write_bytes(
-        orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str))
+        orjson.dumps(report, option=orjson.OPT_INDENT_2 | orjson.OPT_NON_STR_KEYS, default=str)
+    )
     print(md)
-    print(f"wrote {args.out / name}.md/.json/.png in {report['wall_seconds']:.0f} s",
-          file=sys.stderr)
+    print(
+        f"wrote {args.out / name}.md/.json/.png in {report['wall_seconds']:.0f} s", file=sys.stderr
+    )
     return 0
 
 
@@ -424,8 +498,13 @@ def render(report: dict, png: str, profile_text: str, top: int) -> str:
         out += [f"- {b}" for b in report["behind"]]
         if profile_text:
             lines = profile_text.splitlines()
-            out += ["", "cProfile of the dedupe_ko run at this size (top functions by "
-                    "cumulative time; full profile in the -profile.txt file):", "", "```"]
+            out += [
+                "",
+                "cProfile of the dedupe_ko run at this size (top functions by "
+                "cumulative time; full profile in the -profile.txt file):",
+                "",
+                "```",
+            ]
             out += lines[:60]
             out += ["```"]
         out.append("")

@@ -24,4 +24,5 @@ def require(module: str, extra: str, feature: str) -> ModuleType:
     except ImportError as e:
         raise MissingExtraError(
             f"{feature} needs the optional package {module.split('.')[0]!r}, which is not "
-            f"installed: pip install 'dedupe-ko[{extra}]'") from e
+            f"installed: pip install 'dedupe-ko[{extra}]'"
+        ) from e

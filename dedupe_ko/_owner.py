@@ -37,7 +37,7 @@ def _start_time(pid: int) -> str | None:
             pass
         return "0"
     # The command name (field 2) may hold spaces and parentheses: split after the last ')'.
-    fields = stat[stat.rfind(b")") + 2:].split()
+    fields = stat[stat.rfind(b")") + 2 :].split()
     if fields[0] in (b"Z", b"X"):  # a zombie (killed, not yet reaped) is dead
         return None
     return fields[19].decode()  # field 22: starttime

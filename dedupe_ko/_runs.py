@@ -130,23 +130,29 @@ class _View:
     """The runs of one moment, their filters and fences side by side, so that a lookup tests
     and searches all runs in a few vectorised steps."""
 
-    def __init__(self, runs: tuple[int, ...],
-                 parts: list[tuple[int, int, np.ndarray, np.ndarray]]) -> None:
+    def __init__(
+        self, runs: tuple[int, ...], parts: list[tuple[int, int, np.ndarray, np.ndarray]]
+    ) -> None:
         self.runs = runs
         sizes = np.array([len(f) for _, _, _, f in parts], dtype=np.int64)
         self.parts = np.array([_partitions(rows) for rows, _, _, _ in parts], dtype=np.int64)
         self.part_bits = (sizes * 8 // np.maximum(self.parts, 1)).astype(np.uint64)
         self.offsets = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64) * 8
-        self.filters = (np.concatenate([f for _, _, _, f in parts]) if parts
-                        else np.empty(0, dtype=np.uint8))
+        self.filters = (
+            np.concatenate([f for _, _, _, f in parts]) if parts else np.empty(0, dtype=np.uint8)
+        )
         # The fences as (run index, band-key top): sorted across all runs. Chunk j of a run
         # may hold a top t when its fence top <= t and the next chunk's fence top >= t.
         counts = np.array([len(fences) for _, _, fences, _ in parts], dtype=np.int64)
         self.start = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         self.first = np.array([first for _, first, _, _ in parts], dtype=np.int64)
-        self.fence_tops = (np.concatenate(
-            [(np.int64(i) << 31) | (fences >> 32) for i, (_, _, fences, _) in enumerate(parts)])
-            if parts else np.empty(0, dtype=np.int64))
+        self.fence_tops = (
+            np.concatenate(
+                [(np.int64(i) << 31) | (fences >> 32) for i, (_, _, fences, _) in enumerate(parts)]
+            )
+            if parts
+            else np.empty(0, dtype=np.int64)
+        )
 
     def maybe(self, tops: np.ndarray) -> np.ndarray:
         """(run, key) -> whether the run's filter may hold the key's top."""
@@ -201,11 +207,13 @@ class Runs:
 
     def purge(self, conn: sqlite3.Connection, gone: np.ndarray) -> None:
         """Merge every run into one without the rows of entries ``gone``."""
-        self._merge(conn, [r for (r,) in conn.execute(f"SELECT run FROM {self._r} ORDER BY run")],
-                    gone)
+        self._merge(
+            conn, [r for (r,) in conn.execute(f"SELECT run FROM {self._r} ORDER BY run")], gone
+        )
 
-    def _merge(self, conn: sqlite3.Connection, group: list[int],
-               gone: np.ndarray | None = None) -> None:
+    def _merge(
+        self, conn: sqlite3.Connection, group: list[int], gone: np.ndarray | None = None
+    ) -> None:
         if not group:
             return
         merged = np.concatenate([self.read_run(conn, r) for r in group])
@@ -248,10 +256,15 @@ class Runs:
         for part in in_params(missing):
             for run, rows, first, fences, filter_ in conn.execute(
                 f"SELECT run, rows, first_chunk, fences, filter FROM {self._r} WHERE run IN "
-                f"({','.join('?' * len(part))})", part,
+                f"({','.join('?' * len(part))})",
+                part,
             ):
-                self._cache[run] = (rows, first, np.frombuffer(fences, dtype=_ROW),
-                                    np.frombuffer(filter_, dtype=np.uint8))
+                self._cache[run] = (
+                    rows,
+                    first,
+                    np.frombuffer(fences, dtype=_ROW),
+                    np.frombuffer(filter_, dtype=np.uint8),
+                )
         self._view = view = _View(runs, [self._cache[r] for r in runs])
         # Keep each filter once: as a slice of the view's side-by-side copy.
         for i, r in enumerate(runs):
@@ -260,8 +273,9 @@ class Runs:
             self._cache[r] = (rows, first, fences, view.filters[at : at + len(filter_)])
         return view
 
-    def lookup(self, conn: sqlite3.Connection, tops: np.ndarray, split: int
-               ) -> list[tuple[np.ndarray, np.ndarray]]:
+    def lookup(
+        self, conn: sqlite3.Connection, tops: np.ndarray, split: int
+    ) -> list[tuple[np.ndarray, np.ndarray]]:
         """For each query (a row of band-key ``tops``, as `key_tops` gives them), the entry
         numbers of the stored rows with those tops: those of columns ``< split``, then those
         of the rest (a row two columns of one group find counts once)."""
@@ -284,10 +298,12 @@ class Runs:
         c0 = g0 - view.start[ri] + view.first[ri]
         c1 = g1 - view.start[ri] + view.first[ri]
         ids = np.unique(_gather(c0, c1 + 1))
-        data = dict(conn.execute(
-            f"SELECT c, data FROM {self._c} WHERE c IN (SELECT value FROM json_each(?))",
-            (json.dumps(ids.tolist()),),
-        ).fetchall())
+        data = dict(
+            conn.execute(
+                f"SELECT c, data FROM {self._c} WHERE c IN (SELECT value FROM json_each(?))",
+                (json.dumps(ids.tolist()),),
+            ).fetchall()
+        )
         blobs = [data[c] for c in ids.tolist()]
         rows = np.frombuffer(b"".join(blobs), dtype=_ROW)
         ends = np.cumsum([len(b) // _ROW.itemsize for b in blobs])
@@ -309,18 +325,25 @@ class Runs:
 
     def checked_runs(self, conn: sqlite3.Connection) -> tuple[list[np.ndarray], list[str]]:
         """Every run's rows, and what is wrong with the runs (for `Index.verify`)."""
-        runs = conn.execute(f"SELECT run, rows, first_chunk, fences, filter FROM {self._r} "
-                            "ORDER BY run").fetchall()
+        runs = conn.execute(
+            f"SELECT run, rows, first_chunk, fences, filter FROM {self._r} ORDER BY run"
+        ).fetchall()
         arrays, problems = [], []
         for run, rows, first, fences, filter_ in runs:
-            chunks = [np.frombuffer(d, dtype=_ROW) for (d,) in conn.execute(
-                f"SELECT data FROM {self._c} WHERE c BETWEEN ? AND ? ORDER BY c",
-                (first, first + len(fences) // 8 - 1))]
+            chunks = [
+                np.frombuffer(d, dtype=_ROW)
+                for (d,) in conn.execute(
+                    f"SELECT data FROM {self._c} WHERE c BETWEEN ? AND ? ORDER BY c",
+                    (first, first + len(fences) // 8 - 1),
+                )
+            ]
             arr = np.concatenate(chunks) if chunks else np.empty(0, dtype=_ROW)
             heads = np.array([c[0] for c in chunks if len(c)], dtype=_ROW)
             if len(arr) != rows or heads.tobytes() != bytes(fences):
-                problems.append(f"run {run}: {len(arr)} rows in {len(chunks)} chunks, "
-                                f"{rows} rows in {len(fences) // 8} chunks recorded")
+                problems.append(
+                    f"run {run}: {len(arr)} rows in {len(chunks)} chunks, "
+                    f"{rows} rows in {len(fences) // 8} chunks recorded"
+                )
             elif len(arr) > 1 and not (arr[1:] > arr[:-1]).all():
                 problems.append(f"run {run}: rows are not sorted")
             elif bloom(arr) != bytes(filter_):

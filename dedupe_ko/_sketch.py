@@ -33,11 +33,17 @@ def affine32_permutations(num_perm: int, seed: int) -> np.ndarray:
 
 
 @cache
-def optimal_bands_rows(threshold: float, num_perm: int, false_positive_weight: float = 0.5,
-                       false_negative_weight: float = 0.5) -> tuple[int, int]:
+def optimal_bands_rows(
+    threshold: float,
+    num_perm: int,
+    false_positive_weight: float = 0.5,
+    false_negative_weight: float = 0.5,
+) -> tuple[int, int]:
     """(bands, rows) as datasketch's optimiser picks them (first minimum, bands outer)."""
-    pairs = np.array([(b, r) for b in range(1, num_perm + 1)
-                      for r in range(1, num_perm // b + 1)], dtype=np.float64)
+    pairs = np.array(
+        [(b, r) for b in range(1, num_perm + 1) for r in range(1, num_perm // b + 1)],
+        dtype=np.float64,
+    )
     nodes, weights = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
     bands, rows = pairs[:, :1], pairs[:, 1:]
 
@@ -46,7 +52,9 @@ def optimal_bands_rows(threshold: float, num_perm: int, false_positive_weight: f
         p = 1.0 - (1.0 - s[None, :] ** rows) ** bands  # chance the pair shares a band
         return ((1.0 - p) if false_negative else p) @ weights * (hi - lo) / 2
 
-    error = (area(0.0, threshold, False) * false_positive_weight
-             + area(threshold, 1.0, True) * false_negative_weight)
+    error = (
+        area(0.0, threshold, False) * false_positive_weight
+        + area(threshold, 1.0, True) * false_negative_weight
+    )
     b, r = pairs[int(np.argmin(error))]
     return int(b), int(r)

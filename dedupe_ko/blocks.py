@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 # ---------------------------------------------------------------------------------------------
 # Vocabulary (data; the lead moves it into the shared Korean lexicon)
 
+
 # Whole lines that are page controls and menus, whatever the site.
 def _words(text: str, sep: str | None = None) -> frozenset[str]:
     return frozenset(w.strip() for w in text.split(sep) if w.strip())
@@ -211,8 +212,18 @@ class BlockVerdict:
 # Line kinds and scores
 
 _BODY, _PROSE, _HEAD, _SHORT, _MENU, _NOTICE, _NUM, _TAGK, _HANDOFFK, _TICKERK, _CAPTIONK = (
-    "body", "prose", "headline", "short", "menu", "notice", "numbers", "tag", "handoff",
-    "ticker", "caption")
+    "body",
+    "prose",
+    "headline",
+    "short",
+    "menu",
+    "notice",
+    "numbers",
+    "tag",
+    "handoff",
+    "ticker",
+    "caption",
+)
 _ITEMK = "item"
 
 
@@ -230,23 +241,29 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
     if TICKER.match(s):
         return _TICKERK
     ko_end = _KO_END.search(s) is not None or (n >= 5 and _HANGUL_STOP.search(s) is not None)
-    sentence = (n >= 15 or ko_end) and _SENT_END.search(s) is not None and not (
-        _TRUNCATED.search(s))
+    sentence = (
+        (n >= 15 or ko_end) and _SENT_END.search(s) is not None and not (_TRUNCATED.search(s))
+    )
     if sentence and ((NOTICE.search(s) and n < 120) or (SHORT_NOTICE.search(s) and n < 40)):
         return _NOTICE
     if n < 50 and HANDOFF.search(s):
         return _HANDOFFK
     if (hint is not None and hint.caption) or (
         # a short line: a body sentence with a caption glued to it is the rules' to split
-        not sentence and 10 <= n <= 80 and s[0] not in "[(【<" and " " in s
-        and len(_SENTENCE_STOPS.findall(s)) <= 1 and not _VERB_STOP.search(s)
+        not sentence
+        and 10 <= n <= 80
+        and s[0] not in "[(【<"
+        and " " in s
+        and len(_SENTENCE_STOPS.findall(s)) <= 1
+        and not _VERB_STOP.search(s)
         and CAPTION_END.search(s)
     ):
         return _CAPTIONK
     if hint is not None and hint.heading and not hint.boilerplate and hint.link_density <= 0.5:
         return _HEAD
-    if hint is not None and (hint.link_density > 0.5 or (hint.boilerplate and not (
-            hint.in_article and sentence))):
+    if hint is not None and (
+        hint.link_density > 0.5 or (hint.boilerplate and not (hint.in_article and sentence))
+    ):
         return _MENU if n < 15 else _HEAD
     if _ITEM.match(s) and not sentence:
         return _ITEMK  # "1. 신청 기간: ..." a numbered list inside an article
@@ -256,16 +273,29 @@ def _kind(line: str, repeated: bool, hint: LineHint | None) -> str:
         return _PROSE  # one phrase a line: the sentence goes on below
     if repeated and not ko_end:
         return _MENU  # a headline the page lists twice, a button row
-    if (n >= 80 and s.count(" ") >= 8) or (n >= 30 and (
-        _INNER_STOP.search(s) or s[-1] in _GOES_ON)):
+    if (n >= 80 and s.count(" ") >= 8) or (
+        n >= 30 and (_INNER_STOP.search(s) or s[-1] in _GOES_ON)
+    ):
         return _PROSE  # a sentence cut mid-way (a ticker split it), or two run on
     if n < 12 and s[0] not in _MARKS:
         return _SHORT
     return _HEAD  # (a short "■ …" line is a section head: it may stand in a deck)
 
 
-_SCORE = {_BODY: 1.0, _PROSE: 0.2, _HEAD: -0.5, _SHORT: -0.25, _MENU: -0.8, _NOTICE: -1.0,
-          _NUM: -0.4, _TAGK: 0.0, _HANDOFFK: 0.0, _TICKERK: -0.2, _CAPTIONK: -0.3, _ITEMK: 0.0}
+_SCORE = {
+    _BODY: 1.0,
+    _PROSE: 0.2,
+    _HEAD: -0.5,
+    _SHORT: -0.25,
+    _MENU: -0.8,
+    _NOTICE: -1.0,
+    _NUM: -0.4,
+    _TAGK: 0.0,
+    _HANDOFFK: 0.0,
+    _TICKERK: -0.2,
+    _CAPTIONK: -0.3,
+    _ITEMK: 0.0,
+}
 
 
 def _score(kind: str, line: str, hint: LineHint | None) -> float:
@@ -319,8 +349,9 @@ def _list_boxes(lines: Sequence[str], kinds: Sequence[str], reach: int = 12) -> 
         j = i + 1
         # headlines (a repeated one reads as a menu line) and rank numbers; a short menu
         # word ends the box
-        while j < min(len(lines), i + 1 + reach) and (kinds[j] == _NUM or (
-                kinds[j] in (_HEAD, _MENU, _SHORT) and len(lines[j].strip()) >= 15)):
+        while j < min(len(lines), i + 1 + reach) and (
+            kinds[j] == _NUM or (kinds[j] in (_HEAD, _MENU, _SHORT) and len(lines[j].strip()) >= 15)
+        ):
             out.add(j)
             j += 1
     return out
@@ -339,8 +370,13 @@ def _fold(s: str) -> str:
     return regex.sub(r"[\s\W_]+", "", s)
 
 
-def _title_at(lines: Sequence[str], kinds: Sequence[str], before: int,
-              hints: Sequence[LineHint] | None, near: int = 80) -> int | None:
+def _title_at(
+    lines: Sequence[str],
+    kinds: Sequence[str],
+    before: int,
+    hints: Sequence[LineHint] | None,
+    near: int = 80,
+) -> int | None:
     """The headline: of the headline-like lines within ``near`` lines above the body, the
     nearest that the browser title (the page's first line) holds, else the nearest HTML
     heading, else the nearest that the page prints again above it (a header, a breadcrumb)."""
@@ -348,8 +384,11 @@ def _title_at(lines: Sequence[str], kinds: Sequence[str], before: int,
     cands = []
     for i in range(before - 1, max(0, before - near), -1):
         tokens = lines[i].split()
-        if kinds[i] in (_HEAD, _MENU) and len(folded[i]) >= 6 and len(tokens) >= 2 and not (
-            _DATE.search(lines[i]) or all(t in MENU_TOKENS for t in tokens)
+        if (
+            kinds[i] in (_HEAD, _MENU)
+            and len(folded[i]) >= 6
+            and len(tokens) >= 2
+            and not (_DATE.search(lines[i]) or all(t in MENU_TOKENS for t in tokens))
         ):
             cands.append(i)
     first = folded[0] if folded else ""
@@ -392,8 +431,13 @@ def _drop_rule(lines: Sequence[str], kinds: Sequence[str], k: int, after_body: b
 _CATEGORY = {"block.caption": "caption", "block.handoff": "byline", "block.footer": "copyright"}
 
 
-def _group(lines: Sequence[str], kinds: Sequence[str], idx: Sequence[int],
-           body_start: int, rules: dict[int, str] | None = None) -> list[Dropped]:
+def _group(
+    lines: Sequence[str],
+    kinds: Sequence[str],
+    idx: Sequence[int],
+    body_start: int,
+    rules: dict[int, str] | None = None,
+) -> list[Dropped]:
     out: list[Dropped] = []
     for k in idx:
         rule = (rules or {}).get(k) or _drop_rule(lines, kinds, k, k > body_start)
@@ -408,19 +452,18 @@ def _is_list(lines: Sequence[str], kinds: Sequence[str], a: int, b: int) -> bool
     """A run where nearly every sentence comes right under a headline (a section index, a
     list of related articles with their teasers), not an article with a related box in it.
     Speaker names are too short to count as headlines."""
-    heads = sum(k == _HEAD and len(lines[i].strip()) >= 20 for i, k in
-                enumerate(kinds[a:b], a))
+    heads = sum(k == _HEAD and len(lines[i].strip()) >= 20 for i, k in enumerate(kinds[a:b], a))
     sents = [i for i in range(a, b) if kinds[i] in (_BODY, _PROSE)]
-    under = sum(i > a and kinds[i - 1] == _HEAD and len(lines[i - 1].strip()) >= 20
-                for i in sents)
+    under = sum(i > a and kinds[i - 1] == _HEAD and len(lines[i - 1].strip()) >= 20 for i in sents)
     return heads >= 4 and under >= 3 and under >= 0.6 * len(sents)
 
 
 _BODYISH = frozenset((_BODY, _PROSE, _TAGK, _ITEMK))
 
 
-def _best_segment(scores: Sequence[float], kinds: Sequence[str], a: int, b: int,
-                  split: float) -> tuple[int, int, float]:
+def _best_segment(
+    scores: Sequence[float], kinds: Sequence[str], a: int, b: int, split: float
+) -> tuple[int, int, float]:
     """Split the run where furniture between two body lines adds up to ``-split`` or less (a
     comment thread, a footer and a print view between two copies) and return the best part."""
     parts: list[tuple[int, int, float]] = []
@@ -436,13 +479,19 @@ def _best_segment(scores: Sequence[float], kinds: Sequence[str], a: int, b: int,
                 gap_from = i
             gap_sum += scores[i]
         acc += scores[i]
-    parts.append((start, gap_from if gap_from is not None else b,
-                  acc - (gap_sum if gap_from is not None else 0.0)))
+    parts.append(
+        (
+            start,
+            gap_from if gap_from is not None else b,
+            acc - (gap_sum if gap_from is not None else 0.0),
+        )
+    )
     return max(parts, key=lambda p: p[2])
 
 
-def _copy_of(lines: Sequence[str], kinds: Sequence[str], run: tuple[int, int],
-             of: tuple[int, int]) -> bool:
+def _copy_of(
+    lines: Sequence[str], kinds: Sequence[str], run: tuple[int, int], of: tuple[int, int]
+) -> bool:
     """Most of the run's sentences are printed in ``of`` too."""
     mine = {_fold(lines[i]) for i in range(*run) if kinds[i] == _BODY}
     theirs = {_fold(lines[i]) for i in range(*of) if kinds[i] == _BODY}
@@ -497,11 +546,14 @@ def select_body(
     # A page without one sentence in its visible text (its body, if any, is in a script): HTML,
     # or text that starts with a browser title ("headline - 조선일보").
     textless = not any(k in (_BODY, _PROSE) for k in kinds) and (
-        hints is not None or bool(lines and BROWSER_TITLE.match(lines[0].strip())))
+        hints is not None or bool(lines and BROWSER_TITLE.match(lines[0].strip()))
+    )
     if not _page_like(kinds, cfg) and marked < cfg.min_marked and not textless:
         return BlockVerdict(every, (), False, False, reason="not page-like: kept as it is")
-    scores = [_score(k, t, hints[i] if hints else None)
-              for i, (k, t) in enumerate(zip(kinds, lines, strict=True))]
+    scores = [
+        _score(k, t, hints[i] if hints else None)
+        for i, (k, t) in enumerate(zip(kinds, lines, strict=True))
+    ]
     boxed = _list_boxes(lines, kinds)
     for i in boxed:  # a related box is dropped whole: it never splits the body it stands in
         scores[i] = 0.0
@@ -527,8 +579,11 @@ def select_body(
     for lo, hi in ((0, a), (b, n)):
         c, d, s = _best_run(scores, lo, hi)
         gap = a - d if hi == a else c - b
-        if d > c and s >= cfg.secondary_share * best and gap <= cfg.secondary_gap and not (
-            _copy_of(lines, kinds, (c, d), (a, b))
+        if (
+            d > c
+            and s >= cfg.secondary_share * best
+            and gap <= cfg.secondary_gap
+            and not (_copy_of(lines, kinds, (c, d), (a, b)))
         ):
             runs.append((c, d))
     a, b = _trim(lines, kinds, min(r[0] for r in runs), max(r[1] for r in runs))
@@ -536,9 +591,14 @@ def select_body(
     keep = set(range(a, b))
     # Context: a deck of short headline lines and segment tags right above the body.
     i, deck = a - 1, 0
-    while i >= 0 and deck < cfg.max_deck and kinds[i] in (_HEAD, _TAGK, _TICKERK) and (
-        not hints or not hints[i].boilerplate
-    ) and counts[lines[i].strip()] == 1 and not _DATE.search(lines[i]):
+    while (
+        i >= 0
+        and deck < cfg.max_deck
+        and kinds[i] in (_HEAD, _TAGK, _TICKERK)
+        and (not hints or not hints[i].boilerplate)
+        and counts[lines[i].strip()] == 1
+        and not _DATE.search(lines[i])
+    ):
         keep.add(i)
         deck += kinds[i] == _HEAD
         i -= 1
@@ -552,8 +612,14 @@ def select_body(
     if title is not None:
         keep.add(title)  # a linked headline, one the page also lists: still the headline
     kept = tuple(sorted(keep))
-    dropped = _group(lines, kinds, [k for k in every if k not in keep], a,
-                     dict.fromkeys(boxed, "block.headline_list"))
+    dropped = _group(
+        lines,
+        kinds,
+        [k for k in every if k not in keep],
+        a,
+        dict.fromkeys(boxed, "block.headline_list"),
+    )
     log.debug("body block %d-%d of %d lines (score %.1f)", a, b, n, best)
-    return BlockVerdict(kept, tuple(dropped), True, False, title,
-                        reason=f"body lines {a}-{b - 1} of {n}")
+    return BlockVerdict(
+        kept, tuple(dropped), True, False, title, reason=f"body lines {a}-{b - 1} of {n}"
+    )

@@ -97,8 +97,20 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
         raise RuleError(f"{where}: every [[rule]] needs an id")
     loc = f"{where}: rule {rid!r}"
     unknown = set(raw) - {
-        "id", "category", "scope", "zone", "pattern", "max_chars", "caption_max",
-        "examples", "counter_examples", "note", "edge", "after", "beside", "requires",
+        "id",
+        "category",
+        "scope",
+        "zone",
+        "pattern",
+        "max_chars",
+        "caption_max",
+        "examples",
+        "counter_examples",
+        "note",
+        "edge",
+        "after",
+        "beside",
+        "requires",
     }
     if unknown:
         raise RuleError(f"{loc}: unknown field(s) {sorted(unknown)}")
@@ -142,9 +154,7 @@ def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
             edge_prefix = regex.compile(rf"^\s*(?:{source})(?=\s)")
             edge_inner = regex.compile(rf"(?<=\s)(?:{source})(?=\s)")
         if edge in (True, "suffix"):
-            edge_suffix = regex.compile(
-                rf"(?:(?<=[\s.!?\"')\]])|^)(?:{source})\s*$", regex.REVERSE
-            )
+            edge_suffix = regex.compile(rf"(?:(?<=[\s.!?\"')\]])|^)(?:{source})\s*$", regex.REVERSE)
     for name in ("max_chars", "caption_max"):
         if name in raw and (not isinstance(raw[name], int) or isinstance(raw[name], bool)):
             raise RuleError(f"{loc}: {name} must be a whole number, not {raw[name]!r}")
@@ -226,7 +236,9 @@ class RuleSet:
         line_rules = tuple(r for r in self.rules if r.scope == "line" and not r.beside)
         object.__setattr__(self, "_line", tuple(r for r in line_rules if r.category != "layout"))
         object.__setattr__(
-            self, "_line_in_body", tuple(r for r in self._line if r.category not in PAGE_CATEGORIES)  # type: ignore[attr-defined]
+            self,
+            "_line_in_body",
+            tuple(r for r in self._line if r.category not in PAGE_CATEGORIES),  # type: ignore[attr-defined]
         )
         object.__setattr__(self, "_beside", tuple(r for r in self.rules if r.beside))
         object.__setattr__(self, "_layout", tuple(r for r in line_rules if r.category == "layout"))
@@ -291,8 +303,10 @@ class RuleSet:
                 break
             changed = False
             for rule in self._prefix:  # type: ignore[attr-defined]
-                if rule.zone != "any" and rule.zone not in zones and not (
-                    rule.zone == "edge" and "first" in zones
+                if (
+                    rule.zone != "any"
+                    and rule.zone not in zones
+                    and not (rule.zone == "edge" and "first" in zones)
                 ):
                     continue
                 m = rule.compiled.match(piece)
@@ -365,8 +379,10 @@ class RuleSet:
         ``neighbours`` removed (a photo description above its credit)."""
         names = {n for r in neighbours for n in (r.id, r.category)}
         for rule in self._beside:  # type: ignore[attr-defined]
-            if rule.beside & names and len(line) <= rule.max_chars and rule.compiled.fullmatch(
-                line
+            if (
+                rule.beside & names
+                and len(line) <= rule.max_chars
+                and rule.compiled.fullmatch(line)
             ):
                 return rule
         return None
@@ -410,8 +426,10 @@ def _suffix_match(rule: Rule, window: str, zones: frozenset[str]) -> regex.Match
         if m and (m.end() - m.start() > rule.max_chars or INNER_SENTENCE.search(m.group())):
             return None
     else:
-        if rule.zone != "any" and rule.zone not in zones and not (
-            rule.zone == "edge" and "last" in zones
+        if (
+            rule.zone != "any"
+            and rule.zone not in zones
+            and not (rule.zone == "edge" and "last" in zones)
         ):
             return None
         if rule.requires is not None and not rule.requires.search(window):
@@ -432,8 +450,11 @@ def _caption_start(rest: str, limit: int, cut_from: int) -> int:
     last = SENTENCE_SPLIT.split(rest)[-1]
     if last != rest and len(last) <= limit and VIEW_END.search(last):
         return len(rest) - len(last)
-    if last != rest and len(last) <= _NAME_CAPTION and not NEWS_END.search(last) and (
-        last[-1] not in ".!?"
+    if (
+        last != rest
+        and len(last) <= _NAME_CAPTION
+        and not NEWS_END.search(last)
+        and (last[-1] not in ".!?")
     ):
         return len(rest) - len(last)  # a name or object glued after the last sentence
     return cut_from
@@ -465,8 +486,10 @@ def load_rules(
     if include_default:
         sources.append(_read_toml(None))
     sources.extend(_read_toml(Path(f)) for f in files)
-    vocab = {k: _vocab_entry(k, list(v) if isinstance(v, tuple) else v, "lexicon")
-             for k, v in VOCAB.items()}
+    vocab = {
+        k: _vocab_entry(k, list(v) if isinstance(v, tuple) else v, "lexicon")
+        for k, v in VOCAB.items()
+    }
     rules: dict[str, Rule] = {}
     off = set(disabled)
     for data, where in sources:

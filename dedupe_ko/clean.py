@@ -22,10 +22,14 @@ from .passes import COLLAPSED_CHARS, PASSES, Page, Removal, run_passes
 from .segment import restore_breaks
 
 __all__ = [
-    "COLLAPSED_CHARS", "CleanConfig", "Cleaned", "Removal", "clean", "clean_and_explain", "replay",
+    "COLLAPSED_CHARS",
+    "CleanConfig",
+    "Cleaned",
+    "Removal",
+    "clean",
+    "clean_and_explain",
+    "replay",
 ]
-
-
 
 
 @dataclass(frozen=True)
@@ -161,7 +165,8 @@ def clean_and_explain(
     run_passes(page, PASSES)
     if "no article body" not in page.warnings and _looks_like_html(text):
         page.warnings.append(
-            "looks like HTML: use dedupe_ko.clean_html (or --format html) for pages")
+            "looks like HTML: use dedupe_ko.clean_html (or --format html) for pages"
+        )
     return Cleaned(
         text=page.body,
         title=page.title,

@@ -78,10 +78,19 @@ def piece_containment(a: np.ndarray, b: np.ndarray) -> float:
     return float(in_sorted(a, b).sum()) / len(a)
 
 
-def verify(config: DedupConfig, jaccard: float, size_a: int, size_b: int, *,
-           pieces_a: np.ndarray | None = None, pieces_b: np.ndarray | None = None,
-           chars_a: int = 0, chars_b: int = 0, sentences_a: int | None = None,
-           sentences_b: int | None = None) -> Verdict:
+def verify(
+    config: DedupConfig,
+    jaccard: float,
+    size_a: int,
+    size_b: int,
+    *,
+    pieces_a: np.ndarray | None = None,
+    pieces_b: np.ndarray | None = None,
+    chars_a: int = 0,
+    chars_b: int = 0,
+    sentences_a: int | None = None,
+    sentences_b: int | None = None,
+) -> Verdict:
     """Are a and b the same story? Near by MinHash first; partial by sentence pieces when
     both piece sets are given (``chars_*``: folded characters in those pieces).
     ``sentences_*``: sentences of each (default: the piece counts); when known, the MinHash
@@ -107,9 +116,12 @@ def verify(config: DedupConfig, jaccard: float, size_a: int, size_b: int, *,
     else:
         share, n, chars = c_b, len(pieces_b) if sentences_b is None else sentences_b, chars_b
     other = chars_b if a_inside else chars_a
-    ok = (share >= config.containment and n >= config.min_sentences
-          and chars >= config.min_partial_chars
-          and (not other or chars <= PARTIAL_MAX_RATIO * other))
+    ok = (
+        share >= config.containment
+        and n >= config.min_sentences
+        and chars >= config.min_partial_chars
+        and (not other or chars <= PARTIAL_MAX_RATIO * other)
+    )
     if not ok:
         return Verdict(False, "none", j, j, share)
     return Verdict(True, "partial", share, j, share, "a" if a_inside else "b")

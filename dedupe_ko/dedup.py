@@ -149,8 +149,12 @@ class Decision:
     supersedes: str | None = None
 
     def as_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"id": self.id, "cluster": self.cluster,
-                                  "similarity": self.similarity, "match": self.match}
+        out: dict[str, object] = {
+            "id": self.id,
+            "cluster": self.cluster,
+            "similarity": self.similarity,
+            "match": self.match,
+        }
         if self.containment is not None:
             out["containment"] = self.containment
         if self.supersedes is not None:
@@ -175,10 +179,16 @@ class DedupStats:
     superseding: int = 0
 
     def as_dict(self) -> dict[str, int]:
-        return {"records": self.records, "kept": self.kept, "exact": self.exact,
-                "near": self.near, "partial": self.partial,
-                "superseding": self.superseding, "largest_cluster": self.largest_cluster,
-                "archived": self.archived}
+        return {
+            "records": self.records,
+            "kept": self.kept,
+            "exact": self.exact,
+            "near": self.near,
+            "partial": self.partial,
+            "superseding": self.superseding,
+            "largest_cluster": self.largest_cluster,
+            "archived": self.archived,
+        }
 
 
 class Store(Protocol):
@@ -264,8 +274,9 @@ def _split(rows: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
     return [v[bounds[i] : bounds[i + 1]] for i in range(n)]
 
 
-def _shared_pairs(keys: np.ndarray, rows: np.ndarray, n: int, min_shared: int,
-                  crowded: np.ndarray, max_rows: int) -> tuple[np.ndarray, np.ndarray]:
+def _shared_pairs(
+    keys: np.ndarray, rows: np.ndarray, n: int, min_shared: int, crowded: np.ndarray, max_rows: int
+) -> tuple[np.ndarray, np.ndarray]:
     """(later, earlier) pairs of rows (0..n-1) sharing at least ``min_shared`` of the flat
     ``keys`` (each row's keys distinct; rows ascending), crowded keys left out. Keys found
     in more than ``max_rows`` rows are boilerplate too: marked in ``crowded`` (in place)."""
@@ -329,8 +340,12 @@ class _Pieces:
         if self.mixed[j]:
             crowded = self.crowded[a:b]
             own = h[~crowded]
-            return (own, h[crowded], int(self.lengths[a:b][~crowded].sum()),
-                    round(sents * len(own) / len(h)))
+            return (
+                own,
+                h[crowded],
+                int(self.lengths[a:b][~crowded].sum()),
+                round(sents * len(own) / len(h)),
+            )
         return h, h[:0], int(self.chars[j]), sents
 
     @property
@@ -354,7 +369,7 @@ class _Pieces:
         """All of row j's pieces, boilerplate included (to store for a representative)."""
         if not self.search[j]:
             return self.of(j, need=True)[0]
-        return self.hashes[self.offsets[j]:self.offsets[j + 1]]
+        return self.hashes[self.offsets[j] : self.offsets[j + 1]]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -385,8 +400,9 @@ class Deduplicator:
     + 41 bytes, plus its id and exact key), never the texts.
     """
 
-    def __init__(self, config: DedupConfig | None = None, *, store: Store | None = None,
-                 **overrides: Any) -> None:
+    def __init__(
+        self, config: DedupConfig | None = None, *, store: Store | None = None, **overrides: Any
+    ) -> None:
         if overrides:
             config = replace(config or DedupConfig(), **overrides)
         self.config = config or DedupConfig()
@@ -506,25 +522,30 @@ class Deduplicator:
             if len(pieces.in_batch[j]):
                 extra = holder[pieces.in_batch[j]]
                 part = np.concatenate((part, extra[extra >= 0]))
-            d, carries = self._near_or_new(id_, key, len(folded[i]), sigs[j], int(sizes[j]),
-                                           cands, kept_items, part, pieces, j)
+            d, carries = self._near_or_new(
+                id_, key, len(folded[i]), sigs[j], int(sizes[j]), cands, kept_items, part, pieces, j
+            )
             out.append(d)
             if carries >= 0:
                 holder[j] = carries
                 new_keys.append(j)
         if new_keys:
-            self._buckets.add(bands[new_keys].ravel(),
-                              np.repeat(holder[new_keys], self.bands))
+            self._buckets.add(bands[new_keys].ravel(), np.repeat(holder[new_keys], self.bands))
             every = [pieces.every(j) for j in new_keys]
-            self._piece_store.add(np.concatenate(every),
-                                  np.repeat(holder[new_keys], [len(e) for e in every]))
+            self._piece_store.add(
+                np.concatenate(every), np.repeat(holder[new_keys], [len(e) for e in every])
+            )
         lent = []
         if self._absorbed:
-            self._piece_store.add(np.concatenate([p for p, _ in self._absorbed]),
-                                  np.concatenate([np.full(len(p), c) for p, c in self._absorbed]))
+            self._piece_store.add(
+                np.concatenate([p for p, _ in self._absorbed]),
+                np.concatenate([np.full(len(p), c) for p, c in self._absorbed]),
+            )
             if self._store_pieces and not self._longest:
-                lent = [(self._c_top[c], (p, int(self._c_chars.a[c]), int(self._c_sents.a[c])))
-                        for p, c in self._absorbed]
+                lent = [
+                    (self._c_top[c], (p, int(self._c_chars.a[c]), int(self._c_sents.a[c])))
+                    for p, c in self._absorbed
+                ]
             self._absorbed.clear()
         if self.store is not None and kept_items:
             self.store.insert_many(kept_items)
@@ -553,11 +574,26 @@ class Deduplicator:
         if self._longest:
             kinds = np.bincount(self._r_kind.a, minlength=4)
             n = int(kinds.sum())
-            return DedupStats(n, int(kinds[_NONE]), int(kinds[_EXACT]), int(kinds[_NEAR]),
-                              largest, self._n_archived, int(kinds[_PARTIAL]))
+            return DedupStats(
+                n,
+                int(kinds[_NONE]),
+                int(kinds[_EXACT]),
+                int(kinds[_NEAR]),
+                largest,
+                self._n_archived,
+                int(kinds[_PARTIAL]),
+            )
         none, exact, near, partial = self._counts
-        return DedupStats(none + exact + near + partial, none, exact, near, largest,
-                          self._n_archived, partial, self._n_superseding)
+        return DedupStats(
+            none + exact + near + partial,
+            none,
+            exact,
+            near,
+            largest,
+            self._n_archived,
+            partial,
+            self._n_superseding,
+        )
 
     @property
     def nbytes(self) -> int:
@@ -565,12 +601,23 @@ class Deduplicator:
         Python dicts, sets and id strings come on top (measure those with tracemalloc)."""
         cols = [self._c_count, self._c_sig, self._c_size, self._c_archived]
         if self._longest:
-            cols += [self._c_len, self._c_rep_rec, self._c_head, self._c_last, self._r_cluster,
-                     self._r_kind, self._r_sim, self._r_size, self._r_group, self._r_sketch,
-                     self._r_next]
+            cols += [
+                self._c_len,
+                self._c_rep_rec,
+                self._c_head,
+                self._c_last,
+                self._r_cluster,
+                self._r_kind,
+                self._r_sim,
+                self._r_size,
+                self._r_group,
+                self._r_sketch,
+                self._r_next,
+            ]
         pieces = sum(p.nbytes for p in self._c_pieces) + self._c_chars.nbytes
-        return (self._buckets.nbytes + self._piece_store.nbytes + pieces
-                + sum(c.nbytes for c in cols))
+        return (
+            self._buckets.nbytes + self._piece_store.nbytes + pieces + sum(c.nbytes for c in cols)
+        )
 
     # -- steps -----------------------------------------------------------------------------
     def _check(self, records: Iterable[tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -582,13 +629,16 @@ class Deduplicator:
             try:
                 id_, text = rec
             except (TypeError, ValueError):
-                raise TypeError(f"record {n} of the batch is not an (id, text) pair: "
-                                f"{rec!r:.80}") from None
+                raise TypeError(
+                    f"record {n} of the batch is not an (id, text) pair: {rec!r:.80}"
+                ) from None
             if not isinstance(id_, str):
                 raise TypeError(f"record {n}: id must be a str, not {type(id_).__name__}")
             if not isinstance(text, str):
-                raise TypeError(f"record {id_!r}: text must be a str, not "
-                                f"{type(text).__name__}; decode bytes and clean first")
+                raise TypeError(
+                    f"record {id_!r}: text must be a str, not "
+                    f"{type(text).__name__}; decode bytes and clean first"
+                )
             if id_ in self._ids or id_ in batch:
                 repeated.append(id_)
             batch.add(id_)
@@ -612,7 +662,8 @@ class Deduplicator:
         cfg = self.config
         n = len(bares)
         hashes, lengths, offsets, sentences = pieces_batch(
-            [b if s else "" for b, s in zip(bares, search.tolist(), strict=True)])
+            [b if s else "" for b, s in zip(bares, search.tolist(), strict=True)]
+        )
         rows = np.repeat(np.arange(n), np.diff(offsets))
         cap = cfg.boilerplate_clusters
         asked = np.flatnonzero(search[rows])
@@ -637,11 +688,28 @@ class Deduplicator:
             stored = _split(code // width, code % width, n)
         wanted = search[later]
         later, earlier = later[wanted], earlier[wanted]
-        return _Pieces(bares, search, hashes, lengths, offsets, sentences, crowded, stored,
-                       _split(later, earlier, n))
+        return _Pieces(
+            bares,
+            search,
+            hashes,
+            lengths,
+            offsets,
+            sentences,
+            crowded,
+            stored,
+            _split(later, earlier, n),
+        )
 
-    def _new_cluster(self, rep: str, sig: np.ndarray | None, size: int, archived: bool,
-                     pieces: np.ndarray | None = None, chars: int = 0, sents: int = 0) -> int:
+    def _new_cluster(
+        self,
+        rep: str,
+        sig: np.ndarray | None,
+        size: int,
+        archived: bool,
+        pieces: np.ndarray | None = None,
+        chars: int = 0,
+        sents: int = 0,
+    ) -> int:
         c = len(self._c_rep)
         if not archived:
             self._by_id[rep] = c
@@ -673,8 +741,7 @@ class Deduplicator:
             same_as_rep = rep >= 0 and int(self._r_group.a[rep]) == g
             kind = _EXACT if same_as_rep else int(self._r_kind.a[g])
             sim = 1.0 if same_as_rep else float(self._r_sim.a[g])
-            r = self._record(id_, c, kind, sim, int(self._r_size.a[g]), g,
-                             self._r_sketch.a[g])
+            r = self._record(id_, c, kind, sim, int(self._r_size.a[g]), g, self._r_sketch.a[g])
             if self._c_archived.a[c]:
                 self._n_archived += 1
             return self._provisional(r)
@@ -686,25 +753,45 @@ class Deduplicator:
         self._counts[kind] += 1
         if self._c_archived.a[c]:
             self._n_archived += 1
-        return Decision(id_, False, self._c_rep[c], _KINDS[kind], sim,
-                        containment=sim if kind == _PARTIAL else None)
+        return Decision(
+            id_,
+            False,
+            self._c_rep[c],
+            _KINDS[kind],
+            sim,
+            containment=sim if kind == _PARTIAL else None,
+        )
 
-    def _near_or_new(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
-                     cands: np.ndarray, kept_items: list[tuple[str, bytes, np.ndarray, int]],
-                     part: np.ndarray, pieces: _Pieces, row: int) -> tuple[Decision, int]:
+    def _near_or_new(
+        self,
+        id_: str,
+        key: bytes,
+        length: int,
+        sig: np.ndarray,
+        size: int,
+        cands: np.ndarray,
+        kept_items: list[tuple[str, bytes, np.ndarray, int]],
+        part: np.ndarray,
+        pieces: _Pieces,
+        row: int,
+    ) -> tuple[Decision, int]:
         """Decide a new body. Returns the decision and the cluster whose band keys this
         body's keys must point to (-1: none, it is not a representative)."""
         own, boiler, chars, sents = pieces.of(row)
         best_near: tuple[float, int] | None = None  # (similarity, cluster)
         if len(cands):
             for neg_sim, c, jac_c in self._rank_near(np.unique(cands), sig, size, pieces, row):
-                if (self._longest and length > self._c_len.a[c]
-                        and not self._members_accept(c, sig, size)):
+                if (
+                    self._longest
+                    and length > self._c_len.a[c]
+                    and not self._members_accept(c, sig, size)
+                ):
                     continue  # it would become the representative, and a member disagrees
                 best_near = (-neg_sim, c)
                 if self._contains(c, jac_c, size):
-                    return self._supersede(id_, key, length, sig, size, -neg_sim, jac_c, c,
-                                           kept_items, pieces, row)
+                    return self._supersede(
+                        id_, key, length, sig, size, -neg_sim, jac_c, c, kept_items, pieces, row
+                    )
                 break
         if best_near is not None:
             sim, c = best_near
@@ -745,19 +832,31 @@ class Deduplicator:
                 if not ranked:
                     match = None
                 elif self._contains(c, ranked[0][2], size):
-                    return self._supersede(id_, key, length, sig, size, -ranked[0][0],
-                                           ranked[0][2], c, kept_items, pieces, row)
+                    return self._supersede(
+                        id_,
+                        key,
+                        length,
+                        sig,
+                        size,
+                        -ranked[0][0],
+                        ranked[0][2],
+                        c,
+                        kept_items,
+                        pieces,
+                        row,
+                    )
                 else:
                     near_c, match = c, Match(self._c_rep[c], -ranked[0][0], "near")
         if len(part) and (match is None or rerun):
-            found = self._partial(sig, size, own, boiler, chars, sents, np.unique(part),
-                                  archived=not rerun)
+            found = self._partial(
+                sig, size, own, boiler, chars, sents, np.unique(part), archived=not rerun
+            )
             if found is not None:
-                d, carries = self._join_partial(id_, key, length, sig, size, own, chars, sents,
-                                                *found)
+                d, carries = self._join_partial(
+                    id_, key, length, sig, size, own, chars, sents, *found
+                )
                 if d.kept and self.store is not None and not rerun:
-                    kept_items.append(self._kept_item(id_, key, sig, size, pieces, row,
-                                                      d.cluster))
+                    kept_items.append(self._kept_item(id_, key, sig, size, pieces, row, d.cluster))
                 return d, carries
         if self.store is not None and not self._store_pieces:
             match = self.store.lookup(key, sig, size)
@@ -775,8 +874,9 @@ class Deduplicator:
                 self._counts[kind] += 1
                 self._exact[key] = (c, kind, match.similarity)
                 return Decision(id_, False, match.id, match.kind, match.similarity), -1
-            r = self._record(id_, c, kind, match.similarity, size, -1,
-                             (sig & 0xFF).astype(np.uint8))
+            r = self._record(
+                id_, c, kind, match.similarity, size, -1, (sig & 0xFF).astype(np.uint8)
+            )
             self._exact[key] = r
             return self._provisional(r), -1
         own, _, chars, sents = pieces.of(row, need=True)
@@ -793,8 +893,9 @@ class Deduplicator:
         self._promote(c, r, key, length, sig, size, own, chars, sents)
         return self._provisional(r), c
 
-    def _rank_near(self, cands: np.ndarray, sig: np.ndarray, size: int, pieces: _Pieces,
-                   row: int) -> list[tuple[float, int, float]]:
+    def _rank_near(
+        self, cands: np.ndarray, sig: np.ndarray, size: int, pieces: _Pieces, row: int
+    ) -> list[tuple[float, int, float]]:
         """Clusters ``cands`` this body is a near copy of (`cluster.verify` against each
         cluster's current version, sentence counts included), as (-similarity, cluster,
         Jaccard), best first (ties: the oldest cluster). The same rule for this run's
@@ -806,8 +907,14 @@ class Deduplicator:
         for c, j, s in zip(cands.tolist(), jac.tolist(), csize.tolist(), strict=True):
             if j < self.config.threshold and sents is None:
                 sents = pieces.of(row, need=True)[3]
-            v = verify(self.config, j, size, s, sentences_a=sents,
-                       sentences_b=int(self._c_sents.a[c]) or None)
+            v = verify(
+                self.config,
+                j,
+                size,
+                s,
+                sentences_a=sents,
+                sentences_b=int(self._c_sents.a[c]) or None,
+            )
             if v.ok:
                 ranked.append((-v.similarity, c, v.jaccard))
         ranked.sort()
@@ -816,17 +923,32 @@ class Deduplicator:
     def _contains(self, c: int, jaccard: float, size: int) -> bool:
         """Near to cluster c only by containment, and the fuller one: it contains c's
         version, so it is kept as a fuller version, never dropped (``keep="first"``)."""
-        return (not self._longest and jaccard < self.config.threshold
-                and size > self._c_size.a[c] / PARTIAL_MAX_RATIO)
+        return (
+            not self._longest
+            and jaccard < self.config.threshold
+            and size > self._c_size.a[c] / PARTIAL_MAX_RATIO
+        )
 
-    def _supersede(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
-                   sim: float, jaccard: float, c: int, kept_items: list,
-                   pieces: _Pieces, row: int) -> tuple[Decision, int]:
+    def _supersede(
+        self,
+        id_: str,
+        key: bytes,
+        length: int,
+        sig: np.ndarray,
+        size: int,
+        sim: float,
+        jaccard: float,
+        c: int,
+        kept_items: list,
+        pieces: _Pieces,
+        row: int,
+    ) -> tuple[Decision, int]:
         """Keep this body as the fuller version of cluster c (see `_contains`)."""
         own, _, chars, sents = pieces.of(row, need=True)
         v = Verdict(True, "partial", sim, jaccard, sim, "b")
-        d, carries = self._join_partial(id_, key, length, sig, size, own, chars, sents, v, c,
-                                        force=True)
+        d, carries = self._join_partial(
+            id_, key, length, sig, size, own, chars, sents, v, c, force=True
+        )
         if self.store is not None:
             kept_items.append(self._kept_item(id_, key, sig, size, pieces, row, d.cluster))
         return d, carries
@@ -863,15 +985,24 @@ class Deduplicator:
         if brief is not None:
             self._archived_cluster(brief)
             sh = self.store.query_pieces(  # type: ignore[union-attr]
-                brief.pieces.hashes, cap=self.config.boilerplate_clusters)
+                brief.pieces.hashes, cap=self.config.boilerplate_clusters
+            )
             for f in self.store.entries(np.unique(sh.values)):  # type: ignore[union-attr]
                 if f.pieces.of == rep:
                     self._archived_cluster(f)
         return c
 
-    def _partial(self, sig: np.ndarray, size: int, own: np.ndarray, boiler: np.ndarray,
-                 chars: int, sents: int, cands: np.ndarray, archived: bool = True
-                 ) -> tuple[Verdict, int] | None:
+    def _partial(
+        self,
+        sig: np.ndarray,
+        size: int,
+        own: np.ndarray,
+        boiler: np.ndarray,
+        chars: int,
+        sents: int,
+        cands: np.ndarray,
+        archived: bool = True,
+    ) -> tuple[Verdict, int] | None:
         """The best cluster this body lies inside, or that lies inside it (`cluster.verify`
         on sentence pieces, boilerplate left out of both sides). ``archived``: the store's
         entries (archived clusters with their pieces) are candidates too."""
@@ -887,16 +1018,36 @@ class Deduplicator:
             theirs = self._c_pieces[c]
             if len(boiler):
                 theirs = theirs[~np.isin(theirs, boiler, assume_unique=True)]
-            v = verify(self.config, j, size, int(self._c_size.a[c]), pieces_a=own,
-                       pieces_b=theirs, chars_a=chars, chars_b=int(self._c_chars.a[c]),
-                       sentences_a=sents, sentences_b=int(self._c_sents.a[c]))
+            v = verify(
+                self.config,
+                j,
+                size,
+                int(self._c_size.a[c]),
+                pieces_a=own,
+                pieces_b=theirs,
+                chars_a=chars,
+                chars_b=int(self._c_chars.a[c]),
+                sentences_a=sents,
+                sentences_b=int(self._c_sents.a[c]),
+            )
             if v.kind == "partial":
                 verdicts.append((v, c, c))
         return best(verdicts)
 
-    def _join_partial(self, id_: str, key: bytes, length: int, sig: np.ndarray, size: int,
-                      own: np.ndarray, chars: int, sents: int, v: Verdict, c: int,
-                      force: bool = False) -> tuple[Decision, int]:
+    def _join_partial(
+        self,
+        id_: str,
+        key: bytes,
+        length: int,
+        sig: np.ndarray,
+        size: int,
+        own: np.ndarray,
+        chars: int,
+        sents: int,
+        v: Verdict,
+        c: int,
+        force: bool = False,
+    ) -> tuple[Decision, int]:
         """Join cluster c as an abridged copy, or, as its fuller version, supersede the
         version c is verified against (and become the representative with
         ``keep="longest"``)."""
@@ -921,11 +1072,20 @@ class Deduplicator:
         self._n_superseding += 1
         self._exact[key] = (c, _EXACT, 1.0)
         self._set_top(c, id_, sig, size, own, chars, sents)
-        return Decision(id_, True, self._c_rep[c], "partial", sim, containment=sim,
-                        supersedes=before), c
+        return Decision(
+            id_, True, self._c_rep[c], "partial", sim, containment=sim, supersedes=before
+        ), c
 
-    def _kept_item(self, id_: str, key: bytes, sig: np.ndarray, size: int, pieces: _Pieces,
-                   row: int, cluster: str = "") -> tuple:
+    def _kept_item(
+        self,
+        id_: str,
+        key: bytes,
+        sig: np.ndarray,
+        size: int,
+        pieces: _Pieces,
+        row: int,
+        cluster: str = "",
+    ) -> tuple:
         """What the store is given for a kept record: (id, exact key, signature, size), and
         with a store that keeps pieces, (timestamp: now, (every piece hash, the folded
         characters and sentences of its non-boilerplate pieces, and for a fuller version
@@ -982,13 +1142,16 @@ class Deduplicator:
         c = self._by_id.get(rep, self._archived.get(rep))
         if c is None:
             c = self._archived[rep] = self._new_cluster(
-                rep, e.sig, e.size, True, e.pieces.hashes, e.pieces.chars, e.pieces.sentences)
+                rep, e.sig, e.size, True, e.pieces.hashes, e.pieces.chars, e.pieces.sentences
+            )
         elif not self._c_archived.a[c]:
             return c  # a cluster of this run: it knows its current version
         elif (self._c_top[c] == e.id and not len(self._c_pieces[c])) or (
-                e.n > self._top_n.get(c, -1) and e.pieces.of):  # known from a lookup / newer
-            self._set_top(c, e.id, e.sig, e.size, e.pieces.hashes, e.pieces.chars,
-                          e.pieces.sentences)
+            e.n > self._top_n.get(c, -1) and e.pieces.of
+        ):  # known from a lookup / newer
+            self._set_top(
+                c, e.id, e.sig, e.size, e.pieces.hashes, e.pieces.chars, e.pieces.sentences
+            )
         else:
             return c
         self._top_n[c] = e.n
@@ -1011,8 +1174,16 @@ class Deduplicator:
             self._c_sents.a[c] = max(int(self._c_sents.a[c]), sents)
             self._absorbed.append((new, c))
 
-    def _set_top(self, c: int, id_: str, sig: np.ndarray, size: int, pieces: np.ndarray,
-                 chars: int, sents: int) -> None:
+    def _set_top(
+        self,
+        c: int,
+        id_: str,
+        sig: np.ndarray,
+        size: int,
+        pieces: np.ndarray,
+        chars: int,
+        sents: int,
+    ) -> None:
         """Verify cluster c's later candidates against this version."""
         self._c_top[c] = id_
         self._by_id[id_] = c
@@ -1024,8 +1195,9 @@ class Deduplicator:
         self._c_top_pieces.a[c] = len(pieces)
 
     # -- keep="longest" --------------------------------------------------------------------
-    def _record(self, id_: str, c: int, kind: int, sim: float, size: int, group: int,
-                sketch: np.ndarray) -> int:
+    def _record(
+        self, id_: str, c: int, kind: int, sim: float, size: int, group: int, sketch: np.ndarray
+    ) -> int:
         """Append a per-record row and link it into cluster c's member list."""
         r = len(self._r_id)
         self._r_id.append(id_)
@@ -1069,11 +1241,23 @@ class Deduplicator:
             return True
         jac = self._sketch_jaccard(members, (sig & 0xFF).astype(np.uint8))
         sizes = self._r_size.a[members]
-        return all(accept(self.config, j, int(s), size)[0]
-                   for j, s in zip(jac.tolist(), sizes.tolist(), strict=True))
+        return all(
+            accept(self.config, j, int(s), size)[0]
+            for j, s in zip(jac.tolist(), sizes.tolist(), strict=True)
+        )
 
-    def _promote(self, c: int, r: int, key: bytes, length: int, sig: np.ndarray,
-                 size: int, pieces: np.ndarray, chars: int, sents: int) -> None:
+    def _promote(
+        self,
+        c: int,
+        r: int,
+        key: bytes,
+        length: int,
+        sig: np.ndarray,
+        size: int,
+        pieces: np.ndarray,
+        chars: int,
+        sents: int,
+    ) -> None:
         """Make record r the representative of cluster c; restate the members' relation."""
         self._set_top(c, self._r_id[r], sig, size, pieces, chars, sents)
         self._c_len.a[c] = length
@@ -1102,8 +1286,15 @@ class Deduplicator:
         c = int(self._r_cluster.a[r])
         kind = int(self._r_kind.a[r])
         sim = float(self._r_sim.a[r])
-        return Decision(self._r_id[r], kind == _NONE, self._c_rep[c], _KINDS[kind], sim,
-                        final=final, containment=sim if kind == _PARTIAL else None)
+        return Decision(
+            self._r_id[r],
+            kind == _NONE,
+            self._c_rep[c],
+            _KINDS[kind],
+            sim,
+            final=final,
+            containment=sim if kind == _PARTIAL else None,
+        )
 
     def _final_decisions(self) -> Iterator[Decision]:
         for r in range(len(self._r_id)):
@@ -1115,18 +1306,28 @@ class Deduplicator:
         for c in range(len(self._c_rep)):
             if self._c_archived.a[c]:
                 continue
-            item: tuple = (self._c_rep[c], self._c_key[c], self._c_sig.a[c].copy(),
-                           int(self._c_size.a[c]))
+            item: tuple = (
+                self._c_rep[c],
+                self._c_key[c],
+                self._c_sig.a[c].copy(),
+                int(self._c_size.a[c]),
+            )
             if self._store_pieces:
-                item += (None, (self._c_pieces[c], int(self._c_chars.a[c]),
-                                int(self._c_sents.a[c])))
+                item += (
+                    None,
+                    (self._c_pieces[c], int(self._c_chars.a[c]), int(self._c_sents.a[c])),
+                )
             items.append(item)
         if items:
             self.store.insert_many(items)
 
 
-def dedup(records: Iterable[tuple[str, str]], config: DedupConfig | None = None,
-          batch_size: int = 1024, **kw: Any) -> Iterator[Decision]:
+def dedup(
+    records: Iterable[tuple[str, str]],
+    config: DedupConfig | None = None,
+    batch_size: int = 1024,
+    **kw: Any,
+) -> Iterator[Decision]:
     """Decide every (id, cleaned body) record, streamed in batches; decisions in input order.
 
     ``kw``: `DedupConfig` fields and ``store`` (see `Deduplicator`). With ``keep="first"``
@@ -1144,8 +1345,9 @@ def dedup(records: Iterable[tuple[str, str]], config: DedupConfig | None = None,
     yield from d.finish()
 
 
-def replay(records: Iterable[tuple[int, str, str]],
-           config: DedupConfig | None = None) -> list[Decision]:
+def replay(
+    records: Iterable[tuple[int, str, str]], config: DedupConfig | None = None
+) -> list[Decision]:
     """Final decisions for (batch number, id, cleaned body) records given in input order,
     one `Deduplicator.add_batch` call per batch number.
 

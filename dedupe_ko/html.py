@@ -25,6 +25,7 @@ __all__ = ["clean_html", "decode_html", "html_to_lines"]
 
 log = logging.getLogger(__name__)
 
+
 def _tags(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
@@ -64,21 +65,29 @@ _CAPTION_NAME = re.compile(
 # "article-list", "related-articles": lists of other articles, not the article.
 _LIST_NAME = re.compile(r"list|related|recommend|popular|rank|other|more", re.IGNORECASE)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""",
-                           re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
 _SPACES = re.compile(r"\s+")
-_KOREAN_ALIASES = {"euc-kr": "cp949", "euckr": "cp949", "ks_c_5601-1987": "cp949",
-                   "ksc5601": "cp949", "x-windows-949": "cp949", "windows-949": "cp949"}
+_KOREAN_ALIASES = {
+    "euc-kr": "cp949",
+    "euckr": "cp949",
+    "ks_c_5601-1987": "cp949",
+    "ksc5601": "cp949",
+    "x-windows-949": "cp949",
+    "windows-949": "cp949",
+}
 
 
 def decode_html(data: bytes) -> tuple[str, str]:
     """Bytes of a page -> (text, encoding used): the BOM, else the declared charset (EUC-KR
     read as its superset CP949), else UTF-8 if it decodes, else CP949, else UTF-8 with
     replacement characters."""
-    for bom, enc in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"),
-                     (b"\xfe\xff", "utf-16-be")):
+    for bom, enc in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if data.startswith(bom):
-            return data[len(bom):].decode(enc, errors="replace"), enc
+            return data[len(bom) :].decode(enc, errors="replace"), enc
     m = _META_CHARSET.search(data[:8192])
     if m:
         declared = m.group(1).decode("ascii", "replace").lower()
@@ -99,9 +108,7 @@ def _parser(html: str):  # noqa: ANN202 - selectolax's parser type
     try:
         from selectolax.lexbor import LexborHTMLParser
     except ImportError as e:  # pragma: no cover - depends on the environment
-        raise ImportError(
-            "reading HTML needs selectolax: pip install 'dedupe-ko[html]'"
-        ) from e
+        raise ImportError("reading HTML needs selectolax: pip install 'dedupe-ko[html]'") from e
     return LexborHTMLParser(html)
 
 
@@ -135,8 +142,15 @@ def html_to_lines(html: str | bytes) -> tuple[list[str], list[LineHint]]:
             chars = max(1, len(text))
             lines.append(text)
             # a caption line: (nearly) all of it inside figcaption or a caption-named element
-            hints.append(LineHint(min(1.0, cur.link / chars), cur.boiler,
-                                  cur.captioned >= 0.8 * chars, cur.article, cur.heading))
+            hints.append(
+                LineHint(
+                    min(1.0, cur.link / chars),
+                    cur.boiler,
+                    cur.captioned >= 0.8 * chars,
+                    cur.article,
+                    cur.heading,
+                )
+            )
         cur = _Line()
 
     title = tree.css_first("title")
@@ -173,8 +187,11 @@ def html_to_lines(html: str | bytes) -> tuple[list[str], list[LineHint]]:
         names = _names(attrs)
         link = link or tag == "a"
         boiler = boiler or tag in BOILERPLATE_TAGS or bool(_FURNITURE_NAME.search(names))
-        article = article or tag in ARTICLE_TAGS or bool(
-            _ARTICLE_NAME.search(names) and not _LIST_NAME.search(names))
+        article = (
+            article
+            or tag in ARTICLE_TAGS
+            or bool(_ARTICLE_NAME.search(names) and not _LIST_NAME.search(names))
+        )
         caption = caption or tag == "figcaption" or bool(_CAPTION_NAME.search(names))
         heading = heading or tag in HEADINGS
         block = tag in BLOCK_TAGS

@@ -102,7 +102,11 @@ _T = TypeVar("_T")
 
 # Settings from the installed software, not from the config: a new config cannot fix them.
 _SOFTWARE_KEYS = (
-    "scheme", "datasketch_major", "permutation_check", "shingle_version", "normalizer_version",
+    "scheme",
+    "datasketch_major",
+    "permutation_check",
+    "shingle_version",
+    "normalizer_version",
     "piece_scheme",
 )
 
@@ -126,12 +130,18 @@ class IndexMismatchError(ValueError):
     ``differences`` maps each differing setting to ``(stored, requested)``.
     """
 
-    def __init__(self, where: str, differences: dict[str, tuple[object, object]],
-                 stored_config: dict[str, Any] | None) -> None:
+    def __init__(
+        self,
+        where: str,
+        differences: dict[str, tuple[object, object]],
+        stored_config: dict[str, Any] | None,
+    ) -> None:
         self.where = where
         self.differences = differences
-        lines = [f"{where} was built with other signature settings; its signatures do not "
-                 "compare with the ones requested:"]
+        lines = [
+            f"{where} was built with other signature settings; its signatures do not "
+            "compare with the ones requested:"
+        ]
         for key, (stored, requested) in differences.items():
             lines.append(f"  {key}: stored {stored!r}, requested {requested!r}")
         if any(k in _SOFTWARE_KEYS for k in differences):
@@ -244,19 +254,27 @@ class Pieces:
             return struct.pack("<qqq", self.chars, self.sentences, base) + hashes
         of = self.of.encode()
         # -1 first (a chars count is never negative) marks the layout with ``of``
-        return (struct.pack("<qqqqq", -1, self.chars, self.sentences, base, len(of))
-                + hashes + of)
+        return struct.pack("<qqqqq", -1, self.chars, self.sentences, base, len(of)) + hashes + of
 
     @classmethod
     def unpack(cls, blob: bytes) -> Pieces:
         chars, sents, base = struct.unpack_from("<qqq", blob)
         if chars >= 0:
-            return cls(np.frombuffer(blob, dtype="<u8", offset=_PIECES_HEAD).astype(np.uint64),
-                       chars, sents, base)
+            return cls(
+                np.frombuffer(blob, dtype="<u8", offset=_PIECES_HEAD).astype(np.uint64),
+                chars,
+                sents,
+                base,
+            )
         chars, sents, base, n_of = struct.unpack_from("<qqqq", blob, 8)
         end = len(blob) - n_of
-        return cls(np.frombuffer(blob[:end], dtype="<u8", offset=_PIECES_HEAD + 16
-                                 ).astype(np.uint64), chars, sents, base, blob[end:].decode())
+        return cls(
+            np.frombuffer(blob[:end], dtype="<u8", offset=_PIECES_HEAD + 16).astype(np.uint64),
+            chars,
+            sents,
+            base,
+            blob[end:].decode(),
+        )
 
     def lent(self, other: Pieces, check: bool = True) -> tuple[Pieces, np.ndarray] | None:
         """These pieces with a near copy's new ones added (a re-led copy's lede, a paragraph
@@ -265,11 +283,17 @@ class Pieces:
         (`ABSORB_MIN` new pieces) and up to twice the stored version's own pieces."""
         new = other.hashes[~in_sorted(other.hashes, self.hashes)]
         base = len(self.hashes) if self.base < 0 else self.base
-        if not len(new) or (check and (len(new) < ABSORB_MIN
-                                       or len(self.hashes) + len(new) > 2 * base)):
+        if not len(new) or (
+            check and (len(new) < ABSORB_MIN or len(self.hashes) + len(new) > 2 * base)
+        ):
             return None
-        return Pieces(np.union1d(self.hashes, new), max(self.chars, other.chars),
-                      max(self.sentences, other.sentences), base, self.of), new
+        return Pieces(
+            np.union1d(self.hashes, new),
+            max(self.chars, other.chars),
+            max(self.sentences, other.sentences),
+            base,
+            self.of,
+        ), new
 
 
 _PIECES_HEAD = 24
@@ -289,8 +313,10 @@ class Entry:
 def pieces_of(texts: Sequence[str]) -> list[Pieces]:
     """The `Pieces` of cleaned bodies, cut as the Deduplicator cuts them."""
     h, lengths, offsets, sents = pieces_batch([strip_marks(t) for t in texts])
-    return [Pieces(h[a:b], int(lengths[a:b].sum()), int(sents[i]))
-            for i, (a, b) in enumerate(zip(offsets[:-1], offsets[1:], strict=True))]
+    return [
+        Pieces(h[a:b], int(lengths[a:b].sum()), int(sents[i]))
+        for i, (a, b) in enumerate(zip(offsets[:-1], offsets[1:], strict=True))
+    ]
 
 
 # A row to store: (id, exact key, signature, shingle count, timestamp, band keys, pieces).
@@ -306,8 +332,12 @@ class Index:
     Not thread-safe: use one `Index` per thread or process (processes may share the target).
     """
 
-    def __init__(self, backend: _SQLiteBackend | _RedisBackend, config: DedupConfig,
-                 retention_days: float | None) -> None:
+    def __init__(
+        self,
+        backend: _SQLiteBackend | _RedisBackend,
+        config: DedupConfig,
+        retention_days: float | None,
+    ) -> None:
         self._backend = backend
         self.config = config
         self.retention_days = retention_days
@@ -317,8 +347,14 @@ class Index:
 
     # ---- opening -----------------------------------------------------------------------
     @classmethod
-    def open(cls, target: str | Path, config: DedupConfig | None = None, *,
-             retention_days: float | None = None, create: bool = True) -> Index:
+    def open(
+        cls,
+        target: str | Path,
+        config: DedupConfig | None = None,
+        *,
+        retention_days: float | None = None,
+        create: bool = True,
+    ) -> Index:
         """Open (or create) the index at ``target``: a file path (SQLite) or a
         ``redis://host:port/db?prefix=NAME`` URL (keys under ``NAME:``, default "dedupe_ko").
 
@@ -412,8 +448,7 @@ class Index:
     def abort_run(self) -> None:
         """Delete the run's entries now (the outputs were not written)."""
         if self._backend.run is not None:
-            self._backend.end_run(self._backend.run, commit=False,
-                                  band_keys=self._hasher.band_keys)
+            self._backend.end_run(self._backend.run, commit=False, band_keys=self._hasher.band_keys)
 
     def recover(self) -> list[tuple[str, str]]:
         """Roll forward or back the runs whose owner process is dead (see `begin_run`);
@@ -475,17 +510,20 @@ class Index:
         stored entry is left as it is)."""
         return self.add_many([(id, text, timestamp)]) == 1
 
-    def add_many(self, items: Iterable[tuple[str, str] | tuple[str, str, float | datetime | None]]
-                 ) -> int:
+    def add_many(
+        self, items: Iterable[tuple[str, str] | tuple[str, str, float | datetime | None]]
+    ) -> int:
         """Store (id, text[, timestamp]) items in one transaction (all or none); returns how
         many were new. Ids already present are left as they are."""
         ids, texts, stamps = self._unpack(items)
         keys, sigs, sizes = self._signatures(texts)
-        return self.insert_many(list(zip(ids, keys, sigs, sizes, stamps, pieces_of(texts),
-                                         strict=True)))
+        return self.insert_many(
+            list(zip(ids, keys, sigs, sizes, stamps, pieces_of(texts), strict=True))
+        )
 
-    def check_and_add(self, id: str, text: str, *,
-                      timestamp: float | datetime | None = None) -> Match | None:
+    def check_and_add(
+        self, id: str, text: str, *, timestamp: float | datetime | None = None
+    ) -> Match | None:
         """Atomically: the match of ``text`` if it has one, else store it and return None.
         Two processes doing this with the same story store it once."""
         return self.check_and_add_many([(id, text, timestamp)])[0]
@@ -504,29 +542,39 @@ class Index:
         bands = self._hasher.band_keys(sigs)
         pieces = pieces_of(texts)
         with self._backend.locked():
-            partial = self._partial_many(texts, sigs, sizes,
-                                         self.lookup_many(keys, sigs, sizes))
-            out = self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands, pieces,
-                                           partial)
+            partial = self._partial_many(texts, sigs, sizes, self.lookup_many(keys, sigs, sizes))
+            out = self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands, pieces, partial)
             # near copies lend their new sentences to the entry they matched, as in the
             # Deduplicator's clusters: a brief made of a re-led copy's lede still finds it
-            self.lend_pieces([(m.id, pieces[i]) for i, m in enumerate(out)
-                              if m is not None and m.kind == "near"])
+            self.lend_pieces(
+                [(m.id, pieces[i]) for i, m in enumerate(out) if m is not None and m.kind == "near"]
+            )
             return out
 
-    def lend_pieces(self, items: Sequence[tuple[str, Pieces | tuple]], check: bool = True
-                    ) -> int:
+    def lend_pieces(self, items: Sequence[tuple[str, Pieces | tuple]], check: bool = True) -> int:
         """Add near copies' sentence pieces to the stored entries they matched ((id,
         `Pieces` or (hashes, chars, sentences)) items; see `Pieces.lent` for ``check``);
         returns how many entries grew. Entries without pieces, or absent, are left alone."""
-        got = [(_check_id(i), p if isinstance(p, Pieces) else Pieces(
-            np.asarray(p[0], dtype=np.uint64), int(p[1]), int(p[2]))) for i, p in items]
+        got = [
+            (
+                _check_id(i),
+                p
+                if isinstance(p, Pieces)
+                else Pieces(np.asarray(p[0], dtype=np.uint64), int(p[1]), int(p[2])),
+            )
+            for i, p in items
+        ]
         if not got:
             return 0
         return self._backend.lend(got, check)
 
-    def _partial_many(self, texts: Sequence[str], sigs: np.ndarray, sizes: Sequence[int],
-                      earlier: Sequence[Match | None] | None = None) -> list[Match | None]:
+    def _partial_many(
+        self,
+        texts: Sequence[str],
+        sigs: np.ndarray,
+        sizes: Sequence[int],
+        earlier: Sequence[Match | None] | None = None,
+    ) -> list[Match | None]:
         """For each text without an ``earlier`` match, the stored article it lies inside (a
         ``partial`` match, verified with `cluster.verify` on sentence pieces), or None: none,
         or the text is the fuller version of the best one (it is new, and supersedes it).
@@ -559,7 +607,8 @@ class Index:
                 e = by_id.get(m.id)
                 if m.kind == "near" and e is not None and b > a:
                     got = lent.get(e.n, e.pieces).lent(
-                        Pieces(own, int(lengths[a:b][~crowded].sum()), int(sents[i])))
+                        Pieces(own, int(lengths[a:b][~crowded].sum()), int(sents[i]))
+                    )
                     if got is not None:
                         lent[e.n] = got[0]
                         entries.setdefault(e.n, e)
@@ -586,9 +635,18 @@ class Index:
                 theirs = pc.hashes
                 if len(boiler):
                     theirs = theirs[~np.isin(theirs, boiler)]
-                v = verify(cfg, float((e.sig == sigs[i]).mean()), int(sizes[i]), e.size,
-                           pieces_a=own, pieces_b=theirs, chars_a=chars, chars_b=pc.chars,
-                           sentences_a=n_sents, sentences_b=pc.sentences)
+                v = verify(
+                    cfg,
+                    float((e.sig == sigs[i]).mean()),
+                    int(sizes[i]),
+                    e.size,
+                    pieces_a=own,
+                    pieces_b=theirs,
+                    chars_a=chars,
+                    chars_b=pc.chars,
+                    sentences_a=n_sents,
+                    sentences_b=pc.sentences,
+                )
                 if v.kind == "partial":
                     verdicts.append((v, n, e))
             top = best(verdicts)
@@ -601,14 +659,14 @@ class Index:
         """The best verified match for one article given its exact key, signature, size."""
         return self.lookup_many([exact_key], np.asarray(sig)[None, :], [size])[0]
 
-    def lookup_many(self, exact_keys: Sequence[bytes], sigs: np.ndarray,
-                    sizes: Sequence[int]) -> list[Match | None]:
+    def lookup_many(
+        self, exact_keys: Sequence[bytes], sigs: np.ndarray, sizes: Sequence[int]
+    ) -> list[Match | None]:
         """`lookup` for a batch (each against the index only)."""
         sigs = np.atleast_2d(np.asarray(sigs, dtype=np.uint32))
         if not len(exact_keys):
             return []
-        found = self._backend.fetch(list(exact_keys), self._hasher.band_keys(sigs),
-                                    self._cutoff())
+        found = self._backend.fetch(list(exact_keys), self._hasher.band_keys(sigs), self._cutoff())
         return [self._best(f, s, int(z)) for f, s, z in zip(found, sigs, sizes, strict=True)]
 
     def insert_many(self, items: Sequence[tuple]) -> int:
@@ -628,8 +686,12 @@ class Index:
             ts = _timestamp(it[4] if len(it) > 4 else None, now)
             pieces = it[5] if len(it) > 5 else None
             if pieces is not None and not isinstance(pieces, Pieces):
-                pieces = Pieces(np.asarray(pieces[0], dtype=np.uint64), int(pieces[1]),
-                                int(pieces[2]), of=str(pieces[3]) if len(pieces) > 3 else "")
+                pieces = Pieces(
+                    np.asarray(pieces[0], dtype=np.uint64),
+                    int(pieces[1]),
+                    int(pieces[2]),
+                    of=str(pieces[3]) if len(pieces) > 3 else "",
+                )
             rows.append((_check_id(id_), bytes(key), sig, int(size), ts, bk, pieces))
         return self._backend.insert(rows)
 
@@ -643,8 +705,9 @@ class Index:
         """`entries` by id."""
         if not ids:
             return []
-        return self.entries(np.array(sorted(self._backend.numbers(list(ids)).values()),
-                                     dtype=np.int64))
+        return self.entries(
+            np.array(sorted(self._backend.numbers(list(ids)).values()), dtype=np.int64)
+        )
 
     def entries(self, ns: np.ndarray) -> list[Entry]:
         """The stored entries ``ns`` that have pieces and are within ``retention_days``."""
@@ -675,8 +738,10 @@ class Index:
 
     def _check_sigs(self, sigs: np.ndarray) -> None:
         if sigs.shape[1] != self.config.minhash.num_perm:
-            raise ValueError(f"signatures have {sigs.shape[1]} values, the index uses "
-                             f"num_perm={self.config.minhash.num_perm}")
+            raise ValueError(
+                f"signatures have {sigs.shape[1]} values, the index uses "
+                f"num_perm={self.config.minhash.num_perm}"
+            )
 
     def _signatures(self, texts: Sequence[str]) -> tuple[list[bytes], np.ndarray, np.ndarray]:
         for t in texts:
@@ -696,15 +761,18 @@ class Index:
             stamps.append(it[2] if len(it) == 3 else None)
         return ids, texts, stamps
 
-    def _verify(self, sig: np.ndarray, size: int,
-                cands: Sequence[tuple[int, str, int, np.ndarray]]) -> tuple[float, int, str] | None:
+    def _verify(
+        self, sig: np.ndarray, size: int, cands: Sequence[tuple[int, str, int, np.ndarray]]
+    ) -> tuple[float, int, str] | None:
         """The best verified candidate as (similarity, n, id) (`cluster.verify` on MinHash,
         `cluster.best`: the highest similarity, then the oldest)."""
         if not cands:
             return None
         jac = (np.stack([c[3] for c in cands]) == sig).mean(axis=1)
-        top = best((verify(self.config, float(j), size, csize), n, (n, id_))
-                   for (n, id_, csize, _), j in zip(cands, jac, strict=True))
+        top = best(
+            (verify(self.config, float(j), size, csize), n, (n, id_))
+            for (n, id_, csize, _), j in zip(cands, jac, strict=True)
+        )
         return None if top is None else (top[0].similarity, top[1][0], top[1][1])
 
     def _best(self, found: _Found, sig: np.ndarray, size: int) -> Match | None:
@@ -713,10 +781,17 @@ class Index:
         best = self._verify(sig, size, found.cands)
         return None if best is None else Match(best[2], best[0], "near")
 
-    def _check_and_add_rows(self, ids: list[str], keys: list[bytes], sigs: np.ndarray,
-                            sizes: np.ndarray, stamps: list[float], bands: np.ndarray,
-                            pieces: list[Pieces] | None = None,
-                            partial: list[Match | None] | None = None) -> list[Match | None]:
+    def _check_and_add_rows(
+        self,
+        ids: list[str],
+        keys: list[bytes],
+        sigs: np.ndarray,
+        sizes: np.ndarray,
+        stamps: list[float],
+        bands: np.ndarray,
+        pieces: list[Pieces] | None = None,
+        partial: list[Match | None] | None = None,
+    ) -> list[Match | None]:
         if not ids:
             return []
 
@@ -747,8 +822,17 @@ class Index:
                     queued.add(ids[i])  # a repeated id keeps its first text, as in add_many
                     # Batch entries rank after every stored one.
                     n = (1 << 62) + len(rows)
-                    rows.append((ids[i], keys[i], sigs[i], int(sizes[i]), stamps[i], bands[i],
-                                 pieces[i] if pieces is not None else None))
+                    rows.append(
+                        (
+                            ids[i],
+                            keys[i],
+                            sigs[i],
+                            int(sizes[i]),
+                            stamps[i],
+                            bands[i],
+                            pieces[i] if pieces is not None else None,
+                        )
+                    )
                     batch_exact.setdefault(keys[i], (n, ids[i]))
                     entry = (n, ids[i], int(sizes[i]), sigs[i])
                     for bk in bands[i].tolist():
@@ -766,10 +850,26 @@ class Index:
         pa, pb = (None, None) if pieces is None else (pieces[:half], pieces[half:])
         qa, qb = (None, None) if partial is None else (partial[:half], partial[half:])
         return [
-            *self._check_and_add_rows(ids[:half], keys[:half], sigs[:half], sizes[:half],
-                                      stamps[:half], bands[:half], pa, qa),
-            *self._check_and_add_rows(ids[half:], keys[half:], sigs[half:], sizes[half:],
-                                      stamps[half:], bands[half:], pb, qb),
+            *self._check_and_add_rows(
+                ids[:half],
+                keys[:half],
+                sigs[:half],
+                sizes[:half],
+                stamps[:half],
+                bands[:half],
+                pa,
+                qa,
+            ),
+            *self._check_and_add_rows(
+                ids[half:],
+                keys[half:],
+                sigs[half:],
+                sizes[half:],
+                stamps[half:],
+                bands[half:],
+                pb,
+                qb,
+            ),
         ]
 
 
@@ -779,7 +879,7 @@ def _split_rows(rows: np.ndarray, values: np.ndarray, offsets: np.ndarray) -> li
     order = np.argsort(text, kind="stable")
     bounds = np.searchsorted(text[order], np.arange(len(offsets)))
     v = values[order]
-    return [v[bounds[i]:bounds[i + 1]] for i in range(len(offsets) - 1)]
+    return [v[bounds[i] : bounds[i + 1]] for i in range(len(offsets) - 1)]
 
 
 def _outputs_in_place(marks: list[list[Any]]) -> bool:
@@ -856,8 +956,7 @@ def _exact_u64(keys: Sequence[bytes]) -> np.ndarray:
 
 def _with_exact(bands: np.ndarray, keys: Sequence[bytes]) -> np.ndarray:
     """Band keys with the exact hash appended as one more column."""
-    return np.column_stack([np.asarray(bands, dtype=np.uint64),
-                            _exact_u64(keys).astype(np.uint64)])
+    return np.column_stack([np.asarray(bands, dtype=np.uint64), _exact_u64(keys).astype(np.uint64)])
 
 
 class _SQLiteBackend:
@@ -875,33 +974,42 @@ class _SQLiteBackend:
     def ensure(self, meta_if_new: dict[str, str] | None) -> dict[str, str]:
         if not self.path.exists():
             if meta_if_new is None:
-                raise FileNotFoundError(f"no index at {self.path} (open with create=True to "
-                                        "create one)")
+                raise FileNotFoundError(
+                    f"no index at {self.path} (open with create=True to create one)"
+                )
             self._create(meta_if_new)
         self._check_header()
         try:
             uri = "file:" + _uri_path(self.path) + "?mode=rw"
-            conn = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S,
-                                   check_same_thread=True)
+            conn = sqlite3.connect(
+                uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_S, check_same_thread=True
+            )
         except sqlite3.Error as e:
-            raise IndexFormatError(f"{self.path}: cannot be opened as an index ({e}); it was "
-                                   "not modified.") from e
+            raise IndexFormatError(
+                f"{self.path}: cannot be opened as an index ({e}); it was not modified."
+            ) from e
         self._conn = conn
         try:
             rows = conn.execute("SELECT key, value FROM meta").fetchall()
             version = conn.execute("PRAGMA user_version").fetchone()[0]
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         except sqlite3.DatabaseError as e:
-            raise IndexFormatError(f"{self.path}: a damaged dedupe_ko index ({e}); it was not "
-                                   "modified. Restore it from a copy or build a new one.") from e
+            raise IndexFormatError(
+                f"{self.path}: a damaged dedupe_ko index ({e}); it was not "
+                "modified. Restore it from a copy or build a new one."
+            ) from e
         meta = dict(rows)
         if meta.get("format") != FORMAT:
-            raise IndexFormatError(f"{self.path}: marked as a dedupe_ko index but its meta "
-                                   "table is not ours; it was not modified.")
+            raise IndexFormatError(
+                f"{self.path}: marked as a dedupe_ko index but its meta "
+                "table is not ours; it was not modified."
+            )
         if version != SQLITE_VERSION:
-            raise IndexFormatError(f"{self.path}: index format {version}, this dedupe_ko "
-                                   f"reads format {SQLITE_VERSION}; it was not modified. "
-                                   "Build a new index (a new path) with this version.")
+            raise IndexFormatError(
+                f"{self.path}: index format {version}, this dedupe_ko "
+                f"reads format {SQLITE_VERSION}; it was not modified. "
+                "Build a new index (a new path) with this version."
+            )
         if mode != "wal":
             conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
@@ -911,8 +1019,10 @@ class _SQLiteBackend:
         conn.execute("PRAGMA mmap_size=1073741824")
         has = conn.execute(
             f"SELECT count(*) FROM sqlite_master WHERE name IN ({','.join('?' * len(_TABLES))})",
-            _TABLES).fetchone()[0]
+            _TABLES,
+        ).fetchone()[0]
         if has != len(_TABLES):
+
             def add_tables() -> None:
                 for statement in _PENDING_SCHEMA.split(";"):
                     if statement.strip():
@@ -927,17 +1037,23 @@ class _SQLiteBackend:
         with open(self.path, "rb") as f:
             head = f.read(100)
         if not head:
-            raise IndexFormatError(f"{self.path} is an empty file, not a dedupe_ko index; it was "
-                                   "not modified. Remove it or give another path.")
+            raise IndexFormatError(
+                f"{self.path} is an empty file, not a dedupe_ko index; it was "
+                "not modified. Remove it or give another path."
+            )
         if not head.startswith(_SQLITE_MAGIC) or len(head) < 100:
-            raise IndexFormatError(f"{self.path} is not a dedupe_ko index (not an SQLite "
-                                   f"database: starts with {head[:16]!r}); it was not modified. "
-                                   "Give a new path to create an index.")
+            raise IndexFormatError(
+                f"{self.path} is not a dedupe_ko index (not an SQLite "
+                f"database: starts with {head[:16]!r}); it was not modified. "
+                "Give a new path to create an index."
+            )
         app_id = int.from_bytes(head[68:72], "big")
         if app_id != APPLICATION_ID:
-            raise IndexFormatError(f"{self.path} is an SQLite database of another program "
-                                   f"(application_id {app_id:#x}), not a dedupe_ko index; it "
-                                   "was not modified. Give a new path to create an index.")
+            raise IndexFormatError(
+                f"{self.path} is an SQLite database of another program "
+                f"(application_id {app_id:#x}), not a dedupe_ko index; it "
+                "was not modified. Give a new path to create an index."
+            )
 
     def _create(self, meta: dict[str, str]) -> None:
         """Build the index in a temporary file beside the target and hard-link it into
@@ -980,8 +1096,9 @@ class _SQLiteBackend:
         try:
             conn.execute("BEGIN IMMEDIATE" if immediate else "BEGIN")
         except sqlite3.OperationalError as e:
-            raise IndexUnavailableError(f"{self.path}: could not get the write lock within "
-                                        f"{BUSY_TIMEOUT_S:.0f} s ({e})") from e
+            raise IndexUnavailableError(
+                f"{self.path}: could not get the write lock within {BUSY_TIMEOUT_S:.0f} s ({e})"
+            ) from e
         try:
             result = fn()
             conn.execute("COMMIT")
@@ -996,14 +1113,16 @@ class _SQLiteBackend:
         conn = self.conn
         tops = _runs.key_tops(_with_exact(bands, keys))
         out = []
-        for key, (near, exact) in zip(keys, self._runs.lookup(conn, tops, bands.shape[1]),
-                                      strict=True):
+        for key, (near, exact) in zip(
+            keys, self._runs.lookup(conn, tops, bands.shape[1]), strict=True
+        ):
             if len(exact):
                 rows = []
                 for part in _runs.in_params(np.unique(exact).tolist()):
                     rows += conn.execute(
                         f"SELECT n, id FROM entries WHERE n IN ({','.join('?' * len(part))}) "
-                        "AND exact = ? AND ts >= ? ORDER BY n LIMIT 1", (*part, key, cutoff)
+                        "AND exact = ? AND ts >= ? ORDER BY n LIMIT 1",
+                        (*part, key, cutoff),
                     ).fetchall()
                 if rows:
                     out.append(_Found([min(rows)], []))
@@ -1018,10 +1137,14 @@ class _SQLiteBackend:
             top.sort()
             rows = conn.execute(
                 f"SELECT n, id, size, sig FROM entries WHERE n IN ({','.join('?' * len(top))}) "
-                "AND ts >= ? ORDER BY n", (*top.tolist(), cutoff)
+                "AND ts >= ? ORDER BY n",
+                (*top.tolist(), cutoff),
             ).fetchall()
-            out.append(_Found([], [(n, i, z, np.frombuffer(sig, dtype=_SIG_DTYPE))
-                                   for n, i, z, sig in rows]))
+            out.append(
+                _Found(
+                    [], [(n, i, z, np.frombuffer(sig, dtype=_SIG_DTYPE)) for n, i, z, sig in rows]
+                )
+            )
         return out
 
     def _insert(self, rows: list[_Row]) -> int:
@@ -1032,15 +1155,18 @@ class _SQLiteBackend:
         before = conn.execute("SELECT coalesce(max(n), 0) FROM entries").fetchone()[0]
         conn.executemany(
             "INSERT OR IGNORE INTO entries (id, exact, size, ts, sig) VALUES (?, ?, ?, ?, ?)",
-            [(id_, key, size, ts, np.ascontiguousarray(sig, dtype=_SIG_DTYPE).tobytes())
-             for id_, key, sig, size, ts, *_ in rows],
+            [
+                (id_, key, size, ts, np.ascontiguousarray(sig, dtype=_SIG_DTYPE).tobytes())
+                for id_, key, sig, size, ts, *_ in rows
+            ],
         )
         new = dict(conn.execute("SELECT id, n FROM entries WHERE n > ?", (before,)).fetchall())
         if not new:
             return 0
         if max(new.values()) > _LOW32:
-            raise OverflowError(f"{self.path}: more than 2**32 entries were ever added; "
-                                "build a new index")
+            raise OverflowError(
+                f"{self.path}: more than 2**32 entries were ever added; build a new index"
+            )
         taken = set()
         picked, ns = [], []
         for i, row in enumerate(rows):
@@ -1050,17 +1176,22 @@ class _SQLiteBackend:
                 ns.append(new[row[0]])
         bands = _with_exact(np.stack([rows[i][5] for i in picked]), [rows[i][1] for i in picked])
         self._runs.add(conn, _runs.band_rows(bands, np.array(ns)))
-        with_pieces = [(n, rows[i][6]) for i, n in zip(picked, ns, strict=True)
-                       if rows[i][6] is not None]
+        with_pieces = [
+            (n, rows[i][6]) for i, n in zip(picked, ns, strict=True) if rows[i][6] is not None
+        ]
         if with_pieces:
-            conn.executemany("INSERT OR REPLACE INTO entry_pieces VALUES (?, ?)",
-                             [(n, pc.pack()) for n, pc in with_pieces])
-            self.pieces.add(np.concatenate([pc.hashes for _, pc in with_pieces]),
-                            np.repeat([n for n, _ in with_pieces],
-                                      [len(pc.hashes) for _, pc in with_pieces]))
+            conn.executemany(
+                "INSERT OR REPLACE INTO entry_pieces VALUES (?, ?)",
+                [(n, pc.pack()) for n, pc in with_pieces],
+            )
+            self.pieces.add(
+                np.concatenate([pc.hashes for _, pc in with_pieces]),
+                np.repeat([n for n, _ in with_pieces], [len(pc.hashes) for _, pc in with_pieces]),
+            )
         if self.run is not None:
-            conn.executemany("INSERT INTO pending_entries VALUES (?, ?)",
-                             [(self.run, n) for n in ns])
+            conn.executemany(
+                "INSERT INTO pending_entries VALUES (?, ?)", [(self.run, n) for n in ns]
+            )
         return len(ns)
 
     def _delete(self, ns: list[int]) -> None:
@@ -1083,9 +1214,11 @@ class _SQLiteBackend:
         def step() -> dict[str, int]:
             out: dict[str, int] = {}
             for part in _runs.in_params(ids):
-                out.update(self.conn.execute(
-                    f"SELECT id, n FROM entries WHERE id IN ({','.join('?' * len(part))})",
-                    part).fetchall())
+                out.update(
+                    self.conn.execute(
+                        f"SELECT id, n FROM entries WHERE id IN ({','.join('?' * len(part))})", part
+                    ).fetchall()
+                )
             return out
 
         return self._guard(lambda: self._txn(step, False))
@@ -1098,7 +1231,8 @@ class _SQLiteBackend:
             for part in _runs.in_params(ids):
                 for id_, n, data in conn.execute(
                     "SELECT e.id, e.n, p.data FROM entries e JOIN entry_pieces p ON p.n = e.n "
-                    f"WHERE e.id IN ({','.join('?' * len(part))})", part,
+                    f"WHERE e.id IN ({','.join('?' * len(part))})",
+                    part,
                 ):
                     have[id_] = (n, Pieces.unpack(data))
             grew: dict[int, Pieces] = {}
@@ -1116,8 +1250,10 @@ class _SQLiteBackend:
                 values.append(np.full(len(out[1]), n, dtype=np.int64))
             if not grew:
                 return 0
-            conn.executemany("UPDATE entry_pieces SET data = ? WHERE n = ?",
-                             [(pc.pack(), n) for n, pc in grew.items()])
+            conn.executemany(
+                "UPDATE entry_pieces SET data = ? WHERE n = ?",
+                [(pc.pack(), n) for n, pc in grew.items()],
+            )
             self.pieces.add(np.concatenate(keys), np.concatenate(values))
             return len(grew)
 
@@ -1132,37 +1268,57 @@ class _SQLiteBackend:
                     f"ON p.n = e.n WHERE e.n IN ({','.join('?' * len(part))}) AND e.ts >= ?",
                     (*part, cutoff),
                 ):
-                    out.append(Entry(n, id_, size, np.frombuffer(sig, dtype=_SIG_DTYPE),
-                                     Pieces.unpack(data)))
+                    out.append(
+                        Entry(
+                            n, id_, size, np.frombuffer(sig, dtype=_SIG_DTYPE), Pieces.unpack(data)
+                        )
+                    )
             return out
 
         return self._guard(lambda: self._txn(step, False))
 
     # ---- runs ----------------------------------------------------------------------------
     def begin_run(self, run: str, owner: str) -> None:
-        self._guard(lambda: self._txn(lambda: self.conn.execute(
-            "INSERT INTO pending_runs VALUES (?, ?, ?, NULL)", (run, owner, time.time())), True))
+        self._guard(
+            lambda: self._txn(
+                lambda: self.conn.execute(
+                    "INSERT INTO pending_runs VALUES (?, ?, ?, NULL)", (run, owner, time.time())
+                ),
+                True,
+            )
+        )
         self.run = run
 
     def set_outputs(self, run: str, outputs: str) -> None:
-        self._guard(lambda: self._txn(lambda: self.conn.execute(
-            "UPDATE pending_runs SET outputs = ? WHERE run = ?", (outputs, run)), True))
+        self._guard(
+            lambda: self._txn(
+                lambda: self.conn.execute(
+                    "UPDATE pending_runs SET outputs = ? WHERE run = ?", (outputs, run)
+                ),
+                True,
+            )
+        )
 
     def pending_runs(self) -> list[tuple[str, str, str | None]]:
-        return self._guard(lambda: self.conn.execute(
-            "SELECT run, owner, outputs FROM pending_runs").fetchall())
+        return self._guard(
+            lambda: self.conn.execute("SELECT run, owner, outputs FROM pending_runs").fetchall()
+        )
 
-    def end_run(self, run: str, commit: bool,
-                band_keys: Callable[[np.ndarray], np.ndarray] | None = None) -> bool:
+    def end_run(
+        self, run: str, commit: bool, band_keys: Callable[[np.ndarray], np.ndarray] | None = None
+    ) -> bool:
         """Commit or roll back a run's entries in one transaction; False when another
         process already did."""
+
         def step() -> bool:
             conn = self.conn
             if not conn.execute("DELETE FROM pending_runs WHERE run = ?", (run,)).rowcount:
                 return False
             if not commit:
-                ns = [n for (n,) in conn.execute(
-                    "SELECT n FROM pending_entries WHERE run = ?", (run,))]
+                ns = [
+                    n
+                    for (n,) in conn.execute("SELECT n FROM pending_entries WHERE run = ?", (run,))
+                ]
                 self._delete(ns)
             conn.execute("DELETE FROM pending_entries WHERE run = ?", (run,))
             return True
@@ -1181,8 +1337,9 @@ class _SQLiteBackend:
         try:
             self._guard(lambda: conn.execute("BEGIN IMMEDIATE"))
         except sqlite3.OperationalError as e:
-            raise IndexUnavailableError(f"{self.path}: could not get the write lock within "
-                                        f"{BUSY_TIMEOUT_S:.0f} s ({e})") from e
+            raise IndexUnavailableError(
+                f"{self.path}: could not get the write lock within {BUSY_TIMEOUT_S:.0f} s ({e})"
+            ) from e
         self._held = True
         try:
             yield
@@ -1200,8 +1357,13 @@ class _SQLiteBackend:
     def insert(self, rows: list[_Row]) -> int:
         return self._guard(lambda: self._txn(lambda: self._insert(rows), True))
 
-    def fetch_then_insert(self, keys: list[bytes], bands: np.ndarray, cutoff: float,
-                          decide: Callable[[list[_Found]], tuple[list[_Row], _T]]) -> _T:
+    def fetch_then_insert(
+        self,
+        keys: list[bytes],
+        bands: np.ndarray,
+        cutoff: float,
+        decide: Callable[[list[_Found]], tuple[list[_Row], _T]],
+    ) -> _T:
         def step() -> _T:
             rows, result = decide(self._fetch(keys, bands, cutoff))
             self._insert(rows)
@@ -1214,8 +1376,7 @@ class _SQLiteBackend:
 
     def purge(self, cutoff: float, band_keys: Callable[[np.ndarray], np.ndarray]) -> int:
         def step() -> int:
-            ns = [n for (n,) in self.conn.execute("SELECT n FROM entries WHERE ts < ?",
-                                                  (cutoff,))]
+            ns = [n for (n,) in self.conn.execute("SELECT n FROM entries WHERE ts < ?", (cutoff,))]
             if not ns:
                 return 0
             self._delete(ns)
@@ -1242,17 +1403,18 @@ class _SQLiteBackend:
                 keys = _with_exact(band_keys(sigs), [e for _, e, _ in batch])
                 expected += len(_runs.band_rows(keys, np.array([n for n, _, _ in batch])))
             if len(rows_all) != expected:
-                problems.append(f"{len(rows_all)} band keys stored for {len(ns)} entries, "
-                                f"{expected} expected")
+                problems.append(
+                    f"{len(rows_all)} band keys stored for {len(ns)} entries, {expected} expected"
+                )
             piece_runs, piece_problems = self.pieces.runs.checked_runs(conn)
             problems += [f"pieces: {p}" for p in piece_problems]
-            piece_rows = (np.concatenate(piece_runs) if piece_runs
-                          else np.empty(0, dtype=np.int64))
+            piece_rows = np.concatenate(piece_runs) if piece_runs else np.empty(0, dtype=np.int64)
             orphans = int((~np.isin(piece_rows & _LOW32, ns)).sum())
             if orphans:
                 problems.append(f"{orphans} piece keys point at no entry")
-            with_pieces = np.array([n for (n,) in conn.execute("SELECT n FROM entry_pieces")],
-                                   dtype=np.int64)
+            with_pieces = np.array(
+                [n for (n,) in conn.execute("SELECT n FROM entry_pieces")], dtype=np.int64
+            )
             if (~np.isin(with_pieces, ns)).any():
                 problems.append("pieces kept for entries that are gone")
             return problems
@@ -1264,15 +1426,20 @@ class _SQLiteBackend:
             return fn()
         except sqlite3.OperationalError as e:
             if "locked" in str(e) or "busy" in str(e):
-                raise IndexUnavailableError(f"{self.path}: busy for more than "
-                                            f"{BUSY_TIMEOUT_S:.0f} s ({e})") from e
+                raise IndexUnavailableError(
+                    f"{self.path}: busy for more than {BUSY_TIMEOUT_S:.0f} s ({e})"
+                ) from e
             if "full" in str(e) or ("disk I/O" in str(e) and _disk_full(self.path)):
-                raise IndexFullError(f"index {self.path}: the disk is full ({e}); the batch in "
-                                     "flight was not stored. Free space and rerun.") from e
+                raise IndexFullError(
+                    f"index {self.path}: the disk is full ({e}); the batch in "
+                    "flight was not stored. Free space and rerun."
+                ) from e
             raise
         except sqlite3.DatabaseError as e:
-            raise IndexFormatError(f"{self.path}: the index is damaged ({e}). Restore it from a "
-                                   "copy or build a new one.") from e
+            raise IndexFormatError(
+                f"{self.path}: the index is damaged ({e}). Restore it from a "
+                "copy or build a new one."
+            ) from e
 
 
 def _disk_full(path: Path) -> bool:
@@ -1438,14 +1605,17 @@ return 0
 
 def _pack_record(id_: str, key: bytes, sig: np.ndarray, size: int, ts: float) -> bytes:
     idb = id_.encode("utf-8")
-    return (_REC_HEAD.pack(size, ts, key, len(idb)) + idb
-            + np.ascontiguousarray(sig, dtype=_SIG_DTYPE).tobytes())
+    return (
+        _REC_HEAD.pack(size, ts, key, len(idb))
+        + idb
+        + np.ascontiguousarray(sig, dtype=_SIG_DTYPE).tobytes()
+    )
 
 
 def _unpack_record(rec: bytes) -> tuple[str, bytes, np.ndarray, int, float]:
     size, ts, key, idlen = _REC_HEAD.unpack_from(rec)
     start = _REC_HEAD.size
-    id_ = rec[start:start + idlen].decode("utf-8")
+    id_ = rec[start : start + idlen].decode("utf-8")
     sig = np.frombuffer(rec, dtype=_SIG_DTYPE, offset=start + idlen)
     return id_, key, sig, size, ts
 
@@ -1463,8 +1633,9 @@ class _RedisBackend:
         query = dict(parse_qsl(parts.query))
         self.prefix = query.pop("prefix", "dedupe_ko")
         if not self.prefix or any(c in self.prefix for c in " :"):
-            raise ValueError(f"prefix must be a non-empty name without spaces or ':', got "
-                             f"{self.prefix!r}")
+            raise ValueError(
+                f"prefix must be a non-empty name without spaces or ':', got {self.prefix!r}"
+            )
         query.setdefault("socket_timeout", str(REDIS_TIMEOUT_S))
         query.setdefault("socket_connect_timeout", str(min(REDIS_TIMEOUT_S, 5.0)))
         clean = urlunsplit(parts._replace(query=urlencode(query)))
@@ -1474,8 +1645,9 @@ class _RedisBackend:
         self._redis_mod = redis
         # One retry of a dropped connection, none after a timeout: a silent server errors
         # after socket_timeout, not twice that.
-        self.client = redis.Redis.from_url(clean, retry=Retry(
-            NoBackoff(), 1, supported_errors=(redis.ConnectionError,)))
+        self.client = redis.Redis.from_url(
+            clean, retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,))
+        )
         self.meta_key = f"{self.prefix}:meta"
         self.pieces = RedisBandStore(self.client, self._p("p:"))
         self._sha: dict[str, str] = {}
@@ -1489,8 +1661,10 @@ class _RedisBackend:
             return fn()
         except r.ResponseError as e:
             if str(e).startswith("OOM"):
-                raise IndexFullError(f"index {self.where}: Redis is out of memory ({e}); the "
-                                     "batch in flight was not stored.") from e
+                raise IndexFullError(
+                    f"index {self.where}: Redis is out of memory ({e}); the "
+                    "batch in flight was not stored."
+                ) from e
             raise
         except (r.ConnectionError, r.TimeoutError) as e:
             raise IndexUnavailableError(
@@ -1518,8 +1692,9 @@ class _RedisBackend:
         def step() -> dict[str, str]:
             if meta_if_new is None:
                 if not self.client.exists(self.meta_key):
-                    raise FileNotFoundError(f"no index at {self.where} (open with create=True "
-                                            "to create one)")
+                    raise FileNotFoundError(
+                        f"no index at {self.where} (open with create=True to create one)"
+                    )
                 is_hash = self.client.type(self.meta_key) == b"hash"
                 raw = self.client.hgetall(self.meta_key) if is_hash else None
             else:
@@ -1528,16 +1703,22 @@ class _RedisBackend:
                 raw = dict(zip(reply[::2], reply[1::2], strict=True)) if reply else None
             if not raw:
                 kind = self.client.type(self.meta_key).decode()
-                raise IndexFormatError(f"{self.where}: the key {self.meta_key!r} holds a {kind}, "
-                                       "not a dedupe_ko index; it was not modified. Use another "
-                                       "prefix (?prefix=NAME).")
+                raise IndexFormatError(
+                    f"{self.where}: the key {self.meta_key!r} holds a {kind}, "
+                    "not a dedupe_ko index; it was not modified. Use another "
+                    "prefix (?prefix=NAME)."
+                )
             meta = {k.decode(): v.decode() for k, v in raw.items()}
             if meta.get("format") != FORMAT:
-                raise IndexFormatError(f"{self.where}: {self.meta_key!r} is not a dedupe_ko "
-                                       "index record; it was not modified. Use another prefix.")
+                raise IndexFormatError(
+                    f"{self.where}: {self.meta_key!r} is not a dedupe_ko "
+                    "index record; it was not modified. Use another prefix."
+                )
             if meta.get("format_version") != str(FORMAT_VERSION):
-                raise IndexFormatError(f"{self.where}: index format {meta.get('format_version')}"
-                                       f", this dedupe_ko reads {FORMAT_VERSION}.")
+                raise IndexFormatError(
+                    f"{self.where}: index format {meta.get('format_version')}"
+                    f", this dedupe_ko reads {FORMAT_VERSION}."
+                )
             return meta
 
         try:
@@ -1550,8 +1731,12 @@ class _RedisBackend:
 
     # ---- reads and writes ------------------------------------------------------------------
     def _fetch_args(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[Any]:
-        args: list[Any] = [self.prefix, bands.shape[1], MAX_CANDIDATES,
-                           repr(cutoff) if math.isfinite(cutoff) else ""]
+        args: list[Any] = [
+            self.prefix,
+            bands.shape[1],
+            MAX_CANDIDATES,
+            repr(cutoff) if math.isfinite(cutoff) else "",
+        ]
         for key, bk in zip(keys, bands, strict=True):
             args += [key, np.ascontiguousarray(bk, dtype="<u8").tobytes()]
         return args
@@ -1574,30 +1759,43 @@ class _RedisBackend:
     def _insert_args(self, rows: list[_Row]) -> list[Any]:
         args: list[Any] = [self.prefix, self.bands, self.run or ""]
         for id_, key, sig, size, ts, bk, pieces in rows:
-            args += [id_, _pack_record(id_, key, sig, size, ts), repr(ts), key,
-                     np.ascontiguousarray(bk, dtype="<u8").tobytes(),
-                     b"" if pieces is None else np.ascontiguousarray(
-                         pieces.hashes, dtype="<u8").tobytes(),
-                     b"" if pieces is None else pieces.pack()]
+            args += [
+                id_,
+                _pack_record(id_, key, sig, size, ts),
+                repr(ts),
+                key,
+                np.ascontiguousarray(bk, dtype="<u8").tobytes(),
+                b""
+                if pieces is None
+                else np.ascontiguousarray(pieces.hashes, dtype="<u8").tobytes(),
+                b"" if pieces is None else pieces.pack(),
+            ]
         return args
 
     def fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
-        reply = self._guard(lambda: self._script(self.client, _LUA_FETCH,
-                                                 self._fetch_args(keys, bands, cutoff)))
+        reply = self._guard(
+            lambda: self._script(self.client, _LUA_FETCH, self._fetch_args(keys, bands, cutoff))
+        )
         return self._parse_fetch(reply)
 
     def insert(self, rows: list[_Row]) -> int:
         if not rows:
             return 0
-        return int(self._guard(lambda: self._script(self.client, _LUA_INSERT,
-                                                    self._insert_args(rows))))
+        return int(
+            self._guard(lambda: self._script(self.client, _LUA_INSERT, self._insert_args(rows)))
+        )
 
-    def fetch_then_insert(self, keys: list[bytes], bands: np.ndarray, cutoff: float,
-                          decide: Callable[[list[_Found]], tuple[list[_Row], _T]],
-                          tries: int = 8) -> _T:
+    def fetch_then_insert(
+        self,
+        keys: list[bytes],
+        bands: np.ndarray,
+        cutoff: float,
+        decide: Callable[[list[_Found]], tuple[list[_Row], _T]],
+        tries: int = 8,
+    ) -> _T:
         watched = {self._p(b"x:" + k) for k in keys}
         blob = np.ascontiguousarray(bands, dtype="<u8").tobytes()
-        watched |= {self._p(b"b:" + blob[i:i + 8]) for i in range(0, len(blob), 8)}
+        watched |= {self._p(b"b:" + blob[i : i + 8]) for i in range(0, len(blob), 8)}
         fetch_args = self._fetch_args(keys, bands, cutoff)
         r = self._redis_mod
         # Make sure the scripts are loaded: a pipeline cannot load them mid-transaction.
@@ -1644,8 +1842,9 @@ class _RedisBackend:
     def set_outputs(self, run: str, outputs: str) -> None:
         raw = self._guard(lambda: self.client.hget(self._p("runs"), run))
         if raw is None:
-            raise RuntimeError(f"{self.where}: run {run} is not pending (rolled back by another "
-                               "process?)")
+            raise RuntimeError(
+                f"{self.where}: run {run} is not pending (rolled back by another process?)"
+            )
         rec = json.loads(raw)
         rec["outputs"] = outputs
         self._guard(lambda: self.client.hset(self._p("runs"), run, json.dumps(rec)))
@@ -1658,8 +1857,9 @@ class _RedisBackend:
             out.append((run.decode(), d["owner"], d.get("outputs")))
         return out
 
-    def end_run(self, run: str, commit: bool,
-                band_keys: Callable[[np.ndarray], np.ndarray] | None = None) -> bool:
+    def end_run(
+        self, run: str, commit: bool, band_keys: Callable[[np.ndarray], np.ndarray] | None = None
+    ) -> bool:
         pend = self._p("pend:" + run)
         if commit:
             with self.client.pipeline(transaction=True) as pipe:
@@ -1669,7 +1869,7 @@ class _RedisBackend:
             blob = self._guard(lambda: self.client.get(pend)) or b""
             ns = np.frombuffer(blob, dtype="<u4").tolist()
             for i in range(0, len(ns), 1000):
-                part = ns[i:i + 1000]
+                part = ns[i : i + 1000]
                 recs = self._guard(lambda part=part: self.client.hmget(self._p("rec"), part))
                 live = [(n, _unpack_record(r)) for n, r in zip(part, recs, strict=True) if r]
                 if not live:
@@ -1690,9 +1890,15 @@ class _RedisBackend:
         blobs = self._guard(lambda: self.client.hmget(self._p("pr"), ns))
         args: list[Any] = [self.prefix, self.bands]
         for (n, (id_, key, *_)), bk, pr in zip(live, keys, blobs, strict=True):
-            args += [n, id_, key, np.ascontiguousarray(bk, dtype="<u8").tobytes(),
-                     np.ascontiguousarray(Pieces.unpack(pr).hashes, dtype="<u8").tobytes()
-                     if pr else b""]
+            args += [
+                n,
+                id_,
+                key,
+                np.ascontiguousarray(bk, dtype="<u8").tobytes(),
+                np.ascontiguousarray(Pieces.unpack(pr).hashes, dtype="<u8").tobytes()
+                if pr
+                else b"",
+            ]
         return args
 
     def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
@@ -1710,8 +1916,7 @@ class _RedisBackend:
             if not known:
                 return 0
             blobs = self.client.hmget(self._p("pr"), [n for _, n in known])
-            have = {i: (n, Pieces.unpack(b)) for (i, n), b in zip(known, blobs, strict=True)
-                    if b}
+            have = {i: (n, Pieces.unpack(b)) for (i, n), b in zip(known, blobs, strict=True) if b}
             grew: dict[int, Pieces] = {}
             new: list[tuple[np.ndarray, int]] = []
             for id_, pc in items:
@@ -1732,7 +1937,7 @@ class _RedisBackend:
                     nb = int(n).to_bytes(4, "little")
                     blob = np.ascontiguousarray(hashes, dtype="<u8").tobytes()
                     for o in range(0, len(blob), 8):
-                        pipe.append(self.pieces.key(blob[o:o + 8]), nb)
+                        pipe.append(self.pieces.key(blob[o : o + 8]), nb)
                 pipe.execute()
             return len(grew)
 
@@ -1765,8 +1970,9 @@ class _RedisBackend:
         token = f"{_owner.current()}|{uuid.uuid4().hex}".encode()
         key = self._p("lock")
         t = 0
-        while not self._guard(lambda: self.client.set(key, token, nx=True,
-                                                      px=int(REDIS_LOCK_S * 1000))):
+        while not self._guard(
+            lambda: self.client.set(key, token, nx=True, px=int(REDIS_LOCK_S * 1000))
+        ):
             t += 1
             if t % 20 == 0:  # a holder killed with -9 leaves its lock: take it back at once
                 held = self._guard(lambda: self.client.get(key))
@@ -1784,8 +1990,11 @@ class _RedisBackend:
     def purge(self, cutoff: float, band_keys: Callable[[np.ndarray], np.ndarray]) -> int:
         deleted = 0
         while True:
-            ns = self._guard(lambda: self.client.zrangebyscore(
-                self._p("t"), "-inf", f"({cutoff!r}", start=0, num=1000))
+            ns = self._guard(
+                lambda: self.client.zrangebyscore(
+                    self._p("t"), "-inf", f"({cutoff!r}", start=0, num=1000
+                )
+            )
             if not ns:
                 return deleted
             recs = self._guard(lambda ns=ns: self.client.hmget(self._p("rec"), ns))
@@ -1797,8 +2006,9 @@ class _RedisBackend:
             if gone:  # a timestamp without a record: drop the timestamp alone
                 self._guard(lambda gone=gone: self.client.zrem(self._p("t"), *gone))
             if live:
-                deleted += int(self._guard(lambda args=args: self._script(
-                    self.client, _LUA_DELETE, args)))
+                deleted += int(
+                    self._guard(lambda args=args: self._script(self.client, _LUA_DELETE, args))
+                )
 
     def verify(self, band_keys: Callable[[np.ndarray], np.ndarray]) -> list[str]:
         def step() -> list[str]:

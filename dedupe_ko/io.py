@@ -75,8 +75,9 @@ try:
     import zstandard
 except ImportError:  # the [zstd] extra; .jsonl.zst then says how to install it
     zstandard = None  # type: ignore[assignment]
-_STREAM_ERRORS: tuple[type[BaseException], ...] = (
-    (OSError, EOFError) + ((zstandard.ZstdError,) if zstandard is not None else ()))
+_STREAM_ERRORS: tuple[type[BaseException], ...] = (OSError, EOFError) + (
+    (zstandard.ZstdError,) if zstandard is not None else ()
+)
 
 __all__ = [
     "FORMATS",
@@ -139,8 +140,9 @@ class ReadOptions:
 
     def __post_init__(self) -> None:
         if self.format is not None and self.format not in INPUT_FORMATS:
-            raise FormatError(f"unknown format {self.format!r}; choose one of "
-                              f"{', '.join(INPUT_FORMATS)}")
+            raise FormatError(
+                f"unknown format {self.format!r}; choose one of {', '.join(INPUT_FORMATS)}"
+            )
         if self.max_chars <= 0:
             raise FormatError(f"max_chars must be positive, got {self.max_chars}")
         if not self.text_field or not self.id_field:
@@ -180,8 +182,12 @@ class Quarantined:
     raw: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"id": self.id, "reason": self.reason, "detail": self.detail,
-                             "where": self.where}
+        d: dict[str, Any] = {
+            "id": self.id,
+            "reason": self.reason,
+            "detail": self.detail,
+            "where": self.where,
+        }
         if self.record is not None:
             d["record"] = self.record
         if self.raw is not None:
@@ -195,24 +201,36 @@ Item = Record | Quarantined
 # ---------------------------------------------------------------------------------------------
 # Format detection
 
+
 def detect_format(path: str | os.PathLike[str], override: str | None = None) -> str:
     """The format of ``path``: ``override`` when given, else from the extension
     (``-`` is JSONL; a folder is ``txt``)."""
     if override is not None:
         if override not in INPUT_FORMATS:
-            raise FormatError(f"unknown format {override!r}; choose one of "
-                              f"{', '.join(INPUT_FORMATS)}")
+            raise FormatError(
+                f"unknown format {override!r}; choose one of {', '.join(INPUT_FORMATS)}"
+            )
         return override
     p = str(path)
     if p == "-":
         return "jsonl"
     name = Path(p).name.lower()
     for ext, fmt in (
-        (".jsonl.gz", "jsonl.gz"), (".json.gz", "jsonl.gz"), (".ndjson.gz", "jsonl.gz"),
-        (".jsonl.zst", "jsonl.zst"), (".json.zst", "jsonl.zst"), (".ndjson.zst", "jsonl.zst"),
-        (".jsonl", "jsonl"), (".json", "jsonl"), (".ndjson", "jsonl"),
-        (".csv", "csv"), (".parquet", "parquet"), (".pq", "parquet"), (".txt", "txt"),
-        (".html", "html"), (".htm", "html"),
+        (".jsonl.gz", "jsonl.gz"),
+        (".json.gz", "jsonl.gz"),
+        (".ndjson.gz", "jsonl.gz"),
+        (".jsonl.zst", "jsonl.zst"),
+        (".json.zst", "jsonl.zst"),
+        (".ndjson.zst", "jsonl.zst"),
+        (".jsonl", "jsonl"),
+        (".json", "jsonl"),
+        (".ndjson", "jsonl"),
+        (".csv", "csv"),
+        (".parquet", "parquet"),
+        (".pq", "parquet"),
+        (".txt", "txt"),
+        (".html", "html"),
+        (".htm", "html"),
     ):
         if name.endswith(ext):
             return fmt
@@ -227,6 +245,7 @@ def detect_format(path: str | os.PathLike[str], override: str | None = None) -> 
 # ---------------------------------------------------------------------------------------------
 # Checking records (shared by every reader)
 
+
 @dataclass
 class _Checker:
     """Turns parsed objects into Records or Quarantined; owns the duplicate-id set of one
@@ -237,15 +256,23 @@ class _Checker:
     seen: set[int] = field(default_factory=set)
 
     def check(
-        self, obj: Any, where: dict[str, Any], default_id: str, notes: tuple[str, ...] = (),
+        self,
+        obj: Any,
+        where: dict[str, Any],
+        default_id: str,
+        notes: tuple[str, ...] = (),
         raw: str | None = None,
     ) -> Item:
         o = self.opts
         if not isinstance(obj, dict):
             kind = type(obj).__name__ if obj is not None else "null"
-            return Quarantined(default_id, "not_an_object",
-                               f"a JSON {kind} is not a record (want an object)", where,
-                               raw=raw if raw is not None else _show(obj))
+            return Quarantined(
+                default_id,
+                "not_an_object",
+                f"a JSON {kind} is not a record (want an object)",
+                where,
+                raw=raw if raw is not None else _show(obj),
+            )
         idv = obj.get(o.id_field)
         if idv is None or (isinstance(idv, str) and not idv.strip()):
             rid = default_id
@@ -256,43 +283,70 @@ class _Checker:
         elif isinstance(idv, int) and not isinstance(idv, bool):
             rid = str(idv)
         else:
-            return Quarantined(default_id, "bad_id",
-                               f"field {o.id_field!r} holds {_show(idv, 80)}, not a string or "
-                               "an integer", where, record=obj)
+            return Quarantined(
+                default_id,
+                "bad_id",
+                f"field {o.id_field!r} holds {_show(idv, 80)}, not a string or an integer",
+                where,
+                record=obj,
+            )
         key = xxhash.xxh3_128_intdigest(rid.encode("utf-8", "surrogatepass"))
         if key in self.seen:
-            return Quarantined(rid, "duplicate_id",
-                               f"id {rid!r} was seen earlier in this input; the first one is kept",
-                               where, record=obj)
+            return Quarantined(
+                rid,
+                "duplicate_id",
+                f"id {rid!r} was seen earlier in this input; the first one is kept",
+                where,
+                record=obj,
+            )
         self.seen.add(key)
         text = obj.get(o.text_field)
         if isinstance(text, bytes | bytearray):
             decoded = _decode(bytes(text))
             if isinstance(decoded, int):
-                return Quarantined(rid, "invalid_utf8",
-                                   f"field {o.text_field!r} holds bytes that are neither UTF-8 "
-                                   f"nor CP949 (first bad byte at offset {decoded} of the field)",
-                                   where, record=_printable(obj))
+                return Quarantined(
+                    rid,
+                    "invalid_utf8",
+                    f"field {o.text_field!r} holds bytes that are neither UTF-8 "
+                    f"nor CP949 (first bad byte at offset {decoded} of the field)",
+                    where,
+                    record=_printable(obj),
+                )
             text, how = decoded
             obj = dict(obj)
             obj[o.text_field] = text
             if how:
                 notes = (*notes, how)
         if text is None:
-            return Quarantined(rid, "missing_text",
-                               f"no {o.text_field!r} field (pass --text-field to name the field "
-                               "holding the article)", where, record=obj)
+            return Quarantined(
+                rid,
+                "missing_text",
+                f"no {o.text_field!r} field (pass --text-field to name the field "
+                "holding the article)",
+                where,
+                record=obj,
+            )
         if not isinstance(text, str):
-            return Quarantined(rid, "text_not_string",
-                               f"field {o.text_field!r} holds a {type(text).__name__}, not a "
-                               "string", where, record=obj)
+            return Quarantined(
+                rid,
+                "text_not_string",
+                f"field {o.text_field!r} holds a {type(text).__name__}, not a string",
+                where,
+                record=obj,
+            )
         if len(text) > o.max_chars:
-            return Quarantined(rid, "too_long",
-                               f"text has {len(text):,} characters, over the limit of "
-                               f"{o.max_chars:,} (raise it with --max-chars)", where, record=obj)
+            return Quarantined(
+                rid,
+                "too_long",
+                f"text has {len(text):,} characters, over the limit of "
+                f"{o.max_chars:,} (raise it with --max-chars)",
+                where,
+                record=obj,
+            )
         if not text.strip():
-            return Quarantined(rid, "empty_text", "text is empty or whitespace only", where,
-                               record=obj)
+            return Quarantined(
+                rid, "empty_text", "text is empty or whitespace only", where, record=obj
+            )
         return Record(rid, text, obj, where, notes)
 
 
@@ -302,8 +356,10 @@ def _show(v: Any, limit: int = 2000) -> str:
 
 
 def _printable(obj: dict[str, Any]) -> dict[str, Any]:
-    return {k: (bytes(v).decode("utf-8", "backslashreplace") if isinstance(v, bytes | bytearray)
-                else v) for k, v in obj.items()}
+    return {
+        k: (bytes(v).decode("utf-8", "backslashreplace") if isinstance(v, bytes | bytearray) else v)
+        for k, v in obj.items()
+    }
 
 
 def _decode(data: bytes) -> tuple[str, str | None] | int:
@@ -329,6 +385,7 @@ def _decode(data: bytes) -> tuple[str, str | None] | int:
 
 # ---------------------------------------------------------------------------------------------
 # Readers
+
 
 def read(
     path: str | os.PathLike[str],
@@ -378,8 +435,10 @@ def _read_stream(p: str, fmt: str, opts: ReadOptions, stdin: BinaryIO | None) ->
         if p != "-":
             raw.close()
         raise
-    return _closing(_read_csv(stream, p, opts) if fmt == "csv" else _read_jsonl(stream, p, opts),
-                    raw if p != "-" else None)
+    return _closing(
+        _read_csv(stream, p, opts) if fmt == "csv" else _read_jsonl(stream, p, opts),
+        raw if p != "-" else None,
+    )
 
 
 def _closing(items: Iterator[Item], fh: IO[bytes] | None) -> Iterator[Item]:
@@ -402,10 +461,13 @@ def _lines(stream: IO[bytes], source: str) -> Iterator[tuple[int, int, bytes] | 
         except StopIteration:
             return
         except _STREAM_ERRORS as e:
-            yield Quarantined(f"offset:{offset}", "unreadable",
-                              f"the input stream is corrupt or truncated after byte {offset:,} "
-                              f"({type(e).__name__}: {e}); reading stopped here",
-                              {"source": source, "line": n + 1, "offset": offset})
+            yield Quarantined(
+                f"offset:{offset}",
+                "unreadable",
+                f"the input stream is corrupt or truncated after byte {offset:,} "
+                f"({type(e).__name__}: {e}); reading stopped here",
+                {"source": source, "line": n + 1, "offset": offset},
+            )
             return
         n += 1
         if line.startswith(_BOM):  # at the start of the file, or of a file appended to it
@@ -481,10 +543,14 @@ def _parse_slow(
     decoded = _decode(line)
     if isinstance(decoded, int):
         off = where["offset"] + decoded
-        return Quarantined(ident, "invalid_utf8",
-                           f"line {where['line']} is neither UTF-8 nor CP949; first bad byte at "
-                           f"byte offset {off:,} of the input", {**where, "offset": off},
-                           raw=line.decode("utf-8", "backslashreplace").rstrip("\r\n"))
+        return Quarantined(
+            ident,
+            "invalid_utf8",
+            f"line {where['line']} is neither UTF-8 nor CP949; first bad byte at "
+            f"byte offset {off:,} of the input",
+            {**where, "offset": off},
+            raw=line.decode("utf-8", "backslashreplace").rstrip("\r\n"),
+        )
     text, how = decoded
     notes = (how,) if how else ()
     try:
@@ -497,12 +563,17 @@ def _parse_slow(
         obj = json.loads(text)
     except (ValueError, RecursionError, MemoryError):
         msg = str(err) if not how else "not valid JSON after decoding it as CP949"
-        return Quarantined(ident, "malformed_json", f"line {where['line']}: {msg}", where,
-                           raw=text.rstrip("\r\n"))
+        return Quarantined(
+            ident, "malformed_json", f"line {where['line']}: {msg}", where, raw=text.rstrip("\r\n")
+        )
     if _has_surrogate(obj):
-        return Quarantined(ident, "invalid_unicode",
-                           f"line {where['line']} holds a lone surrogate escape (e.g. \\ud800): "
-                           "not a character", where, raw=text.rstrip("\r\n"))
+        return Quarantined(
+            ident,
+            "invalid_unicode",
+            f"line {where['line']} holds a lone surrogate escape (e.g. \\ud800): not a character",
+            where,
+            raw=text.rstrip("\r\n"),
+        )
     return obj, (*notes, "parsed with the standard json module (NaN or Infinity literals)")
 
 
@@ -551,15 +622,23 @@ def _depth_over_text(text: str, limit: int) -> bool:
 
 
 def _too_deep(line: bytes, where: dict[str, Any]) -> Quarantined:
-    return Quarantined(f"line:{where['line']}", "too_deep",
-                       f"line {where['line']} nests lists/objects more than {MAX_DEPTH} deep",
-                       where, raw=line.decode("utf-8", "backslashreplace")[:2000].rstrip("\r\n"))
+    return Quarantined(
+        f"line:{where['line']}",
+        "too_deep",
+        f"line {where['line']} nests lists/objects more than {MAX_DEPTH} deep",
+        where,
+        raw=line.decode("utf-8", "backslashreplace")[:2000].rstrip("\r\n"),
+    )
 
 
 def _unparsable(line: bytes, where: dict[str, Any], e: BaseException) -> Quarantined:
-    return Quarantined(f"line:{where['line']}", "malformed_json",
-                       f"line {where['line']}: {type(e).__name__}: {e}", where,
-                       raw=line.decode("utf-8", "backslashreplace").rstrip("\r\n"))
+    return Quarantined(
+        f"line:{where['line']}",
+        "malformed_json",
+        f"line {where['line']}: {type(e).__name__}: {e}",
+        where,
+        raw=line.decode("utf-8", "backslashreplace").rstrip("\r\n"),
+    )
 
 
 def _read_csv(stream: IO[bytes], source: str, opts: ReadOptions) -> Iterator[Item]:
@@ -612,8 +691,12 @@ def _read_csv(stream: IO[bytes], source: str, opts: ReadOptions) -> Iterator[Ite
         n, offset = consumed[0][0], consumed[0][1]
         where = {"source": source, "row": row_no, "line": n, "offset": offset}
         if len(row) != len(header):
-            yield _csv_broken(consumed, source, row_no,
-                              f"row {row_no} has {len(row)} fields, the header has {len(header)}")
+            yield _csv_broken(
+                consumed,
+                source,
+                row_no,
+                f"row {row_no} has {len(row)} fields, the header has {len(header)}",
+            )
             continue
         notes: tuple[str, ...] = ()
         if any(x[3] for x in consumed):
@@ -621,10 +704,14 @@ def _read_csv(stream: IO[bytes], source: str, opts: ReadOptions) -> Iterator[Ite
             decoded = _decode(data)
             if isinstance(decoded, int):
                 off = offset + decoded
-                yield Quarantined(f"row:{row_no}", "invalid_utf8",
-                                  f"row {row_no} is neither UTF-8 nor CP949; first bad byte at "
-                                  f"byte offset {off:,} of the input", {**where, "offset": off},
-                                  raw=data.decode("utf-8", "backslashreplace").rstrip("\r\n"))
+                yield Quarantined(
+                    f"row:{row_no}",
+                    "invalid_utf8",
+                    f"row {row_no} is neither UTF-8 nor CP949; first bad byte at "
+                    f"byte offset {off:,} of the input",
+                    {**where, "offset": off},
+                    raw=data.decode("utf-8", "backslashreplace").rstrip("\r\n"),
+                )
                 continue
             row = [c.encode("utf-8", "surrogateescape").decode("cp949", "replace") for c in row]
             notes = (decoded[1],) if decoded[1] else ()
@@ -636,12 +723,18 @@ def _unescape(s: str) -> str:
     return s.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
 
 
-def _csv_broken(consumed: list[tuple[int, int, bytes, bool]], source: str, row_no: int,
-                detail: str) -> Quarantined:
+def _csv_broken(
+    consumed: list[tuple[int, int, bytes, bool]], source: str, row_no: int, detail: str
+) -> Quarantined:
     n, offset = consumed[0][0], consumed[0][1]
     raw = b"".join(x[2] for x in consumed).decode("utf-8", "backslashreplace")
-    return Quarantined(f"row:{row_no}", "malformed_csv", detail,
-                       {"source": source, "row": row_no, "line": n, "offset": offset}, raw=raw)
+    return Quarantined(
+        f"row:{row_no}",
+        "malformed_csv",
+        detail,
+        {"source": source, "row": row_no, "line": n, "offset": offset},
+        raw=raw,
+    )
 
 
 def input_schema(path: str, options: ReadOptions | None = None) -> Any:
@@ -664,8 +757,10 @@ def _read_parquet(path: str, opts: ReadOptions) -> Iterator[Item]:
         raise FormatError(f"{path!r} is not a readable Parquet file: {e}") from e
     names = pf.schema_arrow.names
     if opts.text_field not in names:
-        raise FormatError(f"Parquet file {path!r} has no {opts.text_field!r} column (columns: "
-                          f"{', '.join(names)}); pass --text-field")
+        raise FormatError(
+            f"Parquet file {path!r} has no {opts.text_field!r} column (columns: "
+            f"{', '.join(names)}); pass --text-field"
+        )
     return _parquet_rows(pf, path, opts)
 
 
@@ -682,8 +777,10 @@ def _read_txt(path: str, opts: ReadOptions) -> Iterator[Item]:
     checker = _Checker(opts, path)
     root = Path(path)
     if root.is_dir():
-        files = sorted((f for f in root.rglob("*") if f.suffix.lower() == ".txt" and f.is_file()),
-                       key=lambda f: f.relative_to(root).as_posix())
+        files = sorted(
+            (f for f in root.rglob("*") if f.suffix.lower() == ".txt" and f.is_file()),
+            key=lambda f: f.relative_to(root).as_posix(),
+        )
         pairs = [(f, f.relative_to(root).as_posix()) for f in files]
     else:
         pairs = [(root, root.name)]
@@ -714,8 +811,10 @@ def _read_html(path: str, opts: ReadOptions, stdin: BinaryIO | None) -> Iterator
     if path == "-":
         pairs: list[tuple[Path | None, str]] = [(None, "stdin")]
     elif root.is_dir():
-        files = sorted((f for f in root.rglob("*") if f.suffix.lower() in HTML_SUFFIXES
-                        and f.is_file()), key=lambda f: f.relative_to(root).as_posix())
+        files = sorted(
+            (f for f in root.rglob("*") if f.suffix.lower() in HTML_SUFFIXES and f.is_file()),
+            key=lambda f: f.relative_to(root).as_posix(),
+        )
         pairs = [(f, f.relative_to(root).as_posix()) for f in files]
     else:
         pairs = [(root, root.name)]
@@ -729,6 +828,8 @@ def _read_html(path: str, opts: ReadOptions, stdin: BinaryIO | None) -> Iterator
         text, enc = decode_html(data)
         notes = (f"decoded as {enc}",) if enc not in ("utf-8", "ascii") else ()
         yield checker.check({opts.id_field: rel, opts.text_field: text}, where, rel, notes)
+
+
 # --- end body block
 
 
@@ -736,23 +837,29 @@ def _read_txt_stream(stream: BinaryIO, source: str, opts: ReadOptions) -> Iterat
     yield _txt_item(stream.read(), "stdin", {"source": source}, _Checker(opts, source), opts)
 
 
-def _txt_item(data: bytes, rel: str, where: dict[str, Any], checker: _Checker,
-              opts: ReadOptions) -> Item:
+def _txt_item(
+    data: bytes, rel: str, where: dict[str, Any], checker: _Checker, opts: ReadOptions
+) -> Item:
     skip = 3 if data.startswith(_BOM) else 0
     decoded = _decode(data[skip:])
     if isinstance(decoded, int):
         off = skip + decoded
-        return Quarantined(rel, "invalid_utf8",
-                           f"{rel} is neither UTF-8 nor CP949; first bad byte at byte offset "
-                           f"{off:,}", {**where, "offset": off},
-                           raw=data.decode("utf-8", "backslashreplace"))
+        return Quarantined(
+            rel,
+            "invalid_utf8",
+            f"{rel} is neither UTF-8 nor CP949; first bad byte at byte offset {off:,}",
+            {**where, "offset": off},
+            raw=data.decode("utf-8", "backslashreplace"),
+        )
     text, how = decoded
-    return checker.check({opts.id_field: rel, opts.text_field: text}, where, rel,
-                         (how,) if how else ())
+    return checker.check(
+        {opts.id_field: rel, opts.text_field: text}, where, rel, (how,) if how else ()
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Writers
+
 
 def _default(obj: Any) -> Any:
     if isinstance(obj, bytes | bytearray):
@@ -775,9 +882,17 @@ class Writer:
     finished temporary file into place) or `abort` (delete it). Also a context manager:
     commits on a clean exit, aborts on an exception."""
 
-    def __init__(self, path: str, fmt: str, *, stdout: BinaryIO | None = None,
-                 schema: Any = None, extra_columns: Iterable[str] = (), id_field: str = "id",
-                 text_field: str = "text") -> None:
+    def __init__(
+        self,
+        path: str,
+        fmt: str,
+        *,
+        stdout: BinaryIO | None = None,
+        schema: Any = None,
+        extra_columns: Iterable[str] = (),
+        id_field: str = "id",
+        text_field: str = "text",
+    ) -> None:
         self.path = path
         self._id_field = id_field
         self._text_field = text_field
@@ -801,8 +916,10 @@ class Writer:
         remove_dead_temps(path)
         if fmt == "txt":
             if os.path.exists(path) and (not os.path.isdir(path) or os.listdir(path)):
-                raise FormatError(f"txt output {path!r} exists and is not an empty folder; "
-                                  "remove it or choose another path")
+                raise FormatError(
+                    f"txt output {path!r} exists and is not an empty folder; "
+                    "remove it or choose another path"
+                )
             with _naming(path):
                 self._tmp = tempfile.mkdtemp(**_temp_name(path))
             os.chmod(self._tmp, 0o777 & ~_umask())
@@ -818,8 +935,9 @@ class Writer:
             zstd = require("zstandard", "zstd", "writing .jsonl.zst")
             self._sink = zstd.ZstdCompressor(level=3).stream_writer(self._fh, closefd=False)
         elif fmt == "csv":
-            self._text = io.TextIOWrapper(self._fh, encoding="utf-8", newline="",
-                                          write_through=False)
+            self._text = io.TextIOWrapper(
+                self._fh, encoding="utf-8", newline="", write_through=False
+            )
             self._csv: Any = None
         elif fmt == "parquet":
             self._rows: list[dict[str, Any]] = []
@@ -833,8 +951,7 @@ class Writer:
         """Write ``obj`` as one indented JSON document (a summary), not as a line."""
         assert self._fh is not None
         with _naming(self.path):
-            self._fh.write(orjson.dumps(obj, default=_default, option=orjson.OPT_INDENT_2)
-                           + b"\n")
+            self._fh.write(orjson.dumps(obj, default=_default, option=orjson.OPT_INDENT_2) + b"\n")
 
     def write(self, record: dict[str, Any]) -> None:
         """Write one record (a dict)."""
@@ -863,8 +980,10 @@ class Writer:
             self._csv.writeheader()
         unknown = [k for k in record if k not in self._csv.fieldnames]
         if unknown:
-            raise FormatError(f"record {self.count + 1} has fields {unknown} that the first "
-                              "record did not have; CSV needs one header: write JSONL or Parquet")
+            raise FormatError(
+                f"record {self.count + 1} has fields {unknown} that the first "
+                "record did not have; CSV needs one header: write JSONL or Parquet"
+            )
         self._csv.writerow({k: _cell(v) for k, v in record.items()})
 
     def _flush_parquet(self) -> None:
@@ -879,16 +998,25 @@ class Writer:
                 try:
                     extra = set(self._extra)
                     schema = pa.Table.from_pylist(
-                        [{k: _encode_nested(v) if isinstance(v, dict | list) else v
-                          for k, v in r.items() if k not in extra} for r in self._rows]).schema
+                        [
+                            {
+                                k: _encode_nested(v) if isinstance(v, dict | list) else v
+                                for k, v in r.items()
+                                if k not in extra
+                            }
+                            for r in self._rows
+                        ]
+                    ).schema
                 except (pa.ArrowException, TypeError, ValueError) as e:
-                    raise FormatError(f"records do not fit one Parquet schema ({e}); write "
-                                      "JSONL instead") from e
+                    raise FormatError(
+                        f"records do not fit one Parquet schema ({e}); write JSONL instead"
+                    ) from e
             for name in self._extra:
                 if name not in schema.names:
                     schema = schema.append(pa.field(name, _extra_types().get(name, pa.string())))
-            schema = pa.schema([pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f
-                                for f in schema])
+            schema = pa.schema(
+                [pa.field(f.name, pa.string()) if pa.types.is_null(f.type) else f for f in schema]
+            )
             self._schema = schema
             self._strings = {f.name for f in schema if f.type == pa.string()}
             self._pq = pq.ParquetWriter(self._fh, schema)
@@ -896,16 +1024,21 @@ class Writer:
         for i, r in enumerate(self._rows):
             if not names.issuperset(r):
                 extra = sorted(set(r) - names)
-                raise FormatError(f"record {self.count - len(self._rows) + i + 1} has fields "
-                                  f"{extra} not in the Parquet schema; write JSONL instead")
+                raise FormatError(
+                    f"record {self.count - len(self._rows) + i + 1} has fields "
+                    f"{extra} not in the Parquet schema; write JSONL instead"
+                )
         strings = self._strings
-        rows = [{k: (_encode_nested(v) if k in strings else v) for k, v in r.items()}
-                for r in self._rows]
+        rows = [
+            {k: (_encode_nested(v) if k in strings else v) for k, v in r.items()}
+            for r in self._rows
+        ]
         try:
             table = pa.Table.from_pylist(rows, schema=self._schema)
         except (pa.ArrowException, TypeError, ValueError) as e:
-            raise FormatError(f"records do not fit the Parquet schema ({e}); write JSONL "
-                              "instead") from e
+            raise FormatError(
+                f"records do not fit the Parquet schema ({e}); write JSONL instead"
+            ) from e
         self._pq.write_table(table)
         self._rows = []
         self._buffered = 0
@@ -969,8 +1102,9 @@ class Writer:
                 import pyarrow.parquet as pq
 
                 cols = [self._id_field, self._text_field, *self._extra]
-                schema = self._schema or pa.schema([(c, _extra_types().get(c, pa.string()))
-                                                    for c in cols])
+                schema = self._schema or pa.schema(
+                    [(c, _extra_types().get(c, pa.string())) for c in cols]
+                )
                 self._pq = pq.ParquetWriter(self._fh, schema)
             self._pq.close()
         self._fh.flush()
@@ -1003,8 +1137,11 @@ _TMP_MARK = ".dkotmp-"
 
 def _temp_name(path: str) -> dict[str, str]:
     owner = _owner.current().replace("/", "_")
-    return {"prefix": f".{os.path.basename(path)}{_TMP_MARK}{owner}.", "suffix": ".tmp",
-            "dir": os.path.dirname(os.path.abspath(path))}
+    return {
+        "prefix": f".{os.path.basename(path)}{_TMP_MARK}{owner}.",
+        "suffix": ".tmp",
+        "dir": os.path.dirname(os.path.abspath(path)),
+    }
 
 
 def remove_dead_temps(path: str) -> list[str]:
@@ -1020,7 +1157,7 @@ def remove_dead_temps(path: str) -> list[str]:
     for name in names:
         if not (name.startswith(head) and name.endswith(".tmp")):
             continue
-        owner = name[len(head):-len(".tmp")].rpartition(".")[0]
+        owner = name[len(head) : -len(".tmp")].rpartition(".")[0]
         if not _owner.is_dead(owner):
             continue
         full = os.path.join(folder, name)
@@ -1047,8 +1184,9 @@ def _naming(path: str) -> Iterator[None]:
         raise OutputError(e.errno, f"output {path}: {why}; no output was committed") from e
 
 
-def commit_all(writers: Sequence[Writer],
-               before_rename: Callable[[list[tuple[str, str]]], None] | None = None) -> None:
+def commit_all(
+    writers: Sequence[Writer], before_rename: Callable[[list[tuple[str, str]]], None] | None = None
+) -> None:
     """Put every writer's output in place, all or none.
 
     Finishes and fsyncs every temporary file first; then calls ``before_rename`` with the
@@ -1143,17 +1281,36 @@ def _extra_types() -> dict[str, Any]:
     """pyarrow types of the columns the pipeline adds."""
     import pyarrow as pa
 
-    removal = pa.struct([("rule", pa.string()), ("category", pa.string()), ("start", pa.int64()),
-                         ("end", pa.int64()), ("text", pa.string()), ("repeats", pa.string()),
-                         ("similarity", pa.float64())])
-    return {"title": pa.string(), "warnings": pa.list_(pa.string()),
-            "removals": pa.list_(removal), "duplicate_of": pa.string(),
-            "reason": pa.string(), "similarity": pa.float64()}
+    removal = pa.struct(
+        [
+            ("rule", pa.string()),
+            ("category", pa.string()),
+            ("start", pa.int64()),
+            ("end", pa.int64()),
+            ("text", pa.string()),
+            ("repeats", pa.string()),
+            ("similarity", pa.float64()),
+        ]
+    )
+    return {
+        "title": pa.string(),
+        "warnings": pa.list_(pa.string()),
+        "removals": pa.list_(removal),
+        "duplicate_of": pa.string(),
+        "reason": pa.string(),
+        "similarity": pa.float64(),
+    }
 
 
 def open_writer(
-    path: str, fmt: str | None = None, *, stdout: BinaryIO | None = None, schema: Any = None,
-    extra_columns: Iterable[str] = (), id_field: str = "id", text_field: str = "text",
+    path: str,
+    fmt: str | None = None,
+    *,
+    stdout: BinaryIO | None = None,
+    schema: Any = None,
+    extra_columns: Iterable[str] = (),
+    id_field: str = "id",
+    text_field: str = "text",
 ) -> Writer:
     """A `Writer` for ``path`` (format from the name unless ``fmt``; ``-`` is stdout JSONL).
 
@@ -1165,8 +1322,15 @@ def open_writer(
         fmt = "txt"
     if detect_format(path, fmt) == "parquet":
         require("pyarrow.parquet", "parquet", "writing Parquet")
-    return Writer(path, detect_format(path, fmt), stdout=stdout, schema=schema,
-                  extra_columns=extra_columns, id_field=id_field, text_field=text_field)
+    return Writer(
+        path,
+        detect_format(path, fmt),
+        stdout=stdout,
+        schema=schema,
+        extra_columns=extra_columns,
+        id_field=id_field,
+        text_field=text_field,
+    )
 
 
 def write_json(path: str, obj: Any) -> None:

@@ -14,39 +14,215 @@ import re
 import regex
 
 __all__ = [
-    "CLOSE", "VOCAB", "DATELINE_PARAGRAPH", "SENTENCE_END", "INNER_SENTENCE", "SENTENCE_SPLIT",
-    "VIEW_END", "CAPTION_END", "NEWS_END", "DATELINE_START", "PHOTO_CREDIT", "PHOTO_STAMP", "POLITE_NOTICE", "POSITION_MARK", "UNIT_BREAKS",
+    "CLOSE",
+    "VOCAB",
+    "DATELINE_PARAGRAPH",
+    "SENTENCE_END",
+    "INNER_SENTENCE",
+    "SENTENCE_SPLIT",
+    "VIEW_END",
+    "CAPTION_END",
+    "NEWS_END",
+    "DATELINE_START",
+    "PHOTO_CREDIT",
+    "PHOTO_STAMP",
+    "POLITE_NOTICE",
+    "POSITION_MARK",
+    "UNIT_BREAKS",
     "is_sentence",
 ]
 
 # ------------------------------------------------------------------ phrase lists (menus etc.)
 MENU: tuple[str, ...] = (
-    '기사 스크랩', '스크랩', '스크랩하기', '공유', '공유하기', '기사 공유', 'SNS 공유', '댓글', '댓글 쓰기', '댓글 보기', '댓글 달기',
-    '클린뷰', '프린트', '인쇄', '인쇄하기', '글자 크기', '글씨 크기', '글자 크기 조절', '글씨 크기 조절', '본문 글자 크기', '폰트 크기',
-    '크게', '작게', '가+', '가-', '기사 듣기', '음성으로 듣기', '오디오 듣기', '듣기', '번역하기', '번역', '구독', '구독하기',
-    '기사 저장', '저장', '닫기', '메뉴 바로가기', '본문 바로가기', '전체 메뉴', '전체메뉴 버튼', '기사 원문 보기', '원문 보기', '사진 확대',
-    '확대', '축소', 'URL 복사', 'URL 복사하기', '링크 복사', '링크 복사하기', '주소 복사', '페이스북', '페이스북 공유',
-    '페이스북으로 공유', '트위터', '트위터 공유', '트위터로 공유', 'X 공유', '카카오톡', '카카오톡 공유', '카카오톡으로 공유', '카카오스토리',
-    '네이버 블로그', '네이버 밴드', '밴드', '텔레그램', '이메일', '이메일 보내기', '메일 보내기', '북마크', '목록', '목록으로', '이전 기사',
-    '다음 기사', '맨 위로', 'TOP', '홈', '로그인', '회원가입', '기사 추천', '추천', '비추천', '좋아요', '오탈자 신고',
-    '기사 오류 신고', '신고', '제보하기', '기사 제보', '글꼴', '기사 보내기', '바로가기', '기사 읽어주기', '이 기사를 공유합니다',
-    '기사 인쇄', '인쇄하기 닫기', '번역 설정', '요약보기', '자동요약', '독자의견', '내 댓글 모음', '사진 원본보기', '원본보기',
-    '이미지 크게보기', '크게보기', '댓글운영정책', '댓글 더보기', '댓글쓰기', '최신순', '추천순', '반대순', '공감순', '구독중',
-    '기사 섹션 분류 안내', '검색어를 입력하세요', '검색창 열기', '본문 듣기', '기사 공유하기', '기사 북마크', '글자 크기 설정', '음성 재생',
-    '읽어주기', '기사 요약', '요약', '공유 닫기', '댓글 정렬', '정렬', '등록', '확대보기', '사진 확대보기',
+    "기사 스크랩",
+    "스크랩",
+    "스크랩하기",
+    "공유",
+    "공유하기",
+    "기사 공유",
+    "SNS 공유",
+    "댓글",
+    "댓글 쓰기",
+    "댓글 보기",
+    "댓글 달기",
+    "클린뷰",
+    "프린트",
+    "인쇄",
+    "인쇄하기",
+    "글자 크기",
+    "글씨 크기",
+    "글자 크기 조절",
+    "글씨 크기 조절",
+    "본문 글자 크기",
+    "폰트 크기",
+    "크게",
+    "작게",
+    "가+",
+    "가-",
+    "기사 듣기",
+    "음성으로 듣기",
+    "오디오 듣기",
+    "듣기",
+    "번역하기",
+    "번역",
+    "구독",
+    "구독하기",
+    "기사 저장",
+    "저장",
+    "닫기",
+    "메뉴 바로가기",
+    "본문 바로가기",
+    "전체 메뉴",
+    "전체메뉴 버튼",
+    "기사 원문 보기",
+    "원문 보기",
+    "사진 확대",
+    "확대",
+    "축소",
+    "URL 복사",
+    "URL 복사하기",
+    "링크 복사",
+    "링크 복사하기",
+    "주소 복사",
+    "페이스북",
+    "페이스북 공유",
+    "페이스북으로 공유",
+    "트위터",
+    "트위터 공유",
+    "트위터로 공유",
+    "X 공유",
+    "카카오톡",
+    "카카오톡 공유",
+    "카카오톡으로 공유",
+    "카카오스토리",
+    "네이버 블로그",
+    "네이버 밴드",
+    "밴드",
+    "텔레그램",
+    "이메일",
+    "이메일 보내기",
+    "메일 보내기",
+    "북마크",
+    "목록",
+    "목록으로",
+    "이전 기사",
+    "다음 기사",
+    "맨 위로",
+    "TOP",
+    "홈",
+    "로그인",
+    "회원가입",
+    "기사 추천",
+    "추천",
+    "비추천",
+    "좋아요",
+    "오탈자 신고",
+    "기사 오류 신고",
+    "신고",
+    "제보하기",
+    "기사 제보",
+    "글꼴",
+    "기사 보내기",
+    "바로가기",
+    "기사 읽어주기",
+    "이 기사를 공유합니다",
+    "기사 인쇄",
+    "인쇄하기 닫기",
+    "번역 설정",
+    "요약보기",
+    "자동요약",
+    "독자의견",
+    "내 댓글 모음",
+    "사진 원본보기",
+    "원본보기",
+    "이미지 크게보기",
+    "크게보기",
+    "댓글운영정책",
+    "댓글 더보기",
+    "댓글쓰기",
+    "최신순",
+    "추천순",
+    "반대순",
+    "공감순",
+    "구독중",
+    "기사 섹션 분류 안내",
+    "검색어를 입력하세요",
+    "검색창 열기",
+    "본문 듣기",
+    "기사 공유하기",
+    "기사 북마크",
+    "글자 크기 설정",
+    "음성 재생",
+    "읽어주기",
+    "기사 요약",
+    "요약",
+    "공유 닫기",
+    "댓글 정렬",
+    "정렬",
+    "등록",
+    "확대보기",
+    "사진 확대보기",
 )
 
 REACTION: tuple[str, ...] = (
-    '이 기사를 추천합니다', '기사 추천', '좋아요', '싫어요', '슬퍼요', '화나요', '놀랐어요', '훈훈해요', '추천해요', '후속 기사 원해요',
-    '후속기사 원해요', '최고예요', '최고에요', '감동이에요', '흥미로워요', '응원해요', '공감', '비공감', '추천', '비추천', '반대', '찬성',
-    '기뻐요', '궁금해요',
+    "이 기사를 추천합니다",
+    "기사 추천",
+    "좋아요",
+    "싫어요",
+    "슬퍼요",
+    "화나요",
+    "놀랐어요",
+    "훈훈해요",
+    "추천해요",
+    "후속 기사 원해요",
+    "후속기사 원해요",
+    "최고예요",
+    "최고에요",
+    "감동이에요",
+    "흥미로워요",
+    "응원해요",
+    "공감",
+    "비공감",
+    "추천",
+    "비추천",
+    "반대",
+    "찬성",
+    "기뻐요",
+    "궁금해요",
 )
 
 LIST_HEADER: tuple[str, ...] = (
-    '관련 기사', '관련 뉴스', '많이 본 기사', '많이 본 뉴스', '가장 많이 본 기사', '인기 기사', '인기 뉴스', '최신 기사', '최신 뉴스',
-    '주요 뉴스', '주요 기사', '오늘의 주요 뉴스', '이 시각 추천 뉴스', '이 시각 주요 뉴스', '이 시각 많이 본 뉴스', '추천 뉴스', '추천 기사',
-    '핫 이슈', '실시간 뉴스', '많이 본 포토', '포토 뉴스', '영상 뉴스', '에디터 추천', '함께 보면 좋은 기사', '이 기사와 함께 많이 본 뉴스',
-    '기자의 다른 기사', '관련 기사 더보기', '관련 뉴스 보기', '관련뉴스 보기', '기사 더보기', '많이 본 기사 더보기',
+    "관련 기사",
+    "관련 뉴스",
+    "많이 본 기사",
+    "많이 본 뉴스",
+    "가장 많이 본 기사",
+    "인기 기사",
+    "인기 뉴스",
+    "최신 기사",
+    "최신 뉴스",
+    "주요 뉴스",
+    "주요 기사",
+    "오늘의 주요 뉴스",
+    "이 시각 추천 뉴스",
+    "이 시각 주요 뉴스",
+    "이 시각 많이 본 뉴스",
+    "추천 뉴스",
+    "추천 기사",
+    "핫 이슈",
+    "실시간 뉴스",
+    "많이 본 포토",
+    "포토 뉴스",
+    "영상 뉴스",
+    "에디터 추천",
+    "함께 보면 좋은 기사",
+    "이 기사와 함께 많이 본 뉴스",
+    "기자의 다른 기사",
+    "관련 기사 더보기",
+    "관련 뉴스 보기",
+    "관련뉴스 보기",
+    "기사 더보기",
+    "많이 본 기사 더보기",
 )
 
 # ------------------------------------------------------------------ regular expressions
@@ -55,21 +231,23 @@ CLOSE = r"""["'”’」』)\]]"""
 # What a photo of a place shows: the words a view caption ends with ("서울중앙지법 전경.").
 VIEW_WORDS_RE = r"(?:모습|전경|현판|풍경|입구|정문|청사|건물|내부|외관|표지석|장면|로고)"
 # A person's name (2-4 Hangul syllables), possibly several joined by "·" or ",".
-NAMES_RE = r'[가-힣]{2,4}(?:\s*[·,]\s*[가-힣]{2,4}){0,3}'
+NAMES_RE = r"[가-힣]{2,4}(?:\s*[·,]\s*[가-힣]{2,4}){0,3}"
 # A name as a sign-off gives it: a surname (one or two syllables) and one or two more.
-PERSON_RE = r'(?:(?:남궁|황보|선우|제갈|독고|사공|서문|동방)[가-힣]{1,2}|[김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길위표명기반왕금옥육인맹제모탁국어은편용예봉경사][가-힣]{1,2})'
+PERSON_RE = r"(?:(?:남궁|황보|선우|제갈|독고|사공|서문|동방)[가-힣]{1,2}|[김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길위표명기반왕금옥육인맹제모탁국어은편용예봉경사][가-힣]{1,2})"
 # A newsroom title after a name.
-ROLE_RE = r'(?:[가-힣]{1,6}(?:부|팀|국|센터)\s+)?(?:기자|특파원|통신원|객원\s*기자|인턴\s*기자|수습\s*기자|선임\s*기자|전문\s*기자|편집\s*위원|논설\s*위원|앵커|기상\s*캐스터|리포터)'
+ROLE_RE = r"(?:[가-힣]{1,6}(?:부|팀|국|센터)\s+)?(?:기자|특파원|통신원|객원\s*기자|인턴\s*기자|수습\s*기자|선임\s*기자|전문\s*기자|편집\s*위원|논설\s*위원|앵커|기상\s*캐스터|리포터)"
 # An outlet name as it appears in credits: one short token.
-OUTLET_RE = r'[가-힣A-Za-z0-9][가-힣A-Za-z0-9&]{0,11}'
+OUTLET_RE = r"[가-힣A-Za-z0-9][가-힣A-Za-z0-9&]{0,11}"
 # A name shaped like an outlet's: 한빛일보, 서해타임스, 누리신문, 한빛통신, 뉴스1
-OUTLET_SHAPE_RE = r'[가-힣A-Za-z0-9]{1,10}(?:신문|일보|뉴스|경제|타임스|타임즈|방송|통신|데일리|투데이|미디어|저널|포스트|비즈|TV|닷컴|매일|프레스|신보|News|news|1)'
+OUTLET_SHAPE_RE = r"[가-힣A-Za-z0-9]{1,10}(?:신문|일보|뉴스|경제|타임스|타임즈|방송|통신|데일리|투데이|미디어|저널|포스트|비즈|TV|닷컴|매일|프레스|신보|News|news|1)"
 # An e-mail address, or what Cloudflare's obfuscation leaves of one: "[email protected]"
-EMAIL_RE = r'(?:(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+|\[\s*email\s*(?:&#160;|\s)?protected\s*\])'
+EMAIL_RE = r"(?:(?<![A-Za-z0-9._%+\-])[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)+|\[\s*email\s*(?:&#160;|\s)?protected\s*\])"
 # A date, with an optional weekday and time: 2019.03.29. / 2024년 3월 5일(화) 오후 2시
-DATE_RE = r'(?:\d{8}|(?:\d{4}|\d{2})\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}\s*(?:일|\.)?\s*(?:\(\s*[월화수목금토일]\s*\))?\s*(?:(?:오전|오후|AM|PM|am|pm)\s*)?(?:\d{1,2}\s*[:시]\s*\d{1,2}(?:\s*[:분]\s*\d{1,2})?\s*[분초]?)?)(?:\s*\d{1,2}\s*:\s*\d{2}(?::\d{2})?)?'
+DATE_RE = r"(?:\d{8}|(?:\d{4}|\d{2})\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}\s*(?:일|\.)?\s*(?:\(\s*[월화수목금토일]\s*\))?\s*(?:(?:오전|오후|AM|PM|am|pm)\s*)?(?:\d{1,2}\s*[:시]\s*\d{1,2}(?:\s*[:분]\s*\d{1,2})?\s*[분초]?)?)(?:\s*\d{1,2}\s*:\s*\d{2}(?::\d{2})?)?"
 # What a photo or graphic credit starts with: 사진=, 그래픽:, 자료=
-PHOTO_RE = r'(?:사진|사진\s*출처|사진\s*제공|사진제공|자료\s*사진|그래픽|일러스트|이미지|영상|출처|자료)'
+PHOTO_RE = (
+    r"(?:사진|사진\s*출처|사진\s*제공|사진제공|자료\s*사진|그래픽|일러스트|이미지|영상|출처|자료)"
+)
 # How a Korean sentence ends (with or without a stop), closing quotes after it.
 SENTENCE_END_RE = rf"(?:[.!?…]|다|요|죠){CLOSE}{{0,2}}"
 # Punctuation that closes a sentence (what a glued credit or signature follows).
@@ -103,15 +281,16 @@ INNER_SENTENCE = regex.compile(rf"[다요죠][.!?]{CLOSE}*\s+\S")
 # "...나온다. 왜일까?": a stop inside a line (two sentences, not a headline).
 INNER_STOP = regex.compile(r"[가-힣]\.\s")
 # Between sentences: after a stop and a space, or nothing when a scraper glued them ("밝혔다.부산").
-SENTENCE_SPLIT = regex.compile(
-    r"(?<=[.!?])\s+|(?<=[다요]\.)(?=[가-힣▲△\[(\"'“‘])"
-)
+SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+|(?<=[다요]\.)(?=[가-힣▲△\[(\"'“‘])")
 # A wire dateline inside a line, after other text: where an in-body photo's caption starts
 # ("발언하는 이해찬 대표(홍성=연합뉴스) …").
 _MIDLINE_DATELINE = r"\S\s?[(【]\s*[가-힣·]{1,12}\s*=\s*(?:연합뉴스|뉴스1|뉴시스)\s*[)】]"
 # A long line worth splitting: it shows a glued sentence end or a furniture cue. A paragraph
 # of running text without one is judged whole (and costs one pass of the rules).
-COLLAPSE_CUE = re.compile(r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*=|" + _MIDLINE_DATELINE)
+COLLAPSE_CUE = re.compile(
+    r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*=|"
+    + _MIDLINE_DATELINE
+)
 # Furniture glued together on a line of any length: e-mail, promo arrows, copyright marks.
 FURNITURE_CUE = re.compile(r"[@▶▷☞ⓒ©※]|" + _MIDLINE_DATELINE)
 # Where a collapsed line breaks into units: after a sentence stop (spaced, or glued to the next
@@ -119,57 +298,75 @@ FURNITURE_CUE = re.compile(r"[@▶▷☞ⓒ©※]|" + _MIDLINE_DATELINE)
 # datelines and bracketed credits, photo credits, an e-mail). Each shape is tried only on lines
 # that contain one of its literal cues (the first item); a break is the span a match covers.
 UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
-    (cues, regex.compile(pattern)) for cues, pattern in (
-        ((".", "!", "?"),
-         rf"(?<=[가-힣A-Za-z%)\]\"'”’」』][.!?]{CLOSE}{{0,2}})\s+(?=\S)"
-         rf"|(?<=[다요죠까][.!?]{CLOSE}{{0,2}})(?!{CLOSE})(?=[가-힣A-Za-z0-9▲△▶▷◆■●◇□☞<\[(【《\"'“‘])"),
-        (("@",),
-         r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9\-]|\.[A-Za-z])[)>\]]?\K\s*(?=\S)"),
-        (("/",),
-         r"(?<=[.!?])(?=/\s*[가-힣A-Za-z])"
-         # the credit's name again, or its stem, starts the next sentence: "/사진=한빛은행한빛은",
-         # "/사진제공=한빛 한빛은", "/사진=한빛은행한빛이"; an agency glued to a name
-         rf"|/\s*(?:{PHOTO_RE}\s*[=:]\s*)?(?P<credit>(?P<stem>[가-힣]{{2,}}?)[가-힣A-Za-z0-9]{{0,8}}?)(?:\s*제공)?\K\s*(?=(?P=stem))"
-         rf"|/\s*{PHOTO_RE}\s*=\s*(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"
-         r"|/\s*(?:사진\s*=\s*)?(?P<again>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=again))"
-         r"|/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*(?:제공|DB|자료\s*사진)\K\s*(?=[가-힣A-Za-z'\"‘“])"
-         r"|/\s*(?:사진\s*=\s*|[가-힣]{1,6}\s*=\s*)?[가-힣]{2,4}(?:\s*(?:디자인|사진|영상|그래픽))?\s*기자\K\s*(?=[가-힣A-Za-z0-9])"
-         r"|/\s*(?:사진\s*제공|사진|자료|그래픽)\s*=\s*[가-힣A-Za-z0-9]{1,12}?\K\s*(?=[\[［(])"),
-        (("사진",),
-         r"(?<![가-힣/]\s*)사진\s*=\s*(?P<credit>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=credit))"
-         r"|[\[(]\s*사진\s*[=:]\s*[^\[\]()]{1,30}[\])]\K\s*(?=[가-힣A-Za-z])"
-         r"|(?<![가-힣/]\s*)사진\s*=\s*[가-힣A-Za-z0-9]{1,12}\s*제공\K\s*(?=[가-힣A-Za-z'\"‘“])"
-         # a credit glued to the next sentence: "…감소한겨레 자료사진네이버는"
-         r"|(?<=[가-힣A-Za-z0-9]\s?)자료\s*사진\K\s*(?=[가-힣A-Za-z])"),
-        (("[", "［"),
-         # a bracketed photo credit glued on both sides: "…플러스[유튜브 캡처]27일 …"
-         r"(?<=\S)(?=[\[［](?:\s*사진\s[^\[\]［］\n]{1,40}|[^\[\]［］\n]{1,40}(?:캡처|캡쳐|갈무리|제공|DB|자료\s*사진))[\]］])"
-         r"|[\[［](?:\s*사진\s[^\[\]［］\n]{1,40}|[^\[\]［］\n]{1,40}(?:캡처|캡쳐|갈무리|제공|DB|자료\s*사진))[\]］]\K\s*(?=[가-힣A-Za-z0-9])"
-         r"|(?<=\S)\s*(?=\[\s*(?:그림|그래프|표|도표|차트|인포그래픽)\s*\d{0,2}\s*\])|\[\s*(?:그림|그래프|표|도표|차트|인포그래픽)\s*\d{0,2}\s*\][^.!?\[\]\n]{2,40}?[가-힣]\K(?=[A-Z][A-Za-z0-9]*[가-힣])|(?:^|(?<=[\s.!?]))[\[［][^\[\]［］\n]{8,120}[\]］]\K\s*(?=[가-힣A-Za-z])"
-         r"|(?<=[가-힣A-Za-z0-9])\s*(?=[\[［]\s*(?:[가-힣A-Za-z0-9]{2,10}(?:경제|일보|신문|뉴스|데일리|투데이|TV|미디어|타임스|비즈))\s*[\]］])"),
-        (("연합뉴스", "뉴스1", "뉴시스"),
-         # the three wire agencies credited right after a caption's stop, glued to the next
-         # sentence: "…하고 있다.뉴스1시간강사들의 …"
-         r"(?<=[.!?])[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"
-         # after a view or scene caption a space may stand before the next sentence
-         rf"|(?<=(?:{VIEW_WORDS_RE}|(?:[고아어]|돼|해|져|워)\s*있다)\.)[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K[ \t](?=[가-힣])"),
-        (("기자",),
-         r"(?<=\S)\s*(?=[\[［(<]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*[|=]?\s*){0,2}[가-힣]{2,4}\s*기자\s*[\]］)>])"),
-        (("▶", "▷", "☞", "※"),
-         r"\s*(?=※\s*\S)|\s*(?=\(?\s*[▶▷☞]\s?[^\s▶▷☞])|\(\s*[▶▷☞][^()\n]{1,100}\)\K\s*(?=\S)"),
-        (("바로", "구독"),
-         r"\s*(?=\[[^\]\n]{0,20}(?:바로\s*가기|구독)[^\]\n]{0,10}\])"),
-        (("저작권자", "ⓒ", "©"),
-         r"(?<![<\[(]\s*)\s*(?=(?:<|\[|\()?\s*저작권자|(?<!저작권자\s*[(<\[]?\s*)[ⓒ©]\s*[가-힣A-Za-z])"),
-        (("=",),
-         r"(?<=\S)\s*(?=[\[(【<]\s*[가-힣A-Za-z·]{1,12}(?:\s[가-힣A-Za-z]{1,10})?\s*=\s*[^\])】>=\s]"
-         r"[^\])】>=]{0,19}[\])】>])"),
+    (cues, regex.compile(pattern))
+    for cues, pattern in (
+        (
+            (".", "!", "?"),
+            rf"(?<=[가-힣A-Za-z%)\]\"'”’」』][.!?]{CLOSE}{{0,2}})\s+(?=\S)"
+            rf"|(?<=[다요죠까][.!?]{CLOSE}{{0,2}})(?!{CLOSE})(?=[가-힣A-Za-z0-9▲△▶▷◆■●◇□☞<\[(【《\"'“‘])",
+        ),
+        (
+            ("@",),
+            r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9\-]|\.[A-Za-z])[)>\]]?\K\s*(?=\S)",
+        ),
+        (
+            ("/",),
+            r"(?<=[.!?])(?=/\s*[가-힣A-Za-z])"
+            # the credit's name again, or its stem, starts the next sentence: "/사진=한빛은행한빛은",
+            # "/사진제공=한빛 한빛은", "/사진=한빛은행한빛이"; an agency glued to a name
+            rf"|/\s*(?:{PHOTO_RE}\s*[=:]\s*)?(?P<credit>(?P<stem>[가-힣]{{2,}}?)[가-힣A-Za-z0-9]{{0,8}}?)(?:\s*제공)?\K\s*(?=(?P=stem))"
+            rf"|/\s*{PHOTO_RE}\s*=\s*(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"
+            r"|/\s*(?:사진\s*=\s*)?(?P<again>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=again))"
+            r"|/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*(?:제공|DB|자료\s*사진)\K\s*(?=[가-힣A-Za-z'\"‘“])"
+            r"|/\s*(?:사진\s*=\s*|[가-힣]{1,6}\s*=\s*)?[가-힣]{2,4}(?:\s*(?:디자인|사진|영상|그래픽))?\s*기자\K\s*(?=[가-힣A-Za-z0-9])"
+            r"|/\s*(?:사진\s*제공|사진|자료|그래픽)\s*=\s*[가-힣A-Za-z0-9]{1,12}?\K\s*(?=[\[［(])",
+        ),
+        (
+            ("사진",),
+            r"(?<![가-힣/]\s*)사진\s*=\s*(?P<credit>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=credit))"
+            r"|[\[(]\s*사진\s*[=:]\s*[^\[\]()]{1,30}[\])]\K\s*(?=[가-힣A-Za-z])"
+            r"|(?<![가-힣/]\s*)사진\s*=\s*[가-힣A-Za-z0-9]{1,12}\s*제공\K\s*(?=[가-힣A-Za-z'\"‘“])"
+            # a credit glued to the next sentence: "…감소한겨레 자료사진네이버는"
+            r"|(?<=[가-힣A-Za-z0-9]\s?)자료\s*사진\K\s*(?=[가-힣A-Za-z])",
+        ),
+        (
+            ("[", "［"),
+            # a bracketed photo credit glued on both sides: "…플러스[유튜브 캡처]27일 …"
+            r"(?<=\S)(?=[\[［](?:\s*사진\s[^\[\]［］\n]{1,40}|[^\[\]［］\n]{1,40}(?:캡처|캡쳐|갈무리|제공|DB|자료\s*사진))[\]］])"
+            r"|[\[［](?:\s*사진\s[^\[\]［］\n]{1,40}|[^\[\]［］\n]{1,40}(?:캡처|캡쳐|갈무리|제공|DB|자료\s*사진))[\]］]\K\s*(?=[가-힣A-Za-z0-9])"
+            r"|(?<=\S)\s*(?=\[\s*(?:그림|그래프|표|도표|차트|인포그래픽)\s*\d{0,2}\s*\])|\[\s*(?:그림|그래프|표|도표|차트|인포그래픽)\s*\d{0,2}\s*\][^.!?\[\]\n]{2,40}?[가-힣]\K(?=[A-Z][A-Za-z0-9]*[가-힣])|(?:^|(?<=[\s.!?]))[\[［][^\[\]［］\n]{8,120}[\]］]\K\s*(?=[가-힣A-Za-z])"
+            r"|(?<=[가-힣A-Za-z0-9])\s*(?=[\[［]\s*(?:[가-힣A-Za-z0-9]{2,10}(?:경제|일보|신문|뉴스|데일리|투데이|TV|미디어|타임스|비즈))\s*[\]］])",
+        ),
+        (
+            ("연합뉴스", "뉴스1", "뉴시스"),
+            # the three wire agencies credited right after a caption's stop, glued to the next
+            # sentence: "…하고 있다.뉴스1시간강사들의 …"
+            r"(?<=[.!?])[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"
+            # after a view or scene caption a space may stand before the next sentence
+            rf"|(?<=(?:{VIEW_WORDS_RE}|(?:[고아어]|돼|해|져|워)\s*있다)\.)[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K[ \t](?=[가-힣])",
+        ),
+        (
+            ("기자",),
+            r"(?<=\S)\s*(?=[\[［(<]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*[|=]?\s*){0,2}[가-힣]{2,4}\s*기자\s*[\]］)>])",
+        ),
+        (
+            ("▶", "▷", "☞", "※"),
+            r"\s*(?=※\s*\S)|\s*(?=\(?\s*[▶▷☞]\s?[^\s▶▷☞])|\(\s*[▶▷☞][^()\n]{1,100}\)\K\s*(?=\S)",
+        ),
+        (("바로", "구독"), r"\s*(?=\[[^\]\n]{0,20}(?:바로\s*가기|구독)[^\]\n]{0,10}\])"),
+        (
+            ("저작권자", "ⓒ", "©"),
+            r"(?<![<\[(]\s*)\s*(?=(?:<|\[|\()?\s*저작권자|(?<!저작권자\s*[(<\[]?\s*)[ⓒ©]\s*[가-힣A-Za-z])",
+        ),
+        (
+            ("=",),
+            r"(?<=\S)\s*(?=[\[(【<]\s*[가-힣A-Za-z·]{1,12}(?:\s[가-힣A-Za-z]{1,10})?\s*=\s*[^\])】>=\s]"
+            r"[^\])】>=]{0,19}[\])】>])",
+        ),
     )
 )
 # A view, not a scene: the description of a photo, never how a news sentence ends.
-VIEW_END = regex.compile(
-    rf"(?:{VIEW_WORDS_RE}|자료\s*사진)[.)\]]?\s*$"
-)
+VIEW_END = regex.compile(rf"(?:{VIEW_WORDS_RE}|자료\s*사진)[.)\]]?\s*$")
 # How a photo description ends: a scene ("…하고 있다."), a view, a pose.
 CAPTION_END = regex.compile(
     rf"(?:(?:[고아어]|돼|해|져|워)\s*있다|{VIEW_WORDS_RE}|사진|기념\s*촬영|포즈)"
@@ -199,9 +396,7 @@ PHOTO_STAMP = regex.compile(
 # A line that starts with a wire dateline: "(서울=연합뉴스)", "【세종=뉴시스】".
 DATELINE_START = regex.compile(r"^[\[(【]\s*[가-힣A-Za-z]{1,12}\s*=")
 # A date or a clock time anywhere in a line (a headline has neither).
-DATE_OR_TIME = regex.compile(
-    r"\d{2,4}\s*[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}|\d{1,2}:\d{2}|\d{8}"
-)
+DATE_OR_TIME = regex.compile(r"\d{2,4}\s*[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}|\d{1,2}:\d{2}|\d{8}")
 # A wire dateline at the start of a paragraph: "(서울=연합뉴스) 김하늘 기자 =", "【세종=뉴시스】",
 # "[부산=뉴스1] 이도윤 기자 =", or the byline part alone ("김하늘 기자 ="). Multiline pattern.
 BYLINE_EQ = r"[가-힣]{2,4}[ \t]*(?:기자|특파원|통신원)[ \t]*=[ \t]*"
@@ -215,6 +410,7 @@ def is_sentence(line: str) -> bool:
     """Looks like running text: at least 20 characters and ends like a Korean sentence."""
     return len(line) >= 20 and SENTENCE_END.search(line) is not None
 
+
 # ------------------------------------------------------------------ tails of collapsed bodies
 # What follows the last sentence of a collapsed body: promo links behind arrows, subscription
 # calls, "[… 바로가기]" tags, robot-news and print-edition notices, a bare byline.
@@ -227,4 +423,6 @@ TAIL_FURNITURE = regex.compile(
 )
 
 # A transcript or interview turn: a speaker label, then a colon ("▷김태현 : 네.", "기자: 어떻습니까?").
-SPEAKER_TURN = regex.compile(r"^[▷▶◇◆■□○●\-]?\s*[가-힣A-Za-z]{1,10}(?:\s[가-힣]{1,6})?\s*[:：]\s*\S")
+SPEAKER_TURN = regex.compile(
+    r"^[▷▶◇◆■□○●\-]?\s*[가-힣A-Za-z]{1,10}(?:\s[가-힣]{1,6})?\s*[:：]\s*\S"
+)

@@ -313,8 +313,9 @@ class MinHasher:
 
 
 @cache
-def _bands_rows(threshold: float, num_perm: int, fp_weight: float, fn_weight: float
-                ) -> tuple[int, int]:
+def _bands_rows(
+    threshold: float, num_perm: int, fp_weight: float, fn_weight: float
+) -> tuple[int, int]:
     """datasketch's optimiser (`_sketch.optimal_bands_rows`), once per setting."""
     b, r = optimal_bands_rows(threshold, num_perm, fp_weight, fn_weight)
     return int(b), int(r)
@@ -369,9 +370,9 @@ def _piece_classes() -> np.ndarray:
     return cls
 
 
-def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
-                 chunk: int = PIECE_CHUNK) -> tuple[np.ndarray, np.ndarray, np.ndarray,
-                                                    np.ndarray]:
+def pieces_batch(
+    texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS, chunk: int = PIECE_CHUNK
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Sentence-piece hashes of many bodies in one numpy pass (no Python loop per piece).
 
     Each text (already stripped of tags and datelines, `strip_marks`) is cut into sentences
@@ -390,8 +391,9 @@ def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
     empty = (np.empty(0, np.uint64), np.empty(0, np.int64), offsets, sentences)
     if n == 0:
         return empty
-    texts = [t if unicodedata.is_normalized("NFC", t) else unicodedata.normalize("NFC", t)
-             for t in texts]
+    texts = [
+        t if unicodedata.is_normalized("NFC", t) else unicodedata.normalize("NFC", t) for t in texts
+    ]
     joined = _DOC_SEP.join(texts)
     if joined.count(_DOC_SEP) != n - 1:
         joined = _DOC_SEP.join(t.replace(_DOC_SEP, "") for t in texts)
@@ -423,14 +425,15 @@ def pieces_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS,
     first = np.repeat(np.cumsum(per) - per, per)
     k = np.arange(len(first)) - first  # piece number inside its sentence
     pstarts = np.repeat(s_start, per) + k * chunk
-    pstops = np.where(k == np.repeat(per, per) - 1, np.repeat(s_start + s_len, per),
-                      pstarts + chunk)
+    pstops = np.where(
+        k == np.repeat(per, per) - 1, np.repeat(s_start + s_len, per), pstarts + chunk
+    )
     lengths = pstops - pstarts
     # polynomial hash of each piece from prefix sums: (P[stop] - P[start]) / K^start
     pw, inv = _powers(len(kc) + 1)
     prefix = np.empty(len(kc) + 1, dtype=np.uint64)
     prefix[0] = 0
-    np.cumsum(kc.astype(np.uint64) * pw[:len(kc)], out=prefix[1:])
+    np.cumsum(kc.astype(np.uint64) * pw[: len(kc)], out=prefix[1:])
     ph = (prefix[pstops] - prefix[pstarts]) * inv[pstarts]
     ph += lengths.astype(np.uint64) * _MULT
     ph ^= ph >> np.uint64(31)

@@ -216,9 +216,7 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
     out = text
     for _ in range(3):  # removing a character can expose more damage; stop at a fixpoint
         step = out
-        if (_MAYBE_DAMAGED.search(step) or "\u00b7\u00b7" in step) and _MOJIBAKE_HINT.search(
-            step
-        ):
+        if (_MAYBE_DAMAGED.search(step) or "\u00b7\u00b7" in step) and _MOJIBAKE_HINT.search(step):
             # Stretch by stretch first (CP949 before ftfy, which would misread some CP949
             # byte pairs as UTF-8), then ftfy over the whole text.
             repaired = repair_cp949(step)

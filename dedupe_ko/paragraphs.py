@@ -85,8 +85,13 @@ def find_repeats(
                         grams[j] = trigrams(keys[j])
                 pool = [(j, keys[j], grams[j]) for j in candidates]
                 best = _best_near(
-                    key, trigrams(key), pool,
-                    near_threshold, containment_threshold, min_near_chars, min_contained_chars,
+                    key,
+                    trigrams(key),
+                    pool,
+                    near_threshold,
+                    containment_threshold,
+                    min_near_chars,
+                    min_contained_chars,
                 )
             # A near repeat inside a doubled block lines up with its neighbours: the paragraph
             # before it repeats the one before its match, or the one after repeats the next.
@@ -133,9 +138,7 @@ def _candidates(key: str, kept: Sequence[tuple[int, str]], min_chars: int) -> li
     w = 8
     mid = len(key) // 2
     probes = {key[:w], key[mid - w // 2 : mid + w // 2], key[-w:]}
-    return [
-        j for j, kkey in kept if len(kkey) >= min_chars and any(p in kkey for p in probes)
-    ]
+    return [j for j, kkey in kept if len(kkey) >= min_chars and any(p in kkey for p in probes)]
 
 
 def _best_near(

@@ -76,8 +76,13 @@ class Removal:
     similarity: float | None = None
 
     def as_dict(self) -> dict:
-        d = {"rule": self.rule, "category": self.category, "start": self.start,
-             "end": self.end, "text": self.text}
+        d = {
+            "rule": self.rule,
+            "category": self.category,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
         if self.repeats is not None:
             d["repeats"] = self.repeats
             d["similarity"] = self.similarity
@@ -111,14 +116,38 @@ class Page:
     body_from: int | None = None  # where the article's block starts on a whole page
     ended: int = -1  # the unit the furniture pass trimmed as the page's end
 
-    def cut(self, start: int, end: int, rule: str, category: str, *,
-            repeats: str | None = None, similarity: float | None = None) -> None:
+    def cut(
+        self,
+        start: int,
+        end: int,
+        rule: str,
+        category: str,
+        *,
+        repeats: str | None = None,
+        similarity: float | None = None,
+    ) -> None:
         """Record that ``rule`` removes ``[start, end)``."""
-        self.cuts.append(Removal(rule, category, start, end, self.text[start:end],
-                                 repeats=repeats, similarity=similarity))
+        self.cuts.append(
+            Removal(
+                rule,
+                category,
+                start,
+                end,
+                self.text[start:end],
+                repeats=repeats,
+                similarity=similarity,
+            )
+        )
 
-    def drop(self, k: int, rule: str, category: str, *,
-             repeats: str | None = None, similarity: float | None = None) -> None:
+    def drop(
+        self,
+        k: int,
+        rule: str,
+        category: str,
+        *,
+        repeats: str | None = None,
+        similarity: float | None = None,
+    ) -> None:
         """Drop what is left of unit ``k``."""
         span = self.kept[k]
         if span is not None:
@@ -180,8 +209,11 @@ def body_block(page: Page) -> None:
 def furniture(page: Page) -> None:
     """Every unit meets every rule: line rules drop it, prefix/suffix rules trim its ends."""
     rules, text, n = page.rules, page.text, len(page.units)
-    body_like = [k for k, u in enumerate(page.units)
-                 if page.kept[k] is not None and is_sentence(text[u.start:u.end])]
+    body_like = [
+        k
+        for k, u in enumerate(page.units)
+        if page.kept[k] is not None and is_sentence(text[u.start : u.end])
+    ]
     first_body = body_like[0] if body_like else n
     last_body = body_like[-1] if body_like else -1
     last_line = len(page.lines) - 1
@@ -191,7 +223,7 @@ def furniture(page: Page) -> None:
     for k, u in enumerate(page.units):
         if page.kept[k] is None:  # dropped by an earlier pass (the body block)
             continue
-        off, line = u.start, text[u.start:u.end]
+        off, line = u.start, text[u.start : u.end]
         if leading and page.title is None and page.config.extract_title:
             glued = _glued_headline(line, rules, len(page.lines[0][1]))
             if glued is not None:
@@ -215,9 +247,7 @@ def furniture(page: Page) -> None:
                 ended = k
         in_body = not u.whole and zones <= {"any", "body"} and is_sentence(line)
         line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule, in_body)
-        if (
-            b <= a and in_body and any(c.rule.category in PAGE_CATEGORIES for c in line_cuts)
-        ):
+        if b <= a and in_body and any(c.rule.category in PAGE_CATEGORIES for c in line_cuts):
             # A sentence inside a long line is body text, whatever page widget or caption it
             # resembles; credits and notices are cut there, and the captions pass takes a
             # description beside its credit.
@@ -266,9 +296,11 @@ def captions(page: Page) -> None:
         a, b = page.kept[k]  # type: ignore[misc]
         rest = page.text[a:b]
         if (
-            not page.units[k].whole and b < page.units[k].end
+            not page.units[k].whole
+            and b < page.units[k].end
             and any(b <= c <= b + 2 for c in credits)
-            and len(rest) <= TITLE_MAX and _caption_like(rest)
+            and len(rest) <= TITLE_MAX
+            and _caption_like(rest)
         ):
             # A photo description glued to its credit inside a collapsed line.
             page.drop(k, "caption.description", "caption")
@@ -289,11 +321,11 @@ def captions(page: Page) -> None:
             if len(text) > TITLE_MAX or _STOPLESS_SENTENCE.search(text):
                 continue  # a caption is one sentence
             credit = any(
-                (r.category == "caption" and r.id != "caption.placeholder")
-                or r.id == "wire.credit" for r in near
+                (r.category == "caption" and r.id != "caption.placeholder") or r.id == "wire.credit"
+                for r in near
             )  # a chart placeholder credits nothing: the subhead before it stays
             nu = units[k + 1]
-            photo = credit and PHOTO_CREDIT.search(page.text[nu.start:nu.end]) is not None
+            photo = credit and PHOTO_CREDIT.search(page.text[nu.start : nu.end]) is not None
             if (credit and (_caption_like(text) or (photo and k == live[0]))) or (
                 any(r.category in ("wire", "byline") for r in near) and _scene_or_view(text)
             ):
@@ -331,7 +363,7 @@ def photo_stamps(page: Page) -> None:
         pos = b
         while pos in captions_at:  # a description the captions pass already took
             pos = captions_at[pos]
-        gap = text[pos:min(gap_end, line_end)]
+        gap = text[pos : min(gap_end, line_end)]
         if len(gap) < 6 or b - a > TITLE_MAX or not PHOTO_STAMP.match(gap):
             continue
         if nxt is None or not is_sentence(page.span_text(nxt)):
@@ -339,16 +371,19 @@ def photo_stamps(page: Page) -> None:
             # article stands before the dateline that opens this caption.
             opener = max((w for w in wire_at if w < a), default=None)
             if opener is None or not any(
-                page.kept[j][1] <= opener for j in live[:p]  # type: ignore[index]
+                span[1] <= opener for span in (page.kept[j] for j in live[:p]) if span
             ):
                 continue
         block = [k]
         dateline = any(b <= w <= gap_end for w in wire_at)  # on this line or the next
         before = live[:p]
-        if dateline and before and all(
-            page.units[j].line == u.line and not page.units[j].whole for j in before
-        ) and not any(w < a for w in wire_at):
-            head = page.text[page.kept[before[0]][0]:a]  # type: ignore[index]
+        if (
+            dateline
+            and before
+            and all(page.units[j].line == u.line and not page.units[j].whole for j in before)
+            and not any(w < a for w in wire_at)
+        ):
+            head = page.text[page.kept[before[0]][0] : a]  # type: ignore[index]
             if len(head) <= 2 * TITLE_MAX:
                 block = before + block
         for j in block:
@@ -362,10 +397,13 @@ def posed_captions(page: Page) -> None:
     live = page.live()
     texts = {k: page.span_text(k) for k in live}
     posed = [
-        k for k in live if len(texts[k]) <= TITLE_MAX and (m := POSITION_MARK.search(texts[k]))
+        k
+        for k in live
+        if len(texts[k]) <= TITLE_MAX
+        and (m := POSITION_MARK.search(texts[k]))
         and (CAPTION_END.search(texts[k]) or (m.start() == 0 and not NEWS_END.search(texts[k])))
         and not INNER_SENTENCE.search(texts[k])  # one description, never a sentence before it
-        and "]" not in texts[k][m.end():]  # a credit with a sentence glued after it
+        and "]" not in texts[k][m.end() :]  # a credit with a sentence glued after it
     ]
     if not posed:
         return
@@ -386,7 +424,7 @@ def repeats(page: Page) -> None:
     for k in page.live():
         by_line.setdefault(page.units[k].line, []).append(k)
     order = list(by_line)
-    texts = [page.text[page.kept[by_line[i][0]][0]:page.kept[by_line[i][-1]][1]] for i in order]  # type: ignore[index]
+    texts = [page.text[page.kept[by_line[i][0]][0] : page.kept[by_line[i][-1]][1]] for i in order]  # type: ignore[index]
     found = find_repeats(
         texts, near_threshold=cfg.near_repeat, containment_threshold=cfg.contained_repeat
     )
@@ -397,8 +435,12 @@ def repeats(page: Page) -> None:
         for k in by_line[order[i]]:
             out[k] = (by_line[order[j]][0], sim)
     pieces = [
-        k for i in order if i not in found for k in by_line[i]
-        if not page.units[k].whole and len(page.lines[i][1]) >= PAGE_LINE
+        k
+        for i in order
+        if i not in found
+        for k in by_line[i]
+        if not page.units[k].whole
+        and len(page.lines[i][1]) >= PAGE_LINE
         and len(page.span_text(k)) >= _REPEAT_UNIT_MIN
     ]
     if pieces:
@@ -469,9 +511,7 @@ def title(page: Page) -> None:
         drop[candidate] = "title.headline"
         # The headline again is furniture before the body or at the head of a doubled body;
         # further down it is the article's own words (a subhead that repeats it).
-        anchors = [
-            k for k in live if k > candidate and k not in drop and _is_anchor(texts[k])
-        ]
+        anchors = [k for k in live if k > candidate and k not in drop and _is_anchor(texts[k])]
         for i, (j, _) in sorted(page.repeats.items()):
             inside = bool(anchors) and anchors[0] < i < anchors[-1]
             if j == candidate and inside and i + 1 not in page.repeats:
@@ -497,8 +537,13 @@ def title(page: Page) -> None:
     _trim_new_end(page, page.ended)
     for k, (j, sim) in sorted(page.repeats.items()):
         if page.kept[k] is not None:
-            page.drop(k, "repeat.paragraph", "repeat", repeats=texts.get(j) or page.text[
-                page.units[j].start:page.units[j].end], similarity=sim)
+            page.drop(
+                k,
+                "repeat.paragraph",
+                "repeat",
+                repeats=texts.get(j) or page.text[page.units[j].start : page.units[j].end],
+                similarity=sim,
+            )
 
 
 def _bracketed_notice(
@@ -527,7 +572,7 @@ def render(page: Page) -> None:
     parts: list[str] = []
     pos = 0
     for r in page.removals:
-        parts.append(page.text[pos:r.start])
+        parts.append(page.text[pos : r.start])
         pos = r.end
     parts.append(page.text[pos:])
     page.body = "".join(parts)
@@ -561,8 +606,8 @@ def run_passes(page: Page, passes: Sequence[tuple[str, Pass]] = PASSES) -> Page:
 
 
 def _headline_like(line: str) -> bool:
-    return 0 < len(line) <= TITLE_MAX and not STOP_END.search(line) and not DATELINE_START.match(
-        line
+    return (
+        0 < len(line) <= TITLE_MAX and not STOP_END.search(line) and not DATELINE_START.match(line)
     )
 
 
@@ -571,8 +616,10 @@ def _whole_line(page: Page, k: int) -> bool:
     suffix)."""
     a, b = page.kept[k]  # type: ignore[misc]
     src = page.text
-    ends = b == len(src) or src[b] == "\n" or any(
-        c.start == b and c.rule == "ui.page_title_suffix" for c in page.cuts
+    ends = (
+        b == len(src)
+        or src[b] == "\n"
+        or any(c.start == b and c.rule == "ui.page_title_suffix" for c in page.cuts)
     )
     return page.units[k].whole and (a == 0 or src[a - 1] == "\n") and ends
 
@@ -594,8 +641,7 @@ def _is_anchor(line: str) -> bool:
     """A body sentence that can mark where the body block starts or ends (a promo behind an
     arrow or a notice behind a reference mark is none)."""
     return (
-        len(line) >= _SENTENCE_MIN and STOP_END.search(line) is not None
-        and line[0] not in _MARKS
+        len(line) >= _SENTENCE_MIN and STOP_END.search(line) is not None and line[0] not in _MARKS
     )
 
 
@@ -644,7 +690,7 @@ def _glued_headline(line: str, rules: RuleSet, line_chars: int) -> int | None:
     # A menu is a run of items: one word such as 로그인, 추천 or 반대 inside a sentence
     # ("개식용 반대 메시지를") is body text, and the headline is not cut there.
     gap = line.find(" ", at)
-    nxt = rules.head_furniture_at(line[gap: gap + 60]) if gap > 0 else None
+    nxt = rules.head_furniture_at(line[gap : gap + 60]) if gap > 0 else None
     if nxt is None or nxt > 1:
         return None
     if not _headline_like(line[:at].rstrip()):
@@ -707,9 +753,7 @@ def _tile(
                 pieces.append([a, b, c])
             j += 1
         if not pieces:  # only whitespace: give it to the nearest cut
-            near = min(
-                ordered, key=lambda c: min(abs(c.start - g1), abs(c.end - g0)), default=None
-            )
+            near = min(ordered, key=lambda c: min(abs(c.start - g1), abs(c.end - g0)), default=None)
             if near is None:
                 near = Removal("layout.space", "layout", g0, g1, "")
             pieces = [[g0, g1, near]]

@@ -66,6 +66,7 @@ def default_jobs() -> int:
 # ---------------------------------------------------------------------------------------------
 # Clean stage
 
+
 @dataclass(frozen=True)
 class CleanedRecord:
     """A `Record` after cleaning: its body, title, warnings and (with explain) removals."""
@@ -95,8 +96,12 @@ class CleanedRecord:
 
 # What a worker sends back for one text: (body or None when unchanged, title, warnings,
 # removals or None, removed bytes by category), or an error message.
-_Outcome = tuple[str | None, str | None, tuple[str, ...], tuple[dict[str, Any], ...] | None,
-                 dict[str, int]] | str
+_Outcome = (
+    tuple[
+        str | None, str | None, tuple[str, ...], tuple[dict[str, Any], ...] | None, dict[str, int]
+    ]
+    | str
+)
 
 
 def _clean_one(text: str, config: CleanConfig, explain: bool, html: bool = False) -> _Outcome:
@@ -107,14 +112,16 @@ def _clean_one(text: str, config: CleanConfig, explain: bool, html: bool = False
     removed: dict[str, int] = {}
     for r in c.removals:
         if r.category != "title":
-            removed[r.category] = removed.get(r.category, 0) + len(r.text.encode("utf-8",
-                                                                               "surrogatepass"))
+            removed[r.category] = removed.get(r.category, 0) + len(
+                r.text.encode("utf-8", "surrogatepass")
+            )
     removals = tuple(r.as_dict() for r in c.removals) if explain else None
     return (None if c.text == text else c.text, c.title, tuple(c.warnings), removals, removed)
 
 
-def _clean_many(texts: list[str | None], config: CleanConfig, explain: bool,
-                html: bool = False) -> list[_Outcome]:
+def _clean_many(
+    texts: list[str | None], config: CleanConfig, explain: bool, html: bool = False
+) -> list[_Outcome]:
     return [_clean_one(t, config, explain, html) if t is not None else "" for t in texts]
 
 
@@ -129,8 +136,15 @@ def _clean_html(text: str, config: CleanConfig) -> Any:
 
 
 def _no_article(item: Record) -> Quarantined:
-    return Quarantined(item.id, "no_article_body", "a page with no article body (menus, "
-                       "headline lists, notices only)", item.where, record=item.fields)
+    return Quarantined(
+        item.id,
+        "no_article_body",
+        "a page with no article body (menus, headline lists, notices only)",
+        item.where,
+        record=item.fields,
+    )
+
+
 # --- end body block
 
 
@@ -138,13 +152,21 @@ def _finish(item: Item, outcome: _Outcome) -> CleanedRecord | Quarantined:
     if isinstance(item, Quarantined):
         return item
     if isinstance(outcome, str):
-        return Quarantined(item.id, "clean_error", f"cleaning failed: {outcome}", item.where,
-                           record=item.fields)
+        return Quarantined(
+            item.id, "clean_error", f"cleaning failed: {outcome}", item.where, record=item.fields
+        )
     text, title, warnings, removals, removed = outcome
     if NO_ARTICLE in warnings:
         return _no_article(item)
-    return CleanedRecord(item, item.text if text is None else text, title, warnings, removals,
-                         removed, text is not None)
+    return CleanedRecord(
+        item,
+        item.text if text is None else text,
+        title,
+        warnings,
+        removals,
+        removed,
+        text is not None,
+    )
 
 
 def _chunks(items: Iterable[Item], size: int, max_chars: int) -> Iterator[list[Item]]:
@@ -181,12 +203,18 @@ def clean_stage(
     cfg = config or CleanConfig()
     if jobs <= 1:
         for it in items:
-            yield it if isinstance(it, Quarantined) else _finish(it, _clean_one(it.text, cfg,
-                                                                                 explain, html))
+            yield (
+                it
+                if isinstance(it, Quarantined)
+                else _finish(it, _clean_one(it.text, cfg, explain, html))
+            )
         return
-    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=_context(start_method),
-                               initializer=_worker_init,
-                               initargs=(cfg, explain, html, _owner.current()))
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=_context(start_method),
+        initializer=_worker_init,
+        initargs=(cfg, explain, html, _owner.current()),
+    )
     pending: deque[tuple[list[Item], Future[list[_Outcome]]]] = deque()
     starting = True
     try:
@@ -282,6 +310,7 @@ def _collect(
 # ---------------------------------------------------------------------------------------------
 # Dedup stage
 
+
 class DeduplicatorLike(Protocol):
     """What `dedup_stage` needs of `dedupe_ko.dedup.Deduplicator`."""
 
@@ -303,8 +332,11 @@ def dedup_stage(
     with the final decisions of ``deduplicator.finish()``.
     """
     longest = getattr(getattr(deduplicator, "config", None), "keep", "first") == "longest"
-    spooling = (tempfile.TemporaryFile(prefix="dedupe-ko-spool-")  # noqa: SIM115 - with below
-                if longest else nullcontext())
+    spooling = (
+        tempfile.TemporaryFile(prefix="dedupe-ko-spool-")  # noqa: SIM115 - with below
+        if longest
+        else nullcontext()
+    )
     with spooling as spool:
         buf: list[CleanedRecord | Quarantined] = []
         batch: list[tuple[str, str]] = []
@@ -312,9 +344,13 @@ def dedup_stage(
             if isinstance(it, CleanedRecord):
                 if not it.text.strip():
                     r = it.record
-                    it = Quarantined(r.id, "empty_after_clean",
-                                     "nothing but page furniture: the cleaned body is empty",
-                                     r.where, record=r.fields)
+                    it = Quarantined(
+                        r.id,
+                        "empty_after_clean",
+                        "nothing but page furniture: the cleaned body is empty",
+                        r.where,
+                        record=r.fields,
+                    )
                 else:
                     batch.append((it.record.id, it.text))
             if spool is not None:
@@ -359,7 +395,8 @@ def _pair(
 
 
 def _decide(
-    buf: list[CleanedRecord | Quarantined], batch: list[tuple[str, str]],
+    buf: list[CleanedRecord | Quarantined],
+    batch: list[tuple[str, str]],
     deduplicator: DeduplicatorLike,
 ) -> Iterator[tuple[CleanedRecord, Any] | Quarantined]:
     if not batch:
@@ -374,6 +411,7 @@ def _decide(
 
 # ---------------------------------------------------------------------------------------------
 # Counting and routing
+
 
 @dataclass
 class Summary:
@@ -453,34 +491,51 @@ class Summary:
             "invariant": INVARIANT,
             "invariant_holds": self.holds(),
             "seconds": round(self.seconds, 3),
-            "records_per_second": (round(self.records_in / self.seconds, 1) if self.seconds
-                                   else None),
+            "records_per_second": (
+                round(self.records_in / self.seconds, 1) if self.seconds else None
+            ),
         }
 
     def format(self, top: int = 5) -> str:
         """The summary as a few lines of text (for stderr)."""
-        dups = ("" if self.command == "clean" else f"{self.duplicates:,} duplicates (exact "
-                f"{self.exact_duplicates:,}, near {self.near_duplicates:,}), ")
+        dups = (
+            ""
+            if self.command == "clean"
+            else f"{self.duplicates:,} duplicates (exact "
+            f"{self.exact_duplicates:,}, near {self.near_duplicates:,}), "
+        )
         lines = [
             f"dedupe-ko {self.command}: {self.records_in:,} records in, {self.written:,} written, "
             f"{dups}{self.quarantined:,} quarantined"
         ]
         if self.quarantined:
-            lines.append("  quarantined: " + ", ".join(
-                f"{k} {v:,}" for k, v in self.quarantined_by_reason.most_common()))
+            lines.append(
+                "  quarantined: "
+                + ", ".join(f"{k} {v:,}" for k, v in self.quarantined_by_reason.most_common())
+            )
         if self.command != "clean":
             rep, size = self.largest_cluster()
-            lines.append(f"  {len(self.duplicates_by_cluster):,} clusters with duplicates; "
-                         f"{self.cleaned_only:,} written had no duplicate; largest cluster: "
-                         + (f"{rep} ({size} records)" if rep else "none"))
+            lines.append(
+                f"  {len(self.duplicates_by_cluster):,} clusters with duplicates; "
+                f"{self.cleaned_only:,} written had no duplicate; largest cluster: "
+                + (f"{rep} ({size} records)" if rep else "none")
+            )
         if self.removed_bytes_by_category:
-            lines.append("  removed by category: " + ", ".join(
-                f"{k} {_size(v)}" for k, v in self.removed_bytes_by_category.most_common(top)))
-        lines.append(f"  changed by cleaning {self.changed_by_clean:,}, with warnings "
-                     f"{self.with_warnings:,}, repaired on read {self.repaired_on_read:,}")
+            lines.append(
+                "  removed by category: "
+                + ", ".join(
+                    f"{k} {_size(v)}" for k, v in self.removed_bytes_by_category.most_common(top)
+                )
+            )
+        lines.append(
+            f"  changed by cleaning {self.changed_by_clean:,}, with warnings "
+            f"{self.with_warnings:,}, repaired on read {self.repaired_on_read:,}"
+        )
         ok = "holds" if self.holds() else "DOES NOT HOLD"
-        lines.append(f"  {INVARIANT}: {self.records_in:,} = {self.written:,} + "
-                     f"{self.duplicates:,} + {self.quarantined:,} ({ok})")
+        lines.append(
+            f"  {INVARIANT}: {self.records_in:,} = {self.written:,} + "
+            f"{self.duplicates:,} + {self.quarantined:,} ({ok})"
+        )
         rate = f", {self.records_in / self.seconds:,.0f} records/s" if self.seconds else ""
         lines.append(f"  {self.seconds:.1f} s{rate}")
         return "\n".join(lines)
@@ -544,8 +599,9 @@ def run(
                 on_item()
             yield it
 
-    stream: Iterable[Any] = clean_stage(counted(items), clean_config, explain=explain,
-                                        jobs=jobs, html=html)
+    stream: Iterable[Any] = clean_stage(
+        counted(items), clean_config, explain=explain, jobs=jobs, html=html
+    )
     if deduplicator is not None:
         stream = dedup_stage(stream, deduplicator, batch_size=batch_size)
     clusters = sinks.clusters if deduplicator is not None else None
@@ -560,17 +616,32 @@ def run(
         else:
             cr, d = it
             if d.kept:
-                if _unwritable(sinks.out, cr.output(text_field) if write_cleaned
-                               else cr.record.fields, cr.record, sinks, summary, clusters):
+                if _unwritable(
+                    sinks.out,
+                    cr.output(text_field) if write_cleaned else cr.record.fields,
+                    cr.record,
+                    sinks,
+                    summary,
+                    clusters,
+                ):
                     continue
                 _count_clean(cr, summary)
                 summary.written += 1
                 summary.kept_ids.add(d.id)
             else:
-                if _unwritable(sinks.rejected, {**cr.record.fields, "duplicate_of": d.cluster,
-                                                "reason": f"{d.match}_duplicate",
-                                                "similarity": d.similarity},
-                               cr.record, sinks, summary, clusters):
+                if _unwritable(
+                    sinks.rejected,
+                    {
+                        **cr.record.fields,
+                        "duplicate_of": d.cluster,
+                        "reason": f"{d.match}_duplicate",
+                        "similarity": d.similarity,
+                    },
+                    cr.record,
+                    sinks,
+                    summary,
+                    clusters,
+                ):
                     continue
                 _count_clean(cr, summary)
                 if d.match == "exact":
@@ -590,8 +661,14 @@ def _write(sink: _Sink | None, record: dict[str, Any]) -> None:
         sink.write(record)
 
 
-def _unwritable(sink: _Sink | None, out: dict[str, Any], record: Record, sinks: Sinks,
-                summary: Summary, clusters: _Sink | None = None) -> bool:
+def _unwritable(
+    sink: _Sink | None,
+    out: dict[str, Any],
+    record: Record,
+    sinks: Sinks,
+    summary: Summary,
+    clusters: _Sink | None = None,
+) -> bool:
     """Write ``out``; when the encoder refuses it, quarantine the record (``unencodable``)
     instead and return True. (A full disk is not the record's fault: that still raises.)"""
     try:
@@ -604,9 +681,13 @@ def _unwritable(sink: _Sink | None, out: dict[str, Any], record: Record, sinks: 
             raise
         why = f"{type(e).__name__}: {e}"
     line = record.where.get("line") or record.where.get("row")
-    q = Quarantined(record.id, "unencodable",
-                    f"{'line ' + str(line) + ': ' if line else ''}the output encoder refused "
-                    f"the record ({why})"[:2000], record.where)
+    q = Quarantined(
+        record.id,
+        "unencodable",
+        f"{'line ' + str(line) + ': ' if line else ''}the output encoder refused "
+        f"the record ({why})"[:2000],
+        record.where,
+    )
     _quarantine(q, sinks.quarantine, clusters, summary)
     return True
 
@@ -619,9 +700,12 @@ def _count_clean(cr: CleanedRecord, summary: Summary) -> None:
     summary.mostly_removed += len(cr.text) * 2 < len(cr.record.text)
 
 
-def _quarantine(q: Quarantined, quarantine: _Sink | None, clusters: _Sink | None,
-                summary: Summary) -> None:
+def _quarantine(
+    q: Quarantined, quarantine: _Sink | None, clusters: _Sink | None, summary: Summary
+) -> None:
     summary.quarantined_by_reason[q.reason] += 1
     _write(quarantine, q.as_dict())
-    _write(clusters, {"id": q.id, "cluster": q.id, "similarity": 0.0, "match": "none",
-                            "quarantined": q.reason})
+    _write(
+        clusters,
+        {"id": q.id, "cluster": q.id, "similarity": 0.0, "match": "none", "quarantined": q.reason},
+    )

@@ -26,7 +26,7 @@ PROBE_ARTICLE = (
     "이번 조정은 출퇴근 시간대 혼잡을 줄이기 위한 것으로, 지하철역과 주거 단지를 잇는 노선이 "
     "늘어난다.\n"
     "시는 지난 3월부터 시민 2만여 명의 의견을 받아 계획을 다듬었다.\n"
-    "한 시민은 \"아침마다 버스를 두 번 갈아탔는데 이제 한 번이면 된다\"며 반겼다.\n"
+    '한 시민은 "아침마다 버스를 두 번 갈아탔는데 이제 한 번이면 된다"며 반겼다.\n'
     "반면 일부 자치구는 노선이 줄어든 지역 주민의 불편이 커질 수 있다고 우려했다.\n"
     "시는 시행 뒤 석 달 동안 이용 실태를 점검해 보완책을 내놓을 계획이다."
 )
@@ -68,13 +68,21 @@ def check_rule_file(path: str | Path) -> tuple[RuleSet, list[RuleProblem]]:
         if rule is None:  # defined and disabled in the same file
             continue
         if not rule.examples and not rule.after:
-            problems.append(RuleProblem(rid, "has no examples; add examples = [\"...\"] with "
-                                        "lines of furniture it must remove"))
+            problems.append(
+                RuleProblem(
+                    rid,
+                    'has no examples; add examples = ["..."] with '
+                    "lines of furniture it must remove",
+                )
+            )
         for ex in rule.examples:
             pages = (ex, f"{_LEAD}\n{ex}", f"{ex}\n{_LEAD}", f"{_LEAD}\n{ex}\n{_TAIL}")
             if not any(_removed_by(p, config, rid) for p in pages):
-                problems.append(RuleProblem(rid, f"does not remove its example {ex!r}; fix "
-                                            "the pattern or the example"))
+                problems.append(
+                    RuleProblem(
+                        rid, f"does not remove its example {ex!r}; fix the pattern or the example"
+                    )
+                )
         for ex in rule.counter_examples:
             if _removed_by(f"{_LEAD}\n{ex}\n{_TAIL}", config, rid):
                 problems.append(RuleProblem(rid, f"removes its counter-example {ex!r}"))
@@ -82,7 +90,11 @@ def check_rule_file(path: str | Path) -> tuple[RuleSet, list[RuleProblem]]:
         if taken:
             first = taken[0].strip()
             show = first if len(first) <= 60 else first[:57] + "..."
-            problems.append(RuleProblem(
-                rid, f"removes body text from an ordinary article ({len(taken)} cut(s), e.g. "
-                f"{show!r}); narrow the pattern or set max_chars / zone"))
+            problems.append(
+                RuleProblem(
+                    rid,
+                    f"removes body text from an ordinary article ({len(taken)} cut(s), e.g. "
+                    f"{show!r}); narrow the pattern or set max_chars / zone",
+                )
+            )
     return rules, problems

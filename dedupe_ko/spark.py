@@ -74,9 +74,12 @@ def _spark() -> Any:
 def session(master: str = "local[2]", app: str = "dedupe-ko", **conf: str) -> SparkSession:
     """A SparkSession for ``master`` (UI off, Arrow on); ``conf``: more Spark settings."""
     sql = _spark()
-    b = (sql.SparkSession.builder.master(master).appName(app)
-         .config("spark.ui.enabled", "false")
-         .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+    b = (
+        sql.SparkSession.builder.master(master)
+        .appName(app)
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+    )
     for k, v in conf.items():
         b = b.config(k, v)
     return b.getOrCreate()
@@ -110,8 +113,9 @@ def _executor_config(config: CleanConfig, files: tuple[tuple[str, bytes], ...]) 
     return replace(config, rule_files=tuple(paths))
 
 
-def clean_df(df: DataFrame, config: CleanConfig | None = None, *, text_col: str = "text"
-             ) -> DataFrame:
+def clean_df(
+    df: DataFrame, config: CleanConfig | None = None, *, text_col: str = "text"
+) -> DataFrame:
     """``df`` with ``text_col`` cleaned by `dedupe_ko.clean` in the executors (`mapInArrow`).
 
     Added columns: ``title`` (string or null), ``warnings`` (array of strings),
@@ -124,15 +128,18 @@ def clean_df(df: DataFrame, config: CleanConfig | None = None, *, text_col: str 
     T = sql.types
     cfg, files = _shipped_config(config or CleanConfig())
     cfg.rules  # noqa: B018 - a bad rule file fails here, on the driver, not in a task
-    extra = [T.StructField("title", T.StringType()),
-             T.StructField("warnings", T.ArrayType(T.StringType())),
-             T.StructField("removed_bytes", T.MapType(T.StringType(), T.LongType())),
-             T.StructField("clean_error", T.StringType())]
+    extra = [
+        T.StructField("title", T.StringType()),
+        T.StructField("warnings", T.ArrayType(T.StringType())),
+        T.StructField("removed_bytes", T.MapType(T.StringType(), T.LongType())),
+        T.StructField("clean_error", T.StringType()),
+    ]
     names = set(df.columns)
     for f in extra:
         if f.name in names:
-            raise ValueError(f"clean_df: the input already has a column {f.name!r}; rename or "
-                             "drop it first")
+            raise ValueError(
+                f"clean_df: the input already has a column {f.name!r}; rename or drop it first"
+            )
     if text_col not in names:
         raise ValueError(f"clean_df: no column {text_col!r}; pass text_col=")
     schema = T.StructType([*df.schema.fields, *extra])
@@ -177,14 +184,21 @@ def clean_df(df: DataFrame, config: CleanConfig | None = None, *, text_col: str 
             cols[text_col] = pa.array(out_text, pa.string())
             if arrow_schema is None:
                 arrow_schema = pa.schema(
-                    [*rb.schema, pa.field("title", pa.string()),
-                     pa.field("warnings", pa.list_(pa.string())),
-                     pa.field("removed_bytes", pa.map_(pa.string(), pa.int64())),
-                     pa.field("clean_error", pa.string())])
-            arrays = [*cols.values(), pa.array(titles, pa.string()),
-                      pa.array(warns, pa.list_(pa.string())),
-                      pa.array(removed, pa.map_(pa.string(), pa.int64())),
-                      pa.array(errors, pa.string())]
+                    [
+                        *rb.schema,
+                        pa.field("title", pa.string()),
+                        pa.field("warnings", pa.list_(pa.string())),
+                        pa.field("removed_bytes", pa.map_(pa.string(), pa.int64())),
+                        pa.field("clean_error", pa.string()),
+                    ]
+                )
+            arrays = [
+                *cols.values(),
+                pa.array(titles, pa.string()),
+                pa.array(warns, pa.list_(pa.string())),
+                pa.array(removed, pa.map_(pa.string(), pa.int64())),
+                pa.array(errors, pa.string()),
+            ]
             yield pa.RecordBatch.from_arrays(arrays, schema=arrow_schema)
 
     return df.mapInArrow(run, schema)
@@ -236,24 +250,45 @@ class DedupReport:
     seconds: dict[str, float] = field(default_factory=dict)
 
 
-_DECISION_FIELDS = ("id", "position", "cluster", "kept", "match", "similarity", "containment",
-                    "supersedes", "quarantined")
+_DECISION_FIELDS = (
+    "id",
+    "position",
+    "cluster",
+    "kept",
+    "match",
+    "similarity",
+    "containment",
+    "supersedes",
+    "quarantined",
+)
 
 
 def _decision_schema() -> Any:
     T = _spark().types
-    return T.StructType([
-        T.StructField("id", T.StringType()), T.StructField("position", T.LongType()),
-        T.StructField("cluster", T.StringType()), T.StructField("kept", T.BooleanType()),
-        T.StructField("match", T.StringType()), T.StructField("similarity", T.DoubleType()),
-        T.StructField("containment", T.DoubleType()),
-        T.StructField("supersedes", T.StringType()),
-        T.StructField("quarantined", T.StringType())])
+    return T.StructType(
+        [
+            T.StructField("id", T.StringType()),
+            T.StructField("position", T.LongType()),
+            T.StructField("cluster", T.StringType()),
+            T.StructField("kept", T.BooleanType()),
+            T.StructField("match", T.StringType()),
+            T.StructField("similarity", T.DoubleType()),
+            T.StructField("containment", T.DoubleType()),
+            T.StructField("supersedes", T.StringType()),
+            T.StructField("quarantined", T.StringType()),
+        ]
+    )
 
 
-def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
-             spark_config: SparkDedupConfig | None = None, id_col: str = "id",
-             text_col: str = "text", report: DedupReport | None = None) -> DataFrame:
+def dedup_df(
+    df: DataFrame,
+    config: DedupConfig | None = None,
+    *,
+    spark_config: SparkDedupConfig | None = None,
+    id_col: str = "id",
+    text_col: str = "text",
+    report: DedupReport | None = None,
+) -> DataFrame:
     """One row per input row: ``id``, ``position`` (input order), ``cluster`` (its
     representative's id), ``kept``, ``match`` ("none", "exact", "near", "partial"),
     ``similarity``, ``containment``, ``supersedes`` and ``quarantined`` (null, or why the
@@ -285,22 +320,27 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
             raise ValueError(f"dedup_df: no column {c!r}; pass id_col= / text_col=")
 
     # 1. order and set-aside
-    base = df.select(F.col(id_col).cast("string").alias("id"),
-                     F.col(text_col).cast("string").alias("text"))
+    base = df.select(
+        F.col(id_col).cast("string").alias("id"), F.col(text_col).cast("string").alias("text")
+    )
     rows = _with_position(base).withColumnRenamed("_position", "position")
-    keyed = rows.mapInArrow(_key_batches, "position long, id string, text string, "
-                            "blank boolean, key binary")
+    keyed = rows.mapInArrow(
+        _key_batches, "position long, id string, text string, blank boolean, key binary"
+    )
     first_of_id = F.min("position").over(sql.Window.partitionBy("id"))
     keyed = keyed.withColumn(
         "quarantined",
         F.when(F.col("id").isNull(), F.lit("missing_id"))
         .when(F.col("position") != first_of_id, F.lit("duplicate_id"))
-        .when(F.col("blank"), F.lit("empty_after_clean"))).persist()
+        .when(F.col("blank"), F.lit("empty_after_clean")),
+    ).persist()
     good = keyed.where(F.col("quarantined").isNull()).orderBy("position")
     good = spark.createDataFrame(
-        good.rdd.zipWithIndex().map(lambda r: (r[1], r[0]["position"], r[0]["id"],
-                                               r[0]["text"], r[0]["key"])),
-        "dpos long, position long, id string, text string, key binary").persist()
+        good.rdd.zipWithIndex().map(
+            lambda r: (r[1], r[0]["position"], r[0]["id"], r[0]["text"], r[0]["key"])
+        ),
+        "dpos long, position long, id string, text string, key binary",
+    ).persist()
 
     # 2. exact keys: the first row of each key is fresh; the others follow it
     w = sql.Window.partitionBy("key")
@@ -309,36 +349,48 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
     lap("order_keys", good)
 
     # 3. signatures, band keys, pieces
-    feats = fresh.mapInArrow(_feature_batches(cfg),
-                             "dpos long, sig binary, size long, bands array<long>, "
-                             "pieces array<long>").persist()
+    feats = fresh.mapInArrow(
+        _feature_batches(cfg),
+        "dpos long, sig binary, size long, bands array<long>, pieces array<long>",
+    ).persist()
     lap("signatures", feats)
 
     # 4. candidate pairs per band bucket, bounded
     k = scfg.bucket_limit
-    buckets = (feats.select("dpos", F.explode("bands").alias("band"))
-               .groupBy("band").agg(F.array_sort(F.collect_list("dpos")).alias("m"))
-               .where(F.size("m") > 1).persist())
+    buckets = (
+        feats.select("dpos", F.explode("bands").alias("band"))
+        .groupBy("band")
+        .agg(F.array_sort(F.collect_list("dpos")).alias("m"))
+        .where(F.size("m") > 1)
+        .persist()
+    )
     truncated = buckets.where(F.size("m") > k + 1).count() if report is not None else 0
-    pairs = (buckets.select(F.posexplode("m").alias("i", "b"), "m")
-             .where(F.col("i") > 0)
-             .select(F.explode(F.slice("m", 1, F.least(F.col("i"), F.lit(k)))).alias("a"), "b")
-             .distinct())
+    pairs = (
+        buckets.select(F.posexplode("m").alias("i", "b"), "m")
+        .where(F.col("i") > 0)
+        .select(F.explode(F.slice("m", 1, F.least(F.col("i"), F.lit(k)))).alias("a"), "b")
+        .distinct()
+    )
 
     # 5. verify each pair with cluster.verify
-    sa = feats.select(F.col("dpos").alias("a"), F.col("sig").alias("sig_a"),
-                      F.col("size").alias("size_a"))
-    sb = feats.select(F.col("dpos").alias("b"), F.col("sig").alias("sig_b"),
-                      F.col("size").alias("size_b"))
-    joined = pairs.join(sa, "a").join(sb, "b").select("a", "b", "sig_a", "size_a", "sig_b",
-                                                      "size_b")
+    sa = feats.select(
+        F.col("dpos").alias("a"), F.col("sig").alias("sig_a"), F.col("size").alias("size_a")
+    )
+    sb = feats.select(
+        F.col("dpos").alias("b"), F.col("sig").alias("sig_b"), F.col("size").alias("size_b")
+    )
+    joined = (
+        pairs.join(sa, "a").join(sb, "b").select("a", "b", "sig_a", "size_a", "sig_b", "size_b")
+    )
     verified = joined.mapInArrow(_verify_batches(cfg), "a long, b long")
 
     # 6. shared sentence pieces: every holder linked to the piece's first holder
     held = feats.select("dpos", F.explode("pieces").alias("piece"))
-    piece_edges = (held.withColumn("a", F.min("dpos").over(sql.Window.partitionBy("piece")))
-                   .where(F.col("a") != F.col("dpos"))
-                   .select("a", F.col("dpos").alias("b")))
+    piece_edges = (
+        held.withColumn("a", F.min("dpos").over(sql.Window.partitionBy("piece")))
+        .where(F.col("a") != F.col("dpos"))
+        .select("a", F.col("dpos").alias("b"))
+    )
     edges = verified.union(piece_edges).distinct().persist()
     lap("pairs_verify", edges)
 
@@ -346,25 +398,35 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
     labels, rounds = _components(edges, scfg.max_iterations)
     lap("components", labels)
     # 8. replay each group with the local engine
-    comp = (good.join(labels.withColumnRenamed("node", "root"), "root", "left")
-            .withColumn("group", F.coalesce("label", "root")))
+    comp = good.join(labels.withColumnRenamed("node", "root"), "root", "left").withColumn(
+        "group", F.coalesce("label", "root")
+    )
     batch_size = scfg.batch_size
-    decided = (comp.select("group", "dpos", "position", "id", "text").rdd
-               .map(lambda r: (r["group"], (r["dpos"], r["position"], r["id"], r["text"])))
-               .groupByKey()
-               .flatMap(_replayer(cfg, batch_size)))
+    decided = (
+        comp.select("group", "dpos", "position", "id", "text")
+        .rdd.map(lambda r: (r["group"], (r["dpos"], r["position"], r["id"], r["text"])))
+        .groupByKey()
+        .flatMap(_replayer(cfg, batch_size))
+    )
     decisions = spark.createDataFrame(decided, _decision_schema())
     aside = keyed.where(F.col("quarantined").isNotNull()).select(
-        "id", "position", F.coalesce("id", F.concat(F.lit("row:"), F.col("position") + 1))
-        .alias("cluster"), F.lit(False).alias("kept"), F.lit("none").alias("match"),
-        F.lit(0.0).alias("similarity"), F.lit(None).cast(T.DoubleType()).alias("containment"),
-        F.lit(None).cast(T.StringType()).alias("supersedes"), "quarantined")
+        "id",
+        "position",
+        F.coalesce("id", F.concat(F.lit("row:"), F.col("position") + 1)).alias("cluster"),
+        F.lit(False).alias("kept"),
+        F.lit("none").alias("match"),
+        F.lit(0.0).alias("similarity"),
+        F.lit(None).cast(T.DoubleType()).alias("containment"),
+        F.lit(None).cast(T.StringType()).alias("supersedes"),
+        "quarantined",
+    )
     result = decisions.unionByName(aside).persist()
     n = result.count()
     lap("replay")
     if report is not None:
-        report.set_aside = {r["quarantined"]: r["count"] for r in
-                            aside.groupBy("quarantined").count().collect()}
+        report.set_aside = {
+            r["quarantined"]: r["count"] for r in aside.groupBy("quarantined").count().collect()
+        }
         report.fresh = feats.count()
         report.candidate_pairs = pairs.count()
         report.verified_edges = verified.count()
@@ -376,16 +438,27 @@ def dedup_df(df: DataFrame, config: DedupConfig | None = None, *,
         if agg is not None:
             report.groups, report.largest_group = int(agg["g"] or 0), int(agg["m"] or 0)
     if truncated:
-        log.warning("%d band buckets had more than %d members: their later members were "
-                    "paired with the first %d only", truncated, k + 1, k)
+        log.warning(
+            "%d band buckets had more than %d members: their later members were "
+            "paired with the first %d only",
+            truncated,
+            k + 1,
+            k,
+        )
     log.info("dedup_df: %d rows decided in %d component rounds", n, rounds)
     for d in (keyed, good, feats, buckets, edges):
         d.unpersist()
     return result
 
 
-def kept_df(df: DataFrame, decisions: DataFrame | None = None,
-            config: DedupConfig | None = None, *, id_col: str = "id", **kw: Any) -> DataFrame:
+def kept_df(
+    df: DataFrame,
+    decisions: DataFrame | None = None,
+    config: DedupConfig | None = None,
+    *,
+    id_col: str = "id",
+    **kw: Any,
+) -> DataFrame:
     """The rows of ``df`` that are kept (``decisions`` from `dedup_df` on this same ``df``,
     computed with ``config`` and ``kw`` when not given), matched by input position, so a
     repeated id's later rows are not kept; in no particular order."""
@@ -395,8 +468,7 @@ def kept_df(df: DataFrame, decisions: DataFrame | None = None,
         decisions = dedup_df(df, config, id_col=id_col, **kw)
     keep = decisions.where(F.col("kept")).select("position")
     rows = _with_position(df)
-    return (rows.join(keep, rows["_position"] == keep["position"], "left_semi")
-            .drop("_position"))
+    return rows.join(keep, rows["_position"] == keep["position"], "left_semi").drop("_position")
 
 
 def _with_position(df: DataFrame) -> DataFrame:
@@ -404,7 +476,8 @@ def _with_position(df: DataFrame) -> DataFrame:
     T = _spark().types
     schema = T.StructType([T.StructField("_position", T.LongType(), False), *df.schema.fields])
     return df.sparkSession.createDataFrame(
-        df.rdd.zipWithIndex().map(lambda r: (r[1], *r[0])), schema)
+        df.rdd.zipWithIndex().map(lambda r: (r[1], *r[0])), schema
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -422,9 +495,15 @@ def _key_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         blank = [t is None or not t.strip() for t in texts]
         keys = [None if b else exact_key(t) for t, b in zip(texts, blank, strict=True)]
         yield pa.RecordBatch.from_arrays(
-            [rb.column("position"), rb.column("id"), rb.column("text"),
-             pa.array(blank, pa.bool_()), pa.array(keys, pa.binary())],
-            names=["position", "id", "text", "blank", "key"])
+            [
+                rb.column("position"),
+                rb.column("id"),
+                rb.column("text"),
+                pa.array(blank, pa.bool_()),
+                pa.array(keys, pa.binary()),
+            ],
+            names=["position", "id", "text", "blank", "key"],
+        )
 
 
 def _feature_batches(cfg: DedupConfig) -> Any:
@@ -438,21 +517,28 @@ def _feature_batches(cfg: DedupConfig) -> Any:
             texts = rb.column("text").to_pylist()
             bares = [strip_marks(t) for t in texts]
             sigs, sizes = hasher.signatures_of_keys([fold(b) for b in bares])
-            bands = (hasher.band_keys(sigs) if len(texts)
-                     else np.empty((0, hasher.bands), np.uint64)).view(np.int64)
+            bands = (
+                hasher.band_keys(sigs) if len(texts) else np.empty((0, hasher.bands), np.uint64)
+            ).view(np.int64)
             hashes, _, offsets, _ = pieces_batch(bares)
             hashes = hashes.view(np.int64)
             n = len(texts)
             yield pa.RecordBatch.from_arrays(
-                [rb.column("dpos"),
-                 pa.array([sigs[i].tobytes() for i in range(n)], pa.binary()),
-                 pa.array(sizes, pa.int64()),
-                 pa.ListArray.from_arrays(
-                     pa.array(np.arange(n + 1, dtype=np.int32) * hasher.bands),
-                     pa.array(bands.ravel(), pa.int64())),
-                 pa.ListArray.from_arrays(pa.array(offsets.astype(np.int32)),
-                                          pa.array(hashes, pa.int64()))],
-                names=["dpos", "sig", "size", "bands", "pieces"])
+                [
+                    rb.column("dpos"),
+                    pa.array([sigs[i].tobytes() for i in range(n)], pa.binary()),
+                    pa.array(sizes, pa.int64()),
+                    pa.ListArray.from_arrays(
+                        pa.array(np.arange(n + 1, dtype=np.int32) * hasher.bands),
+                        pa.array(bands.ravel(), pa.int64()),
+                    ),
+                    pa.ListArray.from_arrays(
+                        pa.array(offsets.astype(np.int32)), pa.array(hashes, pa.int64())
+                    ),
+                ],
+                names=["dpos", "sig", "size", "bands", "pieces"],
+            )
+
     return run
 
 
@@ -474,8 +560,10 @@ def _verify_batches(cfg: DedupConfig) -> Any:
                 y = np.frombuffer(sig_b[i], np.uint32)
                 jac = float((x == y).mean())  # as the Deduplicator computes it
                 keep[i] = verify(cfg, jac, size_b[i], size_a[i]).ok
-            yield pa.RecordBatch.from_arrays([pa.array(a[keep]), pa.array(b[keep])],
-                                             names=["a", "b"])
+            yield pa.RecordBatch.from_arrays(
+                [pa.array(a[keep]), pa.array(b[keep])], names=["a", "b"]
+            )
+
     return run
 
 
@@ -487,8 +575,18 @@ def _replayer(cfg: DedupConfig, batch_size: int) -> Any:
         where = {id_: pos for _, pos, id_, _ in members}
         decisions = replay(((d // batch_size, id_, t) for d, _, id_, t in members), cfg)
         for d in decisions:
-            yield (d.id, where[d.id], d.cluster, d.kept, d.match, float(d.similarity),
-                   d.containment, d.supersedes, None)
+            yield (
+                d.id,
+                where[d.id],
+                d.cluster,
+                d.kept,
+                d.match,
+                float(d.similarity),
+                d.containment,
+                d.supersedes,
+                None,
+            )
+
     return run
 
 
@@ -498,28 +596,43 @@ def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
     followed by pointer jumping (label := label of label)."""
     sql = _spark()
     F = sql.functions
-    both = edges.select("a", "b").union(edges.select(F.col("b").alias("a"),
-                                                     F.col("a").alias("b"))).persist()
-    labels = (both.groupBy("a").agg(F.least(F.min("b"), F.first("a")).alias("label"))
-              .withColumnRenamed("a", "node")).localCheckpoint()
+    both = (
+        edges.select("a", "b")
+        .union(edges.select(F.col("b").alias("a"), F.col("a").alias("b")))
+        .persist()
+    )
+    labels = (
+        both.groupBy("a")
+        .agg(F.least(F.min("b"), F.first("a")).alias("label"))
+        .withColumnRenamed("a", "node")
+    ).localCheckpoint()
     rounds = 1
     while rounds < max_iterations:
         msgs = both.join(labels.withColumnRenamed("node", "a"), "a").select(
-            F.col("b").alias("node"), "label")
+            F.col("b").alias("node"), "label"
+        )
         new = labels.union(msgs).groupBy("node").agg(F.min("label").alias("label"))
         jump = new.select(F.col("node").alias("l2"), F.col("label").alias("ll"))
-        new = (new.join(jump, new["label"] == jump["l2"], "left")
-               .select("node", F.least("label", F.coalesce("ll", "label")).alias("label"))
-               ).localCheckpoint()
-        changed = (new.join(labels.withColumnRenamed("label", "old"), "node")
-                   .where(F.col("label") != F.col("old")).limit(1).count())
+        new = (
+            new.join(jump, new["label"] == jump["l2"], "left").select(
+                "node", F.least("label", F.coalesce("ll", "label")).alias("label")
+            )
+        ).localCheckpoint()
+        changed = (
+            new.join(labels.withColumnRenamed("label", "old"), "node")
+            .where(F.col("label") != F.col("old"))
+            .limit(1)
+            .count()
+        )
         labels = new
         rounds += 1
         if not changed:
             break
     else:
-        raise RuntimeError(f"connected components did not settle in {max_iterations} rounds; "
-                           "raise SparkDedupConfig.max_iterations")
+        raise RuntimeError(
+            f"connected components did not settle in {max_iterations} rounds; "
+            "raise SparkDedupConfig.max_iterations"
+        )
     both.unpersist()
     return labels, rounds
 
@@ -528,10 +641,19 @@ def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
 # The CLI's `run` / `dedup` on Spark
 
 
-def run_files(input: str, sinks: Any, *, read_options: Any, clean_config: CleanConfig,
-              dedup_config: DedupConfig, command: str = "run", write_cleaned: bool = True,
-              text_field: str = "text", master: str = "local[2]",
-              spark_config: SparkDedupConfig | None = None) -> Any:
+def run_files(
+    input: str,
+    sinks: Any,
+    *,
+    read_options: Any,
+    clean_config: CleanConfig,
+    dedup_config: DedupConfig,
+    command: str = "run",
+    write_cleaned: bool = True,
+    text_field: str = "text",
+    master: str = "local[2]",
+    spark_config: SparkDedupConfig | None = None,
+) -> Any:
     """``dedupe-ko run|dedup --engine spark``: the CLI's reader and writers, Spark in between.
 
     The input is read with `dedupe_ko.io.read` (the same ids and quarantine reasons as the
@@ -550,19 +672,38 @@ def run_files(input: str, sinks: Any, *, read_options: Any, clean_config: CleanC
     summary = Summary(command)
     t0 = time.perf_counter()
     aside: list[tuple[int, Any]] = []  # (position, Quarantined) from reading
-    schema = pa.schema([("position", pa.int64()), ("id", pa.string()), ("text", pa.string()),
-                        ("source", pa.string()), ("record", pa.binary())])
+    schema = pa.schema(
+        [
+            ("position", pa.int64()),
+            ("id", pa.string()),
+            ("text", pa.string()),
+            ("source", pa.string()),
+            ("record", pa.binary()),
+        ]
+    )
     with tempfile.TemporaryDirectory(prefix="dedupe-ko-spark-") as tmp:
         staged = os.path.join(tmp, "input.parquet")
         with pq.ParquetWriter(staged, schema) as writer:
             buf: list[Any] = []
 
             def flush() -> None:
-                writer.write_batch(pa.RecordBatch.from_pylist(
-                    [{"position": p, "id": r.id, "text": r.text, "source": r.text,
-                      "record": orjson.dumps((r.fields, r.where, list(r.notes)),
-                                             default=dio._default)} for p, r in buf],
-                    schema=schema))
+                writer.write_batch(
+                    pa.RecordBatch.from_pylist(
+                        [
+                            {
+                                "position": p,
+                                "id": r.id,
+                                "text": r.text,
+                                "source": r.text,
+                                "record": orjson.dumps(
+                                    (r.fields, r.where, list(r.notes)), default=dio._default
+                                ),
+                            }
+                            for p, r in buf
+                        ],
+                        schema=schema,
+                    )
+                )
                 buf.clear()
 
             for pos, item in enumerate(dio.read(input, read_options)):
@@ -580,10 +721,16 @@ def run_files(input: str, sinks: Any, *, read_options: Any, clean_config: CleanC
         df = df.persist()
         ok = df.where(F.col("clean_error").isNull()).orderBy("position")
         decisions = dedup_df(ok, dedup_config, spark_config=spark_config).select(
-            F.col("id").alias("d_id"), "cluster", "kept", "match", "similarity", "containment",
-            "supersedes", "quarantined")
-        joined = (df.join(decisions, df["id"] == decisions["d_id"], "left")
-                  .orderBy("position"))
+            F.col("id").alias("d_id"),
+            "cluster",
+            "kept",
+            "match",
+            "similarity",
+            "containment",
+            "supersedes",
+            "quarantined",
+        )
+        joined = df.join(decisions, df["id"] == decisions["d_id"], "left").orderBy("position")
         results = ((r["position"], r) for r in joined.toLocalIterator())
         pending = sorted(aside, key=lambda x: x[0])
         clusters = sinks.clusters
@@ -594,17 +741,33 @@ def run_files(input: str, sinks: Any, *, read_options: Any, clean_config: CleanC
             fields, where, notes = orjson.loads(r["record"])
             rec = dio.Record(r["id"], r["source"], fields, where, tuple(notes))
             if r["clean_error"] is not None:
-                q = dio.Quarantined(rec.id, "clean_error", f"cleaning failed: {r['clean_error']}",
-                                    where, record=fields)
+                q = dio.Quarantined(
+                    rec.id,
+                    "clean_error",
+                    f"cleaning failed: {r['clean_error']}",
+                    where,
+                    record=fields,
+                )
                 _quarantine(q, sinks.quarantine, clusters, summary)
                 continue
             removed = dict(r["removed_bytes"] or {})
-            cr = CleanedRecord(rec, r["text"], r["title"], tuple(r["warnings"] or ()), None,
-                               removed, r["text"] != rec.text)
+            cr = CleanedRecord(
+                rec,
+                r["text"],
+                r["title"],
+                tuple(r["warnings"] or ()),
+                None,
+                removed,
+                r["text"] != rec.text,
+            )
             if r["quarantined"] is not None:
-                q = dio.Quarantined(rec.id, r["quarantined"],
-                                    "nothing but page furniture: the cleaned body is empty",
-                                    where, record=fields)
+                q = dio.Quarantined(
+                    rec.id,
+                    r["quarantined"],
+                    "nothing but page furniture: the cleaned body is empty",
+                    where,
+                    record=fields,
+                )
                 _quarantine(q, sinks.quarantine, clusters, summary)
                 continue
             _count_clean(cr, summary)
@@ -613,9 +776,15 @@ def run_files(input: str, sinks: Any, *, read_options: Any, clean_config: CleanC
                 summary.written += 1
                 summary.kept_ids.add(rec.id)
             else:
-                _write(sinks.rejected, {**fields, "duplicate_of": r["cluster"],
-                                        "reason": f"{r['match']}_duplicate",
-                                        "similarity": r["similarity"]})
+                _write(
+                    sinks.rejected,
+                    {
+                        **fields,
+                        "duplicate_of": r["cluster"],
+                        "reason": f"{r['match']}_duplicate",
+                        "similarity": r["similarity"],
+                    },
+                )
                 if r["match"] == "exact":
                     summary.exact_duplicates += 1
                 else:
@@ -633,8 +802,12 @@ def run_files(input: str, sinks: Any, *, read_options: Any, clean_config: CleanC
 
 def _decision_dict(r: Any) -> dict[str, object]:
     """A result row as `dedupe_ko.dedup.Decision.as_dict` writes it."""
-    out: dict[str, object] = {"id": r["id"], "cluster": r["cluster"],
-                              "similarity": r["similarity"], "match": r["match"]}
+    out: dict[str, object] = {
+        "id": r["id"],
+        "cluster": r["cluster"],
+        "similarity": r["similarity"],
+        "match": r["match"],
+    }
     if r["containment"] is not None:
         out["containment"] = r["containment"]
     if r["supersedes"] is not None:
@@ -642,8 +815,9 @@ def _decision_dict(r: Any) -> dict[str, object]:
     return out
 
 
-def _merge_by_position(a: Iterator[tuple[int, Any]], b: list[tuple[int, Any]]
-                       ) -> Iterator[tuple[int, Any]]:
+def _merge_by_position(
+    a: Iterator[tuple[int, Any]], b: list[tuple[int, Any]]
+) -> Iterator[tuple[int, Any]]:
     """Two position-sorted streams as one."""
     i = 0
     for pos, r in a:

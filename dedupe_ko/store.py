@@ -49,8 +49,9 @@ class BandStore(Protocol):
     def __len__(self) -> int: ...
 
 
-def _merge(a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
-           ) -> tuple[np.ndarray, np.ndarray]:
+def _merge(
+    a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
     """Merge two sorted (keys, values) runs in linear time; ``a``'s entries come first on ties."""
     ka, va = a
     kb, vb = b
@@ -152,14 +153,18 @@ class SQLiteBandStore:
         return self._rm.schema(self.prefix, if_not_exists=True)
 
     def __len__(self) -> int:
-        return int(self._conn().execute(
-            f"SELECT coalesce(sum(rows), 0) FROM {self.prefix}runs").fetchone()[0])
+        return int(
+            self._conn()
+            .execute(f"SELECT coalesce(sum(rows), 0) FROM {self.prefix}runs")
+            .fetchone()[0]
+        )
 
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
         if not len(keys):
             return
         rows = (self._rm.key_tops(np.asarray(keys).ravel()) << 32) | np.asarray(
-            values, dtype=np.int64).ravel()
+            values, dtype=np.int64
+        ).ravel()
         self.runs.add(self._conn(), np.unique(rows))
 
     def remove(self, values: np.ndarray) -> None:
@@ -201,16 +206,16 @@ class RedisBandStore:
         vals = np.asarray(values).ravel()
         with self.client.pipeline(transaction=True) as pipe:
             for i, v in enumerate(vals.tolist()):
-                pipe.append(self.prefix + flat[8 * i: 8 * i + 8], int(v).to_bytes(4, "little"))
+                pipe.append(self.prefix + flat[8 * i : 8 * i + 8], int(v).to_bytes(4, "little"))
             pipe.execute()
 
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
         flat = np.ascontiguousarray(np.asarray(keys).ravel(), dtype="<u8").tobytes()
-        names = [self.prefix + flat[o: o + 8] for o in range(0, len(flat), 8)]
+        names = [self.prefix + flat[o : o + 8] for o in range(0, len(flat), 8)]
         blobs: list[bytes | None] = []
         for i in range(0, len(names), 10_000):
-            blobs += self.client.mget(names[i: i + 10_000])
+            blobs += self.client.mget(names[i : i + 10_000])
         per_key = [np.unique(np.frombuffer(b, dtype="<u4")) if b else _NONE for b in blobs]
         return _hits(per_key, width, cap)
 

@@ -45,8 +45,11 @@ def _redis_binary() -> str | None:
 
 def _no_redis(reason: str) -> None:
     if os.environ.get("CI"):
-        pytest.fail(f"Redis is needed in CI and {reason} (.ci/run installs and starts "
-                    "redis-server and exports DEDUPE_KO_REDIS_URL)", pytrace=False)
+        pytest.fail(
+            f"Redis is needed in CI and {reason} (.ci/run installs and starts "
+            "redis-server and exports DEDUPE_KO_REDIS_URL)",
+            pytrace=False,
+        )
     pytest.skip(f"no Redis: {reason}; install redis-server or set DEDUPE_KO_REDIS_URL")
 
 
@@ -77,7 +80,8 @@ def start_redis_server() -> RedisServer:
         port = s.getsockname()[1]
     process = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     server = RedisServer(process, port)
     if not _ping(server.url, 10):
@@ -113,7 +117,7 @@ def redis_target(redis_url: str) -> Iterator[str]:
     try:
         keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
         for i in range(0, len(keys), 1000):
-            client.delete(*keys[i:i + 1000])
+            client.delete(*keys[i : i + 1000])
     finally:
         client.close()
 

@@ -138,7 +138,9 @@ def test_feed_caption_items_keep_their_body_as_truth() -> None:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
     import feed_captions
 
-    bodies = [{"paragraphs": [f"본문 {i}번째 문단은 사건의 경과를 설명했다." for i in range(4)]}] * 3
+    bodies = [
+        {"paragraphs": [f"본문 {i}번째 문단은 사건의 경과를 설명했다." for i in range(4)]}
+    ] * 3
     items = feed_captions.build(bodies, 3, seed=1)
     assert items
     for text, truth, _shapes in items:

@@ -27,8 +27,10 @@ def test_page_keeps_the_body_and_says_why_the_rest_goes() -> None:
     assert rules["정치"] == "block.nav"
     assert rules[RELATED[0]] == "block.headline_list"
     assert rules["결국 피해는 시민들이 보는 거죠."] == "block.comments"
-    assert rules["Copyright © 한빛방송 All Rights Reserved. 무단 전재, 재배포 및 AI학습 이용 금지"] \
+    assert (
+        rules["Copyright © 한빛방송 All Rights Reserved. 무단 전재, 재배포 및 AI학습 이용 금지"]
         == "block.footer"
+    )
 
 
 def test_an_article_is_not_a_page_and_keeps_every_line() -> None:
@@ -61,13 +63,15 @@ def test_clean_no_article_page_warns_and_is_empty() -> None:
 
 
 def test_transcript_turns_and_short_answers_stay() -> None:
-    turns = ["▷ 앵커 : 갯벌 복원 사업이 벌써 10년째를 맞았는데요, 현장 분위기는 어떻습니까?",
-             "▶ 김하늘 연구원 : 네, 철새가 눈에 띄게 늘었습니다.",
-             "▷ 앵커 : 어민들의 반응은 어떤가요?",
-             "▶ 김하늘 연구원 : 처음에는 반대가 많았지만 지금은 어획량이 늘어 반기는 분위기입니다.",
-             "▷ 앵커 : 다른 지역으로도 넓어질까요?",
-             "▶ 김하늘 연구원 : 그렇습니다.",
-             "▶ 김하늘 연구원 : 하반기에 신안과 고창에서 같은 사업이 시작될 예정입니다."]
+    turns = [
+        "▷ 앵커 : 갯벌 복원 사업이 벌써 10년째를 맞았는데요, 현장 분위기는 어떻습니까?",
+        "▶ 김하늘 연구원 : 네, 철새가 눈에 띄게 늘었습니다.",
+        "▷ 앵커 : 어민들의 반응은 어떤가요?",
+        "▶ 김하늘 연구원 : 처음에는 반대가 많았지만 지금은 어획량이 늘어 반기는 분위기입니다.",
+        "▷ 앵커 : 다른 지역으로도 넓어질까요?",
+        "▶ 김하늘 연구원 : 그렇습니다.",
+        "▶ 김하늘 연구원 : 하반기에 신안과 고창에서 같은 사업이 시작될 예정입니다.",
+    ]
     c = clean_and_explain("\n".join(page_lines(TITLE, turns)))
     assert c.paragraphs == turns
 
@@ -79,9 +83,16 @@ def test_video_item_of_two_lines_is_an_article() -> None:
 
 
 def test_package_heads_and_numbered_items_stay() -> None:
-    body = ["■ 갯벌에 돌아온 철새", *BODY[:3], "■ 요금 인상 세부 내용", *STORIES[1][1][:2],
-            "1. 기본요금: 1,800원", "2. 청소년 요금: 동결", "3. 적용일: 다음 달 1일",
-            STORIES[1][1][4]]
+    body = [
+        "■ 갯벌에 돌아온 철새",
+        *BODY[:3],
+        "■ 요금 인상 세부 내용",
+        *STORIES[1][1][:2],
+        "1. 기본요금: 1,800원",
+        "2. 청소년 요금: 동결",
+        "3. 적용일: 다음 달 1일",
+        STORIES[1][1][4],
+    ]
     c = clean_and_explain("\n".join(page_lines(TITLE, body)))
     assert c.paragraphs == body
 
@@ -105,8 +116,10 @@ def test_hints_mark_navigation_even_with_a_sentence() -> None:
     notice = "이 기사는 언론사에서 사회 섹션으로 분류했습니다."
     at = lines.index(BODY[-1]) + 1
     lines.insert(at, notice)
-    hints = [LineHint(boilerplate=(i == at), link_density=1.0 if i == at else 0.0)
-             for i in range(len(lines))]
+    hints = [
+        LineHint(boilerplate=(i == at), link_density=1.0 if i == at else 0.0)
+        for i in range(len(lines))
+    ]
     v = select_body(lines, hints)
     assert at not in v.kept and [lines[i] for i in v.kept] == [TITLE, *BODY]
 
@@ -119,8 +132,11 @@ def test_menu_words_never_make_a_title() -> None:
 
 
 def test_raw_html_given_to_clean_gets_a_pointer() -> None:
-    html = "<html><head><meta charset='utf-8'></head><body>" + "".join(
-        f"<div><p>{p}</p><br><span>x</span><a href='#'>y</a></div>" for p in BODY) + "</body></html>"
+    html = (
+        "<html><head><meta charset='utf-8'></head><body>"
+        + "".join(f"<div><p>{p}</p><br><span>x</span><a href='#'>y</a></div>" for p in BODY)
+        + "</body></html>"
+    )
     c = clean_and_explain(html)
     assert any("clean_html" in w for w in c.warnings)
 
@@ -165,14 +181,25 @@ def test_related_box_inside_the_body_goes_with_its_label() -> None:
 
 def test_long_comments_right_after_the_body_stay_out() -> None:
     title, body = STORIES[1]
-    said = ["저희 동네도 비슷한 일이 있었는데 그때도 아무도 책임지지 않았습니다. 이번에는 끝까지 "
-            "제대로 밝혀서 다시는 이런 일이 생기지 않도록 해 주셨으면 합니다.",
-            "기사 내용과 달리 현장에서는 이미 몇 년 전부터 문제가 있다는 말이 계속 나왔다고 "
-            "들었습니다. 관계 기관이 그동안 무엇을 했는지부터 따져 봐야 하지 않을까요?"]
+    said = [
+        "저희 동네도 비슷한 일이 있었는데 그때도 아무도 책임지지 않았습니다. 이번에는 끝까지 "
+        "제대로 밝혀서 다시는 이런 일이 생기지 않도록 해 주셨으면 합니다.",
+        "기사 내용과 달리 현장에서는 이미 몇 년 전부터 문제가 있다는 말이 계속 나왔다고 "
+        "들었습니다. 관계 기관이 그동안 무엇을 했는지부터 따져 봐야 하지 않을까요?",
+    ]
     lines = page_lines(title, body)
     at = lines.index(body[-1]) + 1
-    lines[at:at] = ["댓글 2", "ab12****", "2024.06.12 15:02", said[0], "답글 0", "cd34****",
-                    "2024.06.12 15:40", said[1], "답글 1"]
+    lines[at:at] = [
+        "댓글 2",
+        "ab12****",
+        "2024.06.12 15:02",
+        said[0],
+        "답글 0",
+        "cd34****",
+        "2024.06.12 15:40",
+        said[1],
+        "답글 1",
+    ]
     c = clean_and_explain("\n".join(lines))
     assert c.paragraphs == body
     assert any(r.rule == "block.comments" and said[0] in r.text for r in c.removals)

@@ -48,7 +48,14 @@ def test_broadcast_style_page() -> None:
 
 
 def _page(title: str, body: list[str], *, doubled: bool = False) -> str:
-    lines = [title, "기사 스크랩", "공유", "댓글", "(대전=한빛뉴스) 박서윤 기자 = " + body[0], *body[1:]]
+    lines = [
+        title,
+        "기사 스크랩",
+        "공유",
+        "댓글",
+        "(대전=한빛뉴스) 박서윤 기자 = " + body[0],
+        *body[1:],
+    ]
     lines += ["/한빛뉴스", "저작권자 ⓒ 한빛뉴스, 무단 전재 및 재배포 금지"]
     if doubled:
         lines += body[1:]
@@ -110,26 +117,39 @@ def test_glued_caption_and_signature_are_trimmed_body_stays() -> None:
 
 def test_a_credit_after_a_body_sentence_takes_only_the_caption_with_it() -> None:
     ruling = "대법원 형사2부는 17일 벌금 200만 원을 선고한 원심 판결을 확정했다(2023도17882)."
-    page = "\n".join([
-        TITLE, "공유", BODY[0],
-        ruling + " ⓒ 한빛통신 DB",  # a news sentence: only the credit goes
-        BODY[1] + "서울 서초구 대법원 전경. /한빛통신",  # a glued caption and credit go
-        BODY[2] + " 사진은 여의도 한강공원 입구.",  # a glued view caption, no credit
-        BODY[3],
-    ])
+    page = "\n".join(
+        [
+            TITLE,
+            "공유",
+            BODY[0],
+            ruling + " ⓒ 한빛통신 DB",  # a news sentence: only the credit goes
+            BODY[1] + "서울 서초구 대법원 전경. /한빛통신",  # a glued caption and credit go
+            BODY[2] + " 사진은 여의도 한강공원 입구.",  # a glued view caption, no credit
+            BODY[3],
+        ]
+    )
     assert clean_and_explain(page).paragraphs == [BODY[0], ruling, BODY[1], BODY[2], BODY[3]]
 
 
 def test_photo_description_above_its_credit_goes_only_inside_the_body() -> None:
     scene = "12일 서울 여의도 한강공원에서 시민들이 산책을 하고 있다."
     trend = "야간에 공원을 찾는 시민이 꾸준히 늘고 있다."
-    page = "\n".join([
-        TITLE, "기사 스크랩", BODY[0], BODY[1],
-        scene, "ⓒ 한빛일보 DB",  # a scene, then its credit: both go
-        trend, "(사진=서해통신)",  # a trend above a credit-only photo: body text, stays
-        BODY[2], BODY[3],
-        scene, "홍길동 기자",  # the same words as the last paragraph, above a byline: stay
-    ])
+    page = "\n".join(
+        [
+            TITLE,
+            "기사 스크랩",
+            BODY[0],
+            BODY[1],
+            scene,
+            "ⓒ 한빛일보 DB",  # a scene, then its credit: both go
+            trend,
+            "(사진=서해통신)",  # a trend above a credit-only photo: body text, stays
+            BODY[2],
+            BODY[3],
+            scene,
+            "홍길동 기자",  # the same words as the last paragraph, above a byline: stay
+        ]
+    )
     cleaned = clean_and_explain(page)
     assert cleaned.paragraphs == [BODY[0], BODY[1], trend, BODY[2], BODY[3], scene]
     gone = [r for r in cleaned.removals if r.rule in ("caption.description", "caption.scene")]
@@ -178,11 +198,26 @@ def test_removal_counts_by_category() -> None:
 
 
 FURNITURE = [
-    "기사 스크랩", "공유", "댓글", "클린뷰", "프린트", "-", "|", "0", "추천",
-    "입력 2024.05.10 14:32 | 수정 2024.05.10 15:01", "/연합뉴스", "[뉴시스]",
-    "저작권자 ⓒ 한빛뉴스, 무단 전재 및 재배포 금지", "홍길동 기자 hong@hanbit.kr",
-    "▶ 관련뉴스 보기", "[사진 출처=한빛뉴스 DB]", "△ 관계자들이 현장을 둘러보고 있다.",
-    "뉴스 제보: 카카오톡에서 한빛뉴스 검색", "많이 본 기사", "(서울=연합뉴스) 홍길동 기자 = ",
+    "기사 스크랩",
+    "공유",
+    "댓글",
+    "클린뷰",
+    "프린트",
+    "-",
+    "|",
+    "0",
+    "추천",
+    "입력 2024.05.10 14:32 | 수정 2024.05.10 15:01",
+    "/연합뉴스",
+    "[뉴시스]",
+    "저작권자 ⓒ 한빛뉴스, 무단 전재 및 재배포 금지",
+    "홍길동 기자 hong@hanbit.kr",
+    "▶ 관련뉴스 보기",
+    "[사진 출처=한빛뉴스 DB]",
+    "△ 관계자들이 현장을 둘러보고 있다.",
+    "뉴스 제보: 카카오톡에서 한빛뉴스 검색",
+    "많이 본 기사",
+    "(서울=연합뉴스) 홍길동 기자 = ",
 ]
 lines = st.one_of(
     st.sampled_from(FURNITURE),
@@ -205,7 +240,10 @@ def test_a_huge_page_of_look_alike_paragraphs_stays_fast_enough_to_finish() -> N
     # 5,000 templated paragraphs (every one shares text with every other): the repeat search
     # must look candidates up, not compare all pairs. This checks that it finishes and is right,
     # not how fast it is.
-    body = [f"{i}번째 안건은 위원회에서 서로 다른 결론으로 의결됐다고 밝혔다 {i * 7919 % 10007}." for i in range(5000)]
+    body = [
+        f"{i}번째 안건은 위원회에서 서로 다른 결론으로 의결됐다고 밝혔다 {i * 7919 % 10007}."
+        for i in range(5000)
+    ]
     cleaned = clean_and_explain("\n".join(["안건 처리 결과 발표", "공유", *body, *body[:10]]))
     assert len(cleaned.paragraphs) <= 5000
     assert cleaned.paragraphs[:3] == body[:3]

@@ -20,20 +20,29 @@ EXAMPLES = ROOT / "examples" / "articles.jsonl"
 ORIGINAL = "hanbit-20250214-001"
 COPIES = {"donghae-0214-77", "seorak-news-5521"}
 
-PAGE = "\n".join([
-    "세종시 공공자전거 '어울링' 요금 내린다",
-    "기사 스크랩", "공유", "댓글", "프린트",
-    "(세종=한빛통신) 문가영 기자 = 세종시는 다음 달부터 공공자전거 어울링의 1시간 이용 요금을 "
-    "1천원에서 500원으로 내린다고 밝혔다.",
-    "시는 출퇴근 시간대 이용자가 늘어난 점을 고려해 정기권 할인 폭도 넓히기로 했다.",
-    "어울링 대여소에 자전거가 세워져 있다. [세종시 제공]",
-    "시 관계자는 \"자전거를 생활 교통수단으로 자리 잡게 하겠다\"고 말했다.",
-    "저작권자 ⓒ 한빛통신 무단전재 및 재배포 금지",
-])
+PAGE = "\n".join(
+    [
+        "세종시 공공자전거 '어울링' 요금 내린다",
+        "기사 스크랩",
+        "공유",
+        "댓글",
+        "프린트",
+        "(세종=한빛통신) 문가영 기자 = 세종시는 다음 달부터 공공자전거 어울링의 1시간 이용 요금을 "
+        "1천원에서 500원으로 내린다고 밝혔다.",
+        "시는 출퇴근 시간대 이용자가 늘어난 점을 고려해 정기권 할인 폭도 넓히기로 했다.",
+        "어울링 대여소에 자전거가 세워져 있다. [세종시 제공]",
+        '시 관계자는 "자전거를 생활 교통수단으로 자리 잡게 하겠다"고 말했다.',
+        "저작권자 ⓒ 한빛통신 무단전재 및 재배포 금지",
+    ]
+)
 
 
-def dk(*args: str | Path, stdin: bytes | None = None, cwd: Path | None = None,
-       exe: list[str] | None = None) -> subprocess.CompletedProcess[bytes]:
+def dk(
+    *args: str | Path,
+    stdin: bytes | None = None,
+    cwd: Path | None = None,
+    exe: list[str] | None = None,
+) -> subprocess.CompletedProcess[bytes]:
     cmd = (exe or [sys.executable, "-m", "dedupe_ko"]) + [str(a) for a in args]
     return subprocess.run(cmd, input=stdin, capture_output=True, cwd=cwd or ROOT, timeout=120)
 
@@ -47,18 +56,31 @@ def write_jsonl(path: Path, records: list[dict], extra: bytes = b"") -> Path:
     return path
 
 
-BROKEN = (b'{"id": "cut", "text": "\xec\x84\xb8\xec\xa2\x85\n'
-          b'{"id": "badbytes", "text": "\xec\x84\xb8 \xff"}\n'
-          b'{"id": "empty", "text": "  "}\n'
-          b'{"id": "notext"}\n')
+BROKEN = (
+    b'{"id": "cut", "text": "\xec\x84\xb8\xec\xa2\x85\n'
+    b'{"id": "badbytes", "text": "\xec\x84\xb8 \xff"}\n'
+    b'{"id": "empty", "text": "  "}\n'
+    b'{"id": "notext"}\n'
+)
 
 
 def test_run_on_the_bundled_examples_drops_the_planted_copies(tmp_path):
     exe = shutil.which("dedupe-ko")
     assert exe, "the dedupe-ko console script is not installed: run pip install -e ."
     out, cl, rej, summ = (tmp_path / n for n in ("out.jsonl", "c.jsonl", "r.jsonl", "s.json"))
-    p = dk("run", EXAMPLES, "-o", out, "--clusters", cl, "--rejected", rej, "--summary-json",
-           summ, exe=[exe])
+    p = dk(
+        "run",
+        EXAMPLES,
+        "-o",
+        out,
+        "--clusters",
+        cl,
+        "--rejected",
+        rej,
+        "--summary-json",
+        summ,
+        exe=[exe],
+    )
     assert p.returncode == 0, p.stderr.decode()
     assert p.stdout == b""
     inputs = jsonl(EXAMPLES)
@@ -85,8 +107,9 @@ def test_run_on_the_bundled_examples_drops_the_planted_copies(tmp_path):
 
 
 def test_clean_with_explain_rejected_and_summary(tmp_path):
-    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "p1", "text": PAGE, "section": "지역"}],
-                      BROKEN)
+    src = write_jsonl(
+        tmp_path / "in.jsonl", [{"id": "p1", "text": PAGE, "section": "지역"}], BROKEN
+    )
     out, rej, summ = tmp_path / "out.jsonl", tmp_path / "rej.jsonl", tmp_path / "s.json"
     p = dk("clean", src, "-o", out, "--explain", "--rejected", rej, "--summary-json", summ)
     assert p.returncode == 0, p.stderr.decode()
@@ -100,8 +123,11 @@ def test_clean_with_explain_rejected_and_summary(tmp_path):
     assert all({"rule", "start", "end", "text"} <= set(r) for r in rec["removals"])
     q = jsonl(rej)
     assert [(r["id"], r["reason"]) for r in q] == [
-        ("line:2", "malformed_json"), ("line:3", "invalid_utf8"), ("empty", "empty_text"),
-        ("notext", "missing_text")]
+        ("line:2", "malformed_json"),
+        ("line:3", "invalid_utf8"),
+        ("empty", "empty_text"),
+        ("notext", "missing_text"),
+    ]
     assert q[0]["where"]["line"] == 2 and q[0]["raw"].startswith('{"id": "cut"')
     assert q[3]["record"] == {"id": "notext"}
     s = json.loads(summ.read_text(encoding="utf-8"))
@@ -109,8 +135,10 @@ def test_clean_with_explain_rejected_and_summary(tmp_path):
     # bytes per category add up the removals' text (the footer and the newline before it)
     by_cat = s["removed_bytes_by_category"]
     assert by_cat["copyright"] == len("\n저작권자 ⓒ 한빛통신 무단전재 및 재배포 금지".encode())
-    assert by_cat == {c: sum(len(r["text"].encode()) for r in rec["removals"]
-                             if r["category"] == c) for c in cats - {"title"}}
+    assert by_cat == {
+        c: sum(len(r["text"].encode()) for r in rec["removals"] if r["category"] == c)
+        for c in cats - {"title"}
+    }
     assert s["invariant_holds"] and s["cleaned_only"] == 1
 
 
@@ -162,8 +190,10 @@ def test_usage_and_io_errors_exit_1_and_write_nothing(tmp_path):
 
 def test_a_failing_run_leaves_no_output_behind(tmp_path):
     # A field that changes type cannot go to one Parquet file: exit 1, nothing written.
-    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "a", "text": PAGE, "n": 1},
-                                              {"id": "b", "text": PAGE + " 추가", "n": "둘"}])
+    src = write_jsonl(
+        tmp_path / "in.jsonl",
+        [{"id": "a", "text": PAGE, "n": 1}, {"id": "b", "text": PAGE + " 추가", "n": "둘"}],
+    )
     p = dk("clean", src, "-o", tmp_path / "o.parquet", "--rejected", tmp_path / "r.jsonl")
     assert p.returncode == 1 and "write JSONL" in p.stderr.decode()
     assert sorted(os.listdir(tmp_path)) == ["in.jsonl"]
@@ -172,10 +202,12 @@ def test_a_failing_run_leaves_no_output_behind(tmp_path):
 def test_refuses_to_overwrite_its_input(tmp_path):
     src = write_jsonl(tmp_path / "in.jsonl", [{"id": "p1", "text": PAGE}])
     before = src.read_bytes()
-    for args in (["clean", src, "-o", src],
-                 ["clean", src, "-o", tmp_path / "o.jsonl", "--rejected", src],
-                 ["run", src, "-o", tmp_path / "o.jsonl", "--clusters", tmp_path / "." / "in.jsonl"],
-                 ["run", src, "-o", tmp_path / "o.jsonl", "--clusters", tmp_path / "o.jsonl"]):
+    for args in (
+        ["clean", src, "-o", src],
+        ["clean", src, "-o", tmp_path / "o.jsonl", "--rejected", src],
+        ["run", src, "-o", tmp_path / "o.jsonl", "--clusters", tmp_path / "." / "in.jsonl"],
+        ["run", src, "-o", tmp_path / "o.jsonl", "--clusters", tmp_path / "o.jsonl"],
+    ):
         p = dk(*args)
         assert p.returncode == 1, args
         assert "refusing to overwrite" in p.stderr.decode() or "same file" in p.stderr.decode()
@@ -187,8 +219,11 @@ def _mixed_input(tmp_path: Path) -> Path:
     """~300 records: the examples republished under new ids (many duplicates) and broken
     lines, enough for several chunks per worker."""
     ex = jsonl(EXAMPLES)
-    recs = [{"id": f"{r['id']}#{k}", "text": r["text"] + ("" if k % 3 else f"\n{k}번째 판")}
-            for k in range(40) for r in ex]
+    recs = [
+        {"id": f"{r['id']}#{k}", "text": r["text"] + ("" if k % 3 else f"\n{k}번째 판")}
+        for k in range(40)
+        for r in ex
+    ]
     return write_jsonl(tmp_path / "mixed.jsonl", recs, BROKEN)
 
 
@@ -197,16 +232,30 @@ def test_jobs_2_output_is_identical_to_jobs_1(tmp_path):
     outs = {}
     for j in ("1", "2"):
         files = [tmp_path / f"{n}{j}.jsonl" for n in ("out", "cl", "rej", "q")]
-        p = dk("run", src, "-o", files[0], "--clusters", files[1], "--rejected", files[2],
-               "--quarantine", files[3], "--jobs", j, "--explain")
+        p = dk(
+            "run",
+            src,
+            "-o",
+            files[0],
+            "--clusters",
+            files[1],
+            "--rejected",
+            files[2],
+            "--quarantine",
+            files[3],
+            "--jobs",
+            j,
+            "--explain",
+        )
         assert p.returncode == 0, p.stderr.decode()
         outs[j] = [f.read_bytes() for f in files]
     assert outs["1"] == outs["2"]
     clusters = [json.loads(x) for x in outs["1"][1].splitlines()]
     assert len(clusters) == 8 * 40 + 4  # one line for every input record, broken ones too
     quarantined = [c for c in clusters if "quarantined" in c]
-    assert len(quarantined) == 4 and all(c["match"] == "none" and c["cluster"] == c["id"]
-                                         for c in quarantined)
+    assert len(quarantined) == 4 and all(
+        c["match"] == "none" and c["cluster"] == c["id"] for c in quarantined
+    )
     assert len(outs["1"][3].splitlines()) == 4  # --quarantine: its own file
     kept = len(outs["1"][0].splitlines())
     dropped = len(outs["1"][2].splitlines())
@@ -246,14 +295,19 @@ def test_other_formats_through_the_cli(tmp_path):
     assert p.returncode == 0, p.stderr.decode()
     import zstandard
 
-    data = zstandard.ZstdDecompressor().stream_reader(
-        open(tmp_path / "t.jsonl.zst", "rb")).read()  # noqa: SIM115
+    data = zstandard.ZstdDecompressor().stream_reader(open(tmp_path / "t.jsonl.zst", "rb")).read()  # noqa: SIM115
     recs = [json.loads(x) for x in data.splitlines()]
     assert [r["id"] for r in recs] == ["2025/a.txt", "b.txt"]
     assert recs[0]["text"] == recs[1]["text"] and recs[1]["warnings"]
     pq.write_table(pa.Table.from_pylist([{"id": 1, "text": PAGE}]), tmp_path / "one.parquet")
-    p = dk("run", tmp_path / "one.parquet", "-o", tmp_path / "o2.parquet", "--clusters",
-           tmp_path / "c2.jsonl.gz")
+    p = dk(
+        "run",
+        tmp_path / "one.parquet",
+        "-o",
+        tmp_path / "o2.parquet",
+        "--clusters",
+        tmp_path / "c2.jsonl.gz",
+    )
     assert p.returncode == 0, p.stderr.decode()
     assert pq.read_table(tmp_path / "o2.parquet").to_pylist()[0]["id"] == 1
 
@@ -265,11 +319,13 @@ def test_index_drops_yesterdays_stories_today(tmp_path):
     db = tmp_path / "seen.db"
     p = dk("run", day1, "-o", tmp_path / "o1.jsonl", "--index", db)
     assert p.returncode == 0, p.stderr.decode()
-    p = dk("run", day2, "-o", tmp_path / "o2.jsonl", "--clusters", tmp_path / "c2.jsonl",
-           "--index", db)
+    p = dk(
+        "run", day2, "-o", tmp_path / "o2.jsonl", "--clusters", tmp_path / "c2.jsonl", "--index", db
+    )
     assert p.returncode == 0, p.stderr.decode()
     assert {r["id"] for r in jsonl(tmp_path / "o2.jsonl")} == {r["id"] for r in ex} - COPIES - {
-        ORIGINAL}
+        ORIGINAL
+    }
     clusters = {r["id"]: r["cluster"] for r in jsonl(tmp_path / "c2.jsonl")}
     assert all(clusters[c] == ORIGINAL for c in COPIES)
     # A threshold only changes how stored data is verified: the index opens with another one.

@@ -29,8 +29,15 @@ def test_photo_block_before_the_dateline_is_captions() -> None:
     # photographer's e-mail, then the dateline that opens the article
     lead = "정부가 중소기업 수출 지원 예산을 늘리기로 최종 확정했다."
     scene = "14일 오후 부산항 신선대부두에 컨테이너가 쌓여 있다."
-    text = (" " + lead + " " + scene + " 2024.05.14. photo@hanbit.co.kr【서울=한빛통신】박서윤 기자 = "
-            + "".join(BODY) + " psy@hanbit.co.kr")
+    text = (
+        " "
+        + lead
+        + " "
+        + scene
+        + " 2024.05.14. photo@hanbit.co.kr【서울=한빛통신】박서윤 기자 = "
+        + "".join(BODY)
+        + " psy@hanbit.co.kr"
+    )
     out = _explain(text)
     assert _squash(out.text) == _squash("".join(BODY))
     assert any(r.rule == "caption.stamped" and lead in r.text for r in out.removals)
@@ -38,11 +45,17 @@ def test_photo_block_before_the_dateline_is_captions() -> None:
 
 def test_stamped_caption_after_the_body_goes_but_a_photo_story_stays() -> None:
     scene = "14일 부산항 신선대부두에서 하역 작업이 한창 진행 중에 있다."
-    tail = "【부산=한빛통신】 박서윤 기자 = " + scene + " 2024.05.14. (사진=부산항만공사 제공)photo@hanbit.co.kr"
+    tail = (
+        "【부산=한빛통신】 박서윤 기자 = "
+        + scene
+        + " 2024.05.14. (사진=부산항만공사 제공)photo@hanbit.co.kr"
+    )
     out = _explain("【서울=한빛통신】 박서윤 기자 = " + "".join(BODY) + "  " + tail)
     assert scene not in out.text and B5 in out.text
     # a photo story: the caption is the whole article and stays
-    story = "【부산=한빛통신】 박서윤 기자 = " + scene + " " + B3 + " 2024.05.14    photo@hanbit.co.kr"
+    story = (
+        "【부산=한빛통신】 박서윤 기자 = " + scene + " " + B3 + " 2024.05.14    photo@hanbit.co.kr"
+    )
     out = _explain(story + "▶한빛통신 채널 구독하기 " + "▶" + "한빛통신 앱 받기 " * 40)
     assert scene in out.text and B3 in out.text
 
@@ -79,7 +92,9 @@ def test_bracketed_and_stock_credits_glued_on_both_sides() -> None:
     view = "서울 종로구에 있는 한빛대 본관 전경[사진 한빛대 홈페이지]"
     out = _explain(view + "   " + "".join(BODY) + " " + B4 * 6)
     assert "전경" not in out.text and out.text.startswith(B1[:10])
-    out = _explain("".join(BODY[:2]) + "중소기업 수출 현장 한빛일보 자료사진" + "".join(BODY[2:]) * 4)
+    out = _explain(
+        "".join(BODY[:2]) + "중소기업 수출 현장 한빛일보 자료사진" + "".join(BODY[2:]) * 4
+    )
     assert "자료사진" not in out.text and B3 in out.text
     signed = "수상자들이 기념촬영을 하고 있다. /판교=박서윤 기자" + "4회째 맞은 " + B2
     out = _explain("".join(BODY[:3]) + signed + " " + B5 * 6)
@@ -102,7 +117,9 @@ def test_a_sentence_that_mentions_a_side_stays() -> None:
     side = "재판부는 피고인(왼쪽 차로 운전자)의 과실이 더 크다고 판단하고 있다."
     out = _explain("".join(BODY[:2]) + side + "".join(BODY[2:]) + " " + B1 * 5)
     assert side in out.text
-    glued = "한빛앱 첫 화면(왼쪽)과 설정 화면(오른쪽) [한빛앱 ]그러나 이용자 불만은 끊이지 않고 있다."
+    glued = (
+        "한빛앱 첫 화면(왼쪽)과 설정 화면(오른쪽) [한빛앱 ]그러나 이용자 불만은 끊이지 않고 있다."
+    )
     out = _explain("".join(BODY[:2]) + glued + "".join(BODY[2:]) + " " + B1 * 5)
     assert "그러나 이용자 불만은 끊이지 않고 있다." in out.text
 
@@ -113,8 +130,10 @@ def test_notices_after_the_last_sentence() -> None:
     robot = "'한빛봇'은 한빛경제와 한빛AI의 협업으로 로봇기자가 실시간으로 생산하는 기사입니다."
     out = _explain(" ".join(BODY) + " " + robot + "\n" + B1.replace("정부는", "당국은"))
     assert "로봇기자" not in out.text and B5 in out.text
-    notice = ("(위의 인공지능 점수는 재무 자료로 계산한 점수로 높은 수익률을 보장하지 않습니다."
-              "위의 자료는 당사의 추천 종목이 아니며 투자 시 참고용입니다.)")
+    notice = (
+        "(위의 인공지능 점수는 재무 자료로 계산한 점수로 높은 수익률을 보장하지 않습니다."
+        "위의 자료는 당사의 추천 종목이 아니며 투자 시 참고용입니다.)"
+    )
     out = _explain("".join(BODY) * 3 + notice)
     assert "보장하지" not in out.text and out.text.rstrip().endswith(B5)
     # a sentence of the body in parentheses stays
@@ -126,8 +145,10 @@ def test_notices_after_the_last_sentence() -> None:
 def test_in_body_wire_photo_after_the_last_sentence() -> None:
     # kind: a short photo title, the wire dateline, then the posed caption, on a short line
     # at the end of a body whose breaks were restored from runs of spaces
-    photo = ("발언하는 김하늘 장관(한빛=연합뉴스) 김하늘 산업부 장관(맨 오른쪽)이 14일 세종시 "
-             "정부청사에서 열린 수출지원회의에서 발언하고 있다.")
+    photo = (
+        "발언하는 김하늘 장관(한빛=연합뉴스) 김하늘 산업부 장관(맨 오른쪽)이 14일 세종시 "
+        "정부청사에서 열린 수출지원회의에서 발언하고 있다."
+    )
     out = _explain("     ".join(BODY * 2) + "     " + B3.replace("업계는", "시장은") + " " + photo)
     assert "맨 오른쪽" not in out.text and "연합뉴스" not in out.text
     assert B3.replace("업계는", "시장은") in out.text
@@ -145,15 +166,20 @@ def test_chart_titles_name_captions_and_spaced_promo_arrows() -> None:
     out = _explain(line + "\n" + "\n".join(BODY[2:]))
     assert "울트라" not in out.text and B2 in out.text
     # kind: a robot byline before "▶ " promo links (arrow and a space)
-    out = _explain("".join(BODY) * 3 + " hbbot@hanbit.co.kr hbbot ▶ 헉! 소리나는 뉴스 ▶ 채널 구독하기")
+    out = _explain(
+        "".join(BODY) * 3 + " hbbot@hanbit.co.kr hbbot ▶ 헉! 소리나는 뉴스 ▶ 채널 구독하기"
+    )
     assert out.text.rstrip().endswith(B5) and "hbbot" not in out.text
 
 
 def test_a_photo_credit_glued_to_its_own_name_splits_cleanly() -> None:
     # kind: the credit's name (or its stem) starts the next sentence; a second pass must not
     # take the sentence's first words with the credit
-    for credit, lede in (("/사진제공=한빛시스템 ", "한빛시스템은 "), ("/사진=한빛은행", "한빛이 "),
-                         ("/사진=뉴스1", "김하늘 장관이 ")):
+    for credit, lede in (
+        ("/사진제공=한빛시스템 ", "한빛시스템은 "),
+        ("/사진=한빛은행", "한빛이 "),
+        ("/사진=뉴스1", "김하늘 장관이 "),
+    ):
         posed = "김하늘 대표(왼쪽)가 14일 협약식에서 기념촬영을 하고 있다."
         out = _explain(posed + credit + lede + B2 + " " + " ".join(BODY[2:]) * 3)
         assert out.text.startswith(lede + B2[:5]), (credit, out.text[:40])
@@ -161,9 +187,11 @@ def test_a_photo_credit_glued_to_its_own_name_splits_cleanly() -> None:
 
 def test_photo_block_on_its_own_line_and_a_designer_credit_are_stable() -> None:
     # kind: two caption pieces and a stamp, the dateline on the next (restored) line
-    block = (" 14일 부산항 신선대부두에서 열린 토론회에 앞서 후보 2명이 사진촬영을 하고 있다. "
-             "왼쪽부터 한빛당 박서윤·누리당 이도윤 후보. 2024.5.14 photo@hanbit.co.kr    "
-             "(부산=연합뉴스) 김하늘 기자 = ")
+    block = (
+        " 14일 부산항 신선대부두에서 열린 토론회에 앞서 후보 2명이 사진촬영을 하고 있다. "
+        "왼쪽부터 한빛당 박서윤·누리당 이도윤 후보. 2024.5.14 photo@hanbit.co.kr    "
+        "(부산=연합뉴스) 김하늘 기자 = "
+    )
     out = _explain(block + "    ".join(BODY) + "    " + B1.replace("정부는", "당국은"))
     assert out.text.startswith(B1) and "후보" not in out.text
     # kind: "/ 사진=이름 디자인기자" glued to the lede
@@ -174,5 +202,7 @@ def test_photo_block_on_its_own_line_and_a_designer_credit_are_stable() -> None:
 
 def test_a_latin_credit_glued_to_itself_keeps_the_lede() -> None:
     posed = "김하늘 HB1 회장(오른쪽)이 14일 여수기지에서 기념 휘장을 달고 있다. "
-    out = _explain(posed + "/ 사진=HB1HB1이 민간 업계 최장 무재해 기록을 세웠다." + "".join(BODY) * 2)
+    out = _explain(
+        posed + "/ 사진=HB1HB1이 민간 업계 최장 무재해 기록을 세웠다." + "".join(BODY) * 2
+    )
     assert out.text.startswith("HB1이 민간 업계 최장 무재해 기록을 세웠다.")

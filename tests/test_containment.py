@@ -29,15 +29,18 @@ def body(paragraphs: list[str]) -> str:
 
 def pieces_of(text: str) -> np.ndarray:
     h, _, off, _ = pieces_batch([text])
-    return h[off[0]:off[1]]
+    return h[off[0] : off[1]]
 
 
 # -- sentence pieces -----------------------------------------------------------------------
 
+
 def test_pieces_ignore_spacing_and_quote_style_and_a_typo_changes_one_piece():
-    p = ("서울중앙지법 민사합의부는 14일 \"계약서의 문언만으로는 피고 회사의 손해배상 책임을 "
-         "인정하기 어렵다\"며 원고의 청구를 기각했다. 재판부는 3.5%의 위약금 조항도 무효라고 "
-         "판단했다.")
+    p = (
+        '서울중앙지법 민사합의부는 14일 "계약서의 문언만으로는 피고 회사의 손해배상 책임을 '
+        '인정하기 어렵다"며 원고의 청구를 기각했다. 재판부는 3.5%의 위약금 조항도 무효라고 '
+        "판단했다."
+    )
     spaced = p.replace("원고의 청구를", "원고의청구를").replace('"', "\u201c", 1)
     assert np.array_equal(pieces_of(p), pieces_of(spaced))
     typo = p.replace("기각했다", "기각햇다")
@@ -55,7 +58,7 @@ def test_pieces_of_a_batch_equal_pieces_one_by_one():
     h, lengths, off, sents = pieces_batch(texts)
     for i, t in enumerate(texts):
         one = pieces_batch([t])
-        assert np.array_equal(h[off[i]:off[i + 1]], one[0])
+        assert np.array_equal(h[off[i] : off[i + 1]], one[0])
         assert sents[i] == one[3][0]
     assert off[-1] == len(h) == len(lengths)
     assert sents[len(NAMES)] == 0 and sents[len(NAMES) + 1] == 0  # empty; under 10 chars
@@ -63,40 +66,86 @@ def test_pieces_of_a_batch_equal_pieces_one_by_one():
 
 # -- the band store ------------------------------------------------------------------------
 
+
 def test_memory_band_store_finds_every_value_and_caps_crowded_keys():
     store = MemoryBandStore()
     store.add(np.array([5, 7, 9], dtype=np.uint64), np.array([0, 0, 0]))
     for c in range(1, 6):  # key 7 ends up in six clusters, key 9 in two
-        store.add(np.array([7] + ([9] if c == 1 else []), dtype=np.uint64),
-                  np.array([c] * (2 if c == 1 else 1)))
+        store.add(
+            np.array([7] + ([9] if c == 1 else []), dtype=np.uint64),
+            np.array([c] * (2 if c == 1 else 1)),
+        )
     assert len(store) == 3 + 6
     q = np.array([[5, 7], [9, 11]], dtype=np.uint64)
     hits = store.query(q)
     assert sorted(zip(hits.rows.tolist(), hits.values.tolist(), strict=True)) == [
-        (0, 0), (0, 0), (0, 1), (0, 2), (0, 3), (0, 4), (0, 5), (1, 0), (1, 1)]
+        (0, 0),
+        (0, 0),
+        (0, 1),
+        (0, 2),
+        (0, 3),
+        (0, 4),
+        (0, 5),
+        (1, 0),
+        (1, 1),
+    ]
     capped = store.query(q, cap=4)
     assert capped.crowded.tolist() == [False, True, False, False]
     assert sorted(zip(capped.rows.tolist(), capped.values.tolist(), strict=True)) == [
-        (0, 0), (1, 0), (1, 1)]
+        (0, 0),
+        (1, 0),
+        (1, 1),
+    ]
 
 
 # -- verification ----------------------------------------------------------------------------
+
 
 def test_verify_partial_needs_three_sentences_and_the_shorter_side():
     cfg = DedupConfig()
     full, brief = body(PARAS["market"]), body(PARAS["market"][:2])
     pf, pb = pieces_of(full), pieces_of(brief)
     assert piece_containment(pb, pf) == 1.0
-    v = verify(cfg, 0.2, 300, 1200, pieces_a=pb, pieces_b=pf, chars_a=len(brief),
-               chars_b=len(full), sentences_a=4, sentences_b=18)
+    v = verify(
+        cfg,
+        0.2,
+        300,
+        1200,
+        pieces_a=pb,
+        pieces_b=pf,
+        chars_a=len(brief),
+        chars_b=len(full),
+        sentences_a=4,
+        sentences_b=18,
+    )
     assert v.ok and v.kind == "partial" and v.contained == "a" and v.containment == 1.0
     # the same pieces, but only two sentences on the contained side: no join
-    v2 = verify(cfg, 0.2, 300, 1200, pieces_a=pb, pieces_b=pf, chars_a=len(brief),
-                chars_b=len(full), sentences_a=2, sentences_b=18)
+    v2 = verify(
+        cfg,
+        0.2,
+        300,
+        1200,
+        pieces_a=pb,
+        pieces_b=pf,
+        chars_a=len(brief),
+        chars_b=len(full),
+        sentences_a=2,
+        sentences_b=18,
+    )
     assert not v2.ok and v2.containment == 1.0
     # about the same length: never "one inside the other"
-    v3 = verify(cfg, 0.4, 1000, 1200, pieces_a=pb, pieces_b=pf, chars_a=900,
-                chars_b=1000, sentences_a=14, sentences_b=18)
+    v3 = verify(
+        cfg,
+        0.4,
+        1000,
+        1200,
+        pieces_a=pb,
+        pieces_b=pf,
+        chars_a=900,
+        chars_b=1000,
+        sentences_a=14,
+        sentences_b=18,
+    )
     assert not v3.ok
     # near wins over partial in `best`; then similarity; then age
     near = verify(cfg, 0.8, 500, 500)
@@ -106,6 +155,7 @@ def test_verify_partial_needs_three_sentences_and_the_shorter_side():
 
 
 # -- the Deduplicator ------------------------------------------------------------------------
+
 
 def brief(k: str) -> list[str]:
     """The first paragraphs of story k, as many as make three sentences (an outlet's brief)."""
@@ -128,14 +178,15 @@ def test_briefs_join_their_story_and_the_fullest_is_kept(keep, batch_size):
         records.append((f"{k}-brief", body(brief(k))))
     for k in NAMES:
         records.append((f"{k}-full", body(PARAS[k])))
-        longer = PARAS[k][:len(brief(k)) + 1]
+        longer = PARAS[k][: len(brief(k)) + 1]
         records.append((f"{k}-brief3", body([p.replace(" ", "", 2) for p in longer])))
     out = {d.id: d for d in dedup(records, batch_size=batch_size, keep=keep)}
     for k in NAMES:
         members = [out[f"{k}-brief"], out[f"{k}-full"], out[f"{k}-brief3"]]
         assert len({d.cluster for d in members}) == 1, [(d.id, d.cluster) for d in members]
         assert {d.cluster for d in members}.isdisjoint(
-            {out[f"{o}-full"].cluster for o in NAMES if o != k})
+            {out[f"{o}-full"].cluster for o in NAMES if o != k}
+        )
         assert out[f"{k}-full"].kept  # a full story is never dropped for its own brief
         assert not out[f"{k}-brief3"].kept
         assert out[f"{k}-brief3"].match in ("near", "partial")  # near: like the 2-paragraph
@@ -165,8 +216,10 @@ LEDES = [
     "[주간 법률 브리핑] 한 주 동안 법원과 검찰에서 나온 주요 소식을 모았습니다. "
     "독자 여러분이 궁금해하실 쟁점을 중심으로 정리했습니다. 자세한 내용은 아래와 같습니다.",
 ]
-CLOSING = ("※ 이 기사는 지역 언론 협력 사업에 따라 제공됐습니다. 무단 전재와 재배포를 "
-           "금합니다. 기사에 대한 문의는 독자센터로 해 주시기 바랍니다.")
+CLOSING = (
+    "※ 이 기사는 지역 언론 협력 사업에 따라 제공됐습니다. 무단 전재와 재배포를 "
+    "금합니다. 기사에 대한 문의는 독자센터로 해 주시기 바랍니다."
+)
 
 
 def test_shared_stock_lede_and_closing_do_not_join_stories():
@@ -198,7 +251,7 @@ def test_one_or_two_sentence_briefs_do_not_join_on_containment():
 
 def test_partial_stats_add_up():
     dd = Deduplicator()
-    dd.add_batch([(f"{k}-brief", body(PARAS[k][:len(brief(k)) + 1])) for k in NAMES])
+    dd.add_batch([(f"{k}-brief", body(PARAS[k][: len(brief(k)) + 1])) for k in NAMES])
     dd.add_batch([(f"{k}-full", body(PARAS[k])) for k in NAMES])
     dd.add_batch([(f"{k}-brief2", body(brief(k))) for k in NAMES])
     s = dd.stats
@@ -207,6 +260,7 @@ def test_partial_stats_add_up():
 
 
 # -- the hard set ----------------------------------------------------------------------------
+
 
 def test_hard_set_bars(tmp_path: Path):
     """corpora.iter_hard (abridged, noisy, reordered, re-led copies and traps) from real
@@ -229,13 +283,13 @@ def test_hard_set_bars(tmp_path: Path):
 
 # -- batch run and day-by-day runs with an index ----------------------------------------------
 
+
 def _days(with_briefs: bool) -> list[list[dict]]:
     """Two days of a stream: day 1 the full stories; day 2 near copies of them (spacing,
     a closing line), new stories, and, ``with_briefs``, briefs of day 1's stories."""
     half = NAMES[:4]
     day1 = [{"id": f"{k}-1", "text": body(PARAS[k])} for k in half]
-    day2 = [{"id": f"{k}-2", "text": body([p.replace(" ", "", 1) for p in PARAS[k]])}
-            for k in half]
+    day2 = [{"id": f"{k}-2", "text": body([p.replace(" ", "", 1) for p in PARAS[k]])} for k in half]
     day2 += [{"id": f"{k}-new", "text": body(PARAS[k])} for k in NAMES[4:]]
     if with_briefs:
         day2 += [{"id": f"{k}-brief", "text": body(brief(k))} for k in half]
@@ -251,9 +305,12 @@ def _kept_batch_and_daily(tmp_path: Path, days: list[list[dict]]) -> tuple[set, 
         src = tmp_path / f"{name}.in.jsonl"
         src.write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in records))
         out = tmp_path / f"{name}.out.jsonl"
-        p = subprocess.run([sys.executable, "-m", "dedupe_ko", "run", str(src), "-o", str(out),
-                            *extra], capture_output=True, cwd=Path(__file__).parent.parent,
-                           timeout=120)
+        p = subprocess.run(
+            [sys.executable, "-m", "dedupe_ko", "run", str(src), "-o", str(out), *extra],
+            capture_output=True,
+            cwd=Path(__file__).parent.parent,
+            timeout=120,
+        )
         assert p.returncode == 0, p.stderr.decode()
         return {orjson.loads(line)["id"] for line in out.read_bytes().splitlines()}
 

@@ -40,6 +40,7 @@ def body(paragraphs: list[str]) -> str:
 
 # -- edits an outlet makes when it republishes a story --------------------------------------
 
+
 def respace(ps: list[str], rng: random.Random) -> list[str]:
     """Spacing changes: spaces removed in one paragraph, doubled in another."""
     out = list(ps)
@@ -55,13 +56,13 @@ def typo(ps: list[str], rng: random.Random) -> list[str]:
     for i in rng.sample(range(len(out)), 2):
         p = out[i]
         k = rng.randrange(5, len(p) - 5)
-        out[i] = p[:k] + "햏" + p[k + 1:]
+        out[i] = p[:k] + "햏" + p[k + 1 :]
     return out
 
 
 def drop_paragraph(ps: list[str], rng: random.Random) -> list[str]:
     i = rng.randrange(1, len(ps))
-    return ps[:i] + ps[i + 1:]
+    return ps[:i] + ps[i + 1 :]
 
 
 def add_paragraph(ps: list[str], story: str) -> list[str]:
@@ -140,6 +141,7 @@ def mixed_corpus(seed: int, copies: int = 4) -> tuple[list[tuple[str, str]], dic
 
 # -- exact path ------------------------------------------------------------------------------
 
+
 def test_exact_duplicates_take_the_fast_path_before_any_minhash():
     dd = Deduplicator()
     hashed_rows: list[int] = []
@@ -153,8 +155,15 @@ def test_exact_duplicates_take_the_fast_path_before_any_minhash():
     original = body(PARAS["bus"])
     spaced = body(respace(PARAS["bus"], random.Random(1)))  # spacing only: same folded body
     quoted = body(quote_style(PARAS["noise"]))
-    out = dd.add_batch([("a", original), ("b", original), ("c", spaced),
-                        ("n1", body(PARAS["noise"])), ("n2", quoted)])
+    out = dd.add_batch(
+        [
+            ("a", original),
+            ("b", original),
+            ("c", spaced),
+            ("n1", body(PARAS["noise"])),
+            ("n2", quoted),
+        ]
+    )
     assert hashed_rows == [2]  # one MinHasher call, for the two distinct bodies only
     assert [(d.kept, d.cluster, d.match, d.similarity) for d in out] == [
         (True, "a", "none", 1.0),
@@ -239,6 +248,7 @@ def test_the_first_half_of_a_story_is_a_partial_copy():
 
 # -- representative: first or longest ----------------------------------------------------------
 
+
 def test_representative_is_the_first_seen_by_default_and_the_longest_on_request():
     ps = PARAS["startup"]
     records = [
@@ -276,9 +286,16 @@ def test_longest_mode_add_batch_is_provisional_and_finish_is_final():
         ("long", "long", "none", True),
     ]
     assert final[0].similarity == final[1].similarity
-    assert dd.stats.as_dict() == {"records": 3, "kept": 1, "exact": 0, "near": 2,
-                                  "partial": 0, "superseding": 0, "largest_cluster": 3,
-                                  "archived": 0}
+    assert dd.stats.as_dict() == {
+        "records": 3,
+        "kept": 1,
+        "exact": 0,
+        "near": 2,
+        "partial": 0,
+        "superseding": 0,
+        "largest_cluster": 3,
+        "archived": 0,
+    }
     with pytest.raises(RuntimeError, match="finished"):
         dd.add("more", "본문")
 
@@ -290,6 +307,7 @@ def test_first_mode_finish_yields_nothing_more():
 
 
 # -- order, batching ----------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("keep", ["first", "longest"])
 def test_decisions_keep_input_order_and_do_not_depend_on_batch_size(keep):
@@ -316,11 +334,12 @@ def test_dedup_streams_first_mode_batch_by_batch():
 
 # -- verified clusters: no chains ------------------------------------------------------------
 
+
 def chain_documents() -> dict[str, str]:
     """A~B, B~C, C~D (each shares 13 of its 16 paragraphs with the next), A and C share 10,
     A and D 7: a chain of candidates that transitive joining would merge."""
     pool = [p for k in sorted(PARAS) for p in PARAS[k]]
-    return {name: body(pool[3 * i: 3 * i + 16]) for i, name in enumerate("ABCD")}
+    return {name: body(pool[3 * i : 3 * i + 16]) for i, name in enumerate("ABCD")}
 
 
 def exact_accept(a: str, b: str) -> bool:
@@ -393,13 +412,14 @@ def test_no_cluster_holds_two_members_sharing_less_than_half_their_shingles(seed
 
 # -- stats, bad input, configuration ---------------------------------------------------------
 
+
 def test_stats_add_up():
     records, truth = mixed_corpus(seed=4)
     records.append(("again", records[0][1]))  # an exact copy of the first representative
     dd = Deduplicator()
     out = []
     for i in range(0, len(records), 5):
-        out += dd.add_batch(records[i:i + 5])
+        out += dd.add_batch(records[i : i + 5])
         s = dd.stats
         assert s.records == s.kept + s.exact + s.near == len(out)
     s = dd.stats
@@ -423,11 +443,14 @@ def test_repeated_ids_raise_and_change_nothing():
         list(dedup([("z", "가나다라마바"), ("z", "가나다라마바")]))
 
 
-@pytest.mark.parametrize("record, message", [
-    (("a", b"\xea\xb0\x80"), "text must be a str"),
-    ((7, "본문"), "id must be a str"),
-    (("only-id",), r"not an \(id, text\) pair"),
-])
+@pytest.mark.parametrize(
+    "record, message",
+    [
+        (("a", b"\xea\xb0\x80"), "text must be a str"),
+        ((7, "본문"), "id must be a str"),
+        (("only-id",), r"not an \(id, text\) pair"),
+    ],
+)
 def test_bad_records_raise_type_errors_that_say_what_to_do(record, message):
     with pytest.raises(TypeError, match=message):
         Deduplicator().add_batch([record])
@@ -435,15 +458,18 @@ def test_bad_records_raise_type_errors_that_say_what_to_do(record, message):
 
 def test_empty_and_tiny_bodies_are_decided():
     out = Deduplicator().add_batch([("e1", ""), ("e2", " "), ("t1", "가"), ("t2", "나")])
-    assert [(d.kept, d.cluster) for d in out] == [(True, "e1"), (False, "e1"),
-                                                    (True, "t1"), (True, "t2")]
+    assert [(d.kept, d.cluster) for d in out] == [
+        (True, "e1"),
+        (False, "e1"),
+        (True, "t1"),
+        (True, "t2"),
+    ]
 
 
 def test_config_and_overrides():
     dd = Deduplicator(DedupConfig(threshold=0.8), containment=0.9)
     assert (dd.config.threshold, dd.config.containment) == (0.8, 0.9)
-    assert (dd.bands, dd.rows) == dd.config.minhash.bands_rows == (dd.hasher.bands,
-                                                                   dd.hasher.rows)
+    assert (dd.bands, dd.rows) == dd.config.minhash.bands_rows == (dd.hasher.bands, dd.hasher.rows)
     with pytest.raises(ValueError, match="keep"):
         DedupConfig(keep="last")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="threshold"):
@@ -480,6 +506,7 @@ def test_index_arrays_grow_with_clusters_not_records():
 
 # -- the store (persistent index) wiring -------------------------------------------------------
 
+
 class MemoryStore:
     """An in-memory stand-in for dedupe_ko.index.Index, just enough to test the wiring:
     exact keys in a dict, near matches by checking every stored signature with `accept`."""
@@ -513,8 +540,11 @@ class MemoryStore:
 def test_store_is_asked_about_new_bodies_and_given_the_kept_ones():
     store = MemoryStore()
     yesterday = Deduplicator(store=store)
-    day1 = [("y-bus", body(PARAS["bus"])), ("y-dorm", body(PARAS["dorm"])),
-            ("y-bus2", body(typo(PARAS["bus"], random.Random(1))))]
+    day1 = [
+        ("y-bus", body(PARAS["bus"])),
+        ("y-dorm", body(PARAS["dorm"])),
+        ("y-bus2", body(typo(PARAS["bus"], random.Random(1)))),
+    ]
     out1 = yesterday.add_batch(day1)
     assert [d.kept for d in out1] == [True, True, False]
     assert store.inserts == [["y-bus", "y-dorm"]]
@@ -565,20 +595,27 @@ def test_real_sqlite_index_as_the_store(tmp_path):
     path = tmp_path / "seen.db"
     with Index.open(path) as store:
         out1 = Deduplicator(store=store).add_batch(
-            [("y-noise", body(PARAS["noise"])), ("y-start", body(PARAS["startup"]))])
+            [("y-noise", body(PARAS["noise"])), ("y-start", body(PARAS["startup"]))]
+        )
         assert all(d.kept for d in out1) and len(store) == 2
     with Index.open(path) as store:
-        out2 = Deduplicator(store=store).add_batch([
-            ("t-noise", body(trim_tail(PARAS["noise"]))),
-            ("t-start", body(quote_style(PARAS["startup"]))),
-            ("t-bus", body(PARAS["bus"])),
-        ])
+        out2 = Deduplicator(store=store).add_batch(
+            [
+                ("t-noise", body(trim_tail(PARAS["noise"]))),
+                ("t-start", body(quote_style(PARAS["startup"]))),
+                ("t-bus", body(PARAS["bus"])),
+            ]
+        )
         assert [(d.kept, d.cluster, d.match) for d in out2] == [
-            (False, "y-noise", "near"), (False, "y-start", "exact"), (True, "t-bus", "none")]
+            (False, "y-noise", "near"),
+            (False, "y-start", "exact"),
+            (True, "t-bus", "none"),
+        ]
         assert len(store) == 3
 
 
 # -- the development corpus --------------------------------------------------------------------
+
 
 def test_corpus_bars(tmp_path):
     """corpus.jsonl, cleaned then deduplicated, scored with the corpus scorer: pair

@@ -31,8 +31,13 @@ N_PAGES = 300
 
 
 def _cli(*args: object, **kw: object) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "dedupe_ko", "run", *map(str, args)],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "dedupe_ko", "run", *map(str, args)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        **kw,
+    )
 
 
 def _finish(p: subprocess.Popen, timeout: float = 120) -> tuple[int, str]:
@@ -74,8 +79,12 @@ def stories(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, s
     for k, page in enumerate(pages):
         text = page["text"]
         paras = text.split("\n")
-        variants = [text, text, "\n".join(paras[:-1]) if len(paras) > 8 else text,
-                    text.replace("\n", "\n\n")]
+        variants = [
+            text,
+            text,
+            "\n".join(paras[:-1]) if len(paras) > 8 else text,
+            text.replace("\n", "\n\n"),
+        ]
         for v, body in enumerate([text, *rng.sample(variants, rng.choice([0, 0, 1, 2, 3]))]):
             rid = f"s{k:03d}-{v}"
             records.append({"id": rid, "text": body})
@@ -96,9 +105,21 @@ class Job:
         self.clu = folder / "clusters.jsonl"
 
     def start(self) -> subprocess.Popen:
-        return _cli(self.inp, "-o", self.out, "--rejected", self.rej, "--clusters", self.clu,
-                    "--index", self.index, "--jobs", self.jobs, "-q",
-                    start_new_session=True)
+        return _cli(
+            self.inp,
+            "-o",
+            self.out,
+            "--rejected",
+            self.rej,
+            "--clusters",
+            self.clu,
+            "--index",
+            self.index,
+            "--jobs",
+            self.jobs,
+            "-q",
+            start_new_session=True,
+        )
 
     def run(self) -> tuple[int, str]:
         return _finish(self.start())
@@ -108,8 +129,11 @@ class Job:
 
     def outputs(self) -> dict[str, object]:
         rej = _lines(self.rej)
-        return {"out": _ids(self.out), "rej": [(r["id"], r["duplicate_of"]) for r in rej],
-                "clusters": _lines(self.clu)}
+        return {
+            "out": _ids(self.out),
+            "rej": [(r["id"], r["duplicate_of"]) for r in rej],
+            "clusters": _lines(self.clu),
+        }
 
 
 def _index_len(target: str) -> int:
@@ -154,10 +178,14 @@ def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 def test_kill_9_at_random_points_then_rerun_writes_what_one_run_writes(
-        corpus: tuple[Path, dict[str, str]], target: str, tmp_path: Path) -> None:
+    corpus: tuple[Path, dict[str, str]], target: str, tmp_path: Path
+) -> None:
     inp, _ = corpus
-    fresh = (lambda k: str(tmp_path / f"seen{k}.db")) if "://" not in target else (
-        lambda k: f"{target}{k}")
+    fresh = (
+        (lambda k: str(tmp_path / f"seen{k}.db"))
+        if "://" not in target
+        else (lambda k: f"{target}{k}")
+    )
     ref_job = Job(tmp_path / "ref", inp, fresh("ref"))
     t0 = time.monotonic()
     assert ref_job.run()[0] == 0
@@ -200,9 +228,25 @@ def _persistent_redis(folder: Path, port: int | None = None) -> tuple[subprocess
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
     folder.mkdir(exist_ok=True)
-    p = subprocess.Popen([binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "",
-                          "--appendonly", "yes", "--appendfsync", "always", "--dir", str(folder)],
-                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    p = subprocess.Popen(
+        [
+            binary,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "yes",
+            "--appendfsync",
+            "always",
+            "--dir",
+            str(folder),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     if not _ping(f"redis://127.0.0.1:{port}/0", 10):
         p.kill()
         pytest.skip("redis-server did not start")
@@ -210,7 +254,8 @@ def _persistent_redis(folder: Path, port: int | None = None) -> tuple[subprocess
 
 
 def test_redis_killed_mid_run_then_rerun_writes_what_one_run_writes(
-        corpus: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    corpus: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
     src, _ = corpus
     inp = tmp_path / "four.jsonl"  # four copies under new ids: several batches to fail in
     with inp.open("wb") as fh:
@@ -231,8 +276,11 @@ def test_redis_killed_mid_run_then_rerun_writes_what_one_run_writes(
         deadline = time.monotonic() + 120
         # Wait until the run has staged its first batch, then the server dies mid-run; what
         # it had stored survives (AOF).
-        while not list(client.scan_iter(match="faults:pend:*")) and p.poll() is None and \
-                time.monotonic() < deadline:
+        while (
+            not list(client.scan_iter(match="faults:pend:*"))
+            and p.poll() is None
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.005)
         client.close()
         assert p.poll() is None, "the run ended before it staged anything"
@@ -263,15 +311,18 @@ def _parts(inp: Path, n: int, folder: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def sequential(stories: tuple[Path, dict[str, str]], tmp_path_factory: pytest.TempPathFactory
-               ) -> dict[int, list[str]]:
+def sequential(
+    stories: tuple[Path, dict[str, str]], tmp_path_factory: pytest.TempPathFactory
+) -> dict[int, list[str]]:
     """Ids kept when the corpus, cut in n parts, is run one part after another on one index."""
     inp, _ = stories
     kept = {}
     for n in (2, 4):
         folder = tmp_path_factory.mktemp(f"seq{n}")
-        jobs = [Job(folder / f"seq{i}", part, str(folder / "seen.db"))
-                for i, part in enumerate(_parts(inp, n, folder))]
+        jobs = [
+            Job(folder / f"seq{i}", part, str(folder / "seen.db"))
+            for i, part in enumerate(_parts(inp, n, folder))
+        ]
         for job in jobs:
             assert job.run()[0] == 0
         kept[n] = sorted(i for job in jobs for i in _ids(job.out))
@@ -280,12 +331,17 @@ def sequential(stories: tuple[Path, dict[str, str]], tmp_path_factory: pytest.Te
 
 @pytest.mark.parametrize("n", [2, 4])
 def test_concurrent_runs_keep_what_sequential_runs_keep(
-        stories: tuple[Path, dict[str, str]], sequential: dict[int, list[str]], target: str,
-        tmp_path: Path, n: int) -> None:
+    stories: tuple[Path, dict[str, str]],
+    sequential: dict[int, list[str]],
+    target: str,
+    tmp_path: Path,
+    n: int,
+) -> None:
     inp, truth = stories
     index = str(tmp_path / "conc.db") if "://" not in target else target
-    conc = [Job(tmp_path / f"conc{i}", part, index)
-            for i, part in enumerate(_parts(inp, n, tmp_path))]
+    conc = [
+        Job(tmp_path / f"conc{i}", part, index) for i, part in enumerate(_parts(inp, n, tmp_path))
+    ]
     procs = [job.start() for job in conc]
     for p in procs:
         code, err = _finish(p)
@@ -306,8 +362,11 @@ def _mount_tmpfs(where: Path, size: str) -> None:
     where.mkdir()
     if not shutil.which("mount") or os.geteuid() != 0:
         pytest.skip("needs root to mount a small tmpfs (a full disk)")
-    r = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+    )
     if r.returncode:
         pytest.skip(f"cannot mount a tmpfs here: {r.stderr.strip()}")
 
@@ -324,7 +383,8 @@ def small_disk(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Path]
 
 
 def test_full_disk_for_outputs_commits_nothing_and_names_the_output(
-        corpus: tuple[Path, dict[str, str]], small_disk: Path, tmp_path: Path) -> None:
+    corpus: tuple[Path, dict[str, str]], small_disk: Path, tmp_path: Path
+) -> None:
     inp, _ = corpus
     index = str(tmp_path / "seen.db")
     job = Job(small_disk, inp, index)
@@ -338,7 +398,8 @@ def test_full_disk_for_outputs_commits_nothing_and_names_the_output(
 
 @pytest.mark.parametrize("small_disk", ["48k", "200k"], indirect=True)  # creating, filling
 def test_full_disk_for_the_index_names_the_index(
-        corpus: tuple[Path, dict[str, str]], small_disk: Path, tmp_path: Path) -> None:
+    corpus: tuple[Path, dict[str, str]], small_disk: Path, tmp_path: Path
+) -> None:
     inp, _ = corpus
     index = small_disk / "seen.db"
     job = Job(tmp_path / "out", inp, str(index))
@@ -349,7 +410,8 @@ def test_full_disk_for_the_index_names_the_index(
 
 
 def test_sigterm_exits_143_and_writes_nothing(
-        corpus: tuple[Path, dict[str, str]], tmp_path: Path) -> None:
+    corpus: tuple[Path, dict[str, str]], tmp_path: Path
+) -> None:
     inp, _ = corpus
     job = Job(tmp_path / "t", inp, str(tmp_path / "seen.db"), jobs=2)
     p = job.start()
@@ -367,10 +429,14 @@ def test_sigterm_exits_143_and_writes_nothing(
 
 
 def test_hostile_lines_are_quarantined_with_line_and_reason(tmp_path: Path) -> None:
-    body = ("서울시는 내년부터 시내버스 요금을 150원 올린다고 밝혔다. 시는 연료비와 인건비가 "
-            "크게 올라 적자가 쌓였다고 설명했다. 시민단체는 인상 폭이 크다며 반발했다.")
-    other = ("기상청은 주말 동안 남부 지방에 많은 비가 내리겠다고 예보했다. 산사태와 하천 "
-             "범람에 대비해 달라고 당부했다.")
+    body = (
+        "서울시는 내년부터 시내버스 요금을 150원 올린다고 밝혔다. 시는 연료비와 인건비가 "
+        "크게 올라 적자가 쌓였다고 설명했다. 시민단체는 인상 폭이 크다며 반발했다."
+    )
+    other = (
+        "기상청은 주말 동안 남부 지방에 많은 비가 내리겠다고 예보했다. 산사태와 하천 "
+        "범람에 대비해 달라고 당부했다."
+    )
     lines = [
         orjson.dumps({"id": "ok1", "text": body}),
         b"\xef\xbb\xbf" + orjson.dumps({"id": "bom", "text": other}),  # a file appended
@@ -415,11 +481,18 @@ def test_staged_entries_of_a_dead_process_roll_back_or_forward(tmp_path: Path) -
     )
 
     def child(mode: str, id_: str) -> None:
-        subprocess.run([sys.executable, "-c", code, target, mode, id_, str(out), str(tmp)],
-                       cwd=ROOT, check=True)
+        subprocess.run(
+            [sys.executable, "-c", code, target, mode, id_, str(out), str(tmp)],
+            cwd=ROOT,
+            check=True,
+        )
 
-    expected = [("die", "rolled back", 0), ("expected", "rolled back", 0),
-                ("renamed", "rolled forward", 1), ("commit", None, 2)]
+    expected = [
+        ("die", "rolled back", 0),
+        ("expected", "rolled back", 0),
+        ("renamed", "rolled forward", 1),
+        ("commit", None, 2),
+    ]
     for k, (mode, what, count) in enumerate(expected):
         child(mode, "가나다라"[k])
         with Index.open(target) as idx:
@@ -473,9 +546,15 @@ def test_a_record_the_encoder_refuses_is_quarantined_not_fatal(tmp_path: Path) -
     loop: dict = {}
     loop["self"] = loop  # a cycle: orjson and json both refuse it
     body = "정부는 내년 예산안을 국회에 제출했다. 복지 지출이 크게 늘었다고 설명했다."
-    items = [dio.Record("a", body, {"id": "a", "text": body}, {"source": "api", "line": 1}),
-             dio.Record("b", body + " 추가", {"id": "b", "text": body + " 추가", "x": loop},
-                        {"source": "api", "line": 2})]
+    items = [
+        dio.Record("a", body, {"id": "a", "text": body}, {"source": "api", "line": 1}),
+        dio.Record(
+            "b",
+            body + " 추가",
+            {"id": "b", "text": body + " 추가", "x": loop},
+            {"source": "api", "line": 2},
+        ),
+    ]
     out = dio.open_writer(str(tmp_path / "out.jsonl"))
     q = dio.open_writer(str(tmp_path / "q.jsonl"))
     summary = run(items, Sinks(out=out, quarantine=q))

@@ -14,9 +14,32 @@ from dedupe_ko.io import FORMATS, Quarantined, ReadOptions, Record, read
 from dedupe_ko.pipeline import Sinks, run
 
 MAX_CHARS = 400
-WORDS = ["서울시는", "내년부터", "버스", "노선을", "개편한다고", "밝혔다.", "시민", "의견을",
-         "듣고", "배차", "간격을", "줄이기로", "했다.", "공유", "댓글", "기자", "사진", "ⓒ",
-         "2025년", "3.5%", "\"출퇴근", "시간\"", "·", "…"]
+WORDS = [
+    "서울시는",
+    "내년부터",
+    "버스",
+    "노선을",
+    "개편한다고",
+    "밝혔다.",
+    "시민",
+    "의견을",
+    "듣고",
+    "배차",
+    "간격을",
+    "줄이기로",
+    "했다.",
+    "공유",
+    "댓글",
+    "기자",
+    "사진",
+    "ⓒ",
+    "2025년",
+    "3.5%",
+    '"출퇴근',
+    '시간"',
+    "·",
+    "…",
+]
 sentence = st.lists(st.sampled_from(WORDS), min_size=3, max_size=12).map(" ".join)
 article = st.lists(sentence, min_size=1, max_size=4).map("\n".join)
 junk = st.binary(max_size=60).map(lambda b: b.replace(b"\n", b" "))
@@ -25,27 +48,54 @@ junk = st.binary(max_size=60).map(lambda b: b.replace(b"\n", b" "))
 # empty = it must be written).
 KINDS = {
     "good": (lambda i: article.map(lambda t: orjson.dumps({"id": i, "text": t})), set()),
-    "good_extra_fields": (lambda i: article.map(lambda t: orjson.dumps(
-        {"id": i, "text": t, "outlet": "한빛", "n": [1, 2]})), set()),
-    "truncated": (lambda i: st.tuples(article, st.floats(0, 0.97)).map(
-        lambda a: (lambda b: b[: max(1, int(len(b) * a[1]))])(
-            orjson.dumps({"id": i, "text": a[0]}))), {"malformed_json", "invalid_utf8"}),
-    "bad_byte": (lambda i: st.tuples(article, st.sampled_from([b"\xff", b"\xc0\xaf", b"\xed\xa0"]))
-                 .map(lambda a: orjson.dumps({"id": i, "text": a[0]})[:-2] + a[1] + b'"}'),
-                 {"invalid_utf8"}),
-    "text_type": (lambda i: st.sampled_from([7, 1.5, True, ["가"], {"a": "나"}]).map(
-        lambda v: orjson.dumps({"id": i, "text": v})), {"text_not_string"}),
+    "good_extra_fields": (
+        lambda i: article.map(
+            lambda t: orjson.dumps({"id": i, "text": t, "outlet": "한빛", "n": [1, 2]})
+        ),
+        set(),
+    ),
+    "truncated": (
+        lambda i: st.tuples(article, st.floats(0, 0.97)).map(
+            lambda a: (lambda b: b[: max(1, int(len(b) * a[1]))])(
+                orjson.dumps({"id": i, "text": a[0]})
+            )
+        ),
+        {"malformed_json", "invalid_utf8"},
+    ),
+    "bad_byte": (
+        lambda i: st.tuples(article, st.sampled_from([b"\xff", b"\xc0\xaf", b"\xed\xa0"])).map(
+            lambda a: orjson.dumps({"id": i, "text": a[0]})[:-2] + a[1] + b'"}'
+        ),
+        {"invalid_utf8"},
+    ),
+    "text_type": (
+        lambda i: st.sampled_from([7, 1.5, True, ["가"], {"a": "나"}]).map(
+            lambda v: orjson.dumps({"id": i, "text": v})
+        ),
+        {"text_not_string"},
+    ),
     "text_null": (lambda i: st.just(orjson.dumps({"id": i, "text": None})), {"missing_text"}),
-    "no_text": (lambda i: article.map(lambda t: orjson.dumps({"id": i, "body": t})),
-                {"missing_text"}),
-    "blank": (lambda i: st.sampled_from(["", " ", "\n\t", "\u3000 ", "\u00a0"]).map(
-        lambda t: orjson.dumps({"id": i, "text": t})), {"empty_text"}),
-    "too_long": (lambda i: st.integers(MAX_CHARS + 1, MAX_CHARS * 2).map(
-        lambda n: orjson.dumps({"id": i, "text": "가" * n})), {"too_long"}),
-    "not_object": (lambda i: st.sampled_from([b"[1, 2]", b'"text"', b"42", b"null", b"true"]),
-                   {"not_an_object"}),
-    "bad_id": (lambda i: article.map(lambda t: orjson.dumps({"id": [i], "text": t})),
-               {"bad_id"}),
+    "no_text": (
+        lambda i: article.map(lambda t: orjson.dumps({"id": i, "body": t})),
+        {"missing_text"},
+    ),
+    "blank": (
+        lambda i: st.sampled_from(["", " ", "\n\t", "\u3000 ", "\u00a0"]).map(
+            lambda t: orjson.dumps({"id": i, "text": t})
+        ),
+        {"empty_text"},
+    ),
+    "too_long": (
+        lambda i: st.integers(MAX_CHARS + 1, MAX_CHARS * 2).map(
+            lambda n: orjson.dumps({"id": i, "text": "가" * n})
+        ),
+        {"too_long"},
+    ),
+    "not_object": (
+        lambda i: st.sampled_from([b"[1, 2]", b'"text"', b"42", b"null", b"true"]),
+        {"not_an_object"},
+    ),
+    "bad_id": (lambda i: article.map(lambda t: orjson.dumps({"id": [i], "text": t})), {"bad_id"}),
     "duplicate": (None, {"duplicate_id"}),
 }
 
@@ -90,9 +140,12 @@ def test_broken_lines_are_quarantined_and_nothing_is_lost(case):
             self.append(r)
 
     o, q, c = Sink(), Sink(), Sink()
-    s = run(read("-", ReadOptions(max_chars=MAX_CHARS), stdin=io.BytesIO(data)),
-            Sinks(out=o, quarantine=q, clusters=c), command="clean",
-            clean_config=CleanConfig(max_chars=MAX_CHARS))
+    s = run(
+        read("-", ReadOptions(max_chars=MAX_CHARS), stdin=io.BytesIO(data)),
+        Sinks(out=o, quarantine=q, clusters=c),
+        command="clean",
+        clean_config=CleanConfig(max_chars=MAX_CHARS),
+    )
     out, quarantined, clusters = list(o), list(q), list(c)
     assert s.holds()
     assert s.records_in == len(expect) == len(out) + len(quarantined)
@@ -118,8 +171,7 @@ def test_random_bytes_never_crash_a_reader(lines, fmt):
         return  # not a stream; broken Parquet files are a usage error, tested in test_cli
     if fmt == "csv":
         data = b"id,text\n" + data
-    items = list(read("-", ReadOptions(format=fmt, max_chars=MAX_CHARS),
-                      stdin=io.BytesIO(data)))
+    items = list(read("-", ReadOptions(format=fmt, max_chars=MAX_CHARS), stdin=io.BytesIO(data)))
     assert all(isinstance(i, Record | Quarantined) for i in items)
     assert all(i.reason and i.detail for i in items if isinstance(i, Quarantined))
     if fmt == "jsonl":

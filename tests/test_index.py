@@ -41,27 +41,33 @@ BUS_PARAGRAPHS = [
     "2,150원에서 2,500원으로 조정된다.",
     "시는 요금 인상과 함께 배차 간격이 긴 외곽 노선 12곳에 차량 40대를 더 넣고, 정류장 안내 "
     "단말기를 모두 교체하겠다고 밝혔다.",
-    "시민단체들은 \"물가 부담이 큰 시기에 공공요금부터 올리는 것은 잘못\"이라며 인상 폭을 "
+    '시민단체들은 "물가 부담이 큰 시기에 공공요금부터 올리는 것은 잘못"이라며 인상 폭을 '
     "줄이라고 요구했다. 시의회는 다음 달 공청회를 연다.",
 ]
 BUS = "\n".join(BUS_PARAGRAPHS)
 # Another outlet: other spacing and quote marks only (the exact path).
-BUS_SPACED = (BUS.replace("내년 1월부터", "내년1월부터").replace("\"", "“", 1)
-              .replace("\"", "”", 1).replace("공청회를 연다", "공청회를  연다"))
+BUS_SPACED = (
+    BUS.replace("내년 1월부터", "내년1월부터")
+    .replace('"', "“", 1)
+    .replace('"', "”", 1)
+    .replace("공청회를 연다", "공청회를  연다")
+)
 # A tag on the lede and two changed figures (the near path, by Jaccard).
 BUS_TAGGED = "[속보] " + BUS.replace("40대", "45대").replace("12곳", "13곳")
 # The last two paragraphs dropped (the near path, by containment: Jaccard is under 0.7).
 BUS_ABRIDGED = "\n".join(BUS_PARAGRAPHS[:3])
 
-COURT = "\n".join([
-    "대법원 전원합의체는 18일 퇴근길 회식 뒤 귀가하다 다친 직원에게도 업무상 재해를 인정해야 "
-    "한다고 판단했다.",
-    "재판부는 회식이 회사의 지시로 열렸고 참석이 사실상 강제됐다면 귀갓길도 업무의 연장으로 "
-    "봐야 한다고 밝혔다.",
-    "원고는 2019년 부서 회식을 마치고 지하철역 계단에서 넘어져 허리를 다쳤으나 근로복지공단은 "
-    "요양급여를 주지 않았다.",
-    "이번 판결로 하급심에 계류된 비슷한 사건 30여 건의 결론도 바뀔 것으로 보인다.",
-])
+COURT = "\n".join(
+    [
+        "대법원 전원합의체는 18일 퇴근길 회식 뒤 귀가하다 다친 직원에게도 업무상 재해를 인정해야 "
+        "한다고 판단했다.",
+        "재판부는 회식이 회사의 지시로 열렸고 참석이 사실상 강제됐다면 귀갓길도 업무의 연장으로 "
+        "봐야 한다고 밝혔다.",
+        "원고는 2019년 부서 회식을 마치고 지하철역 계단에서 넘어져 허리를 다쳤으나 근로복지공단은 "
+        "요양급여를 주지 않았다.",
+        "이번 판결로 하급심에 계류된 비슷한 사건 30여 건의 결론도 바뀔 것으로 보인다.",
+    ]
+)
 COURT_SPACED = COURT.replace("전원합의체는", "전원 합의체는").replace("18일", "18 일")
 
 
@@ -70,13 +76,64 @@ def _particle(word: str, with_final: str, without: str) -> str:
     return word + (with_final if 0 <= code < 11172 and code % 28 else without)
 
 
-PLACES = ["강릉", "군산", "여수", "청주", "포항", "원주", "순천", "경주", "안동", "목포", "춘천",
-          "김해", "제천", "공주", "남원", "통영", "익산", "구미", "거제", "당진", "서산", "영주"]
-ORGS = ["시청", "교육청", "소방본부", "경찰서", "보건소", "상공회의소", "농업기술센터", "항만공사",
-        "문화재단", "환경청", "지방법원", "세무서", "우체국", "시의회"]
-TOPICS = ["전통시장 주차장", "공공도서관 분관", "하수처리장 증설", "청년 임대주택", "야간 응급진료",
-          "해안 산책로", "폐교 캠핑장", "버스 노선 개편", "스마트 가로등", "어린이 보호구역",
-          "직거래 장터", "상수도관 교체", "반려동물 놀이터", "수소 충전소", "지역 화폐", "산불 감시"]
+PLACES = [
+    "강릉",
+    "군산",
+    "여수",
+    "청주",
+    "포항",
+    "원주",
+    "순천",
+    "경주",
+    "안동",
+    "목포",
+    "춘천",
+    "김해",
+    "제천",
+    "공주",
+    "남원",
+    "통영",
+    "익산",
+    "구미",
+    "거제",
+    "당진",
+    "서산",
+    "영주",
+]
+ORGS = [
+    "시청",
+    "교육청",
+    "소방본부",
+    "경찰서",
+    "보건소",
+    "상공회의소",
+    "농업기술센터",
+    "항만공사",
+    "문화재단",
+    "환경청",
+    "지방법원",
+    "세무서",
+    "우체국",
+    "시의회",
+]
+TOPICS = [
+    "전통시장 주차장",
+    "공공도서관 분관",
+    "하수처리장 증설",
+    "청년 임대주택",
+    "야간 응급진료",
+    "해안 산책로",
+    "폐교 캠핑장",
+    "버스 노선 개편",
+    "스마트 가로등",
+    "어린이 보호구역",
+    "직거래 장터",
+    "상수도관 교체",
+    "반려동물 놀이터",
+    "수소 충전소",
+    "지역 화폐",
+    "산불 감시",
+]
 
 
 def story(seed: int) -> str:
@@ -84,12 +141,14 @@ def story(seed: int) -> str:
     test_generated_stories_are_distinct)."""
     r = random.Random(seed)
     place, org, topic = r.choice(PLACES), r.choice(ORGS), r.choice(TOPICS)
-    name = r.choice("김이박최정강조윤장임한오서신권황") + "".join(r.choices("민서준우지현수연도윤하은", k=2))
+    name = r.choice("김이박최정강조윤장임한오서신권황") + "".join(
+        r.choices("민서준우지현수연도윤하은", k=2)
+    )
     n = [r.randint(12, 9800) for _ in range(6)]
     sentences = [
         f"{_particle(place + ' ' + org, '은', '는')} {topic} 사업에 {n[0]}억 원을 쓴다고 "
         f"{n[1] % 28 + 1}일 밝혔다.",
-        f"{name} 과장은 \"{n[2] % 12 + 1}월 안에 세부안을 내겠다\"고 했다.",
+        f'{name} 과장은 "{n[2] % 12 + 1}월 안에 세부안을 내겠다"고 했다.',
         f"주민 {n[3]}명에게 물은 결과 {n[4] % 90 + 5}%가 찬성했다.",
         f"{place} 북부 {n[5] % 40 + 2}개 마을이 먼저 혜택을 본다.",
         f"국비 {n[1] % 300 + 7}억 원이 확보됐고 나머지는 {org} 예산으로 채운다.",
@@ -180,16 +239,25 @@ def test_check_and_add_stores_only_new_stories(target: str) -> None:
 
 def test_batches_match_sequential_calls(target: str) -> None:
     with Index.open(target) as index:
-        got = index.check_and_add_many([
-            ("a", BUS), ("b", BUS_TAGGED), ("c", COURT), ("d", COURT_SPACED), ("e", story(1)),
-        ])
+        got = index.check_and_add_many(
+            [
+                ("a", BUS),
+                ("b", BUS_TAGGED),
+                ("c", COURT),
+                ("d", COURT_SPACED),
+                ("e", story(1)),
+            ]
+        )
         j, _, _ = jaccard(BUS_TAGGED, BUS)
         assert got == [None, Match("a", j, "near"), None, Match("c", 1.0, "exact"), None]
         assert len(index) == 3
 
         # check_many compares each text with the index only, not with each other.
         assert index.check_many([story(2), story(2), BUS_SPACED]) == [
-            None, None, Match("a", 1.0, "exact")]
+            None,
+            None,
+            Match("a", 1.0, "exact"),
+        ]
 
         assert index.add_many([("f", story(3)), ("g", story(4)), ("f", story(5))]) == 2
         assert index.add_many([("f", story(3)), ("g", story(4))]) == 0  # already there
@@ -228,15 +296,17 @@ def test_store_protocol_is_the_same_path(target: str) -> None:
     texts = [BUS, COURT, story(11)]
     sigs, sizes = hasher.signatures(texts)
     with Index.open(target) as index:
-        n = index.insert_many([(f"id{i}", exact_key(t), sigs[i], int(sizes[i]))
-                               for i, t in enumerate(texts)])
+        n = index.insert_many(
+            [(f"id{i}", exact_key(t), sigs[i], int(sizes[i])) for i, t in enumerate(texts)]
+        )
         assert n == 3
         tagged_sig, tagged_size = hasher.signatures([BUS_TAGGED])
         via_lookup = index.lookup(exact_key(BUS_TAGGED), tagged_sig[0], int(tagged_size[0]))
         assert via_lookup == index.check(BUS_TAGGED)
         assert via_lookup.id == "id0"
         assert index.lookup(exact_key(COURT_SPACED), sigs[1], int(sizes[1])) == Match(
-            "id1", 1.0, "exact")
+            "id1", 1.0, "exact"
+        )
         other_sig, other_size = hasher.signatures([story(12)])
         assert index.lookup(exact_key(story(12)), other_sig[0], int(other_size[0])) is None
         with pytest.raises(ValueError, match="num_perm"):
@@ -294,8 +364,9 @@ def _set_stored_fingerprint(target: str, **changes: object) -> None:
         client.close()
     else:
         with sqlite3.connect(target) as db:
-            fp = json.loads(db.execute("SELECT value FROM meta WHERE key='fingerprint'")
-                            .fetchone()[0])
+            fp = json.loads(
+                db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()[0]
+            )
             fp.update(changes)
             db.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (json.dumps(fp),))
         sqlite3.connect(target).close()
@@ -337,8 +408,9 @@ def _fake_datasketch_1_index(target: str) -> None:
         client.close()
     else:
         with sqlite3.connect(target) as db:
-            fp = json.loads(db.execute("SELECT value FROM meta WHERE key='fingerprint'")
-                            .fetchone()[0])
+            fp = json.loads(
+                db.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()[0]
+            )
             fp.update(scheme="legacy", datasketch_major="1", permutation_check=[1, 2, 3, 4])
             db.execute("UPDATE meta SET value = ? WHERE key = 'fingerprint'", (json.dumps(fp),))
         sqlite3.connect(target).close()
@@ -369,7 +441,7 @@ def _check_and_add_worker(target: str, worker: int, barrier, results) -> None:
         i = 0
         while i < len(order):
             size = 1 + (i + worker) % 3  # singles and small batches, interleaved
-            chunk = order[i:i + size]
+            chunk = order[i : i + size]
             items = [(f"p{worker}-{s}", story(1000 + s)) for s in chunk]
             if size == 1:
                 matches = [index.check_and_add(*items[0])]
@@ -419,7 +491,7 @@ def _add_worker(target: str, worker: int, barrier, results) -> None:
         barrier.wait()
         added = 0
         for i in range(0, len(ids), 5):
-            added += index.add_many([(f"a{s}", story(2000 + s)) for s in ids[i:i + 5]])
+            added += index.add_many([(f"a{s}", story(2000 + s)) for s in ids[i : i + 5]])
     results.put((worker, added))
 
 
@@ -511,8 +583,12 @@ def test_redis_down_mid_run_is_a_quick_clear_error(redis_server) -> None:
     index.add("bus", BUS)
     assert index.check(BUS_SPACED).id == "bus"
     redis_server.stop()
-    for call in (lambda: index.check(BUS), lambda: index.check_and_add("x", COURT),
-                 lambda: index.add("y", COURT), lambda: len(index)):
+    for call in (
+        lambda: index.check(BUS),
+        lambda: index.check_and_add("x", COURT),
+        lambda: index.add("y", COURT),
+        lambda: len(index),
+    ):
         start = time.monotonic()
         with pytest.raises(IndexUnavailableError, match="not answering"):
             call()
@@ -534,7 +610,7 @@ def _damaged_index(path: Path) -> None:
     page = int.from_bytes(data[16:18], "big")
     rng = random.Random(5)
     for offset in range(2 * page, len(data), page):  # keep page 1 (header, schema root)
-        data[offset:offset + page] = rng.randbytes(page)
+        data[offset : offset + page] = rng.randbytes(page)
     path.write_bytes(bytes(data))
 
 
@@ -658,8 +734,11 @@ def test_corpus_second_half_flags_what_the_deduplicator_would(tmp_path: Path) ->
     # (briefs, and fuller versions kept beside them) are the batch run's alone.
     partial = {d.id for d in decisions[half:] if d.match == "partial"}
     flagged -= partial
-    expected = {d.id for d in decisions[half:]
-                if not d.kept and d.cluster in first_ids and d.id not in partial}
+    expected = {
+        d.id
+        for d in decisions[half:]
+        if not d.kept and d.cluster in first_ids and d.id not in partial
+    }
     assert len(expected) > 100  # the corpus has many republications across the halves
     # The batch run verifies later copies against a cluster's fullest version, the index
     # against what it stores: the two may differ on a copy or two of a superseded brief.
@@ -675,7 +754,8 @@ def test_corpus_second_half_flags_what_the_deduplicator_would(tmp_path: Path) ->
     # ... and decides every record of today as the one run did: kept set, clusters (a fuller
     # version stays in its brief's cluster), match kinds
     assert [(d.id, d.kept, d.cluster, d.match) for d in today] == [
-        (d.id, d.kept, d.cluster, d.match) for d in decisions[half:]]
+        (d.id, d.kept, d.cluster, d.match) for d in decisions[half:]
+    ]
 
 
 # -- run --index day by day keeps what one batch run keeps (containment included) --------------
@@ -699,8 +779,9 @@ def _kept_by_runs(files: list[Path], out_dir: Path, index: str | None) -> list[s
     return kept
 
 
-def test_run_day_by_day_with_index_keeps_what_a_batch_run_keeps(target: str,
-                                                                tmp_path: Path) -> None:
+def test_run_day_by_day_with_index_keeps_what_a_batch_run_keeps(
+    target: str, tmp_path: Path
+) -> None:
     import sys
 
     from _shared import ROOT, need_corpus
@@ -716,8 +797,9 @@ def test_run_day_by_day_with_index_keeps_what_a_batch_run_keeps(target: str,
     days = []
     for d in range(5):  # the same stream, one file per "day", run one after the other
         day = tmp_path / f"day{d}.jsonl"
-        corpora.write_jsonl(day, ({"id": r["id"], "text": r["text"]}
-                                  for r in records[d * 120:(d + 1) * 120]))
+        corpora.write_jsonl(
+            day, ({"id": r["id"], "text": r["text"]} for r in records[d * 120 : (d + 1) * 120])
+        )
         days.append(day)
     batch = _kept_by_runs([whole], tmp_path, None)
     by_day = _kept_by_runs(days, tmp_path, target)
@@ -743,7 +825,10 @@ def test_pieces_keep_the_cluster_of_a_fuller_version_and_read_the_old_layout() -
     for p in (plain, fuller):
         q = Pieces.unpack(p.pack())
         assert np.array_equal(q.hashes, hashes) and (q.chars, q.sentences, q.of) == (
-            p.chars, p.sentences, p.of)
+            p.chars,
+            p.sentences,
+            p.of,
+        )
     lent = fuller.lent(Pieces(np.arange(100, 106, dtype=np.uint64), 300, 6), check=False)
     assert lent is not None and lent[0].of == "연합-0412" and len(lent[0].hashes) == 9
 
@@ -764,15 +849,22 @@ def test_days_with_a_store_decide_a_superseded_brief_as_one_run_does(target: str
         [("b-full", full["bus"]), ("s-1", full["startup"])],
         # an exact copy of the full story, a copy of it with its lede moved to the end, and
         # a brief of its second half: all in the brief's cluster, verified against the full
-        [("b-copy", full["bus"]), ("b-moved", "\n".join(bus[1:] + bus[:1])),
-         ("b-tail", "\n".join(bus[4:])), ("n-1", full["noise"])],
+        [
+            ("b-copy", full["bus"]),
+            ("b-moved", "\n".join(bus[1:] + bus[:1])),
+            ("b-tail", "\n".join(bus[4:])),
+            ("n-1", full["noise"]),
+        ],
     ]
     one = Deduplicator(DedupConfig())
     expected = [(d.id, d.kept, d.cluster, d.match) for day in days for d in one.add_batch(day)]
     assert ("b-full", True, "b-brief", "partial") in expected
     assert ("b-copy", False, "b-brief", "exact") in expected
     with Index.open(target) as store:
-        got = [(d.id, d.kept, d.cluster, d.match) for day in days
-               for d in Deduplicator(DedupConfig(), store=store).add_batch(day)]
+        got = [
+            (d.id, d.kept, d.cluster, d.match)
+            for day in days
+            for d in Deduplicator(DedupConfig(), store=store).add_batch(day)
+        ]
         assert len(store) == sum(k for _, k, _, _ in expected)
     assert got == expected

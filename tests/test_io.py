@@ -27,44 +27,76 @@ from dedupe_ko.pipeline import Sinks, clean_stage, run
 
 # Scraped pages written for these tests: headline, menu, dateline, caption, byline, footer.
 PAGES = [
-    ("b01.txt", "광주 세계김치축제", "\n".join([
-        "광주 세계김치축제 다음 달 개막…올해는 해외 관람객 겨냥",
-        "기사 스크랩", "공유", "댓글", "프린트",
-        "(광주=한빛통신) 오지훈 기자 = 광주 세계김치축제가 다음 달 17일 김치타운에서 개막한다.",
-        "올해 축제는 외국인 관람객을 위한 영어·일본어 해설 프로그램을 처음 운영한다.",
-        "김치 담그기 체험에 참여한 외국인 관광객들 [광주시 제공]",
-        "축제 조직위원회는 해외 관람객 2만 명을 목표로 잡았다고 밝혔다.",
-        "저작권자 ⓒ 한빛통신 무단전재 및 재배포 금지",
-    ])),
-    ("b02.txt", "울산 수소버스", "\n".join([
-        "울산 시내버스 절반 수소버스로 바꾼다",
-        "홈 > 사회 > 지역",
-        "입력 2025.05.02 10:15",
-        "울산시는 2030년까지 시내버스의 절반을 수소버스로 바꾸겠다고 2일 밝혔다.",
-        "시는 올해 수소충전소 두 곳을 새로 짓고 버스 회사에 차량 구입비를 지원한다.",
-        "시 관계자는 \"충전 대기 시간을 줄이는 것이 가장 시급하다\"고 말했다.",
-        "한지민 기자 jimin@ulsan-daily.example",
-        "Copyright ⓒ 울산데일리 All rights reserved.",
-    ])),
-    ("b03.txt", "전주 한옥마을", "\n".join([
-        "전주 한옥마을 주차난 해소 위해 셔틀버스 운행",
-        "기사 스크랩", "공유", "댓글",
-        "전주시는 주말마다 한옥마을 일대에 몰리는 차량을 줄이기 위해 무료 셔틀버스를 운행한다.",
-        "셔틀버스는 전주역과 종합경기장 임시 주차장을 20분 간격으로 오간다.",
-        "시는 셔틀버스 이용객에게 한옥마을 상점 할인 쿠폰도 나눠줄 계획이다.",
-        "무단전재 및 재배포 금지",
-    ])),
-    ("b04.txt", "춘천 닭갈비", "\n".join([
-        "춘천 닭갈비 골목 간판 새로 단장",
-        "공유", "댓글",
-        "춘천시는 명동 닭갈비 골목 상점 40곳의 낡은 간판을 새로 바꿨다고 밝혔다.",
-        "간판 교체 비용의 80%는 시가 부담했고, 나머지는 상인들이 나눠 냈다.",
-        "골목 상인회장은 \"거리가 밝아져 저녁 손님이 늘었다\"고 말했다.",
-        "최유나 기자 yuna@gangwon.example",
-    ])),
+    (
+        "b01.txt",
+        "광주 세계김치축제",
+        "\n".join(
+            [
+                "광주 세계김치축제 다음 달 개막…올해는 해외 관람객 겨냥",
+                "기사 스크랩",
+                "공유",
+                "댓글",
+                "프린트",
+                "(광주=한빛통신) 오지훈 기자 = 광주 세계김치축제가 다음 달 17일 김치타운에서 개막한다.",
+                "올해 축제는 외국인 관람객을 위한 영어·일본어 해설 프로그램을 처음 운영한다.",
+                "김치 담그기 체험에 참여한 외국인 관광객들 [광주시 제공]",
+                "축제 조직위원회는 해외 관람객 2만 명을 목표로 잡았다고 밝혔다.",
+                "저작권자 ⓒ 한빛통신 무단전재 및 재배포 금지",
+            ]
+        ),
+    ),
+    (
+        "b02.txt",
+        "울산 수소버스",
+        "\n".join(
+            [
+                "울산 시내버스 절반 수소버스로 바꾼다",
+                "홈 > 사회 > 지역",
+                "입력 2025.05.02 10:15",
+                "울산시는 2030년까지 시내버스의 절반을 수소버스로 바꾸겠다고 2일 밝혔다.",
+                "시는 올해 수소충전소 두 곳을 새로 짓고 버스 회사에 차량 구입비를 지원한다.",
+                '시 관계자는 "충전 대기 시간을 줄이는 것이 가장 시급하다"고 말했다.',
+                "한지민 기자 jimin@ulsan-daily.example",
+                "Copyright ⓒ 울산데일리 All rights reserved.",
+            ]
+        ),
+    ),
+    (
+        "b03.txt",
+        "전주 한옥마을",
+        "\n".join(
+            [
+                "전주 한옥마을 주차난 해소 위해 셔틀버스 운행",
+                "기사 스크랩",
+                "공유",
+                "댓글",
+                "전주시는 주말마다 한옥마을 일대에 몰리는 차량을 줄이기 위해 무료 셔틀버스를 운행한다.",
+                "셔틀버스는 전주역과 종합경기장 임시 주차장을 20분 간격으로 오간다.",
+                "시는 셔틀버스 이용객에게 한옥마을 상점 할인 쿠폰도 나눠줄 계획이다.",
+                "무단전재 및 재배포 금지",
+            ]
+        ),
+    ),
+    (
+        "b04.txt",
+        "춘천 닭갈비",
+        "\n".join(
+            [
+                "춘천 닭갈비 골목 간판 새로 단장",
+                "공유",
+                "댓글",
+                "춘천시는 명동 닭갈비 골목 상점 40곳의 낡은 간판을 새로 바꿨다고 밝혔다.",
+                "간판 교체 비용의 80%는 시가 부담했고, 나머지는 상인들이 나눠 냈다.",
+                '골목 상인회장은 "거리가 밝아져 저녁 손님이 늘었다"고 말했다.',
+                "최유나 기자 yuna@gangwon.example",
+            ]
+        ),
+    ),
 ]
-RECORDS = [{"id": pid, "text": text, "outlet": outlet, "rank": i}
-           for i, (pid, outlet, text) in enumerate(PAGES)]
+RECORDS = [
+    {"id": pid, "text": text, "outlet": outlet, "rank": i}
+    for i, (pid, outlet, text) in enumerate(PAGES)
+]
 
 
 def _jsonl(records: list[dict]) -> bytes:
@@ -128,17 +160,20 @@ def test_clean_outputs_agree_across_formats(tmp_path, out_ext):
     results = {}
     for fmt, path in paths.items():
         out = tmp_path / (f"out_{fmt}" + ("" if out_ext == "txt" else f".{out_ext}"))
-        schema = pq.ParquetFile(path).schema_arrow if fmt == "parquet" and out_ext == "parquet" \
-            else None
-        with open_writer(str(out), out_ext, schema=schema,
-                         extra_columns=["title", "warnings"]) as w:
+        schema = (
+            pq.ParquetFile(path).schema_arrow if fmt == "parquet" and out_ext == "parquet" else None
+        )
+        with open_writer(
+            str(out), out_ext, schema=schema, extra_columns=["title", "warnings"]
+        ) as w:
             summary = run(read(path), Sinks(out=w), command="clean")
         assert summary.written == len(RECORDS) and summary.holds()
         if out_ext == "txt":
             got = []
             for r in RECORDS:
-                title, body = (out / r["id"]).read_text(encoding="utf-8").rstrip("\n").split(
-                    "\n", 1)
+                title, body = (
+                    (out / r["id"]).read_text(encoding="utf-8").rstrip("\n").split("\n", 1)
+                )
                 got.append((r["id"], title, body))
         else:
             got = [(r.id, r.fields.get("title"), r.text) for r in records_of(out)]
@@ -178,8 +213,10 @@ def test_parquet_is_streamed_by_batch(tmp_path):
 def test_missing_ids_are_stable_and_documented(tmp_path):
     body = "부산항 물동량이 석 달 연속 늘었다."
     p = tmp_path / "noid.jsonl"
-    p.write_bytes(b"\n" + _jsonl([{"text": body}, {"id": None, "text": body + " 둘"},
-                                  {"id": "", "text": body}]))
+    p.write_bytes(
+        b"\n"
+        + _jsonl([{"text": body}, {"id": None, "text": body + " 둘"}, {"id": "", "text": body}])
+    )
     assert [r.id for r in records_of(p)] == ["line:2", "line:3", "line:4"]
     assert [r.id for r in records_of(p)] == ["line:2", "line:3", "line:4"]  # same again
     assert records_of(p)[0].fields["id"] == "line:2"
@@ -245,8 +282,8 @@ def test_every_broken_kind_is_quarantined_with_reason_and_location(tmp_path):
     assert q[2].raw.startswith('{"id": "bad-json", "text": "여객선') and q[2].id == "line:2"
     # invalid UTF-8: the exact byte offset of the first bad byte in the file
     bad = q[3]
-    assert data[bad.where["offset"]:bad.where["offset"] + 2] == b"\xea\xb0"
-    assert data[bad.where["offset"] - 3:bad.where["offset"]] == b"\xec\x97\xac"
+    assert data[bad.where["offset"] : bad.where["offset"] + 2] == b"\xea\xb0"
+    assert data[bad.where["offset"] - 3 : bad.where["offset"]] == b"\xec\x97\xac"
     assert "\\xff" in bad.raw
     # a record that parsed is kept whole in the quarantine entry
     assert q[4].record == {"id": "no-text", "body": BODY}
@@ -257,7 +294,7 @@ def test_every_broken_kind_is_quarantined_with_reason_and_location(tmp_path):
     for n, item in q.items():
         line = data.split(b"\n")[n - 1]
         if item.reason != "invalid_utf8":
-            assert data[item.where["offset"]:].startswith(line)
+            assert data[item.where["offset"] :].startswith(line)
 
 
 def test_broken_run_accounts_for_every_record(tmp_path):
@@ -265,8 +302,12 @@ def test_broken_run_accounts_for_every_record(tmp_path):
     p = tmp_path / "broken.jsonl"
     p.write_bytes(data)
     out, rejected = _ListSink(), _ListSink()
-    s = run(read(p, ReadOptions(max_chars=1000)), Sinks(out=out, quarantine=rejected),
-            command="clean", clean_config=CleanConfig(max_chars=1000))
+    s = run(
+        read(p, ReadOptions(max_chars=1000)),
+        Sinks(out=out, quarantine=rejected),
+        command="clean",
+        clean_config=CleanConfig(max_chars=1000),
+    )
     assert s.records_in == 13 and s.written == 3 and s.quarantined == len(want)
     assert s.holds() and s.records_in == len(out.rows) + len(rejected.rows)
     assert sorted(s.quarantined_by_reason.elements()) == sorted(want.values())
@@ -297,22 +338,30 @@ def test_csv_broken_rows(tmp_path):
     p = tmp_path / "broken.csv"
     p.write_bytes(
         "\ufeffid,text,outlet\n".encode()
-        + "a1,\"첫째 기사, 쉼표 포함\",한빛\n".encode()
+        + 'a1,"첫째 기사, 쉼표 포함",한빛\n'.encode()
         + "a2,필드가 모자란 행\n".encode()
-        + b"a3," + "대전·세종 교류 강화".encode("cp949") + b",cp949\n"
+        + b"a3,"
+        + "대전·세종 교류 강화".encode("cp949")
+        + b",cp949\n"
         + b"a4,\xea\xb0\x80\xea\xb0,utf8-cut\n"
-        + "a5,\"여러 줄\n본문\",한빛\n".encode()
+        + 'a5,"여러 줄\n본문",한빛\n'.encode()
         + "a6,,빈 본문\n".encode()
     )
     items = list(read(p))
     got = [(i.id, i.reason if isinstance(i, Quarantined) else "ok") for i in items]
-    assert got == [("a1", "ok"), ("row:2", "malformed_csv"), ("a3", "ok"),
-                   ("row:4", "invalid_utf8"), ("a5", "ok"), ("a6", "empty_text")]
+    assert got == [
+        ("a1", "ok"),
+        ("row:2", "malformed_csv"),
+        ("a3", "ok"),
+        ("row:4", "invalid_utf8"),
+        ("a5", "ok"),
+        ("a6", "empty_text"),
+    ]
     assert items[0].text == "첫째 기사, 쉼표 포함"
     assert items[2].text == "대전·세종 교류 강화" and items[2].notes
     assert items[4].text == "여러 줄\n본문" and items[4].where["line"] == 6
     assert items[1].raw == "a2,필드가 모자란 행\n"
-    assert p.read_bytes()[items[3].where["offset"]:].startswith(b"\xea\xb0,utf8")
+    assert p.read_bytes()[items[3].where["offset"] :].startswith(b"\xea\xb0,utf8")
 
 
 def test_csv_without_text_column_is_a_usage_error(tmp_path):
@@ -333,8 +382,12 @@ def test_text_folder_with_bad_files(tmp_path):
     (d / "notes.md").write_text("not an article", encoding="utf-8")
     items = list(read(d))
     got = [(i.id, i.reason if isinstance(i, Quarantined) else i.text) for i in items]
-    assert got == [("a.txt", "서울 기사 본문"), ("empty.txt", "empty_text"),
-                   ("sub/b.txt", "부산 기사 본문"), ("sub/c.txt", "invalid_utf8")]
+    assert got == [
+        ("a.txt", "서울 기사 본문"),
+        ("empty.txt", "empty_text"),
+        ("sub/b.txt", "부산 기사 본문"),
+        ("sub/c.txt", "invalid_utf8"),
+    ]
     assert items[3].where == {"source": str(d), "path": "sub/c.txt", "offset": 1}
 
 
@@ -354,8 +407,11 @@ def test_truncated_gzip_keeps_what_was_read_and_says_where_it_stopped(tmp_path):
 def test_stdin_reads_jsonl_and_csv():
     data = _jsonl(RECORDS[:2])
     assert [r.id for r in read("-", stdin=io.BytesIO(data))] == ["b01.txt", "b02.txt"]
-    got = list(read("-", ReadOptions(format="csv"), stdin=io.BytesIO(
-        "id,text\nz1,표준입력 기사\n".encode())))
+    got = list(
+        read(
+            "-", ReadOptions(format="csv"), stdin=io.BytesIO("id,text\nz1,표준입력 기사\n".encode())
+        )
+    )
     assert [(r.id, r.text) for r in got] == [("z1", "표준입력 기사")]
     with pytest.raises(FormatError, match="stdin"):
         read("-", ReadOptions(format="parquet"))
@@ -375,6 +431,7 @@ def test_format_detection():
 
 
 # --- writers --------------------------------------------------------------------------------
+
 
 def test_writer_is_atomic(tmp_path):
     out = tmp_path / "out.jsonl"
@@ -416,10 +473,20 @@ def test_jobs_2_gives_the_same_stream_as_jobs_1(tmp_path):
     p = tmp_path / "mix.jsonl"
     recs = [{"id": f"m{i}", "text": PAGES[i % 4][2]} for i in range(150)]
     p.write_bytes(many + _jsonl(recs))
-    one = list(clean_stage(read(p, ReadOptions(max_chars=1000)), CleanConfig(max_chars=1000),
-                           explain=True, jobs=1))
-    two = list(clean_stage(read(p, ReadOptions(max_chars=1000)), CleanConfig(max_chars=1000),
-                           explain=True, jobs=2, chunk_size=7))
+    one = list(
+        clean_stage(
+            read(p, ReadOptions(max_chars=1000)), CleanConfig(max_chars=1000), explain=True, jobs=1
+        )
+    )
+    two = list(
+        clean_stage(
+            read(p, ReadOptions(max_chars=1000)),
+            CleanConfig(max_chars=1000),
+            explain=True,
+            jobs=2,
+            chunk_size=7,
+        )
+    )
     assert one == two
     assert len(one) == 13 + 150
 

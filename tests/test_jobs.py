@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BODY = [
     "서울시는 {n}일 시청에서 기자회견을 열고 내년도 대중교통 요금 조정안을 발표했다.",
     "시는 지하철 기본요금을 150원 올리되 청소년과 어르신 할인 폭은 그대로 유지하기로 했다.",
-    "시민단체는 \"물가 부담이 큰 시기에 요금을 올리는 것은 신중해야 한다\"고 밝혔다.",
+    '시민단체는 "물가 부담이 큰 시기에 요금을 올리는 것은 신중해야 한다"고 밝혔다.',
     "한빛몰 특가 행사를 두고 공정위가 조사에 나섰다는 소식도 이날 전해졌다.",
     "댓글 기능은 이번 개편에서 바뀌지 않는다고 시 관계자는 설명했다.",
 ]
@@ -39,7 +39,10 @@ pattern = '한빛TV 주간 영상 모아보기'
 examples = ["한빛TV 주간 영상 모아보기"]
 counter_examples = ["한빛TV 주간 영상 모아보기를 두고 시청자 의견이 엇갈렸다."]
 """
-PLUG, PLUG_IN_BODY = "한빛TV 주간 영상 모아보기", "한빛TV 주간 영상 모아보기를 두고 시청자 의견이 엇갈렸다."
+PLUG, PLUG_IN_BODY = (
+    "한빛TV 주간 영상 모아보기",
+    "한빛TV 주간 영상 모아보기를 두고 시청자 의견이 엇갈렸다.",
+)
 
 
 def _articles(path: Path, n: int, plug: bool = False) -> Path:
@@ -49,14 +52,30 @@ def _articles(path: Path, n: int, plug: bool = False) -> Path:
             if plug:  # a house plug the built-in rules keep, mid-article, and a body line
                 lines[1:1] = [PLUG, PLUG_IN_BODY]
             lines += [s.format(n=i % 90 + 5) for s in FURNITURE[i % 3 :]]
-            fh.write(orjson.dumps({"id": f"a{i}", "text": "\n".join(lines)},
-                                  option=orjson.OPT_APPEND_NEWLINE))
+            fh.write(
+                orjson.dumps(
+                    {"id": f"a{i}", "text": "\n".join(lines)}, option=orjson.OPT_APPEND_NEWLINE
+                )
+            )
     return path
 
 
 def _clean(inp: Path, out: Path, jobs: int, *extra: object) -> subprocess.CompletedProcess:
-    cmd = [sys.executable, "-W", "error::DeprecationWarning", "-m", "dedupe_ko", "clean",
-           str(inp), "-o", str(out), "-q", "--jobs", str(jobs), *map(str, extra)]
+    cmd = [
+        sys.executable,
+        "-W",
+        "error::DeprecationWarning",
+        "-m",
+        "dedupe_ko",
+        "clean",
+        str(inp),
+        "-o",
+        str(out),
+        "-q",
+        "--jobs",
+        str(jobs),
+        *map(str, extra),
+    ]
     return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
 
 
@@ -124,8 +143,18 @@ def test_kill_9_of_the_parent_ends_the_forkserver_and_the_workers(tmp_path: Path
 
         pytest.skip("reads /proc")
     inp = _articles(tmp_path / "in.jsonl", 30000)
-    cmd = [sys.executable, "-m", "dedupe_ko", "clean", str(inp), "-o", str(tmp_path / "o.jsonl"),
-           "-q", "--jobs", "2"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "dedupe_ko",
+        "clean",
+        str(inp),
+        "-o",
+        str(tmp_path / "o.jsonl"),
+        "-q",
+        "--jobs",
+        "2",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 60

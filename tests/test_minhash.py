@@ -49,6 +49,7 @@ def datasketch_signature(hashes: np.ndarray, num_perm: int = 128, seed: int = 1)
 
 # -- fold: the fast twin of normalize.fold_key ---------------------------------------------
 
+
 def test_fixture_has_six_long_stories():
     assert len(STORIES) == 6
     assert all(7 <= len(p) - 1 <= 10 for p in STORIES.values())
@@ -78,9 +79,11 @@ _ODD = (
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.sampled_from(_ODD), max_size=60)
-       | st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
-       | st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=40))
+@given(
+    st.text(alphabet=st.sampled_from(_ODD), max_size=60)
+    | st.text(st.characters(exclude_categories=("Cs",)), max_size=40)
+    | st.text(st.characters(max_codepoint=0xFFFF, exclude_categories=("Cs",)), max_size=40)
+)
 def test_fold_equals_fold_key_on_random_text(text):
     assert fold(text) == reference_fold(text)
 
@@ -94,6 +97,7 @@ def test_exact_key_is_the_hash_of_fold_key():
 
 
 # -- Korean-aware shingles ---------------------------------------------------------------
+
 
 def test_same_sentence_with_and_without_spaces_shingles_the_same():
     h = MinHasher()
@@ -123,11 +127,20 @@ def test_quote_and_middle_dot_variants_shingle_the_same():
         assert np.array_equal(h.shingle_hashes(v), want), v
 
 
-@pytest.mark.parametrize("mark", [
-    "[속보] ", "[단독] ", "<종합> ", "(2보) ", "【속보】",
-    "(서울=연합뉴스) 김하늘 기자 = ", "【세종=뉴시스】홍길동 기자 = ", "[부산=뉴스1] ",
-    "이도윤 기자 = ",
-])
+@pytest.mark.parametrize(
+    "mark",
+    [
+        "[속보] ",
+        "[단독] ",
+        "<종합> ",
+        "(2보) ",
+        "【속보】",
+        "(서울=연합뉴스) 김하늘 기자 = ",
+        "【세종=뉴시스】홍길동 기자 = ",
+        "[부산=뉴스1] ",
+        "이도윤 기자 = ",
+    ],
+)
 def test_tag_or_dateline_on_one_copy_shingles_the_same(mark):
     h = MinHasher()
     body = BODIES["market"]
@@ -151,7 +164,7 @@ def test_different_stories_share_few_shingles():
     sets = {k: set(h.shingle_hashes(v).tolist()) for k, v in BODIES.items()}
     names = sorted(sets)
     for i, a in enumerate(names):
-        for b in names[i + 1:]:
+        for b in names[i + 1 :]:
             inter = len(sets[a] & sets[b])
             assert inter / len(sets[a] | sets[b]) < 0.05, (a, b)
 
@@ -167,6 +180,7 @@ def test_short_and_empty_keys():
 
 
 # -- signatures: exactly datasketch's ------------------------------------------------------
+
 
 @pytest.mark.parametrize("story", sorted(BODIES))
 def test_signature_equals_datasketch_minhash(story):
@@ -195,8 +209,9 @@ def test_batch_signatures_equal_datasketch_across_blocks():
 def test_other_num_perm_and_seed_equal_datasketch():
     h = MinHasher(num_perm=64, seed=7, shingle_size=4)
     body = BODIES["noise"]
-    assert np.array_equal(h.signature(body),
-                          datasketch_signature(h.shingle_hashes(body), num_perm=64, seed=7))
+    assert np.array_equal(
+        h.signature(body), datasketch_signature(h.shingle_hashes(body), num_perm=64, seed=7)
+    )
 
 
 def test_jaccard_estimate_equals_datasketch_and_tracks_the_true_value():
@@ -223,6 +238,7 @@ def test_lean_minhash_works_in_datasketch_lsh():
 
 
 # -- LSH parameters and band keys ----------------------------------------------------------
+
 
 def test_bands_rows_come_from_datasketch_optimiser():
     cfg = MinHashConfig()

@@ -23,6 +23,7 @@ from dedupe_ko._sketch import affine32_permutations, optimal_bands_rows
 
 # -- item 8: datasketch's permutations and optimiser without importing datasketch ---------------
 
+
 @pytest.mark.parametrize("num_perm", [8, 64, 128, 256])
 @pytest.mark.parametrize("seed", [0, 1, 42])
 def test_affine32_permutations_equal_datasketch(num_perm: int, seed: int) -> None:
@@ -40,8 +41,9 @@ def test_optimal_bands_rows_equal_datasketch(num_perm: int) -> None:
 
     for threshold in (0.1, 0.3, 0.5, 0.7, 0.85, 0.95):
         for weights in ((0.5, 0.5), (0.2, 0.8)):
-            assert optimal_bands_rows(threshold, num_perm, *weights) == \
-                _optimal_param(threshold, num_perm, *weights), (threshold, num_perm, weights)
+            assert optimal_bands_rows(threshold, num_perm, *weights) == _optimal_param(
+                threshold, num_perm, *weights
+            ), (threshold, num_perm, weights)
 
 
 # -- helpers ------------------------------------------------------------------------------------
@@ -50,23 +52,38 @@ ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples" / "articles.jsonl"
 
 ARTICLES = [
-    {"id": "seoul-bus-01", "text": "서울시 버스 노선 47개 조정\n기사 스크랩\n공유\n"
-     "서울시는 6일 시내버스 노선 47개를 다음 달부터 조정한다고 밝혔다.\n"
-     "시는 지난 3월부터 시민 2만여 명의 의견을 받아 계획을 다듬었다.\n"
-     "저작권자 ⓒ 한빛통신 무단전재 및 재배포 금지"},
-    {"id": "busan-sea-02", "text": "부산시는 다음 달 해양 축제를 연다고 밝혔다.\n"
-     "시는 관광객 30만 명이 찾을 것으로 내다봤다.\n축제는 광안리 해변에서 닷새 동안 열린다."},
-    {"id": "daegu-heat-03", "text": "대구시는 폭염 대책으로 무더위 쉼터 200곳을 연장 운영한다.\n"
-     "쉼터는 오후 9시까지 문을 연다.\n시는 취약계층 안부 확인도 늘리기로 했다."},
+    {
+        "id": "seoul-bus-01",
+        "text": "서울시 버스 노선 47개 조정\n기사 스크랩\n공유\n"
+        "서울시는 6일 시내버스 노선 47개를 다음 달부터 조정한다고 밝혔다.\n"
+        "시는 지난 3월부터 시민 2만여 명의 의견을 받아 계획을 다듬었다.\n"
+        "저작권자 ⓒ 한빛통신 무단전재 및 재배포 금지",
+    },
+    {
+        "id": "busan-sea-02",
+        "text": "부산시는 다음 달 해양 축제를 연다고 밝혔다.\n"
+        "시는 관광객 30만 명이 찾을 것으로 내다봤다.\n축제는 광안리 해변에서 닷새 동안 열린다.",
+    },
+    {
+        "id": "daegu-heat-03",
+        "text": "대구시는 폭염 대책으로 무더위 쉼터 200곳을 연장 운영한다.\n"
+        "쉼터는 오후 9시까지 문을 연다.\n시는 취약계층 안부 확인도 늘리기로 했다.",
+    },
 ]
 
 
-def dk(*args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None
-       ) -> subprocess.CompletedProcess[str]:
+def dk(
+    *args: str | Path, cwd: Path = ROOT, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """``python -m dedupe_ko ARGS`` in a real process (this checkout's code)."""
-    return subprocess.run([sys.executable, "-m", "dedupe_ko", *map(str, args)], cwd=cwd,
-                          capture_output=True, text=True, timeout=120,
-                          env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "dedupe_ko", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def assert_user_error(p: subprocess.CompletedProcess[str], *needles: str) -> str:
@@ -92,20 +109,25 @@ def articles(tmp_path: Path) -> Path:
 
 # -- item 1: declared dependencies ------------------------------------------------------------
 
+
 def _declared() -> tuple[dict[str, str], dict[str, set[str]]]:
     meta = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
     core = {}
     for dep in meta["dependencies"]:
         name, _, low = dep.partition(">=")
         core[name.strip()] = low.strip()
-    extras = {k: {d.partition(">=")[0].strip() for d in v}
-              for k, v in meta["optional-dependencies"].items()}
+    extras = {
+        k: {d.partition(">=")[0].strip() for d in v}
+        for k, v in meta["optional-dependencies"].items()
+    }
     return core, extras
 
 
 def test_every_dependency_has_a_tested_lower_bound() -> None:
     core, _ = _declared()
-    assert all(core.values()), core  # .ci/run installs exactly these with --resolution lowest-direct
+    assert all(core.values()), (
+        core
+    )  # .ci/run installs exactly these with --resolution lowest-direct
     assert tuple(int(x) for x in core["datasketch"].split(".")[:2]) >= (2, 0)  # `scheme=` is 2.0
     ci = (ROOT / ".ci" / "run").read_text("utf-8")
     assert "--resolution lowest-direct" in ci and "twine check" in ci
@@ -133,36 +155,45 @@ def test_third_party_imports_are_declared() -> None:
                 allowed = core.keys() if id(node) in top else core.keys() | optional
                 if name == "zstandard" and id(node) not in top:
                     allowed = core.keys() | optional
-                assert name in allowed or (name == "zstandard" and "zstandard" in optional), \
+                assert name in allowed or (name == "zstandard" and "zstandard" in optional), (
                     f"{path.name} imports {name}, not declared"
+                )
 
 
 # -- item 2: dedupe_ko.dedup is the function --------------------------------------------------
 
-@pytest.mark.parametrize("first", [
-    "import dedupe_ko.dedup as m",
-    "from dedupe_ko.dedup import Deduplicator",
-    "import importlib; importlib.import_module('dedupe_ko.dedup')",
-    "import dedupe_ko.index",
-    "from dedupe_ko import Index",
-])
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "import dedupe_ko.dedup as m",
+        "from dedupe_ko.dedup import Deduplicator",
+        "import importlib; importlib.import_module('dedupe_ko.dedup')",
+        "import dedupe_ko.index",
+        "from dedupe_ko import Index",
+    ],
+)
 def test_dedup_is_the_function_whatever_was_imported_first(first: str) -> None:
-    code = (f"{first}\n"
-            "import importlib, types, dedupe_ko\n"
-            "from dedupe_ko import dedup\n"
-            "assert isinstance(dedup, types.FunctionType), dedup\n"
-            "assert dedupe_ko.dedup is dedup\n"
-            "mod = importlib.import_module('dedupe_ko.dedup')\n"
-            "assert isinstance(mod, types.ModuleType) and mod.dedup is dedup\n"
-            "ds = list(dedup([('a', '서울시는 6일 새 교통 정책을 발표했다. 시민들은 환영했다.'),\n"
-            "                 ('b', '서울시는 6일 새 교통 정책을 발표했다. 시민들은 환영했다.')]))\n"
-            "assert [d.kept for d in ds] == [True, False], ds\n")
-    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                       timeout=120)
+    code = (
+        f"{first}\n"
+        "import importlib, types, dedupe_ko\n"
+        "from dedupe_ko import dedup\n"
+        "assert isinstance(dedup, types.FunctionType), dedup\n"
+        "assert dedupe_ko.dedup is dedup\n"
+        "mod = importlib.import_module('dedupe_ko.dedup')\n"
+        "assert isinstance(mod, types.ModuleType) and mod.dedup is dedup\n"
+        "ds = list(dedup([('a', '서울시는 6일 새 교통 정책을 발표했다. 시민들은 환영했다.'),\n"
+        "                 ('b', '서울시는 6일 새 교통 정책을 발표했다. 시민들은 환영했다.')]))\n"
+        "assert [d.kept for d in ds] == [True, False], ds\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert p.returncode == 0, p.stderr
 
 
 # -- item 3: index errors -----------------------------------------------------------------------
+
 
 def test_index_in_a_missing_folder_is_a_user_error(articles: Path, tmp_path: Path) -> None:
     p = dk("run", articles, "-o", tmp_path / "out.jsonl", "--index", tmp_path / "nodir" / "seen.db")
@@ -170,14 +201,16 @@ def test_index_in_a_missing_folder_is_a_user_error(articles: Path, tmp_path: Pat
     assert not (tmp_path / "out.jsonl").exists()
 
 
-def test_misspelt_redis_url_option_is_a_user_error(articles: Path, tmp_path: Path,
-                                                   redis_url: str) -> None:
+def test_misspelt_redis_url_option_is_a_user_error(
+    articles: Path, tmp_path: Path, redis_url: str
+) -> None:
     p = dk("run", articles, "-o", tmp_path / "out.jsonl", "--index", f"{redis_url}?prefx=news")
     assert_user_error(p, "--index", "prefx", "prefix=")
     assert not (tmp_path / "out.jsonl").exists()
 
 
 # -- item 4: a .json file holding a JSON array --------------------------------------------------
+
 
 def test_json_array_file_is_read_as_an_array(tmp_path: Path) -> None:
     arr = [*ARTICLES, {"text": "광주시는 새 도서관을 연다고 밝혔다. 개관은 5월이다."}, 17]
@@ -193,8 +226,9 @@ def test_json_array_file_is_read_as_an_array(tmp_path: Path) -> None:
 
 def test_json_lines_starting_with_a_bracket_stay_json_lines(tmp_path: Path) -> None:
     src = tmp_path / "odd.json"
-    src.write_text('["not", "a record"]\n' + json.dumps(ARTICLES[1], ensure_ascii=False) + "\n",
-                   "utf-8")
+    src.write_text(
+        '["not", "a record"]\n' + json.dumps(ARTICLES[1], ensure_ascii=False) + "\n", "utf-8"
+    )
     p = dk("clean", src, "-o", tmp_path / "out.jsonl", "--rejected", tmp_path / "rej.jsonl")
     assert p.returncode == 0, p.stderr
     assert json.loads((tmp_path / "out.jsonl").read_text("utf-8"))["id"] == "busan-sea-02"
@@ -203,39 +237,50 @@ def test_json_lines_starting_with_a_bracket_stay_json_lines(tmp_path: Path) -> N
 
 # -- item 5: --rules / --disable-rule take one value ------------------------------------------
 
-PROMO_RULES = '''
+PROMO_RULES = """
 [[rule]]
 id = "promo.hanbit_mall"
 category = "promo"
 scope = "line"
 pattern = '한빛몰 특가.{0,30}'
 examples = ["한빛몰 특가 오늘만 50%"]
-'''
+"""
 
 
 def test_rules_and_disable_rule_do_not_swallow_the_input(tmp_path: Path) -> None:
     rules = tmp_path / "my.toml"
     rules.write_text(PROMO_RULES, "utf-8")
-    page = dict(ARTICLES[1], text=ARTICLES[1]["text"].replace("\n", "\n한빛몰 특가 오늘만 50%\n", 1))
+    page = dict(
+        ARTICLES[1], text=ARTICLES[1]["text"].replace("\n", "\n한빛몰 특가 오늘만 50%\n", 1)
+    )
     src = write_jsonl(tmp_path / "in.jsonl", [ARTICLES[0], page])
     out = tmp_path / "out.jsonl"
 
     def rules_used(*flags: str | Path) -> list[set[str]]:
         p = dk("clean", *flags, src, "-o", out, "--explain")
         assert p.returncode == 0, p.stderr
-        return [{r["rule"] for r in json.loads(line)["removals"]}
-                for line in out.read_text("utf-8").splitlines()]
+        return [
+            {r["rule"] for r in json.loads(line)["removals"]}
+            for line in out.read_text("utf-8").splitlines()
+        ]
 
     plain = rules_used()
     assert "ui.menu" in plain[0] and "promo.hanbit_mall" not in plain[1]
-    used = rules_used("--rules", rules, "--disable-rule", "ui.menu", "--disable-rule",
-                      "copyright.owner,copyright.credit")
+    used = rules_used(
+        "--rules",
+        rules,
+        "--disable-rule",
+        "ui.menu",
+        "--disable-rule",
+        "copyright.owner,copyright.credit",
+    )
     assert len(used) == 2
     assert "promo.hanbit_mall" in used[1]
     assert not used[0] & {"ui.menu", "copyright.owner", "copyright.credit"}
 
 
 # -- item 6: output names -----------------------------------------------------------------------
+
 
 def test_o_txt_is_refused_not_turned_into_a_folder(articles: Path, tmp_path: Path) -> None:
     p = dk("clean", articles, "-o", tmp_path / "out.txt")
@@ -249,6 +294,7 @@ def test_unknown_output_suffix_points_at_out_format(articles: Path, tmp_path: Pa
 
 
 # -- item 7: a stored-settings mismatch says what to do on the command line -------------------
+
 
 def test_threshold_is_not_a_stored_setting(articles: Path, tmp_path: Path) -> None:
     """Verification thresholds are not stored: another --threshold reads the same index."""
@@ -271,18 +317,23 @@ def test_signature_mismatch_names_the_flag_not_the_api(articles: Path, tmp_path:
 
 # -- item 8: start-up ---------------------------------------------------------------------------
 
+
 def test_run_does_not_import_scipy(articles: Path, tmp_path: Path) -> None:
-    code = ("import sys\nfrom dedupe_ko.cli import main\n"
-            f"rc = main(['run', {str(articles)!r}, '-o', {str(tmp_path / 'o.jsonl')!r}, '-q'])\n"
-            "assert rc == 0\nprint(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('scipy', 'datasketch', 'pyarrow', 'redis')))\n")
-    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                       timeout=120)
+    code = (
+        "import sys\nfrom dedupe_ko.cli import main\n"
+        f"rc = main(['run', {str(articles)!r}, '-o', {str(tmp_path / 'o.jsonl')!r}, '-q'])\n"
+        "assert rc == 0\nprint(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('scipy', 'datasketch', 'pyarrow', 'redis')))\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"
 
 
 # -- item 9: rules list / check and the "removed most of everything" warning -------------------
+
 
 def test_rules_list_prints_the_catalogue_and_user_rules(tmp_path: Path) -> None:
     rules = tmp_path / "my.toml"
@@ -315,14 +366,18 @@ def test_rules_check_finds_a_dead_example(tmp_path: Path) -> None:
 
 def test_rules_check_finds_a_greedy_rule(tmp_path: Path) -> None:
     rules = tmp_path / "greedy.toml"
-    rules.write_text(PROMO_RULES + '''
+    rules.write_text(
+        PROMO_RULES
+        + """
 [[rule]]
 id = "ui.everything"
 category = "ui"
 scope = "line"
 pattern = '.*'
 examples = ["기사 스크랩"]
-''', "utf-8")
+""",
+        "utf-8",
+    )
     p = dk("rules", "check", rules)
     assert p.returncode == 1
     assert "Traceback" not in p.stderr
@@ -338,8 +393,11 @@ def test_rules_check_on_a_broken_file_is_a_user_error(tmp_path: Path) -> None:
 
 def test_a_run_that_empties_most_records_warns(articles: Path, tmp_path: Path) -> None:
     rules = tmp_path / "greedy.toml"
-    rules.write_text("[[rule]]\nid = 'ui.greedy'\ncategory = 'ui'\nscope = 'line'\n"
-                     "pattern = '.{10,}'\nexamples = ['아주 긴 메뉴 줄 하나입니다']\n", "utf-8")
+    rules.write_text(
+        "[[rule]]\nid = 'ui.greedy'\ncategory = 'ui'\nscope = 'line'\n"
+        "pattern = '.{10,}'\nexamples = ['아주 긴 메뉴 줄 하나입니다']\n",
+        "utf-8",
+    )
     p = dk("clean", articles, "-o", tmp_path / "out.jsonl", "--rules", rules)
     assert p.returncode == 0, p.stderr
     assert "warning: cleaning removed more than half of the text" in p.stderr
@@ -348,6 +406,7 @@ def test_a_run_that_empties_most_records_warns(articles: Path, tmp_path: Path) -
 
 
 # -- item 10: progress bar and summary wording -------------------------------------------------
+
 
 def _run_on_a_pty(args: list[str], cols: int) -> str:
     """Run the CLI with stderr on a pseudo-terminal ``cols`` wide; what the terminal showed."""
@@ -358,9 +417,14 @@ def _run_on_a_pty(args: list[str], cols: int) -> str:
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, cols, 0, 0))
     env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LINES")}
-    proc = subprocess.Popen([sys.executable, "-m", "dedupe_ko", *args], cwd=ROOT,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=slave,
-                            env=env)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dedupe_ko", *args],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=slave,
+        env=env,
+    )
     os.close(slave)
     chunks = []
     while True:
@@ -379,25 +443,29 @@ def _run_on_a_pty(args: list[str], cols: int) -> str:
 
 @pytest.mark.parametrize("cols", [0, 120])
 def test_progress_bar_shows_bytes_of_total(articles: Path, tmp_path: Path, cols: int) -> None:
-    shown = _run_on_a_pty(["clean", str(articles), "-o", str(tmp_path / "o.jsonl"), "-j", "1"],
-                          cols)
+    shown = _run_on_a_pty(
+        ["clean", str(articles), "-o", str(tmp_path / "o.jsonl"), "-j", "1"], cols
+    )
     size = articles.stat().st_size
     assert "100%" in shown, shown
-    assert f"/{size}" in shown.replace("B/", "/") or f"{size/1024:.2f}k" in shown, shown
+    assert f"/{size}" in shown.replace("B/", "/") or f"{size / 1024:.2f}k" in shown, shown
     assert "records in" in shown
 
 
 def test_summary_wording(articles: Path, tmp_path: Path) -> None:
     p = dk("clean", articles, "-o", tmp_path / "o.jsonl")
     first = p.stderr.splitlines()[0]
-    assert first == f"dedupe-ko clean: {len(ARTICLES)} records in, {len(ARTICLES)} written, " \
-                    "0 quarantined", first
+    assert (
+        first == f"dedupe-ko clean: {len(ARTICLES)} records in, {len(ARTICLES)} written, "
+        "0 quarantined"
+    ), first
     p = dk("run", articles, "-o", tmp_path / "r.jsonl")
     assert "cleaned only" not in p.stderr
     assert f"{len(ARTICLES)} written had no duplicate" in p.stderr
 
 
 # -- items 11 and 12: packaging, light core -----------------------------------------------------
+
 
 def test_package_ships_typing_marker_license_and_absolute_doc_links() -> None:
     assert (ROOT / "dedupe_ko" / "py.typed").exists()
@@ -411,7 +479,7 @@ def test_package_ships_typing_marker_license_and_absolute_doc_links() -> None:
     assert links and all(link.startswith("https://") for link in links), links
 
 
-_BLOCK = '''
+_BLOCK = """
 import importlib.abc, sys
 class _Missing(importlib.abc.MetaPathFinder):
     def find_spec(self, name, path=None, target=None):
@@ -420,28 +488,45 @@ class _Missing(importlib.abc.MetaPathFinder):
 sys.meta_path.insert(0, _Missing())
 from dedupe_ko.cli import main
 sys.exit(main(sys.argv[1:]))
-'''
+"""
 
 
 def _light(*args: str | Path) -> subprocess.CompletedProcess[str]:
     """The CLI as it runs after a bare ``pip install dedupe-ko`` (no extras)."""
-    return subprocess.run([sys.executable, "-c", _BLOCK, *map(str, args)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", _BLOCK, *map(str, args)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_light_core_runs_the_main_job(tmp_path: Path) -> None:
-    p = _light("run", EXAMPLES, "-o", tmp_path / "kept.jsonl", "--clusters",
-               tmp_path / "clusters.jsonl", "--index", tmp_path / "seen.db")
+    p = _light(
+        "run",
+        EXAMPLES,
+        "-o",
+        tmp_path / "kept.jsonl",
+        "--clusters",
+        tmp_path / "clusters.jsonl",
+        "--index",
+        tmp_path / "seen.db",
+    )
     assert p.returncode == 0, p.stderr
     assert (tmp_path / "kept.jsonl").stat().st_size > 0
 
 
-@pytest.mark.parametrize(("args", "extra"), [
-    (["-o", "out.parquet"], "dedupe-ko[parquet]"),
-    (["-o", "out.jsonl.zst"], "dedupe-ko[zstd]"),
-])
-def test_a_feature_without_its_extra_names_the_extra(articles: Path, tmp_path: Path,
-                                                      args: list[str], extra: str) -> None:
+@pytest.mark.parametrize(
+    ("args", "extra"),
+    [
+        (["-o", "out.parquet"], "dedupe-ko[parquet]"),
+        (["-o", "out.jsonl.zst"], "dedupe-ko[zstd]"),
+    ],
+)
+def test_a_feature_without_its_extra_names_the_extra(
+    articles: Path, tmp_path: Path, args: list[str], extra: str
+) -> None:
     p = _light("clean", articles, *[tmp_path / a if a.startswith("out") else a for a in args])
     assert_user_error(p, extra, "pip install")
     assert not list(tmp_path.glob("out*"))
@@ -462,34 +547,53 @@ def test_verbose_flag_turns_on_diagnostics(articles: Path, tmp_path: Path) -> No
 
 def test_startup_benchmark_runs(tmp_path: Path) -> None:
     out = tmp_path / "startup.md"
-    p = subprocess.run([sys.executable, str(ROOT / "benchmarks" / "bench_startup.py"),
-                        "--repeat", "1", "--out", str(out)], cwd=ROOT, capture_output=True,
-                       text=True, timeout=300)
+    p = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "benchmarks" / "bench_startup.py"),
+            "--repeat",
+            "1",
+            "--out",
+            str(out),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert p.returncode == 0, p.stderr
     rows = [r for r in out.read_text("utf-8").splitlines() if r.startswith("| ")]
     assert [r.split(" | ")[0] for r in rows[1:]] == [
-        '| baseline: python -c "import ftfy, regex"', "| now: dedupe-ko clean, 1 record",
-        "| now: dedupe-ko run, 1 record"]
+        '| baseline: python -c "import ftfy, regex"',
+        "| now: dedupe-ko clean, 1 record",
+        "| now: dedupe-ko run, 1 record",
+    ]
     assert rows[1].endswith("| 1.00x |") and "| 1.00x |" in rows[1]
 
 
 def test_clean_does_not_import_the_dedup_stack(articles: Path, tmp_path: Path) -> None:
-    code = ("import sys\nfrom dedupe_ko.cli import main\n"
-            f"rc = main(['clean', {str(articles)!r}, '-o', {str(tmp_path / 'o.jsonl')!r}, '-q',"
-            " '-j', '1'])\n"
-            "assert rc == 0\nprint(sorted({m.split('.')[0] for m in sys.modules} & "
-            "{'numpy', 'scipy', 'datasketch', 'pyarrow', 'redis'}))\n")
-    p = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                       timeout=120)
+    code = (
+        "import sys\nfrom dedupe_ko.cli import main\n"
+        f"rc = main(['clean', {str(articles)!r}, '-o', {str(tmp_path / 'o.jsonl')!r}, '-q',"
+        " '-j', '1'])\n"
+        "assert rc == 0\nprint(sorted({m.split('.')[0] for m in sys.modules} & "
+        "{'numpy', 'scipy', 'datasketch', 'pyarrow', 'redis'}))\n"
+    )
+    p = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip() == "[]"
 
 
-@pytest.mark.parametrize("args", [
-    ["rules", "check"],
-    ["clean", "--jobs", "0"],
-    ["clean", "--no-such-flag"],
-    ["frobnicate"],
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["rules", "check"],
+        ["clean", "--jobs", "0"],
+        ["clean", "--no-such-flag"],
+        ["frobnicate"],
+    ],
+)
 def test_command_line_mistakes_are_one_line(args: list[str]) -> None:
     assert_user_error(dk(*args), "--help")

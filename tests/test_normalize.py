@@ -16,9 +16,7 @@ SENTENCE = "대전·세종시와 서울시가 교류를 강화하기로 했다."
 
 def _as_cp1252(data: bytes) -> str:
     """Bytes shown as Windows-1252; its five undefined bytes stay C1 controls, as browsers do."""
-    return "".join(
-        bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in data
-    )
+    return "".join(bytes([b]).decode("cp1252", errors="ignore") or chr(b) for b in data)
 
 
 @pytest.mark.parametrize("decode", [lambda b: b.decode("latin-1"), _as_cp1252])
@@ -35,7 +33,9 @@ def test_cp949_repair_of_example_from_issue() -> None:
 
 
 def test_cp949_repair_inside_a_mixed_line_keeps_the_rest() -> None:
-    broken = "원심은 " + "혐의를 무죄로 판단했다.".encode("cp949").decode("latin-1") + " (2023도1234)"
+    broken = (
+        "원심은 " + "혐의를 무죄로 판단했다.".encode("cp949").decode("latin-1") + " (2023도1234)"
+    )
     assert normalize(broken).text == "원심은 혐의를 무죄로 판단했다. (2023도1234)"
 
 
@@ -91,12 +91,14 @@ def test_nfd_hangul_comes_out_composed() -> None:
 
 def test_invisible_and_odd_characters() -> None:
     raw = "\ufeff특정경제범죄\u200b가중처벌\u200d등에관한법률\u00ad 위반\u00a0혐의\u3000로  기소됐다.\t끝\r\n\r\n다음 줄"
-    assert normalize(raw).text == "특정경제범죄가중처벌등에관한법률 위반 혐의 로 기소됐다. 끝\n다음 줄"
+    assert (
+        normalize(raw).text == "특정경제범죄가중처벌등에관한법률 위반 혐의 로 기소됐다. 끝\n다음 줄"
+    )
 
 
 def test_quote_and_middle_dot_variants_fold() -> None:
     raw = "“계엄” ‘불참’ ＂전원＂ 대전ㆍ세종‧충남・충북･강원"
-    assert normalize(raw).text == "\"계엄\" '불참' \"전원\" 대전·세종·충남·충북·강원"
+    assert normalize(raw).text == '"계엄" \'불참\' "전원" 대전·세종·충남·충북·강원'
     assert normalize(raw, fold_quotes=False).text.startswith("“계엄”")
 
 

@@ -19,8 +19,9 @@ from dedupe_ko.html import clean_html  # noqa: E402
 
 
 def _generator():
-    spec = importlib.util.spec_from_file_location("page_layouts",
-                                                  ROOT / "benchmarks" / "page_layouts.py")
+    spec = importlib.util.spec_from_file_location(
+        "page_layouts", ROOT / "benchmarks" / "page_layouts.py"
+    )
     mod = importlib.util.module_from_spec(spec)
     assert spec.loader is not None
     sys.modules["page_layouts"] = mod  # dataclasses look their module up

@@ -25,9 +25,17 @@ CAPTION = "12일 서울 여의도 한강공원에서 시민들이 산책을 하�
 def _collapsed() -> str:
     """A body glued onto one line the way portal crawls arrive (no spaces after stops)."""
     return (
-        "(서울=한빛뉴스) 박서윤 기자 = " + S1 + S2
-        + CAPTION + "/한빛뉴스 제공" + S3 + " " + S4
-        + " [사진=서울시 제공]" + S5 + S6
+        "(서울=한빛뉴스) 박서윤 기자 = "
+        + S1
+        + S2
+        + CAPTION
+        + "/한빛뉴스 제공"
+        + S3
+        + " "
+        + S4
+        + " [사진=서울시 제공]"
+        + S5
+        + S6
         + " 박서윤 기자 psy@hanbit.co.kr▶한빛뉴스 채널 구독하기 ▶네이버에서 한빛뉴스 보기"
         + " <저작권자 ⓒ 한빛뉴스, 무단전재 및 재배포 금지>"
     )
@@ -39,7 +47,7 @@ def _norm(text: str) -> str:
 
 def test_glued_sentences_and_furniture_become_units() -> None:
     text = S1 + S2 + S3 + S4 + " 박서윤 기자 psy@hanbit.co.kr▶한빛뉴스 채널 구독하기"
-    got = [text[u.start:u.end] for u in units(text, lines(text))]
+    got = [text[u.start : u.end] for u in units(text, lines(text))]
     assert got[:4] == [S1, S2, S3, S4]
     assert "박서윤 기자 psy@hanbit.co.kr" in got
     assert "▶한빛뉴스 채널 구독하기" in got
@@ -112,8 +120,15 @@ def test_transcript_turns_that_repeat_stay() -> None:
 
 def test_pass_registry_order_and_the_body_block_slot() -> None:
     assert [name for name, _ in PASSES] == [
-        "segment", "body_block", "furniture", "captions", "photo_stamps", "posed_captions",
-        "repeats", "title", "render",
+        "segment",
+        "body_block",
+        "furniture",
+        "captions",
+        "photo_stamps",
+        "posed_captions",
+        "repeats",
+        "title",
+        "render",
     ]
     menu = "정치 경제 사회 국제 문화 스포츠 연예"
 
@@ -158,9 +173,7 @@ def test_naver_dev_floors(tmp_path) -> None:
         for r in _naver("naver_dev.jsonl"):
             f.write(json.dumps({"id": r["id"], "text": clean(r["text"])}, ensure_ascii=False))
             f.write("\n")
-    p, r, left, lost = scorer().score_chars(
-        str(need_corpus() / "naver_dev.truth.jsonl"), str(out)
-    )
+    p, r, left, lost = scorer().score_chars(str(need_corpus() / "naver_dev.truth.jsonl"), str(out))
     assert p >= 0.99 and r >= 0.995 and lost == 0 and left <= 13, (p, r, left, lost)
 
 
@@ -176,19 +189,21 @@ def test_naver_raw_never_crashes_replays_and_is_mostly_idempotent() -> None:
 
 
 def test_feed_captions_in_their_usual_shapes_go_and_the_body_stays() -> None:
-    page = "\n".join([
-        S1,
-        "서민재 헌법재판소장",  # a name-only caption above its credit
-        "《사진=한빛뉴스》",
-        S2,
-        "노은채 대법원장 《사진=한빛뉴스》",  # name and credit on one line
-        S3,
-        "서울중앙지법 청사 전경.",  # a view without a credit, between paragraphs
-        S4,
-        "3일 서울 서초구 대법원에서 참석자들이 구호를 외치고 있다.",  # a scene, no credit
-        S5,
-        S6,
-    ])
+    page = "\n".join(
+        [
+            S1,
+            "서민재 헌법재판소장",  # a name-only caption above its credit
+            "《사진=한빛뉴스》",
+            S2,
+            "노은채 대법원장 《사진=한빛뉴스》",  # name and credit on one line
+            S3,
+            "서울중앙지법 청사 전경.",  # a view without a credit, between paragraphs
+            S4,
+            "3일 서울 서초구 대법원에서 참석자들이 구호를 외치고 있다.",  # a scene, no credit
+            S5,
+            S6,
+        ]
+    )
     assert clean(page).split("\n") == [S1, S2, S3, S4, S5, S6]
 
 

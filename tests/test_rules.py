@@ -41,7 +41,16 @@ def _after_for(rule_id: str) -> str | None:
 
 def test_catalogue_has_the_required_categories() -> None:
     categories = {r.category for r in RULES.rules}
-    assert {"ui", "reaction", "wire", "byline", "copyright", "caption", "promo", "timestamp"} <= categories
+    assert {
+        "ui",
+        "reaction",
+        "wire",
+        "byline",
+        "copyright",
+        "caption",
+        "promo",
+        "timestamp",
+    } <= categories
     assert all(r.scope in SCOPES for r in RULES.rules)
     assert len({r.id for r in RULES.rules}) == len(RULES.rules)
 
@@ -167,8 +176,10 @@ def test_disabled_rules_and_categories_from_config() -> None:
         ("[[rule]\n", "not valid TOML"),
         ("[[rule]]\nid='x.y'\ncategory='ui'\npattern='a'\nmax_chars='10'\n", "whole number"),
         ("[[rule]]\nid='x.y'\ncategory='ui'\npattern='a'\nexamples='a'\n", "list of strings"),
-        ("[[rule]]\nid='x.y'\ncategory='ui'\npattern='공유'\nexamples=['댓글']\n",
-         "rule 'x.y': its example '댓글' is not matched"),
+        (
+            "[[rule]]\nid='x.y'\ncategory='ui'\npattern='공유'\nexamples=['댓글']\n",
+            "rule 'x.y': its example '댓글' is not matched",
+        ),
     ],
 )
 def test_bad_rule_files_say_what_is_wrong(tmp_path: Path, text: str, message: str) -> None:
@@ -185,6 +196,8 @@ def test_missing_rule_file() -> None:
 def test_quick_precheck_never_hides_a_match(rule_id: str) -> None:
     rule = RULES.by_id(rule_id)
     for line in rule.examples:
-        found = rule.compiled.fullmatch(line) if rule.scope == "line" else rule.compiled.search(line)
+        found = (
+            rule.compiled.fullmatch(line) if rule.scope == "line" else rule.compiled.search(line)
+        )
         if found:
             assert rule.requires.search(line), (rule_id, line)

@@ -18,8 +18,9 @@ def _db(tmp_path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _batch(rng: np.random.Generator, first_n: int, entries: int, bands: int = 8,
-           key_bits: int = 14) -> tuple[np.ndarray, np.ndarray]:
+def _batch(
+    rng: np.random.Generator, first_n: int, entries: int, bands: int = 8, key_bits: int = 14
+) -> tuple[np.ndarray, np.ndarray]:
     """Band keys for ``entries`` entries numbered from ``first_n``; few key bits, so that
     many entries share keys (as near duplicates do)."""
     keys = rng.integers(0, 1 << key_bits, (entries, bands), dtype=np.uint64) << np.uint64(33)
@@ -67,11 +68,11 @@ def test_lookups_match_a_scan_through_merges_of_every_size_class(
     for reader in (runs, _runs.Runs()):
         for i in rng.integers(0, len(all_ns), 40).tolist():
             query = all_keys[i : i + 1]
-            (near, _), = reader.lookup(conn, _runs.key_tops(query), query.shape[1])
+            ((near, _),) = reader.lookup(conn, _runs.key_tops(query), query.shape[1])
             assert sorted(set(near.tolist())) == _expected(all_keys, all_ns, query)
             assert i + 1 in near  # the entry itself
-        absent = (rng.integers(1 << 20, 1 << 30, (1, 8), dtype=np.uint64) << np.uint64(33))
-        (near, _), = reader.lookup(conn, _runs.key_tops(absent), 8)
+        absent = rng.integers(1 << 20, 1 << 30, (1, 8), dtype=np.uint64) << np.uint64(33)
+        ((near, _),) = reader.lookup(conn, _runs.key_tops(absent), 8)
         assert len(near) == 0
 
 
@@ -85,10 +86,10 @@ def test_lookup_splits_groups_and_queries(tmp_path: Path) -> None:
     q = np.stack([keys[10], keys[20]])
     found = runs.lookup(conn, _runs.key_tops(q), 7)
     for (near, other), row in zip(found, (10, 20), strict=True):
-        assert set(near.tolist()) == set(_expected(keys[:, :7], ns, q[[0 if row == 10 else 1],
-                                                                       :7]))
-        assert set(other.tolist()) == set(_expected(keys[:, 7:], ns,
-                                                    q[[0 if row == 10 else 1], 7:]))
+        assert set(near.tolist()) == set(_expected(keys[:, :7], ns, q[[0 if row == 10 else 1], :7]))
+        assert set(other.tolist()) == set(
+            _expected(keys[:, 7:], ns, q[[0 if row == 10 else 1], 7:])
+        )
         # A row found by two columns of one group counts once per row.
         assert (np.bincount(near)[row + 1]) == len(set(_runs.key_tops(keys[row, :7]).tolist()))
 

@@ -36,9 +36,14 @@ FIELDS = ("cluster", "kept", "match", "similarity", "containment", "supersedes")
 
 @pytest.fixture(scope="module")
 def spark() -> Iterator[object]:
-    s = session("local[2]", **{"spark.sql.shuffle.partitions": "4",
-                               "spark.default.parallelism": "2",
-                               "spark.ui.showConsoleProgress": "false"})
+    s = session(
+        "local[2]",
+        **{
+            "spark.sql.shuffle.partitions": "4",
+            "spark.default.parallelism": "2",
+            "spark.ui.showConsoleProgress": "false",
+        },
+    )
     s.sparkContext.setLogLevel("ERROR")
     yield s
     s.stop()
@@ -74,25 +79,34 @@ def _fixture_records() -> list[tuple[str, str]]:
         recs.append((f"{key}-spaced", body.replace("다. ", "다.  ").replace(" ", "  ", 3)))
         if len(paras) > 3:
             recs.append((f"{key}-cut", "\n".join(paras[:2] + paras[3:])))
-        recs.append((f"{key}-more", body + "\n" + paras[1] + " 관계자는 추가 설명을 내놓지 않았다."))
+        recs.append(
+            (f"{key}-more", body + "\n" + paras[1] + " 관계자는 추가 설명을 내놓지 않았다.")
+        )
     return recs
 
 
-def _local(records: list[tuple[str, str]], config: DedupConfig, batch_size: int
-           ) -> dict[str, tuple[object, ...]]:
+def _local(
+    records: list[tuple[str, str]], config: DedupConfig, batch_size: int
+) -> dict[str, tuple[object, ...]]:
     good = [(i, t) for i, t in records if t.strip()]
-    return {d.id: tuple(getattr(d, f) for f in FIELDS)
-            for d in dedup(good, config, batch_size=batch_size)}
+    return {
+        d.id: tuple(getattr(d, f) for f in FIELDS)
+        for d in dedup(good, config, batch_size=batch_size)
+    }
 
 
-def _spark_decisions(spark: object, records: list[tuple[str, str]], config: DedupConfig,
-                     batch_size: int, report: DedupReport | None = None
-                     ) -> dict[str, tuple[object, ...]]:
+def _spark_decisions(
+    spark: object,
+    records: list[tuple[str, str]],
+    config: DedupConfig,
+    batch_size: int,
+    report: DedupReport | None = None,
+) -> dict[str, tuple[object, ...]]:
     df = spark.createDataFrame(records, "id string, text string")  # type: ignore[attr-defined]
-    res = dedup_df(df, config, spark_config=SparkDedupConfig(batch_size=batch_size),
-                   report=report)
-    return {r["id"]: tuple(r[f] for f in FIELDS)
-            for r in res.where("quarantined is null").collect()}
+    res = dedup_df(df, config, spark_config=SparkDedupConfig(batch_size=batch_size), report=report)
+    return {
+        r["id"]: tuple(r[f] for f in FIELDS) for r in res.where("quarantined is null").collect()
+    }
 
 
 def _differ(a: dict[str, tuple[object, ...]], b: dict[str, tuple[object, ...]]) -> list[str]:
@@ -101,8 +115,9 @@ def _differ(a: dict[str, tuple[object, ...]], b: dict[str, tuple[object, ...]]) 
 
 
 @pytest.mark.parametrize("keep,batch_size", [("first", 7), ("longest", 256)])
-def test_dedup_df_makes_every_decision_of_the_local_engine(spark: object, keep: str,
-                                                           batch_size: int) -> None:
+def test_dedup_df_makes_every_decision_of_the_local_engine(
+    spark: object, keep: str, batch_size: int
+) -> None:
     records = _fixture_records()
     config = DedupConfig(keep=keep)  # type: ignore[arg-type]
     local = _local(records, config, batch_size)
@@ -119,8 +134,7 @@ def test_dedup_df_makes_every_decision_of_the_local_engine(spark: object, keep: 
 
 def test_dedup_df_sets_aside_blank_repeated_and_missing_ids(spark: object) -> None:
     story = "\n".join(next(iter(_stories().values()))[1:])
-    records = [("a", story), ("b", "  \n "), ("a", story + " 덧붙임."), (None, story),
-               ("c", story)]
+    records = [("a", story), ("b", "  \n "), ("a", story + " 덧붙임."), (None, story), ("c", story)]
     df = spark.createDataFrame(records, "id string, text string")  # type: ignore[attr-defined]
     decisions = dedup_df(df)
     rows = {(r["id"], r["position"]): r for r in decisions.collect()}
@@ -133,18 +147,25 @@ def test_dedup_df_sets_aside_blank_repeated_and_missing_ids(spark: object) -> No
     assert sorted((r["id"], r["text"]) for r in kept.collect()) == [("a", story)]
 
 
-def test_clean_df_runs_the_cleaner_with_user_rules_on_the_executors(spark: object,
-                                                                     tmp_path: Path) -> None:
+def test_clean_df_runs_the_cleaner_with_user_rules_on_the_executors(
+    spark: object, tmp_path: Path
+) -> None:
     rules = tmp_path / "house.toml"
     ad = "한빛몰에서는 이번 주 텀블러를 할인해 판매하고 있으며 회원에게는 무료 배송을 제공합니다."
-    rules.write_text('[[rule]]\nid = "promo.house_ad"\ncategory = "promo"\nscope = "line"\n'
-                     f"pattern = '한빛몰에서는 .{{0,80}}'\nexamples = [\"{ad}\"]\n",
-                     encoding="utf-8")
+    rules.write_text(
+        '[[rule]]\nid = "promo.house_ad"\ncategory = "promo"\nscope = "line"\n'
+        f"pattern = '한빛몰에서는 .{{0,80}}'\nexamples = [\"{ad}\"]\n",
+        encoding="utf-8",
+    )
     config = CleanConfig(rule_files=(str(rules),))
     stories = list(_stories().values())[:4]
-    pages = [(f"p{i}", "\n".join([title, "공유", "댓글", *paras, ad,
-                                  "ⓒ 한빛일보 무단전재 및 재배포 금지"]))
-             for i, (title, *paras) in enumerate(stories)]
+    pages = [
+        (
+            f"p{i}",
+            "\n".join([title, "공유", "댓글", *paras, ad, "ⓒ 한빛일보 무단전재 및 재배포 금지"]),
+        )
+        for i, (title, *paras) in enumerate(stories)
+    ]
     df = spark.createDataFrame(pages, "id string, text string")  # type: ignore[attr-defined]
     out = {r["id"]: r for r in clean_df(df, config).collect()}
     for pid, page in pages:
@@ -177,8 +198,9 @@ def test_generated_corpus_same_clusters(spark: object) -> None:
     pages, _ = make_corpus(300, seed=16)
     records = [(p["id"], clean(p["text"])) for p in pages]
     config = DedupConfig()
-    assert _differ(_local(records, config, 256), _spark_decisions(spark, records, config,
-                                                                   256)) == []
+    assert (
+        _differ(_local(records, config, 256), _spark_decisions(spark, records, config, 256)) == []
+    )
 
 
 def test_cli_spark_engine_writes_the_local_engines_clusters(tmp_path: Path) -> None:
@@ -194,21 +216,37 @@ def test_cli_spark_engine_writes_the_local_engines_clusters(tmp_path: Path) -> N
     for engine in ("local", "spark"):
         clusters = tmp_path / f"{engine}.clusters.jsonl"
         out = tmp_path / f"{engine}.out.jsonl"
-        cmd = [sys.executable, "-m", "dedupe_ko", "run", str(src), "-o", str(out), "--clusters",
-               str(clusters), "-q", "--engine", engine]
+        cmd = [
+            sys.executable,
+            "-m",
+            "dedupe_ko",
+            "run",
+            str(src),
+            "-o",
+            str(out),
+            "--clusters",
+            str(clusters),
+            "-q",
+            "--engine",
+            engine,
+        ]
         if engine == "spark":
             cmd += ["--master", "local[2]"]
         subprocess.run(cmd, check=True, cwd=ROOT, env=env, timeout=1800)
-        outs[engine] = ([orjson.loads(x) for x in clusters.read_bytes().splitlines()],
-                        out.read_bytes().splitlines())
+        outs[engine] = (
+            [orjson.loads(x) for x in clusters.read_bytes().splitlines()],
+            out.read_bytes().splitlines(),
+        )
     assert outs["spark"][0] == outs["local"][0]
-    assert [orjson.loads(x) for x in outs["spark"][1]] == [orjson.loads(x)
-                                                           for x in outs["local"][1]]
+    assert [orjson.loads(x) for x in outs["spark"][1]] == [
+        orjson.loads(x) for x in outs["local"][1]
+    ]
 
 
 def test_dev_corpus_same_clusters(spark: object) -> None:
     records = _corpus_records(need_corpus() / "corpus.jsonl")
     assert CORPUS.exists()
     config = DedupConfig()
-    assert _differ(_local(records, config, 256), _spark_decisions(spark, records, config,
-                                                                   256)) == []
+    assert (
+        _differ(_local(records, config, 256), _spark_decisions(spark, records, config, 256)) == []
+    )

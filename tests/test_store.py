@@ -31,17 +31,24 @@ FERRY = [
 FULL = "\n".join(FERRY)
 BRIEF = "\n".join(FERRY[:2])  # the first two paragraphs: an abridged republication
 # A near copy with a new lede (it lends that lede to the story's cluster).
-RELED = "\n".join(["제주 뱃길이 크게 달라진다. 섬을 오가는 주민과 관광객의 부담이 줄어들 전망이다. "
-                   "업계도 새 항로에 큰 기대를 걸고 있다.", *FERRY[1:]])
+RELED = "\n".join(
+    [
+        "제주 뱃길이 크게 달라진다. 섬을 오가는 주민과 관광객의 부담이 줄어들 전망이다. "
+        "업계도 새 항로에 큰 기대를 걸고 있다.",
+        *FERRY[1:],
+    ]
+)
 # Another story that quotes one paragraph of the ferry story: not the same story.
-QUOTING = "\n".join([
-    "제주 관광업계가 올여름 성수기를 앞두고 숙박 요금 안정 대책을 내놓았다. 도내 호텔과 "
-    "펜션 300여 곳이 참여한다.",
-    FERRY[1],
-    "관광협회는 바가지요금 신고 센터를 운영하고, 적발된 업소는 공공 홍보에서 빼기로 했다. "
-    "협회장은 \"관광객 신뢰를 되찾겠다\"고 말했다.",
-    "도는 협회와 함께 다음 달 말까지 요금 실태를 점검한다. 점검 결과는 누리집에 공개된다.",
-])
+QUOTING = "\n".join(
+    [
+        "제주 관광업계가 올여름 성수기를 앞두고 숙박 요금 안정 대책을 내놓았다. 도내 호텔과 "
+        "펜션 300여 곳이 참여한다.",
+        FERRY[1],
+        "관광협회는 바가지요금 신고 센터를 운영하고, 적발된 업소는 공공 홍보에서 빼기로 했다. "
+        '협회장은 "관광객 신뢰를 되찾겠다"고 말했다.',
+        "도는 협회와 함께 다음 달 말까지 요금 실태를 점검한다. 점검 결과는 누리집에 공개된다.",
+    ]
+)
 
 
 @pytest.fixture(params=["sqlite", "redis"])
@@ -132,25 +139,35 @@ def test_rolled_back_run_takes_its_pieces_with_it(target: str) -> None:
 
 
 def test_pieces_in_many_stored_stories_are_boilerplate(target: str) -> None:
-    closing = ("이 기사는 언론사 간 기사 제휴에 따라 전재한 것으로 저작권은 원 출처에 있습니다. "
-               "허락 없는 무단 전재와 재배포, 인공지능 학습 이용을 모두 금합니다. 기사에 관한 "
-               "문의와 제보는 편집국 독자센터로 해 주시기 바랍니다.")
+    closing = (
+        "이 기사는 언론사 간 기사 제휴에 따라 전재한 것으로 저작권은 원 출처에 있습니다. "
+        "허락 없는 무단 전재와 재배포, 인공지능 학습 이용을 모두 금합니다. 기사에 관한 "
+        "문의와 제보는 편집국 독자센터로 해 주시기 바랍니다."
+    )
     places = ["강릉", "군산", "여수", "청주", "포항", "원주"]
-    stories = [f"{p} 시청은 {n + 3}일 새 도서관 건립 계획을 발표했다. 사업비 {120 + n}억 원 가운데 "
-               f"절반은 국비로 충당한다. {p} 시민 {n + 2}천 명이 설문에 참여했고 대부분 찬성했다. "
-               f"착공은 내년 {n + 1}월, 개관은 2년 뒤로 잡혔다. 시는 {p} 북부 지역 주민의 "
-               f"이용이 가장 많을 것으로 내다봤다.\n새 도서관에는 어린이 열람실과 디지털 창작 "
-               f"공간, 지역 향토 자료실이 {n + 2}층에 들어선다. 야간에도 문을 열어 직장인과 "
-               f"학생이 늦게까지 이용할 수 있게 한다. 주차장은 {80 + 10 * n}면 규모로 짓고, "
-               f"시내버스 노선도 도서관 앞을 지나도록 바꾼다. 일부 시의원은 운영비 부담이 "
-               f"크다며 민간 위탁을 검토하자고 주장했다." for n, p in enumerate(places)]
+    stories = [
+        f"{p} 시청은 {n + 3}일 새 도서관 건립 계획을 발표했다. 사업비 {120 + n}억 원 가운데 "
+        f"절반은 국비로 충당한다. {p} 시민 {n + 2}천 명이 설문에 참여했고 대부분 찬성했다. "
+        f"착공은 내년 {n + 1}월, 개관은 2년 뒤로 잡혔다. 시는 {p} 북부 지역 주민의 "
+        f"이용이 가장 많을 것으로 내다봤다.\n새 도서관에는 어린이 열람실과 디지털 창작 "
+        f"공간, 지역 향토 자료실이 {n + 2}층에 들어선다. 야간에도 문을 열어 직장인과 "
+        f"학생이 늦게까지 이용할 수 있게 한다. 주차장은 {80 + 10 * n}면 규모로 짓고, "
+        f"시내버스 노선도 도서관 앞을 지나도록 바꾼다. 일부 시의원은 운영비 부담이 "
+        f"크다며 민간 위탁을 검토하자고 주장했다."
+        for n, p in enumerate(places)
+    ]
     with Index.open(target) as index:
         index.add_many([(f"s{n}", f"{s}\n{closing}") for n, s in enumerate(stories)])
         # the closing alone would be inside every one of them; stored in six, it is
         # boilerplate: no candidates, so a brief made of it joins nothing
         assert index.check(closing) is None
-        assert index.check(f"새 기사의 본문은 전혀 다른 이야기를 합니다. 여러 문장으로 "
-                           f"이루어져 있습니다.\n{closing}") is None
+        assert (
+            index.check(
+                f"새 기사의 본문은 전혀 다른 이야기를 합니다. 여러 문장으로 "
+                f"이루어져 있습니다.\n{closing}"
+            )
+            is None
+        )
 
 
 def test_deduplicator_runs_day_by_day_through_the_index(target: str) -> None:
@@ -160,7 +177,9 @@ def test_deduplicator_runs_day_by_day_through_the_index(target: str) -> None:
         assert [d.kept for d in day1] == [True, True]
         day2 = Deduplicator(config, store=index).add_batch([("brief", BRIEF), ("reled", RELED)])
         assert [(d.id, d.kept, d.cluster, d.match) for d in day2] == [
-            ("brief", False, "full", "partial"), ("reled", False, "full", "near")]
+            ("brief", False, "full", "partial"),
+            ("reled", False, "full", "near"),
+        ]
         assert len(index) == 2
     # a fuller version arriving after its brief is kept and supersedes it
     with Index.open(target + ("y" if "://" in target else ".3")) as index:
