@@ -26,6 +26,7 @@ import json
 import math
 import sqlite3
 from collections.abc import Iterable, Sequence
+from typing import TypeVar
 
 import numpy as np
 
@@ -367,7 +368,10 @@ def _gather(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.repeat(a - (ends - lengths), lengths) + np.arange(total)
 
 
-def in_params(values: Sequence[int]) -> Iterable[list[int]]:
+_P = TypeVar("_P", int, str)  # an entry number or an article id
+
+
+def in_params(values: Sequence[_P]) -> Iterable[list[_P]]:
     """``values`` in pieces small enough for one statement's parameters."""
     for i in range(0, len(values), _MAX_PARAMS):
         yield list(values[i : i + _MAX_PARAMS])

@@ -54,7 +54,7 @@ class Rule:
     requires: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
-    compiled: regex.Pattern[str] = field(repr=False, compare=False, default=None)  # type: ignore[assignment]
+    compiled: regex.Pattern[str] = field(repr=False, compare=False, kw_only=True)
     edge_prefix: regex.Pattern[str] | None = field(repr=False, compare=False, default=None)
     edge_suffix: regex.Pattern[str] | None = field(repr=False, compare=False, default=None)
     edge_inner: regex.Pattern[str] | None = field(repr=False, compare=False, default=None)

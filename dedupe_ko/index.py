@@ -45,6 +45,7 @@ another client changed them. A server that does not answer raises `IndexUnavaila
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import math
 import os
@@ -572,7 +573,7 @@ class Index:
         self,
         texts: Sequence[str],
         sigs: np.ndarray,
-        sizes: Sequence[int],
+        sizes: Sequence[int] | np.ndarray,
         earlier: Sequence[Match | None] | None = None,
     ) -> list[Match | None]:
         """For each text without an ``earlier`` match, the stored article it lies inside (a
@@ -617,7 +618,7 @@ class Index:
                 continue
             if a == b:
                 continue
-            shared = defaultdict(int)
+            shared: defaultdict[int, int] = defaultdict(int)
             for n in per_row[i].tolist():
                 shared[n] += 1
             if lent_keys:
@@ -660,7 +661,7 @@ class Index:
         return self.lookup_many([exact_key], np.asarray(sig)[None, :], [size])[0]
 
     def lookup_many(
-        self, exact_keys: Sequence[bytes], sigs: np.ndarray, sizes: Sequence[int]
+        self, exact_keys: Sequence[bytes], sigs: np.ndarray, sizes: Sequence[int] | np.ndarray
     ) -> list[Match | None]:
         """`lookup` for a batch (each against the index only)."""
         sigs = np.atleast_2d(np.asarray(sigs, dtype=np.uint32))
@@ -1177,7 +1178,7 @@ class _SQLiteBackend:
         bands = _with_exact(np.stack([rows[i][5] for i in picked]), [rows[i][1] for i in picked])
         self._runs.add(conn, _runs.band_rows(bands, np.array(ns)))
         with_pieces = [
-            (n, rows[i][6]) for i, n in zip(picked, ns, strict=True) if rows[i][6] is not None
+            (n, pc) for i, n in zip(picked, ns, strict=True) if (pc := rows[i][6]) is not None
         ]
         if with_pieces:
             conn.executemany(
@@ -1801,7 +1802,7 @@ class _RedisBackend:
         # Make sure the scripts are loaded: a pipeline cannot load them mid-transaction.
         for source in (_LUA_FETCH, _LUA_INSERT):
             if source not in self._sha:
-                self._sha[source] = self._guard(lambda s=source: self.client.script_load(s))
+                self._sha[source] = self._guard(functools.partial(self.client.script_load, source))
 
         def attempt() -> tuple[bool, Any]:
             with self.client.pipeline(transaction=True) as pipe:
@@ -1823,7 +1824,9 @@ class _RedisBackend:
             except r.exceptions.NoScriptError:
                 self._sha.clear()
                 for source in (_LUA_FETCH, _LUA_INSERT):
-                    self._sha[source] = self._guard(lambda s=source: self.client.script_load(s))
+                    self._sha[source] = self._guard(
+                        functools.partial(self.client.script_load, source)
+                    )
                 continue
             if done:
                 return result
@@ -1870,13 +1873,13 @@ class _RedisBackend:
             ns = np.frombuffer(blob, dtype="<u4").tolist()
             for i in range(0, len(ns), 1000):
                 part = ns[i : i + 1000]
-                recs = self._guard(lambda part=part: self.client.hmget(self._p("rec"), part))
+                recs = self._guard(functools.partial(self.client.hmget, self._p("rec"), part))
                 live = [(n, _unpack_record(r)) for n, r in zip(part, recs, strict=True) if r]
                 if not live:
                     continue
                 keys = (band_keys or self._band_keys_unset)(np.stack([r[2] for _, r in live]))
                 args = self._delete_args(live, keys)
-                self._guard(lambda args=args: self._script(self.client, _LUA_DELETE, args))
+                self._guard(functools.partial(self._script, self.client, _LUA_DELETE, args))
             with self.client.pipeline(transaction=True) as pipe:
                 pipe.hdel(self._p("runs"), run).delete(pend)
                 gone, _ = self._guard(pipe.execute)
@@ -1977,7 +1980,7 @@ class _RedisBackend:
             if t % 20 == 0:  # a holder killed with -9 leaves its lock: take it back at once
                 held = self._guard(lambda: self.client.get(key))
                 if held and _owner.is_dead(held.decode(errors="replace").partition("|")[0]):
-                    self._guard(lambda held=held: self.client.eval(_LUA_UNLOCK, 1, key, held))
+                    self._guard(functools.partial(self.client.eval, _LUA_UNLOCK, 1, key, held))
             time.sleep(min(0.05, 0.001 * t))
         self._lock_token = token
         try:
@@ -1997,17 +2000,17 @@ class _RedisBackend:
             )
             if not ns:
                 return deleted
-            recs = self._guard(lambda ns=ns: self.client.hmget(self._p("rec"), ns))
+            recs = self._guard(functools.partial(self.client.hmget, self._p("rec"), ns))
             live = [(n, _unpack_record(rec)) for n, rec in zip(ns, recs, strict=True) if rec]
             args: list[Any] = []
             if live:
                 args = self._delete_args(live, band_keys(np.stack([r[2] for _, r in live])))
             gone = [n for n, rec in zip(ns, recs, strict=True) if not rec]
             if gone:  # a timestamp without a record: drop the timestamp alone
-                self._guard(lambda gone=gone: self.client.zrem(self._p("t"), *gone))
+                self._guard(functools.partial(self.client.zrem, self._p("t"), *gone))
             if live:
                 deleted += int(
-                    self._guard(lambda args=args: self._script(self.client, _LUA_DELETE, args))
+                    self._guard(functools.partial(self._script, self.client, _LUA_DELETE, args))
                 )
 
     def verify(self, band_keys: Callable[[np.ndarray], np.ndarray]) -> list[str]:

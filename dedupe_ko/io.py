@@ -62,7 +62,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, Any, BinaryIO, TypedDict
 
 import orjson
 import regex
@@ -423,7 +423,7 @@ def _read_stream(p: str, fmt: str, opts: ReadOptions, stdin: BinaryIO | None) ->
     raw = (stdin or sys.stdin.buffer) if p == "-" else open(p, "rb")  # noqa: SIM115
     try:
         if fmt == "jsonl.gz":
-            stream: IO[bytes] = gzip.GzipFile(fileobj=raw, mode="rb")
+            stream: Iterable[bytes] = gzip.GzipFile(fileobj=raw, mode="rb")
         elif fmt == "jsonl.zst":
             zstd = require("zstandard", "zstd", "reading .jsonl.zst")
             stream = io.BufferedReader(
@@ -449,7 +449,7 @@ def _closing(items: Iterator[Item], fh: IO[bytes] | None) -> Iterator[Item]:
             fh.close()
 
 
-def _lines(stream: IO[bytes], source: str) -> Iterator[tuple[int, int, bytes] | Quarantined]:
+def _lines(stream: Iterable[bytes], source: str) -> Iterator[tuple[int, int, bytes] | Quarantined]:
     """(line number, byte offset, line) for each physical line; a corrupt compressed stream
     ends the input with one ``unreadable`` quarantine record."""
     offset = 0
@@ -503,7 +503,7 @@ def _read_json_array(path: str, opts: ReadOptions) -> Iterator[Item]:
         yield checker.check(obj, {"source": path, "item": n}, f"item:{n}")
 
 
-def _read_jsonl(stream: IO[bytes], source: str, opts: ReadOptions) -> Iterator[Item]:
+def _read_jsonl(stream: Iterable[bytes], source: str, opts: ReadOptions) -> Iterator[Item]:
     checker = _Checker(opts, source)
     for item in _lines(stream, source):
         if isinstance(item, Quarantined):
@@ -641,7 +641,7 @@ def _unparsable(line: bytes, where: dict[str, Any], e: BaseException) -> Quarant
     )
 
 
-def _read_csv(stream: IO[bytes], source: str, opts: ReadOptions) -> Iterator[Item]:
+def _read_csv(stream: Iterable[bytes], source: str, opts: ReadOptions) -> Iterator[Item]:
     if csv.field_size_limit() < opts.max_chars * 4 + 1:
         # csv's limit is process-wide; raise it so long articles reach the too_long check.
         csv.field_size_limit(min(2**31 - 1, opts.max_chars * 4 + 1))
@@ -1023,10 +1023,10 @@ class Writer:
         names = set(self._schema.names)
         for i, r in enumerate(self._rows):
             if not names.issuperset(r):
-                extra = sorted(set(r) - names)
+                unknown = sorted(set(r) - names)
                 raise FormatError(
                     f"record {self.count - len(self._rows) + i + 1} has fields "
-                    f"{extra} not in the Parquet schema; write JSONL instead"
+                    f"{unknown} not in the Parquet schema; write JSONL instead"
                 )
         strings = self._strings
         rows = [
@@ -1135,7 +1135,15 @@ class Writer:
 _TMP_MARK = ".dkotmp-"
 
 
-def _temp_name(path: str) -> dict[str, str]:
+class _TempName(TypedDict):
+    """Keyword arguments of `tempfile.mkstemp`/`mkdtemp` for a temporary beside an output."""
+
+    prefix: str
+    suffix: str
+    dir: str
+
+
+def _temp_name(path: str) -> _TempName:
     owner = _owner.current().replace("/", "_")
     return {
         "prefix": f".{os.path.basename(path)}{_TMP_MARK}{owner}.",
@@ -1149,7 +1157,7 @@ def remove_dead_temps(path: str) -> list[str]:
     the names removed."""
     folder = os.path.dirname(os.path.abspath(path))
     head = f".{os.path.basename(path)}{_TMP_MARK}"
-    removed = []
+    removed: list[str] = []
     try:
         names = os.listdir(folder)
     except OSError:
@@ -1212,10 +1220,10 @@ def commit_all(
             for w in files:
                 assert w._tmp is not None
                 with _naming(w.path):
-                    backup = None
+                    backup: str | None = None
                     if os.path.isfile(w.path):
-                        backup = _temp_name(w.path)
-                        backup = os.path.join(backup["dir"], backup["prefix"] + "bak.tmp")
+                        name = _temp_name(w.path)
+                        backup = os.path.join(name["dir"], name["prefix"] + "bak.tmp")
                         with contextlib.suppress(FileNotFoundError):
                             os.unlink(backup)
                         os.link(w.path, backup)

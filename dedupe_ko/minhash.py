@@ -264,7 +264,7 @@ class MinHasher:
                 stop += 1
             nonempty = np.flatnonzero(sizes[start:stop]) + start
             if len(nonempty):
-                hv = _fmix32(np.concatenate([hashes[i] for i in nonempty]))
+                hv = _fmix32(np.concatenate([hashes[int(i)] for i in nonempty]))
                 phv = buf[: self.config.num_perm * len(hv)].reshape(self.config.num_perm, -1)
                 np.multiply(hv[None, :], self._a, out=phv)  # wraps mod 2^32, as datasketch
                 phv += self._b

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ftfy
@@ -89,7 +90,7 @@ _BLANK_EDGES = regex.compile(r"^ +| +$", regex.M)
 _BLANK_LINES = regex.compile(r"\n{2,}")
 
 
-def _replace_each(text: str, chars: re.Pattern[str], table: dict[int, str | None]) -> str:
+def _replace_each(text: str, chars: re.Pattern[str], table: Mapping[int, str | None]) -> str:
     """``text.translate(table)`` for a table of rare characters: only the ones ``chars`` finds
     are replaced (a translate walks every character through a dict, 20x slower)."""
     for c in set(chars.findall(text)):
