@@ -414,13 +414,36 @@ def test_sigterm_exits_143_and_writes_nothing(
 ) -> None:
     inp, _ = corpus
     job = Job(tmp_path / "t", inp, str(tmp_path / "seen.db"), jobs=2)
-    p = job.start()
+    # The input comes down a pipe held open: the run is surely under way (it has read half
+    # the records and waits for more) when SIGTERM arrives, however fast the machine.
+    p = _cli(
+        "-",
+        "-o",
+        job.out,
+        "--rejected",
+        job.rej,
+        "--clusters",
+        job.clu,
+        "--index",
+        job.index,
+        "--jobs",
+        2,
+        "-q",
+        stdin=subprocess.PIPE,
+        start_new_session=True,
+    )
+    assert p.stdin is not None
+    lines = inp.read_bytes().splitlines(keepends=True)
+    p.stdin.write(b"".join(lines[: len(lines) // 2]))
+    p.stdin.flush()
     deadline = time.monotonic() + 60
     while not job.temps() and p.poll() is None and time.monotonic() < deadline:
         time.sleep(0.05)  # the outputs are open: the run is under way
-    time.sleep(0.3)
+    time.sleep(0.5)
+    assert p.poll() is None
     p.send_signal(signal.SIGTERM)
-    code, err = _finish(p)
+    _, err_b = p.communicate(timeout=120)
+    code, err = p.returncode, err_b.decode("utf-8", "replace")
     assert code == 143
     assert "terminated (SIGTERM); no output was written" in err
     assert not job.out.exists() and job.temps() == []
