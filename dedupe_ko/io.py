@@ -775,16 +775,7 @@ def _parquet_rows(pf: Any, path: str, opts: ReadOptions) -> Iterator[Item]:
 
 def _read_txt(path: str, opts: ReadOptions) -> Iterator[Item]:
     checker = _Checker(opts, path)
-    root = Path(path)
-    if root.is_dir():
-        files = sorted(
-            (f for f in root.rglob("*") if f.suffix.lower() == ".txt" and f.is_file()),
-            key=lambda f: f.relative_to(root).as_posix(),
-        )
-        pairs = [(f, f.relative_to(root).as_posix()) for f in files]
-    else:
-        pairs = [(root, root.name)]
-    for f, rel in pairs:
+    for f, rel in _files(Path(path), (".txt",)):
         where = {"source": path, "path": rel}
         try:
             data = f.read_bytes()
@@ -792,6 +783,18 @@ def _read_txt(path: str, opts: ReadOptions) -> Iterator[Item]:
             yield Quarantined(rel, "unreadable", f"cannot read {rel}: {e.strerror or e}", where)
             continue
         yield _txt_item(data, rel, where, checker, opts)
+
+
+def _files(root: Path, suffixes: Sequence[str]) -> list[tuple[Path, str]]:
+    """The files under folder ``root`` with one of ``suffixes``, sorted by relative path, each
+    with that path (its id); or ``root`` itself, named by its file name, when it is a file."""
+    if not root.is_dir():
+        return [(root, root.name)]
+    files = sorted(
+        (f for f in root.rglob("*") if f.suffix.lower() in suffixes and f.is_file()),
+        key=lambda f: f.relative_to(root).as_posix(),
+    )
+    return [(f, f.relative_to(root).as_posix()) for f in files]
 
 
 def _html_folder(path: str) -> bool:
@@ -807,17 +810,9 @@ def _read_html(path: str, opts: ReadOptions, stdin: BinaryIO | None) -> Iterator
     from .html import decode_html
 
     checker = _Checker(opts, path)
-    root = Path(path)
-    if path == "-":
-        pairs: list[tuple[Path | None, str]] = [(None, "stdin")]
-    elif root.is_dir():
-        files = sorted(
-            (f for f in root.rglob("*") if f.suffix.lower() in HTML_SUFFIXES and f.is_file()),
-            key=lambda f: f.relative_to(root).as_posix(),
-        )
-        pairs = [(f, f.relative_to(root).as_posix()) for f in files]
-    else:
-        pairs = [(root, root.name)]
+    pairs: list[tuple[Path | None, str]] = (
+        [(None, "stdin")] if path == "-" else list(_files(Path(path), HTML_SUFFIXES))
+    )
     for f, rel in pairs:
         where = {"source": path, "path": rel}
         try:
