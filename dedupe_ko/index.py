@@ -896,6 +896,26 @@ def _outputs_in_place(marks: list[list[Any]]) -> bool:
     return True
 
 
+def _lend(
+    have: dict[str, tuple[int, Pieces]], items: Sequence[tuple[str, Pieces]], check: bool
+) -> tuple[dict[int, Pieces], list[tuple[np.ndarray, int]]]:
+    """`Index.lend_pieces` for any backend: the stored entries ``have`` (id -> entry number,
+    pieces) that grow by the items' pieces (`Pieces.lent`), and each entry's new hashes."""
+    grew: dict[int, Pieces] = {}
+    new: list[tuple[np.ndarray, int]] = []
+    for id_, pc in items:
+        if id_ not in have:
+            continue
+        n, cur = have[id_]
+        out = cur.lent(pc, check)
+        if out is None:
+            continue
+        have[id_] = (n, out[0])
+        grew[n] = out[0]
+        new.append((out[1], n))
+    return grew, new
+
+
 def _check_id(id_: object) -> str:
     if not isinstance(id_, str):
         raise TypeError(f"ids must be str, got {type(id_).__name__}: {id_!r:.60}")
@@ -1236,19 +1256,9 @@ class _SQLiteBackend:
                     part,
                 ):
                     have[id_] = (n, Pieces.unpack(data))
-            grew: dict[int, Pieces] = {}
-            keys, values = [], []
-            for id_, pc in items:
-                if id_ not in have:
-                    continue
-                n, cur = have[id_]
-                out = cur.lent(pc, check)
-                if out is None:
-                    continue
-                have[id_] = (n, out[0])
-                grew[n] = out[0]
-                keys.append(out[1])
-                values.append(np.full(len(out[1]), n, dtype=np.int64))
+            grew, new = _lend(have, items, check)
+            keys = [hashes for hashes, _ in new]
+            values = [np.full(len(hashes), n, dtype=np.int64) for hashes, n in new]
             if not grew:
                 return 0
             conn.executemany(
@@ -1920,18 +1930,7 @@ class _RedisBackend:
                 return 0
             blobs = self.client.hmget(self._p("pr"), [n for _, n in known])
             have = {i: (n, Pieces.unpack(b)) for (i, n), b in zip(known, blobs, strict=True) if b}
-            grew: dict[int, Pieces] = {}
-            new: list[tuple[np.ndarray, int]] = []
-            for id_, pc in items:
-                if id_ not in have:
-                    continue
-                n, cur = have[id_]
-                out = cur.lent(pc, check)
-                if out is None:
-                    continue
-                have[id_] = (n, out[0])
-                grew[n] = out[0]
-                new.append((out[1], n))
+            grew, new = _lend(have, items, check)
             if not grew:
                 return 0
             with self.client.pipeline(transaction=True) as pipe:
