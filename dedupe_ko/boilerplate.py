@@ -1,6 +1,10 @@
 """The boilerplate rule engine. The catalogue itself is data: ``rules/default.toml``.
 
 A `RuleSet` is loaded once (`load_rules`) and applied line by line (`RuleSet.strip_line`).
+Every rule has a `kind` (`KINDS`): the one placement of furniture it describes (a whole line,
+a line's start or end, the ends of a collapsed page, beside a credit, before or after the
+body). Loading validates each rule (types, unknown and retired fields, its examples act, its
+counter-examples do not); `RuleSet` sorts the rules by kind, in one place, for the matcher.
 Rules never see more than one line, so a mistaken rule can cost at most that line, and prefix
 and suffix rules trim furniture from the ends of a line while the body in between stays.
 """
@@ -19,10 +23,17 @@ import regex
 from .lexicon import CAPTION_END, INNER_SENTENCE, NEWS_END, SENTENCE_SPLIT, VIEW_END, VOCAB
 from .lexicon import is_sentence as is_sentence
 
-__all__ = ["Rule", "RuleSet", "RuleError", "Cut", "load_rules", "SCOPES", "ZONES"]
+__all__ = [
+    "CATEGORIES",
+    "KINDS",
+    "Cut",
+    "Kind",
+    "Rule",
+    "RuleError",
+    "RuleSet",
+    "load_rules",
+]
 
-SCOPES = ("line", "prefix", "suffix")
-ZONES = ("any", "head", "tail", "body", "edge")
 _DEFAULT_MAX_CHARS = 200
 _TAIL = 400
 _MEMO_CHARS = 120  # lines up to this long are remembered with their cuts
@@ -31,6 +42,18 @@ _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
 PAGE_CATEGORIES = frozenset({"ui", "reaction", "promo", "layout", "timestamp", "caption"})
 """Furniture of the page around an article (widgets, promos, captions): never a sentence of
 running text."""
+CATEGORIES = (
+    "ui",
+    "reaction",
+    "timestamp",
+    "wire",
+    "byline",
+    "copyright",
+    "caption",
+    "promo",
+    "layout",
+)
+"""What a piece of furniture is; reported with every removal."""
 
 
 class RuleError(ValueError):
@@ -38,19 +61,99 @@ class RuleError(ValueError):
 
 
 @dataclass(frozen=True)
+class Kind:
+    """One placement of furniture, and how the matcher applies a rule of this kind.
+
+    ``scope``: the pattern matches the whole unit ("line"), its start ("prefix") or its end
+    ("suffix"). ``zone``: the units it may act on ("any"; "head" before the first body
+    sentence, "tail" after the last, "body" with body text after it, "edge" the first / last
+    line of a collapsed page). ``ends``: a whole-line kind that also trims the same furniture
+    from the start and/or end of a collapsed page ("both", "start", "end"). ``near``: the rule
+    needs ``Rule.near`` ("after": the line before was removed by one of them; "beside": the
+    line after). ``caption``: a credit whose description (up to ``max_chars``) goes with it.
+    """
+
+    name: str
+    doc: str
+    scope: str = "line"
+    zone: str = "any"
+    ends: str = ""
+    near: str = ""
+    caption: bool = False
+
+
+KINDS: dict[str, Kind] = {
+    k.name: k
+    for k in (
+        Kind("line", "the whole line is furniture: it is dropped"),
+        Kind(
+            "ends",
+            "as line, and glued to either end of a page collapsed onto one line",
+            ends="both",
+        ),
+        Kind("opening", "as line, and glued to the start of a collapsed page", ends="start"),
+        Kind("closing", "as line, and glued to the end of a collapsed page", ends="end"),
+        Kind("prefix", "trimmed from the start of a line", scope="prefix"),
+        Kind("suffix", "trimmed from the end of a line", scope="suffix"),
+        Kind(
+            "page_start",
+            "trimmed from the start of a collapsed page only",
+            scope="prefix",
+            zone="edge",
+        ),
+        Kind(
+            "caption",
+            "a credit at a line's end; a one-sentence description of at most "
+            "max_chars before it goes with it",
+            scope="suffix",
+            caption=True,
+        ),
+        Kind("context", "a whole line right after a line removed by a rule in near", near="after"),
+        Kind(
+            "beside",
+            "a whole line right above a line removed whole by a rule or category "
+            "in near, with body text after it",
+            near="beside",
+        ),
+        Kind("inside", "a whole line with body text after it", zone="body"),
+        Kind("head", "a whole line before the first body sentence", zone="head"),
+        Kind("tail", "a whole line after the last body sentence", zone="tail"),
+    )
+}
+"""The closed set of rule kinds, by name; a rule file's ``kind`` is one of these."""
+
+_FIELDS = frozenset(
+    {
+        "id",
+        "category",
+        "kind",
+        "pattern",
+        "max_chars",
+        "near",
+        "requires",
+        "examples",
+        "counter_examples",
+        "note",
+    }
+)
+_RETIRED = ("scope", "zone", "edge", "after", "beside", "caption_max")
+
+
+@dataclass(frozen=True)
 class Rule:
-    """One kind of furniture: where it may match and what it looks like."""
+    """One kind of furniture: what it is (``category``), where it stands (``kind``, one of
+    `KINDS`) and what it looks like (``pattern``).
+
+    ``scope``, ``zone``, ``edge``, ``after``, ``beside`` and ``caption_max`` are derived from
+    the kind for the matcher; they are not fields of a rule file.
+    """
 
     id: str
     category: str
-    scope: str
+    kind: str
     pattern: str
-    zone: str = "any"
     max_chars: int = _DEFAULT_MAX_CHARS
-    caption_max: int = 0
-    edge: bool = False
-    after: frozenset[str] = frozenset()
-    beside: frozenset[str] = frozenset()
+    near: frozenset[str] = frozenset()
     requires: re.Pattern[str] | None = field(repr=False, compare=False, default=None)
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
@@ -58,6 +161,25 @@ class Rule:
     edge_prefix: regex.Pattern[str] | None = field(repr=False, compare=False, default=None)
     edge_suffix: regex.Pattern[str] | None = field(repr=False, compare=False, default=None)
     edge_inner: regex.Pattern[str] | None = field(repr=False, compare=False, default=None)
+    scope: str = field(init=False, repr=False, compare=False)
+    zone: str = field(init=False, repr=False, compare=False)
+    edge: bool = field(init=False, repr=False, compare=False)
+    after: frozenset[str] = field(init=False, repr=False, compare=False)
+    beside: frozenset[str] = field(init=False, repr=False, compare=False)
+    caption_max: int = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        k = KINDS[self.kind]
+        derived = {
+            "scope": k.scope,
+            "zone": k.zone,
+            "edge": bool(k.ends),
+            "after": self.near if k.near == "after" else frozenset(),
+            "beside": self.near if k.near == "beside" else frozenset(),
+            "caption_max": self.max_chars if k.caption else 0,
+        }
+        for name, value in derived.items():
+            object.__setattr__(self, name, value)
 
 
 @dataclass(frozen=True)
@@ -91,115 +213,155 @@ def _vocab_entry(key: str, value: object, where: str) -> str:
     return "|".join(r"\s*".join(regex.escape(w) for w in p.split()) for p in phrases)
 
 
+def _old_kind(raw: dict) -> str | None:
+    """The kind that does what a rule of the old schema (scope, zone, edge, after, beside,
+    caption_max) did; None for a combination that no kind covers."""
+    scope, zone, edge = raw.get("scope", "line"), raw.get("zone", "any"), raw.get("edge", False)
+    after, beside, caption = raw.get("after"), raw.get("beside"), raw.get("caption_max")
+    if after or beside:
+        plain = scope == "line" and zone == "any" and not edge and not (after and beside)
+        return ("context" if after else "beside") if plain else None
+    if scope == "suffix" and zone == "any" and not edge:
+        return "caption" if caption else "suffix"
+    if scope == "prefix" and not edge and not caption:
+        return {"any": "prefix", "edge": "page_start"}.get(zone)
+    if scope != "line" or caption:
+        return None
+    if zone == "any":
+        return {True: "ends", "prefix": "opening", "suffix": "closing", False: "line"}.get(edge)
+    return None if edge else {"head": "head", "tail": "tail", "body": "inside"}.get(zone)
+
+
+def _migration(raw: dict, loc: str) -> str:
+    """The error for a rule that still uses the old schema: what to write instead."""
+    old = [f for f in _RETIRED if f in raw]
+    kind = _old_kind(raw)
+    if kind is None:
+        return (
+            f"{loc}: the fields {', '.join(old)} were replaced by kind, and no kind does what "
+            f"this combination did; pick one of {', '.join(KINDS)} (docs/cleaning.md)"
+        )
+    extra = []
+    near = raw.get("after") or raw.get("beside")
+    if near:
+        extra.append(f"near = {list(near)!r}")
+    if raw.get("caption_max"):
+        extra.append(f"max_chars = {raw['caption_max']!r} (the longest description)")
+    fix = f'kind = "{kind}"' + "".join(f", {e}" for e in extra)
+    return (
+        f"{loc}: {', '.join(old)} {'is' if len(old) == 1 else 'are'} no longer rule fields "
+        f"(a rule's kind says where it acts): remove {'it' if len(old) == 1 else 'them'} and "
+        f"write {fix}"
+    )
+
+
+def _strings(raw: dict, name: str, loc: str) -> tuple[str, ...]:
+    value = raw.get(name, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise RuleError(f"{loc}: {name} must be a list of non-empty strings")
+    return tuple(value)
+
+
 def _parse_rule(raw: dict, vocab: dict[str, str], where: str) -> Rule:
+    if not isinstance(raw, dict):
+        raise RuleError(f"{where}: every [[rule]] must be a table of fields")
     rid = raw.get("id")
     if not isinstance(rid, str) or not rid:
         raise RuleError(f"{where}: every [[rule]] needs an id")
     loc = f"{where}: rule {rid!r}"
-    unknown = set(raw) - {
-        "id",
-        "category",
-        "scope",
-        "zone",
-        "pattern",
-        "max_chars",
-        "caption_max",
-        "examples",
-        "counter_examples",
-        "note",
-        "edge",
-        "after",
-        "beside",
-        "requires",
-    }
+    if any(f in raw for f in _RETIRED):
+        raise RuleError(_migration(raw, loc))
+    unknown = set(raw) - _FIELDS
     if unknown:
-        raise RuleError(f"{loc}: unknown field(s) {sorted(unknown)}")
-    scope = raw.get("scope", "line")
-    zone = raw.get("zone", "any")
-    if scope not in SCOPES:
-        raise RuleError(f"{loc}: scope must be one of {SCOPES}, not {scope!r}")
-    if zone not in ZONES:
-        raise RuleError(f"{loc}: zone must be one of {ZONES}, not {zone!r}")
-    if not isinstance(raw.get("category"), str):
-        raise RuleError(f"{loc}: needs a category (ui, wire, byline, copyright, caption, ...)")
-    if not isinstance(raw.get("pattern"), str):
-        raise RuleError(f"{loc}: needs a pattern")
+        raise RuleError(f"{loc}: unknown field(s) {sorted(unknown)}; a rule has {sorted(_FIELDS)}")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        said = "needs a kind" if kind is None else f"kind {kind!r} is not one of the kinds"
+        raise RuleError(f'{loc}: {said}: one of {", ".join(KINDS)} ("line" drops a whole line)')
+    spec = KINDS[kind]
+    category = raw.get("category")
+    if category not in CATEGORIES:
+        raise RuleError(f"{loc}: category must be one of {', '.join(CATEGORIES)}, not {category!r}")
+    if not isinstance(raw.get("pattern"), str) or not raw["pattern"]:
+        raise RuleError(f"{loc}: needs a pattern (a regex string)")
+    max_chars = raw.get("max_chars", _DEFAULT_MAX_CHARS)
+    if not isinstance(max_chars, int) or isinstance(max_chars, bool) or max_chars < 1:
+        raise RuleError(f"{loc}: max_chars must be a positive whole number, not {max_chars!r}")
+    near = _strings(raw, "near", loc)
+    if bool(spec.near) != bool(near):
+        raise RuleError(
+            f"{loc}: near (a list of rule ids) is for the kinds context and beside, and they "
+            "need it"
+        )
+    if "note" in raw and not isinstance(raw["note"], str):
+        raise RuleError(f"{loc}: note must be a string")
     source = _expand(raw["pattern"], vocab, loc)
     try:
-        if scope == "line":
+        if spec.scope == "line":
             compiled = regex.compile(rf"(?:{source})")
-        elif scope == "prefix":
+        elif spec.scope == "prefix":
             compiled = regex.compile(rf"^\s*(?:{source})")
         else:
             # Matched backwards from the line end (`match` of a REVERSE pattern is anchored
             # there): the same (longest) match as a forward search, at the cost of the match.
             compiled = regex.compile(rf"(?:{source})\s*$", regex.REVERSE)
-    except regex.error as e:
-        raise RuleError(f"{loc}: pattern does not compile: {e}") from e
-    beside = raw.get("beside", [])
-    if not isinstance(beside, list) or not all(isinstance(b, str) for b in beside):
-        beside = None
-    if beside is None or (beside and scope != "line"):
-        raise RuleError(f"{loc}: beside is a list of rule ids or categories, for line rules")
-    beside = frozenset(beside)
-    edge = raw.get("edge", False)
-    if edge not in (True, False, "prefix", "suffix"):
-        raise RuleError(f'{loc}: edge must be true, false, "prefix" or "suffix"')
-    edge_prefix = edge_suffix = edge_inner = None
-    if edge:
-        if scope != "line":
-            raise RuleError(f"{loc}: edge = true only applies to line rules")
+        edge_prefix = edge_suffix = edge_inner = None
         # The same furniture at the start or end of a page that was collapsed onto one line.
-        if edge in (True, "prefix"):
+        if spec.ends in ("both", "start"):
             edge_prefix = regex.compile(rf"^\s*(?:{source})(?=\s)")
             edge_inner = regex.compile(rf"(?<=\s)(?:{source})(?=\s)")
-        if edge in (True, "suffix"):
+        if spec.ends in ("both", "end"):
             edge_suffix = regex.compile(rf"(?:(?<=[\s.!?\"')\]])|^)(?:{source})\s*$", regex.REVERSE)
-    for name in ("max_chars", "caption_max"):
-        if name in raw and (not isinstance(raw[name], int) or isinstance(raw[name], bool)):
-            raise RuleError(f"{loc}: {name} must be a whole number, not {raw[name]!r}")
-    for name in ("examples", "counter_examples", "after"):
-        value = raw.get(name, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise RuleError(f"{loc}: {name} must be a list of strings")
+    except regex.error as e:
+        raise RuleError(f"{loc}: pattern does not compile: {e}") from e
     rule = Rule(
         id=rid,
-        category=raw["category"],
-        scope=scope,
+        category=category,
+        kind=kind,
         pattern=raw["pattern"],
-        zone=zone,
-        max_chars=int(raw.get("max_chars", _DEFAULT_MAX_CHARS)),
-        caption_max=int(raw.get("caption_max", 0)),
-        edge=bool(edge),
-        after=frozenset(raw.get("after", ())),
-        beside=beside,
+        max_chars=max_chars,
+        near=frozenset(near),
         requires=_compile_requires(raw.get("requires"), vocab, loc),
         edge_prefix=edge_prefix,
         edge_suffix=edge_suffix,
         edge_inner=edge_inner,
-        examples=tuple(raw.get("examples", ())),
-        counter_examples=tuple(raw.get("counter_examples", ())),
+        examples=_strings(raw, "examples", loc),
+        counter_examples=_strings(raw, "counter_examples", loc),
         compiled=compiled,
     )
     for example in rule.examples:
-        if not _acts(rule, example):
-            raise RuleError(f"{loc}: its example {example!r} is not matched by its pattern")
+        if not _removes(rule, example, _EXAMPLE_ZONES):
+            raise RuleError(f"{loc}: does not remove its example {example!r}; fix the pattern")
+    for counter in rule.counter_examples:
+        if _removes(rule, counter, _counter_zones(counter)):
+            raise RuleError(
+                f"{loc}: removes its counter-example {counter!r}; narrow the pattern or max_chars"
+            )
     return rule
 
 
-def _acts(rule: Rule, line: str) -> bool:
-    """The rule's pattern (or its quick pre-check) finds furniture in ``line`` where the rule
-    looks: the whole line, its start, its end, or an end of a collapsed page."""
-    if rule.requires is not None and not rule.requires.search(line):
-        return False
-    if rule.scope == "line":
-        return bool(
-            rule.compiled.fullmatch(line)
-            or (rule.edge_prefix is not None and rule.edge_prefix.match(line))
-            or (rule.edge_suffix is not None and rule.edge_suffix.match(line))
-        )
-    m = rule.compiled.match(line.strip() if rule.scope == "prefix" else line)
-    return m is not None and m.end() > m.start()
+_EXAMPLE_ZONES = frozenset({"any", "head", "tail", "body", "first", "last"})
+_COLLAPSED = 300  # a line this long is a page collapsed onto one line (passes.COLLAPSED_CHARS)
+
+
+def _counter_zones(line: str) -> frozenset[str]:
+    """The zones a line gets that is alone on its page (an end of a collapsed page when long)."""
+    return frozenset(
+        {"any", "head", "tail"} | ({"first", "last"} if len(line) > _COLLAPSED else set())
+    )
+
+
+def _removes(rule: Rule, line: str, zones: frozenset[str]) -> bool:
+    """Whether ``rule`` alone, applied where its kind acts, removes any text of ``line``; the
+    line is taken to be in ``zones`` (and next to what ``near`` names)."""
+    alone = RuleSet((rule,))
+    if rule.kind in ("head", "tail"):
+        return alone.layout_rule(line, rule.zone) is not None
+    if rule.kind == "beside":
+        return len(line) <= rule.max_chars and rule.compiled.fullmatch(line) is not None
+    after = min(rule.near) if rule.kind == "context" else None
+    cuts, _, _ = alone.strip_line(line, zones, after=after)
+    return any(line[c.start : c.end].strip() for c in cuts)
 
 
 def _compile_requires(source: object, vocab: dict[str, str], loc: str) -> re.Pattern[str] | None:
@@ -228,23 +390,27 @@ def _read_toml(path: Path | None) -> tuple[dict, str]:
 
 @dataclass(frozen=True)
 class RuleSet:
-    """The rules in force, grouped by scope. Build it with `load_rules`."""
+    """The rules in force, grouped by kind for the matcher. Build it with `load_rules`."""
 
     rules: tuple[Rule, ...]
 
     def __post_init__(self) -> None:
-        line_rules = tuple(r for r in self.rules if r.scope == "line" and not r.beside)
-        object.__setattr__(self, "_line", tuple(r for r in line_rules if r.category != "layout"))
+        # The one dispatch on kind: which matcher path sees which rules (catalogue order kept).
+        def of(*kinds: str) -> tuple[Rule, ...]:
+            return tuple(r for r in self.rules if r.kind in kinds)
+
+        line = of("line", "ends", "opening", "closing", "context", "inside")
+        object.__setattr__(self, "_line", line)
         object.__setattr__(
             self,
             "_line_in_body",
-            tuple(r for r in self._line if r.category not in PAGE_CATEGORIES),  # type: ignore[attr-defined]
+            tuple(r for r in line if r.category not in PAGE_CATEGORIES),
         )
-        object.__setattr__(self, "_beside", tuple(r for r in self.rules if r.beside))
-        object.__setattr__(self, "_layout", tuple(r for r in line_rules if r.category == "layout"))
-        object.__setattr__(self, "_prefix", tuple(r for r in self.rules if r.scope == "prefix"))
-        object.__setattr__(self, "_suffix", tuple(r for r in self.rules if r.scope == "suffix"))
-        object.__setattr__(self, "_edge", tuple(r for r in self.rules if r.edge))
+        object.__setattr__(self, "_beside", of("beside"))
+        object.__setattr__(self, "_layout", of("head", "tail"))
+        object.__setattr__(self, "_prefix", of("prefix", "page_start"))
+        object.__setattr__(self, "_suffix", of("suffix", "caption"))
+        object.__setattr__(self, "_edge", of("ends", "opening", "closing"))
         # Short lines (menus, credits, footers) recur across a corpus: their cuts are kept.
         object.__setattr__(self, "_memo", {})
 
@@ -491,6 +657,7 @@ def load_rules(
         for k, v in VOCAB.items()
     }
     rules: dict[str, Rule] = {}
+    origin: dict[str, str] = {}
     off = set(disabled)
     for data, where in sources:
         for key, value in data.get("vocab", {}).items():
@@ -502,6 +669,15 @@ def load_rules(
         for raw in data.get("rule", []):
             rule = _parse_rule(raw, vocab, where)
             rules[rule.id] = rule
+            origin[rule.id] = where
+    for rule in rules.values():
+        lost = rule.near - set(rules) - (set(CATEGORIES) if rule.kind == "beside" else set())
+        if lost:
+            what = "rule ids or categories" if rule.kind == "beside" else "rule ids"
+            raise RuleError(
+                f"{origin[rule.id]}: rule {rule.id!r}: near names {sorted(lost)}, which are "
+                f"not {what} in force"
+            )
     unknown = off - set(rules)
     if unknown:
         raise RuleError(f"cannot disable unknown rule id(s) {sorted(unknown)}")

@@ -636,7 +636,7 @@ def _rules(args: argparse.Namespace) -> int:
         rules = load_rules(tuple(args.rules), disabled=_flat(args.disable_rule))
         for r in rules.rules:
             example = r.examples[0] if r.examples else ""
-            print(f"{r.id}\t{r.category}\t{r.scope}\t{example}")
+            print(f"{r.id}\t{r.category}\t{r.kind}\t{example}")
         return EXIT_OK
     from .rulecheck import check_rule_file
 

@@ -67,7 +67,7 @@ def check_rule_file(path: str | Path) -> tuple[RuleSet, list[RuleProblem]]:
         rule = next((r for r in rules.rules if r.id == rid), None)
         if rule is None:  # defined and disabled in the same file
             continue
-        if not rule.examples and not rule.after:
+        if not rule.examples and rule.kind != "context":
             problems.append(
                 RuleProblem(
                     rid,
@@ -94,7 +94,7 @@ def check_rule_file(path: str | Path) -> tuple[RuleSet, list[RuleProblem]]:
                 RuleProblem(
                     rid,
                     f"removes body text from an ordinary article ({len(taken)} cut(s), e.g. "
-                    f"{show!r}); narrow the pattern or set max_chars / zone",
+                    f"{show!r}); narrow the pattern, lower max_chars or pick a narrower kind",
                 )
             )
     return rules, problems

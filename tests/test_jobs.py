@@ -34,7 +34,7 @@ RULES = """
 [[rule]]
 id = "promo.hanbit_tv"
 category = "promo"
-scope = "line"
+kind = "line"
 pattern = '한빛TV 주간 영상 모아보기'
 examples = ["한빛TV 주간 영상 모아보기"]
 counter_examples = ["한빛TV 주간 영상 모아보기를 두고 시청자 의견이 엇갈렸다."]

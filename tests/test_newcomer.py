@@ -241,7 +241,7 @@ PROMO_RULES = """
 [[rule]]
 id = "promo.hanbit_mall"
 category = "promo"
-scope = "line"
+kind = "line"
 pattern = '한빛몰 특가.{0,30}'
 examples = ["한빛몰 특가 오늘만 50%"]
 """
@@ -372,7 +372,7 @@ def test_rules_check_finds_a_greedy_rule(tmp_path: Path) -> None:
 [[rule]]
 id = "ui.everything"
 category = "ui"
-scope = "line"
+kind = "line"
 pattern = '.*'
 examples = ["기사 스크랩"]
 """,
@@ -394,7 +394,7 @@ def test_rules_check_on_a_broken_file_is_a_user_error(tmp_path: Path) -> None:
 def test_a_run_that_empties_most_records_warns(articles: Path, tmp_path: Path) -> None:
     rules = tmp_path / "greedy.toml"
     rules.write_text(
-        "[[rule]]\nid = 'ui.greedy'\ncategory = 'ui'\nscope = 'line'\n"
+        "[[rule]]\nid = 'ui.greedy'\ncategory = 'ui'\nkind = 'line'\n"
         "pattern = '.{10,}'\nexamples = ['아주 긴 메뉴 줄 하나입니다']\n",
         "utf-8",
     )

@@ -153,7 +153,7 @@ def test_clean_df_runs_the_cleaner_with_user_rules_on_the_executors(
     rules = tmp_path / "house.toml"
     ad = "한빛몰에서는 이번 주 텀블러를 할인해 판매하고 있으며 회원에게는 무료 배송을 제공합니다."
     rules.write_text(
-        '[[rule]]\nid = "promo.house_ad"\ncategory = "promo"\nscope = "line"\n'
+        '[[rule]]\nid = "promo.house_ad"\ncategory = "promo"\nkind = "line"\n'
         f"pattern = '한빛몰에서는 .{{0,80}}'\nexamples = [\"{ad}\"]\n",
         encoding="utf-8",
     )
