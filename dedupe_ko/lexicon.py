@@ -29,6 +29,32 @@ __all__ = [
     "POLITE_NOTICE",
     "POSITION_MARK",
     "UNIT_BREAKS",
+    "BROWSER_TITLE",
+    "BULLET_MARKS",
+    "COMMENT_CUE",
+    "COMMENT_HEAD",
+    "CREDIT_AT_END",
+    "DATE_IN_LINE",
+    "FIGURES_ONLY",
+    "FOOTER_CUE",
+    "GOES_ON",
+    "HANDOFF",
+    "HANGUL",
+    "HANGUL_STOP",
+    "HANGUL_STOP_END",
+    "INNER_HANGUL_STOP",
+    "KOREAN_STOP_END",
+    "LIST_HEAD",
+    "LIST_ITEM",
+    "PAGE_CONTROLS",
+    "PAGE_CONTROL_TOKENS",
+    "PAGE_NOTICE",
+    "SCRIPT_TAG_LINE",
+    "SHORT_PAGE_NOTICE",
+    "STOP_AT_END",
+    "TICKER",
+    "TRUNCATED_END",
+    "VERB_STOP",
     "is_sentence",
 ]
 
@@ -426,3 +452,98 @@ TAIL_FURNITURE = regex.compile(
 SPEAKER_TURN = regex.compile(
     r"^[▷▶◇◆■□○●\-]?\s*[가-힣A-Za-z]{1,10}(?:\s[가-힣]{1,6})?\s*[:：]\s*\S"
 )
+
+
+# ------------------------------------------------------------------ whole web pages
+# The vocabulary of `dedupe_ko.blocks` (body-block selection on a page's visible text).
+
+
+def _words(text: str, sep: str | None = None) -> frozenset[str]:
+    return frozenset(w.strip() for w in text.split(sep) if w.strip())
+
+
+# Whole lines that are page controls and menus, whatever the site.
+PAGE_CONTROLS: frozenset[str] = _words(
+    """
+    본문 바로가기, 메뉴 바로가기, 푸터 바로가기, 메뉴 닫기, 검색, 검색하기, 로그인, 회원가입,
+    로그아웃, 홈, HOME, 전체메뉴, 전체 메뉴, 이전, 다음, Previous, Next, 더보기, 닫기, 확인, 취소,
+    공유, 공유하기, 링크, 링크 복사, 복사하기, 본문 복사, 인쇄, 인쇄하기, 프린트, 스크랩, 북마크,
+    구독, 구독하기, 좋아요, 싫어요, 추천, 댓글, 댓글쓰기, 답글, 신고, 페이스북, 트위터, 카카오톡,
+    카카오스토리, 카카오 스토리, 밴드, 네이버, 유튜브, 인스타그램, 텔레그램, 라인, 글자크기,
+    글자 크기, 가, 재생, 일시정지, 정지, 음소거, 전체재생, 연속재생, 재생목록, 다시보기, LIVE,
+    라이브, 편성표, TOP, 맨위로, 위로, 메인, 등록, 최신순, 공감순, 반대순, 과거순, 레이어 닫기,
+    기사 목록, 기사목록, 목록, 이전 기사, 다음 기사, 뉴스레터
+    """,
+    ",",
+)
+PAGE_CONTROL_TOKENS: frozenset[str] = _words(" ".join(PAGE_CONTROLS)) | _words(
+    "바로가기 메뉴 닫기 검색 로그인 공유 복사 인쇄 스크랩 북마크 구독 재생 전체보기 보기 "
+    "폰트 크기 조정하기 조정창 설정 알림 앱 APP 다운로드"
+)
+# Sentences that are page notices, not article text: copyright, browser, account, appeal.
+PAGE_NOTICE = regex.compile(
+    r"저작권자|저작권(?:은|법\s*등에\s*따라|법의\s*보호)|무단\s*(?:전재|복제|배포)|"
+    r"재배포\s*(?:금지|및)|All\s+rights|Copyright|ⓒ|\(c\)|브라우저|Internet\s+Explorer|"
+    r"익스플로러|이용약관|개인정보\s*처리방침|사업자(?:등록)?번호|대표전화|등록번호|발행인|"
+    r"편집인|청소년보호|방송\s*내용과\s*차이|방송으로\s*확인|인용\s*보도|프로그램명을\s*밝|"
+    r"출처를\s*밝혀",
+    regex.IGNORECASE,
+)
+# ... and short page messages that name an account, bookmark, subscription or app.
+SHORT_PAGE_NOTICE = regex.compile(
+    r"로그인|회원가입|북마크|쿠키|구독(?:하|을|해|중)|알림(?:을|받)|댓글(?:을|은|이)\s|"
+    r"제보(?:를|해|하)|앱(?:을|에서)|추천(?:했|을|하)"
+)
+# A browser title: the headline, then the site's name after " - ", " | " or " : ".
+BROWSER_TITLE = regex.compile(r"^.{6,}\S\s+[-|:ㅣ]\s+[\p{Hangul}A-Za-z][^.?!]{0,20}$")
+# A short line that opens a list of other articles.
+LIST_HEAD = regex.compile(
+    r"관련\s*(?:기사|뉴스|영상)|많이\s*(?:본|보는)|주요\s*뉴스|인기\s*(?:기사|뉴스|영상)|"
+    r"추천\s*(?:기사|뉴스)|랭킹|이\s*시각|최신\s*(?:기사|뉴스)|함께\s*(?:볼|본|읽)|"
+    r"다른\s*기사|포토\s*뉴스|핫\s*이슈"
+)
+# The label that opens a comment thread ("댓글 12", "전체 댓글", "댓글 쓰기").
+COMMENT_HEAD = regex.compile(
+    r"^(?:전체\s*)?(?:댓글|의견|comments?)(?:\s*\(?\d[\d,]*\)?\s*개?|\s*(?:쓰기|달기|보기|작성))?$",
+    regex.IGNORECASE,
+)
+# A photo caption with its credit at the end ("… 모습. 한빛일보 자료사진", "… /연합뉴스").
+CREDIT_AT_END = regex.compile(
+    r"\s(?:\S+\s)?(?:자료\s*)?(?:사진|제공|캡처|DB|촬영|그래픽)\s*[)\]]?$|\s/\s*\S{2,8}$"
+)
+# Broadcast hand-offs and sign-offs around a report: the anchor's lines, not the article.
+HANDOFF = regex.compile(
+    r"(?:기자|특파원|리포터)(?:입니다)?\s*[!.]?\s*$|연결(?:합니다|해\s*보겠습니다)|"
+    r"전해\s*드렸습니다|기자의\s*보도입니다|보도합니다\.?$|(?:기자|특파원)였습니다"
+)
+# Comment threads: counters and reply controls near short opinions.
+COMMENT_CUE = regex.compile(r"댓글|답글|공감|비공감|신고하기|추천\s*\d|반대\s*\d|\d+\s*분\s*전")
+# Footer lines: the company's address, registration and copyright.
+FOOTER_CUE = regex.compile(
+    r"Copyright|All\s+rights|ⓒ|주소|대표전화|사업자|등록번호|발행인|편집인|청소년보호|"
+    r"개인정보|이용약관|\(주\)|㈜|서울특별시|[가-힣]+로\s*\d+",
+    regex.IGNORECASE,
+)
+# Speaker and segment tags of broadcast scripts: they belong to the body's run.
+SCRIPT_TAG_LINE = regex.compile(
+    r"^\s*(?:\[[^\]]{1,12}\]|<[^>]{1,12}>|[◀◁]\s*[^▶▷]{1,12}\s*[▶▷])\s*$"
+)
+
+HANGUL = regex.compile(r"\p{Hangul}")
+STOP_AT_END = regex.compile(rf"[.?!。…]{CLOSE}{{0,3}}\s*$")
+KOREAN_STOP_END = regex.compile(rf"(?:다|요|죠|까|네|니다|세요|군요)[.?!。]{CLOSE}{{0,3}}\s*$")
+TRUNCATED_END = regex.compile(r"(?:\.\.\.|…)\s*[\"'”’]?\s*$")
+FIGURES_ONLY = regex.compile(r"^[\d\s.,:;/|()\[\]%+\-~·▲▼△▽=원억만천]*$")
+# A ticker or price line: a name, then only figures with an arrow or a signed percentage.
+TICKER = regex.compile(
+    r"^\S+(?:\s\S+)?\s+[\d,.]+\s*(?:[▲▼△▽]|[+\-]\s*[\d.]+\s*%)[\d\s,.%+\-()▲▼△▽]*$"
+)
+HANGUL_STOP = regex.compile(r"\p{Hangul}[.?!]")
+VERB_STOP = regex.compile(r"[다요죠][.?!]")  # a caption names a scene ("… 모습.")
+BULLET_MARKS = frozenset("■□◆◇●○◎▣▶▷")
+LIST_ITEM = regex.compile(r"^\s*(?:\d{1,2}[.)]|[①-⑳]|[가-하][.)])\s*\S")
+INNER_HANGUL_STOP = regex.compile(r"\p{Hangul}[.?!]\s+\p{Hangul}")
+# Particles and connective endings: a line ending in one goes on in the next.
+GOES_ON = frozenset("을를에의와과며고서로")
+HANGUL_STOP_END = regex.compile(rf"\p{{Hangul}}[.]{CLOSE}{{0,3}}\s*$")
+DATE_IN_LINE = regex.compile(r"\d{2,4}\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}|\d{1,2}:\d{2}")
