@@ -55,6 +55,8 @@ __all__ = [
     "TICKER",
     "TRUNCATED_END",
     "VERB_STOP",
+    "LOST_BREAK",
+    "STOPLESS_SENTENCE",
     "is_sentence",
 ]
 
@@ -274,6 +276,10 @@ DATE_RE = r"(?:\d{8}|(?:\d{4}|\d{2})\s*[.\-/년]\s*\d{1,2}\s*[.\-/월]\s*\d{1,2}
 PHOTO_RE = (
     r"(?:사진|사진\s*출처|사진\s*제공|사진제공|자료\s*사진|그래픽|일러스트|이미지|영상|출처|자료)"
 )
+# The three wire agencies whose credit follows photo captions and opens datelines.
+WIRE_AGENCY_RE = r"(?:연합뉴스|뉴스1|뉴시스)"
+# The place in a wire dateline: "서울", "세종·대전", "워싱턴 DC" ("(서울=연합뉴스)").
+DATELINE_PLACE_RE = r"[가-힣A-Za-z·]{1,12}(?:\s[가-힣A-Za-z]{1,10})?"
 # How a Korean sentence ends (with or without a stop), closing quotes after it.
 SENTENCE_END_RE = rf"(?:[.!?…]|다|요|죠){CLOSE}{{0,2}}"
 # Punctuation that closes a sentence (what a glued credit or signature follows).
@@ -294,6 +300,7 @@ VOCAB: dict[str, str | tuple[str, ...]] = {
     "sentence_end_re": SENTENCE_END_RE,
     "sentence_stop_re": SENTENCE_STOP_RE,
     "view_re": VIEW_WORDS_RE,
+    "dateline_place_re": DATELINE_PLACE_RE,
 }
 """The vocabulary rule patterns insert as ``{name}``: phrase lists, and ``*_re`` expressions."""
 
@@ -310,7 +317,7 @@ INNER_STOP = regex.compile(r"[가-힣]\.\s")
 SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+|(?<=[다요]\.)(?=[가-힣▲△\[(\"'“‘])")
 # A wire dateline inside a line, after other text: where an in-body photo's caption starts
 # ("발언하는 이해찬 대표(홍성=연합뉴스) …").
-_MIDLINE_DATELINE = r"\S\s?[(【]\s*[가-힣·]{1,12}\s*=\s*(?:연합뉴스|뉴스1|뉴시스)\s*[)】]"
+_MIDLINE_DATELINE = rf"\S\s?[(【]\s*[가-힣·]{{1,12}}\s*=\s*{WIRE_AGENCY_RE}\s*[)】]"
 # A long line worth splitting: it shows a glued sentence end or a furniture cue. A paragraph
 # of running text without one is judged whole (and costs one pass of the rules).
 COLLAPSE_CUE = re.compile(
@@ -341,7 +348,7 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             # the credit's name again, or its stem, starts the next sentence: "/사진=한빛은행한빛은",
             # "/사진제공=한빛 한빛은", "/사진=한빛은행한빛이"; an agency glued to a name
             rf"|/\s*(?:{PHOTO_RE}\s*[=:]\s*)?(?P<credit>(?P<stem>[가-힣]{{2,}}?)[가-힣A-Za-z0-9]{{0,8}}?)(?:\s*제공)?\K\s*(?=(?P=stem))"
-            rf"|/\s*{PHOTO_RE}\s*=\s*(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"
+            rf"|/\s*{PHOTO_RE}\s*=\s*{WIRE_AGENCY_RE}\K(?=[가-힣])"
             r"|/\s*(?:사진\s*=\s*)?(?P<again>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=again))"
             r"|/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*(?:제공|DB|자료\s*사진)\K\s*(?=[가-힣A-Za-z'\"‘“])"
             r"|/\s*(?:사진\s*=\s*|[가-힣]{1,6}\s*=\s*)?[가-힣]{2,4}(?:\s*(?:디자인|사진|영상|그래픽))?\s*기자\K\s*(?=[가-힣A-Za-z0-9])"
@@ -367,9 +374,9 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             ("연합뉴스", "뉴스1", "뉴시스"),
             # the three wire agencies credited right after a caption's stop, glued to the next
             # sentence: "…하고 있다.뉴스1시간강사들의 …"
-            r"(?<=[.!?])[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K(?=[가-힣])"
+            rf"(?<=[.!?])[ \t]?{WIRE_AGENCY_RE}\K(?=[가-힣])"
             # after a view or scene caption a space may stand before the next sentence
-            rf"|(?<=(?:{VIEW_WORDS_RE}|(?:[고아어]|돼|해|져|워)\s*있다)\.)[ \t]?(?:연합뉴스|뉴스1|뉴시스)\K[ \t](?=[가-힣])",
+            rf"|(?<=(?:{VIEW_WORDS_RE}|(?:[고아어]|돼|해|져|워)\s*있다)\.)[ \t]?{WIRE_AGENCY_RE}\K[ \t](?=[가-힣])",
         ),
         (
             ("기자",),
@@ -386,7 +393,7 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         ),
         (
             ("=",),
-            r"(?<=\S)\s*(?=[\[(【<]\s*[가-힣A-Za-z·]{1,12}(?:\s[가-힣A-Za-z]{1,10})?\s*=\s*[^\])】>=\s]"
+            rf"(?<=\S)\s*(?=[\[(【<]\s*{DATELINE_PLACE_RE}\s*=\s*[^\])】>=\s]"
             r"[^\])】>=]{0,19}[\])】>])",
         ),
     )
@@ -447,6 +454,13 @@ TAIL_FURNITURE = regex.compile(
     r"|제\s*\d+\s*호[^.]{0,40}실린\s*기사"
     rf"|^\s*[\[(<]?\s*{NAMES_RE}\s*(?:{ROLE_RE})\s*[\])>]?\s*$"
 )
+
+# Three or more spaces inside a long line: where the crawler lost a paragraph break. Only after
+# a stop, a closing bracket, an e-mail or a byline: in crawls that dropped the stops
+# ("…떠났다     김 부위원장은 …") such runs separate sentences and are left alone.
+LOST_BREAK = regex.compile(r"(?<=[.!?)\]>」』\"'”’]|@[\w.\-]+\.[A-Za-z]{2,}|기자) {3,}(?=\S)")
+# Two sentences in a crawl that dropped the stops: "…반대하며 농성했다 이어 …"
+STOPLESS_SENTENCE = regex.compile(r"[가-힣]다\s+[가-힣]")
 
 # A transcript or interview turn: a speaker label, then a colon ("▷김태현 : 네.", "기자: 어떻습니까?").
 SPEAKER_TURN = regex.compile(

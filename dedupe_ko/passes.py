@@ -13,8 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-import regex
-
 from .blocks import LineHint, select_body
 from .boilerplate import PAGE_CATEGORIES, Rule, RuleSet
 from .lexicon import (
@@ -31,6 +29,7 @@ from .lexicon import (
     SENTENCE_END,
     SPEAKER_TURN,
     STOP_END,
+    STOPLESS_SENTENCE,
     TAIL_FURNITURE,
     VIEW_END,
     is_sentence,
@@ -50,8 +49,6 @@ TITLE_MAX = 300
 COLLAPSED_CHARS = TITLE_MAX
 _SENTENCE_MIN = 10
 _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never a repeat
-# Two sentences in a crawl that dropped the stops: "…반대하며 농성했다 이어 …"
-_STOPLESS_SENTENCE = regex.compile(r"[가-힣]다\s+[가-힣]")
 _STORY_SENTENCES = 4  # a page with fewer sentences besides its captions is a photo story
 _TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
@@ -318,7 +315,7 @@ def captions(page: Page) -> None:
             if units[k + 1].line != units[k].line:
                 continue
             text = page.span_text(k)
-            if len(text) > TITLE_MAX or _STOPLESS_SENTENCE.search(text):
+            if len(text) > TITLE_MAX or STOPLESS_SENTENCE.search(text):
                 continue  # a caption is one sentence
             credit = any(
                 (r.category == "caption" and r.id != "caption.placeholder") or r.id == "wire.credit"

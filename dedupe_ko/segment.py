@@ -11,9 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import regex
-
-from .lexicon import COLLAPSE_CUE, FURNITURE_CUE, UNIT_BREAKS
+from .lexicon import COLLAPSE_CUE, FURNITURE_CUE, LOST_BREAK, UNIT_BREAKS
 
 __all__ = ["SEGMENT_MIN", "Unit", "lines", "restore_breaks", "units"]
 
@@ -21,10 +19,6 @@ SEGMENT_MIN = 200
 """Lines longer than this many characters are split into sentence-level units."""
 PAGE_LINE = 1000
 """A line this long is a page collapsed onto one line: it is always split."""
-# Three or more spaces inside a long line: where the crawler lost a paragraph break. Only after
-# a stop, a closing bracket, an e-mail or a byline: in crawls that dropped the stops
-# ("…떠났다     김 부위원장은 …") such runs separate sentences and are left alone.
-_SPACE_RUN = regex.compile(r"(?<=[.!?)\]>」』\"'”’]|@[\w.\-]+\.[A-Za-z]{2,}|기자) {3,}(?=\S)")
 
 
 @dataclass(frozen=True)
@@ -46,7 +40,7 @@ def restore_breaks(text: str) -> str:
     out = []
     for line in text.split("\n"):
         if len(line) > SEGMENT_MIN and "   " in line:
-            line = _SPACE_RUN.sub("\n", line)
+            line = LOST_BREAK.sub("\n", line)
         out.append(line)
     joined = "\n".join(out)
     return text if joined == text else joined
