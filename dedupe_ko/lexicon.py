@@ -57,6 +57,7 @@ __all__ = [
     "VERB_STOP",
     "LOST_BREAK",
     "STOPLESS_SENTENCE",
+    "SUBHEAD_MARKS",
     "is_sentence",
 ]
 
@@ -280,6 +281,12 @@ PHOTO_RE = (
 WIRE_AGENCY_RE = r"(?:연합뉴스|뉴스1|뉴시스)"
 # The place in a wire dateline: "서울", "세종·대전", "워싱턴 DC" ("(서울=연합뉴스)").
 DATELINE_PLACE_RE = r"[가-힣A-Za-z·]{1,12}(?:\s[가-힣A-Za-z]{1,10})?"
+# Words that open a news sentence (never the end of a credit or a name): where a credit glued
+# to the next sentence ends ("자료=한빛협회반면 …", "일러스트=홍길동이날 …").
+OPENER_RE = (
+    r"(?:이날|한편|반면|또한|특히|아울러|그러나|하지만|따라서|그러면서|이처럼|이밖에|이외에도|"
+    r"올해|지난해|내년|앞서|이와\s*함께)(?=[\s,])"
+)
 # How a Korean sentence ends (with or without a stop), closing quotes after it.
 SENTENCE_END_RE = rf"(?:[.!?…]|다|요|죠){CLOSE}{{0,2}}"
 # Punctuation that closes a sentence (what a glued credit or signature follows).
@@ -396,6 +403,15 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             rf"(?<=\S)\s*(?=[\[(【<]\s*{DATELINE_PLACE_RE}\s*=\s*[^\])】>=\s]"
             r"[^\])】>=]{0,19}[\])】>])",
         ),
+        (
+            ("=", "ⓒ", "©"),
+            # a photo or data credit glued to the next sentence, which starts with a word that
+            # opens news sentences or with the credit's own name again: "자료=한빛협회반면 …",
+            # "/사진제공=한빛차이날 …", "ⓒ한빛화재한빛화재는 …"
+            rf"(?:{PHOTO_RE}\s*=|[ⓒ©])\s*[가-힣A-Za-z0-9]{{2,12}}?(?:\s*제공)?\K(?={OPENER_RE})"
+            rf"|[ⓒ©]\s*{WIRE_AGENCY_RE}(?!코리아)\K(?=[가-힣])"
+            r"|[ⓒ©]\s*(?P<cstem>[가-힣]{2,}?)[가-힣A-Za-z0-9]{0,8}?\K\s*(?=(?P=cstem)[가-힣]*[은는이가])",
+        ),
     )
 )
 # A view, not a scene: the description of a photo, never how a news sentence ends.
@@ -459,8 +475,11 @@ TAIL_FURNITURE = regex.compile(
 # a stop, a closing bracket, an e-mail or a byline: in crawls that dropped the stops
 # ("…떠났다     김 부위원장은 …") such runs separate sentences and are left alone.
 LOST_BREAK = regex.compile(r"(?<=[.!?)\]>」』\"'”’]|@[\w.\-]+\.[A-Za-z]{2,}|기자) {3,}(?=\S)")
-# Two sentences in a crawl that dropped the stops: "…반대하며 농성했다 이어 …"
-STOPLESS_SENTENCE = regex.compile(r"[가-힣]다\s+[가-힣]")
+# What a subhead inside an article opens with ("◇ 수출 회복세", "■ 쟁점은"); a caption uses ▲.
+SUBHEAD_MARKS = "◇◆■□"
+# Two sentences in a crawl that dropped the stops: "…반대하며 농성했다 이어 …"; a verb in
+# "-다" before an auxiliary one is not a sentence end ("들여다 보이는", "가져다 주는").
+STOPLESS_SENTENCE = regex.compile(r"[가-힣]다\s+(?![보주놓드두][가-힣])[가-힣]")
 
 # A transcript or interview turn: a speaker label, then a colon ("▷김태현 : 네.", "기자: 어떻습니까?").
 SPEAKER_TURN = regex.compile(

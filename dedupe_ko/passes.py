@@ -30,6 +30,7 @@ from .lexicon import (
     SPEAKER_TURN,
     STOP_END,
     STOPLESS_SENTENCE,
+    SUBHEAD_MARKS,
     TAIL_FURNITURE,
     VIEW_END,
     is_sentence,
@@ -317,11 +318,18 @@ def captions(page: Page) -> None:
             text = page.span_text(k)
             if len(text) > TITLE_MAX or STOPLESS_SENTENCE.search(text):
                 continue  # a caption is one sentence
+            if text[:1] in SUBHEAD_MARKS and text.rstrip()[-1:] not in ".…":
+                continue  # a subhead right above a photo stays (a caption ends in a stop)
+            nu = units[k + 1]
+            line_off, line_text = page.lines[nu.line]
             credit = any(
-                (r.category == "caption" and r.id != "caption.placeholder") or r.id == "wire.credit"
+                (r.category == "caption" and r.id != "caption.placeholder")
+                or r.id == "wire.credit"
+                # "ⓒ 매체" between two sentences marks a photo; at a paragraph's end it is
+                # that paragraph's credit, after its last sentence
+                or (r.id == "copyright.credit" and nu.end < line_off + len(line_text.rstrip()))
                 for r in near
             )  # a chart placeholder credits nothing: the subhead before it stays
-            nu = units[k + 1]
             photo = credit and PHOTO_CREDIT.search(page.text[nu.start : nu.end]) is not None
             if (credit and (_caption_like(text) or (photo and k == live[0]))) or (
                 any(r.category in ("wire", "byline") for r in near) and _scene_or_view(text)
