@@ -476,6 +476,16 @@ def select_body(
     n = len(lines)
     if hints is not None and len(hints) != n:
         raise ValueError(f"{len(hints)} hints for {n} lines: give one LineHint a line")
+    if (
+        hints is None
+        and n < cfg.min_lines
+        and not (lines and BROWSER_TITLE.match(lines[0].strip()))
+    ):
+        # Too few lines to be page-like, no markup and no browser title: the verdict below
+        # without judging every line (most texts are articles, not saved pages).
+        return BlockVerdict(
+            tuple(range(n)), (), False, False, reason="not page-like: kept as it is"
+        )
     counts = Counter(t.strip() for t in lines)
     kinds = [
         _kind(t, counts[t.strip()] > 1 and len(t.strip()) < 80, hints[i] if hints else None)

@@ -58,6 +58,7 @@ __all__ = [
     "LOST_BREAK",
     "STOPLESS_SENTENCE",
     "SUBHEAD_MARKS",
+    "backwards",
     "is_sentence",
 ]
 
@@ -455,9 +456,23 @@ DATELINE_PARAGRAPH = (
 )
 
 
+def backwards(pattern: regex.Pattern[str]) -> regex.Pattern[str]:
+    """``pattern``, which ends in ``$``, run backwards: ``backwards(P).match(text)`` tells
+    whether a text without a trailing "\\n" ends with ``P`` in the time of one match, where
+    ``P.search(text)`` tries every position from the start."""
+    return regex.compile(pattern.pattern, pattern.flags | regex.REVERSE)
+
+
+_SENTENCE_END_BACK = backwards(SENTENCE_END)
+
+
 def is_sentence(line: str) -> bool:
     """Looks like running text: at least 20 characters and ends like a Korean sentence."""
-    return len(line) >= 20 and SENTENCE_END.search(line) is not None
+    if len(line) < 20:
+        return False
+    if line[-1] == "\n":  # "$" also matches before a final line break
+        return SENTENCE_END.search(line) is not None
+    return _SENTENCE_END_BACK.match(line) is not None
 
 
 # ------------------------------------------------------------------ tails of collapsed bodies

@@ -33,6 +33,7 @@ from .lexicon import (
     SUBHEAD_MARKS,
     TAIL_FURNITURE,
     VIEW_END,
+    backwards,
     is_sentence,
 )
 from .paragraphs import find_repeats
@@ -56,6 +57,13 @@ _TAIL_MAX = 160  # a promo tail or notice is never longer
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
 _HEADLINE_PUNCT = "," + "\"'…‘’“”:?!"
 _WORD_ENDINGS = frozenset("은는이가을를에의로서도만와과다요고며나")
+# How a unit ends, matched backwards from its end (units hold no line break): the same answer
+# as the lexicon's patterns' search, without a scan from the unit's start.
+_SENTENCE_END = backwards(SENTENCE_END)
+_STOP_END = backwards(STOP_END)
+_CAPTION_END = backwards(CAPTION_END)
+_VIEW_END = backwards(VIEW_END)
+_NEWS_END = backwards(NEWS_END)
 
 
 @dataclass(frozen=True)
@@ -406,7 +414,7 @@ def posed_captions(page: Page) -> None:
         for k in live
         if len(texts[k]) <= TITLE_MAX
         and (m := POSITION_MARK.search(texts[k]))
-        and (CAPTION_END.search(texts[k]) or (m.start() == 0 and not NEWS_END.search(texts[k])))
+        and (_CAPTION_END.match(texts[k]) or (m.start() == 0 and not _NEWS_END.match(texts[k])))
         and not INNER_SENTENCE.search(texts[k])  # one description, never a sentence before it
         and "]" not in texts[k][m.end() :]  # a credit with a sentence glued after it
     ]
@@ -530,7 +538,7 @@ def title(page: Page) -> None:
         if page.units[k].whole:
             break
         if (len(text) <= _TAIL_MAX and TAIL_FURNITURE.search(text)) or (
-            len(text) <= 40 and not SENTENCE_END.search(text)
+            len(text) <= 40 and not _SENTENCE_END.match(text)
         ):
             drop[k] = "promo.tail"
         else:
@@ -612,7 +620,7 @@ def run_passes(page: Page, passes: Sequence[tuple[str, Pass]] = PASSES) -> Page:
 
 def _headline_like(line: str) -> bool:
     return (
-        0 < len(line) <= TITLE_MAX and not STOP_END.search(line) and not DATELINE_START.match(line)
+        0 < len(line) <= TITLE_MAX and not _STOP_END.match(line) and not DATELINE_START.match(line)
     )
 
 
@@ -646,14 +654,14 @@ def _is_anchor(line: str) -> bool:
     """A body sentence that can mark where the body block starts or ends (a promo behind an
     arrow or a notice behind a reference mark is none)."""
     return (
-        len(line) >= _SENTENCE_MIN and STOP_END.search(line) is not None and line[0] not in _MARKS
+        len(line) >= _SENTENCE_MIN and _STOP_END.match(line) is not None and line[0] not in _MARKS
     )
 
 
 def _deck(page: Page, k: int, text: str, ledes: set[int]) -> bool:
     """A deck: a piece of a collapsed line before the body that is no sentence and stands
     right before a wire dateline or credit, or is bracketed from end to end."""
-    if page.units[k].whole or len(text) > TITLE_MAX or SENTENCE_END.search(text):
+    if page.units[k].whole or len(text) > TITLE_MAX or _SENTENCE_END.match(text):
         return False
     if text[0] in "[［" and text[-1] in "]］":
         return True
@@ -664,12 +672,12 @@ def _deck(page: Page, k: int, text: str, ledes: set[int]) -> bool:
 
 def _scene_or_view(text: str) -> bool:
     """Ends like a photo's description: a scene ("…하고 있다.") or a view ("… 전경.")."""
-    return bool(CAPTION_END.search(text) or VIEW_END.search(text))
+    return bool(_CAPTION_END.match(text) or _VIEW_END.match(text))
 
 
 def _caption_like(text: str) -> bool:
     """A photo description: a scene or view, or a phrase that does not end like news."""
-    return bool(CAPTION_END.search(text) or VIEW_END.search(text)) or not NEWS_END.search(text)
+    return bool(_CAPTION_END.match(text) or _VIEW_END.match(text)) or not _NEWS_END.match(text)
 
 
 def _nav_bar(tokens: list[str]) -> bool:

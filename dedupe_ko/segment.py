@@ -75,8 +75,9 @@ def units(text: str, page_lines: list[tuple[int, str]], collapsed: bool = False)
 def _pieces(line: str) -> list[tuple[int, int]]:
     """``[start, end)`` of the pieces of ``line`` between its unit breaks."""
     breaks: list[tuple[int, int]] = []
+    has = line.__contains__
     for cues, pattern in UNIT_BREAKS:
-        if any(c in line for c in cues):
+        if any(map(has, cues)):
             breaks.extend(m.span() for m in pattern.finditer(line))
     breaks.sort()
     pieces: list[tuple[int, int]] = []

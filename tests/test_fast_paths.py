@@ -1,0 +1,87 @@
+"""Shortcuts taken for speed give the answers of the slow paths they skip (our own Korean
+fixtures): end-of-text patterns run backwards, the body-block check of short texts."""
+
+from __future__ import annotations
+
+import pytest
+
+from dedupe_ko import select_body
+from dedupe_ko.lexicon import (
+    CAPTION_END,
+    NEWS_END,
+    SENTENCE_END,
+    STOP_END,
+    VIEW_END,
+    backwards,
+    is_sentence,
+)
+
+ENDINGS = [
+    "서울중앙지법 형사합의21부는 12일 피고인에게 징역 3년을 선고했다.",
+    '재판부는 "범행이 계획적이었다"고 판시했다."',
+    "시 관계자는 순찰 인력을 두 배로 늘렸다고 말했다)",
+    "야간 방문객은 올해도 꾸준히 늘고 있어요",
+    "정말 그런가요?",
+    "그게 전부죠…",
+    "대법원은 원심을 확정했다(2023도1234).",
+    "12일 서울 여의도 한강공원에서 시민들이 산책을 하고 있다.",
+    "서울 서초구 서울중앙지법 전경.",
+    "한빛시청 청사 모습",
+    "한빛일보 자료 사진 ",
+    "참석자들이 기념 촬영을 하고 있다 ",
+    "기념촬영하는 수상자들(사진)",
+    "[속보] 한빛시, 한강공원 야간 개방 연장",
+    "뚝섬·반포·여의도 등 5개 공원",
+    "문의 02-123-4567",
+    "다",
+    ".",
+    "",
+    "끝.」』",
+    '"요"',
+]
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [SENTENCE_END, STOP_END, CAPTION_END, VIEW_END, NEWS_END],
+    ids=lambda p: p.pattern[:20],
+)
+def test_a_pattern_run_backwards_finds_the_same_endings(pattern) -> None:
+    back = backwards(pattern)
+    for text in ENDINGS:
+        for piece in (text, text + " 그리고", text[:-1], text.rstrip()):
+            assert (back.match(piece) is not None) == (pattern.search(piece) is not None), piece
+
+
+def test_is_sentence_also_before_a_final_line_break() -> None:
+    sentence = "서울중앙지법 형사합의21부는 12일 피고인에게 징역 3년을 선고했다."
+    assert is_sentence(sentence)
+    assert is_sentence(sentence + "\n")  # "$" matches before a final "\n", as before
+    assert not is_sentence("서울중앙지법 형사합의21부는 12일 선고 공판을")
+    assert not is_sentence("짧은 문장이다.")
+
+
+def _page(n_menu: int, browser_title: bool) -> list[str]:
+    head = ["한빛시 한강공원 야간 개방 연장 - 한빛일보"] if browser_title else ["한빛일보"]
+    menu = ["정치", "경제", "사회", "국제", "문화", "스포츠", "로그인", "회원가입"] * (
+        n_menu // 8 + 1
+    )
+    body = [
+        "서울시가 여름철 한강 수변공원의 야간 개방 시간을 오후 11시까지 늘리기로 했다.",
+        "시는 7월부터 9월까지 5개 공원의 조명과 안전요원을 보강한다고 12일 밝혔다.",
+        "이번 조치는 열대야가 길어지면서 공원을 찾는 시민이 늘어난 데 따른 것이다.",
+    ]
+    return head + menu[:n_menu] + body + menu[:n_menu]
+
+
+def test_short_texts_are_not_pages_and_long_menus_still_are() -> None:
+    short = _page(10, browser_title=False)
+    assert len(short) < 40
+    v = select_body(short)
+    assert not v.page_like and v.kept == tuple(range(len(short))) and not v.dropped
+    long = _page(30, browser_title=False)
+    assert len(long) >= 40 and select_body(long).page_like
+    # A short text whose first line is a browser title is still judged line by line: with
+    # no sentence in it, it is a page whose body is elsewhere.
+    titled = ["한빛시 한강공원 야간 개방 연장 - 한빛일보", "정치", "경제", "사회", "로그인"]
+    assert select_body(titled).no_article
