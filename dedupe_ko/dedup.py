@@ -500,9 +500,18 @@ class Deduplicator:
         # containment search for them, and their pieces are cut only if they are needed
         near = np.zeros(len(fresh), dtype=bool)
         thr = self.config.threshold
+        # ... but those also near-ish to another candidate (the containment route counts
+        # their sentences), or that may become a representative, will need them: cut now,
+        # with the batch, rather than one by one
+        needs = np.zeros(len(fresh), dtype=bool)
         if len(found.rows):
-            near[found.rows[(sigs[found.rows] == self._c_sig.a[found.values]).mean(1) >= thr]] = 1
-        pieces = self._pieces(bares, ~near)
+            over = (sigs[found.rows] == self._c_sig.a[found.values]).mean(1) >= thr
+            near[found.rows[over]] = True
+            needs[found.rows[~over]] = True
+        needs[later] = True
+        if self._longest:
+            needs[:] = True
+        pieces = self._pieces(bares, ~near, needs & near)
         # 4. verify and decide, in input order
         slot = dict(zip(fresh, range(len(fresh)), strict=True))
         holder = np.full(len(fresh), -1, dtype=np.int64)  # cluster whose keys row j carries
@@ -655,10 +664,11 @@ class Deduplicator:
         self._ids |= batch
         return ids, texts
 
-    def _pieces(self, bares: list[str], search: np.ndarray) -> _Pieces:
+    def _pieces(self, bares: list[str], search: np.ndarray, cut: np.ndarray) -> _Pieces:
         """Sentence pieces of a batch's new bodies, their boilerplate marks, and, for the
         rows where ``search`` is True, the clusters and earlier rows that share enough of
-        them to be checked for a partial match."""
+        them to be checked for a partial match. Rows not searched where ``cut`` is True
+        have their pieces cut too (``_Pieces.of(j, need=True)`` gives them)."""
         cfg = self.config
         n = len(bares)
         hashes, lengths, offsets, sentences = pieces_batch(
@@ -688,6 +698,15 @@ class Deduplicator:
             stored = _split(code // width, code % width, n)
         wanted = search[later]
         later, earlier = later[wanted], earlier[wanted]
+        late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = {}
+        # texts with a NUL cut alone, as `_Pieces.of` would (a batch drops NULs)
+        pre = [j for j in np.flatnonzero(cut).tolist() if "\x00" not in bares[j]]
+        if pre:
+            h, ln, off, counts = pieces_batch([bares[j] for j in pre])
+            bounds, sents = off.tolist(), counts.tolist()
+            for k, j in enumerate(pre):
+                a, b = bounds[k], bounds[k + 1]
+                late[j] = (h[a:b].copy(), h[:0], int(ln[a:b].sum()), sents[k])
         return _Pieces(
             bares,
             search,
@@ -698,6 +717,7 @@ class Deduplicator:
             crowded,
             stored,
             _split(later, earlier, n),
+            late,
         )
 
     def _new_cluster(
@@ -902,19 +922,15 @@ class Deduplicator:
         clusters and the store's entries."""
         jac = (self._c_sig.a[cands] == sig).mean(axis=1)
         csize = self._c_size.a[cands]
+        csents = self._c_sents.a[cands]
         sents: int | None = None  # cut only when the containment route needs them
         ranked = []
-        for c, j, s in zip(cands.tolist(), jac.tolist(), csize.tolist(), strict=True):
+        for c, j, s, n in zip(
+            cands.tolist(), jac.tolist(), csize.tolist(), csents.tolist(), strict=True
+        ):
             if j < self.config.threshold and sents is None:
                 sents = pieces.of(row, need=True)[3]
-            v = verify(
-                self.config,
-                j,
-                size,
-                s,
-                sentences_a=sents,
-                sentences_b=int(self._c_sents.a[c]) or None,
-            )
+            v = verify(self.config, j, size, s, sentences_a=sents, sentences_b=n or None)
             if v.ok:
                 ranked.append((-v.similarity, c, v.jaccard))
         ranked.sort()
@@ -1014,21 +1030,26 @@ class Deduplicator:
             return None
         jac = (self._c_sig.a[cands] == sig).mean(axis=1).tolist()
         verdicts = []
-        for c, j in zip(cands.tolist(), jac, strict=True):
+        sizes_b = self._c_size.a[cands].tolist()
+        chars_b = self._c_chars.a[cands].tolist()
+        sents_b = self._c_sents.a[cands].tolist()
+        for c, j, size_b, chars_c, sents_c in zip(
+            cands.tolist(), jac, sizes_b, chars_b, sents_b, strict=True
+        ):
             theirs = self._c_pieces[c]
-            if len(boiler):
-                theirs = theirs[~np.isin(theirs, boiler, assume_unique=True)]
+            if len(boiler):  # both sorted, distinct
+                theirs = theirs[~in_sorted(theirs, boiler)]
             v = verify(
                 self.config,
                 j,
                 size,
-                int(self._c_size.a[c]),
+                size_b,
                 pieces_a=own,
                 pieces_b=theirs,
                 chars_a=chars,
-                chars_b=int(self._c_chars.a[c]),
+                chars_b=chars_c,
                 sentences_a=sents,
-                sentences_b=int(self._c_sents.a[c]),
+                sentences_b=sents_c,
             )
             if v.kind == "partial":
                 verdicts.append((v, c, c))

@@ -95,16 +95,22 @@ class MemoryBandStore:
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
         flat = keys.ravel()
+        # Binary searches for sorted needles walk each run once, front to back (numpy starts
+        # each search where the last one ended): several times faster on a large table than
+        # needles in random order. Hits are then put back in the caller's key order.
+        order = np.argsort(flat, kind="stable")
+        sflat = flat[order]
         at, vals = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
         for k, v in self._runs:
-            lo = np.searchsorted(k, flat, side="left")
+            lo = np.searchsorted(k, sflat, side="left")
             inside = lo < len(k)
-            hit = np.flatnonzero(inside)[k[lo[inside]] == flat[inside]]
+            hit = np.flatnonzero(inside)[k[lo[inside]] == sflat[inside]]
             if not len(hit):
                 continue
-            hi = np.searchsorted(k, flat[hit], side="right")
-            cnt = hi - lo[hit]
-            first = np.repeat(lo[hit] - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
+            hi = np.searchsorted(k, sflat[hit], side="right")
+            back = np.argsort(order[hit], kind="stable")  # the hit keys in the caller's order
+            hit, lo_hit, cnt = order[hit][back], lo[hit][back], (hi - lo[hit])[back]
+            first = np.repeat(lo_hit - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
             vals.append(v[first])
             at.append(np.repeat(hit, cnt))
         pos, val = np.concatenate(at), np.concatenate(vals)
