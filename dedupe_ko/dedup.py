@@ -30,7 +30,7 @@ representative's signature (4 bytes x num_perm) and its band keys (12 bytes x ba
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
 from typing import Any, Literal, Protocol
@@ -50,6 +50,7 @@ from .minhash import (
 from .store import MemoryBandStore
 
 __all__ = [
+    "BoilerplateUnsettled",
     "DedupConfig",
     "DedupStats",
     "Decision",
@@ -443,6 +444,9 @@ class Deduplicator:
         self._absorbed: list[tuple[np.ndarray, int]] = []  # pieces to add to the store
         self._n_archived = 0
         self._finished = False
+        # sentence pieces counted as boilerplate in the next batch whatever this run's own
+        # clusters say (sorted; set by `replay` for a group that lacks their other holders)
+        self._boilerplate = np.empty(0, np.uint64)
         if self._longest:
             self._c_len = _Column(np.int64)  # folded length of the representative
             self._c_rep_rec = _Column(np.int64)  # record number of the representative
@@ -682,6 +686,8 @@ class Deduplicator:
             found = self._store_candidates(hashes[asked], found)
         crowded = np.zeros(len(hashes), dtype=bool)
         crowded[asked] = found.crowded
+        if len(self._boilerplate):
+            crowded |= in_sorted(hashes, self._boilerplate)
         found = replace(found, rows=asked[found.rows])
         # a partial match needs ceil(containment * min_sentences) shared pieces at least
         # (a sentence has one piece or more)
@@ -1366,8 +1372,24 @@ def dedup(
     yield from d.finish()
 
 
+class BoilerplateUnsettled(RuntimeError):
+    """`replay` was told a piece is boilerplate from a batch on, but the group holding its
+    earlier holders does not count it so by then: ``pieces`` (the guess was too early)."""
+
+    def __init__(self, pieces: Sequence[int]) -> None:
+        self.pieces = tuple(pieces)
+        super().__init__(
+            f"{len(self.pieces)} sentence piece(s) are not yet boilerplate at the batch given; "
+            "replay their holders together, without the boilerplate hint"
+        )
+
+
 def replay(
-    records: Iterable[tuple[int, str, str]], config: DedupConfig | None = None
+    records: Iterable[tuple[int, str, str]],
+    config: DedupConfig | None = None,
+    *,
+    boilerplate: Mapping[int, int] | None = None,
+    confirm: Iterable[int] = (),
 ) -> list[Decision]:
     """Final decisions for (batch number, id, cleaned body) records given in input order,
     one `Deduplicator.add_batch` call per batch number.
@@ -1375,19 +1397,50 @@ def replay(
     A group of records that shares no exact key, verified LSH band bucket or sentence piece
     with any record outside it is decided here exactly as in the whole run (`dedup` with the
     same batches): the Spark engine (`dedupe_ko.spark`) replays each such group this way.
+
+    ``boilerplate``: sentence-piece hash -> the batch number from which the whole run counts
+    the piece as boilerplate (in more than ``boilerplate_clusters`` clusters), for pieces
+    whose holders are not all in this group; from that batch on the piece makes no
+    candidates and counts for no containment here either. ``confirm``: those of them whose
+    holders before that batch are all in this group: at that batch this group's own clusters
+    must make each one boilerplate, else `BoilerplateUnsettled` is raised.
     """
     d = Deduplicator(config)
+    cap = d.config.boilerplate_clusters
+    since = dict(boilerplate or {})
+    hashes = np.fromiter(since.keys(), np.uint64, len(since))
+    starts = np.fromiter(since.values(), np.int64, len(since))
+    order = np.argsort(hashes)
+    hashes, starts = hashes[order], starts[order]
+    pending = sorted((since[p], p) for p in set(confirm))
+    unsettled: list[int] = []
+
+    def check(upto: int | None) -> None:
+        due = [p for x, p in pending if upto is None or x <= upto]
+        if due:
+            del pending[: len(due)]
+            crowded = d._piece_store.query(np.array(due, np.uint64), cap=cap).crowded
+            unsettled.extend(p for p, c in zip(due, crowded.tolist(), strict=True) if not c)
+
+    def run(b: int, batch: list[tuple[str, str]]) -> list[Decision]:
+        check(b)
+        d._boilerplate = hashes[starts <= b]
+        return d.add_batch(batch)
+
     out: list[Decision] = []
     batch: list[tuple[str, str]] = []
-    current: int | None = None
+    current = 0
     for b, id_, text in records:
         if b != current and batch:
-            out.extend(d.add_batch(batch))
+            out.extend(run(current, batch))
             batch = []
         current = b
         batch.append((id_, text))
     if batch:
-        out.extend(d.add_batch(batch))
+        out.extend(run(current, batch))
+    check(None)
+    if unsettled:
+        raise BoilerplateUnsettled(unsettled)
     if d.config.keep == "longest":
         return list(d.finish())
     return out

@@ -217,13 +217,22 @@ class SparkDedupConfig:
     - ``bucket_limit``: a band bucket's members are paired with its first this many members
       in input order only. Default 1000.
     - ``max_iterations``: connected-component rounds before giving up. Default 100.
+    - ``boilerplate_holders``: a sentence piece held by more bodies than this links only its
+      holders up to the batch of this many-th one (then it must be boilerplate: the replay
+      checks, and links all its holders if not). 0: four times
+      (`DedupConfig.boilerplate_clusters` + 1). Default 0.
     """
 
     batch_size: int = 256
     bucket_limit: int = 1000
     max_iterations: int = 100
+    boilerplate_holders: int = 0
 
     def __post_init__(self) -> None:
+        if not isinstance(self.boilerplate_holders, int) or self.boilerplate_holders < 0:
+            raise ValueError(
+                f"boilerplate_holders must be an int >= 0, got {self.boilerplate_holders!r}"
+            )
         for name in ("batch_size", "bucket_limit", "max_iterations"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 1:
@@ -233,10 +242,12 @@ class SparkDedupConfig:
 @dataclass
 class DedupReport:
     """What `dedup_df` found on the way (filled when ``report=`` is passed): rows set aside
-    by reason, fresh (distinct-body) rows, candidate pairs and verified edges, band buckets
-    cut to ``bucket_limit``, component rounds, groups replayed and the largest one; with a
-    report each stage is materialised in turn and ``seconds`` holds its wall time (order and
-    exact keys, signatures, pairs and verification, components, replay)."""
+    by reason, fresh (distinct-body) rows, candidate pairs and verified edges, piece links,
+    band buckets cut to ``bucket_limit``, component rounds, widely held pieces replayed as
+    boilerplate from a batch on, those whose guess failed (linked whole), replay passes,
+    groups replayed and the largest one; with a report each stage is materialised in turn
+    and ``seconds`` holds its wall time (order and exact keys, signatures, pairs and
+    verification, piece links, components, replay, result; the last pass's)."""
 
     set_aside: dict[str, int]
     fresh: int = 0
@@ -245,6 +256,9 @@ class DedupReport:
     piece_edges: int = 0
     truncated_buckets: int = 0
     rounds: int = 0
+    boilerplate_pieces: int = 0
+    unsettled_pieces: int = 0
+    replay_passes: int = 0
     groups: int = 0
     largest_group: int = 0
     seconds: dict[str, float] = field(default_factory=dict)
@@ -323,7 +337,7 @@ def dedup_df(
     base = df.select(
         F.col(id_col).cast("string").alias("id"), F.col(text_col).cast("string").alias("text")
     )
-    rows = _with_position(base).withColumnRenamed("_position", "position")
+    rows = _with_position(base, "position")
     keyed = rows.mapInArrow(
         _key_batches, "position long, id string, text string, blank boolean, key binary"
     )
@@ -334,13 +348,12 @@ def dedup_df(
         .when(F.col("position") != first_of_id, F.lit("duplicate_id"))
         .when(F.col("blank"), F.lit("empty_after_clean")),
     ).persist()
-    good = keyed.where(F.col("quarantined").isNull()).orderBy("position")
-    good = spark.createDataFrame(
-        good.rdd.zipWithIndex().map(
-            lambda r: (r[1], r[0]["position"], r[0]["id"], r[0]["text"], r[0]["key"])
-        ),
-        "dpos long, position long, id string, text string, key binary",
-    ).persist()
+    good = _with_position(
+        keyed.where(F.col("quarantined").isNull())
+        .select("position", "id", "text", "key")
+        .orderBy("position"),
+        "dpos",
+    )
 
     # 2. exact keys: the first row of each key is fresh; the others follow it
     w = sql.Window.partitionBy("key")
@@ -382,33 +395,89 @@ def dedup_df(
     joined = (
         pairs.join(sa, "a").join(sb, "b").select("a", "b", "sig_a", "size_a", "sig_b", "size_b")
     )
-    verified = joined.mapInArrow(_verify_batches(cfg), "a long, b long")
+    verified = joined.mapInArrow(_verify_batches(cfg), "a long, b long").persist()
+    lap("pairs_verify", verified)
 
-    # 6. shared sentence pieces: every holder linked to the piece's first holder
-    held = feats.select("dpos", F.explode("pieces").alias("piece"))
-    piece_edges = (
-        held.withColumn("a", F.min("dpos").over(sql.Window.partitionBy("piece")))
-        .where(F.col("a") != F.col("dpos"))
-        .select("a", F.col("dpos").alias("b"))
+    # 6. shared sentence pieces: holders linked to the piece's first holder, up to the batch
+    # from which a widely held piece is surely boilerplate (checked by the replay)
+    bs = scfg.batch_size
+    need = scfg.boilerplate_holders or 4 * (cfg.boilerplate_clusters + 1)
+    holders = (
+        feats.select("dpos", F.explode("pieces").alias("piece"))
+        .groupBy("piece")
+        .agg(F.array_sort(F.collect_list("dpos")).alias("h"))
+        .where(F.size("h") > 1)
+        .withColumn(
+            "since",
+            F.when(
+                (F.size("h") >= need)
+                & (F.element_at("h", -1) >= (F.floor(F.element_at("h", need) / bs) + 1) * bs),
+                F.floor(F.element_at("h", need) / bs) + 1,
+            ),
+        )
+        .persist()
     )
-    edges = verified.union(piece_edges).distinct().persist()
-    lap("pairs_verify", edges)
+    n_heavy = 0
+    whole: list[int] = []  # pieces whose guess failed: all holders linked
+    passes = 0
+    while True:
+        passes += 1
+        pieces_now = holders.withColumn(
+            "since",
+            F.when(F.col("piece").isin(whole), F.lit(None)).otherwise(F.col("since"))
+            if whole
+            else F.col("since"),
+        )
+        heavy = {
+            int(r["piece"]): int(r["since"])
+            for r in pieces_now.where(F.col("since").isNotNull()).select("piece", "since").collect()
+        }
+        n_heavy = max(n_heavy, len(heavy))
+        linked = pieces_now.select(
+            F.when(F.col("since").isNull(), F.col("h"))
+            .otherwise(F.filter("h", lambda x: x < F.col("since") * bs))
+            .alias("h")
+        ).where(F.size("h") > 1)
+        piece_edges = linked.select(
+            F.element_at("h", 1).alias("a"), F.explode(F.slice("h", 2, F.size("h"))).alias("b")
+        )
+        edges = verified.union(piece_edges).persist()
+        lap("piece_links", edges)
 
-    # 7. connected components
-    labels, rounds = _components(edges, scfg.max_iterations)
-    lap("components", labels)
-    # 8. replay each group with the local engine
-    comp = good.join(labels.withColumnRenamed("node", "root"), "root", "left").withColumn(
-        "group", F.coalesce("label", "root")
+        # 7. connected components
+        labels, rounds = _components(edges, scfg.max_iterations)
+        lap("components", labels)
+
+        # 8. replay each group with the local engine, many groups per task
+        comp = good.join(labels.withColumnRenamed("node", "root"), "root", "left").withColumn(
+            "group", F.coalesce("label", "root")
+        )
+        parts = int(spark.conf.get("spark.sql.shuffle.partitions") or 8)
+        decided = (
+            comp.select("group", "dpos", "position", "id", "text")
+            .repartition(parts, "group")
+            .sortWithinPartitions("group", "dpos")
+            .mapInArrow(_replayer(cfg, bs, heavy), _replay_schema())
+            .persist()
+        )
+        bad = [
+            int(r["unsettled"])
+            for r in decided.where(F.col("unsettled").isNotNull())
+            .select("unsettled")
+            .distinct()
+            .collect()
+        ]
+        lap("replay", decided)
+        if not bad:
+            break
+        log.info("dedup_df: %d boilerplate guesses too early; replaying with their links", len(bad))
+        whole.extend(bad)
+        for d in (edges, decided):
+            d.unpersist()
+
+    decisions = decided.where(F.col("unsettled").isNull()).select(
+        *_DECISION_FIELDS[:-1], F.lit(None).cast(T.StringType()).alias("quarantined")
     )
-    batch_size = scfg.batch_size
-    decided = (
-        comp.select("group", "dpos", "position", "id", "text")
-        .rdd.map(lambda r: (r["group"], (r["dpos"], r["position"], r["id"], r["text"])))
-        .groupByKey()
-        .flatMap(_replayer(cfg, batch_size))
-    )
-    decisions = spark.createDataFrame(decided, _decision_schema())
     aside = keyed.where(F.col("quarantined").isNotNull()).select(
         "id",
         "position",
@@ -422,7 +491,7 @@ def dedup_df(
     )
     result = decisions.unionByName(aside).persist()
     n = result.count()
-    lap("replay")
+    lap("result")
     if report is not None:
         report.set_aside = {
             r["quarantined"]: r["count"] for r in aside.groupBy("quarantined").count().collect()
@@ -430,9 +499,12 @@ def dedup_df(
         report.fresh = feats.count()
         report.candidate_pairs = pairs.count()
         report.verified_edges = verified.count()
-        report.piece_edges = piece_edges.distinct().count()
+        report.piece_edges = piece_edges.count()
         report.truncated_buckets = truncated
         report.rounds = rounds
+        report.boilerplate_pieces = n_heavy
+        report.unsettled_pieces = len(whole)
+        report.replay_passes = passes
         sizes = comp.groupBy("group").count()
         agg = sizes.agg(F.count("*").alias("g"), F.max("count").alias("m")).first()
         if agg is not None:
@@ -446,7 +518,7 @@ def dedup_df(
             k,
         )
     log.info("dedup_df: %d rows decided in %d component rounds", n, rounds)
-    for d in (keyed, good, feats, buckets, edges):
+    for d in (keyed, good, feats, buckets, verified, holders, edges, decided):
         d.unpersist()
     return result
 
@@ -466,18 +538,29 @@ def kept_df(
     F = sql.functions
     if decisions is None:
         decisions = dedup_df(df, config, id_col=id_col, **kw)
-    keep = decisions.where(F.col("kept")).select("position")
-    rows = _with_position(df)
-    return rows.join(keep, rows["_position"] == keep["position"], "left_semi").drop("_position")
+    keep = decisions.where(F.col("kept")).select(F.col("position").alias("_keep"))
+    rows = _with_position(df, "_position")
+    return rows.join(keep, rows["_position"] == keep["_keep"], "left_semi").drop("_position")
 
 
-def _with_position(df: DataFrame) -> DataFrame:
-    """``df`` with ``_position``: its rows' input order, 0-based (``zipWithIndex``)."""
-    T = _spark().types
-    schema = T.StructType([T.StructField("_position", T.LongType(), False), *df.schema.fields])
-    return df.sparkSession.createDataFrame(
-        df.rdd.zipWithIndex().map(lambda r: (r[1], *r[0])), schema
-    )
+def _with_position(df: DataFrame, name: str) -> DataFrame:
+    """``df`` with a first column ``name``: its rows' order, 0-based, consecutive. Computed in
+    the JVM (partition number and row number within it, then each partition's offset), on a
+    local checkpoint, so the numbers cannot change if a partition is computed again."""
+    F = _spark().functions
+    tagged = df.select(
+        F.spark_partition_id().alias("_pid"),
+        F.monotonically_increasing_id().alias("_mid"),
+        *[F.col(c) for c in df.columns],
+    ).localCheckpoint()
+    counts = dict(tagged.groupBy("_pid").count().collect())
+    offsets, total = [], 0
+    for pid in range(max(counts, default=-1) + 1):
+        offsets.append(total)
+        total += counts.get(pid, 0)
+    start = F.element_at(F.array(*[F.lit(o) for o in offsets or [0]]), F.col("_pid") + 1)
+    local = F.col("_mid") - F.shiftleft(F.col("_pid").cast("long"), 33)
+    return tagged.select((start + local).alias(name), *[F.col(c) for c in df.columns])
 
 
 # ---------------------------------------------------------------------------------------------
@@ -567,25 +650,91 @@ def _verify_batches(cfg: DedupConfig) -> Any:
     return run
 
 
-def _replayer(cfg: DedupConfig, batch_size: int) -> Any:
-    def run(group: tuple[int, Any]) -> Iterator[tuple[Any, ...]]:
-        from .dedup import replay
+def _replay_schema() -> str:
+    return (
+        "id string, position long, cluster string, kept boolean, match string, "
+        "similarity double, containment double, supersedes string, unsettled long"
+    )
 
-        members = sorted(group[1])
-        where = {id_: pos for _, pos, id_, _ in members}
-        decisions = replay(((d // batch_size, id_, t) for d, _, id_, t in members), cfg)
-        for d in decisions:
-            yield (
-                d.id,
-                where[d.id],
-                d.cluster,
-                d.kept,
-                d.match,
-                float(d.similarity),
-                d.containment,
-                d.supersedes,
-                None,
+
+def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
+    """Replay every group of a partition (rows sorted by group, then dpos) with
+    `dedup.replay`; ``heavy``: piece -> the batch from which it is taken as boilerplate.
+    A group whose guess fails yields one row per unsettled piece instead of decisions."""
+
+    def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+        import pyarrow as pa
+
+        from .dedup import BoilerplateUnsettled, replay
+        from .minhash import pieces_batch, strip_marks
+
+        keys = np.array(sorted(heavy), np.uint64)
+        names = _replay_schema()
+
+        def decide(rows: list[tuple[int, int, str, str, list[int]]]) -> list[tuple[Any, ...]]:
+            held = {p for r in rows for p in r[4]}
+            hint = {p: heavy[p] for p in held}
+            confirm = {p for d, _, _, _, ps in rows for p in ps if d // batch_size < heavy[p]}
+            try:
+                decisions = replay(
+                    ((d // batch_size, id_, t) for d, _, id_, t, _ in rows),
+                    cfg,
+                    boilerplate=hint,
+                    confirm=confirm,
+                )
+            except BoilerplateUnsettled as e:
+                return [(None,) * 8 + (int(p),) for p in e.pieces]
+            where = {r[2]: r[1] for r in rows}
+            return [
+                (
+                    d.id,
+                    where[d.id],
+                    d.cluster,
+                    d.kept,
+                    d.match,
+                    float(d.similarity),
+                    d.containment,
+                    d.supersedes,
+                    None,
+                )
+                for d in decisions
+            ]
+
+        def emit(out: list[tuple[Any, ...]]) -> pa.RecordBatch:
+            cols = list(zip(*out, strict=True)) if out else [()] * 9
+            types = [pa.string(), pa.int64(), pa.string(), pa.bool_(), pa.string()]
+            types += [pa.float64(), pa.float64(), pa.string(), pa.int64()]
+            return pa.RecordBatch.from_arrays(
+                [pa.array(list(c), t) for c, t in zip(cols, types, strict=True)],
+                names=[f.split()[0] for f in names.split(", ")],
             )
+
+        current: Any = None
+        rows: list[tuple[int, int, str, str, list[int]]] = []
+        for rb in batches:
+            groups = rb.column("group").to_pylist()
+            dpos = rb.column("dpos").to_pylist()
+            pos = rb.column("position").to_pylist()
+            ids = rb.column("id").to_pylist()
+            texts = rb.column("text").to_pylist()
+            holds: list[list[int]] = [[] for _ in texts]
+            if len(keys):
+                h, _, off, _ = pieces_batch([strip_marks(t) for t in texts])
+                hit = np.flatnonzero(np.isin(h, keys))
+                row = np.searchsorted(off, hit, side="right") - 1
+                for r, p in zip(row.tolist(), h[hit].tolist(), strict=True):
+                    holds[r].append(p)
+            out: list[tuple[Any, ...]] = []
+            for i, g in enumerate(groups):
+                if g != current and rows:
+                    out.extend(decide(rows))
+                    rows = []
+                current = g
+                rows.append((dpos[i], pos[i], ids[i], texts[i], holds[i]))
+            if out:
+                yield emit(out)
+        if rows:
+            yield emit(decide(rows))
 
     return run
 
