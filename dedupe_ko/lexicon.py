@@ -265,6 +265,8 @@ NAMES_RE = r"[가-힣]{2,4}(?:\s*[·,]\s*[가-힣]{2,4}){0,3}"
 PERSON_RE = r"(?:(?:남궁|황보|선우|제갈|독고|사공|서문|동방)[가-힣]{1,2}|[김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길위표명기반왕금옥육인맹제모탁국어은편용예봉경사][가-힣]{1,2})"
 # A newsroom title after a name.
 ROLE_RE = r"(?:[가-힣]{1,6}(?:부|팀|국|센터)\s+)?(?:기자|특파원|통신원|객원\s*기자|인턴\s*기자|수습\s*기자|선임\s*기자|전문\s*기자|편집\s*위원|논설\s*위원|앵커|기상\s*캐스터|리포터)"
+# A person's title after a name in a caption: "홍길동 한빛전자 대표", "필 배티 편집장".
+TITLE_RE = r"(?:대표이사|대표|부회장|회장|부사장|사장|의장|장관|차관|이사장|위원장|편집장|총장|원장|청장|총재|교수|본부장|센터장|실장|단장|소장|지사|시장|군수|구청장|의원|CEO|감독|작가|변호사)"
 # An outlet name as it appears in credits: one short token.
 OUTLET_RE = r"[가-힣A-Za-z0-9][가-힣A-Za-z0-9&]{0,11}"
 # A name shaped like an outlet's: 한빛일보, 서해타임스, 누리신문, 한빛통신, 뉴스1
@@ -299,6 +301,7 @@ VOCAB: dict[str, str | tuple[str, ...]] = {
     "names_re": NAMES_RE,
     "person_re": PERSON_RE,
     "role_re": ROLE_RE,
+    "title_re": TITLE_RE,
     "outlet_re": OUTLET_RE,
     "outlet_shape_re": OUTLET_SHAPE_RE,
     "email_re": EMAIL_RE,
@@ -343,7 +346,7 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (
             (".", "!", "?"),
             rf"(?<=[가-힣A-Za-z%)\]\"'”’」』][.!?]{CLOSE}{{0,2}})\s+(?=\S)"
-            rf"|(?<=[다요죠까][.!?]{CLOSE}{{0,2}})(?!{CLOSE})(?=[가-힣A-Za-z0-9▲△▶▷◆■●◇□☞<\[(【《\"'“‘])",
+            rf"|(?<=[다요죠까][.!?]{CLOSE}{{0,2}})(?!{CLOSE})(?=[가-힣A-Za-z0-9▲△▶▷◆■●◇□☞<\[(【《\"'“‘|])",
         ),
         (
             ("@",),

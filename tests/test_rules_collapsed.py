@@ -88,3 +88,19 @@ def test_sentence_ending_in_itda_before_a_paragraph_credit_stays() -> None:
     cleaned = clean_and_explain(page)
     assert "적극 기소해 유죄를 이끌어내고 있다." in cleaned.text
     assert "ⓒ" not in cleaned.text
+
+
+def test_name_caption_before_a_sentence_that_names_the_same_person() -> None:
+    text, removed = _clean(
+        "회사는 외부 인사를 고문으로 영입했다고 밝혔다.| 허민 누리홀딩스 대표허민 대표는 앞으로 "
+        "게임 개발 전반에 참여한다.필 배티 편집장 필 배티 THE 편집장은 평가 결과를 설명했다."
+    )
+    assert "| 허민 누리홀딩스 대표" not in text and "필 배티 편집장 필" not in text
+    assert "허민 대표는 앞으로 게임 개발 전반에 참여한다." in text
+    assert "필 배티 THE 편집장은 평가 결과를 설명했다." in text
+    assert [r for r, t in removed if r == "caption.name_again"] == ["caption.name_again"] * 2
+
+
+def test_a_sentence_that_names_two_people_keeps_both() -> None:
+    text, _ = _clean("홍길동 대표와 홍길동 대표의 동생이 함께 참석했다.")
+    assert "홍길동 대표와 홍길동 대표의 동생이 함께 참석했다." in text
