@@ -290,6 +290,14 @@ OPENER_RE = (
     r"(?:이날|한편|반면|또한|특히|아울러|그러나|하지만|따라서|그러면서|이처럼|이밖에|이외에도|"
     r"올해|지난해|내년|앞서|이와\s*함께)(?=[\s,])"
 )
+# A section tag and the time of dispatch: "마켓인사이트 6월24일 오후 6시10분".
+DISPATCH_TAG_RE = (
+    r"[가-힣A-Za-z·]{2,12}\s+\d{1,2}월\s*\d{1,2}일\s*(?:오전|오후)?\s*\d{1,2}시(?:\s*\d{1,2}분)?"
+)
+# An image's file name: "Image_Macarong", "IMG_2034.jpg".
+IMAGE_FILE_RE = (
+    r"(?:Image|IMG|image|img|Photo|photo)_[A-Za-z0-9_\-]+(?:\.(?:jpe?g|png|gif|JPE?G|PNG))?"
+)
 # How a Korean sentence ends (with or without a stop), closing quotes after it.
 SENTENCE_END_RE = rf"(?:[.!?…]|다|요|죠){CLOSE}{{0,2}}"
 # Punctuation that closes a sentence (what a glued credit or signature follows).
@@ -312,6 +320,8 @@ VOCAB: dict[str, str | tuple[str, ...]] = {
     "sentence_stop_re": SENTENCE_STOP_RE,
     "view_re": VIEW_WORDS_RE,
     "dateline_place_re": DATELINE_PLACE_RE,
+    "dispatch_tag_re": DISPATCH_TAG_RE,
+    "image_file_re": IMAGE_FILE_RE,
 }
 """The vocabulary rule patterns insert as ``{name}``: phrase lists, and ``*_re`` expressions."""
 
@@ -397,7 +407,14 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         ),
         (
             ("▶", "▷", "☞", "※"),
-            r"\s*(?=※\s*\S)|\s*(?=\(?\s*[▶▷☞]\s?[^\s▶▷☞])|\(\s*[▶▷☞][^()\n]{1,100}\)\K\s*(?=\S)",
+            r"\s*(?=※\s*\S)|\s*(?=\(?\s*[▶▷☞]\s?[^\s▶▷☞])|\(\s*[▶▷☞][^()\n]{1,100}\)\K\s*(?=\S)"
+            # a section tag with its dispatch time glued to the lede: "▶마켓인사이트 6월24일 오후 6시10분카카오의"
+            rf"|[▶▷]\s*{DISPATCH_TAG_RE}\K\s*(?=\S)",
+        ),
+        (
+            ("Image_", "IMG_", "image_", "img_", "Photo_", "photo_"),
+            # an image's file name left where the photo stood: "…밝혔다.Image_Macarong마카롱팩토리는"
+            rf"(?<=\S)\s*(?={IMAGE_FILE_RE})|{IMAGE_FILE_RE}\K\s*(?=[가-힣])",
         ),
         (("바로", "구독"), r"\s*(?=\[[^\]\n]{0,20}(?:바로\s*가기|구독)[^\]\n]{0,10}\])"),
         (

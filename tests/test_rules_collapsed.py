@@ -156,3 +156,14 @@ def test_credit_behind_a_dropped_deck_goes_in_one_pass() -> None:
     once = clean(page)
     assert clean(once) == once
     assert once.startswith("며칠 전 대구의 한 향교에 강연하러 갔다.")
+
+
+def test_dispatch_tag_and_image_file_name_glued_to_sentences() -> None:
+    text, removed = _clean(
+        "투자금은 신규 서비스 개발에 쓰인다.Image_Hanbit한빛팩토리는 2016년 설립된 회사다."
+    )
+    assert "Image_Hanbit" not in text and "한빛팩토리는 2016년 설립된 회사다." in text
+    page = "▶마켓인사이트 6월24일 오후 6시10분" + LEDE + TAIL
+    cleaned = clean_and_explain(page)
+    assert cleaned.text.startswith("한빛화재는 18일")
+    assert [r.rule for r in cleaned.removals if "마켓인사이트" in r.text] == ["promo.dispatch_tag"]
