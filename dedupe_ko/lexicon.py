@@ -263,11 +263,14 @@ VIEW_WORDS_RE = r"(?:모습|전경|현판|풍경|입구|정문|청사|건물|내
 # A person's name (2-4 Hangul syllables), possibly several joined by "·" or ",".
 NAMES_RE = r"[가-힣]{2,4}(?:\s*[·,]\s*[가-힣]{2,4}){0,3}"
 # A name as a sign-off gives it: a surname (one or two syllables) and one or two more.
-PERSON_RE = r"(?:(?:남궁|황보|선우|제갈|독고|사공|서문|동방)[가-힣]{1,2}|[김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길위표명기반왕금옥육인맹제모탁국어은편용예봉경사][가-힣]{1,2})"
+SURNAME_RE = r"(?:남궁|황보|선우|제갈|독고|사공|서문|동방|[김이박최정강조윤장임한오서신권황안송류유전홍고문양손배백허남심노하곽성차주우구민진나지엄채원천방공현함변염여추도소석선설마길위표명기반왕금옥육인맹제모탁국어은편용예봉경사])"
+PERSON_RE = rf"(?:{SURNAME_RE}[가-힣]{{1,2}})"
 # A newsroom title after a name.
 ROLE_RE = r"(?:[가-힣]{1,6}(?:부|팀|국|센터)\s+)?(?:기자|특파원|통신원|객원\s*기자|인턴\s*기자|수습\s*기자|선임\s*기자|전문\s*기자|편집\s*위원|논설\s*위원|앵커|기상\s*캐스터|리포터)"
-# An outlet name as it appears in credits: one short token.
-OUTLET_RE = r"[가-힣A-Za-z0-9][가-힣A-Za-z0-9&]{0,11}"
+# A person's title after a name in a caption: "홍길동 한빛전자 대표", "필 배티 편집장".
+TITLE_RE = r"(?:대표이사|대표|부회장|회장|부사장|사장|의장|장관|차관|이사장|위원장|편집장|총장|원장|청장|총재|교수|본부장|센터장|실장|단장|소장|지사|시장|군수|구청장|의원|CEO|감독|작가|변호사)"
+# An outlet name as it appears in credits: one short token, never a verb ("…박았다 홍길동 기자").
+OUTLET_RE = r"[가-힣A-Za-z0-9][가-힣A-Za-z0-9&]{0,11}(?<![다요])"
 # A name shaped like an outlet's: 한빛일보, 서해타임스, 누리신문, 한빛통신, 뉴스1
 OUTLET_SHAPE_RE = r"[가-힣A-Za-z0-9]{1,10}(?:신문|일보|뉴스|경제|타임스|타임즈|방송|통신|데일리|투데이|미디어|저널|포스트|비즈|TV|닷컴|매일|프레스|신보|News|news|1)"
 # An e-mail address, or what Cloudflare's obfuscation leaves of one: "[email protected]"
@@ -288,6 +291,14 @@ OPENER_RE = (
     r"(?:이날|한편|반면|또한|특히|아울러|그러나|하지만|따라서|그러면서|이처럼|이밖에|이외에도|"
     r"올해|지난해|내년|앞서|이와\s*함께)(?=[\s,])"
 )
+# A section tag and the time of dispatch: "마켓인사이트 6월24일 오후 6시10분".
+DISPATCH_TAG_RE = (
+    r"[가-힣A-Za-z·]{2,12}\s+\d{1,2}월\s*\d{1,2}일\s*(?:오전|오후)?\s*\d{1,2}시(?:\s*\d{1,2}분)?"
+)
+# An image's file name: "Image_Macarong", "IMG_2034.jpg".
+IMAGE_FILE_RE = (
+    r"(?:Image|IMG|image|img|Photo|photo)_[A-Za-z0-9_\-]+(?:\.(?:jpe?g|png|gif|JPE?G|PNG))?"
+)
 # How a Korean sentence ends (with or without a stop), closing quotes after it.
 SENTENCE_END_RE = rf"(?:[.!?…]|다|요|죠){CLOSE}{{0,2}}"
 # Punctuation that closes a sentence (what a glued credit or signature follows).
@@ -300,6 +311,7 @@ VOCAB: dict[str, str | tuple[str, ...]] = {
     "names_re": NAMES_RE,
     "person_re": PERSON_RE,
     "role_re": ROLE_RE,
+    "title_re": TITLE_RE,
     "outlet_re": OUTLET_RE,
     "outlet_shape_re": OUTLET_SHAPE_RE,
     "email_re": EMAIL_RE,
@@ -309,6 +321,8 @@ VOCAB: dict[str, str | tuple[str, ...]] = {
     "sentence_stop_re": SENTENCE_STOP_RE,
     "view_re": VIEW_WORDS_RE,
     "dateline_place_re": DATELINE_PLACE_RE,
+    "dispatch_tag_re": DISPATCH_TAG_RE,
+    "image_file_re": IMAGE_FILE_RE,
 }
 """The vocabulary rule patterns insert as ``{name}``: phrase lists, and ``*_re`` expressions."""
 
@@ -344,11 +358,13 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         (
             (".", "!", "?"),
             rf"(?<=[가-힣A-Za-z%)\]\"'”’」』][.!?]{CLOSE}{{0,2}})\s+(?=\S)"
-            rf"|(?<=[다요죠까][.!?]{CLOSE}{{0,2}})(?!{CLOSE})(?=[가-힣A-Za-z0-9▲△▶▷◆■●◇□☞<\[(【《\"'“‘])",
+            rf"|(?<=[다요죠까][.!?]{CLOSE}{{0,2}})(?!{CLOSE})(?=[가-힣A-Za-z0-9▲△▶▷◆■●◇□☞<\[(【《\"'“‘|])",
         ),
         (
             ("@",),
-            r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9\-]|\.[A-Za-z])[)>\]]?\K\s*(?=\S)",
+            r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9\-]|\.[A-Za-z])[)>\]]?\K\s*(?=\S)"
+            # a sign-off (name, e-mail) glued to a sentence that lost its stop: "…영향이다이광수 (x@y.kr)"
+            rf"|(?<=[가-힣]다)(?={PERSON_RE}\s*(?:{ROLE_RE}\s*)?[<(\[]?\s*[A-Za-z0-9._%+\-]+@)",
         ),
         (
             ("/",),
@@ -392,7 +408,14 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         ),
         (
             ("▶", "▷", "☞", "※"),
-            r"\s*(?=※\s*\S)|\s*(?=\(?\s*[▶▷☞]\s?[^\s▶▷☞])|\(\s*[▶▷☞][^()\n]{1,100}\)\K\s*(?=\S)",
+            r"\s*(?=※\s*\S)|\s*(?=\(?\s*[▶▷☞]\s?[^\s▶▷☞])|\(\s*[▶▷☞][^()\n]{1,100}\)\K\s*(?=\S)"
+            # a section tag with its dispatch time glued to the lede: "▶마켓인사이트 6월24일 오후 6시10분카카오의"
+            rf"|[▶▷]\s*{DISPATCH_TAG_RE}\K\s*(?=\S)",
+        ),
+        (
+            ("Image_", "IMG_", "image_", "img_", "Photo_", "photo_"),
+            # an image's file name left where the photo stood: "…밝혔다.Image_Macarong마카롱팩토리는"
+            rf"(?<=\S)\s*(?={IMAGE_FILE_RE})|{IMAGE_FILE_RE}\K\s*(?=[가-힣])",
         ),
         (("바로", "구독"), r"\s*(?=\[[^\]\n]{0,20}(?:바로\s*가기|구독)[^\]\n]{0,10}\])"),
         (
@@ -411,6 +434,9 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             # "/사진제공=한빛차이날 …", "ⓒ한빛화재한빛화재는 …"
             rf"(?:{PHOTO_RE}\s*=|[ⓒ©])\s*[가-힣A-Za-z0-9]{{2,12}}?(?:\s*제공)?\K(?={OPENER_RE})"
             rf"|[ⓒ©]\s*{WIRE_AGENCY_RE}(?!코리아)\K(?=[가-힣])"
+            # an illustrator's name (surname and two syllables) glued to the next word:
+            # "일러스트= 홍길동며칠 전 …"
+            rf"|(?:일러스트|그래픽|삽화|캐리커처)\s*[=:]\s*{SURNAME_RE}[가-힣]{{2}}\K(?=[가-힣]{{2}})(?!기자|디자이너|제공|작가)"
             r"|[ⓒ©]\s*(?P<cstem>[가-힣]{2,}?)[가-힣A-Za-z0-9]{0,8}?\K\s*(?=(?P=cstem)[가-힣]*[은는이가])",
         ),
     )

@@ -54,6 +54,7 @@ _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never 
 _STORY_SENTENCES = 4  # a page with fewer sentences besides its captions is a photo story
 _TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
+_HEADLINE_STOPLESS = 40  # a related headline after the body ("… 새 주인 찾았다") is shorter
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
 _HEADLINE_PUNCT = "," + "\"'…‘’“”:?!"
 _WORD_ENDINGS = frozenset("은는이가을를에의로서도만와과다요고며나")
@@ -121,6 +122,7 @@ class Page:
     hints: Sequence[LineHint] | None = None  # one per line, from the HTML path
     body_from: int | None = None  # where the article's block starts on a whole page
     ended: int = -1  # the unit the furniture pass trimmed as the page's end
+    started: int = -1  # the unit the furniture pass trimmed as the page's start
 
     def cut(
         self,
@@ -263,12 +265,41 @@ def furniture(page: Page) -> None:
         if b > a:
             page.kept[k] = (off + a, off + b)
             prev_rule = None
+            if leading:
+                page.started = k
             leading = False
         else:
             page.kept[k] = None
             page.removed_by[k] = [c.rule for c in line_cuts]
             prev_rule = line_cuts[-1].rule.id if line_cuts else None
     page.ended = ended
+
+
+def _trim_new_start(page: Page) -> None:
+    """The first kept unit starts the output: when an earlier pass dropped what stood before
+    it, trim it (or drop it) as the start of a collapsed page, as a second pass over the output
+    would (a credit or a byline the dropped deck hid)."""
+    live = page.live()
+    while live and live[0] != page.started:
+        k = live[0]
+        u = page.units[k]
+        if len(page.lines[u.line][1]) <= COLLAPSED_CHARS:
+            return
+        a0, b0 = page.kept[k]  # type: ignore[misc]
+        zones = {"any", "first"}
+        if not is_sentence(page.text[a0:b0]):
+            zones.add("head")
+        if any(is_sentence(page.span_text(j)) for j in live[1:]):
+            zones.add("body")
+        cuts, a, b = page.rules.strip_line(page.text[a0:b0], frozenset(zones))
+        for c in cuts:
+            page.cut(a0 + c.start, a0 + c.end, c.rule.id, c.rule.category)
+        if b > a:
+            page.kept[k] = (a0 + a, a0 + b)
+            page.started = k
+            return
+        page.kept[k] = None
+        live = live[1:]
 
 
 def _trim_new_end(page: Page, ended: int) -> None:
@@ -490,7 +521,17 @@ def title(page: Page) -> None:
     ledes = {c.end for c in page.cuts if c.category == "wire"}
     if page.body_from is not None:
         ledes.add(page.body_from)
-    sentences = [k for k in live if _is_anchor(texts[k]) or page.kept[k][0] in ledes]  # type: ignore[index]
+    # (a short piece of a collapsed line that head furniture rules remove, right after a wire
+    # credit, is a caption or a speaker label before the body, as a second pass sees it)
+    sentences = [
+        k
+        for k in live
+        if _is_anchor(texts[k])
+        or (
+            page.kept[k][0] in ledes  # type: ignore[index]
+            and (page.units[k].whole or page.rules.layout_rule(texts[k], "head") is None)
+        )
+    ]
     first = sentences[0] if sentences else None
     last = sentences[-1] if sentences else None
     drop: dict[int, str] = {}
@@ -514,6 +555,8 @@ def title(page: Page) -> None:
             if k < first and k != candidate:  # type: ignore[operator]
                 rule = page.rules.layout_rule(texts[k], "head")
             elif k > last:  # type: ignore[operator]
+                if not page.units[k].whole and _stopless_sentence(texts[k]):
+                    continue  # the last sentence of a crawl that dropped the stops
                 rule = page.rules.layout_rule(texts[k], "tail")
             else:
                 continue
@@ -547,6 +590,7 @@ def title(page: Page) -> None:
     for k, rule_id in drop.items():
         category = "promo" if rule_id == "promo.tail" else "layout"
         page.drop(k, rule_id, "title" if rule_id.startswith("title.") else category)
+    _trim_new_start(page)
     _trim_new_end(page, page.ended)
     for k, (j, sim) in sorted(page.repeats.items()):
         if page.kept[k] is not None:
@@ -668,6 +712,12 @@ def _deck(page: Page, k: int, text: str, ledes: set[int]) -> bool:
     nxt = k + 1
     span = page.kept[nxt] if nxt < len(page.kept) else None
     return span is not None and (span[0] in ledes or span[0] != page.units[nxt].start)
+
+
+def _stopless_sentence(text: str) -> bool:
+    """A piece of a collapsed line that reads as a sentence without its stop ("…못한
+    영향이다"): longer than a headline, ends in a news verb."""
+    return len(text) > _HEADLINE_STOPLESS and NEWS_END.search(text) is not None
 
 
 def _scene_or_view(text: str) -> bool:

@@ -88,3 +88,82 @@ def test_sentence_ending_in_itda_before_a_paragraph_credit_stays() -> None:
     cleaned = clean_and_explain(page)
     assert "적극 기소해 유죄를 이끌어내고 있다." in cleaned.text
     assert "ⓒ" not in cleaned.text
+
+
+def test_name_caption_before_a_sentence_that_names_the_same_person() -> None:
+    text, removed = _clean(
+        "회사는 외부 인사를 고문으로 영입했다고 밝혔다.| 허민 누리홀딩스 대표허민 대표는 앞으로 "
+        "게임 개발 전반에 참여한다.필 배티 편집장 필 배티 THE 편집장은 평가 결과를 설명했다."
+    )
+    assert "| 허민 누리홀딩스 대표" not in text and "필 배티 편집장 필" not in text
+    assert "허민 대표는 앞으로 게임 개발 전반에 참여한다." in text
+    assert "필 배티 THE 편집장은 평가 결과를 설명했다." in text
+    assert [r for r, t in removed if r == "caption.name_again"] == ["caption.name_again"] * 2
+
+
+def test_a_sentence_that_names_two_people_keeps_both() -> None:
+    text, _ = _clean("홍길동 대표와 홍길동 대표의 동생이 함께 참석했다.")
+    assert "홍길동 대표와 홍길동 대표의 동생이 함께 참석했다." in text
+
+
+def test_signoff_glued_to_a_sentence_without_its_stop_keeps_the_sentence() -> None:
+    """Crawls that drop the stops glue the sign-off to the last sentence: only the name and
+    the address go, never the words before them (a verb is not an outlet or a name)."""
+    long = "2016년 10월 발행한 전환사채 잔액 10억원을 두고 소유권 분쟁이 이어지면서 "
+    for tail, kept in [
+        (long + "상환 대상자를 특정하지 못한 영향이다이광수 (kslee@hanbit.co.kr)", "영향이다"),
+        (long + "회사는 대국민성명을 발표할 예정이다 hong@nuri.com", "발표할 예정이다"),
+        (long + "상환이 늦어지고 있다고 관계자는 전했다 honey@nuri.co.kr", "관계자는 전했다"),
+        (
+            long + "올해 안에는 갚지 못할 것이라고 못 박았다 김미나 기자 mina@nuri.co.kr",
+            "못 박았다",
+        ),
+    ]:
+        cleaned = clean_and_explain(LEDE + TAIL + tail)
+        assert cleaned.text.replace("\n", "").endswith(kept), (tail, cleaned.text[-60:])
+        assert "@" not in cleaned.text
+
+
+def test_what_the_photo_shows_is_a_caption_and_a_sentence_about_a_photo_stays() -> None:
+    page = "\n".join(
+        [
+            "서울시는 6일 시내버스 노선 47개를 다음 달부터 조정한다고 밝혔다.",
+            "사진은 노선 조정 설명회에 참석한 시민들.",
+            "사진은 증거로 채택되지 않았다.",
+            "시는 석 달 동안 이용 실태를 점검해 보완책을 내놓을 계획이다.",
+        ]
+    )
+    cleaned = clean_and_explain(page)
+    assert "사진은 노선 조정 설명회에 참석한 시민들." not in cleaned.text
+    assert "사진은 증거로 채택되지 않았다." in cleaned.paragraphs
+
+
+def test_illustrator_name_glued_to_the_next_word() -> None:
+    text, removed = _clean("일러스트= 안병현며칠 전 대구의 한 향교에 강연하러 갔다.")
+    assert "며칠 전 대구의 한 향교에 강연하러 갔다." in text and "안병현" not in text
+    assert ("caption.credit", "일러스트= 안병현") in removed
+
+
+def test_credit_behind_a_dropped_deck_goes_in_one_pass() -> None:
+    """When a later pass drops what stood before it, the new first unit is trimmed as the
+    start of the page: cleaning the output again changes nothing."""
+    from dedupe_ko import clean
+
+    page = (
+        "[한빛 탐구생활]일러스트= 안병현며칠 전 대구의 한 향교에 강연하러 갔다. "
+        "대구로 내려가는 길에 강연 장소가 향교 대강당이라는 말을 들었다. " + LEDE + TAIL
+    ) * 2
+    once = clean(page)
+    assert clean(once) == once
+    assert once.startswith("며칠 전 대구의 한 향교에 강연하러 갔다.")
+
+
+def test_dispatch_tag_and_image_file_name_glued_to_sentences() -> None:
+    text, removed = _clean(
+        "투자금은 신규 서비스 개발에 쓰인다.Image_Hanbit한빛팩토리는 2016년 설립된 회사다."
+    )
+    assert "Image_Hanbit" not in text and "한빛팩토리는 2016년 설립된 회사다." in text
+    page = "▶마켓인사이트 6월24일 오후 6시10분" + LEDE + TAIL
+    cleaned = clean_and_explain(page)
+    assert cleaned.text.startswith("한빛화재는 18일")
+    assert [r.rule for r in cleaned.removals if "마켓인사이트" in r.text] == ["promo.dispatch_tag"]
