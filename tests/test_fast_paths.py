@@ -85,3 +85,22 @@ def test_short_texts_are_not_pages_and_long_menus_still_are() -> None:
     # no sentence in it, it is a page whose body is elsewhere.
     titled = ["한빛시 한강공원 야간 개방 연장 - 한빛일보", "정치", "경제", "사회", "로그인"]
     assert select_body(titled).no_article
+
+
+def test_a_near_copy_is_found_among_many_paragraphs() -> None:
+    from dedupe_ko.paragraphs import find_repeats
+
+    towns = ["뚝섬", "반포", "여의도", "망원", "난지", "잠실", "이촌", "양화", "광나루", "강서"]
+    paras = [
+        f"{town} 한강공원은 {k + 7}월부터 야간 개방 시간을 오후 {k % 3 + 10}시까지 늘리고 "
+        f"안전요원 {k * 3 + 4}명을 새로 배치한다고 {k + 1}일 밝혔다."
+        for k, town in enumerate(towns)
+    ]
+    copy = paras[6].replace("야간 개방", "야간개방").replace("밝혔다", "밝혔다 ")  # spacing only
+    trimmed = paras[3][3:]  # the copy lost its first word: found by its middle and end
+    got = find_repeats(
+        [*paras, copy, "전혀 다른 내용의 문단으로 시민 의견을 듣는 설명회가 열린다.", trimmed]
+    )
+    assert got[10] == (6, 1.0)  # the same folded key
+    assert got[12][0] == 3 and got[12][1] >= 0.95
+    assert set(got) == {10, 12}
