@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import ftfy
 import regex
+from ftfy.chardata import UTF8_DETECTOR_RE
 
 __all__ = ["NORMALIZER_VERSION", "Normalized", "normalize", "repair_cp949", "fold_key"]
 
@@ -62,7 +63,7 @@ _MAYBE_DAMAGED = re.compile("[&\x1b\u0080-\u00b6\u00b8-\u00fe\ud800-\udfff]")
 _LATIN_RUN = regex.compile(
     f"(?<![\\x20-\\x7e{_HIGH}])[\\x20-\\x7e]*+(?:[{_HIGH}][\\x20-\\x7e]*+){{2,}}"
 )
-_HANGUL = regex.compile("[\uac00-\ud7a3]")
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\uff02\u301d\u301e"
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\uff07"
@@ -199,6 +200,48 @@ def _repair_stretches(text: str) -> str:
     return _LATIN_RUN.sub(lambda m: _repair_run(m.group(), utf8=True), text)
 
 
+# What ftfy may change in a line (entities, controls, line and paragraph separators, bidi and
+# other format controls, BOM, surrogates); `_ftfy_leaves` also asks ftfy's own mojibake
+# detector and NFC.
+_FTFY_TOUCHES = re.compile(
+    "[&\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u206a-\u206f\ufeff\ufff9-\ufffc\ud800-\udfff]"
+)
+
+
+def _ftfy_leaves(line: str) -> bool:
+    """ftfy 6 returns this line unchanged: it holds Hangul (so no single-byte codec that
+    ftfy re-decodes through can encode it), nothing its other fixers touch, no sequence
+    its inconsistent-UTF-8 detector fixes, and it is NFC."""
+    return (
+        _HANGUL.search(line) is not None
+        and _FTFY_TOUCHES.search(line) is None
+        and UTF8_DETECTOR_RE.search(line) is None
+        and unicodedata.is_normalized("NFC", line)
+    )
+
+
+def _fix_text(text: str) -> str:
+    """``ftfy.fix_text(text, config=_FTFY)``, without the lines ftfy leaves alone: ftfy fixes
+    each line on its own (lines up to ``max_decode_length``), so only the runs of lines that
+    may change go to it. In a damaged article most lines are fine."""
+    out: list[str] = []
+    run: list[str] = []  # consecutive lines for ftfy
+    lines = text.split("\n")
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        seg = line if i == last else line + "\n"
+        if len(line) < _FTFY.max_decode_length and _ftfy_leaves(line):
+            if run:
+                out.append(ftfy.fix_text("".join(run), config=_FTFY))
+                run = []
+            out.append(seg)
+        elif seg:
+            run.append(seg)
+    if run:
+        out.append(ftfy.fix_text("".join(run), config=_FTFY))
+    return "".join(out)
+
+
 def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
     """Repair mojibake (UTF-8 and CP949), entities and odd characters; end in NFC.
 
@@ -227,7 +270,7 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
             if stretch != repaired and "utf8_mojibake" not in fixes:
                 fixes.append("utf8_mojibake")
             repaired = stretch
-            fixed = ftfy.fix_text(repaired, config=_FTFY)
+            fixed = _fix_text(repaired)
             if fixed != repaired and "ftfy" not in fixes:
                 fixes.append("ftfy")
             step = fixed

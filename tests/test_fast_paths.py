@@ -104,3 +104,41 @@ def test_a_near_copy_is_found_among_many_paragraphs() -> None:
     assert got[10] == (6, 1.0)  # the same folded key
     assert got[12][0] == 3 and got[12][1] >= 0.95
     assert set(got) == {10, 12}
+
+
+def _mojibake(text: str, codec: str) -> str:
+    return text.encode("utf-8").decode(codec, errors="replace")
+
+
+def test_ftfy_runs_only_where_it_changes_something() -> None:
+    import random
+
+    import ftfy
+
+    from dedupe_ko.normalize import _FTFY, _fix_text
+
+    good = [
+        "서울시가 여름철 한강 수변공원의 야간 개방 시간을 오후 11시까지 늘리기로 했다.",
+        '시 관계자는 "시민들이 더위를 피해 안전하게 쉴 수 있도록"이라고 말했다…',
+        "뚝섬·반포·여의도 등 5개 공원 「안전 수칙」 안내 ‘야간 개방’",
+        "Seoul extends Han River park hours",
+        "",
+        "▶ 관련 기사 보기",
+    ]
+    bad = [
+        _mojibake("앞서 재판부는 피고인의 항소를 기각했다.", "cp1252"),
+        _mojibake("한강 공원", "latin-1") + " 야간 개방",
+        "한빛시 &amp; 한빛구 &frac12; 예산 &#8220;확정&#8221;",
+        "공원\u2028안내",
+        "한강\u0085공원",
+        "안전\x1b[31m요원\x1b[0m 배치",
+        "한강 공원\ufeff 개방",
+        "\u1112\u1161\u11ab\u1100\u1161\u11bc 공원",  # NFD Hangul
+        "café 야간 개방 Ã© 공원",
+        "요원\x00\x07 배치\r\n",
+    ]
+    rng = random.Random(12)
+    for _ in range(300):
+        lines = [rng.choice(good + bad) for _ in range(rng.randint(1, 8))]
+        text = "\n".join(lines) + rng.choice(["", "\n"])
+        assert _fix_text(text) == ftfy.fix_text(text, config=_FTFY), text
