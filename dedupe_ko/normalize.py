@@ -13,7 +13,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ftfy
-import regex
 from ftfy.chardata import UTF8_DETECTOR_RE
 
 __all__ = ["NORMALIZER_VERSION", "Normalized", "normalize", "repair_cp949", "fold_key"]
@@ -50,7 +49,7 @@ _HIGH = "\u0080-\u00ff" + _CP1252_HIGH
 # The cheap test that decides whether the repair steps run at all: a UTF-8 lead byte followed
 # by a continuation byte (as Latin-1 / Windows-1252), two high Latin-1 characters in a row
 # (CP949 bytes), an HTML entity, a terminal escape, a C1 control or a lone surrogate.
-_MOJIBAKE_HINT = regex.compile(
+_MOJIBAKE_HINT = re.compile(
     f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]|[\u00a1-\u00fe]{{2}}"
     "|&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\x1b\u0080-\u009f\ud800-\udfff]"
 )
@@ -60,7 +59,7 @@ _MOJIBAKE_HINT = regex.compile(
 _MAYBE_DAMAGED = re.compile("[&\x1b\u0080-\u00b6\u00b8-\u00fe\ud800-\udfff]")
 # A maximal stretch of text that could be CP949 bytes shown as Latin-1 / Windows-1252, with
 # at least two high characters (a lone "·" or accent is never repaired, so never looked at).
-_LATIN_RUN = regex.compile(
+_LATIN_RUN = re.compile(
     f"(?<![\\x20-\\x7e{_HIGH}])[\\x20-\\x7e]*+(?:[{_HIGH}][\\x20-\\x7e]*+){{2,}}"
 )
 _HANGUL = re.compile("[\uac00-\ud7a3]")
@@ -80,15 +79,15 @@ _CHAR_MAP = {
     **{ord(c): "\u00b7" for c in _MIDDLE_DOTS},
 }
 _QUOTE_MAP = {**{ord(c): '"' for c in _DOUBLE_QUOTES}, **{ord(c): "'" for c in _SINGLE_QUOTES}}
-# The cheap checks run on every text, so they use the standard library's `re`, whose scan of
-# one character class is several times faster than `regex`'s.
+# Every pattern of this module uses the standard library's `re`: its scans of character classes
+# (what the checks run on every text are) are several times faster than `regex`'s.
 _NEEDS_MAP = re.compile(
     "[" + _ZERO_WIDTH + _ODD_SPACES + _MIDDLE_DOTS + _CONTROLS + _LINE_BREAKS + "]"
 )
 _NEEDS_QUOTES = re.compile("[" + _DOUBLE_QUOTES + _SINGLE_QUOTES + "]")
-_SPACES = regex.compile(r"[ ]{2,}")
-_BLANK_EDGES = regex.compile(r"^ +| +$", regex.M)
-_BLANK_LINES = regex.compile(r"\n{2,}")
+_SPACES = re.compile(r"[ ]{2,}")
+_BLANK_EDGES = re.compile(r"^ +| +$", re.M)
+_BLANK_LINES = re.compile(r"\n{2,}")
 
 
 def _replace_each(text: str, chars: re.Pattern[str], table: Mapping[int, str | None]) -> str:
@@ -319,7 +318,7 @@ def _dropped_category(category: str) -> bool:
 
 
 _KEY_DROP = _key_drop_class()
-_KEY_DROP_ASTRAL = regex.compile(r"[^\u0000-\uffff]")
+_KEY_DROP_ASTRAL = re.compile(r"[^\u0000-\uffff]")
 
 
 def fold_key(text: str) -> str:
