@@ -24,6 +24,8 @@ from dataclasses import dataclass, replace
 
 import regex
 
+from .lexicon import backwards
+
 __all__ = ["BlockConfig", "BlockVerdict", "Dropped", "LineHint", "select_body"]
 
 log = logging.getLogger(__name__)
@@ -70,6 +72,7 @@ SHORT_NOTICE = regex.compile(
 )
 # A browser title: the headline, then the site's name after " - ", " | " or " : ".
 BROWSER_TITLE = regex.compile(r"^.{6,}\S\s+[-|:ㅣ]\s+[\p{Hangul}A-Za-z][^.?!]{0,20}$")
+_BROWSER_TITLE_BACK = backwards(BROWSER_TITLE)  # a page-long first line costs one match
 # A short line that opens a list of other articles.
 LIST_HEAD = regex.compile(
     r"관련\s*(?:기사|뉴스|영상)|많이\s*(?:본|보는)|주요\s*뉴스|인기\s*(?:기사|뉴스|영상)|"
@@ -538,7 +541,7 @@ def select_body(
     if (
         hints is None
         and n < cfg.min_lines
-        and not (lines and BROWSER_TITLE.match(lines[0].strip()))
+        and not (lines and _BROWSER_TITLE_BACK.match(lines[0].strip()))
     ):
         # Too few lines to be page-like, no markup and no browser title: the verdict below
         # without judging every line (most texts are articles, not saved pages).

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dedupe_ko import select_body
+from dedupe_ko.blocks import BROWSER_TITLE
 from dedupe_ko.lexicon import (
     CAPTION_END,
     NEWS_END,
@@ -43,7 +44,7 @@ ENDINGS = [
 
 @pytest.mark.parametrize(
     "pattern",
-    [SENTENCE_END, STOP_END, CAPTION_END, VIEW_END, NEWS_END],
+    [SENTENCE_END, STOP_END, CAPTION_END, VIEW_END, NEWS_END, BROWSER_TITLE],
     ids=lambda p: p.pattern[:20],
 )
 def test_a_pattern_run_backwards_finds_the_same_endings(pattern) -> None:
