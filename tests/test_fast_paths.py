@@ -143,3 +143,19 @@ def test_ftfy_runs_only_where_it_changes_something() -> None:
         lines = [rng.choice(good + bad) for _ in range(rng.randint(1, 8))]
         text = "\n".join(lines) + rng.choice(["", "\n"])
         assert _fix_text(text) == ftfy.fix_text(text, config=_FTFY), text
+
+
+def test_sentence_breaks_tried_after_stops_only_are_all_the_breaks() -> None:
+    import random
+
+    from dedupe_ko.lexicon import UNIT_BREAKS
+    from dedupe_ko.segment import _breaks
+
+    cues, pattern = next((c, p) for c, p in UNIT_BREAKS if "." in c)
+    bits = ["했다", "밝혔다", "있어요", "그런가요", "A씨", "3%", "다", "요", "까", "죠", "Seoul"]
+    bits += [".", "!", "?", "…", '"', "'", "”", "’", "」", "』", ")", "]", " ", "  ", "\t"]
+    bits += ["▲", "[사진]", "(서울=한빛뉴스)", "【", "《", "<", "7"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        line = "".join(rng.choice(bits) for _ in range(rng.randint(1, 25)))
+        assert _breaks(line, cues, pattern) == [m.span() for m in pattern.finditer(line)], line
