@@ -51,9 +51,12 @@ from .lexicon import (
     TICKER,
     TRUNCATED_END,
     VERB_STOP,
+    backwards,
 )
 
 __all__ = ["BlockConfig", "BlockVerdict", "Dropped", "LineHint", "select_body"]
+
+_BROWSER_TITLE_BACK = backwards(BROWSER_TITLE)  # a page-long first line costs one match
 
 log = logging.getLogger(__name__)
 
@@ -479,7 +482,7 @@ def select_body(
     if (
         hints is None
         and n < cfg.min_lines
-        and not (lines and BROWSER_TITLE.match(lines[0].strip()))
+        and not (lines and _BROWSER_TITLE_BACK.match(lines[0].strip()))
     ):
         # Too few lines to be page-like, no markup and no browser title: the verdict below
         # without judging every line (most texts are articles, not saved pages).

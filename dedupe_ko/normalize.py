@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import ftfy
-import regex
+from ftfy.chardata import UTF8_DETECTOR_RE
 
 __all__ = ["NORMALIZER_VERSION", "Normalized", "normalize", "repair_cp949", "fold_key"]
 
@@ -49,7 +49,7 @@ _HIGH = "\u0080-\u00ff" + _CP1252_HIGH
 # The cheap test that decides whether the repair steps run at all: a UTF-8 lead byte followed
 # by a continuation byte (as Latin-1 / Windows-1252), two high Latin-1 characters in a row
 # (CP949 bytes), an HTML entity, a terminal escape, a C1 control or a lone surrogate.
-_MOJIBAKE_HINT = regex.compile(
+_MOJIBAKE_HINT = re.compile(
     f"[\u00c2-\u00f4][\u0080-\u00bf{_CP1252_HIGH}]|[\u00a1-\u00fe]{{2}}"
     "|&(?:#[0-9]+|#x[0-9a-fA-F]+|[a-zA-Z]+);|[\x1b\u0080-\u009f\ud800-\udfff]"
 )
@@ -59,10 +59,10 @@ _MOJIBAKE_HINT = regex.compile(
 _MAYBE_DAMAGED = re.compile("[&\x1b\u0080-\u00b6\u00b8-\u00fe\ud800-\udfff]")
 # A maximal stretch of text that could be CP949 bytes shown as Latin-1 / Windows-1252, with
 # at least two high characters (a lone "·" or accent is never repaired, so never looked at).
-_LATIN_RUN = regex.compile(
+_LATIN_RUN = re.compile(
     f"(?<![\\x20-\\x7e{_HIGH}])[\\x20-\\x7e]*+(?:[{_HIGH}][\\x20-\\x7e]*+){{2,}}"
 )
-_HANGUL = regex.compile("[\uac00-\ud7a3]")
+_HANGUL = re.compile("[\uac00-\ud7a3]")
 
 _DOUBLE_QUOTES = "\u201c\u201d\u201e\u201f\u2033\uff02\u301d\u301e"
 _SINGLE_QUOTES = "\u2018\u2019\u201a\u201b\u2032\uff07"
@@ -79,15 +79,15 @@ _CHAR_MAP = {
     **{ord(c): "\u00b7" for c in _MIDDLE_DOTS},
 }
 _QUOTE_MAP = {**{ord(c): '"' for c in _DOUBLE_QUOTES}, **{ord(c): "'" for c in _SINGLE_QUOTES}}
-# The cheap checks run on every text, so they use the standard library's `re`, whose scan of
-# one character class is several times faster than `regex`'s.
+# Every pattern of this module uses the standard library's `re`: its scans of character classes
+# (what the checks run on every text are) are several times faster than `regex`'s.
 _NEEDS_MAP = re.compile(
     "[" + _ZERO_WIDTH + _ODD_SPACES + _MIDDLE_DOTS + _CONTROLS + _LINE_BREAKS + "]"
 )
 _NEEDS_QUOTES = re.compile("[" + _DOUBLE_QUOTES + _SINGLE_QUOTES + "]")
-_SPACES = regex.compile(r"[ ]{2,}")
-_BLANK_EDGES = regex.compile(r"^ +| +$", regex.M)
-_BLANK_LINES = regex.compile(r"\n{2,}")
+_SPACES = re.compile(r"[ ]{2,}")
+_BLANK_EDGES = re.compile(r"^ +| +$", re.M)
+_BLANK_LINES = re.compile(r"\n{2,}")
 
 
 def _replace_each(text: str, chars: re.Pattern[str], table: Mapping[int, str | None]) -> str:
@@ -199,6 +199,48 @@ def _repair_stretches(text: str) -> str:
     return _LATIN_RUN.sub(lambda m: _repair_run(m.group(), utf8=True), text)
 
 
+# What ftfy may change in a line (entities, controls, line and paragraph separators, bidi and
+# other format controls, BOM, surrogates); `_ftfy_leaves` also asks ftfy's own mojibake
+# detector and NFC.
+_FTFY_TOUCHES = re.compile(
+    "[&\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\u206a-\u206f\ufeff\ufff9-\ufffc\ud800-\udfff]"
+)
+
+
+def _ftfy_leaves(line: str) -> bool:
+    """ftfy 6 returns this line unchanged: it holds Hangul (so no single-byte codec that
+    ftfy re-decodes through can encode it), nothing its other fixers touch, no sequence
+    its inconsistent-UTF-8 detector fixes, and it is NFC."""
+    return (
+        _HANGUL.search(line) is not None
+        and _FTFY_TOUCHES.search(line) is None
+        and UTF8_DETECTOR_RE.search(line) is None
+        and unicodedata.is_normalized("NFC", line)
+    )
+
+
+def _fix_text(text: str) -> str:
+    """``ftfy.fix_text(text, config=_FTFY)``, without the lines ftfy leaves alone: ftfy fixes
+    each line on its own (lines up to ``max_decode_length``), so only the runs of lines that
+    may change go to it. In a damaged article most lines are fine."""
+    out: list[str] = []
+    run: list[str] = []  # consecutive lines for ftfy
+    lines = text.split("\n")
+    last = len(lines) - 1
+    for i, line in enumerate(lines):
+        seg = line if i == last else line + "\n"
+        if len(line) < _FTFY.max_decode_length and _ftfy_leaves(line):
+            if run:
+                out.append(ftfy.fix_text("".join(run), config=_FTFY))
+                run = []
+            out.append(seg)
+        elif seg:
+            run.append(seg)
+    if run:
+        out.append(ftfy.fix_text("".join(run), config=_FTFY))
+    return "".join(out)
+
+
 def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
     """Repair mojibake (UTF-8 and CP949), entities and odd characters; end in NFC.
 
@@ -227,7 +269,7 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
             if stretch != repaired and "utf8_mojibake" not in fixes:
                 fixes.append("utf8_mojibake")
             repaired = stretch
-            fixed = ftfy.fix_text(repaired, config=_FTFY)
+            fixed = _fix_text(repaired)
             if fixed != repaired and "ftfy" not in fixes:
                 fixes.append("ftfy")
             step = fixed
@@ -276,7 +318,7 @@ def _dropped_category(category: str) -> bool:
 
 
 _KEY_DROP = _key_drop_class()
-_KEY_DROP_ASTRAL = regex.compile(r"[^\u0000-\uffff]")
+_KEY_DROP_ASTRAL = re.compile(r"[^\u0000-\uffff]")
 
 
 def fold_key(text: str) -> str:
@@ -284,7 +326,7 @@ def fold_key(text: str) -> str:
     without quote and middle-dot variants) or invisible characters."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    key = _KEY_DROP.sub("", text)
+    key = _KEY_DROP.sub("", text.replace(" ", ""))  # spaces first: fewer matches to drop
     if not key.isascii() and _KEY_DROP_ASTRAL.search(key):
         key = "".join(c for c in key if not _dropped_category(unicodedata.category(c)))
     return key.lower()

@@ -9,6 +9,7 @@ different spacing, a typo, or a sentence dropped from its start still counts.
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_right
 from collections import deque
 from collections.abc import Sequence
 
@@ -59,6 +60,7 @@ def find_repeats(
     index: dict[str, deque[int]] = {}  # 8-character pieces of kept paragraphs, every 4th
     indexed = False  # the index is only built for very long pages
     grams: dict[int, frozenset[str]] = {}  # trigram sets, computed only for candidates
+    scan = _Scan(min_near_chars)  # the kept paragraphs' keys, searched as one string
     out: dict[int, tuple[int, float]] = {}
     n = len(keys)
     for i, key in enumerate(keys):
@@ -69,7 +71,7 @@ def find_repeats(
             continue
         if len(key) >= min_near_chars and kept:
             if len(kept) <= _SCAN_MAX:
-                candidates = _candidates(key, kept, min_near_chars)
+                candidates = scan.candidates(key)
             else:  # a very long page: look candidates up instead of scanning them all
                 if not indexed:
                     for j, kkey in kept:
@@ -104,6 +106,7 @@ def find_repeats(
                 continue
         first[key] = i
         kept.append((i, key))
+        scan.add(i, key)
         if indexed:  # built once the page has more than _SCAN_MAX kept paragraphs
             _index_key(index, i, key, min_near_chars)
     return out
@@ -120,7 +123,7 @@ def _index_key(index: dict[str, deque[int]], i: int, key: str, min_chars: int) -
 
 
 def _indexed_candidates(key: str, index: dict[str, deque[int]]) -> set[int]:
-    """`_candidates` through the index: the probes at each of 4 shifts meet an indexed piece
+    """`_Scan.candidates` through the index: the probes at each of 4 shifts meet an indexed piece
     wherever they occur in an earlier paragraph."""
     mid = len(key) // 2
     out: set[int] = set()
@@ -132,13 +135,39 @@ def _indexed_candidates(key: str, index: dict[str, deque[int]]) -> set[int]:
     return out
 
 
-def _candidates(key: str, kept: Sequence[tuple[int, str]], min_chars: int) -> list[int]:
-    """Earlier paragraphs that share a stretch of text with ``key`` at its start, middle or
-    end: a cheap filter before trigram sets are compared."""
-    w = 8
-    mid = len(key) // 2
-    probes = {key[:w], key[mid - w // 2 : mid + w // 2], key[-w:]}
-    return [j for j, kkey in kept if len(kkey) >= min_chars and any(p in kkey for p in probes)]
+class _Scan:
+    """Earlier paragraphs that share a stretch of text with a key at its start, middle or end:
+    a cheap filter before trigram sets are compared. The keys of the kept paragraphs (at
+    least ``min_chars`` long) are held as one string, "\\0" between them (a folded key has no
+    control characters), so each probe is one substring search over all of them."""
+
+    def __init__(self, min_chars: int) -> None:
+        self.min_chars = min_chars
+        self.hay = ""
+        self.starts: list[int] = []  # where each key starts in hay
+        self.owners: list[int] = []  # the paragraph index of each key
+
+    def add(self, i: int, key: str) -> None:
+        if len(key) >= self.min_chars:
+            self.starts.append(len(self.hay) + 1)
+            self.owners.append(i)
+            self.hay += "\0" + key
+
+    def candidates(self, key: str) -> list[int]:
+        """Indices (ascending) of the kept paragraphs that contain one of the key's probes."""
+        w = 8
+        mid = len(key) // 2
+        hay, starts = self.hay, self.starts
+        found: set[int] = set()
+        for probe in {key[:w], key[mid - w // 2 : mid + w // 2], key[-w:]}:
+            at = hay.find(probe)
+            while at >= 0:
+                k = bisect_right(starts, at) - 1
+                found.add(k)
+                if k + 1 >= len(starts):
+                    break
+                at = hay.find(probe, starts[k + 1])
+        return [self.owners[k] for k in sorted(found)]
 
 
 def _best_near(

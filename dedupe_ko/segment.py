@@ -9,9 +9,14 @@ unit each, so pages with real line breaks are judged line by line as before.
 
 from __future__ import annotations
 
+import re
+from typing import TYPE_CHECKING
 from dataclasses import dataclass
 
 from .lexicon import COLLAPSE_CUE, FURNITURE_CUE, LOST_BREAK, UNIT_BREAKS
+
+if TYPE_CHECKING:
+    import regex
 
 __all__ = ["SEGMENT_MIN", "Unit", "lines", "restore_breaks", "units"]
 
@@ -78,7 +83,7 @@ def _pieces(line: str) -> list[tuple[int, int]]:
     has = line.__contains__
     for cues, pattern in UNIT_BREAKS:
         if any(map(has, cues)):
-            breaks.extend(m.span() for m in pattern.finditer(line))
+            breaks.extend(_breaks(line, cues, pattern))
     breaks.sort()
     pieces: list[tuple[int, int]] = []
     pos = 0
@@ -89,6 +94,32 @@ def _pieces(line: str) -> list[tuple[int, int]]:
     if pos < len(line):
         pieces.append((pos, len(line)))
     return pieces or [(0, len(line))]
+
+
+# The sentence-end breaks of `lexicon.UNIT_BREAKS` (cues ".", "!", "?") start right after a
+# stop and up to two closing quotes or brackets (``[.!?]{CLOSE}{0,2}`` ends both of its
+# lookbehinds): they are tried at those positions only, not at every character of a page.
+_STOP_CUES = (".", "!", "?")
+_STOP = re.compile(r"[.!?]")
+_STOP_REACH = 3
+
+
+def _breaks(line: str, cues: tuple[str, ...], pattern: regex.Pattern[str]) -> list[tuple[int, int]]:
+    """The spans ``pattern.finditer(line)`` gives."""
+    if cues != _STOP_CUES:
+        return [m.span() for m in pattern.finditer(line)]
+    reach = range(1, _STOP_REACH + 1)
+    starts = sorted({m.start() + d for m in _STOP.finditer(line) for d in reach})
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for p in starts:
+        if p < pos:
+            continue
+        m = pattern.match(line, p)
+        if m is not None:
+            spans.append(m.span())
+            pos = m.end() if m.end() > p else p + 1  # as finditer goes on after a match
+    return spans
 
 
 def _worth_splitting(line: str, collapsed: bool) -> bool:

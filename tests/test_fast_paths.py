@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from dedupe_ko import select_body
+from dedupe_ko.blocks import BROWSER_TITLE
 from dedupe_ko.lexicon import (
     CAPTION_END,
     NEWS_END,
@@ -43,7 +44,7 @@ ENDINGS = [
 
 @pytest.mark.parametrize(
     "pattern",
-    [SENTENCE_END, STOP_END, CAPTION_END, VIEW_END, NEWS_END],
+    [SENTENCE_END, STOP_END, CAPTION_END, VIEW_END, NEWS_END, BROWSER_TITLE],
     ids=lambda p: p.pattern[:20],
 )
 def test_a_pattern_run_backwards_finds_the_same_endings(pattern) -> None:
@@ -85,3 +86,76 @@ def test_short_texts_are_not_pages_and_long_menus_still_are() -> None:
     # no sentence in it, it is a page whose body is elsewhere.
     titled = ["한빛시 한강공원 야간 개방 연장 - 한빛일보", "정치", "경제", "사회", "로그인"]
     assert select_body(titled).no_article
+
+
+def test_a_near_copy_is_found_among_many_paragraphs() -> None:
+    from dedupe_ko.paragraphs import find_repeats
+
+    towns = ["뚝섬", "반포", "여의도", "망원", "난지", "잠실", "이촌", "양화", "광나루", "강서"]
+    paras = [
+        f"{town} 한강공원은 {k + 7}월부터 야간 개방 시간을 오후 {k % 3 + 10}시까지 늘리고 "
+        f"안전요원 {k * 3 + 4}명을 새로 배치한다고 {k + 1}일 밝혔다."
+        for k, town in enumerate(towns)
+    ]
+    copy = paras[6].replace("야간 개방", "야간개방").replace("밝혔다", "밝혔다 ")  # spacing only
+    trimmed = paras[3][3:]  # the copy lost its first word: found by its middle and end
+    got = find_repeats(
+        [*paras, copy, "전혀 다른 내용의 문단으로 시민 의견을 듣는 설명회가 열린다.", trimmed]
+    )
+    assert got[10] == (6, 1.0)  # the same folded key
+    assert got[12][0] == 3 and got[12][1] >= 0.95
+    assert set(got) == {10, 12}
+
+
+def _mojibake(text: str, codec: str) -> str:
+    return text.encode("utf-8").decode(codec, errors="replace")
+
+
+def test_ftfy_runs_only_where_it_changes_something() -> None:
+    import random
+
+    import ftfy
+
+    from dedupe_ko.normalize import _FTFY, _fix_text
+
+    good = [
+        "서울시가 여름철 한강 수변공원의 야간 개방 시간을 오후 11시까지 늘리기로 했다.",
+        '시 관계자는 "시민들이 더위를 피해 안전하게 쉴 수 있도록"이라고 말했다…',
+        "뚝섬·반포·여의도 등 5개 공원 「안전 수칙」 안내 ‘야간 개방’",
+        "Seoul extends Han River park hours",
+        "",
+        "▶ 관련 기사 보기",
+    ]
+    bad = [
+        _mojibake("앞서 재판부는 피고인의 항소를 기각했다.", "cp1252"),
+        _mojibake("한강 공원", "latin-1") + " 야간 개방",
+        "한빛시 &amp; 한빛구 &frac12; 예산 &#8220;확정&#8221;",
+        "공원\u2028안내",
+        "한강\u0085공원",
+        "안전\x1b[31m요원\x1b[0m 배치",
+        "한강 공원\ufeff 개방",
+        "\u1112\u1161\u11ab\u1100\u1161\u11bc 공원",  # NFD Hangul
+        "café 야간 개방 Ã© 공원",
+        "요원\x00\x07 배치\r\n",
+    ]
+    rng = random.Random(12)
+    for _ in range(300):
+        lines = [rng.choice(good + bad) for _ in range(rng.randint(1, 8))]
+        text = "\n".join(lines) + rng.choice(["", "\n"])
+        assert _fix_text(text) == ftfy.fix_text(text, config=_FTFY), text
+
+
+def test_sentence_breaks_tried_after_stops_only_are_all_the_breaks() -> None:
+    import random
+
+    from dedupe_ko.lexicon import UNIT_BREAKS
+    from dedupe_ko.segment import _breaks
+
+    cues, pattern = next((c, p) for c, p in UNIT_BREAKS if "." in c)
+    bits = ["했다", "밝혔다", "있어요", "그런가요", "A씨", "3%", "다", "요", "까", "죠", "Seoul"]
+    bits += [".", "!", "?", "…", '"', "'", "”", "’", "」", "』", ")", "]", " ", "  ", "\t"]
+    bits += ["▲", "[사진]", "(서울=한빛뉴스)", "【", "《", "<", "7"]
+    rng = random.Random(3)
+    for _ in range(3000):
+        line = "".join(rng.choice(bits) for _ in range(rng.randint(1, 25)))
+        assert _breaks(line, cues, pattern) == [m.span() for m in pattern.finditer(line)], line
