@@ -226,6 +226,23 @@ def test_batch_signatures_equal_datasketch_across_blocks():
     assert (sigs[sizes == 0] == 0xFFFFFFFF).all()  # datasketch's empty value
 
 
+def test_batch_of_keys_hashes_as_key_by_key():
+    """Keys are hashed a group at a time: across groups, with empty and one-shingle keys in
+    some groups, the sets and signatures are those of each key alone."""
+    h = MinHasher()
+    paragraphs = [p for story in STORIES.values() for p in story[1:]]
+    keys = [shingle_key(p) for p in paragraphs] * 3 + ["", "서울", "가"]
+    keys = keys[:70] + ["", "서울시청"] + keys[70:]  # a short key in the second group only
+    assert len(keys) > 2 * mh_module._GROUP
+    sigs, sizes = h.signatures_of_keys(keys)
+    one_by_one = [h.hashes_of_key(k) for k in keys]
+    assert sizes.tolist() == [len(x) for x in one_by_one]
+    ref_sigs, _ = h.signatures_of_hashes(one_by_one)
+    assert np.array_equal(sigs, ref_sigs)
+    for i in (0, 69, 71, len(keys) - 2):
+        assert np.array_equal(sigs[i], datasketch_signature(one_by_one[i]))
+
+
 def test_other_num_perm_and_seed_equal_datasketch():
     h = MinHasher(num_perm=64, seed=7, shingle_size=4)
     body = BODIES["noise"]
