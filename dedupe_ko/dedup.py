@@ -512,9 +512,11 @@ class Deduplicator:
             over = (sigs[found.rows] == self._c_sig.a[found.values]).mean(1) >= thr
             near[found.rows[over]] = True
             needs[found.rows[~over]] = True
+            if self._longest:  # longer than a representative: it may take its place
+                length = np.array([len(folded[i]) for i in fresh], dtype=np.int64)
+                longer = length[found.rows] > self._c_len.a[found.values]
+                needs[found.rows[longer]] = True
         needs[later] = True
-        if self._longest:
-            needs[:] = True
         pieces = self._pieces(bares, ~near, needs & near)
         # 4. verify and decide, in input order
         slot = dict(zip(fresh, range(len(fresh)), strict=True))

@@ -12,6 +12,7 @@ to a whole batch with numpy, and gives exactly the hash values
 from __future__ import annotations
 
 import importlib.metadata
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -50,8 +51,12 @@ _TAGS = regex.compile(
     r"[\[<(【]\s*(?:속보|단독|종합|긴급|1보|2보|3보|\d+보|포토|영상|인터뷰|사설|칼럼|기고|"
     r"르포|해설|분석|기획|이슈|초점|팩트체크|Q&A|업데이트)[^\]>)】]{0,8}[\]>)】]"
 )
+# The same shape for the standard library's faster engine, a first test only: its "\s" takes
+# every character `regex`'s does (and U+001C-U+001F), so it finds every text `_TAGS` would.
+_TAGS_MAYBE = re.compile(_TAGS.pattern)
 # A wire dateline at the start of a paragraph (the lexicon's shape, read there).
 _DATELINES = regex.compile(DATELINE_PARAGRAPH, regex.M)
+_GROUP = 64  # keys whose shingles are hashed together (a few 100 kB of scratch: in cache)
 _CHUNK = 8192  # shingles per numpy block (a 128 x 8192 x 4 bytes = 4 MiB scratch buffer)
 _MULT = np.uint64(0x100000001B3)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
@@ -111,7 +116,7 @@ _SURROGATES = regex.compile("[\ud800-\udfff]+")  # lone ones cannot be encoded: 
 def strip_marks(text: str) -> str:
     """The text without "[속보]"-style tags and wire datelines (the same object when it has
     none), so a copy that carries them shingles like one that does not."""
-    out = _TAGS.sub("", text) if _TAGS.search(text) else text
+    out = _TAGS.sub("", text) if _TAGS_MAYBE.search(text) else text
     if "=" in out and _DATELINES.search(out):  # every dateline has an "=": a cheap test first
         out = _DATELINES.sub("", out)
     return out
@@ -221,10 +226,11 @@ class MinHasher:
         k = min(self.config.shingle_size, len(cps))
         n = len(cps) - k + 1
         wide = cps.astype(np.uint64)
-        h = wide[:n].copy()
-        for j in range(1, k):  # polynomial over the k code points of each window
-            h *= _MULT
+        h = wide[:n] if k == 1 else wide[:n] * _MULT
+        for j in range(1, k):  # polynomial over the k code points of each window (Horner)
             h += wide[j : j + n]
+            if j < k - 1:
+                h *= _MULT
         h ^= h >> np.uint64(29)  # one mixing round before keeping the low 32 bits
         h *= _MIX
         h ^= h >> np.uint64(32)
@@ -241,7 +247,52 @@ class MinHasher:
 
     def signatures_of_keys(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """`signatures` for texts already turned into keys (`shingle_key`)."""
-        return self.signatures_of_hashes([self.hashes_of_key(k) for k in keys])
+        n = len(keys)
+        sizes = np.zeros(n, dtype=np.int64)
+        parts = []
+        for g in range(0, n, _GROUP):
+            flat, sizes[g : g + _GROUP] = self._shingles_group(keys[g : g + _GROUP])
+            parts.append(flat)
+        flat = np.concatenate(parts) if parts else np.empty(0, np.uint32)
+        return self._signatures_flat(flat, sizes)
+
+    def _shingles_group(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`hashes_of_key` of a few keys, concatenated, and their counts: the windows of
+        all of them hashed in one numpy pass (small enough to stay in cache)."""
+        k = self.config.shingle_size
+        n = len(keys)
+        lens = np.fromiter(map(len, keys), dtype=np.int64, count=n)
+        if ((lens > 0) & (lens < k)).any() or not lens.any():  # rare: key by key
+            hashes = [self.hashes_of_key(key) for key in keys]
+            sizes = np.fromiter(map(len, hashes), dtype=np.int64, count=n)
+            return (np.concatenate(hashes) if n else np.empty(0, np.uint32)), sizes
+        cps = np.frombuffer("".join(keys).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        wide = cps.astype(np.uint64)
+        windows = len(wide) - k + 1
+        h = wide[:windows] if k == 1 else wide[:windows] * _MULT
+        for j in range(1, k):  # polynomial over the k code points of each window (Horner)
+            h += wide[j : j + windows]
+            if j < k - 1:
+                h *= _MULT
+        h ^= h >> np.uint64(29)  # one mixing round before keeping the low 32 bits
+        h *= _MIX
+        h ^= h >> np.uint64(32)
+        # the windows that lie inside one key, key by key
+        cnt = np.where(lens >= k, lens - k + 1, 0)
+        starts = np.cumsum(lens) - lens
+        pos = np.repeat(starts - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()))
+        vals = h[pos].astype(np.uint32)
+        bounds = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(cnt, out=bounds[1:])
+        b = bounds.tolist()
+        for i in range(n):
+            vals[b[i] : b[i + 1]].sort()
+        distinct = np.ones(len(vals), dtype=bool)
+        np.not_equal(vals[1:], vals[:-1], out=distinct[1:])
+        distinct[bounds[:-1][cnt > 0]] = True  # each key's first value
+        at = np.zeros(len(vals) + 1, dtype=np.int64)
+        np.cumsum(distinct, out=at[1:])
+        return vals[distinct], at[bounds[1:]] - at[bounds[:-1]]
 
     def signatures_of_hashes(self, hashes: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
         """Signatures and set sizes for shingle-hash sets (`shingle_hashes` output).
@@ -250,21 +301,32 @@ class MinHasher:
         ``update_batch(hashes[i])``: datasketch's fmix32 pre-mix, then ``a * h + b`` mod 2^32
         and the minimum, done for about `_CHUNK` shingles at a time in one numpy pass.
         """
-        n = len(hashes)
-        sizes = np.fromiter((len(h) for h in hashes), dtype=np.int64, count=n)
+        sizes = np.fromiter((len(h) for h in hashes), dtype=np.int64, count=len(hashes))
+        flat = np.concatenate(hashes) if len(hashes) else np.empty(0, np.uint32)
+        return self._signatures_flat(flat, sizes)
+
+    def _signatures_flat(
+        self, flat: np.ndarray, sizes: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """`signatures_of_hashes` of sets given concatenated: set i is the ``sizes[i]``
+        values after the previous sets'."""
+        n = len(sizes)
         sigs = np.full((n, self.config.num_perm), _EMPTY, dtype=np.uint32)
         if n == 0 or sizes.sum() == 0:
             return sigs, sizes
-        buf = np.empty(self.config.num_perm * max(_CHUNK, int(sizes.max())), dtype=np.uint32)
+        hv_all = _fmix32(flat)
+        ends = np.cumsum(sizes).tolist()
+        size_list = sizes.tolist()
+        buf = np.empty(self.config.num_perm * max(_CHUNK, max(size_list)), dtype=np.uint32)
         start = 0
         while start < n:
             stop, total = start, 0
-            while stop < n and (total == 0 or total + sizes[stop] <= _CHUNK):
-                total += sizes[stop]
+            while stop < n and (total == 0 or total + size_list[stop] <= _CHUNK):
+                total += size_list[stop]
                 stop += 1
             nonempty = np.flatnonzero(sizes[start:stop]) + start
             if len(nonempty):
-                hv = _fmix32(np.concatenate([hashes[int(i)] for i in nonempty]))
+                hv = hv_all[ends[start] - size_list[start] : ends[stop - 1]]
                 phv = buf[: self.config.num_perm * len(hv)].reshape(self.config.num_perm, -1)
                 np.multiply(hv[None, :], self._a, out=phv)  # wraps mod 2^32, as datasketch
                 phv += self._b

@@ -100,7 +100,8 @@ class MemoryBandStore:
         # needles in random order. Hits are then put back in the caller's key order.
         order = np.argsort(flat, kind="stable")
         sflat = flat[order]
-        at, vals = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
+        spans = []  # per run: its values, and the hit keys' positions, first entries, counts
+        total = np.zeros(len(flat), dtype=np.int64)
         for k, v in self._runs:
             lo = np.searchsorted(k, sflat, side="left")
             inside = lo < len(k)
@@ -110,19 +111,45 @@ class MemoryBandStore:
             hi = np.searchsorted(k, sflat[hit], side="right")
             back = np.argsort(order[hit], kind="stable")  # the hit keys in the caller's order
             hit, lo_hit, cnt = order[hit][back], lo[hit][back], (hi - lo[hit])[back]
-            first = np.repeat(lo_hit - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
-            vals.append(v[first])
-            at.append(np.repeat(hit, cnt))
-        pos, val = np.concatenate(at), np.concatenate(vals)
+            spans.append((v, hit, lo_hit, cnt))
+            total[hit] += cnt
+        # A key with more entries than `sample` (boilerplate under thousands of clusters) is
+        # crowded as soon as its first `sample` entries hold more than `cap` distinct values:
+        # only those are read, so a query's cost does not grow with the store.
+        sample = None if cap is None else 4 * (cap + 1)
+        pos, val = self._expand(spans, len(flat), sample)
         crowded = np.zeros(len(flat), dtype=bool)
         if cap is not None and len(pos):
             pair = np.unique(pos * (1 << 31) + val.astype(np.int64))
             pos, val = pair >> 31, (pair & ((1 << 31) - 1)).astype(np.int32)
             per_key = np.bincount(pos, minlength=len(flat))
             crowded = per_key > cap
+            if sample is not None and (~crowded & (total > sample)).any():
+                # sampled keys with many repeated values: read all their entries after all
+                pos, val = self._expand(spans, len(flat), None)
+                pair = np.unique(pos * (1 << 31) + val.astype(np.int64))
+                pos, val = pair >> 31, (pair & ((1 << 31) - 1)).astype(np.int32)
+                crowded = np.bincount(pos, minlength=len(flat)) > cap
             keep = ~crowded[pos]
             pos, val = pos[keep], val[keep]
         return Hits(pos // width, val, crowded)
+
+    @staticmethod
+    def _expand(spans: list, n: int, sample: int | None) -> tuple[np.ndarray, np.ndarray]:
+        """(query position, value) of the entries found, run by run, key by key; with
+        ``sample``, at most that many entries of each key (the first runs' first)."""
+        at, vals = [np.empty(0, np.int64)], [np.empty(0, np.int32)]
+        taken = np.zeros(n, dtype=np.int64) if sample is not None else None
+        for v, hit, lo_hit, cnt in spans:
+            if taken is not None:
+                cnt = np.minimum(cnt, sample - taken[hit])
+                taken[hit] += cnt
+                ok = cnt > 0
+                hit, lo_hit, cnt = hit[ok], lo_hit[ok], cnt[ok]
+            first = np.repeat(lo_hit - np.cumsum(cnt) + cnt, cnt) + np.arange(cnt.sum())
+            vals.append(v[first])
+            at.append(np.repeat(hit, cnt))
+        return np.concatenate(at), np.concatenate(vals)
 
 
 def _hits(per_key: list[np.ndarray], width: int, cap: int | None) -> Hits:

@@ -153,6 +153,26 @@ def test_tag_or_dateline_on_one_copy_shingles_the_same(mark):
     assert np.array_equal(h.shingle_hashes("\n".join(paragraphs)), h.shingle_hashes(body))
 
 
+_SPACES = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f\x85\xa0\u1680\u2000\u200a\u2028\u202f\u3000\u180e\u200b"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from("[<(【"),
+    st.text(alphabet=st.sampled_from(_SPACES), max_size=3),
+    st.sampled_from(["속보", "단독", "2보", "Q&A", "종합"]),
+    st.text(alphabet=st.sampled_from(_SPACES + "가나 1"), max_size=9),
+    st.sampled_from("]>)】"),
+)
+def test_fast_tag_test_finds_every_tag(open_, space, word, rest, close):
+    """strip_marks tests with the standard library's engine first: it must find every tag
+    the full pattern finds (whitespace classes differ between the two engines)."""
+    text = f"본문 앞{open_}{space}{word}{rest}{close} 서울시는 20일 발표했다."
+    if mh_module._TAGS.search(text):
+        assert mh_module._TAGS_MAYBE.search(text)
+        assert strip_marks(text) == mh_module._TAGS.sub("", text)
+
+
 def test_marks_in_running_text_are_kept():
     body = "재판부는 원고 (서울=연합뉴스 보도 인용) 주장을 받아들였다"
     assert strip_marks(body) == body
@@ -204,6 +224,23 @@ def test_batch_signatures_equal_datasketch_across_blocks():
     for row, hs in zip(sigs, hashes, strict=True):
         assert np.array_equal(row, datasketch_signature(hs))
     assert (sigs[sizes == 0] == 0xFFFFFFFF).all()  # datasketch's empty value
+
+
+def test_batch_of_keys_hashes_as_key_by_key():
+    """Keys are hashed a group at a time: across groups, with empty and one-shingle keys in
+    some groups, the sets and signatures are those of each key alone."""
+    h = MinHasher()
+    paragraphs = [p for story in STORIES.values() for p in story[1:]]
+    keys = [shingle_key(p) for p in paragraphs] * 3 + ["", "서울", "가"]
+    keys = keys[:70] + ["", "서울시청"] + keys[70:]  # a short key in the second group only
+    assert len(keys) > 2 * mh_module._GROUP
+    sigs, sizes = h.signatures_of_keys(keys)
+    one_by_one = [h.hashes_of_key(k) for k in keys]
+    assert sizes.tolist() == [len(x) for x in one_by_one]
+    ref_sigs, _ = h.signatures_of_hashes(one_by_one)
+    assert np.array_equal(sigs, ref_sigs)
+    for i in (0, 69, 71, len(keys) - 2):
+        assert np.array_equal(sigs[i], datasketch_signature(one_by_one[i]))
 
 
 def test_other_num_perm_and_seed_equal_datasketch():

@@ -103,6 +103,21 @@ def test_band_stores_answer_alike(band_store) -> None:
     assert len(band_store) == 360
 
 
+def test_crowded_keys_are_told_apart_from_keys_with_repeated_values(band_store) -> None:
+    """A key under 200 clusters is crowded; a key stored 60 times under only three clusters
+    (the same piece added again and again) is not, and gives those three."""
+    rng = np.random.default_rng(11)
+    crowded_key, repeated_key, plain_key = rng.integers(0, 2**63, size=3, dtype=np.uint64)
+    for start in range(0, 200, 50):  # several adds: values spread over several runs
+        band_store.add(np.full(50, crowded_key), np.arange(start, start + 50))
+        band_store.add(np.full(15, repeated_key), np.arange(15) % 3 + 500)
+    band_store.add(np.array([plain_key]), np.array([7]))
+    hits = band_store.query(np.array([[crowded_key, repeated_key, plain_key]]), cap=4)
+    assert hits.crowded.tolist() == [True, False, False]
+    assert sorted(hits.values.tolist()) == [7, 500, 501, 502]
+    assert hits.rows.tolist() == [0, 0, 0, 0]
+
+
 # -- pieces in the index ---------------------------------------------------------------------
 
 
