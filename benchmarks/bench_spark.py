@@ -84,7 +84,7 @@ def main() -> None:
             "spark.sql.shuffle.partitions": str(args.partitions),
             "spark.ui.showConsoleProgress": "false",
             "spark.sql.files.maxPartitionBytes": str(8 << 20),
-            "spark.driver.memory": "3g",
+            "spark.driver.memory": "4g",
         },
     )
     spark.sparkContext.setLogLevel("ERROR")
@@ -132,9 +132,11 @@ def main() -> None:
         "",
         f"Graph: {report.fresh:,} distinct bodies, {report.candidate_pairs:,} band pairs, "
         f"{report.verified_edges:,} verified, {report.piece_edges:,} piece links, "
-        f"{report.rounds} component rounds, {report.groups:,} groups replayed, the largest "
-        f"{report.largest_group:,} records; {report.truncated_buckets} band buckets cut to "
-        "the bucket limit.",
+        f"{report.rounds} component rounds, {report.boilerplate_pieces:,} widely held pieces "
+        f"taken as boilerplate from a batch on ({report.unsettled_pieces} guesses raised, "
+        f"{report.replay_passes} replay passes), {report.groups:,} groups replayed, the "
+        f"largest {report.largest_group:,} records; {report.truncated_buckets} band buckets "
+        "cut to the bucket limit.",
     ]
     text = "\n".join(lines) + "\n"
     print(text)

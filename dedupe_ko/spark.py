@@ -217,10 +217,11 @@ class SparkDedupConfig:
     - ``bucket_limit``: a band bucket's members are paired with its first this many members
       in input order only. Default 1000.
     - ``max_iterations``: connected-component rounds before giving up. Default 100.
-    - ``boilerplate_holders``: a sentence piece held by more bodies than this links only its
-      holders up to the batch of this many-th one (then it must be boilerplate: the replay
-      checks, and links all its holders if not). 0: four times
-      (`DedupConfig.boilerplate_clusters` + 1). Default 0.
+    - ``boilerplate_holders``: a sentence piece held by at least this many distinct bodies
+      links only its holders up to the batch of this many-th one, and is boilerplate from
+      the next batch on (the replay checks that the group's own clusters make it so; if
+      not, the guess counts four times as many holders, and the groups are replayed again).
+      0: twice (`DedupConfig.boilerplate_clusters` + 1). Default 0.
     """
 
     batch_size: int = 256
@@ -401,32 +402,28 @@ def dedup_df(
     # 6. shared sentence pieces: holders linked to the piece's first holder, up to the batch
     # from which a widely held piece is surely boilerplate (checked by the replay)
     bs = scfg.batch_size
-    need = scfg.boilerplate_holders or 4 * (cfg.boilerplate_clusters + 1)
+    need = scfg.boilerplate_holders or 2 * (cfg.boilerplate_clusters + 1)
     holders = (
         feats.select("dpos", F.explode("pieces").alias("piece"))
         .groupBy("piece")
         .agg(F.array_sort(F.collect_list("dpos")).alias("h"))
         .where(F.size("h") > 1)
-        .withColumn(
-            "since",
-            F.when(
-                (F.size("h") >= need)
-                & (F.element_at("h", -1) >= (F.floor(F.element_at("h", need) / bs) + 1) * bs),
-                F.floor(F.element_at("h", need) / bs) + 1,
-            ),
-        )
         .persist()
     )
     n_heavy = 0
-    whole: list[int] = []  # pieces whose guess failed: all holders linked
+    raised: dict[int, int] = {}  # piece -> holders to count after a failed guess
     passes = 0
     while True:
         passes += 1
-        pieces_now = holders.withColumn(
+        wanted = F.lit(need)
+        for level in sorted(set(raised.values())):
+            wanted = F.when(
+                F.col("piece").isin([p for p, v in raised.items() if v == level]), level
+            ).otherwise(wanted)
+        at = F.floor(F.element_at("h", F.col("want").cast("int")) / bs) + 1
+        pieces_now = holders.withColumn("want", wanted).withColumn(
             "since",
-            F.when(F.col("piece").isin(whole), F.lit(None)).otherwise(F.col("since"))
-            if whole
-            else F.col("since"),
+            F.when((F.size("h") >= F.col("want")) & (F.element_at("h", -1) >= at * bs), at),
         )
         heavy = {
             int(r["piece"]): int(r["since"])
@@ -441,7 +438,7 @@ def dedup_df(
         piece_edges = linked.select(
             F.element_at("h", 1).alias("a"), F.explode(F.slice("h", 2, F.size("h"))).alias("b")
         )
-        edges = verified.union(piece_edges).persist()
+        edges = verified.union(piece_edges).distinct().persist()
         lap("piece_links", edges)
 
         # 7. connected components
@@ -471,7 +468,8 @@ def dedup_df(
         if not bad:
             break
         log.info("dedup_df: %d boilerplate guesses too early; replaying with their links", len(bad))
-        whole.extend(bad)
+        for p in bad:  # count four times as many holders (all of them, in the end)
+            raised[p] = 4 * raised.get(p, need)
         for d in (edges, decided):
             d.unpersist()
 
@@ -499,11 +497,11 @@ def dedup_df(
         report.fresh = feats.count()
         report.candidate_pairs = pairs.count()
         report.verified_edges = verified.count()
-        report.piece_edges = piece_edges.count()
+        report.piece_edges = piece_edges.distinct().count()
         report.truncated_buckets = truncated
         report.rounds = rounds
         report.boilerplate_pieces = n_heavy
-        report.unsettled_pieces = len(whole)
+        report.unsettled_pieces = len(raised)
         report.replay_passes = passes
         sizes = comp.groupBy("group").count()
         agg = sizes.agg(F.count("*").alias("g"), F.max("count").alias("m")).first()
@@ -742,7 +740,8 @@ def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
 def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
     """(node, label) for every node of ``edges`` (columns a, b): label = the smallest node
     of its connected component. Min-label propagation over both directions, each round
-    followed by pointer jumping (label := label of label)."""
+    followed by pointer jumping (label := label of label). Labels only fall, so a round
+    that leaves their sum unchanged changed none: the check is one aggregate, not a join."""
     sql = _spark()
     F = sql.functions
     both = (
@@ -755,6 +754,7 @@ def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
         .agg(F.least(F.min("b"), F.first("a")).alias("label"))
         .withColumnRenamed("a", "node")
     ).localCheckpoint()
+    total = labels.agg(F.sum("label")).first()[0]
     rounds = 1
     while rounds < max_iterations:
         msgs = both.join(labels.withColumnRenamed("node", "a"), "a").select(
@@ -762,21 +762,16 @@ def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
         )
         new = labels.union(msgs).groupBy("node").agg(F.min("label").alias("label"))
         jump = new.select(F.col("node").alias("l2"), F.col("label").alias("ll"))
-        new = (
+        labels = (
             new.join(jump, new["label"] == jump["l2"], "left").select(
                 "node", F.least("label", F.coalesce("ll", "label")).alias("label")
             )
         ).localCheckpoint()
-        changed = (
-            new.join(labels.withColumnRenamed("label", "old"), "node")
-            .where(F.col("label") != F.col("old"))
-            .limit(1)
-            .count()
-        )
-        labels = new
         rounds += 1
-        if not changed:
+        now = labels.agg(F.sum("label")).first()[0]
+        if now == total:
             break
+        total = now
     else:
         raise RuntimeError(
             f"connected components did not settle in {max_iterations} rounds; "

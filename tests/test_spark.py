@@ -188,19 +188,62 @@ def _corpus_records(path: Path, limit: int | None = None) -> list[tuple[str, str
     return out
 
 
-def test_generated_corpus_same_clusters(spark: object) -> None:
+BOILER = (
+    "이 기사는 한국언론진흥재단의 지역 저널리즘 지원 사업으로 취재했으며 기사의 모든 권리는 "
+    "발행사에 있습니다. 사실과 다른 내용이나 정정 요청은 독자권익위원회 전자우편으로 보내 "
+    "주시면 확인 후 바로잡겠습니다."
+)
+
+
+def _generated(n: int, seed: int) -> list[tuple[str, str]]:
     need_corpus()
     sys.path.insert(0, str(ROOT))
     try:
         from benchmarks.corpora import make_corpus
     finally:
         sys.path.remove(str(ROOT))
-    pages, _ = make_corpus(300, seed=16)
-    records = [(p["id"], clean(p["text"])) for p in pages]
+    pages, _ = make_corpus(n, seed=seed)
+    return [(p["id"], clean(p["text"])) for p in pages]
+
+
+def test_generated_corpus_with_a_boilerplate_paragraph_stays_in_small_groups(
+    spark: object,
+) -> None:
+    """Hundreds of articles end with the same closing paragraph: the engines agree, and the
+    paragraph does not join its holders into one replay group (only those before it is
+    surely boilerplate, a batch or two, are replayed together)."""
+    records = [
+        (i, f"{t}\n{BOILER}" if n % 3 else t) for n, (i, t) in enumerate(_generated(420, 16))
+    ]
+    holders = sum(BOILER in t for _, t in records)
+    assert holders > 250
     config = DedupConfig()
-    assert (
-        _differ(_local(records, config, 256), _spark_decisions(spark, records, config, 256)) == []
-    )
+    report = DedupReport({})
+    local = _local(records, config, 16)
+    assert _differ(local, _spark_decisions(spark, records, config, 16, report)) == []
+    assert report.boilerplate_pieces > 0
+    assert report.largest_group < holders * 2 // 3, report
+    assert len({v[0] for v in local.values()}) > holders  # unrelated stories stay apart
+
+
+def test_boilerplate_guess_that_fails_falls_back_to_whole_links(spark: object) -> None:
+    """The first holders of the closing paragraph are versions of one story (one cluster):
+    when its holders are counted, the paragraph is not yet boilerplate, the replay says so,
+    and the second pass links all its holders; the decisions stay the local engine's."""
+    story = _stories()["bus"]
+    title, *paras = story
+    versions = [
+        (f"v{k}", "\n".join([*paras, f"현장 관계자 {k}명은 추가 설명을 하지 않았다.", BOILER]))
+        for k in range(24)
+    ]
+    others = [(i, f"{t}\n{BOILER}") for i, t in _generated(150, 5)]
+    records = versions + others
+    config = DedupConfig()
+    report = DedupReport({})
+    local = _local(records, config, 16)
+    assert _differ(local, _spark_decisions(spark, records, config, 16, report)) == []
+    assert report.unsettled_pieces > 0 and report.replay_passes > 1
+    assert {local[i][0] for i, _ in versions} == {"v0"}
 
 
 def test_cli_spark_engine_writes_the_local_engines_clusters(tmp_path: Path) -> None:
