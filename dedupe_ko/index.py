@@ -76,7 +76,7 @@ from .minhash import (
     pieces_batch,
     strip_marks,
 )
-from .store import Hits, RedisBandStore, SQLiteBandStore
+from .store import LUA_BAND_FUNCTIONS, Hits, RedisBandStore, SQLiteBandStore, redis_payload
 
 __all__ = [
     "Index",
@@ -90,7 +90,7 @@ __all__ = [
 ]
 
 FORMAT = "dedupe_ko.index"
-FORMAT_VERSION = 1  # the settings record and the Redis layout
+FORMAT_VERSION = 2  # the settings record and the Redis layout; 2: keys in 256 hashes
 SQLITE_VERSION = 3  # the SQLite layout (user_version); 3: band rows in sorted runs
 APPLICATION_ID = 0x646B6F69  # "dkoi", in the SQLite header: marks the file as ours
 MAX_CANDIDATES = 1000  # LSH candidates verified per check, those sharing the most bands first
@@ -1471,10 +1471,10 @@ def _uri_path(path: Path) -> str:
 # -- Redis --------------------------------------------------------------------------------------
 # Keys under P = prefix: P:meta hash (settings), P:seq counter, P:id hash id -> n,
 # P:rec hash n -> record (size, timestamp, exact key, id, signature), P:t zset n by timestamp,
-# P:x:<16-byte exact key> and P:b:<8-byte band key>: strings of the entry numbers stored under
-# that key, 4 bytes each (little-endian), appended to with APPEND: the cheapest write Redis
-# has, and WATCH sees exactly the keys a check read. (Small hashes holding many keys would
-# take about a third of the memory, at half the insert speed.)
+# P:pr hash n -> `Pieces.pack`; and two `dedupe_ko.store.RedisBandStore`s (entry numbers, 4
+# bytes each, under 8-byte keys in 256 hashes): P:b: for the LSH band keys and each entry's
+# exact key (its first 8 bytes; a hit is confirmed against the record's 16), P:p: for the
+# sentence pieces. Every write of them goes through `store.LUA_BAND_FUNCTIONS`.
 
 _REC_HEAD = struct.Struct("<Id16sH")
 
@@ -1486,15 +1486,16 @@ if redis.call('TYPE', KEYS[1]).ok ~= 'hash' then return false end
 return redis.call('HGETALL', KEYS[1])
 """
 
-# ARGV: prefix, bands, max candidates, cutoff ("" for none), then per item: exact key,
-# band keys (8 bytes each). Per item: {1, n, record} for an exact hit (the oldest), else
-# {0, n1, record1, ...} for the LSH candidates sharing the most bands, as many as max.
-_LUA_FETCH = """
+# ARGV: prefix, bands, max candidates, cutoff ("" for none), then per item: exact key
+# (16 bytes), band keys (8 bytes each). Per item: {1, n, record} for an exact hit (the
+# oldest), else {0, n1, record1, ...} for the LSH candidates sharing the most bands, as many
+# as max.
+_LUA_FETCH = LUA_BAND_FUNCTIONS + """
 local call, sub = redis.call, string.sub
 local p, B, maxc, cutoff = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
-local px, pb = p .. ':x:', p .. ':b:'
-local function members(key)
-  local v = call('GET', key)
+local pb = p .. ':b:'
+local function members(k)
+  local v = bs_get(pb, k)
   local out = {}
   if v then
     for j = 1, #v, 4 do out[#out + 1] = (struct.unpack('<I4', v, j)) end
@@ -1512,17 +1513,26 @@ local function fresh(list)
 end
 local out = {}
 for i = 5, #ARGV, 2 do
-  local exact = members(px .. ARGV[i])
+  local key = ARGV[i]
+  local exact = members(sub(key, 1, 8))
   table.sort(exact)
   while #exact > maxc do table.remove(exact) end
   exact = fresh(exact)
-  local order = {}
+  local order, hit = {}, false
   if #exact > 0 then
-    order = {exact[1]}
-  else
+    local recs = call('HMGET', p .. ':rec', unpack(exact))
+    for j = 1, #exact do
+      if recs[j] and sub(recs[j], 13, 28) == key then
+        hit = true
+        order = {exact[j]}
+        break
+      end
+    end
+  end
+  if not hit then
     local hits, blob = {}, ARGV[i + 1]
     for o = 1, B * 8, 8 do
-      for _, m in ipairs(members(pb .. sub(blob, o, o + 7))) do
+      for _, m in ipairs(members(sub(blob, o, o + 7))) do
         if hits[m] then hits[m] = hits[m] + 1 else hits[m] = 1; order[#order + 1] = m end
       end
     end
@@ -1533,7 +1543,7 @@ for i = 5, #ARGV, 2 do
     while #order > maxc do table.remove(order) end
     order = fresh(order)
   end
-  local item = {#exact > 0 and 1 or 0}
+  local item = {hit and 1 or 0}
   if #order > 0 then
     local recs = call('HMGET', p .. ':rec', unpack(order))
     for j = 1, #order do item[#item + 1] = order[j]; item[#item + 1] = recs[j] or '' end
@@ -1543,53 +1553,68 @@ end
 return out
 """
 
-# ARGV: prefix, bands, run ("" for none), then per item: id, record, timestamp, exact key,
-# band keys blob, piece hashes blob, pieces record ("" for none: no pieces). With a run, each
-# new entry's number is appended to P:pend:<run>. Pieces: P:pr hash n -> `Pieces.pack`, and
-# P:p:<8-byte piece hash> strings of entry numbers (the `RedisBandStore` layout).
-_LUA_INSERT = """
-local call, sub = redis.call, string.sub
-local p, B, run = ARGV[1], tonumber(ARGV[2]), ARGV[3]
-local px, pb, ids, recs, stamps, seq = p .. ':x:', p .. ':b:', p .. ':id', p .. ':rec',
-  p .. ':t', p .. ':seq'
-local added = 0
--- One number per item; the numbers of ids already present go unused: no harm.
-local n = call('INCRBY', seq, (#ARGV - 3) / 7) - (#ARGV - 3) / 7
-for i = 4, #ARGV, 7 do
-  n = n + 1
-  if call('HSETNX', ids, ARGV[i], n) == 1 then
-    local nb = struct.pack('<I4', n)
-    call('HSET', recs, n, ARGV[i + 1])
-    call('ZADD', stamps, ARGV[i + 2], n)
-    call('APPEND', px .. ARGV[i + 3], nb)
-    local blob = ARGV[i + 4]
-    for o = 1, B * 8, 8 do call('APPEND', pb .. sub(blob, o, o + 7), nb) end
-    if ARGV[i + 6] ~= '' then
-      call('HSET', p .. ':pr', n, ARGV[i + 6])
-      local pblob = ARGV[i + 5]
-      for o = 1, #pblob, 8 do call('APPEND', p .. ':p:' .. sub(pblob, o, o + 7), nb) end
-    end
-    if run ~= '' then call('APPEND', p .. ':pend:' .. run, nb) end
-    added = added + 1
+# ARGV: prefix, run ("" for none), first entry number, items m, then four strings of m
+# parts each (ids, records, `Pieces.pack` or empty, timestamps as text), each followed by
+# its parts' byte lengths (4 bytes each); then the band payload (`store.redis_payload` of the
+# band and exact keys) and the pieces payload, three strings each, their values the entry
+# numbers. Row i becomes entry first + i, unless its id is present (or repeated in the
+# batch): then it is skipped with its keys. With a run, each new entry's number is appended
+# to P:pend:<run>.
+_LUA_INSERT = LUA_BAND_FUNCTIONS + """
+local call, sub, unpack = redis.call, string.sub, unpack
+local p, run, n0, m = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local function parts(blob, lens)
+  local out, at = {}, 1
+  for i = 1, m do
+    local len = struct.unpack('<I4', lens, 4 * i - 3)
+    out[i] = sub(blob, at, at + len - 1)
+    at = at + len
+  end
+  return out
+end
+local function chunks(key, cmd, args)
+  for j = 1, #args, 4000 do call(cmd, key, unpack(args, j, math.min(#args, j + 3999))) end
+end
+local idl, recl, prl = parts(ARGV[5], ARGV[6]), parts(ARGV[7], ARGV[8]), parts(ARGV[9], ARGV[10])
+local tsl = parts(ARGV[11], ARGV[12])
+local have = {}
+for j = 1, m, 4000 do
+  local got = call('HMGET', p .. ':id', unpack(idl, j, math.min(m, j + 3999)))
+  for k = 1, #got do have[j + k - 1] = got[k] end
+end
+local skip, seen, nbs = {}, {}, {}
+local ids, recs, stamps, prs = {}, {}, {}, {}
+for i = 1, m do
+  local n = n0 + i - 1
+  local nb = struct.pack('<I4', n)
+  local id = idl[i]
+  if have[i] or seen[id] then
+    skip[nb] = true
+  else
+    seen[id] = true
+    nbs[#nbs + 1] = nb
+    ids[#ids + 1] = id; ids[#ids + 1] = n
+    recs[#recs + 1] = n; recs[#recs + 1] = recl[i]
+    stamps[#stamps + 1] = tsl[i]; stamps[#stamps + 1] = n
+    if prl[i] ~= '' then prs[#prs + 1] = n; prs[#prs + 1] = prl[i] end
   end
 end
-return added
+if #nbs == 0 then return 0 end
+chunks(p .. ':id', 'HSET', ids)
+chunks(p .. ':rec', 'HSET', recs)
+chunks(p .. ':t', 'ZADD', stamps)
+if #prs > 0 then chunks(p .. ':pr', 'HSET', prs) end
+bs_add(p .. ':b:', ARGV[13], ARGV[14], ARGV[15], skip)
+bs_add(p .. ':p:', ARGV[16], ARGV[17], ARGV[18], skip)
+if run ~= '' then call('APPEND', p .. ':pend:' .. run, table.concat(nbs)) end
+return #nbs
 """
 
 # ARGV: prefix, bands, then per item: n, id, exact key, band keys blob, piece hashes blob.
-_LUA_DELETE = """
+_LUA_DELETE = LUA_BAND_FUNCTIONS + """
 local call, sub = redis.call, string.sub
 local p, B = ARGV[1], tonumber(ARGV[2])
-local function pull(key, nb)
-  local v = call('GET', key)
-  if not v then return end
-  local keep = {}
-  for j = 1, #v, 4 do
-    local c = sub(v, j, j + 3)
-    if c ~= nb then keep[#keep + 1] = c end
-  end
-  if #keep == 0 then call('DEL', key) else call('SET', key, table.concat(keep)) end
-end
+local pb, pp = p .. ':b:', p .. ':p:'
 local deleted = 0
 for i = 3, #ARGV, 5 do
   local n = ARGV[i]
@@ -1597,12 +1622,12 @@ for i = 3, #ARGV, 5 do
   if call('HDEL', p .. ':rec', n) == 1 then deleted = deleted + 1 end
   if call('HGET', p .. ':id', ARGV[i + 1]) == n then call('HDEL', p .. ':id', ARGV[i + 1]) end
   call('ZREM', p .. ':t', n)
-  pull(p .. ':x:' .. ARGV[i + 2], nb)
+  bs_pull(pb, sub(ARGV[i + 2], 1, 8), nb)
   local blob = ARGV[i + 3]
-  for o = 1, B * 8, 8 do pull(p .. ':b:' .. sub(blob, o, o + 7), nb) end
+  for o = 1, B * 8, 8 do bs_pull(pb, sub(blob, o, o + 7), nb) end
   call('HDEL', p .. ':pr', n)
   local pblob = ARGV[i + 4]
-  for o = 1, #pblob, 8 do pull(p .. ':p:' .. sub(pblob, o, o + 7), nb) end
+  for o = 1, #pblob, 8 do bs_pull(pp, sub(pblob, o, o + 7), nb) end
 end
 return deleted
 """
@@ -1612,6 +1637,12 @@ _LUA_UNLOCK = """
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0
 """
+
+
+def _redis_keys(bands: np.ndarray, exact: Sequence[bytes]) -> np.ndarray:
+    """Band keys with each exact key's first 8 bytes (little-endian) as one more column."""
+    first = np.frombuffer(b"".join(bytes(k[:8]).ljust(8, b"\0") for k in exact), dtype="<u8")
+    return np.column_stack([np.asarray(bands, dtype=np.uint64), first.astype(np.uint64)])
 
 
 def _pack_record(id_: str, key: bytes, sig: np.ndarray, size: int, ts: float) -> bytes:
@@ -1660,6 +1691,7 @@ class _RedisBackend:
             clean, retry=Retry(NoBackoff(), 1, supported_errors=(redis.ConnectionError,))
         )
         self.meta_key = f"{self.prefix}:meta"
+        self.bandstore = RedisBandStore(self.client, self._p("b:"))  # band and exact keys
         self.pieces = RedisBandStore(self.client, self._p("p:"))
         self._sha: dict[str, str] = {}
         self.run: str | None = None
@@ -1767,21 +1799,32 @@ class _RedisBackend:
                 out.append(_Found([], entries))
         return out
 
-    def _insert_args(self, rows: list[_Row]) -> list[Any]:
-        args: list[Any] = [self.prefix, self.bands, self.run or ""]
-        for id_, key, sig, size, ts, bk, pieces in rows:
-            args += [
-                id_,
-                _pack_record(id_, key, sig, size, ts),
-                repr(ts),
-                key,
-                np.ascontiguousarray(bk, dtype="<u8").tobytes(),
-                b""
-                if pieces is None
-                else np.ascontiguousarray(pieces.hashes, dtype="<u8").tobytes(),
-                b"" if pieces is None else pieces.pack(),
-            ]
+    def _insert_args(self, rows: list[_Row], n0: int) -> list[Any]:
+        """_LUA_INSERT's arguments: row i becomes entry ``n0 + i`` (if its id is new)."""
+        args: list[Any] = [self.prefix, self.run or "", n0, len(rows)]
+        ids = [r[0].encode("utf-8") for r in rows]
+        recs = [_pack_record(id_, key, sig, size, ts) for id_, key, sig, size, ts, *_ in rows]
+        prs = [b"" if r[6] is None else r[6].pack() for r in rows]
+        stamps = [repr(r[4]).encode() for r in rows]
+        for part in (ids, recs, prs, stamps):
+            args += [b"".join(part), np.array([len(x) for x in part], dtype="<u4").tobytes()]
+        ns = np.arange(n0, n0 + len(rows), dtype=np.int64)
+        keys = _redis_keys(np.stack([r[5] for r in rows]), [r[1] for r in rows])
+        args += redis_payload(keys, np.repeat(ns, keys.shape[1]))
+        with_pieces = [(n, r[6]) for n, r in zip(ns.tolist(), rows, strict=True) if r[6]]
+        if with_pieces:
+            args += redis_payload(
+                np.concatenate([pc.hashes for _, pc in with_pieces]),
+                np.repeat([n for n, _ in with_pieces], [len(pc.hashes) for _, pc in with_pieces]),
+            )
+        else:
+            args += [b"", b"", b""]
         return args
+
+    def _numbers(self, client: Any, count: int) -> int:
+        """Reserve ``count`` entry numbers; returns the first (numbers of ids already present
+        go unused: no harm)."""
+        return int(client.incrby(self._p("seq"), count)) - count + 1
 
     def fetch(self, keys: list[bytes], bands: np.ndarray, cutoff: float) -> list[_Found]:
         reply = self._guard(
@@ -1792,9 +1835,12 @@ class _RedisBackend:
     def insert(self, rows: list[_Row]) -> int:
         if not rows:
             return 0
-        return int(
-            self._guard(lambda: self._script(self.client, _LUA_INSERT, self._insert_args(rows)))
-        )
+
+        def step() -> int:
+            args = self._insert_args(rows, self._numbers(self.client, len(rows)))
+            return int(self._script(self.client, _LUA_INSERT, args))
+
+        return self._guard(step)
 
     def fetch_then_insert(
         self,
@@ -1804,9 +1850,7 @@ class _RedisBackend:
         decide: Callable[[list[_Found]], tuple[list[_Row], _T]],
         tries: int = 8,
     ) -> _T:
-        watched = {self._p(b"x:" + k) for k in keys}
-        blob = np.ascontiguousarray(bands, dtype="<u8").tobytes()
-        watched |= {self._p(b"b:" + blob[i : i + 8]) for i in range(0, len(blob), 8)}
+        watched = self.bandstore.names(_redis_keys(bands, keys))
         fetch_args = self._fetch_args(keys, bands, cutoff)
         r = self._redis_mod
         # Make sure the scripts are loaded: a pipeline cannot load them mid-transaction.
@@ -1820,9 +1864,10 @@ class _RedisBackend:
                     pipe.watch(*watched)
                     reply = pipe.evalsha(self._sha[_LUA_FETCH], 0, *fetch_args)
                     rows, result = decide(self._parse_fetch(reply))
+                    n0 = self._numbers(pipe, len(rows)) if rows else 0
                     pipe.multi()
                     if rows:
-                        pipe.evalsha(self._sha[_LUA_INSERT], 0, *self._insert_args(rows))
+                        pipe.evalsha(self._sha[_LUA_INSERT], 0, *self._insert_args(rows, n0))
                     pipe.execute()
                     return True, result
                 except r.WatchError:
@@ -1935,11 +1980,11 @@ class _RedisBackend:
                 return 0
             with self.client.pipeline(transaction=True) as pipe:
                 pipe.hset(self._p("pr"), mapping={n: pc.pack() for n, pc in grew.items()})
-                for hashes, n in new:
-                    nb = int(n).to_bytes(4, "little")
-                    blob = np.ascontiguousarray(hashes, dtype="<u8").tobytes()
-                    for o in range(0, len(blob), 8):
-                        pipe.append(self.pieces.key(blob[o : o + 8]), nb)
+                self.pieces.add(
+                    np.concatenate([h for h, _ in new]),
+                    np.concatenate([np.full(len(h), n, dtype=np.int64) for h, n in new]),
+                    pipe,
+                )
                 pipe.execute()
             return len(grew)
 

@@ -4,7 +4,7 @@ One small protocol, `BandStore`, as datasketch keeps its LSH apart from its stor
 `dedupe_ko.dedup.Deduplicator` holds two (band keys, piece keys) and never knows how they
 are kept. `MemoryBandStore` keeps sorted numpy runs in memory; the persistent
 `dedupe_ko.index.Index` keeps its sentence pieces in a `SQLiteBandStore` (immutable sorted
-runs in the index file) or a `RedisBandStore` (one APPEND-ed string per key).
+runs in the index file) or a `RedisBandStore` (256 hashes of keys).
 
 A key maps to many values (cluster numbers). ``query(keys, cap=k)`` leaves out the keys that
 point to more than ``k`` distinct values and reports them as ``crowded``: a sentence found
@@ -214,41 +214,134 @@ class SQLiteBandStore:
         return _hits([a for a, _ in found], width, cap)
 
 
+# Redis layout of a `RedisBandStore`: key k lives in the hash ``<prefix><top byte of k>`` (256
+# hashes), field: k's 8 bytes (little-endian), value: the values stored under k, 4 bytes each.
+# A batch writes each hash it touches with one HMGET and one HSET of many fields (one
+# server call per hash, not one per key), and a hash field costs about half the memory of a
+# key of its own. These Lua functions are the only code that writes or reads that layout;
+# the Index's scripts include them, so a batch of entries commits in one atomic script.
+LUA_BAND_FUNCTIONS = """
+local function bs_add(p, fields, vals, groups, skip)
+  -- fields: 8-byte keys grouped by hash (groups: 1-byte hash name + 4-byte count each),
+  -- vals: their 4-byte values; skip: a table of values not to store (or nil)
+  local sub, call, unpack, min = string.sub, redis.call, unpack, math.min
+  local pos, added = 0, 0
+  for g = 1, #groups, 5 do
+    local name, cnt = p .. sub(groups, g, g), struct.unpack('<I4', groups, g + 1)
+    local stop = pos + cnt
+    while pos < stop do
+      local last = min(stop, pos + 2000)
+      local fl, args, at, nf = {}, {}, {}, 0
+      for o = pos, last - 1 do
+        local v = sub(vals, o * 4 + 1, o * 4 + 4)
+        if not (skip and skip[v]) then
+          local f = sub(fields, o * 8 + 1, o * 8 + 8)
+          local k = at[f]
+          if k then
+            args[k] = args[k] .. v
+          else
+            nf = nf + 1
+            fl[nf] = f
+            args[2 * nf - 1] = f
+            args[2 * nf] = v
+            at[f] = 2 * nf
+          end
+          added = added + 1
+        end
+      end
+      if nf > 0 then
+        local old = call('HMGET', name, unpack(fl, 1, nf))
+        for j = 1, nf do
+          if old[j] then args[2 * j] = old[j] .. args[2 * j] end
+        end
+        call('HSET', name, unpack(args, 1, 2 * nf))
+      end
+      pos = last
+    end
+  end
+  return added
+end
+local function bs_get(p, k)
+  -- the values under the 8-byte key k (a string of 4-byte values, or false)
+  return redis.call('HGET', p .. string.sub(k, 8, 8), k)
+end
+local function bs_pull(p, k, nb)
+  -- take the 4-byte value nb out of key k
+  local name = p .. string.sub(k, 8, 8)
+  local v = redis.call('HGET', name, k)
+  if not v then return end
+  local keep = {}
+  for j = 1, #v, 4 do
+    local c = string.sub(v, j, j + 3)
+    if c ~= nb then keep[#keep + 1] = c end
+  end
+  if #keep == 0 then redis.call('HDEL', name, k)
+  else redis.call('HSET', name, k, table.concat(keep)) end
+end
+"""
+
+_LUA_ADD = LUA_BAND_FUNCTIONS + "return bs_add(ARGV[1], ARGV[2], ARGV[3], ARGV[4], nil)"
+
+
+def redis_payload(keys: np.ndarray, values: np.ndarray) -> tuple[bytes, bytes, bytes]:
+    """(fields, values, groups) for ``bs_add``: the keys' 8 bytes and their 4-byte values in
+    hash order, and each hash's name byte and count."""
+    k = np.ascontiguousarray(np.asarray(keys).ravel(), dtype="<u8")
+    v = np.ascontiguousarray(np.asarray(values).ravel(), dtype="<u4")
+    part = (k >> np.uint64(56)).astype(np.uint8)
+    order = np.argsort(part, kind="stable")
+    names, counts = np.unique(part[order], return_counts=True)
+    groups = np.empty(len(names), dtype=[("name", "u1"), ("count", "<u4")])
+    groups["name"], groups["count"] = names, counts
+    return k[order].tobytes(), v[order].tobytes(), groups.tobytes()
+
+
 class RedisBandStore:
-    """A `BandStore` on a Redis server: key k holds the string ``<prefix><8-byte k>`` of its
-    values, 4 bytes each, appended with APPEND (the cheapest write Redis has; WATCH sees
-    exactly the keys a query read). The Index's Lua scripts write the same layout inside
-    their own atomic batches."""
+    """A `BandStore` on a Redis server: 256 hashes ``<prefix><top byte of k>``, field k's
+    8 bytes, value the 4-byte values under k (`LUA_BAND_FUNCTIONS` write and read it). The
+    Index's Lua scripts call the same functions inside their own atomic batches."""
 
     def __init__(self, client: Any, prefix: bytes) -> None:
         self.client = client
         self.prefix = prefix
 
-    def key(self, k: int | bytes) -> bytes:
-        raw = k if isinstance(k, bytes) else int(k).to_bytes(8, "little")
-        return self.prefix + raw
+    def names(self, keys: np.ndarray) -> set[bytes]:
+        """The hashes holding ``keys`` (what a transaction that read them WATCHes)."""
+        tops = np.unique(np.asarray(keys, dtype=np.uint64).ravel() >> np.uint64(56))
+        return {self.prefix + bytes([int(t)]) for t in tops.tolist()}
 
     def __len__(self) -> int:
         total = 0
-        for name in self.client.scan_iter(match=self.prefix + b"*", count=1000):
-            total += int(self.client.strlen(name)) // 4
+        for name in self.client.scan_iter(match=self.prefix + b"?", count=1000):
+            total += sum(len(v) // 4 for v in self.client.hvals(name))
         return total
 
-    def add(self, keys: np.ndarray, values: np.ndarray) -> None:
-        flat = np.ascontiguousarray(np.asarray(keys).ravel(), dtype="<u8").tobytes()
-        vals = np.asarray(values).ravel()
-        with self.client.pipeline(transaction=True) as pipe:
-            for i, v in enumerate(vals.tolist()):
-                pipe.append(self.prefix + flat[8 * i : 8 * i + 8], int(v).to_bytes(4, "little"))
-            pipe.execute()
+    def add(self, keys: np.ndarray, values: np.ndarray, pipe: Any = None) -> None:
+        """`BandStore.add`; with ``pipe`` (a redis pipeline), queued on it instead."""
+        if not len(keys):
+            return
+        args = (self.prefix, *redis_payload(keys, values))
+        if pipe is not None:
+            pipe.eval(_LUA_ADD, 0, *args)
+            return
+        self.client.eval(_LUA_ADD, 0, *args)
 
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
-        flat = np.ascontiguousarray(np.asarray(keys).ravel(), dtype="<u8").tobytes()
-        names = [self.prefix + flat[o : o + 8] for o in range(0, len(flat), 8)]
-        blobs: list[bytes | None] = []
-        for i in range(0, len(names), 10_000):
-            blobs += self.client.mget(names[i : i + 10_000])
+        flat = np.ascontiguousarray(np.asarray(keys).ravel(), dtype="<u8")
+        blob = flat.tobytes()
+        fields = [blob[o : o + 8] for o in range(0, len(blob), 8)]
+        part = (flat >> np.uint64(56)).astype(np.uint8).tolist()
+        by_part: dict[int, list[int]] = {}
+        for i, t in enumerate(part):
+            by_part.setdefault(t, []).append(i)
+        blobs: list[bytes | None] = [None] * len(fields)
+        with self.client.pipeline(transaction=False) as pipe:
+            for t, at in by_part.items():
+                pipe.hmget(self.prefix + bytes([t]), [fields[i] for i in at])
+            for at, got in zip(by_part.values(), pipe.execute(), strict=True):
+                for i, b in zip(at, got, strict=True):
+                    blobs[i] = b
         per_key = [np.unique(np.frombuffer(b, dtype="<u4")) if b else _NONE for b in blobs]
         return _hits(per_key, width, cap)
 
