@@ -1490,7 +1490,9 @@ return redis.call('HGETALL', KEYS[1])
 # (16 bytes), band keys (8 bytes each). Per item: {1, n, record} for an exact hit (the
 # oldest), else {0, n1, record1, ...} for the LSH candidates sharing the most bands, as many
 # as max.
-_LUA_FETCH = LUA_BAND_FUNCTIONS + """
+_LUA_FETCH = (
+    LUA_BAND_FUNCTIONS
+    + """
 local call, sub = redis.call, string.sub
 local p, B, maxc, cutoff = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
 local pb = p .. ':b:'
@@ -1552,6 +1554,7 @@ for i = 5, #ARGV, 2 do
 end
 return out
 """
+)
 
 # ARGV: prefix, run ("" for none), first entry number, items m, then four strings of m
 # parts each (ids, records, `Pieces.pack` or empty, timestamps as text), each followed by
@@ -1560,7 +1563,9 @@ return out
 # numbers. Row i becomes entry first + i, unless its id is present (or repeated in the
 # batch): then it is skipped with its keys. With a run, each new entry's number is appended
 # to P:pend:<run>.
-_LUA_INSERT = LUA_BAND_FUNCTIONS + """
+_LUA_INSERT = (
+    LUA_BAND_FUNCTIONS
+    + """
 local call, sub, unpack = redis.call, string.sub, unpack
 local p, run, n0, m = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
 local function parts(blob, lens)
@@ -1609,9 +1614,12 @@ bs_add(p .. ':p:', ARGV[16], ARGV[17], ARGV[18], skip)
 if run ~= '' then call('APPEND', p .. ':pend:' .. run, table.concat(nbs)) end
 return #nbs
 """
+)
 
 # ARGV: prefix, bands, then per item: n, id, exact key, band keys blob, piece hashes blob.
-_LUA_DELETE = LUA_BAND_FUNCTIONS + """
+_LUA_DELETE = (
+    LUA_BAND_FUNCTIONS
+    + """
 local call, sub = redis.call, string.sub
 local p, B = ARGV[1], tonumber(ARGV[2])
 local pb, pp = p .. ':b:', p .. ':p:'
@@ -1631,6 +1639,7 @@ for i = 3, #ARGV, 5 do
 end
 return deleted
 """
+)
 
 
 _LUA_UNLOCK = """

@@ -10,8 +10,8 @@ unit each, so pages with real line breaks are judged line by line as before.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .lexicon import COLLAPSE_CUE, FURNITURE_CUE, LOST_BREAK, UNIT_BREAKS
 
