@@ -54,6 +54,7 @@ _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never 
 _STORY_SENTENCES = 4  # a page with fewer sentences besides its captions is a photo story
 _TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
+_NAME_TITLE_MAX = 60  # a photo's title before its caption ("… 기념촬영")
 _HEADLINE_STOPLESS = 40  # a related headline after the body ("… 새 주인 찾았다") is shorter
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
 _HEADLINE_PUNCT = "," + "\"'…‘’“”:?!"
@@ -378,6 +379,10 @@ def captions(page: Page) -> None:
         rule = rules.beside_rule(page.span_text(k), near) if near else None
         if rule is not None:
             page.drop(k, rule.id, rule.category)
+    wire_at = {c.start for c in page.cuts if c.category == "wire"}
+    for k in page.live():
+        if _caption_title(page, k, wire_at):
+            page.drop(k, "caption.description", "caption")
 
 
 def photo_stamps(page: Page) -> None:
@@ -712,6 +717,19 @@ def _deck(page: Page, k: int, text: str, ledes: set[int]) -> bool:
     nxt = k + 1
     span = page.kept[nxt] if nxt < len(page.kept) else None
     return span is not None and (span[0] in ledes or span[0] != page.units[nxt].start)
+
+
+def _caption_title(page: Page, k: int, wire_at: set[int]) -> bool:
+    """A short scene or view phrase right before an in-body photo's caption that opens with a
+    wire dateline: its title ("민주당 지도부와 충남도 기념촬영(홍성=연합뉴스) 20일 …")."""
+    u = page.units[k]
+    if u.whole or k + 1 >= len(page.units):
+        return False
+    nxt = page.units[k + 1]
+    if nxt.line != u.line or page.kept[k + 1] is not None or nxt.start not in wire_at:
+        return False
+    text = page.span_text(k)
+    return len(text) <= _NAME_TITLE_MAX and not is_sentence(text) and _scene_or_view(text)
 
 
 def _stopless_sentence(text: str) -> bool:

@@ -167,3 +167,15 @@ def test_dispatch_tag_and_image_file_name_glued_to_sentences() -> None:
     cleaned = clean_and_explain(page)
     assert cleaned.text.startswith("한빛화재는 18일")
     assert [r.rule for r in cleaned.removals if "마켓인사이트" in r.text] == ["promo.dispatch_tag"]
+
+
+def test_photo_title_before_an_in_body_wire_photo_caption() -> None:
+    text, removed = _clean(
+        '"성과를 낼 수 있도록 하겠다"고 말했다. 한빛당 지도부와 충남도 기념촬영(홍성=연합뉴스) '
+        "20일 충남 홍성 충남도청에서 한빛당 대표와 최고위원들이 기념촬영을 하고 있다. "
+        "2019.3.20 [충남도 제공] 한빛당 지도부는 오후 충남도청으로 이동했다."
+    )
+    assert "기념촬영" not in text
+    assert "한빛당 지도부는 오후 충남도청으로 이동했다." in text
+    assert '"성과를 낼 수 있도록 하겠다"고 말했다.' in text
+    assert ("caption.description", "한빛당 지도부와 충남도 기념촬영") in removed
