@@ -18,6 +18,7 @@ import regex
 
 from .lexicon import CAPTION_END, INNER_SENTENCE, NEWS_END, SENTENCE_SPLIT, VIEW_END, VOCAB
 from .lexicon import is_sentence as is_sentence
+from .prefilter import necessary
 
 __all__ = ["Rule", "RuleSet", "RuleError", "Cut", "load_rules", "SCOPES", "ZONES"]
 
@@ -247,6 +248,12 @@ class RuleSet:
         object.__setattr__(self, "_edge", tuple(r for r in self.rules if r.edge))
         # Short lines (menus, credits, footers) recur across a corpus: their cuts are kept.
         object.__setattr__(self, "_memo", {})
+        # A whole-line pattern backtracks through a line before it fails: its rule's quick
+        # check (``requires``, else what every match holds, `prefilter.necessary`) runs first.
+        # (Prefix and suffix patterns are anchored at one end and fail faster than a check.)
+        object.__setattr__(
+            self, "_gate", {r.id: r.requires or necessary(r.compiled) for r in self._line}
+        )
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -403,6 +410,7 @@ class RuleSet:
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> Rule | None:
         n = len(piece)
+        gate = self._gate  # type: ignore[attr-defined]
         for rule in self._line_in_body if in_body else self._line:  # type: ignore[attr-defined]
             if n > rule.max_chars:
                 continue
@@ -410,7 +418,8 @@ class RuleSet:
                 continue  # context rules never fire before the body starts
             if rule.zone != "any" and rule.zone not in zones:
                 continue
-            if rule.requires is not None and not rule.requires.search(piece):
+            quick = gate[rule.id]
+            if quick is not None and quick.search(piece) is None:
                 continue
             if rule.compiled.fullmatch(piece):
                 return rule

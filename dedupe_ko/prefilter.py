@@ -1,0 +1,131 @@
+"""Quick checks before a rule's pattern runs: what every match of a pattern must contain.
+
+`necessary(pattern)` reads a compiled pattern's source and returns a standard-library `re`
+pattern that finds one of the literal strings (or small character classes) that every match
+holds, e.g. ``기자|특파원|@|\\d`` for a byline pattern. When its ``search`` finds nothing in a
+text, the pattern cannot match anywhere in that text, so the rule engine skips it: the
+answers are the same, the cost is one fast scan instead of a backtracking match. Patterns it
+cannot read (syntax only the `regex` module knows, case-insensitive ones, ones whose every
+match may be empty of literals) get None: they always run.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+import regex
+
+__all__ = ["necessary"]
+
+try:  # the standard library's own parser (Python 3.11+)
+    from re import _constants as _c
+    from re import _parser as _p
+except ImportError:  # pragma: no cover - another Python: no quick checks
+    _c = _p = None  # type: ignore[assignment]
+
+Atoms = set[tuple[str, float]]  # (re source of a literal or class, how selective it is)
+
+_MIN_WEIGHT = 0.5  # a check on one digit or Latin letter still pays; one space or stop not
+# Syntax that `re` reads differently from `regex` without an error: fuzzy-match constraints.
+_FUZZY = re.compile(r"\{[^}]*[eids]\s*[<=>]")
+
+
+def necessary(pattern: regex.Pattern[str] | re.Pattern[str]) -> re.Pattern[str] | None:
+    """A `re` pattern that finds something in every text ``pattern`` matches (anywhere), or
+    None when no useful such check is known."""
+    if _p is None or pattern.flags & regex.IGNORECASE or _FUZZY.search(pattern.pattern):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # e.g. a nested set "[[" that `re` reads otherwise
+            tree = _p.parse(pattern.pattern)
+    except Exception:  # noqa: BLE001 - syntax only `regex` knows
+        return None
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    atoms = _sequence(list(tree))
+    if atoms is None or _weight(atoms) < _MIN_WEIGHT:
+        return None
+    return re.compile("|".join(sorted({a for a, _ in atoms}, key=len, reverse=True)))
+
+
+def _char_weight(ch: str) -> float:
+    if "\uac00" <= ch <= "\ud7a3":
+        return 1.0
+    if ch.isascii() and ch.isalnum():
+        return 0.5
+    return 0.0 if ch.isspace() or ch in ".,·" else 0.7
+
+
+def _literal(text: str) -> Atoms:
+    return {(re.escape(text), sum(map(_char_weight, text)))}
+
+
+def _weight(atoms: Atoms) -> float:
+    return min(w for _, w in atoms)
+
+
+def _sequence(items: list[tuple[Any, Any]]) -> Atoms | None:
+    """Every match of a sequence holds a match of each item: the most selective item's atoms
+    (runs of literal characters joined into one string)."""
+    options: list[Atoms | None] = []
+    run = ""
+    for op, av in items:
+        if op is _c.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            options.append(_literal(run))
+            run = ""
+        options.append(_node(op, av))
+    if run:
+        options.append(_literal(run))
+    found = [o for o in options if o]
+    return max(found, key=_weight) if found else None
+
+
+def _node(op: Any, av: Any) -> Atoms | None:
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return None if add_flags & re.IGNORECASE else _sequence(list(sub))
+    if op is _c.BRANCH:
+        out: Atoms = set()
+        for sub in av[1]:
+            atoms = _sequence(list(sub))
+            if atoms is None:
+                return None  # this branch may match without any
+            out |= atoms
+        return out
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        return _sequence(list(sub)) if low >= 1 else None
+    if op is _c.ATOMIC_GROUP:
+        return _sequence(list(av))
+    if op is _c.ASSERT:  # a lookahead or lookbehind that must hold: its text is in the string
+        return _sequence(list(av[1]))
+    if op is _c.IN:
+        return _char_class(av)
+    if op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
+        return {(r"\d", 0.5)}
+    return None  # anything else may match any character, or none
+
+
+def _char_class(items: list[tuple[Any, Any]]) -> Atoms | None:
+    """A class of a few literals, short ranges and digits (not a negated or broad one)."""
+    parts: list[str] = []
+    weight = 1.0
+    for op, av in items:
+        if op is _c.LITERAL:
+            parts.append(re.escape(chr(av)))
+            weight = min(weight, _char_weight(chr(av)))
+        elif op is _c.RANGE and av[1] - av[0] <= 10:
+            parts.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+            weight = min(weight, 0.5)
+        elif op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
+            parts.append(r"\d")
+            weight = min(weight, 0.5)
+        else:
+            return None
+    return {("[" + "".join(parts) + "]", weight)}
