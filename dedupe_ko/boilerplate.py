@@ -18,7 +18,7 @@ import regex
 
 from .lexicon import CAPTION_END, INNER_SENTENCE, NEWS_END, SENTENCE_SPLIT, VIEW_END, VOCAB
 from .lexicon import is_sentence as is_sentence
-from .prefilter import necessary
+from .prefilter import last_chars, necessary
 
 __all__ = ["Rule", "RuleSet", "RuleError", "Cut", "load_rules", "SCOPES", "ZONES"]
 
@@ -26,6 +26,7 @@ SCOPES = ("line", "prefix", "suffix")
 ZONES = ("any", "head", "tail", "body", "edge")
 _DEFAULT_MAX_CHARS = 200
 _TAIL = 400
+_TRAILING_SPACE = regex.compile(r"\s*$", regex.REVERSE)  # what a suffix pattern's \s*$ takes
 _MEMO_CHARS = 120  # lines up to this long are remembered with their cuts
 _MEMO_SIZE = 50_000
 _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
@@ -254,6 +255,8 @@ class RuleSet:
         object.__setattr__(
             self, "_gate", {r.id: r.requires or necessary(r.compiled) for r in self._line}
         )
+        # A suffix pattern runs only on a window whose last non-space character can end it.
+        object.__setattr__(self, "_ends", {r.id: last_chars(r.compiled) for r in self._suffix})
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -347,7 +350,13 @@ class RuleSet:
             window = piece[w0:]
             suffixes = self._suffix + self._edge if "last" in zones else self._suffix  # type: ignore[attr-defined]
             found: tuple[int, Rule] | None = None
+            ends = self._ends  # type: ignore[attr-defined]
+            n_end = _TRAILING_SPACE.match(window).start()  # type: ignore[union-attr]
+            last = window[n_end - 1] if n_end else ""
             for rule in suffixes:
+                end_cls = ends.get(rule.id)
+                if end_cls is not None and end_cls.match(last) is None:
+                    continue  # no match of the rule can end with this character
                 m = _suffix_match(rule, window, zones)
                 if m is not None and (
                     found is None

@@ -1,5 +1,8 @@
 """Quick checks before a rule's pattern runs: what every match of a pattern must contain.
 
+`last_chars(pattern)` does the same for the end of a pattern anchored at a text's end
+(``…\\s*$``): the characters its last non-space character can be, one set lookup.
+
 `necessary(pattern)` reads a compiled pattern's source and returns a standard-library `re`
 pattern that finds one of the literal strings (or small character classes) that every match
 holds, e.g. ``기자|특파원|@|\\d`` for a byline pattern. When its ``search`` finds nothing in a
@@ -17,7 +20,7 @@ from typing import Any
 
 import regex
 
-__all__ = ["necessary"]
+__all__ = ["last_chars", "necessary"]
 
 try:  # the standard library's own parser (Python 3.11+)
     from re import _constants as _c
@@ -129,3 +132,106 @@ def _char_class(items: list[tuple[Any, Any]]) -> Atoms | None:
         else:
             return None
     return {("[" + "".join(parts) + "]", weight)}
+
+
+# Unicode White_Space (what `regex`'s \s matches) and the separators str.isspace adds.
+_WHITE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+_ANY = None  # a character set that may hold anything
+
+
+def last_chars(pattern: regex.Pattern[str] | re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a pattern that ends in ``\\s*$``: a `re` character class that the last non-space
+    character of every match fits, or None when it may be anything (or a space)."""
+    if _p is None or pattern.flags & regex.IGNORECASE or _FUZZY.search(pattern.pattern):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            tree = _p.parse(pattern.pattern)
+    except Exception:  # noqa: BLE001 - syntax only `regex` knows
+        return None
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    items = list(tree)
+    if not items or items[-1][0] is not _c.AT:  # not anchored at the end
+        return None
+    while items and (items[-1][0] is _c.AT or _is_space_run(items[-1])):
+        items.pop()
+    parts, nullable = _last(items)
+    if parts is _ANY or nullable or not parts:
+        return None
+    cls = re.compile("[" + "".join(parts) + "]")
+    if any(cls.match(c) for c in _WHITE):
+        return None  # a match may end in a space the trailing \s* would have taken
+    return cls
+
+
+def _is_space_run(item: tuple[Any, Any]) -> bool:
+    """``\\s*`` (or `` *``)."""
+    op, av = item
+    if op not in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) or av[0] != 0:
+        return False
+    sub = list(av[2])
+    return len(sub) == 1 and (
+        sub[0] == (_c.IN, [(_c.CATEGORY, _c.CATEGORY_SPACE)]) or sub[0] == (_c.LITERAL, 32)
+    )
+
+
+def _last(items: list[tuple[Any, Any]]) -> tuple[list[str] | None, bool]:
+    """The class parts of what a match of ``items`` can end with, and whether it can be
+    empty."""
+    out: list[str] = []
+    for op, av in reversed(items):
+        parts, nullable = _last_node(op, av)
+        if parts is _ANY:
+            return _ANY, False
+        out += parts
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _last_node(op: Any, av: Any) -> tuple[list[str] | None, bool]:
+    if op is _c.LITERAL:
+        return [re.escape(chr(av))], False
+    if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
+        return [], True  # zero-width
+    if op is _c.SUBPATTERN:
+        return _ANY if av[1] & re.IGNORECASE else _last(list(av[3]))
+    if op is _c.ATOMIC_GROUP:
+        return _last(list(av))
+    if op is _c.BRANCH:
+        out: list[str] = []
+        empty = False
+        for sub in av[1]:
+            parts, nullable = _last(list(sub))
+            if parts is _ANY:
+                return _ANY, False
+            out += parts
+            empty = empty or nullable
+        return out, empty
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, high, sub = av
+        if high == 0:
+            return [], True
+        parts, nullable = _last(list(sub))
+        return parts, nullable or low == 0
+    if op is _c.IN:
+        parts = []
+        for o, a in av:
+            if o is _c.LITERAL:
+                parts.append(re.escape(chr(a)))
+            elif o is _c.RANGE:
+                parts.append(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
+            elif o is _c.CATEGORY and a is _c.CATEGORY_DIGIT:
+                parts.append(r"\d")
+            else:
+                return _ANY, False  # negated, \w, \s...: leave it to the pattern
+        return parts, False
+    if op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
+        return [r"\d"], False
+    return _ANY, False

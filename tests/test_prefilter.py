@@ -95,3 +95,28 @@ def test_vocabulary_shapes_get_checks() -> None:
     assert email is not None and email.search("hong@hanbit.co.kr")
     date = necessary(regex.compile(str(VOCAB["date_re"])))
     assert date is not None and date.search("2024.3.5") and date.search("오후 두 시") is None
+
+
+def test_a_suffix_pattern_ends_only_with_its_last_characters() -> None:
+    from dedupe_ko.prefilter import last_chars
+
+    p = regex.compile(r"(?:\s*[가-힣]{2,4}\s*(?:기자|특파원))\s*$", regex.REVERSE)
+    ends = last_chars(p)
+    assert ends is not None and ends.match("자") and ends.match("원") and not ends.match(".")
+    assert last_chars(regex.compile(r"(?:[^\n]{2,40})\s*$", regex.REVERSE)) is None
+    assert last_chars(regex.compile(r"기자\s?", regex.REVERSE)) is None  # not anchored
+
+    rules = load_rules()
+    space = regex.compile(r"\s*$", regex.REVERSE)
+    checked = 0
+    for rule in rules.rules:
+        ends = last_chars(rule.compiled) if rule.scope == "suffix" else None
+        if ends is None:
+            continue
+        checked += 1
+        for text in [*_texts(3000, seed=9), *rule.examples]:
+            m = rule.compiled.match(text)
+            if m is not None and m.end() > m.start():
+                k = space.match(text).start()
+                assert k and ends.match(text[k - 1]), (rule.id, text)
+    assert checked >= 3
