@@ -18,7 +18,7 @@ import regex
 
 from .lexicon import CAPTION_END, INNER_SENTENCE, NEWS_END, SENTENCE_SPLIT, VIEW_END, VOCAB
 from .lexicon import is_sentence as is_sentence
-from .prefilter import last_chars, necessary
+from .prefilter import first_chars, last_chars, necessary
 
 __all__ = ["Rule", "RuleSet", "RuleError", "Cut", "load_rules", "SCOPES", "ZONES"]
 
@@ -27,6 +27,7 @@ ZONES = ("any", "head", "tail", "body", "edge")
 _DEFAULT_MAX_CHARS = 200
 _TAIL = 400
 _TRAILING_SPACE = regex.compile(r"\s*$", regex.REVERSE)  # what a suffix pattern's \s*$ takes
+_LEADING_SPACE = regex.compile(r"\s*")  # what a prefix pattern's ^\s* takes
 _MEMO_CHARS = 120  # lines up to this long are remembered with their cuts
 _MEMO_SIZE = 50_000
 _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
@@ -257,6 +258,8 @@ class RuleSet:
         )
         # A suffix pattern runs only on a window whose last non-space character can end it.
         object.__setattr__(self, "_ends", {r.id: last_chars(r.compiled) for r in self._suffix})
+        # ... and a prefix pattern only on a piece whose first non-space character can start it.
+        object.__setattr__(self, "_starts", {r.id: first_chars(r.compiled) for r in self._prefix})
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -312,6 +315,9 @@ class RuleSet:
                 start = end
                 break
             changed = False
+            k = _LEADING_SPACE.match(piece).end()  # type: ignore[union-attr]
+            first = piece[k] if k < len(piece) else ""
+            starts = self._starts  # type: ignore[attr-defined]
             for rule in self._prefix:  # type: ignore[attr-defined]
                 if (
                     rule.zone != "any"
@@ -319,6 +325,9 @@ class RuleSet:
                     and not (rule.zone == "edge" and "first" in zones)
                 ):
                     continue
+                start_cls = starts[rule.id]
+                if start_cls is not None and start_cls.match(first) is None:
+                    continue  # no match of the rule can start with this character
                 m = rule.compiled.match(piece)
                 if m and m.end() > 0:
                     cuts.append(Cut(rule, start, start + m.end()))

@@ -1,7 +1,8 @@
 """Quick checks before a rule's pattern runs: what every match of a pattern must contain.
 
-`last_chars(pattern)` does the same for the end of a pattern anchored at a text's end
-(``…\\s*$``): the characters its last non-space character can be, one set lookup.
+`first_chars(pattern)` and `last_chars(pattern)` do the same for the start of a pattern
+anchored at a text's start (``^\\s*…``) and the end of one anchored at its end (``…\\s*$``):
+the characters its first (last) non-space character can be, one set lookup.
 
 `necessary(pattern)` reads a compiled pattern's source and returns a standard-library `re`
 pattern that finds one of the literal strings (or small character classes) that every match
@@ -20,7 +21,7 @@ from typing import Any
 
 import regex
 
-__all__ = ["last_chars", "necessary"]
+__all__ = ["first_chars", "last_chars", "necessary"]
 
 try:  # the standard library's own parser (Python 3.11+)
     from re import _constants as _c
@@ -146,6 +147,18 @@ _ANY = None  # a character set that may hold anything
 def last_chars(pattern: regex.Pattern[str] | re.Pattern[str]) -> re.Pattern[str] | None:
     """For a pattern that ends in ``\\s*$``: a `re` character class that the last non-space
     character of every match fits, or None when it may be anything (or a space)."""
+    return _edge_chars(pattern, at_end=True)
+
+
+def first_chars(pattern: regex.Pattern[str] | re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a pattern that starts with ``^\\s*``: a `re` character class that the first
+    non-space character of every match fits, or None when it may be anything (or a space)."""
+    return _edge_chars(pattern, at_end=False)
+
+
+def _edge_chars(
+    pattern: regex.Pattern[str] | re.Pattern[str], at_end: bool
+) -> re.Pattern[str] | None:
     if _p is None or pattern.flags & regex.IGNORECASE or _FUZZY.search(pattern.pattern):
         return None
     try:
@@ -157,16 +170,20 @@ def last_chars(pattern: regex.Pattern[str] | re.Pattern[str]) -> re.Pattern[str]
     if tree.state.flags & re.IGNORECASE:
         return None
     items = list(tree)
-    if not items or items[-1][0] is not _c.AT:  # not anchored at the end
+    if not at_end:
+        items.reverse()  # the start, read as the end of the reversed sequence
+    if not items or items[-1][0] is not _c.AT:  # not anchored at that end
         return None
     while items and (items[-1][0] is _c.AT or _is_space_run(items[-1])):
         items.pop()
-    parts, nullable = _last(items)
+    if not at_end:
+        items.reverse()
+    parts, nullable = _last(items, at_end)
     if parts is _ANY or nullable or not parts:
         return None
     cls = re.compile("[" + "".join(parts) + "]")
     if any(cls.match(c) for c in _WHITE):
-        return None  # a match may end in a space the trailing \s* would have taken
+        return None  # a match may end in a space the \s* beside it would have taken
     return cls
 
 
@@ -181,12 +198,12 @@ def _is_space_run(item: tuple[Any, Any]) -> bool:
     )
 
 
-def _last(items: list[tuple[Any, Any]]) -> tuple[list[str] | None, bool]:
-    """The class parts of what a match of ``items`` can end with, and whether it can be
-    empty."""
+def _last(items: list[tuple[Any, Any]], at_end: bool = True) -> tuple[list[str] | None, bool]:
+    """The class parts of what a match of ``items`` can end (``at_end``) or start with, and
+    whether it can be empty."""
     out: list[str] = []
-    for op, av in reversed(items):
-        parts, nullable = _last_node(op, av)
+    for op, av in reversed(items) if at_end else items:
+        parts, nullable = _last_node(op, av, at_end)
         if parts is _ANY:
             return _ANY, False
         out += parts
@@ -195,20 +212,20 @@ def _last(items: list[tuple[Any, Any]]) -> tuple[list[str] | None, bool]:
     return out, True
 
 
-def _last_node(op: Any, av: Any) -> tuple[list[str] | None, bool]:
+def _last_node(op: Any, av: Any, at_end: bool = True) -> tuple[list[str] | None, bool]:
     if op is _c.LITERAL:
         return [re.escape(chr(av))], False
     if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
         return [], True  # zero-width
     if op is _c.SUBPATTERN:
-        return _ANY if av[1] & re.IGNORECASE else _last(list(av[3]))
+        return _ANY if av[1] & re.IGNORECASE else _last(list(av[3]), at_end)
     if op is _c.ATOMIC_GROUP:
-        return _last(list(av))
+        return _last(list(av), at_end)
     if op is _c.BRANCH:
         out: list[str] = []
         empty = False
         for sub in av[1]:
-            parts, nullable = _last(list(sub))
+            parts, nullable = _last(list(sub), at_end)
             if parts is _ANY:
                 return _ANY, False
             out += parts
@@ -218,7 +235,7 @@ def _last_node(op: Any, av: Any) -> tuple[list[str] | None, bool]:
         low, high, sub = av
         if high == 0:
             return [], True
-        parts, nullable = _last(list(sub))
+        parts, nullable = _last(list(sub), at_end)
         return parts, nullable or low == 0
     if op is _c.IN:
         parts = []

@@ -120,3 +120,28 @@ def test_a_suffix_pattern_ends_only_with_its_last_characters() -> None:
                 k = space.match(text).start()
                 assert k and ends.match(text[k - 1]), (rule.id, text)
     assert checked >= 3
+
+
+def test_a_prefix_pattern_starts_only_with_its_first_characters() -> None:
+    from dedupe_ko.prefilter import first_chars
+
+    p = regex.compile(r"^\s*(?:[\[(]\s*[가-힣]{2,4}\s*=\s*[가-힣]+\s*[\])])")
+    starts = first_chars(p)
+    assert starts is not None and starts.match("[") and starts.match("(") and not starts.match("가")
+    assert first_chars(regex.compile(r"^\s*(?:[^\n]{2,40})")) is None
+    assert first_chars(regex.compile(r"(?:기자)")) is None  # not anchored
+
+    rules = load_rules()
+    space = regex.compile(r"\s*")
+    checked = 0
+    for rule in rules.rules:
+        starts = first_chars(rule.compiled) if rule.scope == "prefix" else None
+        if starts is None:
+            continue
+        checked += 1
+        for text in [*_texts(3000, seed=11), *rule.examples]:
+            m = rule.compiled.match(text)
+            if m is not None and m.end() > 0:
+                k = space.match(text).end()
+                assert k < len(text) and starts.match(text[k]), (rule.id, text)
+    assert checked >= 4
