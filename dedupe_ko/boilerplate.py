@@ -22,6 +22,7 @@ import regex
 
 from .lexicon import CAPTION_END, INNER_SENTENCE, NEWS_END, SENTENCE_SPLIT, VIEW_END, VOCAB
 from .lexicon import is_sentence as is_sentence
+from .prefilter import first_chars, last_chars, necessary
 
 __all__ = [
     "CATEGORIES",
@@ -36,6 +37,8 @@ __all__ = [
 
 _DEFAULT_MAX_CHARS = 200
 _TAIL = 400
+_TRAILING_SPACE = regex.compile(r"\s*$", regex.REVERSE)  # what a suffix pattern's \s*$ takes
+_LEADING_SPACE = regex.compile(r"\s*")  # what a prefix pattern's ^\s* takes
 _MEMO_CHARS = 120  # lines up to this long are remembered with their cuts
 _MEMO_SIZE = 50_000
 _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
@@ -413,6 +416,16 @@ class RuleSet:
         object.__setattr__(self, "_edge", of("ends", "opening", "closing"))
         # Short lines (menus, credits, footers) recur across a corpus: their cuts are kept.
         object.__setattr__(self, "_memo", {})
+        # A whole-line pattern backtracks through a line before it fails: its rule's quick
+        # check (``requires``, else what every match holds, `prefilter.necessary`) runs first.
+        # (Prefix and suffix patterns are anchored at one end and fail faster than a check.)
+        object.__setattr__(
+            self, "_gate", {r.id: r.requires or necessary(r.compiled) for r in self._line}
+        )
+        # A suffix pattern runs only on a window whose last non-space character can end it.
+        object.__setattr__(self, "_ends", {r.id: last_chars(r.compiled) for r in self._suffix})
+        # ... and a prefix pattern only on a piece whose first non-space character can start it.
+        object.__setattr__(self, "_starts", {r.id: first_chars(r.compiled) for r in self._prefix})
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -468,6 +481,9 @@ class RuleSet:
                 start = end
                 break
             changed = False
+            k = _LEADING_SPACE.match(piece).end()  # type: ignore[union-attr]
+            first = piece[k] if k < len(piece) else ""
+            starts = self._starts  # type: ignore[attr-defined]
             for rule in self._prefix:  # type: ignore[attr-defined]
                 if (
                     rule.zone != "any"
@@ -475,6 +491,9 @@ class RuleSet:
                     and not (rule.zone == "edge" and "first" in zones)
                 ):
                     continue
+                start_cls = starts[rule.id]
+                if start_cls is not None and start_cls.match(first) is None:
+                    continue  # no match of the rule can start with this character
                 m = rule.compiled.match(piece)
                 if m and m.end() > 0:
                     cuts.append(Cut(rule, start, start + m.end()))
@@ -506,7 +525,13 @@ class RuleSet:
             window = piece[w0:]
             suffixes = self._suffix + self._edge if "last" in zones else self._suffix  # type: ignore[attr-defined]
             found: tuple[int, Rule] | None = None
+            ends = self._ends  # type: ignore[attr-defined]
+            n_end = _TRAILING_SPACE.match(window).start()  # type: ignore[union-attr]
+            last = window[n_end - 1] if n_end else ""
             for rule in suffixes:
+                end_cls = ends.get(rule.id)
+                if end_cls is not None and end_cls.match(last) is None:
+                    continue  # no match of the rule can end with this character
                 m = _suffix_match(rule, window, zones)
                 if m is not None and (
                     found is None
@@ -569,6 +594,7 @@ class RuleSet:
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> Rule | None:
         n = len(piece)
+        gate = self._gate  # type: ignore[attr-defined]
         for rule in self._line_in_body if in_body else self._line:  # type: ignore[attr-defined]
             if n > rule.max_chars:
                 continue
@@ -576,7 +602,8 @@ class RuleSet:
                 continue  # context rules never fire before the body starts
             if rule.zone != "any" and rule.zone not in zones:
                 continue
-            if rule.requires is not None and not rule.requires.search(piece):
+            quick = gate[rule.id]
+            if quick is not None and quick.search(piece) is None:
                 continue
             if rule.compiled.fullmatch(piece):
                 return rule

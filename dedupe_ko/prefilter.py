@@ -1,0 +1,254 @@
+"""Quick checks before a rule's pattern runs: what every match of a pattern must contain.
+
+`first_chars(pattern)` and `last_chars(pattern)` do the same for the start of a pattern
+anchored at a text's start (``^\\s*…``) and the end of one anchored at its end (``…\\s*$``):
+the characters its first (last) non-space character can be, one set lookup.
+
+`necessary(pattern)` reads a compiled pattern's source and returns a standard-library `re`
+pattern that finds one of the literal strings (or small character classes) that every match
+holds, e.g. ``기자|특파원|@|\\d`` for a byline pattern. When its ``search`` finds nothing in a
+text, the pattern cannot match anywhere in that text, so the rule engine skips it: the
+answers are the same, the cost is one fast scan instead of a backtracking match. Patterns it
+cannot read (syntax only the `regex` module knows, case-insensitive ones, ones whose every
+match may be empty of literals) get None: they always run.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from typing import Any
+
+import regex
+
+__all__ = ["first_chars", "last_chars", "necessary"]
+
+try:  # the standard library's own parser (Python 3.11+)
+    from re import _constants as _c
+    from re import _parser as _p
+except ImportError:  # pragma: no cover - another Python: no quick checks
+    _c = _p = None  # type: ignore[assignment]
+
+Atoms = set[tuple[str, float]]  # (re source of a literal or class, how selective it is)
+
+_MIN_WEIGHT = 0.5  # a check on one digit or Latin letter still pays; one space or stop not
+# Syntax that `re` reads differently from `regex` without an error: fuzzy-match constraints.
+_FUZZY = re.compile(r"\{[^}]*[eids]\s*[<=>]")
+
+
+def necessary(pattern: regex.Pattern[str] | re.Pattern[str]) -> re.Pattern[str] | None:
+    """A `re` pattern that finds something in every text ``pattern`` matches (anywhere), or
+    None when no useful such check is known."""
+    if _p is None or pattern.flags & regex.IGNORECASE or _FUZZY.search(pattern.pattern):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # e.g. a nested set "[[" that `re` reads otherwise
+            tree = _p.parse(pattern.pattern)
+    except Exception:  # noqa: BLE001 - syntax only `regex` knows
+        return None
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    atoms = _sequence(list(tree))
+    if atoms is None or _weight(atoms) < _MIN_WEIGHT:
+        return None
+    return re.compile("|".join(sorted({a for a, _ in atoms}, key=len, reverse=True)))
+
+
+def _char_weight(ch: str) -> float:
+    if "\uac00" <= ch <= "\ud7a3":
+        return 1.0
+    if ch.isascii() and ch.isalnum():
+        return 0.5
+    return 0.0 if ch.isspace() or ch in ".,·" else 0.7
+
+
+def _literal(text: str) -> Atoms:
+    return {(re.escape(text), sum(map(_char_weight, text)))}
+
+
+def _weight(atoms: Atoms) -> float:
+    return min(w for _, w in atoms)
+
+
+def _sequence(items: list[tuple[Any, Any]]) -> Atoms | None:
+    """Every match of a sequence holds a match of each item: the most selective item's atoms
+    (runs of literal characters joined into one string)."""
+    options: list[Atoms | None] = []
+    run = ""
+    for op, av in items:
+        if op is _c.LITERAL:
+            run += chr(av)
+            continue
+        if run:
+            options.append(_literal(run))
+            run = ""
+        options.append(_node(op, av))
+    if run:
+        options.append(_literal(run))
+    found = [o for o in options if o]
+    return max(found, key=_weight) if found else None
+
+
+def _node(op: Any, av: Any) -> Atoms | None:
+    if op is _c.SUBPATTERN:
+        _group, add_flags, _del_flags, sub = av
+        return None if add_flags & re.IGNORECASE else _sequence(list(sub))
+    if op is _c.BRANCH:
+        out: Atoms = set()
+        for sub in av[1]:
+            atoms = _sequence(list(sub))
+            if atoms is None:
+                return None  # this branch may match without any
+            out |= atoms
+        return out
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, _high, sub = av
+        return _sequence(list(sub)) if low >= 1 else None
+    if op is _c.ATOMIC_GROUP:
+        return _sequence(list(av))
+    if op is _c.ASSERT:  # a lookahead or lookbehind that must hold: its text is in the string
+        return _sequence(list(av[1]))
+    if op is _c.IN:
+        return _char_class(av)
+    if op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
+        return {(r"\d", 0.5)}
+    return None  # anything else may match any character, or none
+
+
+def _char_class(items: list[tuple[Any, Any]]) -> Atoms | None:
+    """A class of a few literals, short ranges and digits (not a negated or broad one)."""
+    parts: list[str] = []
+    weight = 1.0
+    for op, av in items:
+        if op is _c.LITERAL:
+            parts.append(re.escape(chr(av)))
+            weight = min(weight, _char_weight(chr(av)))
+        elif op is _c.RANGE and av[1] - av[0] <= 10:
+            parts.append(f"{re.escape(chr(av[0]))}-{re.escape(chr(av[1]))}")
+            weight = min(weight, 0.5)
+        elif op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
+            parts.append(r"\d")
+            weight = min(weight, 0.5)
+        else:
+            return None
+    return {("[" + "".join(parts) + "]", weight)}
+
+
+# Unicode White_Space (what `regex`'s \s matches) and the separators str.isspace adds.
+_WHITE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + "\u2028\u2029\u202f\u205f\u3000"
+)
+_ANY = None  # a character set that may hold anything
+
+
+def last_chars(pattern: regex.Pattern[str] | re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a pattern that ends in ``\\s*$``: a `re` character class that the last non-space
+    character of every match fits, or None when it may be anything (or a space)."""
+    return _edge_chars(pattern, at_end=True)
+
+
+def first_chars(pattern: regex.Pattern[str] | re.Pattern[str]) -> re.Pattern[str] | None:
+    """For a pattern that starts with ``^\\s*``: a `re` character class that the first
+    non-space character of every match fits, or None when it may be anything (or a space)."""
+    return _edge_chars(pattern, at_end=False)
+
+
+def _edge_chars(
+    pattern: regex.Pattern[str] | re.Pattern[str], at_end: bool
+) -> re.Pattern[str] | None:
+    if _p is None or pattern.flags & regex.IGNORECASE or _FUZZY.search(pattern.pattern):
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            tree = _p.parse(pattern.pattern)
+    except Exception:  # noqa: BLE001 - syntax only `regex` knows
+        return None
+    if tree.state.flags & re.IGNORECASE:
+        return None
+    items = list(tree)
+    if not at_end:
+        items.reverse()  # the start, read as the end of the reversed sequence
+    if not items or items[-1][0] is not _c.AT:  # not anchored at that end
+        return None
+    while items and (items[-1][0] is _c.AT or _is_space_run(items[-1])):
+        items.pop()
+    if not at_end:
+        items.reverse()
+    parts, nullable = _last(items, at_end)
+    if parts is _ANY or nullable or not parts:
+        return None
+    cls = re.compile("[" + "".join(parts) + "]")
+    if any(cls.match(c) for c in _WHITE):
+        return None  # a match may end in a space the \s* beside it would have taken
+    return cls
+
+
+def _is_space_run(item: tuple[Any, Any]) -> bool:
+    """``\\s*`` (or `` *``)."""
+    op, av = item
+    if op not in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT) or av[0] != 0:
+        return False
+    sub = list(av[2])
+    return len(sub) == 1 and (
+        sub[0] == (_c.IN, [(_c.CATEGORY, _c.CATEGORY_SPACE)]) or sub[0] == (_c.LITERAL, 32)
+    )
+
+
+def _last(items: list[tuple[Any, Any]], at_end: bool = True) -> tuple[list[str] | None, bool]:
+    """The class parts of what a match of ``items`` can end (``at_end``) or start with, and
+    whether it can be empty."""
+    out: list[str] = []
+    for op, av in reversed(items) if at_end else items:
+        parts, nullable = _last_node(op, av, at_end)
+        if parts is _ANY:
+            return _ANY, False
+        out += parts
+        if not nullable:
+            return out, False
+    return out, True
+
+
+def _last_node(op: Any, av: Any, at_end: bool = True) -> tuple[list[str] | None, bool]:
+    if op is _c.LITERAL:
+        return [re.escape(chr(av))], False
+    if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
+        return [], True  # zero-width
+    if op is _c.SUBPATTERN:
+        return _ANY if av[1] & re.IGNORECASE else _last(list(av[3]), at_end)
+    if op is _c.ATOMIC_GROUP:
+        return _last(list(av), at_end)
+    if op is _c.BRANCH:
+        out: list[str] = []
+        empty = False
+        for sub in av[1]:
+            parts, nullable = _last(list(sub), at_end)
+            if parts is _ANY:
+                return _ANY, False
+            out += parts
+            empty = empty or nullable
+        return out, empty
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, high, sub = av
+        if high == 0:
+            return [], True
+        parts, nullable = _last(list(sub), at_end)
+        return parts, nullable or low == 0
+    if op is _c.IN:
+        parts = []
+        for o, a in av:
+            if o is _c.LITERAL:
+                parts.append(re.escape(chr(a)))
+            elif o is _c.RANGE:
+                parts.append(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
+            elif o is _c.CATEGORY and a is _c.CATEGORY_DIGIT:
+                parts.append(r"\d")
+            else:
+                return _ANY, False  # negated, \w, \s...: leave it to the pattern
+        return parts, False
+    if op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
+        return [r"\d"], False
+    return _ANY, False

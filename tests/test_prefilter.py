@@ -1,0 +1,147 @@
+"""Quick checks before a rule's pattern runs (`dedupe_ko.prefilter`): never wrong, and useful.
+
+A check may let through text the pattern then rejects, but it must find something in every
+text the pattern matches; otherwise a rule would stop firing."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+import regex
+
+from dedupe_ko.boilerplate import load_rules
+from dedupe_ko.lexicon import VOCAB
+from dedupe_ko.prefilter import necessary
+
+NAMES = ["홍길동", "김하늘", "박서윤", "이도윤"]
+PIECES = [
+    *NAMES,
+    " ",
+    "기자",
+    " 기자",
+    "특파원",
+    "=",
+    "(서울=한빛뉴스)",
+    "hong@hanbit.co.kr",
+    "@",
+    "2024.3.5",
+    "12",
+    "사진",
+    "/",
+    "제공",
+    "▶",
+    "ⓒ",
+    "[",
+    "]",
+    "서울시가 야간 개방 시간을 늘리기로 했다.",
+    "입력",
+    "무단전재",
+    "금지",
+    "Seoul",
+    "·",
+]
+
+
+def _texts(n: int, seed: int) -> list[str]:
+    rng = random.Random(seed)
+    return ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 8))) for _ in range(n)]
+
+
+def test_the_check_finds_what_every_match_holds() -> None:
+    p = regex.compile(r"[\[(]?(?:[가-힣]{2,4})\s*(?:기자|특파원)(?:\s*[\])])?")
+    q = necessary(p)
+    assert q is not None
+    assert q.search("홍길동 기자") and q.search("[김하늘 특파원]")
+    assert q.search("홍길동 앵커") is None  # the pattern cannot match here: it is skipped
+
+
+@pytest.mark.parametrize(
+    "source, flags",
+    [
+        (r"\p{Hangul}+\s*기자", 0),  # syntax only the regex module reads
+        (r"(?i)reporter", 0),
+        (r"reporter", regex.IGNORECASE),
+        (r"(?:기자){e<=1}", 0),  # a fuzzy match need not hold the literal
+        (r"[^\n]{2,40}", 0),  # any text may match
+        (r"(?:기자)?\s*", 0),
+        (r"\s+|\.", 0),  # spaces and stops are everywhere: no useful check
+    ],
+)
+def test_patterns_it_cannot_read_or_use_always_run(source: str, flags: int) -> None:
+    assert necessary(regex.compile(source, flags)) is None
+
+
+def test_no_check_hides_a_match_of_its_rule() -> None:
+    rules = load_rules()
+    texts = _texts(4000, seed=5)
+    checked = 0
+    for rule in rules.rules:
+        for pattern in (rule.compiled, rule.edge_prefix, rule.edge_suffix, rule.edge_inner):
+            if pattern is None:
+                continue
+            q = necessary(pattern)
+            if q is None:
+                continue
+            checked += 1
+            for text in [*texts, *rule.examples]:
+                if pattern.search(text) is not None:
+                    assert q.search(text) is not None, (rule.id, pattern.pattern[:60], text)
+    assert checked >= 40  # most of the catalogue gets a check
+
+
+def test_vocabulary_shapes_get_checks() -> None:
+    email = necessary(regex.compile(str(VOCAB["email_re"])))
+    assert email is not None and email.search("hong@hanbit.co.kr")
+    date = necessary(regex.compile(str(VOCAB["date_re"])))
+    assert date is not None and date.search("2024.3.5") and date.search("오후 두 시") is None
+
+
+def test_a_suffix_pattern_ends_only_with_its_last_characters() -> None:
+    from dedupe_ko.prefilter import last_chars
+
+    p = regex.compile(r"(?:\s*[가-힣]{2,4}\s*(?:기자|특파원))\s*$", regex.REVERSE)
+    ends = last_chars(p)
+    assert ends is not None and ends.match("자") and ends.match("원") and not ends.match(".")
+    assert last_chars(regex.compile(r"(?:[^\n]{2,40})\s*$", regex.REVERSE)) is None
+    assert last_chars(regex.compile(r"기자\s?", regex.REVERSE)) is None  # not anchored
+
+    rules = load_rules()
+    space = regex.compile(r"\s*$", regex.REVERSE)
+    checked = 0
+    for rule in rules.rules:
+        ends = last_chars(rule.compiled) if rule.scope == "suffix" else None
+        if ends is None:
+            continue
+        checked += 1
+        for text in [*_texts(3000, seed=9), *rule.examples]:
+            m = rule.compiled.match(text)
+            if m is not None and m.end() > m.start():
+                k = space.match(text).start()
+                assert k and ends.match(text[k - 1]), (rule.id, text)
+    assert checked >= 3
+
+
+def test_a_prefix_pattern_starts_only_with_its_first_characters() -> None:
+    from dedupe_ko.prefilter import first_chars
+
+    p = regex.compile(r"^\s*(?:[\[(]\s*[가-힣]{2,4}\s*=\s*[가-힣]+\s*[\])])")
+    starts = first_chars(p)
+    assert starts is not None and starts.match("[") and starts.match("(") and not starts.match("가")
+    assert first_chars(regex.compile(r"^\s*(?:[^\n]{2,40})")) is None
+    assert first_chars(regex.compile(r"(?:기자)")) is None  # not anchored
+
+    rules = load_rules()
+    space = regex.compile(r"\s*")
+    checked = 0
+    for rule in rules.rules:
+        starts = first_chars(rule.compiled) if rule.scope == "prefix" else None
+        if starts is None:
+            continue
+        checked += 1
+        for text in [*_texts(3000, seed=11), *rule.examples]:
+            m = rule.compiled.match(text)
+            if m is not None and m.end() > 0:
+                k = space.match(text).end()
+                assert k < len(text) and starts.match(text[k]), (rule.id, text)
+    assert checked >= 4
