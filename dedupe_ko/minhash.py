@@ -37,6 +37,7 @@ __all__ = [
     "containment",
     "exact_key",
     "fold",
+    "fold_batch",
     "folded_key",
     "pieces_batch",
     "shingle_key",
@@ -107,6 +108,46 @@ def fold(text: str) -> str:
         return _SURROGATES.sub("", fold_key(text.translate(_DOT_MAP)))
     kept = cps[_kept_bmp()[cps]]
     return kept.tobytes().decode("utf-32-le", "surrogatepass").lower()
+
+
+def fold_batch(texts: Sequence[str]) -> list[str]:
+    """``[fold(t) for t in texts]`` (the same strings), a few texts per numpy pass."""
+    out: list[str] = []
+    for g in range(0, len(texts), _GROUP):
+        out += _fold_group(texts[g : g + _GROUP])
+    return out
+
+
+def _fold_group(texts: Sequence[str]) -> list[str]:
+    out = [""] * len(texts)
+    where: list[int] = []
+    todo: list[str] = []
+    for i, t in enumerate(texts):
+        if t.isascii() or "\u318d" in t:  # fold's own early paths
+            out[i] = fold(t)
+            continue
+        where.append(i)
+        todo.append(t if unicodedata.is_normalized("NFC", t) else unicodedata.normalize("NFC", t))
+    if not todo:
+        return out
+    cps = np.frombuffer("".join(todo).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bounds = np.zeros(len(todo) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, todo), dtype=np.int64, count=len(todo)), out=bounds[1:])
+    big = cps > 0xFFFF  # rare (emoji, CJK extensions): those texts take fold's own path
+    rare = [False] * len(todo)
+    if big.any():
+        keep = _kept_bmp()[np.minimum(cps, np.uint32(0xFFFF))] & ~big
+        big_at = np.concatenate(([0], np.cumsum(big)))[bounds]
+        rare = (big_at[1:] > big_at[:-1]).tolist()
+    else:
+        keep = _kept_bmp()[cps]
+    kept_at = np.zeros(len(cps) + 1, dtype=np.int64)
+    np.cumsum(keep, out=kept_at[1:])
+    cut = kept_at[bounds].tolist()
+    kept = cps[keep].tobytes().decode("utf-32-le", "surrogatepass")
+    for j, i in enumerate(where):
+        out[i] = fold(texts[i]) if rare[j] else kept[cut[j] : cut[j + 1]].lower()
+    return out
 
 
 _DOT_MAP = {ord(c): None for c in _DOT_LETTERS}

@@ -19,6 +19,7 @@ from dedupe_ko.minhash import (
     containment,
     exact_key,
     fold,
+    fold_batch,
     shingle_key,
     strip_marks,
 )
@@ -86,6 +87,19 @@ _ODD = (
 )
 def test_fold_equals_fold_key_on_random_text(text):
     assert fold(text) == reference_fold(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(_ODD), max_size=30)
+        | st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
+        | st.sampled_from(["", "abc", "한국어 기사입니다.", "\U0001f600 웃음", "정치ㆍ경제"]),
+        max_size=150,
+    )
+)
+def test_fold_batch_equals_fold_text_by_text(texts):
+    assert fold_batch(texts) == [fold(t) for t in texts]
 
 
 def test_exact_key_is_the_hash_of_fold_key():
