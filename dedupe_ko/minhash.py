@@ -58,7 +58,9 @@ _TAGS_MAYBE = re.compile(_TAGS.pattern)
 # A wire dateline at the start of a paragraph (the lexicon's shape, read there).
 _DATELINES = regex.compile(DATELINE_PARAGRAPH, regex.M)
 _GROUP = 64  # keys whose shingles are hashed together (a few 100 kB of scratch: in cache)
-_CHUNK = 8192  # shingles per numpy block (a 128 x 8192 x 4 bytes = 4 MiB scratch buffer)
+_CHUNK = 32768  # shingles per numpy block, taken `_PERM_BLOCK` permutations at a time
+_PERM_BLOCK = 16  # (a 16 x 32768 x 4 bytes = 2 MiB scratch buffer: about 12% faster than
+# all 128 permutations of 8192 shingles at once)
 _MULT = np.uint64(0x100000001B3)
 _MIX = np.uint64(0xBF58476D1CE4E5B9)
 
@@ -358,7 +360,8 @@ class MinHasher:
         hv_all = _fmix32(flat)
         ends = np.cumsum(sizes).tolist()
         size_list = sizes.tolist()
-        buf = np.empty(self.config.num_perm * max(_CHUNK, max(size_list)), dtype=np.uint32)
+        p = self.config.num_perm
+        buf = np.empty(min(p, _PERM_BLOCK) * max(_CHUNK, max(size_list)), dtype=np.uint32)
         start = 0
         while start < n:
             stop, total = start, 0
@@ -368,11 +371,13 @@ class MinHasher:
             nonempty = np.flatnonzero(sizes[start:stop]) + start
             if len(nonempty):
                 hv = hv_all[ends[start] - size_list[start] : ends[stop - 1]]
-                phv = buf[: self.config.num_perm * len(hv)].reshape(self.config.num_perm, -1)
-                np.multiply(hv[None, :], self._a, out=phv)  # wraps mod 2^32, as datasketch
-                phv += self._b
                 offsets = np.concatenate(([0], np.cumsum(sizes[nonempty])[:-1]))
-                sigs[nonempty] = np.minimum.reduceat(phv, offsets, axis=1).T
+                for lo in range(0, p, _PERM_BLOCK):  # a block of permutations at a time
+                    a, b = self._a[lo : lo + _PERM_BLOCK], self._b[lo : lo + _PERM_BLOCK]
+                    phv = buf[: len(a) * len(hv)].reshape(len(a), -1)
+                    np.multiply(hv[None, :], a, out=phv)  # wraps mod 2^32, as datasketch
+                    phv += b
+                    sigs[nonempty, lo : lo + len(a)] = np.minimum.reduceat(phv, offsets, axis=1).T
             start = stop
         return sigs, sizes
 
