@@ -42,7 +42,7 @@ from .minhash import (
     MinHashConfig,
     MinHasher,
     containment,
-    fold,
+    fold_batch,
     folded_key,
     pieces_batch,
     strip_marks,
@@ -479,7 +479,7 @@ class Deduplicator:
         if not ids:
             return []
         # 1. exact keys; which bodies are new (not seen before, not earlier in this batch)
-        folded = [fold(t) for t in texts]
+        folded = fold_batch(texts)
         keys = [folded_key(f) for f in folded]
         fresh: list[int] = []
         first_in_batch: set[bytes] = set()
@@ -488,11 +488,11 @@ class Deduplicator:
                 first_in_batch.add(k)
                 fresh.append(i)
         # 2. signatures of the new bodies, one MinHasher call; their sentence pieces
-        shingle_keys, bares = [], []
-        for i in fresh:
-            bare = strip_marks(texts[i])
-            bares.append(bare)
-            shingle_keys.append(folded[i] if bare is texts[i] else fold(bare))
+        bares = [strip_marks(texts[i]) for i in fresh]
+        shingle_keys = [folded[i] for i in fresh]
+        marked = [j for j, i in enumerate(fresh) if bares[j] is not texts[i]]
+        for j, f in zip(marked, fold_batch([bares[j] for j in marked]), strict=True):
+            shingle_keys[j] = f
         sigs, sizes = self.hasher.signatures_of_keys(shingle_keys)
         bands = self.hasher.band_keys(sigs) if len(fresh) else np.empty((0, self.bands), np.uint64)
         # 3. candidate clusters: earlier batches, and new bodies earlier in this batch

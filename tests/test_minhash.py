@@ -19,6 +19,7 @@ from dedupe_ko.minhash import (
     containment,
     exact_key,
     fold,
+    fold_batch,
     shingle_key,
     strip_marks,
 )
@@ -86,6 +87,19 @@ _ODD = (
 )
 def test_fold_equals_fold_key_on_random_text(text):
     assert fold(text) == reference_fold(text)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(_ODD), max_size=30)
+        | st.text(st.characters(exclude_categories=("Cs",)), max_size=20)
+        | st.sampled_from(["", "abc", "한국어 기사입니다.", "\U0001f600 웃음", "정치ㆍ경제"]),
+        max_size=150,
+    )
+)
+def test_fold_batch_equals_fold_text_by_text(texts):
+    assert fold_batch(texts) == [fold(t) for t in texts]
 
 
 def test_exact_key_is_the_hash_of_fold_key():
@@ -211,18 +225,21 @@ def test_signature_equals_datasketch_minhash(story):
     assert np.array_equal(sig, datasketch_signature(hashes))
 
 
-def test_batch_signatures_equal_datasketch_across_blocks():
+@pytest.mark.parametrize("num_perm", [128, 40])
+def test_batch_signatures_equal_datasketch_across_blocks(num_perm):
     """A batch bigger than one numpy block (and with empty texts in it) gives the same rows
-    as datasketch one document at a time."""
-    h = MinHasher()
-    texts = [BODIES[k] for k in sorted(BODIES)] * 6 + ["", "…", "서울"]
+    as datasketch one document at a time; permutations are taken a block at a time, the last
+    block shorter when num_perm is not a multiple of it."""
+    h = MinHasher(num_perm=num_perm)
+    texts = [BODIES[k] for k in sorted(BODIES)] * 12 + ["", "…", "서울"]
     texts = [t[: 200 + 37 * i] for i, t in enumerate(texts)]
     hashes = [h.shingle_hashes(t) for t in texts]
     assert sum(map(len, hashes)) > mh_module._CHUNK  # several blocks
+    assert num_perm % mh_module._PERM_BLOCK or num_perm > mh_module._PERM_BLOCK
     sigs, sizes = h.signatures(texts)
     assert sizes.tolist() == [len(x) for x in hashes]
     for row, hs in zip(sigs, hashes, strict=True):
-        assert np.array_equal(row, datasketch_signature(hs))
+        assert np.array_equal(row, datasketch_signature(hs, num_perm=num_perm))
     assert (sigs[sizes == 0] == 0xFFFFFFFF).all()  # datasketch's empty value
 
 
