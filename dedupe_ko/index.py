@@ -10,11 +10,11 @@ exact path), its MinHash signature, its shingle count and a timestamp, plus one 
 per band, and its sentence pieces (`Pieces`: hashes, folded characters, sentences) with one
 key per piece in a `dedupe_ko.store` band store. A check looks the exact hash up first, then
 gathers the articles that share a band key and verifies each with `dedupe_ko.cluster.verify`
-(`cluster.best` picks); with no match, the articles sharing enough sentence pieces are
-verified for containment (a ``partial`` match: the text lies inside a stored article; a text
-that contains a stored one is new, the fuller version). The Deduplicator uses the same calls
-(`lookup`, `query_pieces`, `entries`, `insert_many`, `lend_pieces`) through its ``store=``
-argument, so a corpus run and an hourly scraper agree.
+(`cluster.best` picks). The text API (`check`, `check_and_add`, `decide_many`) is the
+Deduplicator itself with this index as its ``store``: the store calls (`lookup`,
+`query_pieces`, `entries`, `insert_many`, `lend_pieces`) carry every decision, so a corpus
+run, ``dedupe-ko run --index`` and an hourly scraper decide alike (containment and
+superseding included).
 
 A run (`begin_run` ... `commit_run`) stages what it stores: other processes see it at once,
 but it becomes permanent only when committed right after the run's outputs are renamed into
@@ -36,8 +36,9 @@ written to it (`IndexFormatError`).
 
 Redis (keys under ``<prefix>:``; a standalone server, not Redis Cluster): each batch is one
 Lua script (atomic: keep batches to thousands on a shared server, which serves no one else
-while a script runs); check-and-add WATCHes the exact and band keys it read and retries when
-another client changed them. A server that does not answer raises `IndexUnavailableError`
+while a script runs); band, exact and piece keys live in `dedupe_ko.store.RedisBandStore`
+hashes. Check-and-add holds the index's lock key (see `batch`). A server that does not
+answer raises `IndexUnavailableError`
 (connection refused at once; silence after the socket timeout, 10 s unless the URL sets
 ``socket_timeout``).
 """
@@ -53,7 +54,6 @@ import sqlite3
 import struct
 import time
 import uuid
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime
@@ -66,7 +66,7 @@ import numpy as np
 from . import _owner, _runs
 from .cluster import best, in_sorted, verify
 from .dedup import _ABSORB_MIN as ABSORB_MIN
-from .dedup import DedupConfig, Match
+from .dedup import Decision, DedupConfig, Deduplicator, Match
 from .minhash import (
     MIN_PIECE_CHARS,
     PIECE_CHUNK,
@@ -493,17 +493,19 @@ class Index:
 
     # ---- text API ------------------------------------------------------------------------
     def check(self, text: str) -> Match | None:
-        """The earlier article ``text`` (a cleaned body) duplicates, or None."""
+        """The earlier article ``text`` (a cleaned body) duplicates, or None (new, or a fuller
+        version of a stored brief: see `decide_many`). Nothing is stored."""
         return self.check_many([text])[0]
 
     def check_many(self, texts: Sequence[str]) -> list[Match | None]:
         """`check` for each text, against the index only (the texts are not compared with
-        each other)."""
-        keys, sigs, sizes = self._signatures(texts)
-        out = self.lookup_many(keys, sigs, sizes)
-        if any(m is None for m in out):
-            found = self._partial_many(texts, sigs, sizes, out)
-            out = [m if m is not None else f for m, f in zip(out, found, strict=True)]
+        each other), by the Deduplicator's rules."""
+        self._signatures(texts)  # the type check, before anything is decided
+        view = _View(self, write=False)
+        out = []
+        for text in texts:
+            d = Deduplicator(self.config, store=view).add(_CHECK_ID, text)
+            out.append(_as_match(d))
         return out
 
     def add(self, id: str, text: str, *, timestamp: float | datetime | None = None) -> bool:
@@ -533,24 +535,40 @@ class Index:
         self, items: Iterable[tuple[str, str] | tuple[str, str, float | datetime | None]]
     ) -> list[Match | None]:
         """`check_and_add` for each item in order, as one transaction: an item also matches
-        an earlier item of the same batch that was stored. (Redis: when other clients keep
-        changing the keys the batch read, it is split into halves, each still atomic and in
-        order.)"""
+        an earlier item of the same batch (see `decide_many`; a kept item gives None)."""
+        return [_as_match(d) for d in self.decide_many(items)]
+
+    def decide_many(
+        self, items: Iterable[tuple[str, str] | tuple[str, str, float | datetime | None]]
+    ) -> list[Decision]:
+        """The batch Deduplicator's decision for each (id, text[, timestamp]) item in order,
+        with this index as its store, under the index's write lock; kept items are stored.
+
+        The same rules as ``dedupe-ko run --index``: exact, near and ``partial`` (an
+        abridged copy inside a stored story) duplicates are not stored; a fuller version of
+        a stored brief is kept and stored, joins the brief's cluster and names it in
+        ``supersedes``. Feeding a stream day by day keeps what one batch run keeps. An id
+        already stored (a rerun) is kept and the index left as it is; a repeated id in
+        ``items`` is decided again after the ones before it.
+        """
         ids, texts, stamps = self._unpack(items)
-        keys, sigs, sizes = self._signatures(texts)
+        self._signatures(texts)
         now = time.time()
-        stamps = [_timestamp(t, now) for t in stamps]
-        bands = self._hasher.band_keys(sigs)
-        pieces = pieces_of(texts)
+        when = [_timestamp(t, now) for t in stamps]
+        out: list[Decision] = []
         with self._backend.locked():
-            partial = self._partial_many(texts, sigs, sizes, self.lookup_many(keys, sigs, sizes))
-            out = self._check_and_add_rows(ids, keys, sigs, sizes, stamps, bands, pieces, partial)
-            # near copies lend their new sentences to the entry they matched, as in the
-            # Deduplicator's clusters: a brief made of a re-led copy's lede still finds it
-            self.lend_pieces(
-                [(m.id, pieces[i]) for i, m in enumerate(out) if m is not None and m.kind == "near"]
-            )
-            return out
+            start = 0
+            while start < len(ids):
+                seen: set[str] = set()
+                stop = start
+                while stop < len(ids) and ids[stop] not in seen:
+                    seen.add(ids[stop])
+                    stop += 1
+                view = _View(self, dict(zip(ids[start:stop], when[start:stop], strict=True)))
+                dd = Deduplicator(self.config, store=view)
+                out += dd.add_batch(list(zip(ids[start:stop], texts[start:stop], strict=True)))
+                start = stop
+        return out
 
     def lend_pieces(self, items: Sequence[tuple[str, Pieces | tuple]], check: bool = True) -> int:
         """Add near copies' sentence pieces to the stored entries they matched ((id,
@@ -568,92 +586,6 @@ class Index:
         if not got:
             return 0
         return self._backend.lend(got, check)
-
-    def _partial_many(
-        self,
-        texts: Sequence[str],
-        sigs: np.ndarray,
-        sizes: Sequence[int] | np.ndarray,
-        earlier: Sequence[Match | None] | None = None,
-    ) -> list[Match | None]:
-        """For each text without an ``earlier`` match, the stored article it lies inside (a
-        ``partial`` match, verified with `cluster.verify` on sentence pieces), or None: none,
-        or the text is the fuller version of the best one (it is new, and supersedes it).
-
-        Texts are taken in order: one with an earlier ``near`` match lends its new sentences
-        to the matched entry for the texts after it (as a near copy does to its cluster in
-        the Deduplicator), so a brief of a re-led copy's lede still finds the story."""
-        cfg = self.config
-        n_texts = len(texts)
-        h, lengths, offsets, sents = pieces_batch([strip_marks(t) for t in texts])
-        out: list[Match | None] = [None] * n_texts
-        if not len(h):
-            return out
-        earlier = list(earlier) if earlier is not None else [None] * n_texts
-        hits = self.query_pieces(h, cap=cfg.boilerplate_clusters)
-        per_row = _split_rows(hits.rows, hits.values, offsets)
-        entries = {e.n: e for e in self.entries(np.unique(hits.values))}
-        near_ids = sorted({m.id for m in earlier if m is not None and m.kind == "near"})
-        by_id = {e.id: e for e in entries.values()}
-        by_id.update({e.id: e for e in self.entries_of([i for i in near_ids if i not in by_id])})
-        lent: dict[int, Pieces] = {}  # entry -> its pieces with what near copies lent it
-        lent_keys: dict[int, set[int]] = defaultdict(set)  # lent piece hash -> entries
-        min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
-        for i in range(n_texts):
-            a, b = int(offsets[i]), int(offsets[i + 1])
-            crowded = hits.crowded[a:b]
-            own, boiler = h[a:b][~crowded], h[a:b][crowded]
-            m = earlier[i]
-            if m is not None:
-                e = by_id.get(m.id)
-                if m.kind == "near" and e is not None and b > a:
-                    got = lent.get(e.n, e.pieces).lent(
-                        Pieces(own, int(lengths[a:b][~crowded].sum()), int(sents[i]))
-                    )
-                    if got is not None:
-                        lent[e.n] = got[0]
-                        entries.setdefault(e.n, e)
-                        for x in got[1].tolist():
-                            lent_keys[x].add(e.n)
-                continue
-            if a == b:
-                continue
-            shared: defaultdict[int, int] = defaultdict(int)
-            for n in per_row[i].tolist():
-                shared[n] += 1
-            if lent_keys:
-                for x in own.tolist():
-                    for n in lent_keys.get(x, ()):
-                        shared[n] += 1
-            chars = int(lengths[a:b][~crowded].sum())
-            n_sents = round(int(sents[i]) * len(own) / (b - a))
-            verdicts = []
-            for n, k in shared.items():
-                e = entries.get(n)
-                if k < min_shared or e is None:
-                    continue
-                pc = lent.get(n, e.pieces)
-                theirs = pc.hashes
-                if len(boiler):
-                    theirs = theirs[~np.isin(theirs, boiler)]
-                v = verify(
-                    cfg,
-                    float((e.sig == sigs[i]).mean()),
-                    int(sizes[i]),
-                    e.size,
-                    pieces_a=own,
-                    pieces_b=theirs,
-                    chars_a=chars,
-                    chars_b=pc.chars,
-                    sentences_a=n_sents,
-                    sentences_b=pc.sentences,
-                )
-                if v.kind == "partial":
-                    verdicts.append((v, n, e))
-            top = best(verdicts)
-            if top is not None and top[0].contained == "a":
-                out[i] = Match(top[1].id, top[0].similarity, "partial")
-        return out
 
     # ---- store protocol (what the Deduplicator's store= uses) -----------------------------
     def lookup(self, exact_key: bytes, sig: np.ndarray, size: int) -> Match | None:
@@ -782,105 +714,36 @@ class Index:
         best = self._verify(sig, size, found.cands)
         return None if best is None else Match(best[2], best[0], "near")
 
-    def _check_and_add_rows(
-        self,
-        ids: list[str],
-        keys: list[bytes],
-        sigs: np.ndarray,
-        sizes: np.ndarray,
-        stamps: list[float],
-        bands: np.ndarray,
-        pieces: list[Pieces] | None = None,
-        partial: list[Match | None] | None = None,
-    ) -> list[Match | None]:
-        if not ids:
-            return []
 
-        def decide(found: list[_Found]) -> tuple[list[_Row], list[Match | None]]:
-            rows: list[_Row] = []
-            results: list[Match | None] = []
-            batch_exact: dict[bytes, tuple[int, str]] = {}
-            batch_bands: dict[int, list[tuple[int, str, int, np.ndarray]]] = defaultdict(list)
-            queued: set[str] = set()
-            for i, f in enumerate(found):
-                match = self._best(f, sigs[i], int(sizes[i]))
-                if match is None or match.kind != "exact":
-                    if keys[i] in batch_exact:
-                        match = Match(batch_exact[keys[i]][1], 1.0, "exact")
-                    else:
-                        seen: dict[int, tuple[int, str, int, np.ndarray]] = {}
-                        for bk in bands[i].tolist():
-                            for c in batch_bands.get(bk, ()):
-                                seen[c[0]] = c
-                        near = self._verify(sigs[i], int(sizes[i]), list(seen.values()))
-                        # The stored match is older: it wins a tie.
-                        if near is not None and (match is None or near[0] > match.similarity):
-                            match = Match(near[2], near[0], "near")
-                if match is None and partial is not None:
-                    match = partial[i]
-                results.append(match)
-                if match is None and ids[i] not in queued:
-                    queued.add(ids[i])  # a repeated id keeps its first text, as in add_many
-                    # Batch entries rank after every stored one.
-                    n = (1 << 62) + len(rows)
-                    rows.append(
-                        (
-                            ids[i],
-                            keys[i],
-                            sigs[i],
-                            int(sizes[i]),
-                            stamps[i],
-                            bands[i],
-                            pieces[i] if pieces is not None else None,
-                        )
-                    )
-                    batch_exact.setdefault(keys[i], (n, ids[i]))
-                    entry = (n, ids[i], int(sizes[i]), sigs[i])
-                    for bk in bands[i].tolist():
-                        batch_bands[bk].append(entry)
-            return rows, results
-
-        try:
-            return self._backend.fetch_then_insert(keys, bands, self._cutoff(), decide)
-        except _Contention:
-            if len(ids) == 1:
-                raise IndexUnavailableError(
-                    f"{self.where}: gave up after repeated concurrent changes to the same keys"
-                ) from None
-        half = len(ids) // 2
-        pa, pb = (None, None) if pieces is None else (pieces[:half], pieces[half:])
-        qa, qb = (None, None) if partial is None else (partial[:half], partial[half:])
-        return [
-            *self._check_and_add_rows(
-                ids[:half],
-                keys[:half],
-                sigs[:half],
-                sizes[:half],
-                stamps[:half],
-                bands[:half],
-                pa,
-                qa,
-            ),
-            *self._check_and_add_rows(
-                ids[half:],
-                keys[half:],
-                sigs[half:],
-                sizes[half:],
-                stamps[half:],
-                bands[half:],
-                pb,
-                qb,
-            ),
-        ]
+_CHECK_ID = "\x00dedupe_ko:check"  # the id a checked text is decided under (never stored)
 
 
-def _split_rows(rows: np.ndarray, values: np.ndarray, offsets: np.ndarray) -> list[np.ndarray]:
-    """The ``values`` of flat keys ``rows`` grouped by text (text i: keys offsets[i]..)."""
-    text = np.searchsorted(offsets, rows, side="right") - 1
-    order = np.argsort(text, kind="stable")
-    bounds = np.searchsorted(text[order], np.arange(len(offsets)))
-    v = values[order]
-    return [v[bounds[i] : bounds[i + 1]] for i in range(len(offsets) - 1)]
+def _as_match(d: Decision) -> Match | None:
+    """A Decision as the "have I seen this?" answer: None when kept."""
+    return None if d.kept else Match(d.cluster, d.similarity, d.match)
+
+
+class _View:
+    """The Index as a Deduplicator's ``store``: kept items stored with their given
+    timestamps (``stamps``: id -> timestamp), or nothing stored at all (``write=False``)."""
+
+    def __init__(self, index: Index, stamps: dict[str, float] | None = None, write: bool = True):
+        self.index = index
+        self.stamps = stamps or {}
+        self.write = write
+        self.lookup = index.lookup
+        self.query_pieces = index.query_pieces
+        self.entries = index.entries
+        self.entries_of = index.entries_of
+
+    def insert_many(self, items: Sequence[tuple]) -> int:
+        if not self.write:
+            return 0
+        rows = [(*it[:4], self.stamps.get(it[0]), *it[5:]) for it in items]
+        return self.index.insert_many(rows)
+
+    def lend_pieces(self, items: Sequence[tuple[str, Any]], check: bool = True) -> int:
+        return self.index.lend_pieces(items, check) if self.write else 0
 
 
 def _outputs_in_place(marks: list[list[Any]]) -> bool:
@@ -928,10 +791,6 @@ def _key_order(k: str) -> tuple[int, str]:
 
 def _is_redis_url(target: str | Path) -> bool:
     return isinstance(target, str) and target.split("://", 1)[0] in ("redis", "rediss", "unix")
-
-
-class _Contention(Exception):
-    """Redis: the keys a check-and-add read kept changing under it."""
 
 
 # -- SQLite ----------------------------------------------------------------------------------
@@ -1367,20 +1226,6 @@ class _SQLiteBackend:
 
     def insert(self, rows: list[_Row]) -> int:
         return self._guard(lambda: self._txn(lambda: self._insert(rows), True))
-
-    def fetch_then_insert(
-        self,
-        keys: list[bytes],
-        bands: np.ndarray,
-        cutoff: float,
-        decide: Callable[[list[_Found]], tuple[list[_Row], _T]],
-    ) -> _T:
-        def step() -> _T:
-            rows, result = decide(self._fetch(keys, bands, cutoff))
-            self._insert(rows)
-            return result
-
-        return self._guard(lambda: self._txn(step, True))
 
     def count(self) -> int:
         return self._guard(lambda: self.conn.execute("SELECT COUNT(*) FROM entries").fetchone()[0])
@@ -1850,52 +1695,6 @@ class _RedisBackend:
             return int(self._script(self.client, _LUA_INSERT, args))
 
         return self._guard(step)
-
-    def fetch_then_insert(
-        self,
-        keys: list[bytes],
-        bands: np.ndarray,
-        cutoff: float,
-        decide: Callable[[list[_Found]], tuple[list[_Row], _T]],
-        tries: int = 8,
-    ) -> _T:
-        watched = self.bandstore.names(_redis_keys(bands, keys))
-        fetch_args = self._fetch_args(keys, bands, cutoff)
-        r = self._redis_mod
-        # Make sure the scripts are loaded: a pipeline cannot load them mid-transaction.
-        for source in (_LUA_FETCH, _LUA_INSERT):
-            if source not in self._sha:
-                self._sha[source] = self._guard(functools.partial(self.client.script_load, source))
-
-        def attempt() -> tuple[bool, Any]:
-            with self.client.pipeline(transaction=True) as pipe:
-                try:
-                    pipe.watch(*watched)
-                    reply = pipe.evalsha(self._sha[_LUA_FETCH], 0, *fetch_args)
-                    rows, result = decide(self._parse_fetch(reply))
-                    n0 = self._numbers(pipe, len(rows)) if rows else 0
-                    pipe.multi()
-                    if rows:
-                        pipe.evalsha(self._sha[_LUA_INSERT], 0, *self._insert_args(rows, n0))
-                    pipe.execute()
-                    return True, result
-                except r.WatchError:
-                    return False, None
-
-        for t in range(tries):
-            try:
-                done, result = self._guard(attempt)
-            except r.exceptions.NoScriptError:
-                self._sha.clear()
-                for source in (_LUA_FETCH, _LUA_INSERT):
-                    self._sha[source] = self._guard(
-                        functools.partial(self.client.script_load, source)
-                    )
-                continue
-            if done:
-                return result
-            time.sleep(0.001 * (t + 1) * (1 + np.random.default_rng().random()))
-        raise _Contention()
 
     def count(self) -> int:
         return int(self._guard(lambda: self.client.hlen(self._p("id"))))

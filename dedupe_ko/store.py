@@ -305,11 +305,6 @@ class RedisBandStore:
         self.client = client
         self.prefix = prefix
 
-    def names(self, keys: np.ndarray) -> set[bytes]:
-        """The hashes holding ``keys`` (what a transaction that read them WATCHes)."""
-        tops = np.unique(np.asarray(keys, dtype=np.uint64).ravel() >> np.uint64(56))
-        return {self.prefix + bytes([int(t)]) for t in tops.tolist()}
-
     def __len__(self) -> int:
         total = 0
         for name in self.client.scan_iter(match=self.prefix + b"?", count=1000):
