@@ -22,7 +22,7 @@ import regex
 
 from .lexicon import CAPTION_END, INNER_SENTENCE, NEWS_END, SENTENCE_SPLIT, VIEW_END, VOCAB
 from .lexicon import is_sentence as is_sentence
-from .prefilter import first_chars, last_chars, necessary
+from .prefilter import first_chars, last_chars, necessary, whole_chars
 
 __all__ = [
     "CATEGORIES",
@@ -422,6 +422,8 @@ class RuleSet:
         object.__setattr__(
             self, "_gate", {r.id: r.requires or necessary(r.compiled) for r in self._line}
         )
+        # ... and only on a line whose first and last characters can start and end a match.
+        object.__setattr__(self, "_bounds", {r.id: whole_chars(r.compiled) for r in self._line})
         # A suffix pattern runs only on a window whose last non-space character can end it.
         object.__setattr__(self, "_ends", {r.id: last_chars(r.compiled) for r in self._suffix})
         # ... and a prefix pattern only on a piece whose first non-space character can start it.
@@ -594,13 +596,18 @@ class RuleSet:
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> Rule | None:
         n = len(piece)
-        gate = self._gate  # type: ignore[attr-defined]
+        gate, bounds = self._gate, self._bounds  # type: ignore[attr-defined]
         for rule in self._line_in_body if in_body else self._line:  # type: ignore[attr-defined]
             if n > rule.max_chars:
                 continue
             if rule.after and (after not in rule.after or "head" in zones):
                 continue  # context rules never fire before the body starts
             if rule.zone != "any" and rule.zone not in zones:
+                continue
+            first, last = bounds[rule.id]
+            if (first is not None and first.match(piece) is None) or (
+                last is not None and last.match(piece, n - 1) is None
+            ):
                 continue
             quick = gate[rule.id]
             if quick is not None and quick.search(piece) is None:

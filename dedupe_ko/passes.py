@@ -229,6 +229,8 @@ def furniture(page: Page) -> None:
     prev_rule: str | None = None
     leading = True  # nothing kept so far: this unit starts the page as the output shows it
     ended = -1  # the unit trimmed as the page's end
+    # A page that prints its body twice meets each paragraph twice: it is stripped once.
+    stripped: dict[tuple, tuple[list, int, int]] = {}
     for k, u in enumerate(page.units):
         if page.kept[k] is None:  # dropped by an earlier pass (the body block)
             continue
@@ -255,7 +257,11 @@ def furniture(page: Page) -> None:
                 zones.add("last")
                 ended = k
         in_body = not u.whole and zones <= {"any", "body"} and is_sentence(line)
-        line_cuts, a, b = rules.strip_line(line, frozenset(zones), prev_rule, in_body)
+        key = (line, frozenset(zones), prev_rule, in_body)
+        seen = stripped.get(key)
+        if seen is None:
+            seen = stripped[key] = rules.strip_line(*key)
+        line_cuts, a, b = list(seen[0]), seen[1], seen[2]
         if b <= a and in_body and any(c.rule.category in PAGE_CATEGORIES for c in line_cuts):
             # A sentence inside a long line is body text, whatever page widget or caption it
             # resembles; credits and notices are cut there, and the captions pass takes a

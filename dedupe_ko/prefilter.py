@@ -21,7 +21,7 @@ from typing import Any
 
 import regex
 
-__all__ = ["first_chars", "last_chars", "necessary"]
+__all__ = ["first_chars", "last_chars", "necessary", "whole_chars"]
 
 try:  # the standard library's own parser (Python 3.11+)
     from re import _constants as _c
@@ -39,15 +39,8 @@ _FUZZY = re.compile(r"\{[^}]*[eids]\s*[<=>]")
 def necessary(pattern: regex.Pattern[str] | re.Pattern[str]) -> re.Pattern[str] | None:
     """A `re` pattern that finds something in every text ``pattern`` matches (anywhere), or
     None when no useful such check is known."""
-    if _p is None or pattern.flags & regex.IGNORECASE or _FUZZY.search(pattern.pattern):
-        return None
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # e.g. a nested set "[[" that `re` reads otherwise
-            tree = _p.parse(pattern.pattern)
-    except Exception:  # noqa: BLE001 - syntax only `regex` knows
-        return None
-    if tree.state.flags & re.IGNORECASE:
+    tree = _tree(pattern)
+    if tree is None:
         return None
     atoms = _sequence(list(tree))
     if atoms is None or _weight(atoms) < _MIN_WEIGHT:
@@ -156,9 +149,24 @@ def first_chars(pattern: regex.Pattern[str] | re.Pattern[str]) -> re.Pattern[str
     return _edge_chars(pattern, at_end=False)
 
 
-def _edge_chars(
-    pattern: regex.Pattern[str] | re.Pattern[str], at_end: bool
-) -> re.Pattern[str] | None:
+def whole_chars(
+    pattern: regex.Pattern[str] | re.Pattern[str],
+) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """For a pattern used with ``fullmatch``: `re` character classes that the first and the
+    last character of every text it matches fit (None: any character)."""
+    tree = _tree(pattern)
+    if tree is None:
+        return None, None
+    items = list(tree)
+    out: list[re.Pattern[str] | None] = []
+    for at_end in (False, True):
+        parts, nullable = _last(items, at_end)
+        out.append(None if parts is _ANY or nullable or not parts else _class(parts))
+    return out[0], out[1]
+
+
+def _tree(pattern: regex.Pattern[str] | re.Pattern[str]) -> Any:
+    """The standard library's parse of ``pattern``, or None when it reads it otherwise."""
     if _p is None or pattern.flags & regex.IGNORECASE or _FUZZY.search(pattern.pattern):
         return None
     try:
@@ -167,7 +175,18 @@ def _edge_chars(
             tree = _p.parse(pattern.pattern)
     except Exception:  # noqa: BLE001 - syntax only `regex` knows
         return None
-    if tree.state.flags & re.IGNORECASE:
+    return None if tree.state.flags & re.IGNORECASE else tree
+
+
+def _class(parts: list[str]) -> re.Pattern[str]:
+    return re.compile("[" + "".join(parts) + "]")
+
+
+def _edge_chars(
+    pattern: regex.Pattern[str] | re.Pattern[str], at_end: bool
+) -> re.Pattern[str] | None:
+    tree = _tree(pattern)
+    if tree is None:
         return None
     items = list(tree)
     if not at_end:
@@ -181,7 +200,7 @@ def _edge_chars(
     parts, nullable = _last(items, at_end)
     if parts is _ANY or nullable or not parts:
         return None
-    cls = re.compile("[" + "".join(parts) + "]")
+    cls = _class(parts)
     if any(cls.match(c) for c in _WHITE):
         return None  # a match may end in a space the \s* beside it would have taken
     return cls

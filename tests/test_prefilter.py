@@ -145,3 +145,27 @@ def test_a_prefix_pattern_starts_only_with_its_first_characters() -> None:
                 k = space.match(text).end()
                 assert k < len(text) and starts.match(text[k]), (rule.id, text)
     assert checked >= 4
+
+
+def test_a_whole_line_match_starts_and_ends_with_its_characters() -> None:
+    from dedupe_ko.prefilter import whole_chars
+
+    first, last = whole_chars(regex.compile(r"[\[(]\s*[가-힣]{2,4}\s*기자\s*[\])]"))
+    assert first is not None and first.match("[") and not first.match("홍")
+    assert last is not None and last.match(")") and not last.match("자")
+    assert whole_chars(regex.compile(r"(?:[^\n]*기자)?")) == (None, None)
+
+    rules = load_rules()
+    checked = 0
+    for rule in rules.rules:
+        if rule.scope != "line":
+            continue
+        first, last = whole_chars(rule.compiled)
+        if first is None and last is None:
+            continue
+        checked += 1
+        for text in [*_texts(2000, seed=13), *rule.examples]:
+            if text and rule.compiled.fullmatch(text):
+                assert first is None or first.match(text), (rule.id, text)
+                assert last is None or last.match(text, len(text) - 1), (rule.id, text)
+    assert checked >= 15
