@@ -243,6 +243,11 @@ class _Column:
         return int(self._data.nbytes)
 
 
+def _unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` of a 1-d array, without its cost for a single value."""
+    return a.copy() if len(a) == 1 else np.unique(a)
+
+
 def _share_equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """Share of equal values in each row of ``a`` against ``b`` (a Jaccard estimate): the
     same floats as ``(a == b).mean(axis=-1)``, about twice as fast on a few rows."""
@@ -808,7 +813,7 @@ class Deduplicator:
         own, boiler, chars, sents = pieces.of(row)
         best_near: tuple[float, int] | None = None  # (similarity, cluster)
         if len(cands):
-            for neg_sim, c, jac_c in self._rank_near(np.unique(cands), sig, size, pieces, row):
+            for neg_sim, c, jac_c in self._rank_near(_unique(cands), sig, size, pieces, row):
                 if (
                     self._longest
                     and length > self._c_len.a[c]
@@ -877,7 +882,7 @@ class Deduplicator:
                     near_c, match = c, Match(self._c_rep[c], -ranked[0][0], "near")
         if len(part) and (match is None or rerun):
             found = self._partial(
-                sig, size, own, boiler, chars, sents, np.unique(part), archived=not rerun
+                sig, size, own, boiler, chars, sents, _unique(part), archived=not rerun
             )
             if found is not None:
                 d, carries = self._join_partial(
