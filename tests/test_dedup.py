@@ -146,13 +146,13 @@ def mixed_corpus(seed: int, copies: int = 4) -> tuple[list[tuple[str, str]], dic
 def test_exact_duplicates_take_the_fast_path_before_any_minhash():
     dd = Deduplicator()
     hashed_rows: list[int] = []
-    real = dd.hasher.signatures_of_hashes
+    real = dd.hasher.signatures_of_keys
 
-    def counting(hashes):
-        hashed_rows.append(len(hashes))
-        return real(hashes)
+    def counting(keys):
+        hashed_rows.append(len(keys))
+        return real(keys)
 
-    dd.hasher.signatures_of_hashes = counting  # type: ignore[method-assign]
+    dd.hasher.signatures_of_keys = counting  # type: ignore[method-assign]
     original = body(PARAS["bus"])
     spaced = body(respace(PARAS["bus"], random.Random(1)))  # spacing only: same folded body
     quoted = body(quote_style(PARAS["noise"]))
