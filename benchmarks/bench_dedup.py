@@ -234,6 +234,7 @@ def run_hard(args: argparse.Namespace, argv: list[str] | None) -> int:
     """The hard set (`corpora.iter_hard`): dedupe_ko and each installed peer, F1 by kind."""
     import peers
 
+    load0 = load_average()
     data, truth_path = corpora.hard_files(args.hard, args.seed)
     truth, kinds = {}, {}
     for r in corpora.read_jsonl(truth_path):
@@ -293,7 +294,7 @@ def run_hard(args: argparse.Namespace, argv: list[str] | None) -> int:
         )
         HARD_RESULTS.write_text(
             "# Dedup hard set: abridged and partial republications, and traps\n\n"
-            f"Command: `{cmd}`  \nMachine: {machine()}  \n"
+            f"Command: `{cmd}`  \nMachine: {machine(load0)}  \n"
             f"Set: {len(records):,} article bodies, {len(set(truth.values())):,} stories "
             f"(seed {args.seed}), `corpora.iter_hard`; kinds: "
             + ", ".join(f"{k} {counts[k]:,}" for k in order)
@@ -312,12 +313,16 @@ def run_hard(args: argparse.Namespace, argv: list[str] | None) -> int:
     return 0
 
 
-def machine() -> str:
+def load_average() -> float:
+    return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+
+
+def machine(load_at_start: float) -> str:
     cpu = cpu_model(platform.processor() or platform.machine())
-    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     return (
         f"{cpu}; nproc {os.cpu_count()}; Python {platform.python_version()}; "
-        f"numpy {np.__version__}; load average at start {load:.2f}"
+        f"numpy {np.__version__}; load average (1 min) {load_at_start:.2f} at start, "
+        f"{load_average():.2f} at the end"
     )
 
 
@@ -339,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.hard:
         return run_hard(args, argv)
 
+    load0 = load_average()
     t0 = time.perf_counter()
     records, truth, path = corpus(args.n, args.seed)
     n = len(records)
@@ -408,7 +414,7 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(
             "# Dedup: dedupe_ko's Deduplicator vs the textbook datasketch loop\n\n"
-            f"Command: `{cmd}`  \nMachine: {machine()}  \n"
+            f"Command: `{cmd}`  \nMachine: {machine(load0)}  \n"
             f"Corpus: {n:,} article bodies, {stories:,} stories (seed {args.seed}), grown "
             "from ../shared/corpus/bodies.jsonl with corpora.py's stories and edits; both "
             "contenders timed on the same in-memory records in one run.\n\n"

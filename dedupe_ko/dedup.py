@@ -244,6 +244,17 @@ class _Column:
         return int(self._data.nbytes)
 
 
+def _unique(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` of a 1-d array, without its cost for a single value."""
+    return a.copy() if len(a) == 1 else np.unique(a)
+
+
+def _share_equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Share of equal values in each row of ``a`` against ``b`` (a Jaccard estimate): the
+    same floats as ``(a == b).mean(axis=-1)``, about twice as fast on a few rows."""
+    return (a == b).sum(axis=-1) / a.shape[-1]
+
+
 def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(later, earlier) row pairs of an (n x bands) key array that share some band key."""
     n, width = keys.shape
@@ -509,7 +520,7 @@ class Deduplicator:
         # with the batch, rather than one by one
         needs = np.zeros(len(fresh), dtype=bool)
         if len(found.rows):
-            over = (sigs[found.rows] == self._c_sig.a[found.values]).mean(1) >= thr
+            over = _share_equal(sigs[found.rows], self._c_sig.a[found.values]) >= thr
             near[found.rows[over]] = True
             needs[found.rows[~over]] = True
             if self._longest:  # longer than a representative: it may take its place
@@ -808,7 +819,7 @@ class Deduplicator:
         own, boiler, chars, sents = pieces.of(row)
         best_near: tuple[float, int] | None = None  # (similarity, cluster)
         if len(cands):
-            for neg_sim, c, jac_c in self._rank_near(np.unique(cands), sig, size, pieces, row):
+            for neg_sim, c, jac_c in self._rank_near(_unique(cands), sig, size, pieces, row):
                 if (
                     self._longest
                     and length > self._c_len.a[c]
@@ -877,7 +888,7 @@ class Deduplicator:
                     near_c, match = c, Match(self._c_rep[c], -ranked[0][0], "near")
         if len(part) and (match is None or rerun):
             found = self._partial(
-                sig, size, own, boiler, chars, sents, np.unique(part), archived=not rerun
+                sig, size, own, boiler, chars, sents, _unique(part), archived=not rerun
             )
             if found is not None:
                 d, carries = self._join_partial(
@@ -928,7 +939,7 @@ class Deduplicator:
         cluster's current version, sentence counts included), as (-similarity, cluster,
         Jaccard), best first (ties: the oldest cluster). The same rule for this run's
         clusters and the store's entries."""
-        jac = (self._c_sig.a[cands] == sig).mean(axis=1)
+        jac = _share_equal(self._c_sig.a[cands], sig)
         csize = self._c_size.a[cands]
         csents = self._c_sents.a[cands]
         sents: int | None = None  # cut only when the containment route needs them
@@ -1036,7 +1047,7 @@ class Deduplicator:
             cands = cands[~self._c_archived.a[cands]]
         if not len(cands) or not len(own):
             return None
-        jac = (self._c_sig.a[cands] == sig).mean(axis=1).tolist()
+        jac = _share_equal(self._c_sig.a[cands], sig).tolist()
         verdicts = []
         sizes_b = self._c_size.a[cands].tolist()
         chars_b = self._c_chars.a[cands].tolist()
@@ -1257,7 +1268,7 @@ class Deduplicator:
 
     def _sketch_jaccard(self, members: np.ndarray, sketch: np.ndarray) -> np.ndarray:
         """Jaccard estimates from 8-bit sketches: equal bytes, less the 1/256 chance match."""
-        p = (self._r_sketch.a[members] == sketch).mean(axis=1)
+        p = _share_equal(self._r_sketch.a[members], sketch)
         return np.clip((p - 1 / 256) / (1 - 1 / 256), 0.0, 1.0)
 
     def _members_accept(self, c: int, sig: np.ndarray, size: int) -> bool:

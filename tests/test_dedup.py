@@ -18,6 +18,7 @@ from dedupe_ko.dedup import (
     DedupConfig,
     Deduplicator,
     Match,
+    _share_equal,
     accept,
     dedup,
 )
@@ -642,3 +643,15 @@ def test_corpus_bars(tmp_path):
                     sets[x] = shingles(text[x])
             shared = len(sets[a] & sets[b])
             assert shared >= 0.5 * min(len(sets[a]), len(sets[b])), (a, b)
+
+
+@pytest.mark.parametrize("width", [128, 100, 7])
+def test_jaccard_estimates_are_the_same_floats_as_numpy_mean(width):
+    """The hot loops count equal hash values instead of taking numpy's mean: the floats (and
+    so every similarity reported) must not change by a bit."""
+    rng = np.random.default_rng(width)
+    rows = rng.integers(0, 4, size=(500, width), dtype=np.uint32)
+    sig = rng.integers(0, 4, size=width, dtype=np.uint32)
+    got = _share_equal(rows, sig)
+    assert got.tolist() == (rows == sig).mean(axis=1).tolist()
+    assert len(set(got.tolist())) >= 5  # many different shares compared
