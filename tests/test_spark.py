@@ -221,10 +221,10 @@ def test_generated_corpus_with_a_boilerplate_paragraph_stays_in_small_groups(
     surely boilerplate, a batch or two, are replayed together)."""
     records = [
         (i, f"{t}\n{BOILER}" if n % 3 else t)
-        for n, (i, t) in enumerate(_generated(420, 16, copies=2))
+        for n, (i, t) in enumerate(_generated(300, 16, copies=2))
     ]
     holders = sum(BOILER in t for _, t in records)
-    assert holders > 150
+    assert holders > 120
     config = DedupConfig()
     report = DedupReport({})
     local = _local(records, config, 16)
@@ -244,7 +244,7 @@ def test_boilerplate_guess_that_fails_falls_back_to_whole_links(spark: object) -
         (f"v{k}", "\n".join([*paras, f"현장 관계자 {k}명은 추가 설명을 하지 않았다.", BOILER]))
         for k in range(24)
     ]
-    others = [(i, f"{t}\n{BOILER}") for i, t in _generated(150, 5)]
+    others = [(i, f"{t}\n{BOILER}") for i, t in _generated(60, 5)]
     records = versions + others
     config = DedupConfig()
     report = DedupReport({})
