@@ -21,12 +21,17 @@ itself). Stages, with plain DataFrames between them:
    only verified pairs become edges.
 6. edges from sentence pieces: rows that share a sentence piece (`minhash.pieces_batch`) are
    linked, unverified, because the local engine's containment search and its boilerplate
-   rule (a piece found in many clusters stops counting) look at every row holding a piece.
+   rule (a piece found in more than ``boilerplate_clusters`` clusters stops counting) look at
+   every row holding a piece *until* it is boilerplate. A piece held by many bodies links only
+   its holders up to the batch where it surely is (``SparkDedupConfig.boilerplate_holders``).
 7. connected components over the edges, in Spark (min-label propagation with pointer
    jumping; no GraphFrames).
 8. per component, `dedup.replay` decides its rows in input order with the same batches, so
    the representative, the no-chain admission rule (members verified against the
    representative, never against each other) and every tie-break are the local engine's.
+   Widely held pieces are passed as boilerplate from their batch on; the group holding a
+   piece's early holders confirms it (else `dedup.BoilerplateUnsettled`: that piece's guess
+   counts more holders and stages 6-8 run again).
 
 Why this is exact: the local engine only ever compares a body with clusters whose current
 version shares a band key or sentence pieces with it, and a comparison that fails verification
@@ -34,8 +39,8 @@ changes nothing; a group closed under verified band pairs, shared pieces and exa
 therefore sees every comparison the whole run makes. The one approximation is the bucket
 bound: a band bucket with more than ``bucket_limit`` distinct fresh bodies pairs its later
 members with its first ``bucket_limit`` only (`DedupReport.truncated_buckets` counts them).
-Shared pieces cost parallelism, not results: a sentence found in many articles joins them
-into one group (`DedupReport.largest_group`).
+A sentence found in many articles joins only its first holders into one group, about one
+batch of them (`DedupReport.largest_group`).
 """
 
 from __future__ import annotations
@@ -276,23 +281,6 @@ _DECISION_FIELDS = (
     "supersedes",
     "quarantined",
 )
-
-
-def _decision_schema() -> Any:
-    T = _spark().types
-    return T.StructType(
-        [
-            T.StructField("id", T.StringType()),
-            T.StructField("position", T.LongType()),
-            T.StructField("cluster", T.StringType()),
-            T.StructField("kept", T.BooleanType()),
-            T.StructField("match", T.StringType()),
-            T.StructField("similarity", T.DoubleType()),
-            T.StructField("containment", T.DoubleType()),
-            T.StructField("supersedes", T.StringType()),
-            T.StructField("quarantined", T.StringType()),
-        ]
-    )
 
 
 def dedup_df(
@@ -551,7 +539,7 @@ def _with_position(df: DataFrame, name: str) -> DataFrame:
         F.monotonically_increasing_id().alias("_mid"),
         *[F.col(c) for c in df.columns],
     ).localCheckpoint()
-    counts = dict(tagged.groupBy("_pid").count().collect())
+    counts: dict[int, int] = {r[0]: r[1] for r in tagged.groupBy("_pid").count().collect()}
     offsets, total = [], 0
     for pid in range(max(counts, default=-1) + 1):
         offsets.append(total)
@@ -737,6 +725,12 @@ def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
     return run
 
 
+def _first(df: DataFrame) -> Any:
+    """The first value of the first row of ``df`` (one aggregate)."""
+    row = df.first()
+    return None if row is None else row[0]
+
+
 def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
     """(node, label) for every node of ``edges`` (columns a, b): label = the smallest node
     of its connected component. Min-label propagation over both directions, each round
@@ -754,7 +748,7 @@ def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
         .agg(F.least(F.min("b"), F.first("a")).alias("label"))
         .withColumnRenamed("a", "node")
     ).localCheckpoint()
-    total = labels.agg(F.sum("label")).first()[0]
+    total = _first(labels.agg(F.sum("label")))
     rounds = 1
     while rounds < max_iterations:
         msgs = both.join(labels.withColumnRenamed("node", "a"), "a").select(
@@ -768,7 +762,7 @@ def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
             )
         ).localCheckpoint()
         rounds += 1
-        now = labels.agg(F.sum("label")).first()[0]
+        now = _first(labels.agg(F.sum("label")))
         if now == total:
             break
         total = now

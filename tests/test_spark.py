@@ -195,15 +195,22 @@ BOILER = (
 )
 
 
-def _generated(n: int, seed: int) -> list[tuple[str, str]]:
+def _generated(n: int, seed: int, copies: int = 5) -> list[tuple[str, str]]:
+    """`make_corpus` pages, cleaned, at most ``copies`` pages of each story."""
     need_corpus()
     sys.path.insert(0, str(ROOT))
     try:
         from benchmarks.corpora import make_corpus
     finally:
         sys.path.remove(str(ROOT))
-    pages, _ = make_corpus(n, seed=seed)
-    return [(p["id"], clean(p["text"])) for p in pages]
+    pages, truth = make_corpus(n, seed=seed)
+    seen: dict[object, int] = {}
+    out = []
+    for p in pages:
+        seen[truth[p["id"]]] = seen.get(truth[p["id"]], 0) + 1
+        if seen[truth[p["id"]]] <= copies:
+            out.append((p["id"], clean(p["text"])))
+    return out
 
 
 def test_generated_corpus_with_a_boilerplate_paragraph_stays_in_small_groups(
@@ -213,16 +220,17 @@ def test_generated_corpus_with_a_boilerplate_paragraph_stays_in_small_groups(
     paragraph does not join its holders into one replay group (only those before it is
     surely boilerplate, a batch or two, are replayed together)."""
     records = [
-        (i, f"{t}\n{BOILER}" if n % 3 else t) for n, (i, t) in enumerate(_generated(420, 16))
+        (i, f"{t}\n{BOILER}" if n % 3 else t)
+        for n, (i, t) in enumerate(_generated(300, 16, copies=2))
     ]
     holders = sum(BOILER in t for _, t in records)
-    assert holders > 250
+    assert holders > 120
     config = DedupConfig()
     report = DedupReport({})
     local = _local(records, config, 16)
     assert _differ(local, _spark_decisions(spark, records, config, 16, report)) == []
     assert report.boilerplate_pieces > 0
-    assert report.largest_group < holders * 2 // 3, report
+    assert report.largest_group < holders // 2, report  # all of them, without the hints
     assert len({v[0] for v in local.values()}) > holders  # unrelated stories stay apart
 
 
@@ -236,7 +244,7 @@ def test_boilerplate_guess_that_fails_falls_back_to_whole_links(spark: object) -
         (f"v{k}", "\n".join([*paras, f"현장 관계자 {k}명은 추가 설명을 하지 않았다.", BOILER]))
         for k in range(24)
     ]
-    others = [(i, f"{t}\n{BOILER}") for i, t in _generated(150, 5)]
+    others = [(i, f"{t}\n{BOILER}") for i, t in _generated(60, 5)]
     records = versions + others
     config = DedupConfig()
     report = DedupReport({})
