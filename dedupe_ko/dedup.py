@@ -869,6 +869,15 @@ class Deduplicator:
                 c = stored_c
                 ranked = self._rank_near(np.array([c]), sig, size, pieces, row)
                 if not ranked:
+                    # the best stored match fails against its cluster: the next ones are
+                    # ranked as this run's candidates are (every verified one, not only the
+                    # first), so a day-by-day run decides as one batch run
+                    ranked = self._rank_near(
+                        self._other_stored(key, sig, size, c), sig, size, pieces, row
+                    )
+                    if ranked:
+                        c = ranked[0][1]
+                if not ranked:
                     match = None
                 elif self._contains(c, ranked[0][2], size):
                     return self._supersede(
@@ -987,6 +996,15 @@ class Deduplicator:
         if self.store is not None:
             kept_items.append(self._kept_item(id_, key, sig, size, pieces, row, d.cluster))
         return d, carries
+
+    def _other_stored(self, key: bytes, sig: np.ndarray, size: int, tried: int) -> np.ndarray:
+        """The clusters of every verified stored near match (``store.lookup_all``) but
+        ``tried``; empty for a store without it."""
+        lookup_all = getattr(self.store, "lookup_all", None)
+        if lookup_all is None:
+            return np.empty(0, np.int64)
+        cs = {self._stored_cluster(m.id) for m in lookup_all(key, sig, size) if m.kind == "near"}
+        return np.array(sorted(c for c in cs if c is not None and c != tried), dtype=np.int64)
 
     def _stored_cluster(self, id_: str) -> int | None:
         """The cluster of a stored entry (a version kept in this run, or an archived

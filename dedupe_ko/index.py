@@ -592,6 +592,14 @@ class Index:
         """The best verified match for one article given its exact key, signature, size."""
         return self.lookup_many([exact_key], np.asarray(sig)[None, :], [size])[0]
 
+    def lookup_all(self, exact_key: bytes, sig: np.ndarray, size: int) -> list[Match]:
+        """Every verified match for one article, best first (`lookup` is the first): the
+        Deduplicator re-checks stored near matches against their clusters' current versions,
+        and takes the next when the best fails, as it does with a run's own candidates."""
+        sigs = np.asarray(sig, dtype=np.uint32)[None, :]
+        found = self._backend.fetch([exact_key], self._hasher.band_keys(sigs), self._cutoff())
+        return self._ranked(found[0], sigs[0], int(size))
+
     def lookup_many(
         self, exact_keys: Sequence[bytes], sigs: np.ndarray, sizes: Sequence[int] | np.ndarray
     ) -> list[Match | None]:
@@ -694,25 +702,36 @@ class Index:
             stamps.append(it[2] if len(it) == 3 else None)
         return ids, texts, stamps
 
-    def _verify(
-        self, sig: np.ndarray, size: int, cands: Sequence[tuple[int, str, int, np.ndarray]]
-    ) -> tuple[float, int, str] | None:
-        """The best verified candidate as (similarity, n, id) (`cluster.verify` on MinHash,
-        `cluster.best`: the highest similarity, then the oldest)."""
-        if not cands:
-            return None
-        jac = (np.stack([c[3] for c in cands]) == sig).mean(axis=1)
-        top = best(
-            (verify(self.config, float(j), size, csize), n, (n, id_))
-            for (n, id_, csize, _), j in zip(cands, jac, strict=True)
-        )
-        return None if top is None else (top[0].similarity, top[1][0], top[1][1])
+    def _ranked(self, found: _Found, sig: np.ndarray, size: int) -> list[Match]:
+        """Every verified match in ``found``, best first: the exact hit alone, else the LSH
+        candidates `cluster.verify` accepts on MinHash, in `cluster.best`'s order (near
+        before partial, the highest similarity, then the oldest)."""
+        if found.exact:
+            return [Match(found.exact[0][1], 1.0, "exact")]
+        if not found.cands:
+            return []
+        jac = (np.stack([c[3] for c in found.cands]) == sig).mean(axis=1)
+        left = [
+            (verify(self.config, float(j), size, csize), n, id_)
+            for (n, id_, csize, _), j in zip(found.cands, jac, strict=True)
+        ]
+        out = []
+        while (top := best(left)) is not None:
+            out.append(Match(top[1], top[0].similarity, "near"))
+            left = [c for c in left if c[2] != top[1]]
+        return out
 
     def _best(self, found: _Found, sig: np.ndarray, size: int) -> Match | None:
         if found.exact:
             return Match(found.exact[0][1], 1.0, "exact")
-        best = self._verify(sig, size, found.cands)
-        return None if best is None else Match(best[2], best[0], "near")
+        if not found.cands:
+            return None
+        jac = (np.stack([c[3] for c in found.cands]) == sig).mean(axis=1)
+        top = best(
+            (verify(self.config, float(j), size, csize), n, id_)
+            for (n, id_, csize, _), j in zip(found.cands, jac, strict=True)
+        )
+        return None if top is None else Match(top[1], top[0].similarity, "near")
 
 
 _CHECK_ID = "\x00dedupe_ko:check"  # the id a checked text is decided under (never stored)
@@ -732,6 +751,7 @@ class _View:
         self.stamps = stamps or {}
         self.write = write
         self.lookup = index.lookup
+        self.lookup_all = index.lookup_all
         self.query_pieces = index.query_pieces
         self.entries = index.entries
         self.entries_of = index.entries_of
