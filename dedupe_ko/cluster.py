@@ -15,6 +15,24 @@ Two articles are the same story when one of these holds (checked in this order):
   and it is the shorter one (at most `PARTIAL_MAX_RATIO` of the other's characters).
   The caller leaves boilerplate pieces (found in many unrelated clusters) out of both sets.
 
+With sentence fingerprints (``text``, `dedupe_ko.sentences.same_text`: the share of the
+shorter article's sentences found nearly verbatim in the other), what "the same text" means
+is decided by them (`config.containment` is the one knob):
+
+- a **template** (the shorter article's numbers, or the words it repeats, mostly absent
+  from the other: one skeleton filled for another stock, broker, city or day) is never a
+  duplicate, however high the Jaccard similarity;
+- **near** by Jaccard or shingle containment also needs that share >= ``config.containment``
+  (when the shorter article has at least ``config.min_sentences`` sentences): outlets that
+  write up one press release in their own words share wording, not sentences;
+- **same text** otherwise: share >= ``config.containment`` (with the floors of the piece
+  path: ``config.min_sentences`` sentences, ``config.min_partial_chars`` characters) is a
+  **partial** match when the shorter article is at most `PARTIAL_MAX_RATIO` of the other
+  (an abridged copy), else a **near** one (an edited copy: its own lede, a paragraph
+  dropped or added, another ending).
+
+A refused candidate's `Verdict.reason` says why.
+
 `best` picks among verified candidates: near before partial, then the highest similarity,
 then the oldest.
 """
@@ -31,14 +49,28 @@ from .minhash import containment as _estimated_containment
 
 if TYPE_CHECKING:
     from .dedup import DedupConfig
+    from .sentences import SameText
 
-__all__ = ["Verdict", "best", "fuller", "in_sorted", "piece_containment", "verify"]
+__all__ = [
+    "PARTIAL_MAX_RATIO",
+    "TEXT_MIN_JACCARD",
+    "Verdict",
+    "best",
+    "fuller",
+    "in_sorted",
+    "piece_containment",
+    "verify",
+]
 
 VerdictKind = Literal["near", "partial", "none"]
 # A partial match is a shorter version: at most this share of the other's characters. Two
 # bodies of about the same length that share 70% are near copies or not copies at all (the
 # MinHash path decides), never "one inside the other".
 PARTIAL_MAX_RATIO = 0.8
+# A candidate found by LSH band keys alone (no shared sentence piece) is compared sentence by
+# sentence from this estimated Jaccard on; below it only the MinHash rule applies (so the
+# Spark engine links band pairs from here on: `dedupe_ko.spark`).
+TEXT_MIN_JACCARD = 0.3
 _T = TypeVar("_T")
 
 
@@ -50,7 +82,10 @@ class Verdict:
     or the piece containment (partial) that decided; ``jaccard``: the Jaccard estimate;
     ``containment``: the largest share of one article's sentence pieces found in the other
     (0.0 when pieces were not compared); ``contained``: "a" or "b", which one lies inside the
-    other for a partial match ("" otherwise).
+    other for a partial match ("" otherwise); with sentence fingerprints ``containment`` is
+    the share of the shorter one's sentences found nearly verbatim in the other and
+    ``reason`` says how it was decided ("same text: share 0.83 of 12 sentences; ...") or
+    why a candidate was refused ("template (...)", "not the same text (...)").
     """
 
     ok: bool
@@ -59,6 +94,7 @@ class Verdict:
     jaccard: float
     containment: float = 0.0
     contained: Literal["a", "b", ""] = ""
+    reason: str = ""
 
 
 def in_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -90,12 +126,16 @@ def verify(
     chars_b: int = 0,
     sentences_a: int | None = None,
     sentences_b: int | None = None,
+    text: SameText | None = None,
 ) -> Verdict:
     """Are a and b the same story? Near by MinHash first; partial by sentence pieces when
     both piece sets are given (``chars_*``: folded characters in those pieces).
     ``sentences_*``: sentences of each (default: the piece counts); when known, the MinHash
-    containment route too needs ``config.min_sentences`` on the smaller side."""
+    containment route too needs ``config.min_sentences`` on the smaller side. With ``text``
+    (`dedupe_ko.sentences.same_text` of a and b) the sentences decide (module docstring)."""
     j = float(jaccard)
+    if text is not None:
+        return _same_text(config, j, size_a, size_b, text)
     if j >= config.threshold:
         return Verdict(True, "near", j, j)
     if j >= config.min_jaccard:
@@ -125,6 +165,40 @@ def verify(
     if not ok:
         return Verdict(False, "none", j, j, share)
     return Verdict(True, "partial", share, j, share, "a" if a_inside else "b")
+
+
+def _same_text(config: DedupConfig, j: float, size_a: int, size_b: int, text: SameText) -> Verdict:
+    """`verify` with sentence fingerprints."""
+    share = text.share
+    if text.template:
+        return Verdict(False, "none", j, j, share, reason=f"template ({text.explain()})")
+    # a text of fewer than min_sentences sentences has no meaningful share: it joins on
+    # Jaccard >= threshold alone; the containment estimate needs the share too, unless the
+    # text is one unpunctuated run (one "sentence": nothing to share)
+    few = text.sentences < config.min_sentences
+    same = share >= config.containment
+    if j >= config.threshold and (few or same):
+        return Verdict(True, "near", j, j, share, reason=f"jaccard {j:.2f}; {text.explain()}")
+    if j >= config.min_jaccard and (text.sentences <= 1 or same):
+        small, big = (size_a, size_b) if size_a <= size_b else (size_b, size_a)
+        c = _estimated_containment(j, small, big)
+        if c >= config.containment:
+            return Verdict(
+                True,
+                "near",
+                float(c),
+                j,
+                share,
+                reason=f"shingle containment {c:.2f}; {text.explain()}",
+            )
+    if same and not few and text.chars >= config.min_partial_chars:
+        why = f"same text: {text.explain()}"
+        if text.chars <= PARTIAL_MAX_RATIO * text.outer_chars:
+            return Verdict(True, "partial", share, j, share, text.inner, why)
+        return Verdict(True, "near", share, j, share, reason=why)
+    return Verdict(
+        False, "none", j, j, share, reason=f"not the same text (jaccard {j:.2f}, {text.explain()})"
+    )
 
 
 def best(candidates: Iterable[tuple[Verdict, int, _T]]) -> tuple[Verdict, _T] | None:

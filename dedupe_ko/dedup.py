@@ -30,6 +30,7 @@ representative's signature (4 bytes x num_perm) and its band keys (12 bytes x ba
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import islice
@@ -37,7 +38,15 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from .cluster import PARTIAL_MAX_RATIO, Verdict, best, fuller, in_sorted, verify
+from .cluster import (
+    PARTIAL_MAX_RATIO,
+    TEXT_MIN_JACCARD,
+    Verdict,
+    best,
+    fuller,
+    in_sorted,
+    verify,
+)
 from .minhash import (
     MinHashConfig,
     MinHasher,
@@ -47,6 +56,7 @@ from .minhash import (
     pieces_batch,
     strip_marks,
 )
+from .sentences import Fingerprint, Prints, SameText, fingerprint_batch, same_text
 from .store import MemoryBandStore
 
 __all__ = [
@@ -66,6 +76,10 @@ MatchKind = Literal["exact", "near", "partial", "none"]
 _NONE, _EXACT, _NEAR, _PARTIAL = 0, 1, 2, 3
 _KINDS: tuple[MatchKind, ...] = ("none", "exact", "near", "partial")
 _ABSORB_MIN = 4  # new sentence pieces a near copy must bring for its pieces to join
+_log = logging.getLogger(__name__)
+# Estimated Jaccard at which two bodies are the same text without comparing sentences: a
+# template filled with other facts stays far below it (its names and numbers differ).
+_SURE_JACCARD = 0.9
 
 
 @dataclass(frozen=True)
@@ -331,7 +345,10 @@ class _Pieces:
     crowded: np.ndarray
     stored: list[np.ndarray]
     in_batch: list[np.ndarray]
+    prints: Prints
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
+    late_prints: dict[int, Fingerprint] = field(default_factory=dict)
+    ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
     _mixed: np.ndarray | None = None
     _chars: np.ndarray | None = None
 
@@ -376,6 +393,15 @@ class _Pieces:
             _ = self.mixed
         assert self._chars is not None
         return self._chars
+
+    def print_of(self, j: int) -> Fingerprint:
+        """Row j's sentence fingerprint (`sentences.fingerprint_batch`), cut now for a row
+        not searched."""
+        if self.search[j]:
+            return self.prints.of(j)
+        if j not in self.late_prints:
+            self.late_prints[j] = fingerprint_batch([self.bares[j]]).of(0)
+        return self.late_prints[j]
 
     def every(self, j: int) -> np.ndarray:
         """All of row j's pieces, boilerplate included (to store for a representative)."""
@@ -435,6 +461,7 @@ class Deduplicator:
         self._c_rep: list[str] = []
         self._c_top: list[str] = []
         self._c_pieces: list[np.ndarray] = []
+        self._c_print: list[Fingerprint | None] = []  # sentence fingerprint of that version
         self._c_chars = _Column(np.int64)
         self._c_sents = _Column(np.int64)
         self._c_top_pieces = _Column(np.int64)  # pieces of the version verified against
@@ -501,9 +528,9 @@ class Deduplicator:
         # 2. signatures of the new bodies, one MinHasher call; their sentence pieces
         bares = [strip_marks(texts[i]) for i in fresh]
         shingle_keys = [folded[i] for i in fresh]
-        marked = [j for j, i in enumerate(fresh) if bares[j] is not texts[i]]
-        for j, f in zip(marked, fold_batch([bares[j] for j in marked]), strict=True):
-            shingle_keys[j] = f
+        marked = [m for m, i in enumerate(fresh) if bares[m] is not texts[i]]
+        for m, f in zip(marked, fold_batch([bares[m] for m in marked]), strict=True):
+            shingle_keys[m] = f
         sigs, sizes = self.hasher.signatures_of_keys(shingle_keys)
         bands = self.hasher.band_keys(sigs) if len(fresh) else np.empty((0, self.bands), np.uint64)
         # 3. candidate clusters: earlier batches, and new bodies earlier in this batch
@@ -529,6 +556,7 @@ class Deduplicator:
                 needs[found.rows[longer]] = True
         needs[later] = True
         pieces = self._pieces(bares, ~near, needs & near)
+        pieces.ids = [ids[i] for i in fresh]
         # 4. verify and decide, in input order
         slot = dict(zip(fresh, range(len(fresh)), strict=True))
         holder = np.full(len(fresh), -1, dtype=np.int64)  # cluster whose keys row j carries
@@ -688,9 +716,8 @@ class Deduplicator:
         have their pieces cut too (``_Pieces.of(j, need=True)`` gives them)."""
         cfg = self.config
         n = len(bares)
-        hashes, lengths, offsets, sentences = pieces_batch(
-            [b if s else "" for b, s in zip(bares, search.tolist(), strict=True)]
-        )
+        asked_bares = [b if s else "" for b, s in zip(bares, search.tolist(), strict=True)]
+        hashes, lengths, offsets, sentences = pieces_batch(asked_bares)
         rows = np.repeat(np.arange(n), np.diff(offsets))
         cap = cfg.boilerplate_clusters
         asked = np.flatnonzero(search[rows])
@@ -736,6 +763,7 @@ class Deduplicator:
             crowded,
             stored,
             _split(later, earlier, n),
+            fingerprint_batch(asked_bares),
             late,
         )
 
@@ -748,6 +776,7 @@ class Deduplicator:
         pieces: np.ndarray | None = None,
         chars: int = 0,
         sents: int = 0,
+        fp: Fingerprint | None = None,
     ) -> int:
         c = len(self._c_rep)
         if not archived:
@@ -755,6 +784,7 @@ class Deduplicator:
         self._c_rep.append(rep)
         self._c_top.append(rep)
         self._c_pieces.append(np.empty(0, np.uint64) if pieces is None else pieces)
+        self._c_print.append(None if fp is None else fp.compact())
         self._c_chars.append(chars)
         self._c_sents.append(sents)
         self._c_top_pieces.append(0 if pieces is None else len(pieces))
@@ -817,34 +847,43 @@ class Deduplicator:
         """Decide a new body. Returns the decision and the cluster whose band keys this
         body's keys must point to (-1: none, it is not a representative)."""
         own, boiler, chars, sents = pieces.of(row)
-        best_near: tuple[float, int] | None = None  # (similarity, cluster)
+        best_near: tuple[float, int, float] | None = None  # (similarity, cluster, share)
         if len(cands):
-            for neg_sim, c, jac_c in self._rank_near(_unique(cands), sig, size, pieces, row):
+            cands = _unique(cands)
+            ranked = self._rank_near(cands, sig, size, pieces, row, part)
+            # band candidates close enough to be compared sentence by sentence are
+            # candidates for a partial match too (`cluster.TEXT_MIN_JACCARD`)
+            jac = (self._c_sig.a[cands] == sig).mean(axis=1)
+            part = np.concatenate((part, cands[jac >= TEXT_MIN_JACCARD]))
+            for neg_sim, c, jac_c, share in ranked:
                 if (
                     self._longest
                     and length > self._c_len.a[c]
                     and not self._members_accept(c, sig, size)
                 ):
                     continue  # it would become the representative, and a member disagrees
-                best_near = (-neg_sim, c)
+                best_near = (-neg_sim, c, share)
                 if self._contains(c, jac_c, size):
                     return self._supersede(
                         id_, key, length, sig, size, -neg_sim, jac_c, c, kept_items, pieces, row
                     )
                 break
         if best_near is not None:
-            sim, c = best_near
+            sim, c, share = best_near
             self._absorb(c, own, chars, sents)
             if not self._longest:
                 self._c_count.a[c] += 1
                 self._counts[_NEAR] += 1
                 self._exact[key] = (c, _NEAR, sim)
-                return Decision(id_, False, self._c_rep[c], "near", sim), -1
+                return Decision(
+                    id_, False, self._c_rep[c], "near", sim, containment=share or None
+                ), -1
             r = self._record(id_, c, _NEAR, sim, size, -1, (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             if length > self._c_len.a[c]:
                 own, _, chars, sents = pieces.of(row, need=True)
-                self._promote(c, r, key, length, sig, size, own, chars, sents)
+                fp = pieces.print_of(row)
+                self._promote(c, r, key, length, sig, size, own, chars, sents, fp)
                 return self._provisional(r), c
             return self._provisional(r), -1
         # A store that keeps sentence pieces is asked first: its exact and near matches rank
@@ -897,11 +936,11 @@ class Deduplicator:
                     near_c, match = c, Match(self._c_rep[c], -ranked[0][0], "near")
         if len(part) and (match is None or rerun):
             found = self._partial(
-                sig, size, own, boiler, chars, sents, _unique(part), archived=not rerun
+                sig, size, own, boiler, chars, sents, _unique(part), pieces, row, rerun
             )
             if found is not None:
                 d, carries = self._join_partial(
-                    id_, key, length, sig, size, own, chars, sents, *found
+                    id_, key, length, sig, size, own, chars, sents, *found, fp=pieces.print_of(row)
                 )
                 if d.kept and self.store is not None and not rerun:
                     kept_items.append(self._kept_item(id_, key, sig, size, pieces, row, d.cluster))
@@ -928,7 +967,7 @@ class Deduplicator:
             self._exact[key] = r
             return self._provisional(r), -1
         own, _, chars, sents = pieces.of(row, need=True)
-        c = self._new_cluster(id_, sig, size, False, own, chars, sents)
+        c = self._new_cluster(id_, sig, size, False, own, chars, sents, pieces.print_of(row))
         if not self._longest:
             self._c_count.a[c] += 1
             self._counts[_NONE] += 1
@@ -938,16 +977,39 @@ class Deduplicator:
             return Decision(id_, True, id_, "none", 1.0), c
         r = self._record(id_, c, _NONE, 1.0, size, -1, (sig & 0xFF).astype(np.uint8))
         self._exact[key] = r
-        self._promote(c, r, key, length, sig, size, own, chars, sents)
+        self._promote(c, r, key, length, sig, size, own, chars, sents, pieces.print_of(row))
         return self._provisional(r), c
 
+    def _text(self, pieces: _Pieces, row: int, c: int) -> SameText | None:
+        """How much of the shorter of row's body and cluster c's version appears nearly
+        verbatim in the other (`sentences.same_text`, the row's boilerplate pieces left out
+        of both); None when c has no fingerprint (an archived entry of the index)."""
+        theirs = self._c_print[c]
+        if theirs is None:
+            return None
+        boiler = pieces.of(row, need=True)[1]
+        return same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None)
+
+    def _refused(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> None:
+        """Log at debug level why row's record is not a duplicate of cluster c."""
+        if v.reason and _log.isEnabledFor(logging.DEBUG):
+            _log.debug("%s: not a duplicate of %s: %s", pieces.ids[row], self._c_top[c], v.reason)
+
     def _rank_near(
-        self, cands: np.ndarray, sig: np.ndarray, size: int, pieces: _Pieces, row: int
-    ) -> list[tuple[float, int, float]]:
+        self,
+        cands: np.ndarray,
+        sig: np.ndarray,
+        size: int,
+        pieces: _Pieces,
+        row: int,
+        linked: np.ndarray | None = None,
+    ) -> list[tuple[float, int, float, float]]:
         """Clusters ``cands`` this body is a near copy of (`cluster.verify` against each
-        cluster's current version, sentence counts included), as (-similarity, cluster,
-        Jaccard), best first (ties: the oldest cluster). The same rule for this run's
-        clusters and the store's entries."""
+        cluster's current version, sentence counts included, and their sentences when the
+        Jaccard estimate is at least `cluster.TEXT_MIN_JACCARD` or the cluster shares
+        sentence pieces with it: ``linked``), as (-similarity, cluster, Jaccard, share of
+        shared sentences: 0.0 when not compared), best first (ties: the oldest cluster).
+        The same rule for this run's clusters and the store's entries."""
         jac = _share_equal(self._c_sig.a[cands], sig)
         csize = self._c_size.a[cands]
         csents = self._c_sents.a[cands]
@@ -958,9 +1020,21 @@ class Deduplicator:
         ):
             if j < self.config.threshold and sents is None:
                 sents = pieces.of(row, need=True)[3]
-            v = verify(self.config, j, size, s, sentences_a=sents, sentences_b=n or None)
-            if v.ok:
-                ranked.append((-v.similarity, c, v.jaccard))
+            compare = j >= TEXT_MIN_JACCARD or (linked is not None and c in linked)
+            text = self._text(pieces, row, c) if compare and j < _SURE_JACCARD else None
+            v = verify(
+                self.config,
+                j,
+                size,
+                s,
+                sentences_a=sents,
+                sentences_b=n or None,
+                text=text,
+            )
+            if v.kind == "near":
+                ranked.append((-v.similarity, c, v.jaccard, v.containment))
+            elif not v.ok:
+                self._refused(pieces, row, c, v)
         ranked.sort()
         return ranked
 
@@ -991,7 +1065,18 @@ class Deduplicator:
         own, _, chars, sents = pieces.of(row, need=True)
         v = Verdict(True, "partial", sim, jaccard, sim, "b")
         d, carries = self._join_partial(
-            id_, key, length, sig, size, own, chars, sents, v, c, force=True
+            id_,
+            key,
+            length,
+            sig,
+            size,
+            own,
+            chars,
+            sents,
+            v,
+            c,
+            force=True,
+            fp=pieces.print_of(row),
         )
         if self.store is not None:
             kept_items.append(self._kept_item(id_, key, sig, size, pieces, row, d.cluster))
@@ -1054,12 +1139,15 @@ class Deduplicator:
         chars: int,
         sents: int,
         cands: np.ndarray,
-        archived: bool = True,
+        pieces: _Pieces,
+        row: int,
+        rerun: bool = False,
     ) -> tuple[Verdict, int] | None:
-        """The best cluster this body lies inside, or that lies inside it (`cluster.verify`
-        on sentence pieces, boilerplate left out of both sides). ``archived``: the store's
+        """The best cluster this body lies inside, or that lies inside it, or whose text it
+        shares (`cluster.verify` on sentence fingerprints, or on sentence pieces for a
+        store's entry; boilerplate left out of both sides). Unless ``rerun``, the store's
         entries (archived clusters with their pieces) are candidates too."""
-        if archived:
+        if not rerun:
             cands = cands[[len(self._c_pieces[c]) > 0 for c in cands.tolist()]]
         else:
             cands = cands[~self._c_archived.a[cands]]
@@ -1073,6 +1161,14 @@ class Deduplicator:
         for c, j, size_b, chars_c, sents_c in zip(
             cands.tolist(), jac, sizes_b, chars_b, sents_b, strict=True
         ):
+            text = self._text(pieces, row, c)
+            if text is not None:
+                v = verify(self.config, j, size, size_b, text=text)
+                if v.ok:
+                    verdicts.append((v, c, c))
+                else:
+                    self._refused(pieces, row, c, v)
+                continue
             theirs = self._c_pieces[c]
             if len(boiler):  # both sorted, distinct
                 theirs = theirs[~in_sorted(theirs, boiler)]
@@ -1105,6 +1201,7 @@ class Deduplicator:
         v: Verdict,
         c: int,
         force: bool = False,
+        fp: Fingerprint | None = None,
     ) -> tuple[Decision, int]:
         """Join cluster c as an abridged copy, or, as its fuller version, supersede the
         version c is verified against (and become the representative with
@@ -1115,21 +1212,24 @@ class Deduplicator:
             r = self._record(id_, c, _PARTIAL, sim, size, -1, (sig & 0xFF).astype(np.uint8))
             self._exact[key] = r
             if grows:
-                self._promote(c, r, key, length, sig, size, own, chars, sents)
+                self._promote(c, r, key, length, sig, size, own, chars, sents, fp)
                 return self._provisional(r), c
             return self._provisional(r), -1
         self._c_count.a[c] += 1
         if not grows:
-            self._counts[_PARTIAL] += 1
+            kind = _NEAR if v.kind == "near" else _PARTIAL
+            self._counts[kind] += 1
             if self._c_archived.a[c]:
                 self._n_archived += 1
-            self._exact[key] = (c, _PARTIAL, sim)
-            return Decision(id_, False, self._c_rep[c], "partial", sim, containment=sim), -1
+            self._exact[key] = (c, kind, sim)
+            return Decision(
+                id_, False, self._c_rep[c], _KINDS[kind], sim, containment=v.containment or None
+            ), -1
         before = self._c_top[c]
         self._counts[_NONE] += 1
         self._n_superseding += 1
         self._exact[key] = (c, _EXACT, 1.0)
-        self._set_top(c, id_, sig, size, own, chars, sents)
+        self._set_top(c, id_, sig, size, own, chars, sents, fp)
         return Decision(
             id_, True, self._c_rep[c], "partial", sim, containment=sim, supersedes=before
         ), c
@@ -1153,7 +1253,8 @@ class Deduplicator:
             return (id_, key, sig.copy(), size)
         _, _, chars, sents = pieces.of(row, need=True)
         of = cluster if cluster != id_ else ""
-        return (id_, key, sig.copy(), size, None, (pieces.every(row), chars, sents, of))
+        fp = pieces.print_of(row).compact()
+        return (id_, key, sig.copy(), size, None, (pieces.every(row), chars, sents, of, fp))
 
     def _store_candidates(self, hashes: np.ndarray, found: Any) -> Any:
         """Add the store's entries to a piece query's hits (``found``, on ``hashes``): each
@@ -1200,7 +1301,14 @@ class Deduplicator:
         c = self._by_id.get(rep, self._archived.get(rep))
         if c is None:
             c = self._archived[rep] = self._new_cluster(
-                rep, e.sig, e.size, True, e.pieces.hashes, e.pieces.chars, e.pieces.sentences
+                rep,
+                e.sig,
+                e.size,
+                True,
+                e.pieces.hashes,
+                e.pieces.chars,
+                e.pieces.sentences,
+                e.pieces.prints,
             )
         elif not self._c_archived.a[c]:
             return c  # a cluster of this run: it knows its current version
@@ -1208,7 +1316,14 @@ class Deduplicator:
             e.n > self._top_n.get(c, -1) and e.pieces.of
         ):  # known from a lookup / newer
             self._set_top(
-                c, e.id, e.sig, e.size, e.pieces.hashes, e.pieces.chars, e.pieces.sentences
+                c,
+                e.id,
+                e.sig,
+                e.size,
+                e.pieces.hashes,
+                e.pieces.chars,
+                e.pieces.sentences,
+                e.pieces.prints,
             )
         else:
             return c
@@ -1241,9 +1356,11 @@ class Deduplicator:
         pieces: np.ndarray,
         chars: int,
         sents: int,
+        fp: Fingerprint | None = None,
     ) -> None:
         """Verify cluster c's later candidates against this version."""
         self._c_top[c] = id_
+        self._c_print[c] = None if fp is None else fp.compact()
         self._by_id[id_] = c
         self._c_sig.a[c] = sig
         self._c_size.a[c] = size
@@ -1315,9 +1432,10 @@ class Deduplicator:
         pieces: np.ndarray,
         chars: int,
         sents: int,
+        fp: Fingerprint | None = None,
     ) -> None:
         """Make record r the representative of cluster c; restate the members' relation."""
-        self._set_top(c, self._r_id[r], sig, size, pieces, chars, sents)
+        self._set_top(c, self._r_id[r], sig, size, pieces, chars, sents, fp)
         self._c_len.a[c] = length
         self._c_rep_rec.a[c] = r
         self._c_rep[c] = self._r_id[r]
@@ -1373,7 +1491,13 @@ class Deduplicator:
             if self._store_pieces:
                 item += (
                     None,
-                    (self._c_pieces[c], int(self._c_chars.a[c]), int(self._c_sents.a[c])),
+                    (
+                        self._c_pieces[c],
+                        int(self._c_chars.a[c]),
+                        int(self._c_sents.a[c]),
+                        "",
+                        self._c_print[c],
+                    ),
                 )
             items.append(item)
         if items:

@@ -76,6 +76,7 @@ from .minhash import (
     pieces_batch,
     strip_marks,
 )
+from .sentences import Fingerprint, fingerprint_batch
 from .store import LUA_BAND_FUNCTIONS, Hits, RedisBandStore, SQLiteBandStore, redis_payload
 
 __all__ = [
@@ -240,17 +241,27 @@ class _Found:
 @dataclass(frozen=True)
 class Pieces:
     """An article's sentence pieces as the index keeps them: the distinct piece hashes
-    (sorted uint64, `minhash.pieces_batch`), their folded characters and the sentences."""
+    (sorted uint64, `minhash.pieces_batch`), their folded characters and the sentences;
+    ``prints``: its sentence fingerprint (`sentences.Fingerprint`), which verification
+    compares as the Deduplicator does its clusters' (None in entries stored without)."""
 
     hashes: np.ndarray
     chars: int
     sentences: int
     base: int = -1  # pieces of the stored version itself (-1: all of ``hashes``)
     of: str = ""  # a fuller version kept beside its brief: the cluster's id (the brief's)
+    prints: Fingerprint | None = None
 
     def pack(self) -> bytes:
         base = len(self.hashes) if self.base < 0 else self.base
         hashes = np.ascontiguousarray(self.hashes, dtype="<u8").tobytes()
+        if self.prints is not None:
+            # -2 first marks the layout with a fingerprint after the hashes and ``of``
+            of = self.of.encode()
+            head = struct.pack(
+                "<qqqqqq", -2, self.chars, self.sentences, base, len(of), len(self.hashes)
+            )
+            return head + hashes + of + self.prints.pack()
         if not self.of:
             return struct.pack("<qqq", self.chars, self.sentences, base) + hashes
         of = self.of.encode()
@@ -260,6 +271,14 @@ class Pieces:
     @classmethod
     def unpack(cls, blob: bytes) -> Pieces:
         chars, sents, base = struct.unpack_from("<qqq", blob)
+        if chars == -2:
+            chars, sents, base, n_of, n_h = struct.unpack_from("<qqqqq", blob, 8)
+            at = _PIECES_HEAD + 24
+            hashes = np.frombuffer(blob, dtype="<u8", count=n_h, offset=at).astype(np.uint64)
+            at += 8 * n_h
+            of = blob[at : at + n_of].decode()
+            prints = Fingerprint.unpack(blob[at + n_of :])
+            return cls(hashes, chars, sents, base, of, prints)
         if chars >= 0:
             return cls(
                 np.frombuffer(blob, dtype="<u8", offset=_PIECES_HEAD).astype(np.uint64),
@@ -294,6 +313,7 @@ class Pieces:
             max(self.sentences, other.sentences),
             base,
             self.of,
+            self.prints,
         ), new
 
 
@@ -313,9 +333,11 @@ class Entry:
 
 def pieces_of(texts: Sequence[str]) -> list[Pieces]:
     """The `Pieces` of cleaned bodies, cut as the Deduplicator cuts them."""
-    h, lengths, offsets, sents = pieces_batch([strip_marks(t) for t in texts])
+    bares = [strip_marks(t) for t in texts]
+    h, lengths, offsets, sents = pieces_batch(bares)
+    prints = fingerprint_batch(bares)
     return [
-        Pieces(h[a:b], int(lengths[a:b].sum()), int(sents[i]))
+        Pieces(h[a:b], int(lengths[a:b].sum()), int(sents[i]), prints=prints.of(i).compact())
         for i, (a, b) in enumerate(zip(offsets[:-1], offsets[1:], strict=True))
     ]
 
@@ -632,6 +654,7 @@ class Index:
                     int(pieces[1]),
                     int(pieces[2]),
                     of=str(pieces[3]) if len(pieces) > 3 else "",
+                    prints=pieces[4] if len(pieces) > 4 else None,
                 )
             rows.append((_check_id(id_), bytes(key), sig, int(size), ts, bk, pieces))
         return self._backend.insert(rows)

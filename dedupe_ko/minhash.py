@@ -34,11 +34,14 @@ __all__ = [
     "MinHashConfig",
     "MinHasher",
     "SCHEME",
+    "Sentences",
     "containment",
+    "cut_sentences",
     "exact_key",
     "fold",
     "fold_batch",
     "folded_key",
+    "piece_hashes",
     "pieces_batch",
     "shingle_key",
     "strip_marks",
@@ -478,27 +481,31 @@ def _piece_classes() -> np.ndarray:
     return cls
 
 
-def pieces_batch(
-    texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS, chunk: int = PIECE_CHUNK
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Sentence-piece hashes of many bodies in one numpy pass (no Python loop per piece).
+@dataclass(frozen=True)
+class Sentences:
+    """A batch of texts cut into sentences, as `pieces_batch` and `dedupe_ko.sentences` both
+    read them (`cut_sentences`): ``cps`` the joined texts' code points (A-Z lower-cased,
+    texts separated by 0), ``pos`` the positions in ``cps`` of the characters `fold` keeps,
+    ``kc`` those characters, ``seps`` the separators' positions; sentence i is
+    ``kc[start[i] : start[i] + length[i]]`` (those of at least ``min_chars``) and belongs to
+    text ``doc[i]``."""
 
-    Each text (already stripped of tags and datelines, `strip_marks`) is cut into sentences
-    at sentence ends and line breaks; a sentence is folded like `fold` (spaces, punctuation
-    and quotes gone; A-Z lower-cased), dropped when under ``min_chars`` folded characters,
-    and cut into pieces of ``chunk`` characters from its start (the last piece takes the
-    remainder, so pieces hold ``chunk`` to ``2 * chunk - 1`` characters). Each piece gets a
-    48-bit hash: 띄어쓰기 or quote-style changes leave pieces equal, and a typo changes one
-    piece, not a whole sentence. Returns ``(hashes, lengths, offsets, sentences)``: the distinct
-    hashes of text i, sorted, are ``hashes[offsets[i]:offsets[i + 1]]``, ``lengths`` holds
-    each piece's folded length and ``sentences[i]`` the number of sentences kept in text i.
-    """
+    cps: np.ndarray
+    pos: np.ndarray
+    kc: np.ndarray
+    seps: np.ndarray
+    start: np.ndarray
+    length: np.ndarray
+    doc: np.ndarray
+
+
+def cut_sentences(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) -> Sentences | None:
+    """The one sentence cut of the dedup side: at ".", "?", "!", "。" (a "." before a digit
+    does not end one: "3.5%") and at line breaks; sentences under ``min_chars`` folded
+    characters are dropped. None when no text has a sentence."""
     n = len(texts)
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    sentences = np.zeros(n, dtype=np.int64)
-    empty = (np.empty(0, np.uint64), np.empty(0, np.int64), offsets, sentences)
     if n == 0:
-        return empty
+        return None
     texts = [
         t if unicodedata.is_normalized("NFC", t) else unicodedata.normalize("NFC", t) for t in texts
     ]
@@ -518,7 +525,7 @@ def pieces_batch(
         ends = np.setdiff1d(ends, digit_after, assume_unique=True)
     pos = np.flatnonzero(cls == 1)
     if not len(pos):
-        return empty
+        return None
     kc = cps[pos]
     # sentences as [start, stop) in the kept-character index
     cuts = np.concatenate(([0], np.searchsorted(pos, ends), [len(pos)]))  # ascending
@@ -527,8 +534,51 @@ def pieces_batch(
     long_enough = s_len >= min_chars
     s_start, s_len = s_start[long_enough], s_len[long_enough]
     if not len(s_start):
+        return None
+    doc = np.searchsorted(seps, pos[s_start])
+    return Sentences(cps, pos, kc, seps, s_start, s_len, doc)
+
+
+def piece_hashes(kc: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """48-bit hashes of ``kc[starts[i]:stops[i]]`` (one polynomial hash from prefix sums,
+    mixed): the hash of a sentence piece, wherever it is cut."""
+    lengths = stops - starts
+    pw, inv = _powers(len(kc) + 1)
+    prefix = np.empty(len(kc) + 1, dtype=np.uint64)
+    prefix[0] = 0
+    np.cumsum(kc.astype(np.uint64) * pw[: len(kc)], out=prefix[1:])
+    ph = (prefix[stops] - prefix[starts]) * inv[starts]
+    ph += lengths.astype(np.uint64) * _MULT
+    ph ^= ph >> np.uint64(31)
+    ph *= _MIX
+    ph ^= ph >> np.uint64(29)
+    return ph >> np.uint64(16)
+
+
+def pieces_batch(
+    texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS, chunk: int = PIECE_CHUNK
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Sentence-piece hashes of many bodies in one numpy pass (no Python loop per piece).
+
+    Each text (already stripped of tags and datelines, `strip_marks`) is cut into sentences
+    by `cut_sentences`; a sentence is folded like `fold` (spaces, punctuation
+    and quotes gone; A-Z lower-cased), dropped when under ``min_chars`` folded characters,
+    and cut into pieces of ``chunk`` characters from its start (the last piece takes the
+    remainder, so pieces hold ``chunk`` to ``2 * chunk - 1`` characters). Each piece gets a
+    48-bit hash: 띄어쓰기 or quote-style changes leave pieces equal, and a typo changes one
+    piece, not a whole sentence. Returns ``(hashes, lengths, offsets, sentences)``: the distinct
+    hashes of text i, sorted, are ``hashes[offsets[i]:offsets[i + 1]]``, ``lengths`` holds
+    each piece's folded length and ``sentences[i]`` the number of sentences kept in text i.
+    """
+    n = len(texts)
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    sentences = np.zeros(n, dtype=np.int64)
+    empty = (np.empty(0, np.uint64), np.empty(0, np.int64), offsets, sentences)
+    cut = cut_sentences(texts, min_chars)
+    if cut is None:
         return empty
-    sentences[:] = np.bincount(np.searchsorted(seps, pos[s_start]), minlength=n)
+    s_start, s_len = cut.start, cut.length
+    sentences[:] = np.bincount(cut.doc, minlength=n)
     per = np.maximum(1, s_len // chunk)  # pieces of each sentence
     first = np.repeat(np.cumsum(per) - per, per)
     k = np.arange(len(first)) - first  # piece number inside its sentence
@@ -537,19 +587,10 @@ def pieces_batch(
         k == np.repeat(per, per) - 1, np.repeat(s_start + s_len, per), pstarts + chunk
     )
     lengths = pstops - pstarts
-    # polynomial hash of each piece from prefix sums: (P[stop] - P[start]) / K^start
-    pw, inv = _powers(len(kc) + 1)
-    prefix = np.empty(len(kc) + 1, dtype=np.uint64)
-    prefix[0] = 0
-    np.cumsum(kc.astype(np.uint64) * pw[: len(kc)], out=prefix[1:])
-    ph = (prefix[pstops] - prefix[pstarts]) * inv[pstarts]
-    ph += lengths.astype(np.uint64) * _MULT
-    ph ^= ph >> np.uint64(31)
-    ph *= _MIX
-    ph ^= ph >> np.uint64(29)
+    ph = piece_hashes(cut.kc, pstarts, pstops)
     # 48-bit hashes, sorted within each text: one sort of (text << 48 | hash)
-    pdoc = np.searchsorted(seps, pos[pstarts]).astype(np.uint64)
-    key = (pdoc << np.uint64(48)) | (ph >> np.uint64(16))
+    pdoc = np.repeat(cut.doc, per).astype(np.uint64)
+    key = (pdoc << np.uint64(48)) | ph
     order = np.argsort(key)
     key, lengths = key[order], lengths[order]
     if len(key) > 1:

@@ -1,0 +1,506 @@
+"""Sentence fingerprints: does one article contain the other's text, nearly verbatim?
+
+    prints = fingerprint_batch([body_a, body_b])        # one numpy pass for a batch
+    t = same_text(prints.of(0), prints.of(1))
+    t.share, t.sentences, t.numbers_found, t.template   # 0.83, 12, 0.95, False
+
+What a reader calls "the same text" when outlets republish: most sentences of the shorter
+article appear, nearly verbatim, in the other, whatever lede or paragraph was added, dropped
+or moved. `same_text` measures exactly that:
+
+- The text is cut into sentences by `split_sentences` (the one place that decides where a
+  sentence ends: ".", "?", "!", "。" not followed by a digit, and line breaks; the same cuts
+  as `dedupe_ko.minhash.pieces_batch`, whose sentence hash each sentence carries, so a
+  caller can leave out the sentences its piece store found in many clusters).
+- Each sentence keeps a sample of its folded character 5-grams (spaces, punctuation and
+  quote style gone, so 띄어쓰기 and quote edits cost nothing): every 5-gram that holds a
+  digit, and a quarter of the others (by hash), so numbers weigh about four times as much
+  as words. It also keeps its numbers (digit runs of the folded text: "45,350원" -> 45350).
+- A sentence of the shorter article is **present** in the other when at least
+  `SENTENCE_PRESENT` (half) of its sampled 5-grams occur anywhere in the other article (so
+  a sentence split in two, or re-cut at other punctuation, still counts) and every one of its
+  numbers occurs there too (a copy keeps its facts; a template filled for another stock,
+  broker or day does not).
+- ``share`` = characters of present sentences / characters of all its sentences.
+- ``template``: the same skeleton filled with other facts, never a copy, however much
+  wording they share: the shorter article has at least `TEMPLATE_MIN_NUMBERS` distinct
+  numbers and fewer than `TEMPLATE_NUMBERS_FOUND` (half) of them occur in the other, or it
+  has at least `SUBJECT_MIN_WORDS` words it repeats (its subject: "창원", "파산센터") and
+  fewer than `SUBJECT_WORDS_FOUND` of them occur in the other (a press-release template
+  filled for another city, company or person).
+
+Everything is numpy over the whole batch (no Python loop per sentence or 5-gram); a
+fingerprint holds about 1.3 bytes per character of text (sampled 5-grams as uint32).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+
+from .minhash import (
+    _MIX,
+    _MULT,
+    _PIECE_MUL,
+    _PIECE_POS,
+    MIN_PIECE_CHARS,
+    PIECE_CHUNK,
+    cut_sentences,
+    piece_hashes,
+)
+
+__all__ = [
+    "SENTENCE_PRESENT",
+    "SUBJECT_MIN_WORDS",
+    "SUBJECT_WORDS_FOUND",
+    "TEMPLATE_MIN_NUMBERS",
+    "TEMPLATE_NUMBERS_FOUND",
+    "Fingerprint",
+    "Prints",
+    "SameText",
+    "fingerprint_batch",
+    "same_text",
+    "split_sentences",
+]
+
+SENTENCE_PRESENT = 0.6  # share of a sentence's sampled 5-grams found in the other article
+TEMPLATE_MIN_NUMBERS = 4  # a template verdict needs at least this many numbers ...
+TEMPLATE_NUMBERS_FOUND = 0.5  # ... of which fewer than this share occur in the other
+EARLY_OUT = 0.3  # fewer of the shorter one's sampled 5-grams in the other: not compared further
+SUBJECT_MIN_WORDS = 2  # or at least this many words repeated in the shorter article ...
+SUBJECT_WORDS_FOUND = 0.7  # ... of which fewer than this share occur in the other
+_GRAM = 5
+_SAMPLE_MASK = np.uint32(3)  # keep a 5-gram without digits when (hash & 3) == 0: a quarter
+_GRAM_MUL = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint32)
+_NUM_MUL = np.uint64(0x94D049BB133111EB)
+
+
+def split_sentences(text: str, min_chars: int = MIN_PIECE_CHARS) -> list[str]:
+    """The sentences of ``text`` as `fingerprint_batch` (and `minhash.pieces_batch`) cut
+    them, as written (for reading and tests): `minhash.cut_sentences` decides."""
+    cut = cut_sentences([text], min_chars)
+    if cut is None:
+        return []
+    starts = cut.pos[cut.start]
+    ends = cut.pos[cut.start + cut.length - 1] + 1
+    return [text[a:b] for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """One article's sentences (those with at least ``MIN_PIECE_CHARS`` folded characters).
+
+    ``hashes[i]``: sentence i's hash, equal to its `minhash.pieces_batch` piece hash;
+    ``chars[i]``: its folded characters; its sampled 5-grams are
+    ``grams[gram_at[i]:gram_at[i + 1]]`` and its numbers ``numbers[num_at[i]:num_at[i + 1]]``;
+    ``vocab`` and ``num_vocab``: all its 5-grams and numbers, distinct and sorted (for
+    lookups when it is the longer article); ``words``: its words (runs of two or more
+    Hangul syllables or Latin letters, as written), distinct and sorted; ``repeated``: those
+    it uses at least twice.
+    """
+
+    hashes: np.ndarray
+    chars: np.ndarray
+    gram_at: np.ndarray
+    grams: np.ndarray
+    num_at: np.ndarray
+    numbers: np.ndarray
+    vocab: np.ndarray
+    num_vocab: np.ndarray
+    words: np.ndarray
+    repeated: np.ndarray
+
+    @property
+    def nbytes(self) -> int:
+        return sum(
+            a.nbytes
+            for a in (
+                self.hashes,
+                self.chars,
+                self.gram_at,
+                self.grams,
+                self.num_at,
+                self.numbers,
+                self.vocab,
+                self.num_vocab,
+                self.words,
+                self.repeated,
+            )
+        )
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+    def pack(self) -> bytes:
+        """Bytes for a store (`dedupe_ko.index.Pieces`); `unpack` reads them back."""
+        parts = (
+            self.hashes.astype("<u8"),
+            self.chars.astype("<i4"),
+            np.diff(self.gram_at).astype("<u4"),
+            self.grams.astype("<u4"),
+            np.diff(self.num_at).astype("<u4"),
+            self.numbers.astype("<u4"),
+            self.words.astype("<u4"),
+            self.repeated.astype("<u4"),
+        )
+        head = np.array([len(a) for a in parts], dtype="<u4").tobytes()
+        return head + b"".join(a.tobytes() for a in parts)
+
+    @classmethod
+    def unpack(cls, blob: bytes) -> Fingerprint:
+        sizes = np.frombuffer(blob, dtype="<u4", count=8).tolist()
+        at = 32
+        arrays = []
+        for n, dt in zip(
+            sizes, ("<u8", "<i4", "<u4", "<u4", "<u4", "<u4", "<u4", "<u4"), strict=True
+        ):
+            arrays.append(np.frombuffer(blob, dtype=dt, count=n, offset=at))
+            at += n * np.dtype(dt).itemsize
+        hashes, chars, gcount, grams, ncount, numbers, words, repeated = arrays
+        gram_at = np.concatenate(([0], np.cumsum(gcount, dtype=np.int64)))
+        num_at = np.concatenate(([0], np.cumsum(ncount, dtype=np.int64)))
+        return cls(
+            hashes.astype(np.uint64),
+            chars.astype(np.int32),
+            gram_at,
+            grams.astype(np.uint32),
+            num_at,
+            numbers.astype(np.uint32),
+            np.unique(grams).astype(np.uint32),
+            np.unique(numbers).astype(np.uint32),
+            words.astype(np.uint32),
+            repeated.astype(np.uint32),
+        )
+
+    def compact(self) -> Fingerprint:
+        """The same fingerprint in arrays of its own (a batch's views keep the whole batch's
+        arrays alive): for fingerprints that are kept."""
+        return Fingerprint(
+            *(
+                a.copy()
+                for a in (
+                    self.hashes,
+                    self.chars,
+                    self.gram_at,
+                    self.grams,
+                    self.num_at,
+                    self.numbers,
+                    self.vocab,
+                    self.num_vocab,
+                    self.words,
+                    self.repeated,
+                )
+            )
+        )
+
+
+@dataclass
+class Prints:
+    """The fingerprints of a batch, in flat arrays: article j's sentences are
+    ``sent_at[j]:sent_at[j + 1]``, its distinct sorted 5-grams
+    ``vocab[vocab_at[j]:vocab_at[j + 1]]`` and numbers ``num_vocab[nv_at[j]:nv_at[j + 1]]``."""
+
+    sent_at: np.ndarray
+    hashes: np.ndarray
+    chars: np.ndarray
+    gram_at: np.ndarray
+    grams: np.ndarray
+    num_at: np.ndarray
+    numbers: np.ndarray
+    vocab_at: np.ndarray
+    vocab: np.ndarray
+    nv_at: np.ndarray
+    num_vocab: np.ndarray
+    word_at: np.ndarray
+    words: np.ndarray
+    rep_at: np.ndarray
+    repeated: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.sent_at) - 1
+
+    def of(self, j: int) -> Fingerprint:
+        """Article j's fingerprint (views of the batch's arrays: `Fingerprint.compact` one
+        that is kept)."""
+        a, b = int(self.sent_at[j]), int(self.sent_at[j + 1])
+        ga, gb = int(self.gram_at[a]), int(self.gram_at[b])
+        na, nb = int(self.num_at[a]), int(self.num_at[b])
+        return Fingerprint(
+            self.hashes[a:b],
+            self.chars[a:b],
+            self.gram_at[a : b + 1] - ga,
+            self.grams[ga:gb],
+            self.num_at[a : b + 1] - na,
+            self.numbers[na:nb],
+            self.vocab[self.vocab_at[j] : self.vocab_at[j + 1]],
+            self.num_vocab[self.nv_at[j] : self.nv_at[j + 1]],
+            self.words[self.word_at[j] : self.word_at[j + 1]],
+            self.repeated[self.rep_at[j] : self.rep_at[j + 1]],
+        )
+
+
+def _distinct_per_doc(
+    values: np.ndarray, doc: np.ndarray, n: int, min_count: int = 0
+) -> tuple[np.ndarray, ...]:
+    """Distinct sorted values of each doc (0..n-1): (offsets, values); with ``min_count``
+    also those occurring at least that many times in their doc: (offsets, values, offsets2,
+    values2)."""
+    key = np.sort((doc.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64))
+    # (np.unique hashes instead of sorting in numpy 2.3+: much slower here)
+    first = (
+        np.flatnonzero(np.concatenate(([True], key[1:] != key[:-1])))
+        if len(key)
+        else np.empty(0, np.int64)
+    )
+    counts = np.diff(np.append(first, len(key)))
+    out: tuple[np.ndarray, ...] = ()
+    for sel in (first, first[counts >= min_count]) if min_count else (first,):
+        k = key[sel]
+        d = (k >> np.uint64(32)).astype(np.int64)
+        out += (np.searchsorted(d, np.arange(n + 1), side="left"), k.astype(np.uint32))
+    return out
+
+
+def _words(cps: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Hashes of the words (runs of 2+ Hangul syllables or Latin letters) and their doc. A
+    word is hashed from its first two characters, its last one and its length: enough to
+    tell "창원" from "인천" or "센터는" from "센터에서는", and cheap (no pass per character)."""
+    w = ((cps >= 0xAC00) & (cps <= 0xD7A3)) | ((cps >= 0x61) & (cps <= 0x7A))
+    if len(w) < 2 or not w.any():
+        return np.empty(0, np.uint32), np.empty(0, np.int64)
+    starts = np.flatnonzero(w[1:] & ~w[:-1]) + 1
+    ends = np.flatnonzero(w[:-1] & ~w[1:])
+    if w[0]:
+        starts = np.concatenate(([0], starts))
+    if w[-1]:
+        ends = np.append(ends, len(w) - 1)
+    long_enough = ends > starts
+    starts, ends = starts[long_enough], ends[long_enough]
+    h = cps[starts].astype(np.uint64) * _NUM_MUL
+    h += cps[starts + 1].astype(np.uint64) * _PIECE_POS
+    h += cps[ends].astype(np.uint64) * _PIECE_MUL
+    h += (ends - starts).astype(np.uint64) * _MULT
+    return (_mix(h) >> np.uint64(32)).astype(np.uint32), doc[starts]
+
+
+def _member(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """``np.isin(x, sorted_values)`` for a sorted array of distinct values, by bisection."""
+    if not len(sorted_values):
+        return np.zeros(len(x), dtype=bool)
+    at = np.searchsorted(sorted_values, x)
+    at[at == len(sorted_values)] = 0
+    return sorted_values[at] == x
+
+
+def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Start indices and lengths of runs of equal consecutive values."""
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    return starts, np.diff(np.append(starts, len(keys)))
+
+
+def _mix(h: np.ndarray) -> np.ndarray:
+    h ^= h >> np.uint64(31)
+    h *= _MIX
+    h ^= h >> np.uint64(29)
+    return h
+
+
+def _empty(n: int) -> Prints:
+    none32, zi, zn = np.empty(0, np.uint32), np.zeros(1, np.int64), np.zeros(n + 1, np.int64)
+    return Prints(
+        zn,
+        np.empty(0, np.uint64),
+        np.empty(0, np.int32),
+        zi,
+        none32,
+        zi,
+        none32,
+        zn,
+        none32,
+        zn,
+        none32,
+        zn,
+        none32,
+        zn,
+        none32,
+    )
+
+
+def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) -> Prints:
+    """Fingerprints of many texts (already stripped of tags and datelines, like the text
+    given to `minhash.pieces_batch`) in one numpy pass, on `minhash.cut_sentences`' cut."""
+    n = len(texts)
+    cut = cut_sentences(texts, min_chars)
+    if cut is None:
+        return _empty(n)
+    kc, s_start, s_len, sent_doc = cut.kc, cut.start, cut.length, cut.doc
+    k = len(s_start)
+    # sentence hash: the hash of its first piece, as `pieces_batch` cuts it (so the pieces a
+    # caller found in many clusters leave the sentence out)
+    first_stop = s_start + np.where(s_len >= 2 * PIECE_CHUNK, PIECE_CHUNK, s_len)
+    hashes = piece_hashes(kc, s_start, first_stop)
+    chars = s_len.astype(np.int32)
+    sent_at = np.searchsorted(sent_doc, np.arange(n + 1), side="left").astype(np.int64)
+    # sentence number of each kept character (-1: in no kept sentence)
+    sid = np.full(len(kc), -1, dtype=np.int64)
+    total = int(s_len.sum())
+    within = np.arange(total) - np.repeat(np.cumsum(s_len) - s_len, s_len)
+    sid[np.repeat(s_start, s_len) + within] = np.repeat(np.arange(k), s_len)
+    # sampled 5-grams inside one sentence: every one with a digit, a quarter of the others
+    digit = (kc >= 0x30) & (kc <= 0x39)
+    m = len(kc) - _GRAM + 1
+    if m > 0:
+        g = kc[:m] * _GRAM_MUL[0]
+        for i in range(1, _GRAM):
+            g += kc[i : i + m] * _GRAM_MUL[i]
+        g ^= g >> np.uint32(15)  # a 32-bit finaliser (murmur3's)
+        g *= np.uint32(0x2C1B3C6D)
+        g ^= g >> np.uint32(12)
+        cd = np.concatenate(([0], np.cumsum(digit, dtype=np.int32)))
+        has_digit = (cd[_GRAM:] - cd[:m]) > 0
+        ok = (sid[:m] >= 0) & (sid[:m] == sid[_GRAM - 1 :])
+        ok &= has_digit | ((g & _SAMPLE_MASK) == 0)
+        gram_sid, grams = sid[:m][ok], g[ok]
+    else:
+        gram_sid, grams = np.empty(0, np.int64), np.empty(0, np.uint32)
+    # numbers: runs of digits inside one sentence
+    digit &= sid >= 0
+    if digit.any():
+        prev = np.concatenate(([False], digit[:-1] & (sid[1:] == sid[:-1])))
+        run_id = np.cumsum(digit & ~prev)[digit]
+        d_sid, d_c = sid[digit], kc[digit].astype(np.uint64)
+        ds, dl = _runs(run_id)
+        drank = (np.arange(len(run_id)) - np.repeat(ds, dl)).astype(np.uint64)
+        nh = np.add.reduceat(_mix(d_c * _NUM_MUL + (drank + np.uint64(1)) * _PIECE_POS), ds)
+        num_sid, numbers = d_sid[ds], (_mix(nh) >> np.uint64(32)).astype(np.uint32)
+    else:
+        num_sid, numbers = np.empty(0, np.int64), np.empty(0, np.uint32)
+    gram_at = np.searchsorted(gram_sid, np.arange(k + 1)).astype(np.int64)
+    num_at = np.searchsorted(num_sid, np.arange(k + 1)).astype(np.int64)
+    vocab_at, vocab = _distinct_per_doc(grams, sent_doc[gram_sid], n)
+    nv_at, num_vocab = _distinct_per_doc(numbers, sent_doc[num_sid], n)
+    cps = cut.cps
+    doc = np.zeros(len(cps), dtype=np.int64)
+    doc[cut.seps] = 1
+    doc = np.cumsum(doc)
+    word_at, words, rep_at, repeated = _distinct_per_doc(*_words(cps, doc), n, min_count=2)
+    return Prints(
+        sent_at,
+        hashes,
+        chars,
+        gram_at,
+        grams,
+        num_at,
+        numbers,
+        vocab_at,
+        vocab,
+        nv_at,
+        num_vocab,
+        word_at,
+        words,
+        rep_at,
+        repeated,
+    )
+
+
+@dataclass(frozen=True)
+class SameText:
+    """How much of the shorter article ``inner`` ("a" or "b") appears in the other.
+
+    ``share``: characters of its present sentences / characters of its sentences (both
+    without the sentences left out as boilerplate); ``sentences`` / ``chars``: how many
+    sentences and characters were compared; ``numbers``: its distinct numbers;
+    ``numbers_found``: the share of them that occur in the other (1.0 with none);
+    ``subject``: the words it repeats; ``subject_found``: the share of them in the other;
+    ``template``: see the module docstring; ``outer_chars``: the other's characters.
+    """
+
+    share: float
+    sentences: int
+    chars: int
+    numbers: int
+    numbers_found: float
+    inner: Literal["a", "b"]
+    subject: int = 0
+    subject_found: float = 1.0
+    outer_chars: int = 0
+
+    @property
+    def template(self) -> bool:
+        return (
+            self.numbers >= TEMPLATE_MIN_NUMBERS and self.numbers_found < TEMPLATE_NUMBERS_FOUND
+        ) or (self.subject >= SUBJECT_MIN_WORDS and self.subject_found < SUBJECT_WORDS_FOUND)
+
+    def explain(self) -> str:
+        """One line for logs: "share 0.42 of 9 sentences; numbers 3/12; subject 5/6"."""
+        found = round(self.numbers_found * self.numbers)
+        words = round(self.subject_found * self.subject)
+        return (
+            f"share {self.share:.2f} of {self.sentences} sentences; "
+            f"numbers {found}/{self.numbers}; subject {words}/{self.subject}"
+        )
+
+
+_NO_TEXT = SameText(0.0, 0, 0, 0, 1.0, "a")
+
+
+def _present(inner: Fingerprint, outer: Fingerprint, hit: np.ndarray) -> np.ndarray:
+    """Which sentences of ``inner`` are present in ``outer`` (see the module docstring);
+    ``hit``: which of inner's sampled 5-grams occur in outer."""
+    k = len(inner)
+    hit = hit.astype(np.int64)
+    counts = np.diff(inner.gram_at)
+    found = np.zeros(k, dtype=np.int64)
+    nz = counts > 0
+    if len(hit):
+        sums = np.add.reduceat(np.append(hit, 0), inner.gram_at[:-1])
+        found[nz] = sums[nz]
+    present = found >= SENTENCE_PRESENT * counts
+    if not nz.all():  # no sampled 5-gram: the whole sentence must be there
+        present[~nz] = np.isin(inner.hashes[~nz], outer.hashes)
+    if len(inner.numbers):
+        missing = ~_member(outer.num_vocab, inner.numbers)
+        ncount = np.diff(inner.num_at)
+        with_nums = ncount > 0
+        miss = np.zeros(k, dtype=np.int64)
+        sums = np.add.reduceat(np.append(missing.astype(np.int64), 0), inner.num_at[:-1])
+        miss[with_nums] = sums[with_nums]
+        present &= miss == 0
+    return present
+
+
+def same_text(a: Fingerprint, b: Fingerprint, leave_out: np.ndarray | None = None) -> SameText:
+    """How much of the shorter of a and b (by characters of its sentences) appears nearly
+    verbatim in the other. ``leave_out``: sentence hashes that count for neither side
+    (boilerplate: sentences found in many unrelated clusters)."""
+    if leave_out is None or not len(leave_out):
+        keep_a = keep_b = None
+        chars_a, chars_b = int(a.chars.sum()), int(b.chars.sum())
+    else:
+        out = np.sort(leave_out)
+        keep_a, keep_b = ~_member(out, a.hashes), ~_member(out, b.hashes)
+        chars_a, chars_b = int(a.chars[keep_a].sum()), int(b.chars[keep_b].sum())
+    if chars_a == 0 or chars_b == 0:
+        return _NO_TEXT
+    side: Literal["a", "b"]
+    inner, outer, keep, side = (a, b, keep_a, "a") if chars_a <= chars_b else (b, a, keep_b, "b")
+    chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
+    hit = _member(outer.vocab, inner.grams)
+    if hit.sum() < EARLY_OUT * len(hit):
+        # too few of its 5-grams in the other for the sentences to be: the 5-gram share is
+        # reported (cheap; most candidates the LSH bands bring end here)
+        n = len(inner) if keep is None else int(keep.sum())
+        return SameText(float(hit.mean()), n, chars, 0, 1.0, side, outer_chars=other)
+    present = _present(inner, outer, hit)
+    if keep is not None:
+        present &= keep
+    share = float(inner.chars[present].sum()) / chars
+    nums = inner.num_vocab
+    found = float(_member(outer.num_vocab, nums).mean()) if len(nums) else 1.0
+    subject = inner.repeated
+    in_other = float(_member(outer.words, subject).mean()) if len(subject) else 1.0
+    n = len(inner) if keep is None else int(keep.sum())
+    return SameText(share, n, chars, len(nums), found, side, len(subject), in_other, other)
