@@ -364,7 +364,7 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             ("@",),
             r"@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}(?![A-Za-z0-9\-]|\.[A-Za-z])[)>\]]?\K\s*(?=\S)"
             # a sign-off (name, e-mail) glued to a sentence that lost its stop: "…영향이다이광수 (x@y.kr)"
-            rf"|(?<=[가-힣]다)(?={PERSON_RE}\s*(?:{ROLE_RE}\s*)?[<(\[]?\s*[A-Za-z0-9._%+\-]+@)",
+            rf"|(?<=[가-힣])다\K(?={PERSON_RE}\s*(?:{ROLE_RE}\s*)?[<(\[]?\s*[A-Za-z0-9._%+\-]+@)",
         ),
         (
             ("/",),
