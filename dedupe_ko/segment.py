@@ -10,7 +10,7 @@ unit each, so pages with real line breaks are judged line by line as before.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 
 import regex
 
@@ -28,10 +28,10 @@ PAGE_LINE = 1000
 _SPACE_RUN = regex.compile(r"(?<=[.!?)\]>」』\"'”’]|@[\w.\-]+\.[A-Za-z]{2,}|기자) {3,}(?=\S)")
 
 
-@dataclass(frozen=True)
-class Unit:
+class Unit(NamedTuple):
     """A span ``[start, end)`` of the page text; ``line`` is the index of its line and
-    ``whole`` says the unit is the whole line (not a piece of a collapsed one)."""
+    ``whole`` says the unit is the whole line (not a piece of a collapsed one). (A named
+    tuple: a page has dozens of them, and a tuple is made several times faster.)"""
 
     start: int
     end: int
