@@ -419,15 +419,18 @@ class RuleSet:
         # A whole-line pattern backtracks through a line before it fails: its rule's quick
         # check (``requires``, else what every match holds, `prefilter.necessary`) runs first.
         # (Prefix and suffix patterns are anchored at one end and fail faster than a check.)
+        whole = [r for r in self.rules if r.scope == "line" and not r.beside]
         object.__setattr__(
-            self, "_gate", {r.id: r.requires or necessary(r.compiled) for r in self._line}
+            self, "_gate", {r.id: r.requires or necessary(r.compiled) for r in whole}
         )
         # ... and only on a line whose first and last characters can start and end a match.
-        object.__setattr__(self, "_bounds", {r.id: whole_chars(r.compiled) for r in self._line})
-        # A suffix pattern runs only on a window whose last non-space character can end it.
-        object.__setattr__(self, "_ends", {r.id: last_chars(r.compiled) for r in self._suffix})
-        # ... and a prefix pattern only on a piece whose first non-space character can start it.
-        object.__setattr__(self, "_starts", {r.id: first_chars(r.compiled) for r in self._prefix})
+        object.__setattr__(self, "_bounds", {r.id: whole_chars(r.compiled) for r in whole})
+        ends = {r.id: last_chars(r.compiled) for r in self.rules if r.scope == "suffix"}
+        starts = {r.id: first_chars(r.compiled) for r in self.rules if r.scope == "prefix"}
+        # A suffix pattern runs only on a window whose last non-space character can end it,
+        # a prefix pattern only on a piece whose first non-space character can start it.
+        object.__setattr__(self, "_ends", ends)
+        object.__setattr__(self, "_starts", starts)
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:

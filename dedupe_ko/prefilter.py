@@ -15,6 +15,7 @@ match may be empty of literals) get None: they always run.
 
 from __future__ import annotations
 
+import importlib
 import re
 import warnings
 from typing import Any
@@ -23,11 +24,13 @@ import regex
 
 __all__ = ["first_chars", "last_chars", "necessary", "whole_chars"]
 
+_c: Any
+_p: Any
 try:  # the standard library's own parser (Python 3.11+)
-    from re import _constants as _c
-    from re import _parser as _p
+    _c = importlib.import_module("re._constants")
+    _p = importlib.import_module("re._parser")
 except ImportError:  # pragma: no cover - another Python: no quick checks
-    _c = _p = None  # type: ignore[assignment]
+    _c = _p = None
 
 Atoms = set[tuple[str, float]]  # (re source of a literal or class, how selective it is)
 
@@ -237,7 +240,7 @@ def _last_node(op: Any, av: Any, at_end: bool = True) -> tuple[list[str] | None,
     if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
         return [], True  # zero-width
     if op is _c.SUBPATTERN:
-        return _ANY if av[1] & re.IGNORECASE else _last(list(av[3]), at_end)
+        return (_ANY, False) if av[1] & re.IGNORECASE else _last(list(av[3]), at_end)
     if op is _c.ATOMIC_GROUP:
         return _last(list(av), at_end)
     if op is _c.BRANCH:

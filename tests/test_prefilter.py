@@ -169,3 +169,13 @@ def test_a_whole_line_match_starts_and_ends_with_its_characters() -> None:
                 assert first is None or first.match(text), (rule.id, text)
                 assert last is None or last.match(text, len(text) - 1), (rule.id, text)
     assert checked >= 15
+
+
+def test_case_insensitive_parts_get_no_check() -> None:
+    from dedupe_ko.prefilter import first_chars, last_chars, whole_chars
+
+    assert necessary(regex.compile(r"(?i:copyright)\s*한빛")) is not None  # 한빛 is still needed
+    first, last = whole_chars(regex.compile(r"기자\s*(?i:news)"))
+    assert first is not None and first.match("기") and last is None
+    assert last_chars(regex.compile(r"(?:기자\s*(?i:news))\s*$", regex.REVERSE)) is None
+    assert first_chars(regex.compile(r"^\s*(?:(?i:news)\s*기자)")) is None
