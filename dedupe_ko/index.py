@@ -865,7 +865,8 @@ class _SQLiteBackend:
         self.where = str(path)
         self.bands = 0
         self.run: str | None = None
-        self._runs = _runs.Runs()
+        # band and exact keys (tables runs/chunks), and sentence pieces (piece_runs/chunks)
+        self.bandstore = SQLiteBandStore(lambda: self.conn, "")
         self.pieces = SQLiteBandStore(lambda: self.conn, "piece_")
         self._conn: sqlite3.Connection | None = None
         self._held = False  # inside locked(): one transaction for the whole block
@@ -1014,7 +1015,7 @@ class _SQLiteBackend:
         tops = _runs.key_tops(_with_exact(bands, keys))
         out = []
         for key, (near, exact) in zip(
-            keys, self._runs.lookup(conn, tops, bands.shape[1]), strict=True
+            keys, self.bandstore.runs.lookup(conn, tops, bands.shape[1]), strict=True
         ):
             if len(exact):
                 rows = []
@@ -1075,7 +1076,7 @@ class _SQLiteBackend:
                 picked.append(i)
                 ns.append(new[row[0]])
         bands = _with_exact(np.stack([rows[i][5] for i in picked]), [rows[i][1] for i in picked])
-        self._runs.add(conn, _runs.band_rows(bands, np.array(ns)))
+        self.bandstore.add(bands, np.repeat(ns, bands.shape[1]))
         with_pieces = [
             (n, pc) for i, n in zip(picked, ns, strict=True) if (pc := rows[i][6]) is not None
         ]
@@ -1104,7 +1105,7 @@ class _SQLiteBackend:
             conn.execute(f"DELETE FROM entries WHERE n IN ({marks})", part)
             conn.execute(f"DELETE FROM entry_pieces WHERE n IN ({marks})", part)
         gone = np.array(ns, dtype=np.int64)
-        self._runs.purge(conn, gone)  # one run without the deleted entries' rows
+        self.bandstore.remove(gone)  # one run without the deleted entries' rows
         self.pieces.remove(gone)
 
     def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
@@ -1267,7 +1268,7 @@ class _SQLiteBackend:
             if problems:
                 return problems
             expected = 0
-            stored, problems = self._runs.checked_runs(conn)
+            stored, problems = self.bandstore.runs.checked_runs(conn)
             rows_all = np.concatenate(stored) if stored else np.empty(0, dtype=np.int64)
             ns = np.array([n for (n,) in conn.execute("SELECT n FROM entries")], dtype=np.int64)
             orphans = int((~np.isin(rows_all & _LOW32, ns)).sum())
