@@ -1635,7 +1635,9 @@ class _RedisBackend:
             if meta.get("format_version") != str(FORMAT_VERSION):
                 raise IndexFormatError(
                     f"{self.where}: index format {meta.get('format_version')}"
-                    f", this dedupe_ko reads {FORMAT_VERSION}."
+                    f", this dedupe_ko reads {FORMAT_VERSION}; it was not modified. Build a "
+                    "new index (a new prefix) with this version, or open it with the "
+                    "version that built it."
                 )
             return meta
 
