@@ -888,7 +888,8 @@ class _SQLiteBackend:
         self.where = str(path)
         self.bands = 0
         self.run: str | None = None
-        self._runs = _runs.Runs()
+        # band and exact keys (tables runs/chunks), and sentence pieces (piece_runs/chunks)
+        self.bandstore = SQLiteBandStore(lambda: self.conn, "")
         self.pieces = SQLiteBandStore(lambda: self.conn, "piece_")
         self._conn: sqlite3.Connection | None = None
         self._held = False  # inside locked(): one transaction for the whole block
@@ -1037,7 +1038,7 @@ class _SQLiteBackend:
         tops = _runs.key_tops(_with_exact(bands, keys))
         out = []
         for key, (near, exact) in zip(
-            keys, self._runs.lookup(conn, tops, bands.shape[1]), strict=True
+            keys, self.bandstore.runs.lookup(conn, tops, bands.shape[1]), strict=True
         ):
             if len(exact):
                 rows = []
@@ -1098,7 +1099,7 @@ class _SQLiteBackend:
                 picked.append(i)
                 ns.append(new[row[0]])
         bands = _with_exact(np.stack([rows[i][5] for i in picked]), [rows[i][1] for i in picked])
-        self._runs.add(conn, _runs.band_rows(bands, np.array(ns)))
+        self.bandstore.add(bands, np.repeat(ns, bands.shape[1]))
         with_pieces = [
             (n, pc) for i, n in zip(picked, ns, strict=True) if (pc := rows[i][6]) is not None
         ]
@@ -1127,7 +1128,7 @@ class _SQLiteBackend:
             conn.execute(f"DELETE FROM entries WHERE n IN ({marks})", part)
             conn.execute(f"DELETE FROM entry_pieces WHERE n IN ({marks})", part)
         gone = np.array(ns, dtype=np.int64)
-        self._runs.purge(conn, gone)  # one run without the deleted entries' rows
+        self.bandstore.remove(gone)  # one run without the deleted entries' rows
         self.pieces.remove(gone)
 
     def query_pieces(self, hashes: np.ndarray, cap: int | None) -> Hits:
@@ -1290,7 +1291,7 @@ class _SQLiteBackend:
             if problems:
                 return problems
             expected = 0
-            stored, problems = self._runs.checked_runs(conn)
+            stored, problems = self.bandstore.runs.checked_runs(conn)
             rows_all = np.concatenate(stored) if stored else np.empty(0, dtype=np.int64)
             ns = np.array([n for (n,) in conn.execute("SELECT n FROM entries")], dtype=np.int64)
             orphans = int((~np.isin(rows_all & _LOW32, ns)).sum())
@@ -1657,7 +1658,9 @@ class _RedisBackend:
             if meta.get("format_version") != str(FORMAT_VERSION):
                 raise IndexFormatError(
                     f"{self.where}: index format {meta.get('format_version')}"
-                    f", this dedupe_ko reads {FORMAT_VERSION}."
+                    f", this dedupe_ko reads {FORMAT_VERSION}; it was not modified. Build a "
+                    "new index (a new prefix) with this version, or open it with the "
+                    "version that built it."
                 )
             return meta
 

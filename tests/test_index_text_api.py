@@ -199,3 +199,20 @@ def test_corpus_stream_day_by_day_keeps_the_batch_kept_set(target: str) -> None:
     assert any(d.supersedes for d in daily)  # superseding happened across days
     # one kept record per story, and one more for each fuller version kept after its brief
     assert len(kept) == 60 + sum(bool(d.supersedes) for d in daily)
+
+
+def test_a_redis_index_of_the_previous_layout_is_refused(redis_target: str) -> None:
+    import redis
+
+    from dedupe_ko.index import IndexFormatError
+
+    with Index.open(redis_target) as index:
+        index.add("brief", BRIEF)
+    base, _, prefix = redis_target.partition("?prefix=")
+    client = redis.Redis.from_url(base)
+    client.hset(f"{prefix}:meta", "format_version", "1")  # one key per band key
+    before = sorted(client.scan_iter(match=f"{prefix}:*"))
+    with pytest.raises(IndexFormatError, match="index format 1.*new prefix"):
+        Index.open(redis_target)
+    assert sorted(client.scan_iter(match=f"{prefix}:*")) == before
+    client.close()
