@@ -234,6 +234,32 @@ def test_generated_corpus_with_a_boilerplate_paragraph_stays_in_small_groups(
     assert len({v[0] for v in local.values()}) > holders  # unrelated stories stay apart
 
 
+def test_replay_with_boilerplate_hints_keeps_decisions_and_checks_them() -> None:
+    """`dedup.replay` told that the closing paragraph is boilerplate from batch 1 on decides as
+    the whole run does (six stories hold it in batch 0: six clusters, more than four), and
+    refuses the same hint when only three stories held it by then."""
+    from dedupe_ko.dedup import BoilerplateUnsettled, replay
+    from dedupe_ko.minhash import pieces_batch, strip_marks
+
+    stories = ["\n".join(paras) for _, *paras in _stories().values()]
+    first = [(f"s{k}", f"{t}\n{BOILER}") for k, t in enumerate(stories)]
+    later = [
+        (f"s{k}-more", f"{t} 관계자는 추가 설명을 하지 않았다.\n{BOILER}")
+        for k, t in enumerate(stories)
+    ]
+    later += [(f"s{k}-brief", f"{t.split(chr(10))[0]}\n{BOILER}") for k, t in enumerate(stories)]
+    records = first + later
+    pieces, _, _, _ = pieces_batch([strip_marks(BOILER)])
+    hint = {int(p): 1 for p in pieces}
+    whole = list(dedup(records, DedupConfig(), batch_size=len(first)))
+    batched = [(n // len(first), i, t) for n, (i, t) in enumerate(records)]
+    hinted = replay(batched, DedupConfig(), boilerplate=hint, confirm=hint)
+    assert hinted == whole
+    with pytest.raises(BoilerplateUnsettled) as e:
+        replay([(0, i, t) for i, t in first[:3]] + [(1, *later[0])], boilerplate=hint, confirm=hint)
+    assert set(e.value.pieces) == set(hint)
+
+
 def test_boilerplate_guess_that_fails_falls_back_to_whole_links(spark: object) -> None:
     """The first holders of the closing paragraph are versions of one story (one cluster):
     when its holders are counted, the paragraph is not yet boilerplate, the replay says so,
