@@ -528,9 +528,9 @@ class Deduplicator:
         # 2. signatures of the new bodies, one MinHasher call; their sentence pieces
         bares = [strip_marks(texts[i]) for i in fresh]
         shingle_keys = [folded[i] for i in fresh]
-        marked = [m for m, i in enumerate(fresh) if bares[m] is not texts[i]]
-        for m, f in zip(marked, fold_batch([bares[m] for m in marked]), strict=True):
-            shingle_keys[m] = f
+        marked = [r for r, i in enumerate(fresh) if bares[r] is not texts[i]]
+        for r, f in zip(marked, fold_batch([bares[r] for r in marked]), strict=True):
+            shingle_keys[r] = f
         sigs, sizes = self.hasher.signatures_of_keys(shingle_keys)
         bands = self.hasher.band_keys(sigs) if len(fresh) else np.empty((0, self.bands), np.uint64)
         # 3. candidate clusters: earlier batches, and new bodies earlier in this batch
