@@ -23,8 +23,9 @@ is decided by them (`config.containment` is the one knob):
   from the other: one skeleton filled for another stock, broker, city or day) is never a
   duplicate, however high the Jaccard similarity;
 - **near** by Jaccard or shingle containment also needs that share >= ``config.containment``
-  (when the shorter article has at least ``config.min_sentences`` sentences): outlets that
-  write up one press release in their own words share wording, not sentences;
+  (when the shorter article has at least ``config.min_sentences`` sentences and the share
+  was compared: the caller may run only the template check over ``config.threshold``):
+  outlets that write up one press release in their own words share wording, not sentences;
 - **same text** otherwise: share >= ``config.containment`` (with the floors of the piece
   path: ``config.min_sentences`` sentences, ``config.min_partial_chars`` characters) is a
   **partial** match when the shorter article is at most `PARTIAL_MAX_RATIO` of the other
@@ -169,17 +170,17 @@ def verify(
 
 def _same_text(config: DedupConfig, j: float, size_a: int, size_b: int, text: SameText) -> Verdict:
     """`verify` with sentence fingerprints."""
-    share = text.share
+    share = text.share if text.compared else 0.0
     if text.template:
         return Verdict(False, "none", j, j, share, reason=f"template ({text.explain()})")
     # a text of fewer than min_sentences sentences has no meaningful share: it joins on
-    # Jaccard >= threshold alone; the containment estimate needs the share too, unless the
-    # text is one unpunctuated run (one "sentence": nothing to share)
+    # Jaccard >= threshold alone
     few = text.sentences < config.min_sentences
     same = share >= config.containment
-    if j >= config.threshold and (few or same):
+    if j >= config.threshold and (few or same or not text.compared):
         return Verdict(True, "near", j, j, share, reason=f"jaccard {j:.2f}; {text.explain()}")
-    if j >= config.min_jaccard and (text.sentences <= 1 or same):
+    # the containment estimate needs min_sentences too, as without fingerprints
+    if j >= config.min_jaccard and not few and (same or not text.compared):
         small, big = (size_a, size_b) if size_a <= size_b else (size_b, size_a)
         c = _estimated_containment(j, small, big)
         if c >= config.containment:

@@ -147,11 +147,11 @@ class Decision:
     fuller version), or "none" (it is the representative); ``similarity`` is the similarity
     `dedupe_ko.cluster.verify` reported (1.0 for the representative itself);
     ``containment`` is the share of the shorter body's sentences found in the longer one
-    (partial matches only). ``supersedes``: with ``keep="first"``, a fuller version that
-    arrives after its brief is kept too, joins the brief's cluster (``cluster`` is the
-    brief's id) and names the version it supersedes. ``final`` is False only for the
-    provisional decisions that ``keep="longest"`` returns while a longer member may still
-    arrive.
+    (partial matches, and near matches whose sentences were compared). ``supersedes``:
+    with ``keep="first"``, a fuller version that arrives after its brief is kept too, joins
+    the brief's cluster (``cluster`` is the brief's id) and names the version it
+    supersedes. ``final`` is False only for the provisional decisions that
+    ``keep="longest"`` returns while a longer member may still arrive.
     """
 
     id: str
@@ -347,7 +347,6 @@ class _Pieces:
     in_batch: list[np.ndarray]
     prints: Prints
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
-    late_prints: dict[int, Fingerprint] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
     _mixed: np.ndarray | None = None
     _chars: np.ndarray | None = None
@@ -395,13 +394,8 @@ class _Pieces:
         return self._chars
 
     def print_of(self, j: int) -> Fingerprint:
-        """Row j's sentence fingerprint (`sentences.fingerprint_batch`), cut now for a row
-        not searched."""
-        if self.search[j]:
-            return self.prints.of(j)
-        if j not in self.late_prints:
-            self.late_prints[j] = fingerprint_batch([self.bares[j]]).of(0)
-        return self.late_prints[j]
+        """Row j's sentence fingerprint (`sentences.fingerprint_batch`)."""
+        return self.prints.of(j)
 
     def every(self, j: int) -> np.ndarray:
         """All of row j's pieces, boilerplate included (to store for a representative)."""
@@ -763,7 +757,7 @@ class Deduplicator:
             crowded,
             stored,
             _split(later, earlier, n),
-            fingerprint_batch(asked_bares),
+            fingerprint_batch(bares),  # every row: one numpy pass beats one call a row
             late,
         )
 
@@ -980,7 +974,7 @@ class Deduplicator:
         self._promote(c, r, key, length, sig, size, own, chars, sents, pieces.print_of(row))
         return self._provisional(r), c
 
-    def _text(self, pieces: _Pieces, row: int, c: int) -> SameText | None:
+    def _text(self, pieces: _Pieces, row: int, c: int, share: bool = True) -> SameText | None:
         """How much of the shorter of row's body and cluster c's version appears nearly
         verbatim in the other (`sentences.same_text`, the row's boilerplate pieces left out
         of both); None when c has no fingerprint (an archived entry of the index)."""
@@ -988,7 +982,7 @@ class Deduplicator:
         if theirs is None:
             return None
         boiler = pieces.of(row, need=True)[1]
-        return same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None)
+        return same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None, share)
 
     def _refused(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> None:
         """Log at debug level why row's record is not a duplicate of cluster c."""
@@ -1021,7 +1015,10 @@ class Deduplicator:
             if j < self.config.threshold and sents is None:
                 sents = pieces.of(row, need=True)[3]
             compare = j >= TEXT_MIN_JACCARD or (linked is not None and c in linked)
-            text = self._text(pieces, row, c) if compare and j < _SURE_JACCARD else None
+            # over the Jaccard threshold only the template check runs (cheap)
+            text = None
+            if compare and j < _SURE_JACCARD:
+                text = self._text(pieces, row, c, share=j < self.config.threshold)
             v = verify(
                 self.config,
                 j,

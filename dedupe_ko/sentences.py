@@ -415,7 +415,8 @@ class SameText:
     sentences and characters were compared; ``numbers``: its distinct numbers;
     ``numbers_found``: the share of them that occur in the other (1.0 with none);
     ``subject``: the words it repeats; ``subject_found``: the share of them in the other;
-    ``template``: see the module docstring; ``outer_chars``: the other's characters.
+    ``template``: see the module docstring; ``outer_chars``: the other's characters;
+    ``compared``: False when only the template check ran (`same_text` ``share=False``).
     """
 
     share: float
@@ -427,6 +428,7 @@ class SameText:
     subject: int = 0
     subject_found: float = 1.0
     outer_chars: int = 0
+    compared: bool = True
 
     @property
     def template(self) -> bool:
@@ -438,8 +440,9 @@ class SameText:
         """One line for logs: "share 0.42 of 9 sentences; numbers 3/12; subject 5/6"."""
         found = round(self.numbers_found * self.numbers)
         words = round(self.subject_found * self.subject)
+        shared = f"share {self.share:.2f}" if self.compared else "share not compared"
         return (
-            f"share {self.share:.2f} of {self.sentences} sentences; "
+            f"{shared} of {self.sentences} sentences; "
             f"numbers {found}/{self.numbers}; subject {words}/{self.subject}"
         )
 
@@ -472,10 +475,14 @@ def _present(inner: Fingerprint, outer: Fingerprint, hit: np.ndarray) -> np.ndar
     return present
 
 
-def same_text(a: Fingerprint, b: Fingerprint, leave_out: np.ndarray | None = None) -> SameText:
+def same_text(
+    a: Fingerprint, b: Fingerprint, leave_out: np.ndarray | None = None, share: bool = True
+) -> SameText:
     """How much of the shorter of a and b (by characters of its sentences) appears nearly
     verbatim in the other. ``leave_out``: sentence hashes that count for neither side
-    (boilerplate: sentences found in many unrelated clusters)."""
+    (boilerplate: sentences found in many unrelated clusters). ``share=False``: only the
+    template check (numbers, subject words); the sentences are not compared
+    (``compared`` False, ``share`` 1.0)."""
     if leave_out is None or not len(leave_out):
         keep_a = keep_b = None
         chars_a, chars_b = int(a.chars.sum()), int(b.chars.sum())
@@ -488,6 +495,12 @@ def same_text(a: Fingerprint, b: Fingerprint, leave_out: np.ndarray | None = Non
     side: Literal["a", "b"]
     inner, outer, keep, side = (a, b, keep_a, "a") if chars_a <= chars_b else (b, a, keep_b, "b")
     chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
+    nums, subject = inner.num_vocab, inner.repeated
+    if not share:
+        found = float(_member(outer.num_vocab, nums).mean()) if len(nums) else 1.0
+        in_other = float(_member(outer.words, subject).mean()) if len(subject) else 1.0
+        n = len(inner) if keep is None else int(keep.sum())
+        return SameText(1.0, n, chars, len(nums), found, side, len(subject), in_other, other, False)
     hit = _member(outer.vocab, inner.grams)
     if hit.sum() < EARLY_OUT * len(hit):
         # too few of its 5-grams in the other for the sentences to be: the 5-gram share is
@@ -497,10 +510,8 @@ def same_text(a: Fingerprint, b: Fingerprint, leave_out: np.ndarray | None = Non
     present = _present(inner, outer, hit)
     if keep is not None:
         present &= keep
-    share = float(inner.chars[present].sum()) / chars
-    nums = inner.num_vocab
+    part = float(inner.chars[present].sum()) / chars
     found = float(_member(outer.num_vocab, nums).mean()) if len(nums) else 1.0
-    subject = inner.repeated
     in_other = float(_member(outer.words, subject).mean()) if len(subject) else 1.0
     n = len(inner) if keep is None else int(keep.sum())
-    return SameText(share, n, chars, len(nums), found, side, len(subject), in_other, other)
+    return SameText(part, n, chars, len(nums), found, side, len(subject), in_other, other)

@@ -18,7 +18,8 @@ itself). Stages, with plain DataFrames between them:
 4. candidate pairs per band bucket, bounded: each member is paired with the bucket's first
    ``bucket_limit`` members in input order (``bucket_limit`` x size pairs, not size^2).
 5. verification of each pair with `cluster.verify` (the function the local engine uses):
-   only verified pairs become edges.
+   only verified pairs become edges, and pairs from `cluster.TEXT_MIN_JACCARD` on (the local
+   engine compares their sentences, which the signatures cannot tell).
 6. edges from sentence pieces: rows that share a sentence piece (`minhash.pieces_batch`) are
    linked, unverified, because the local engine's containment search and its boilerplate
    rule (a piece found in more than ``boilerplate_clusters`` clusters stops counting) look at
