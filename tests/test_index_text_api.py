@@ -109,7 +109,8 @@ SHORT_EDITED = SHORT.replace("체험 공간도", "교육 공간도")
 # it (the index ranks it first by containment), but it is not the same text (its numbers
 # differ: `sentences.same_text` refuses it).
 LONGER = (
-    SHORT.replace("180여 점", "210여 점").replace("12일", "13일") + "\n관람료는 성인 5천 원이며, 청소년과 65세 이상은 무료로 입장할 수 있다. 박물관은 "
+    SHORT.replace("180여 점", "210여 점").replace("12일", "13일")
+    + "\n관람료는 성인 5천 원이며, 청소년과 65세 이상은 무료로 입장할 수 있다. 박물관은 "
     "주말마다 큐레이터의 전시 해설을 네 차례 열고, 온라인 예약자에게는 도록 할인권을 준다. "
     "전시가 끝나면 유물 일부는 부산과 광주의 국립박물관으로 옮겨 순회 전시를 이어 간다."
 )
