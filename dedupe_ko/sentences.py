@@ -36,7 +36,7 @@ fingerprint holds about 1.3 bytes per character of text (sampled 5-grams as uint
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Literal
 
 import numpy as np
@@ -113,23 +113,13 @@ class Fingerprint:
     words: np.ndarray
     repeated: np.ndarray
 
+    def _arrays(self) -> tuple[np.ndarray, ...]:
+        """Its arrays, in field order."""
+        return tuple(getattr(self, f.name) for f in fields(self))
+
     @property
     def nbytes(self) -> int:
-        return sum(
-            a.nbytes
-            for a in (
-                self.hashes,
-                self.chars,
-                self.gram_at,
-                self.grams,
-                self.num_at,
-                self.numbers,
-                self.vocab,
-                self.num_vocab,
-                self.words,
-                self.repeated,
-            )
-        )
+        return sum(a.nbytes for a in self._arrays())
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -178,23 +168,7 @@ class Fingerprint:
     def compact(self) -> Fingerprint:
         """The same fingerprint in arrays of its own (a batch's views keep the whole batch's
         arrays alive): for fingerprints that are kept."""
-        return Fingerprint(
-            *(
-                a.copy()
-                for a in (
-                    self.hashes,
-                    self.chars,
-                    self.gram_at,
-                    self.grams,
-                    self.num_at,
-                    self.numbers,
-                    self.vocab,
-                    self.num_vocab,
-                    self.words,
-                    self.repeated,
-                )
-            )
-        )
+        return Fingerprint(*(a.copy() for a in self._arrays()))
 
 
 @dataclass
