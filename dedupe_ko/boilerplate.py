@@ -17,12 +17,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import regex
 
 from .lexicon import CAPTION_END, INNER_SENTENCE, NEWS_END, SENTENCE_SPLIT, VIEW_END, VOCAB
 from .lexicon import is_sentence as is_sentence
-from .prefilter import first_chars, last_chars, necessary, whole_chars
+from .prefilter import first_chars, last_chars, necessary, on_re, whole_chars
 
 __all__ = [
     "CATEGORIES",
@@ -357,7 +358,7 @@ def _counter_zones(line: str) -> frozenset[str]:
 def _removes(rule: Rule, line: str, zones: frozenset[str]) -> bool:
     """Whether ``rule`` alone, applied where its kind acts, removes any text of ``line``; the
     line is taken to be in ``zones`` (and next to what ``near`` names)."""
-    alone = RuleSet((rule,))
+    alone = RuleSet((rule,), on_re=False)
     if rule.kind in ("head", "tail"):
         return alone.layout_rule(line, rule.zone) is not None
     if rule.kind == "beside":
@@ -396,6 +397,10 @@ class RuleSet:
     """The rules in force, grouped by kind for the matcher. Build it with `load_rules`."""
 
     rules: tuple[Rule, ...]
+    on_re: bool = field(default=True, compare=False)
+    """Run each pattern on its `re` twin where it has one (`prefilter.on_re`): the same
+    matches, found several times faster. False: on `regex` only (loading checks a rule's
+    examples so, without compiling twins it may never use)."""
 
     def __post_init__(self) -> None:
         # The one dispatch on kind: which matcher path sees which rules (catalogue order kept).
@@ -431,6 +436,46 @@ class RuleSet:
         # a prefix pattern only on a piece whose first non-space character can start it.
         object.__setattr__(self, "_ends", ends)
         object.__setattr__(self, "_starts", starts)
+        # Each pattern runs on `re` where `re` reads it the same (`prefilter.on_re`): the
+        # same matches, found several times faster. Reverse (suffix) patterns stay on `regex`.
+        fast = {
+            (r.id, a): _on_re(getattr(r, a), self.on_re)
+            for r in self.rules
+            for a in ("compiled", "edge_prefix", "edge_inner")
+        }
+        object.__setattr__(self, "_twins", [t for t in fast.values() if isinstance(t, _OnRe)])
+        gate, bounds = self._gate, self._bounds  # type: ignore[attr-defined]
+
+        def plan(rules: tuple[Rule, ...]) -> tuple[tuple, ...]:
+            return tuple(
+                (r, r.max_chars, r.after, r.zone, *bounds[r.id], gate[r.id], fast[r.id, "compiled"])
+                for r in rules
+            )
+
+        object.__setattr__(self, "_line_plan", plan(line))
+        object.__setattr__(self, "_line_in_body_plan", plan(self._line_in_body))  # type: ignore[attr-defined]
+        object.__setattr__(
+            self,
+            "_prefix_plan",
+            tuple((r, r.zone, starts[r.id], fast[r.id, "compiled"]) for r in self._prefix),  # type: ignore[attr-defined]
+        )
+        object.__setattr__(
+            self,
+            "_edge_plan",
+            tuple(
+                (r, fast[r.id, "edge_prefix"], fast[r.id, "edge_inner"])
+                for r in self._edge  # type: ignore[attr-defined]
+                if r.edge_prefix is not None and r.edge_inner is not None
+            ),
+        )
+        object.__setattr__(self, "_fast", {r.id: fast[r.id, "compiled"] for r in self.rules})
+
+    def compile(self) -> RuleSet:
+        """Compile now the `re` twins that are otherwise compiled on first use (~0.5 s for
+        the built-in catalogue): for a process that forks workers, or before timing."""
+        for twin in self._twins:  # type: ignore[attr-defined]
+            twin.match  # noqa: B018 - the first attribute access compiles
+        return self
 
     def by_id(self, rule_id: str) -> Rule:
         for r in self.rules:
@@ -488,18 +533,16 @@ class RuleSet:
             changed = False
             k = _LEADING_SPACE.match(piece).end()  # type: ignore[union-attr]
             first = piece[k] if k < len(piece) else ""
-            starts = self._starts  # type: ignore[attr-defined]
-            for rule in self._prefix:  # type: ignore[attr-defined]
+            for rule, zone, start_cls, fast in self._prefix_plan:  # type: ignore[attr-defined]
                 if (
-                    rule.zone != "any"
-                    and rule.zone not in zones
-                    and not (rule.zone == "edge" and "first" in zones)
+                    zone != "any"
+                    and zone not in zones
+                    and not (zone == "edge" and "first" in zones)
                 ):
                     continue
-                start_cls = starts[rule.id]
                 if start_cls is not None and start_cls.match(first) is None:
                     continue  # no match of the rule can start with this character
-                m = rule.compiled.match(piece)
+                m = fast.match(piece)
                 if m and m.end() > 0:
                     cuts.append(Cut(rule, start, start + m.end()))
                     start += m.end()
@@ -508,10 +551,8 @@ class RuleSet:
             if not changed and "first" in zones:
                 # Page-head furniture of a collapsed page: the longest match wins.
                 best: tuple[int, Rule] | None = None
-                for rule in self._edge:  # type: ignore[attr-defined]
-                    if rule.edge_prefix is None:
-                        continue
-                    m = rule.edge_prefix.match(piece)
+                for rule, edge, _ in self._edge_plan:  # type: ignore[attr-defined]
+                    m = edge.match(piece)
                     if m and rule.category == "ui" and " " not in m.group().strip():
                         continue  # one menu word could start a sentence ("공유 경제가 …")
                     if m and INNER_SENTENCE.search(m.group()):
@@ -562,7 +603,11 @@ class RuleSet:
         """The "layout" rule that removes ``line`` when it stands outside the body block:
         ``zone`` is "head" (before the first body sentence) or "tail" (after the last)."""
         for rule in self._layout:  # type: ignore[attr-defined]
-            if rule.zone == zone and len(line) <= rule.max_chars and rule.compiled.fullmatch(line):
+            if (
+                rule.zone == zone
+                and len(line) <= rule.max_chars
+                and self._fast[rule.id].fullmatch(line)  # type: ignore[attr-defined]
+            ):
                 return rule
         return None
 
@@ -578,7 +623,7 @@ class RuleSet:
             if (
                 rule.beside & names
                 and len(line) <= rule.max_chars
-                and rule.compiled.fullmatch(line)
+                and self._fast[rule.id].fullmatch(line)  # type: ignore[attr-defined]
             ):
                 return rule
         return None
@@ -587,10 +632,10 @@ class RuleSet:
         """Offset of the first page-head furniture (menu, reaction widget, timestamp) inside
         ``text``, after at least a few characters of other text; None if there is none."""
         best: int | None = None
-        for rule in self._edge:  # type: ignore[attr-defined]
-            if rule.category not in _HEAD_CATEGORIES or rule.edge_inner is None:
+        for rule, _, inner in self._edge_plan:  # type: ignore[attr-defined]
+            if rule.category not in _HEAD_CATEGORIES:
                 continue
-            m = rule.edge_inner.search(text, 1)
+            m = inner.search(text, 1)
             if m and (best is None or m.start() < best):
                 best = m.start()
         return best
@@ -599,25 +644,49 @@ class RuleSet:
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> Rule | None:
         n = len(piece)
-        gate, bounds = self._gate, self._bounds  # type: ignore[attr-defined]
-        for rule in self._line_in_body if in_body else self._line:  # type: ignore[attr-defined]
-            if n > rule.max_chars:
+        plan = self._line_in_body_plan if in_body else self._line_plan  # type: ignore[attr-defined]
+        for rule, max_chars, near, zone, first, last, quick, fast in plan:
+            if n > max_chars:
                 continue
-            if rule.after and (after not in rule.after or "head" in zones):
+            if near and (after not in near or "head" in zones):
                 continue  # context rules never fire before the body starts
-            if rule.zone != "any" and rule.zone not in zones:
+            if zone != "any" and zone not in zones:
                 continue
-            first, last = bounds[rule.id]
             if (first is not None and first.match(piece) is None) or (
                 last is not None and last.match(piece, n - 1) is None
             ):
                 continue
-            quick = gate[rule.id]
             if quick is not None and quick.search(piece) is None:
                 continue
-            if rule.compiled.fullmatch(piece):
+            if fast.fullmatch(piece):
                 return rule
         return None
+
+
+class _OnRe:
+    """A rule pattern with the ``match`` / ``fullmatch`` / ``search`` of its `re` twin
+    (`prefilter.on_re`; itself when it has none), compiled on first use: `re` compiles the
+    big vocabulary alternations slowly, and a run that never reaches a rule skips its cost."""
+
+    def __init__(self, pattern: regex.Pattern[str]) -> None:
+        self.pattern = pattern
+
+    def __getattr__(self, name: str) -> Any:
+        if name not in ("match", "fullmatch", "search"):
+            raise AttributeError(name)
+        fast = on_re(self.pattern) or self.pattern
+        self.match, self.fullmatch, self.search = fast.match, fast.fullmatch, fast.search
+        return getattr(fast, name)
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"pattern": self.pattern}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.pattern = state["pattern"]
+
+
+def _on_re(pattern: regex.Pattern[str] | None, twin: bool) -> _OnRe | regex.Pattern[str] | None:
+    return _OnRe(pattern) if twin and pattern is not None else pattern
 
 
 def _suffix_match(rule: Rule, window: str, zones: frozenset[str]) -> regex.Match[str] | None:

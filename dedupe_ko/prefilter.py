@@ -4,6 +4,10 @@
 anchored at a text's start (``^\\s*…``) and the end of one anchored at its end (``…\\s*$``):
 the characters its first (last) non-space character can be, one set lookup.
 
+`on_re(pattern)` is the same pattern compiled by the standard library's `re`, whose
+matcher backtracks several times faster than `regex` on the rules' patterns; None when `re`
+might read it otherwise.
+
 `necessary(pattern)` reads a compiled pattern's source and returns a standard-library `re`
 pattern that finds one of the literal strings (or small character classes) that every match
 holds, e.g. ``기자|특파원|@|\\d`` for a byline pattern. When its ``search`` finds nothing in a
@@ -22,7 +26,7 @@ from typing import Any
 
 import regex
 
-__all__ = ["first_chars", "last_chars", "necessary", "whole_chars"]
+__all__ = ["first_chars", "last_chars", "necessary", "on_re", "whole_chars"]
 
 _c: Any
 _p: Any
@@ -274,3 +278,52 @@ def _last_node(op: Any, av: Any, at_end: bool = True) -> tuple[list[str] | None,
     if op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
         return [r"\d"], False
     return _ANY, False
+
+
+# What `regex` means by \s (Unicode White_Space). `re` adds \x1c-\x1f (str.isspace): spelled
+# out, the two modules match the same characters.
+_SPACE_SET = "\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+_TOKEN = re.compile(r"\\.|\[\^?\]?|\]|[^\\\[\]]+", re.S)
+# Escapes whose meaning differs between the modules (word characters and boundaries, \p{…}
+# properties, \X, \G, \L<…>, \m / \M word ends, \K): left to `regex`.
+_OTHER_ESCAPES = set("wWbBpPXGLmMKhHvV")
+
+
+def on_re(pattern: regex.Pattern[str]) -> re.Pattern[str] | None:
+    """``pattern`` compiled by `re`, when it matches exactly the same strings there: a
+    pattern without regex-only syntax (reverse search, variable lookbehind, nested sets,
+    properties, fuzzy matching), without case folding, whose only character categories are
+    digits and spaces (``\\s`` spelled out as `regex`'s set). None otherwise."""
+    if pattern.flags & ~(regex.V0 | regex.UNICODE):
+        return None  # reverse search, case folding, multiline, ASCII, POSIX, …
+    tree = _tree(pattern)
+    if tree is None or tree.state.flags & ~re.UNICODE:
+        return None  # inline flags: left to `regex`
+    out: list[str] = []
+    in_class = False
+    for tok in _TOKEN.findall(pattern.pattern):
+        if tok.startswith("\\") and len(tok) == 2:
+            ch = tok[1]
+            if ch in _OTHER_ESCAPES:
+                return None
+            if ch == "s":
+                tok = _SPACE_SET if in_class else f"[{_SPACE_SET}]"
+            elif ch == "S":
+                if in_class:
+                    return None
+                tok = f"[^{_SPACE_SET}]"
+        elif tok.startswith("["):
+            if in_class:
+                return None  # a nested set: `regex` V1 syntax or a literal "[": not ours
+            in_class = True
+        elif tok == "]":
+            in_class = False
+        out.append(tok)
+    if in_class:
+        return None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")
+            return re.compile("".join(out))
+    except Exception:  # noqa: BLE001 - e.g. a lookbehind of variable width
+        return None

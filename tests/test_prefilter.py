@@ -179,3 +179,60 @@ def test_case_insensitive_parts_get_no_check() -> None:
     assert first is not None and first.match("기") and last is None
     assert last_chars(regex.compile(r"(?:기자\s*(?i:news))\s*$", regex.REVERSE)) is None
     assert first_chars(regex.compile(r"^\s*(?:(?i:news)\s*기자)")) is None
+
+
+SPACES = [" ", "\u3000", "\xa0", "\t", "\x1c", "\x1f", "\u200b", "\u2028"]  # \x1c-\x1f: re only
+
+
+def test_a_re_twin_matches_exactly_what_its_regex_pattern_does() -> None:
+    from dedupe_ko.prefilter import on_re
+
+    rules = load_rules()
+    rng = random.Random(11)
+    texts = _texts(3000, seed=7)
+    # Odd spaces where the modules' \s would differ if the twin read \s as `re` does.
+    texts += [t.replace(" ", rng.choice(SPACES)) for t in texts[:1500]]
+    twins = 0
+    for rule in rules.rules:
+        lines = [*texts, *rule.examples, *rule.counter_examples]
+        for pattern in (rule.compiled, rule.edge_prefix, rule.edge_inner):
+            twin = None if pattern is None else on_re(pattern)
+            if twin is None:
+                continue
+            twins += 1
+            for text in lines:
+                for a, b in (
+                    (pattern.match(text), twin.match(text)),
+                    (pattern.fullmatch(text), twin.fullmatch(text)),
+                    (pattern.search(text), twin.search(text)),
+                ):
+                    assert (a and a.span()) == (b and b.span()), (rule.id, text)
+    assert twins >= 80  # every forward pattern of the catalogue has one
+
+
+@pytest.mark.parametrize(
+    "source, flags",
+    [
+        (r"\w+기자", 0),  # word characters: the modules' sets differ
+        (r"\b기자", 0),
+        (r"\p{Hangul}+", 0),
+        (r"기자\s*$", regex.REVERSE),
+        (r"(?<=기자\s*)=", 0),  # variable-width lookbehind
+        (r"[^\S\n]+기자", 0),  # \S inside a set
+        (r"reporter", regex.IGNORECASE),
+        (r"(?:기자){e<=1}", 0),
+    ],
+)
+def test_patterns_re_may_read_otherwise_get_no_twin(source: str, flags: int) -> None:
+    from dedupe_ko.prefilter import on_re
+
+    assert on_re(regex.compile(source, flags)) is None
+
+
+def test_a_twin_spells_out_regex_spaces() -> None:
+    from dedupe_ko.prefilter import on_re
+
+    twin = on_re(regex.compile(r"홍길동\s*기자[\s=]+"))
+    assert twin is not None
+    assert twin.fullmatch("홍길동\u3000기자 =") and twin.fullmatch("홍길동\x1c기자=") is None
+    assert regex.fullmatch(r"홍길동\s*기자[\s=]+", "홍길동\x1c기자=") is None
