@@ -452,6 +452,12 @@ class RuleSet:
                 for r in rules
             )
 
+        # The rules that can act on a piece, by the characters at its ends (filled as pieces
+        # come): one dict look-up instead of a class test per rule and piece.
+        object.__setattr__(self, "_line_by_ends", {})
+        object.__setattr__(self, "_prefix_by_first", {})
+        object.__setattr__(self, "_suffix_by_last", {})
+
         object.__setattr__(self, "_line_plan", plan(line))
         object.__setattr__(self, "_line_in_body_plan", plan(self._line_in_body))  # type: ignore[attr-defined]
         object.__setattr__(
@@ -531,17 +537,27 @@ class RuleSet:
                 start = end
                 break
             changed = False
-            k = _LEADING_SPACE.match(piece).end()  # type: ignore[union-attr]
-            first = piece[k] if k < len(piece) else ""
-            for rule, zone, start_cls, fast in self._prefix_plan:  # type: ignore[attr-defined]
+            if piece[0] in _RX_SPACE:
+                k = _LEADING_SPACE.match(piece).end()  # type: ignore[union-attr]
+                first = piece[k] if k < len(piece) else ""
+            else:
+                first = piece[0]
+            by_first = self._prefix_by_first  # type: ignore[attr-defined]
+            prefixes = by_first.get(first)
+            if prefixes is None:
+                # only the rules a match of which can start with this character
+                prefixes = by_first[first] = tuple(
+                    (rule, zone, fast)
+                    for rule, zone, start_cls, fast in self._prefix_plan  # type: ignore[attr-defined]
+                    if _fits(start_cls, first)
+                )
+            for rule, zone, fast in prefixes:
                 if (
                     zone != "any"
                     and zone not in zones
                     and not (zone == "edge" and "first" in zones)
                 ):
                     continue
-                if start_cls is not None and start_cls.match(first) is None:
-                    continue  # no match of the rule can start with this character
                 m = fast.match(piece)
                 if m and m.end() > 0:
                     cuts.append(Cut(rule, start, start + m.end()))
@@ -569,15 +585,24 @@ class RuleSet:
             # take the match that starts earliest (the longest piece of furniture).
             w0 = max(0, len(piece) - _TAIL)
             window = piece[w0:]
-            suffixes = self._suffix + self._edge if "last" in zones else self._suffix  # type: ignore[attr-defined]
             found: tuple[int, Rule] | None = None
-            ends = self._ends  # type: ignore[attr-defined]
-            n_end = _TRAILING_SPACE.match(window).start()  # type: ignore[union-attr]
-            last = window[n_end - 1] if n_end else ""
+            if window[-1] in _RX_SPACE:
+                n_end = _TRAILING_SPACE.match(window).start()  # type: ignore[union-attr]
+                last = window[n_end - 1] if n_end else ""
+            else:
+                last = window[-1]
+            key = (last, "last" in zones)
+            by_last = self._suffix_by_last  # type: ignore[attr-defined]
+            suffixes = by_last.get(key)
+            if suffixes is None:
+                # only the rules a match of which can end with this character
+                ends = self._ends  # type: ignore[attr-defined]
+                suffixes = by_last[key] = tuple(
+                    rule
+                    for rule in (self._suffix + self._edge if key[1] else self._suffix)  # type: ignore[attr-defined]
+                    if _fits(ends.get(rule.id), last)
+                )
             for rule in suffixes:
-                end_cls = ends.get(rule.id)
-                if end_cls is not None and end_cls.match(last) is None:
-                    continue  # no match of the rule can end with this character
                 m = _suffix_match(rule, window, zones)
                 if m is not None and (
                     found is None
@@ -644,23 +669,40 @@ class RuleSet:
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> Rule | None:
         n = len(piece)
-        plan = self._line_in_body_plan if in_body else self._line_plan  # type: ignore[attr-defined]
-        for rule, max_chars, near, zone, first, last, quick, fast in plan:
+        key = (piece[0], piece[-1], in_body)
+        cache = self._line_by_ends  # type: ignore[attr-defined]
+        plan = cache.get(key)
+        if plan is None:
+            if len(cache) >= _MEMO_SIZE:
+                cache.clear()
+            full = self._line_in_body_plan if in_body else self._line_plan  # type: ignore[attr-defined]
+            plan = cache[key] = tuple(
+                (r, max_chars, near, zone, quick, fast)
+                for r, max_chars, near, zone, first, last, quick, fast in full
+                if _fits(first, piece[0]) and _fits(last, piece[-1])
+            )
+        for rule, max_chars, near, zone, quick, fast in plan:
             if n > max_chars:
                 continue
             if near and (after not in near or "head" in zones):
                 continue  # context rules never fire before the body starts
             if zone != "any" and zone not in zones:
                 continue
-            if (first is not None and first.match(piece) is None) or (
-                last is not None and last.match(piece, n - 1) is None
-            ):
-                continue
             if quick is not None and quick.search(piece) is None:
                 continue
             if fast.fullmatch(piece):
                 return rule
         return None
+
+
+def _fits(cls: re.Pattern[str] | None, ch: str) -> bool:
+    """``ch`` can stand where the class ``cls`` (None: any character) stands."""
+    return cls is None or cls.match(ch) is not None
+
+
+# What `regex` counts as \s (Unicode White_Space): where a piece starts or ends with one, the
+# pattern's own \s run is measured.
+_RX_SPACE = frozenset(c for c in map(chr, range(0x3001)) if regex.match(r"\s", c))
 
 
 class _OnRe:

@@ -29,6 +29,9 @@ __all__ = [
     "POLITE_NOTICE",
     "POSITION_MARK",
     "UNIT_BREAKS",
+    "COLLAPSE_SHAPES",
+    "FURNITURE_SHAPES",
+    "MIDLINE_DATELINE",
     "BROWSER_TITLE",
     "BULLET_MARKS",
     "COMMENT_CUE",
@@ -340,14 +343,20 @@ SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+|(?<=[다요]\.)(?=[가-힣▲△\
 # A wire dateline inside a line, after other text: where an in-body photo's caption starts
 # ("발언하는 이해찬 대표(홍성=연합뉴스) …").
 _MIDLINE_DATELINE = rf"\S\s?[(【]\s*[가-힣·]{{1,12}}\s*=\s*{WIRE_AGENCY_RE}\s*[)】]"
+MIDLINE_DATELINE = re.compile(_MIDLINE_DATELINE)
 # A long line worth splitting: it shows a glued sentence end or a furniture cue. A paragraph
 # of running text without one is judged whole (and costs one pass of the rules).
-COLLAPSE_CUE = re.compile(
-    r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*=|"
-    + _MIDLINE_DATELINE
+_COLLAPSE_SHAPES = (
+    r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*="
 )
+COLLAPSE_CUE = re.compile(_COLLAPSE_SHAPES + "|" + _MIDLINE_DATELINE)
 # Furniture glued together on a line of any length: e-mail, promo arrows, copyright marks.
-FURNITURE_CUE = re.compile(r"[@▶▷☞ⓒ©※]|" + _MIDLINE_DATELINE)
+_FURNITURE_SHAPES = r"[@▶▷☞ⓒ©※]"
+FURNITURE_CUE = re.compile(_FURNITURE_SHAPES + "|" + _MIDLINE_DATELINE)
+# The two cues without their dateline branch, which `re` tries at every character: a caller
+# that tests ``"=" in line`` before `MIDLINE_DATELINE` finds the same lines 3x faster.
+COLLAPSE_SHAPES = re.compile(_COLLAPSE_SHAPES)
+FURNITURE_SHAPES = re.compile(_FURNITURE_SHAPES)
 # Where a collapsed line breaks into units: after a sentence stop (spaced, or glued to the next
 # sentence), and around furniture that a crawler glued on (promo arrows, copyright marks, wire
 # datelines and bracketed credits, photo credits, an e-mail). Each shape is tried only on lines

@@ -12,7 +12,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, NamedTuple
 
-from .lexicon import COLLAPSE_CUE, FURNITURE_CUE, LOST_BREAK, UNIT_BREAKS
+from .lexicon import (
+    COLLAPSE_SHAPES,
+    FURNITURE_SHAPES,
+    LOST_BREAK,
+    MIDLINE_DATELINE,
+    UNIT_BREAKS,
+)
 
 if TYPE_CHECKING:
     import regex
@@ -125,5 +131,13 @@ def _worth_splitting(line: str, collapsed: bool) -> bool:
     """A page collapsed onto one line, a long line with a glued stop or furniture cue, or on
     a collapsed page a line of any length with furniture glued together (e-mail, ▶, ©)."""
     if len(line) > SEGMENT_MIN:
-        return len(line) >= PAGE_LINE or COLLAPSE_CUE.search(line) is not None
-    return collapsed and FURNITURE_CUE.search(line) is not None
+        return len(line) >= PAGE_LINE or _cue(line, COLLAPSE_SHAPES)
+    return collapsed and _cue(line, FURNITURE_SHAPES)
+
+
+def _cue(line: str, shapes: re.Pattern[str]) -> bool:
+    """`lexicon.COLLAPSE_CUE` / `FURNITURE_CUE` finds something in ``line`` (their dateline
+    branch only where an "=" stands)."""
+    return shapes.search(line) is not None or (
+        "=" in line and MIDLINE_DATELINE.search(line) is not None
+    )
