@@ -455,6 +455,10 @@ class RuleSet:
         # The rules that can act on a piece, by the characters at its ends (filled as pieces
         # come): one dict look-up instead of a class test per rule and piece.
         object.__setattr__(self, "_line_by_ends", {})
+        # ... by way of which whole-line rules a character can start / end (a bit per rule):
+        # characters are many, the sets of rules they leave are few.
+        object.__setattr__(self, "_line_starts", {})
+        object.__setattr__(self, "_line_ends", {})
         object.__setattr__(self, "_prefix_by_first", {})
         object.__setattr__(self, "_suffix_by_last", {})
 
@@ -669,17 +673,23 @@ class RuleSet:
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> Rule | None:
         n = len(piece)
-        key = (piece[0], piece[-1], in_body)
+        starts, ends = self._line_starts, self._line_ends  # type: ignore[attr-defined]
+        a = starts.get(piece[0])
+        if a is None:
+            a = starts[piece[0]] = _mask(self._line_plan, 4, piece[0])  # type: ignore[attr-defined]
+        b = ends.get(piece[-1])
+        if b is None:
+            b = ends[piece[-1]] = _mask(self._line_plan, 5, piece[-1])  # type: ignore[attr-defined]
+        key = (a & b, in_body)
         cache = self._line_by_ends  # type: ignore[attr-defined]
         plan = cache.get(key)
         if plan is None:
-            if len(cache) >= _MEMO_SIZE:
-                cache.clear()
-            full = self._line_in_body_plan if in_body else self._line_plan  # type: ignore[attr-defined]
+            full = self._line_plan  # type: ignore[attr-defined]
+            body_ok = {id(p[0]) for p in self._line_in_body_plan}  # type: ignore[attr-defined]
             plan = cache[key] = tuple(
                 (r, max_chars, near, zone, quick, fast)
-                for r, max_chars, near, zone, first, last, quick, fast in full
-                if _fits(first, piece[0]) and _fits(last, piece[-1])
+                for bit, (r, max_chars, near, zone, _, _, quick, fast) in enumerate(full)
+                if key[0] >> bit & 1 and (not in_body or id(r) in body_ok)
             )
         for rule, max_chars, near, zone, quick, fast in plan:
             if n > max_chars:
@@ -693,6 +703,11 @@ class RuleSet:
             if fast.fullmatch(piece):
                 return rule
         return None
+
+
+def _mask(plan: tuple[tuple, ...], at: int, ch: str) -> int:
+    """Bit i set: the class at ``plan[i][at]`` admits ``ch``."""
+    return sum(1 << i for i, p in enumerate(plan) if _fits(p[at], ch))
 
 
 def _fits(cls: re.Pattern[str] | None, ch: str) -> bool:
