@@ -10,7 +10,9 @@ unit each, so pages with real line breaks are judged line by line as before.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, NamedTuple
+from typing import NamedTuple
+
+import regex
 
 from .lexicon import (
     COLLAPSE_SHAPES,
@@ -19,9 +21,6 @@ from .lexicon import (
     MIDLINE_DATELINE,
     UNIT_BREAKS,
 )
-
-if TYPE_CHECKING:
-    import regex
 
 __all__ = ["SEGMENT_MIN", "Unit", "lines", "restore_breaks", "units"]
 
@@ -109,22 +108,75 @@ _STOP = re.compile(r"[.!?]")
 _STOP_REACH = 3
 
 
+# The furniture breaks of `lexicon.UNIT_BREAKS` whose every match is tried from one of these
+# characters (a bracket, a mark) or from the run of spaces right before one: ``regex`` would
+# try every character of the line; they are tried there only. (Other breaks: every character.)
+_ANCHORS: dict[tuple[str, ...], re.Pattern[str]] = {
+    ("[", "［"): re.compile(r"[\[［]"),
+    ("기자",): re.compile(r"[\[［(<]"),
+    ("▶", "▷", "☞", "※"): re.compile(r"[※(▶▷☞]"),
+    ("바로", "구독"): re.compile(r"\["),
+    ("저작권자", "ⓒ", "©"): re.compile(r"[<\[(ⓒ©]|저작권자"),
+    ("=",): re.compile(r"[\[(【<]"),
+}
+# What `regex` counts as \s: the run of spaces before an anchor.
+_RX_SPACE = frozenset("\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | frozenset(
+    map(chr, range(0x2000, 0x200B))
+)
+
+
 def _breaks(line: str, cues: tuple[str, ...], pattern: regex.Pattern[str]) -> list[tuple[int, int]]:
     """The spans ``pattern.finditer(line)`` gives."""
     if cues != _STOP_CUES:
-        return [m.span() for m in pattern.finditer(line)]
+        anchor = _ANCHORS.get(cues)
+        if anchor is None:
+            return [m.span() for m in pattern.finditer(line)]
+        starts = []
+        for m in anchor.finditer(line):
+            a = m.start()
+            starts.append(a)
+            while a > 0 and line[a - 1] in _RX_SPACE:
+                a -= 1
+                starts.append(a)
+        return _tried_at(line, pattern, sorted(set(starts)))
     reach = range(1, _STOP_REACH + 1)
     starts = sorted({m.start() + d for m in _STOP.finditer(line) for d in reach})
+    return _tried_at(line, pattern, starts)
+
+
+def _tried_at(line: str, pattern: regex.Pattern[str], starts: list[int]) -> list[tuple[int, int]]:
+    """``pattern.finditer(line)`` when a match can only be tried from ``starts`` (ascending).
+
+    As finditer does, the next match is tried where the last one ended; after a match that
+    left nothing (an empty span, or all of it before ``\\K``) it must move on from there."""
     spans: list[tuple[int, int]] = []
-    pos = 0
-    for p in starts:
+    pos, advance = 0, False
+    i, n = 0, len(starts)
+    while i < n:
+        p = starts[i]
         if p < pos:
+            i += 1
             continue
-        m = pattern.match(line, p)
-        if m is not None:
-            spans.append(m.span())
-            pos = m.end() if m.end() > p else p + 1  # as finditer goes on after a match
+        m = (_advancing(pattern) if advance and p == pos else pattern).match(line, p)
+        if m is None:
+            i += 1
+            continue
+        spans.append(m.span())
+        pos, advance = m.end(), m.start() == m.end()
+        if pos > p:
+            i += 1  # else: tried again at p, for a match that moves on
     return spans
+
+
+_ADVANCING: dict[regex.Pattern[str], regex.Pattern[str]] = {}
+
+
+def _advancing(pattern: regex.Pattern[str]) -> regex.Pattern[str]:
+    """``pattern`` where a match must end past where it was tried (``(?!\\G)``)."""
+    adv = _ADVANCING.get(pattern)
+    if adv is None:
+        adv = _ADVANCING[pattern] = regex.compile(f"(?:{pattern.pattern})(?!\\G)", pattern.flags)
+    return adv
 
 
 def _worth_splitting(line: str, collapsed: bool) -> bool:

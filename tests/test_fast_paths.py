@@ -159,3 +159,24 @@ def test_sentence_breaks_tried_after_stops_only_are_all_the_breaks() -> None:
     for _ in range(3000):
         line = "".join(rng.choice(bits) for _ in range(rng.randint(1, 25)))
         assert _breaks(line, cues, pattern) == [m.span() for m in pattern.finditer(line)], line
+
+
+def test_furniture_breaks_tried_at_their_anchors_only_are_all_the_breaks() -> None:
+    import random
+
+    from dedupe_ko.lexicon import UNIT_BREAKS
+    from dedupe_ko.segment import _ANCHORS, _breaks
+
+    bits = ["했다.", "밝혔다", "홍길동", " 기자", "기자", "한빛뉴스", "연합뉴스", "저작권자", "ⓒ", "©"]
+    bits += ["[", "]", "［", "］", "(", ")", "<", ">", "【", "】", "=", "사진", "제공", "캡처"]
+    bits += ["▶", "▷", "☞", "※", "바로가기", "구독", "그래프", "표", "서울", "13일", "Seoul"]
+    bits += [" ", "  ", "\t", "\u3000", "\xa0", "\x1c", " 무단전재 및 재배포 금지", "[한빛일보]"]
+    bits += ["(서울=한빛뉴스)", "[사진=한빛뉴스]", "(▶ 관련기사 보기)", "[유튜브 캡처]", "[그래프]"]
+    rng = random.Random(5)
+    anchored = [(c, p) for c, p in UNIT_BREAKS if c in _ANCHORS]
+    assert len(anchored) == len(_ANCHORS)  # every anchor names a break of the lexicon
+    for _ in range(3000):
+        line = "".join(rng.choice(bits) for _ in range(rng.randint(1, 30)))
+        for cues, pattern in anchored:
+            want = [m.span() for m in pattern.finditer(line)]
+            assert _breaks(line, cues, pattern) == want, (cues, line)
