@@ -112,9 +112,14 @@ def _map_characters(text: str) -> str:
     ):
         return text
     out = _replace_each(text.replace("\r\n", "\n").replace("\r", "\n"), _NEEDS_MAP, _CHAR_MAP)
-    out = _SPACES.sub(" ", out)
-    out = _BLANK_EDGES.sub("", out)
-    return _BLANK_LINES.sub("\n", out).strip("\n")
+    # Each substitution only where it has something to do (a substitution scans all the text).
+    if "  " in out:
+        out = _SPACES.sub(" ", out)
+    if " \n" in out or "\n " in out or out.startswith(" ") or out.endswith(" "):
+        out = _BLANK_EDGES.sub("", out)
+    if "\n\n" in out:
+        out = _BLANK_LINES.sub("\n", out)
+    return out.strip("\n")
 
 
 @dataclass(frozen=True)
@@ -257,9 +262,17 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
         )
     fixes: list[str] = []
     out = text
+    repaired_last = True
     for _ in range(3):  # removing a character can expose more damage; stop at a fixpoint
         step = out
-        if (_MAYBE_DAMAGED.search(step) or "\u00b7\u00b7" in step) and _MOJIBAKE_HINT.search(step):
+        damaged = _MAYBE_DAMAGED.search(step) or "\u00b7\u00b7" in step
+        if not damaged and not repaired_last:
+            # Last round only mapped characters, which leaves nothing to map again (the
+            # mapping is idempotent) and, with no damage in sight, nothing to repair.
+            break
+        repaired_last = False
+        if damaged and _MOJIBAKE_HINT.search(step):
+            repaired_last = True
             # Stretch by stretch first (CP949 before ftfy, which would misread some CP949
             # byte pairs as UTF-8), then ftfy over the whole text.
             repaired = repair_cp949(step)
