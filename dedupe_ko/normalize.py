@@ -131,25 +131,28 @@ class Normalized:
     warnings: tuple[str, ...] = ()
 
 
+# Windows-1252's characters above U+00FF, each to the byte it stands for (as a character).
+_CP1252_BYTES = {
+    ord(c): chr(b)
+    for b in range(0x80, 0xA0)
+    for c in [bytes([b]).decode("cp1252", errors="ignore")]
+    if c and ord(c) > 0xFF
+}
+
+
 def _latin_to_bytes(s: str) -> bytes | None:
-    out = bytearray()
-    for ch in s:
-        o = ord(ch)
-        if o < 256:
-            out.append(o)
-        else:
-            try:
-                out += ch.encode("cp1252")
-            except UnicodeEncodeError:
-                return None
-    return bytes(out)
+    """The bytes ``s`` shows as Latin-1 / Windows-1252 text (None: it cannot be that)."""
+    try:
+        return s.translate(_CP1252_BYTES).encode("latin-1")
+    except UnicodeEncodeError:
+        return None
 
 
 def _cp949_candidate(run: str) -> str | None:
     raw = _latin_to_bytes(run)
     if raw is None:
         return None
-    high = {c for c in run if ord(c) > 0x7F}
+    high = {c for c in set(run) if c > "\x7f"}
     if len(high) < 3:
         return None  # "··" or "··· ···" are punctuation, not Korean bytes
     try:
@@ -182,7 +185,7 @@ def repair_cp949(text: str) -> str:
 
 
 def _repair_run(run: str, *, utf8: bool) -> str:
-    if sum(1 for c in run if ord(c) > 0x7F) < 2:
+    if len(run) - len(run.encode("ascii", "ignore")) < 2:  # fewer than two non-ASCII
         return run
     # Keep leading/trailing plain spaces outside the decoded stretch.
     core = run.strip(" ")

@@ -122,3 +122,28 @@ def test_normalize_is_idempotent_and_nfc(text: str) -> None:
     once = normalize(text).text
     assert unicodedata.is_normalized("NFC", once)
     assert normalize(once).text == once
+
+
+def test_latin_bytes_are_each_characters_latin1_or_cp1252_byte() -> None:
+    import random
+
+    from dedupe_ko.normalize import _latin_to_bytes
+
+    def by_char(s: str) -> bytes | None:
+        out = bytearray()
+        for ch in s:
+            if ord(ch) < 256:
+                out.append(ord(ch))
+            else:
+                try:
+                    out += ch.encode("cp1252")
+                except UnicodeEncodeError:
+                    return None
+        return bytes(out)
+
+    chars = [chr(i) for i in range(0x300)] + ["€", "™", "œ", "‘", "’", "가", "·"]
+    rng = random.Random(2)
+    for _ in range(5000):
+        s = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
+        assert _latin_to_bytes(s) == by_char(s), repr(s)
+    assert _latin_to_bytes("´ëÀü¡¤¼¼Á¾") == "대전·세종".encode("cp949")
