@@ -147,6 +147,13 @@ def clean_and_explain(
     cfg = config or CleanConfig()
     if overrides:
         cfg = replace(cfg, **overrides)  # type: ignore[arg-type]
+    return _clean(text, cfg, hints, explain=True)
+
+
+def _clean(
+    text: str, cfg: CleanConfig, hints: Sequence[LineHint] | None, *, explain: bool
+) -> Cleaned:
+    """`clean_and_explain`; with ``explain`` False the result has no removals (`clean`)."""
     if not isinstance(text, str):
         raise TypeError(
             f"clean() takes str, not {type(text).__name__}; decode bytes first "
@@ -159,7 +166,7 @@ def clean_and_explain(
         )
     restored = restore_breaks(text)
     norm = normalize(restored, fold_quotes=cfg.fold_quotes)
-    page = Page(norm.text, cfg, cfg.rules, hints=hints)
+    page = Page(norm.text, cfg, cfg.rules, hints=hints, explain=explain)
     if restored is not text:
         page.fixes.append("restore_breaks")
     run_passes(page, PASSES)
@@ -187,6 +194,7 @@ def _looks_like_html(text: str) -> bool:
 
 def clean(text: str, config: CleanConfig | None = None, **overrides: object) -> str:
     """Clean one scraped article and return its body: paragraphs joined by "\\n"."""
+    cfg = config or CleanConfig()
     if overrides:
-        config = replace(config or CleanConfig(), **overrides)  # type: ignore[arg-type]
-    return clean_and_explain(text, config).text
+        cfg = replace(cfg, **overrides)  # type: ignore[arg-type]
+    return _clean(text, cfg, None, explain=False).text  # the body without its removals

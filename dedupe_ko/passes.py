@@ -124,6 +124,7 @@ class Page:
     body_from: int | None = None  # where the article's block starts on a whole page
     ended: int = -1  # the unit the furniture pass trimmed as the page's end
     started: int = -1  # the unit the furniture pass trimmed as the page's start
+    explain: bool = True  # False (`clean`): ``render`` makes the body only, no removals
 
     def cut(
         self,
@@ -636,12 +637,14 @@ def render(page: Page) -> None:
     """Removals that tile everything but the kept spans and one separator between them ("\\n"
     between lines, the first space between pieces of one line); the body is their replay."""
     kept = [s for s in page.kept if s is not None]
-    page.removals = _tile(page.text, kept, page.cuts)
+    gaps = _gaps(page.text, kept)
+    if page.explain:
+        page.removals = _tile(page.text, gaps, page.cuts)
     parts: list[str] = []
     pos = 0
-    for r in page.removals:
-        parts.append(page.text[pos : r.start])
-        pos = r.end
+    for g0, g1 in gaps:  # the removals tile the gaps: the body is what lies between them
+        parts.append(page.text[pos:g0])
+        pos = g1
     parts.append(page.text[pos:])
     page.body = "".join(parts)
     if page.title is not None and not page.body:
@@ -788,13 +791,10 @@ def _glued_headline(line: str, rules: RuleSet, line_chars: int) -> int | None:
 # ------------------------------------------------------------------ rendering
 
 
-def _tile(
-    src: str, kept: Sequence[tuple[int, int]], cuts: Sequence[Removal]
-) -> tuple[Removal, ...]:
-    """Turn cuts into removals that tile everything outside ``kept`` except one separator
-    between kept spans: the first "\\n" between spans on different lines, else the first
-    space (nothing when the pieces were glued). Characters no rule claimed go to the
-    neighbouring removal."""
+def _gaps(src: str, kept: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Everything outside ``kept`` except one separator between kept spans: the first "\\n"
+    between spans on different lines, else the first space (nothing when the pieces were
+    glued)."""
     gaps: list[tuple[int, int]] = []
     prev = 0
     for k, (a, b) in enumerate(kept):
@@ -821,6 +821,14 @@ def _tile(
         gaps = [(0, len(src))] if src else []
     elif prev < len(src):
         gaps.append((prev, len(src)))
+    return gaps
+
+
+def _tile(
+    src: str, gaps: Sequence[tuple[int, int]], cuts: Sequence[Removal]
+) -> tuple[Removal, ...]:
+    """Turn cuts into removals that tile the ``gaps`` (`_gaps`). Characters no rule claimed
+    go to the neighbouring removal."""
     ordered = sorted(cuts, key=lambda c: (c.start, c.end))
     out: list[Removal] = []
     ci = 0
