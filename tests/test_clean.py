@@ -247,3 +247,24 @@ def test_a_huge_page_of_look_alike_paragraphs_stays_fast_enough_to_finish() -> N
     cleaned = clean_and_explain("\n".join(["안건 처리 결과 발표", "공유", *body, *body[:10]]))
     assert len(cleaned.paragraphs) <= 5000
     assert cleaned.paragraphs[:3] == body[:3]
+
+
+def test_clean_is_the_text_of_clean_and_explain() -> None:
+    """`clean` skips building the removals; its body is the same."""
+    from pathlib import Path
+
+    from dedupe_ko import clean, clean_and_explain
+
+    fixtures = Path(__file__).parent / "fixtures"
+    texts = [
+        (fixtures / n).read_text("utf-8")
+        for n in ("page_yonhap_style.txt", "page_broadcast_style.txt")
+    ]
+    texts += [
+        "(서울=한빛뉴스) 홍길동 기자 = 정부가 내년 예산안을 발표했다.재정 건전성을 강조했다. "
+        "[사진=한빛뉴스]기획재정부는 지출을 줄이기로 했다. hong@hanbit.co.kr ▶제보는 카톡 okjebo",
+        "서울시가 야간 개방 시간을 늘린다.\n\n\n시민들은 환영했다.\n시민들은 환영했다.\n© 한빛일보",
+        "",
+    ]
+    for text in texts:
+        assert clean(text) == clean_and_explain(text).text
