@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
@@ -455,6 +456,7 @@ class RuleSet:
         # The rules that can act on a piece, by the characters at its ends (filled as pieces
         # come): one dict look-up instead of a class test per rule and piece.
         object.__setattr__(self, "_line_by_ends", {})
+        object.__setattr__(self, "_line_sizes", sorted({r.max_chars for r in line}))
         # ... by way of which whole-line rules a character can start / end (a bit per rule):
         # characters are many, the sets of rules they leave are few.
         object.__setattr__(self, "_line_starts", {})
@@ -680,24 +682,28 @@ class RuleSet:
         b = ends.get(piece[-1])
         if b is None:
             b = ends[piece[-1]] = _mask(self._line_plan, 5, piece[-1])  # type: ignore[attr-defined]
-        key = (a & b, in_body)
+        # ... and by what else is fixed for the piece: its length (against the rules'
+        # max_chars), its zones, the rule that removed the line before it.
+        sizes = self._line_sizes  # type: ignore[attr-defined]
+        key = (a & b, in_body, bisect_left(sizes, n), zones, after)
         cache = self._line_by_ends  # type: ignore[attr-defined]
         plan = cache.get(key)
         if plan is None:
+            if len(cache) >= _MEMO_SIZE:
+                cache.clear()
             full = self._line_plan  # type: ignore[attr-defined]
             body_ok = {id(p[0]) for p in self._line_in_body_plan}  # type: ignore[attr-defined]
             plan = cache[key] = tuple(
-                (r, max_chars, near, zone, quick, fast)
+                (r, quick, fast)
                 for bit, (r, max_chars, near, zone, _, _, quick, fast) in enumerate(full)
-                if key[0] >> bit & 1 and (not in_body or id(r) in body_ok)
+                if key[0] >> bit & 1
+                and (not in_body or id(r) in body_ok)
+                and n <= max_chars
+                # context rules fire only right after their rule, never before the body
+                and not (near and (after not in near or "head" in zones))
+                and (zone == "any" or zone in zones)
             )
-        for rule, max_chars, near, zone, quick, fast in plan:
-            if n > max_chars:
-                continue
-            if near and (after not in near or "head" in zones):
-                continue  # context rules never fire before the body starts
-            if zone != "any" and zone not in zones:
-                continue
+        for rule, quick, fast in plan:
             if quick is not None and quick.search(piece) is None:
                 continue
             if fast.fullmatch(piece):
