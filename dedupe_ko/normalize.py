@@ -9,13 +9,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import ftfy
 from ftfy.chardata import UTF8_DETECTOR_RE
 
-__all__ = ["NORMALIZER_VERSION", "Normalized", "normalize", "repair_cp949", "fold_key"]
+__all__ = [
+    "NORMALIZER_VERSION",
+    "Normalized",
+    "normalize",
+    "repair_cp949",
+    "fold_key",
+    "fold_keys",
+]
 
 # Bump when the output of `normalize` changes for some input: stored signatures depend on it.
 NORMALIZER_VERSION = 1
@@ -346,3 +353,14 @@ def fold_key(text: str) -> str:
     if not key.isascii() and _KEY_DROP_ASTRAL.search(key):
         key = "".join(c for c in key if not _dropped_category(unicodedata.category(c)))
     return key.lower()
+
+
+_KEY_SEP = "\ue000"  # private use: `fold_key` keeps it, and it is cased or combined with nothing
+
+
+def fold_keys(texts: Sequence[str]) -> list[str]:
+    """``[fold_key(t) for t in texts]``, folded as one text (one substitution, not one per
+    text) and split again at a separator that no step of `fold_key` changes or moves."""
+    if len(texts) < 2 or any(_KEY_SEP in t for t in texts):
+        return [fold_key(t) for t in texts]
+    return fold_key(_KEY_SEP.join(texts)).split(_KEY_SEP)

@@ -147,3 +147,21 @@ def test_latin_bytes_are_each_characters_latin1_or_cp1252_byte() -> None:
         s = "".join(rng.choice(chars) for _ in range(rng.randint(0, 12)))
         assert _latin_to_bytes(s) == by_char(s), repr(s)
     assert _latin_to_bytes("´ëÀü¡¤¼¼Á¾") == "대전·세종".encode("cp949")
+
+
+def test_fold_keys_fold_each_text_as_fold_key_does() -> None:
+    from dedupe_ko.normalize import fold_key, fold_keys
+
+    texts = [
+        "서울시가 야간 개방을 늘린다.",
+        "",
+        "ΟΔΟΣ",  # a final sigma is lowered by its context
+        "\u0301한빛",  # a combining mark first: nothing before it to compose with
+        "\u1100",  # a leading jamo, then a vowel jamo in the next text
+        "\u1161뉴스",
+        "“홍길동” 기자 · 😀 hong@hanbit.co.kr",
+        "AI·IT  Ｆｕｌｌ",
+    ]
+    assert fold_keys(texts) == [fold_key(t) for t in texts]
+    with_sep = ["가\ue000나", "다"]  # the separator itself in a text: folded one by one
+    assert fold_keys(with_sep) == [fold_key(t) for t in with_sep]
