@@ -167,7 +167,8 @@ def test_furniture_breaks_tried_at_their_anchors_only_are_all_the_breaks() -> No
     from dedupe_ko.lexicon import UNIT_BREAKS
     from dedupe_ko.segment import _ANCHORS, _breaks
 
-    bits = ["했다.", "밝혔다", "홍길동", " 기자", "기자", "한빛뉴스", "연합뉴스", "저작권자", "ⓒ", "©"]
+    bits = ["했다.", "밝혔다", "홍길동", " 기자", "기자", "한빛뉴스", "연합뉴스", "저작권자"]
+    bits += ["ⓒ", "©"]
     bits += ["[", "]", "［", "］", "(", ")", "<", ">", "【", "】", "=", "사진", "제공", "캡처"]
     bits += ["▶", "▷", "☞", "※", "바로가기", "구독", "그래프", "표", "서울", "13일", "Seoul"]
     bits += [" ", "  ", "\t", "\u3000", "\xa0", "\x1c", " 무단전재 및 재배포 금지", "[한빛일보]"]
