@@ -393,6 +393,12 @@ class _Pieces:
         assert self._chars is not None
         return self._chars
 
+    def boiler(self, j: int) -> np.ndarray:
+        """Row j's boilerplate pieces (none for a row not searched: nothing is cut)."""
+        if not self.search[j]:
+            return self.hashes[:0]
+        return self.of(j)[1]
+
     def print_of(self, j: int) -> Fingerprint:
         """Row j's sentence fingerprint (`sentences.fingerprint_batch`)."""
         return self.prints.of(j)
@@ -981,7 +987,7 @@ class Deduplicator:
         theirs = self._c_print[c]
         if theirs is None:
             return None
-        boiler = pieces.of(row, need=True)[1]
+        boiler = pieces.boiler(row)
         return same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None, share)
 
     def _refused(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> None:
