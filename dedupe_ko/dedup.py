@@ -56,7 +56,14 @@ from .minhash import (
     pieces_batch,
     strip_marks,
 )
-from .sentences import Fingerprint, Prints, SameText, fingerprint_batch, same_text
+from .sentences import (
+    Fingerprint,
+    Prints,
+    SameText,
+    fingerprint_batch,
+    same_text,
+    same_text_many,
+)
 from .store import MemoryBandStore
 
 __all__ = [
@@ -990,6 +997,17 @@ class Deduplicator:
         boiler = pieces.boiler(row)
         return same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None, share)
 
+    def _texts(self, pieces: _Pieces, row: int, cands: list[int]) -> list[SameText | None]:
+        """`_text` of row against each cluster of ``cands`` (`sentences.same_text_many`:
+        the pairs that stop at the 5-gram early out in one pass)."""
+        theirs = [self._c_print[c] for c in cands]
+        have = [t for t in theirs if t is not None]
+        if not have:
+            return [None] * len(cands)
+        boiler = pieces.boiler(row)
+        got = iter(same_text_many(pieces.print_of(row), have, boiler if len(boiler) else None))
+        return [None if t is None else next(got) for t in theirs]
+
     def _refused(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> None:
         """Log at debug level why row's record is not a duplicate of cluster c."""
         if v.reason and _log.isEnabledFor(logging.DEBUG):
@@ -1161,10 +1179,11 @@ class Deduplicator:
         sizes_b = self._c_size.a[cands].tolist()
         chars_b = self._c_chars.a[cands].tolist()
         sents_b = self._c_sents.a[cands].tolist()
-        for c, j, size_b, chars_c, sents_c in zip(
-            cands.tolist(), jac, sizes_b, chars_b, sents_b, strict=True
+        cl = cands.tolist()
+        texts = self._texts(pieces, row, cl)
+        for c, j, size_b, chars_c, sents_c, text in zip(
+            cl, jac, sizes_b, chars_b, sents_b, texts, strict=True
         ):
-            text = self._text(pieces, row, c)
             if text is not None:
                 v = verify(self.config, j, size, size_b, text=text)
                 if v.ok:
