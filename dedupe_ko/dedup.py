@@ -481,6 +481,9 @@ class Deduplicator:
         self._top_n: dict[int, int] = {}  # archived cluster -> entry number of its version
         self._loaded: set[str] = set()  # stored ids whose clusters are rebuilt
         self._loaded_rep: set[str] = set()  # archived clusters with all their versions
+        # this batch's answers of the store for `_whole_cluster` (brief, entries sharing its
+        # pieces), asked for all found entries at once (`_prefetch`)
+        self._fetched: dict[str, tuple[Any, list[Any]]] = {}
         # the store keeps sentence pieces (`dedupe_ko.index.Index`): its entries are partial
         # candidates, and kept records are stored with their pieces
         self._store_pieces = callable(getattr(store, "query_pieces", None))
@@ -523,6 +526,7 @@ class Deduplicator:
         ids, texts = self._check(records)
         if not ids:
             return []
+        self._fetched.clear()  # the store may have changed since the last batch
         # 1. exact keys; which bodies are new (not seen before, not earlier in this batch)
         folded = fold_batch(texts)
         keys = [folded_key(f) for f in folded]
@@ -1137,19 +1141,60 @@ class Deduplicator:
         if not self._c_archived.a[c] or rep in self._loaded_rep:
             return c
         self._loaded_rep.add(rep)
-        brief = e if rep == e.id else None
-        if brief is None:
-            more = self.store.entries_of([rep])  # type: ignore[union-attr]
-            brief = more[0] if more else None
+        if rep in self._fetched:  # asked with the other entries of the batch (`_prefetch`)
+            brief, fuller = self._fetched[rep]
+        else:
+            brief, fuller = self._fetch([e] if rep == e.id else [], [rep] if rep != e.id else [])[
+                rep
+            ]
         if brief is not None:
             self._archived_cluster(brief)
-            sh = self.store.query_pieces(  # type: ignore[union-attr]
-                brief.pieces.hashes, cap=self.config.boilerplate_clusters
-            )
-            for f in self.store.entries(np.unique(sh.values)):  # type: ignore[union-attr]
+            for f in fuller:
                 if f.pieces.of == rep:
                     self._archived_cluster(f)
         return c
+
+    def _fetch(self, briefs: list[Any], reps: list[str]) -> dict[str, tuple[Any, list[Any]]]:
+        """For stored briefs (entries that are their cluster's first version) and the ids
+        ``reps`` of more briefs: each brief, and the stored entries that share one of its
+        sentence pieces (its fuller versions among them), in three store calls for all:
+        ``entries_of``, one ``query_pieces`` over every brief's pieces, ``entries``."""
+        by_rep: dict[str, Any] = {b.id: b for b in briefs}
+        by_rep.update({r: None for r in reps if r not in by_rep})
+        if reps:
+            for b in self.store.entries_of(reps):  # type: ignore[union-attr]
+                if by_rep.get(b.id, b) is None:
+                    by_rep[b.id] = b
+        have = [(r, b) for r, b in by_rep.items() if b is not None]
+        out: dict[str, tuple[Any, list[Any]]] = {r: (None, []) for r in by_rep}
+        if not have:
+            return out
+        sizes = [len(b.pieces.hashes) for _, b in have]
+        sh = self.store.query_pieces(  # type: ignore[union-attr]
+            np.concatenate([b.pieces.hashes for _, b in have]).astype(np.uint64),
+            cap=self.config.boilerplate_clusters,
+        )
+        owner = np.repeat(np.arange(len(have)), sizes)[sh.rows]
+        got = {f.n: f for f in self.store.entries(np.unique(sh.values))}  # type: ignore[union-attr]
+        for k, (r, b) in enumerate(have):
+            ns = np.unique(sh.values[owner == k]).tolist()
+            out[r] = (b, [got[n] for n in ns if n in got])
+        return out
+
+    def _prefetch(self, entries: list[Any]) -> None:
+        """Ask the store at once for what `_whole_cluster` will need for each of ``entries``
+        (kept for this batch in ``_fetched``): one round of store calls, not three an entry."""
+        briefs, reps = [], []
+        for e in entries:
+            rep = e.pieces.of or e.id
+            if e.id in self._by_id or rep in self._loaded_rep or rep in self._fetched:
+                continue
+            if rep == e.id:
+                briefs.append(e)
+            else:
+                reps.append(rep)
+        if len(briefs) + len(set(reps)) > 1:
+            self._fetched.update(self._fetch(briefs, sorted(set(reps))))
 
     def _partial(
         self,
@@ -1288,7 +1333,9 @@ class Deduplicator:
         if not len(sh.values):
             return replace(found, crowded=found.crowded | sh.crowded)
         where: dict[int, int] = {}
-        for e in self.store.entries(np.unique(sh.values)):  # type: ignore[union-attr]
+        stored = self.store.entries(np.unique(sh.values))  # type: ignore[union-attr]
+        self._prefetch(stored)
+        for e in stored:
             c = self._by_id.get(e.id)
             where[e.n] = self._whole_cluster(e) if c is None else c
         mapped = np.array([where.get(n, -1) for n in sh.values.tolist()], dtype=np.int64)
