@@ -282,7 +282,8 @@ class Runs:
         of the rest (a row two columns of one group find counts once)."""
         q, k = tops.shape
         flat = tops.ravel()
-        empty = [(_entries(np.empty(0, dtype=_ROW)),) * 2 for _ in range(q)]
+        none = _entries(np.empty(0, dtype=_ROW))
+        empty = [(none, none)] * q
         view = self._current(conn)
         if not view.runs:
             return empty
@@ -327,7 +328,6 @@ class Runs:
             slot, vals = slot[first], vals[first]
         vals = vals & LOW32
         bounds = np.searchsorted(slot, np.arange(2 * q + 1)).tolist()
-        none = empty[0][0]
         parts = [
             vals[bounds[i] : bounds[i + 1]] if bounds[i + 1] > bounds[i] else none
             for i in range(2 * q)

@@ -58,7 +58,6 @@ from .minhash import (
 )
 from .sentences import (
     Fingerprint,
-    Prints,
     SameText,
     fingerprint_batch,
     same_text,
@@ -337,6 +336,32 @@ def _shared_pairs(
     return pairs // n, pairs % n
 
 
+class _LazyPrints:
+    """A batch's sentence fingerprints, cut when first asked for (`_Pieces.print_of`): the
+    first request cuts, in one `sentences.fingerprint_batch` call, every later row of
+    ``wanted`` not cut yet (the rows that will probably compare sentences or become a
+    representative), so the rows that join a cluster on their signature alone cost none.
+    A row's fingerprint does not depend on the other texts of the call."""
+
+    def __init__(self, bares: list[str], wanted: np.ndarray) -> None:
+        self.bares = bares
+        self.wanted = wanted
+        self._done: dict[int, Fingerprint] = {}
+        self._next = 0  # rows before this one were offered to an earlier cut
+
+    def of(self, j: int) -> Fingerprint:
+        fp = self._done.get(j)
+        if fp is not None:
+            return fp
+        later = np.flatnonzero(self.wanted[self._next :]) + self._next
+        rows = sorted({j, *(r for r in later.tolist() if r not in self._done)})
+        self._next = max(self._next, j + 1)
+        prints = fingerprint_batch([self.bares[r] for r in rows])
+        for k, r in enumerate(rows):
+            self._done[r] = prints.of(k)
+        return self._done[j]
+
+
 @dataclass
 class _Pieces:
     """A batch's sentence pieces: row j's are ``hashes[offsets[j]:offsets[j + 1]]``;
@@ -352,7 +377,7 @@ class _Pieces:
     crowded: np.ndarray
     stored: list[np.ndarray]
     in_batch: list[np.ndarray]
-    prints: Prints
+    prints: _LazyPrints
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
     _mixed: np.ndarray | None = None
@@ -557,16 +582,22 @@ class Deduplicator:
         # their sentences), or that may become a representative, will need them: cut now,
         # with the batch, rather than one by one
         needs = np.zeros(len(fresh), dtype=bool)
+        # sentence fingerprints: not for a row with a stored representative so close that
+        # it joins on the signature alone (unless it may take that representative's place)
+        sure = np.zeros(len(fresh), dtype=bool)
         if len(found.rows):
-            over = _share_equal(sigs[found.rows], self._c_sig.a[found.values]) >= thr
+            jac = _share_equal(sigs[found.rows], self._c_sig.a[found.values])
+            over = jac >= thr
             near[found.rows[over]] = True
             needs[found.rows[~over]] = True
+            sure[found.rows[jac >= _SURE_JACCARD]] = True
             if self._longest:  # longer than a representative: it may take its place
                 length = np.array([len(folded[i]) for i in fresh], dtype=np.int64)
                 longer = length[found.rows] > self._c_len.a[found.values]
                 needs[found.rows[longer]] = True
+                sure[found.rows[longer]] = False
         needs[later] = True
-        pieces = self._pieces(bares, ~near, needs & near)
+        pieces = self._pieces(bares, ~near, needs & near, ~sure)
         pieces.ids = [ids[i] for i in fresh]
         # 4. verify and decide, in input order
         slot = dict(zip(fresh, range(len(fresh)), strict=True))
@@ -720,11 +751,14 @@ class Deduplicator:
         self._ids |= batch
         return ids, texts
 
-    def _pieces(self, bares: list[str], search: np.ndarray, cut: np.ndarray) -> _Pieces:
+    def _pieces(
+        self, bares: list[str], search: np.ndarray, cut: np.ndarray, printed: np.ndarray
+    ) -> _Pieces:
         """Sentence pieces of a batch's new bodies, their boilerplate marks, and, for the
         rows where ``search`` is True, the clusters and earlier rows that share enough of
         them to be checked for a partial match. Rows not searched where ``cut`` is True
-        have their pieces cut too (``_Pieces.of(j, need=True)`` gives them)."""
+        have their pieces cut too (``_Pieces.of(j, need=True)`` gives them). Fingerprints
+        are cut when first needed, with those of the later ``printed`` rows (`_LazyPrints`)."""
         cfg = self.config
         n = len(bares)
         asked_bares = [b if s else "" for b, s in zip(bares, search.tolist(), strict=True)]
@@ -774,7 +808,7 @@ class Deduplicator:
             crowded,
             stored,
             _split(later, earlier, n),
-            fingerprint_batch(bares),  # every row: one numpy pass beats one call a row
+            _LazyPrints(bares, printed),
             late,
         )
 

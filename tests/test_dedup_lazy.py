@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import numpy as np
 from test_minhash import STORIES
 
@@ -46,3 +48,55 @@ def test_same_text_many_equals_same_text_pair_by_pair() -> None:
                     for t in many
                 )
     assert early > 50  # unrelated stories stop at the 5-gram early out: that path is tested
+
+
+def test_a_fingerprint_does_not_depend_on_the_other_texts_of_the_batch() -> None:
+    """The Deduplicator cuts fingerprints for some rows of a batch only (`_LazyPrints`)."""
+    texts = _texts() + ["널 문자가\x00 섞인 본문이다. 두 번째 문장도 충분히 길다."]
+    whole = fingerprint_batch(texts)
+    for rows in ([0], [3, 1], list(range(len(texts) - 1, -1, -2)), [len(texts) - 1]):
+        part = fingerprint_batch([texts[r] for r in rows])
+        for k, r in enumerate(rows):
+            a, b = whole.of(r), part.of(k)
+            for x, y in zip(a._arrays(), b._arrays(), strict=True):
+                assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
+def test_lazy_fingerprints_decide_as_fingerprints_of_every_row(monkeypatch) -> None:
+    """Copies that join on their signature alone get no fingerprint; the decisions are those
+    of a run where every row of a batch has one."""
+    dedup_module = importlib.import_module("dedupe_ko.dedup")
+    first, later = [], []  # two batches: the copies meet stored representatives
+    for k in NAMES:
+        paras = STORIES[k][1:]
+        text = "\n".join(paras)
+        first.append((f"{k}-0", text))
+        mid = len(text) // 2
+        later.append((f"{k}-1", text[:mid] + "가" + text[mid + 1 :]))  # a typo: near, over 0.9
+        if len(paras) > 3:
+            later.append((f"{k}-brief", "\n".join(paras[:3])))  # partial: compared
+    cut_rows: list[int] = []
+    real = dedup_module.fingerprint_batch
+
+    def counting(texts, *a):
+        cut_rows.append(len(texts))
+        return real(texts, *a)
+
+    def run() -> list:
+        out = []
+        for keep in ("first", "longest"):
+            d = dedup_module.Deduplicator(keep=keep)
+            out += d.add_batch(first) + d.add_batch(later) + list(d.finish())
+        return out
+
+    monkeypatch.setattr(dedup_module, "fingerprint_batch", counting)
+    lazy = run()
+    lazy_rows, cut_rows[:] = sum(cut_rows), []
+    init = dedup_module._LazyPrints.__init__
+
+    def every_row(self, bares, wanted):
+        init(self, bares, np.ones(len(bares), dtype=bool))
+
+    monkeypatch.setattr(dedup_module._LazyPrints, "__init__", every_row)
+    assert lazy == run()
+    assert 0 < lazy_rows < sum(cut_rows)
