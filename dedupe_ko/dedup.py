@@ -1194,9 +1194,10 @@ class Deduplicator:
         sentence pieces (its fuller versions among them), in three store calls for all:
         ``entries_of``, one ``query_pieces`` over every brief's pieces, ``entries``."""
         by_rep: dict[str, Any] = {b.id: b for b in briefs}
-        by_rep.update({r: None for r in reps if r not in by_rep})
-        if reps:
-            for b in self.store.entries_of(reps):  # type: ignore[union-attr]
+        ask = [r for r in reps if r not in by_rep]
+        by_rep.update({r: None for r in ask})
+        if ask:
+            for b in self.store.entries_of(ask):  # type: ignore[union-attr]
                 if by_rep.get(b.id, b) is None:
                     by_rep[b.id] = b
         have = [(r, b) for r, b in by_rep.items() if b is not None]
@@ -1218,17 +1219,19 @@ class Deduplicator:
     def _prefetch(self, entries: list[Any]) -> None:
         """Ask the store at once for what `_whole_cluster` will need for each of ``entries``
         (kept for this batch in ``_fetched``): one round of store calls, not three an entry."""
-        briefs, reps = [], []
+        briefs: dict[str, Any] = {}
+        reps: set[str] = set()
         for e in entries:
             rep = e.pieces.of or e.id
             if e.id in self._by_id or rep in self._loaded_rep or rep in self._fetched:
                 continue
             if rep == e.id:
-                briefs.append(e)
+                briefs[rep] = e
             else:
-                reps.append(rep)
-        if len(briefs) + len(set(reps)) > 1:
-            self._fetched.update(self._fetch(briefs, sorted(set(reps))))
+                reps.add(rep)
+        reps -= briefs.keys()
+        if len(briefs) + len(reps) > 1:  # one cluster: `_whole_cluster` asks as often
+            self._fetched.update(self._fetch(list(briefs.values()), sorted(reps)))
 
     def _partial(
         self,

@@ -5,10 +5,13 @@
 from __future__ import annotations
 
 import importlib
+from pathlib import Path
 
 import numpy as np
+import pytest
 from test_minhash import STORIES
 
+from dedupe_ko.index import Index
 from dedupe_ko.minhash import pieces_batch, strip_marks
 from dedupe_ko.sentences import EARLY_OUT, fingerprint_batch, same_text, same_text_many
 
@@ -100,3 +103,54 @@ def test_lazy_fingerprints_decide_as_fingerprints_of_every_row(monkeypatch) -> N
     monkeypatch.setattr(dedup_module._LazyPrints, "__init__", every_row)
     assert lazy == run()
     assert 0 < lazy_rows < sum(cut_rows)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "seen.db")
+    return request.getfixturevalue("redis_target")
+
+
+def test_check_asks_the_store_once_for_the_clusters_of_all_entries_it_finds(
+    target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Index.check` of a text that shares sentences with many stored entries (briefs and
+    the fuller versions that superseded them) asks for their clusters in one round of store
+    calls, and answers as when each entry's cluster is asked for on its own."""
+    dedup_module = importlib.import_module("dedupe_ko.dedup")
+    long_ones = [k for k in NAMES if len(STORIES[k]) >= 6]
+    assert len(long_ones) >= 3
+    # every story's lede run together (a digest), a shorter brief of each, each story again
+    queries = ["\n".join(p for k in long_ones for p in STORIES[k][1:3])]
+    queries += ["\n".join(STORIES[k][1:3]) for k in long_ones]
+    queries += ["\n".join(STORIES[k][1:]) for k in long_ones]
+    with Index.open(target) as index:
+        index.decide_many([(f"{k}-brief", "\n".join(STORIES[k][1:4])) for k in long_ones])
+        kept = index.decide_many([(f"{k}-full", "\n".join(STORIES[k][1:])) for k in long_ones])
+        assert all(d.kept and d.supersedes for d in kept)  # fuller versions beside the briefs
+        calls: list[str] = []
+        for name in ("query_pieces", "entries", "entries_of"):
+            real = getattr(index, name)
+
+            def counted(*a, _real=real, _name=name, **k):
+                calls.append(_name)
+                return _real(*a, **k)
+
+            monkeypatch.setattr(index, name, counted)
+        batched, batched_calls = [], []
+        for q in queries:
+            calls.clear()
+            batched.append(index.check(q))
+            batched_calls.append(len(calls))
+        monkeypatch.setattr(dedup_module.Deduplicator, "_prefetch", lambda self, entries: None)
+        one_by_one, one_calls = [], []
+        for q in queries:
+            calls.clear()
+            one_by_one.append(index.check(q))
+            one_calls.append(len(calls))
+    assert batched == one_by_one
+    assert any(m is not None and m.kind == "partial" for m in batched)
+    # the digest finds every story's brief and fuller version: one round for all of them
+    assert batched_calls[0] <= 4 < 2 * len(long_ones) <= one_calls[0]
+    assert all(b <= o for b, o in zip(batched_calls, one_calls, strict=True))
