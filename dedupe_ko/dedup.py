@@ -50,6 +50,7 @@ from .cluster import (
 from .minhash import (
     MinHashConfig,
     MinHasher,
+    _distinct,
     containment,
     fold_batch,
     folded_key,
@@ -266,7 +267,7 @@ class _Column:
 
 def _unique(a: np.ndarray) -> np.ndarray:
     """``np.unique(a)`` of a 1-d array, without its cost for a single value."""
-    return a.copy() if len(a) == 1 else np.unique(a)
+    return a.copy() if len(a) == 1 else _distinct(a)
 
 
 def _share_equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -1210,9 +1211,9 @@ class Deduplicator:
             cap=self.config.boilerplate_clusters,
         )
         owner = np.repeat(np.arange(len(have)), sizes)[sh.rows]
-        got = {f.n: f for f in self.store.entries(np.unique(sh.values))}  # type: ignore[union-attr]
+        got = {f.n: f for f in self.store.entries(_distinct(sh.values))}  # type: ignore[union-attr]
         for k, (r, b) in enumerate(have):
-            ns = np.unique(sh.values[owner == k]).tolist()
+            ns = _distinct(sh.values[owner == k]).tolist()
             out[r] = (b, [got[n] for n in ns if n in got])
         return out
 
@@ -1370,7 +1371,7 @@ class Deduplicator:
         if not len(sh.values):
             return replace(found, crowded=found.crowded | sh.crowded)
         where: dict[int, int] = {}
-        stored = self.store.entries(np.unique(sh.values))  # type: ignore[union-attr]
+        stored = self.store.entries(_distinct(sh.values))  # type: ignore[union-attr]
         self._prefetch(stored)
         for e in stored:
             c = self._by_id.get(e.id)

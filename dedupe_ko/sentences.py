@@ -48,6 +48,7 @@ from .minhash import (
     _PIECE_POS,
     MIN_PIECE_CHARS,
     PIECE_CHUNK,
+    _distinct,
     cut_sentences,
     piece_hashes,
 )
@@ -160,8 +161,8 @@ class Fingerprint:
             grams.astype(np.uint32),
             num_at,
             numbers.astype(np.uint32),
-            np.unique(grams).astype(np.uint32),
-            np.unique(numbers).astype(np.uint32),
+            _distinct(grams).astype(np.uint32),
+            _distinct(numbers).astype(np.uint32),
             words.astype(np.uint32),
             repeated.astype(np.uint32),
         )

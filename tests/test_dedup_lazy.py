@@ -154,3 +154,14 @@ def test_check_asks_the_store_once_for_the_clusters_of_all_entries_it_finds(
     # the digest finds every story's brief and fuller version: one round for all of them
     assert batched_calls[0] <= 4 < 2 * len(long_ones) <= one_calls[0]
     assert all(b <= o for b, o in zip(batched_calls, one_calls, strict=True))
+
+
+def test_distinct_is_np_unique() -> None:
+    from dedupe_ko.minhash import _distinct
+
+    rng = np.random.default_rng(14)
+    for n in (0, 1, 2, 31, 32, 33, 400, 3000):
+        for dtype in (np.uint32, np.int64, np.uint64):
+            a = rng.integers(0, max(2, n // 3), n).astype(dtype)
+            got, want = _distinct(a), np.unique(a)
+            assert got.dtype == want.dtype and np.array_equal(got, want)
