@@ -899,7 +899,7 @@ class Deduplicator:
             ranked = self._rank_near(cands, sig, size, pieces, row, part)
             # band candidates close enough to be compared sentence by sentence are
             # candidates for a partial match too (`cluster.TEXT_MIN_JACCARD`)
-            jac = (self._c_sig.a[cands] == sig).mean(axis=1)
+            jac = _share_equal(self._c_sig.a[cands], sig)
             part = np.concatenate((part, cands[jac >= TEXT_MIN_JACCARD]))
             for neg_sim, c, jac_c, share in ranked:
                 if (
