@@ -282,7 +282,8 @@ class Runs:
         of the rest (a row two columns of one group find counts once)."""
         q, k = tops.shape
         flat = tops.ravel()
-        empty = [(_entries(np.empty(0, dtype=_ROW)),) * 2 for _ in range(q)]
+        none = _entries(np.empty(0, dtype=_ROW))
+        empty = [(none, none)] * q
         view = self._current(conn)
         if not view.runs:
             return empty
@@ -319,10 +320,19 @@ class Runs:
         vals, col = vals[keep], ki[pair[keep]]
         # Split by query and by group.
         slot = (col // k) * 2 + (col % k >= split)
-        order = np.argsort(slot, kind="stable")
-        bounds = np.searchsorted(slot[order], np.arange(2 * q + 1))
-        parts = [vals[order[bounds[i] : bounds[i + 1]]] for i in range(2 * q)]
-        return [(_entries(parts[2 * i]), _entries(parts[2 * i + 1])) for i in range(q)]
+        # each slot's distinct rows, sorted (`_entries` of each part), in one sort for all
+        order = np.lexsort((vals, slot))
+        slot, vals = slot[order], vals[order]
+        if len(vals) > 1:
+            first = np.concatenate(([True], (slot[1:] != slot[:-1]) | (vals[1:] != vals[:-1])))
+            slot, vals = slot[first], vals[first]
+        vals = vals & LOW32
+        bounds = np.searchsorted(slot, np.arange(2 * q + 1)).tolist()
+        parts = [
+            vals[bounds[i] : bounds[i + 1]] if bounds[i + 1] > bounds[i] else none
+            for i in range(2 * q)
+        ]
+        return [(parts[2 * i], parts[2 * i + 1]) for i in range(q)]
 
     def checked_runs(self, conn: sqlite3.Connection) -> tuple[list[np.ndarray], list[str]]:
         """Every run's rows, and what is wrong with the runs (for `Index.verify`)."""

@@ -25,11 +25,19 @@ __all__ = ["affine32_permutations", "optimal_bands_rows"]
 
 
 def affine32_permutations(num_perm: int, seed: int) -> np.ndarray:
-    """The (2, num_perm) uint32 array ``[a, b]`` of datasketch's affine32 scheme."""
+    """The (2, num_perm) uint32 array ``[a, b]`` of datasketch's affine32 scheme (a copy of
+    its own: every `Index.check` builds a MinHasher, and drawing them costs 0.2 ms)."""
+    return _affine32(num_perm, seed).copy()
+
+
+@cache
+def _affine32(num_perm: int, seed: int) -> np.ndarray:
     gen = np.random.RandomState(seed)
     a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
     b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
-    return np.array([a, b])
+    out = np.array([a, b])
+    out.flags.writeable = False
+    return out
 
 
 @cache

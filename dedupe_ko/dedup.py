@@ -50,13 +50,20 @@ from .cluster import (
 from .minhash import (
     MinHashConfig,
     MinHasher,
+    _distinct,
     containment,
     fold_batch,
     folded_key,
     pieces_batch,
     strip_marks,
 )
-from .sentences import Fingerprint, Prints, SameText, fingerprint_batch, same_text
+from .sentences import (
+    Fingerprint,
+    SameText,
+    fingerprint_batch,
+    same_text,
+    same_text_many,
+)
 from .store import MemoryBandStore
 
 __all__ = [
@@ -260,7 +267,7 @@ class _Column:
 
 def _unique(a: np.ndarray) -> np.ndarray:
     """``np.unique(a)`` of a 1-d array, without its cost for a single value."""
-    return a.copy() if len(a) == 1 else np.unique(a)
+    return a.copy() if len(a) == 1 else _distinct(a)
 
 
 def _share_equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -330,6 +337,32 @@ def _shared_pairs(
     return pairs // n, pairs % n
 
 
+class _LazyPrints:
+    """A batch's sentence fingerprints, cut when first asked for (`_Pieces.print_of`): the
+    first request cuts, in one `sentences.fingerprint_batch` call, every later row of
+    ``wanted`` not cut yet (the rows that will probably compare sentences or become a
+    representative), so the rows that join a cluster on their signature alone cost none.
+    A row's fingerprint does not depend on the other texts of the call."""
+
+    def __init__(self, bares: list[str], wanted: np.ndarray) -> None:
+        self.bares = bares
+        self.wanted = wanted
+        self._done: dict[int, Fingerprint] = {}
+        self._next = 0  # rows before this one were offered to an earlier cut
+
+    def of(self, j: int) -> Fingerprint:
+        fp = self._done.get(j)
+        if fp is not None:
+            return fp
+        later = np.flatnonzero(self.wanted[self._next :]) + self._next
+        rows = sorted({j, *(r for r in later.tolist() if r not in self._done)})
+        self._next = max(self._next, j + 1)
+        prints = fingerprint_batch([self.bares[r] for r in rows])
+        for k, r in enumerate(rows):
+            self._done[r] = prints.of(k)
+        return self._done[j]
+
+
 @dataclass
 class _Pieces:
     """A batch's sentence pieces: row j's are ``hashes[offsets[j]:offsets[j + 1]]``;
@@ -345,7 +378,7 @@ class _Pieces:
     crowded: np.ndarray
     stored: list[np.ndarray]
     in_batch: list[np.ndarray]
-    prints: Prints
+    prints: _LazyPrints
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
     _mixed: np.ndarray | None = None
@@ -392,6 +425,12 @@ class _Pieces:
             _ = self.mixed
         assert self._chars is not None
         return self._chars
+
+    def boiler(self, j: int) -> np.ndarray:
+        """Row j's boilerplate pieces (none for a row not searched: nothing is cut)."""
+        if not self.search[j]:
+            return self.hashes[:0]
+        return self.of(j)[1]
 
     def print_of(self, j: int) -> Fingerprint:
         """Row j's sentence fingerprint (`sentences.fingerprint_batch`)."""
@@ -468,6 +507,9 @@ class Deduplicator:
         self._top_n: dict[int, int] = {}  # archived cluster -> entry number of its version
         self._loaded: set[str] = set()  # stored ids whose clusters are rebuilt
         self._loaded_rep: set[str] = set()  # archived clusters with all their versions
+        # this batch's answers of the store for `_whole_cluster` (brief, entries sharing its
+        # pieces), asked for all found entries at once (`_prefetch`)
+        self._fetched: dict[str, tuple[Any, list[Any]]] = {}
         # the store keeps sentence pieces (`dedupe_ko.index.Index`): its entries are partial
         # candidates, and kept records are stored with their pieces
         self._store_pieces = callable(getattr(store, "query_pieces", None))
@@ -510,6 +552,7 @@ class Deduplicator:
         ids, texts = self._check(records)
         if not ids:
             return []
+        self._fetched.clear()  # the store may have changed since the last batch
         # 1. exact keys; which bodies are new (not seen before, not earlier in this batch)
         folded = fold_batch(texts)
         keys = [folded_key(f) for f in folded]
@@ -540,16 +583,22 @@ class Deduplicator:
         # their sentences), or that may become a representative, will need them: cut now,
         # with the batch, rather than one by one
         needs = np.zeros(len(fresh), dtype=bool)
+        # sentence fingerprints: not for a row with a stored representative so close that
+        # it joins on the signature alone (unless it may take that representative's place)
+        sure = np.zeros(len(fresh), dtype=bool)
         if len(found.rows):
-            over = _share_equal(sigs[found.rows], self._c_sig.a[found.values]) >= thr
+            jac = _share_equal(sigs[found.rows], self._c_sig.a[found.values])
+            over = jac >= thr
             near[found.rows[over]] = True
             needs[found.rows[~over]] = True
+            sure[found.rows[jac >= _SURE_JACCARD]] = True
             if self._longest:  # longer than a representative: it may take its place
                 length = np.array([len(folded[i]) for i in fresh], dtype=np.int64)
                 longer = length[found.rows] > self._c_len.a[found.values]
                 needs[found.rows[longer]] = True
+                sure[found.rows[longer]] = False
         needs[later] = True
-        pieces = self._pieces(bares, ~near, needs & near)
+        pieces = self._pieces(bares, ~near, needs & near, ~sure)
         pieces.ids = [ids[i] for i in fresh]
         # 4. verify and decide, in input order
         slot = dict(zip(fresh, range(len(fresh)), strict=True))
@@ -703,11 +752,14 @@ class Deduplicator:
         self._ids |= batch
         return ids, texts
 
-    def _pieces(self, bares: list[str], search: np.ndarray, cut: np.ndarray) -> _Pieces:
+    def _pieces(
+        self, bares: list[str], search: np.ndarray, cut: np.ndarray, printed: np.ndarray
+    ) -> _Pieces:
         """Sentence pieces of a batch's new bodies, their boilerplate marks, and, for the
         rows where ``search`` is True, the clusters and earlier rows that share enough of
         them to be checked for a partial match. Rows not searched where ``cut`` is True
-        have their pieces cut too (``_Pieces.of(j, need=True)`` gives them)."""
+        have their pieces cut too (``_Pieces.of(j, need=True)`` gives them). Fingerprints
+        are cut when first needed, with those of the later ``printed`` rows (`_LazyPrints`)."""
         cfg = self.config
         n = len(bares)
         asked_bares = [b if s else "" for b, s in zip(bares, search.tolist(), strict=True)]
@@ -757,7 +809,7 @@ class Deduplicator:
             crowded,
             stored,
             _split(later, earlier, n),
-            fingerprint_batch(bares),  # every row: one numpy pass beats one call a row
+            _LazyPrints(bares, printed),
             late,
         )
 
@@ -847,7 +899,7 @@ class Deduplicator:
             ranked = self._rank_near(cands, sig, size, pieces, row, part)
             # band candidates close enough to be compared sentence by sentence are
             # candidates for a partial match too (`cluster.TEXT_MIN_JACCARD`)
-            jac = (self._c_sig.a[cands] == sig).mean(axis=1)
+            jac = _share_equal(self._c_sig.a[cands], sig)
             part = np.concatenate((part, cands[jac >= TEXT_MIN_JACCARD]))
             for neg_sim, c, jac_c, share in ranked:
                 if (
@@ -981,8 +1033,19 @@ class Deduplicator:
         theirs = self._c_print[c]
         if theirs is None:
             return None
-        boiler = pieces.of(row, need=True)[1]
+        boiler = pieces.boiler(row)
         return same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None, share)
+
+    def _texts(self, pieces: _Pieces, row: int, cands: list[int]) -> list[SameText | None]:
+        """`_text` of row against each cluster of ``cands`` (`sentences.same_text_many`:
+        the pairs that stop at the 5-gram early out in one pass)."""
+        theirs = [self._c_print[c] for c in cands]
+        have = [t for t in theirs if t is not None]
+        if not have:
+            return [None] * len(cands)
+        boiler = pieces.boiler(row)
+        got = iter(same_text_many(pieces.print_of(row), have, boiler if len(boiler) else None))
+        return [None if t is None else next(got) for t in theirs]
 
     def _refused(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> None:
         """Log at debug level why row's record is not a duplicate of cluster c."""
@@ -1113,19 +1176,63 @@ class Deduplicator:
         if not self._c_archived.a[c] or rep in self._loaded_rep:
             return c
         self._loaded_rep.add(rep)
-        brief = e if rep == e.id else None
-        if brief is None:
-            more = self.store.entries_of([rep])  # type: ignore[union-attr]
-            brief = more[0] if more else None
+        if rep in self._fetched:  # asked with the other entries of the batch (`_prefetch`)
+            brief, fuller = self._fetched[rep]
+        else:
+            brief, fuller = self._fetch([e] if rep == e.id else [], [rep] if rep != e.id else [])[
+                rep
+            ]
         if brief is not None:
             self._archived_cluster(brief)
-            sh = self.store.query_pieces(  # type: ignore[union-attr]
-                brief.pieces.hashes, cap=self.config.boilerplate_clusters
-            )
-            for f in self.store.entries(np.unique(sh.values)):  # type: ignore[union-attr]
+            for f in fuller:
                 if f.pieces.of == rep:
                     self._archived_cluster(f)
         return c
+
+    def _fetch(self, briefs: list[Any], reps: list[str]) -> dict[str, tuple[Any, list[Any]]]:
+        """For stored briefs (entries that are their cluster's first version) and the ids
+        ``reps`` of more briefs: each brief, and the stored entries that share one of its
+        sentence pieces (its fuller versions among them), in three store calls for all:
+        ``entries_of``, one ``query_pieces`` over every brief's pieces, ``entries``."""
+        by_rep: dict[str, Any] = {b.id: b for b in briefs}
+        ask = [r for r in reps if r not in by_rep]
+        by_rep.update({r: None for r in ask})
+        if ask:
+            for b in self.store.entries_of(ask):  # type: ignore[union-attr]
+                if by_rep.get(b.id, b) is None:
+                    by_rep[b.id] = b
+        have = [(r, b) for r, b in by_rep.items() if b is not None]
+        out: dict[str, tuple[Any, list[Any]]] = {r: (None, []) for r in by_rep}
+        if not have:
+            return out
+        sizes = [len(b.pieces.hashes) for _, b in have]
+        sh = self.store.query_pieces(  # type: ignore[union-attr]
+            np.concatenate([b.pieces.hashes for _, b in have]).astype(np.uint64),
+            cap=self.config.boilerplate_clusters,
+        )
+        owner = np.repeat(np.arange(len(have)), sizes)[sh.rows]
+        got = {f.n: f for f in self.store.entries(_distinct(sh.values))}  # type: ignore[union-attr]
+        for k, (r, b) in enumerate(have):
+            ns = _distinct(sh.values[owner == k]).tolist()
+            out[r] = (b, [got[n] for n in ns if n in got])
+        return out
+
+    def _prefetch(self, entries: list[Any]) -> None:
+        """Ask the store at once for what `_whole_cluster` will need for each of ``entries``
+        (kept for this batch in ``_fetched``): one round of store calls, not three an entry."""
+        briefs: dict[str, Any] = {}
+        reps: set[str] = set()
+        for e in entries:
+            rep = e.pieces.of or e.id
+            if e.id in self._by_id or rep in self._loaded_rep or rep in self._fetched:
+                continue
+            if rep == e.id:
+                briefs[rep] = e
+            else:
+                reps.add(rep)
+        reps -= briefs.keys()
+        if len(briefs) + len(reps) > 1:  # one cluster: `_whole_cluster` asks as often
+            self._fetched.update(self._fetch(list(briefs.values()), sorted(reps)))
 
     def _partial(
         self,
@@ -1155,10 +1262,11 @@ class Deduplicator:
         sizes_b = self._c_size.a[cands].tolist()
         chars_b = self._c_chars.a[cands].tolist()
         sents_b = self._c_sents.a[cands].tolist()
-        for c, j, size_b, chars_c, sents_c in zip(
-            cands.tolist(), jac, sizes_b, chars_b, sents_b, strict=True
+        cl = cands.tolist()
+        texts = self._texts(pieces, row, cl)
+        for c, j, size_b, chars_c, sents_c, text in zip(
+            cl, jac, sizes_b, chars_b, sents_b, texts, strict=True
         ):
-            text = self._text(pieces, row, c)
             if text is not None:
                 v = verify(self.config, j, size, size_b, text=text)
                 if v.ok:
@@ -1263,7 +1371,9 @@ class Deduplicator:
         if not len(sh.values):
             return replace(found, crowded=found.crowded | sh.crowded)
         where: dict[int, int] = {}
-        for e in self.store.entries(np.unique(sh.values)):  # type: ignore[union-attr]
+        stored = self.store.entries(_distinct(sh.values))  # type: ignore[union-attr]
+        self._prefetch(stored)
+        for e in stored:
             c = self._by_id.get(e.id)
             where[e.n] = self._whole_cluster(e) if c is None else c
         mapped = np.array([where.get(n, -1) for n in sh.values.tolist()], dtype=np.int64)

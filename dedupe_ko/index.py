@@ -522,7 +522,7 @@ class Index:
     def check_many(self, texts: Sequence[str]) -> list[Match | None]:
         """`check` for each text, against the index only (the texts are not compared with
         each other), by the Deduplicator's rules."""
-        self._signatures(texts)  # the type check, before anything is decided
+        self._check_texts(texts)  # before anything is decided
         view = _View(self, write=False)
         out = []
         for text in texts:
@@ -574,7 +574,7 @@ class Index:
         ``items`` is decided again after the ones before it.
         """
         ids, texts, stamps = self._unpack(items)
-        self._signatures(texts)
+        self._check_texts(texts)
         now = time.time()
         when = [_timestamp(t, now) for t in stamps]
         out: list[Decision] = []
@@ -707,10 +707,14 @@ class Index:
                 f"num_perm={self.config.minhash.num_perm}"
             )
 
-    def _signatures(self, texts: Sequence[str]) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+    @staticmethod
+    def _check_texts(texts: Sequence[str]) -> None:
         for t in texts:
             if not isinstance(t, str):
                 raise TypeError(f"text must be a str (a cleaned body), got {type(t).__name__}")
+
+    def _signatures(self, texts: Sequence[str]) -> tuple[list[bytes], np.ndarray, np.ndarray]:
+        self._check_texts(texts)
         sigs, sizes = self._hasher.signatures(texts)
         return [exact_key(t) for t in texts], sigs, sizes
 

@@ -48,6 +48,18 @@ __all__ = [
 ]
 
 SCHEME = "affine32"
+
+
+def _distinct(a: np.ndarray) -> np.ndarray:
+    """``np.unique(a)`` of a 1-d array (sorted distinct values, same dtype), by one sort:
+    several times faster on the small arrays verification and stores handle (numpy 2.3+
+    hashes in `np.unique`)."""
+    if len(a) < 32:
+        return np.unique(a)  # (its sort is quicker there)
+    s = np.sort(a)
+    return s[np.concatenate(([True], s[1:] != s[:-1]))]
+
+
 SHINGLE_VERSION = 2
 _EMPTY = np.uint32(0xFFFFFFFF)
 # Tags that some outlets put before the lede or headline: "[속보]", "[단독]", "<종합>", "(2보)".

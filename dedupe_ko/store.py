@@ -21,6 +21,8 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from .minhash import _distinct
+
 __all__ = ["BandStore", "Hits", "MemoryBandStore", "RedisBandStore", "SQLiteBandStore"]
 
 
@@ -337,7 +339,7 @@ class RedisBandStore:
             for at, got in zip(by_part.values(), pipe.execute(), strict=True):
                 for i, b in zip(at, got, strict=True):
                     blobs[i] = b
-        per_key = [np.unique(np.frombuffer(b, dtype="<u4")) if b else _NONE for b in blobs]
+        per_key = [_distinct(np.frombuffer(b, dtype="<u4")) if b else _NONE for b in blobs]
         return _hits(per_key, width, cap)
 
 

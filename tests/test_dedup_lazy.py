@@ -1,0 +1,167 @@
+"""Shortcuts the Deduplicator takes for speed give the answers of the calls they replace
+(our own Korean fixtures, tests/fixtures/dedup_stories.txt): `same_text_many` equals
+`same_text` pair by pair, early outs included."""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from test_minhash import STORIES
+
+from dedupe_ko.index import Index
+from dedupe_ko.minhash import pieces_batch, strip_marks
+from dedupe_ko.sentences import EARLY_OUT, fingerprint_batch, same_text, same_text_many
+
+NAMES = sorted(STORIES)
+
+
+def _texts() -> list[str]:
+    """Whole stories, briefs (first paragraphs), a story with another's paragraph quoted,
+    a spaced copy, a one-line text and an empty one."""
+    out = []
+    for k in NAMES:
+        paras = STORIES[k][1:]
+        out += ["\n".join(paras), "\n".join(paras[:2])]
+    a, b = STORIES[NAMES[0]][1:], STORIES[NAMES[1]][1:]
+    out.append("\n".join(a + b[:1]))
+    out.append("\n".join(a).replace("다. ", "다.  ").replace("의 ", "의"))
+    out += ["짧은 한 문장의 단신이다.", ""]
+    return [strip_marks(t) for t in out]
+
+
+def test_same_text_many_equals_same_text_pair_by_pair() -> None:
+    texts = _texts()
+    prints = fingerprint_batch(texts)
+    fps = [prints.of(j) for j in range(len(texts))]
+    compact = [f.compact() for f in fps]
+    h, _, off, _ = pieces_batch(texts[:1])
+    boiler = np.sort(h[off[0] : off[0] + 2])  # two of the first story's pieces left out
+    early = 0
+    for a in fps:
+        for leave_out in (None, boiler):
+            for share in (True, False):
+                many = same_text_many(a, compact, leave_out, share)
+                one = [same_text(a, b, leave_out, share) for b in compact]
+                assert many == one
+                early += sum(
+                    t.compared and t.share < EARLY_OUT and t.numbers == 0 and t.sentences > 0
+                    for t in many
+                )
+    assert early > 50  # unrelated stories stop at the 5-gram early out: that path is tested
+
+
+def test_a_fingerprint_does_not_depend_on_the_other_texts_of_the_batch() -> None:
+    """The Deduplicator cuts fingerprints for some rows of a batch only (`_LazyPrints`)."""
+    texts = _texts() + ["널 문자가\x00 섞인 본문이다. 두 번째 문장도 충분히 길다."]
+    whole = fingerprint_batch(texts)
+    for rows in ([0], [3, 1], list(range(len(texts) - 1, -1, -2)), [len(texts) - 1]):
+        part = fingerprint_batch([texts[r] for r in rows])
+        for k, r in enumerate(rows):
+            a, b = whole.of(r), part.of(k)
+            for x, y in zip(a._arrays(), b._arrays(), strict=True):
+                assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
+def test_lazy_fingerprints_decide_as_fingerprints_of_every_row(monkeypatch) -> None:
+    """Copies that join on their signature alone get no fingerprint; the decisions are those
+    of a run where every row of a batch has one."""
+    dedup_module = importlib.import_module("dedupe_ko.dedup")
+    first, later = [], []  # two batches: the copies meet stored representatives
+    for k in NAMES:
+        paras = STORIES[k][1:]
+        text = "\n".join(paras)
+        first.append((f"{k}-0", text))
+        mid = len(text) // 2
+        later.append((f"{k}-1", text[:mid] + "가" + text[mid + 1 :]))  # a typo: near, over 0.9
+        if len(paras) > 3:
+            later.append((f"{k}-brief", "\n".join(paras[:3])))  # partial: compared
+    cut_rows: list[int] = []
+    real = dedup_module.fingerprint_batch
+
+    def counting(texts, *a):
+        cut_rows.append(len(texts))
+        return real(texts, *a)
+
+    def run() -> list:
+        out = []
+        for keep in ("first", "longest"):
+            d = dedup_module.Deduplicator(keep=keep)
+            out += d.add_batch(first) + d.add_batch(later) + list(d.finish())
+        return out
+
+    monkeypatch.setattr(dedup_module, "fingerprint_batch", counting)
+    lazy = run()
+    lazy_rows, cut_rows[:] = sum(cut_rows), []
+    init = dedup_module._LazyPrints.__init__
+
+    def every_row(self, bares, wanted):
+        init(self, bares, np.ones(len(bares), dtype=bool))
+
+    monkeypatch.setattr(dedup_module._LazyPrints, "__init__", every_row)
+    assert lazy == run()
+    assert 0 < lazy_rows < sum(cut_rows)
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "seen.db")
+    return request.getfixturevalue("redis_target")
+
+
+def test_check_asks_the_store_once_for_the_clusters_of_all_entries_it_finds(
+    target: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Index.check` of a text that shares sentences with many stored entries (briefs and
+    the fuller versions that superseded them) asks for their clusters in one round of store
+    calls, and answers as when each entry's cluster is asked for on its own."""
+    dedup_module = importlib.import_module("dedupe_ko.dedup")
+    long_ones = [k for k in NAMES if len(STORIES[k]) >= 6]
+    assert len(long_ones) >= 3
+    # every story's lede run together (a digest), a shorter brief of each, each story again
+    queries = ["\n".join(p for k in long_ones for p in STORIES[k][1:3])]
+    queries += ["\n".join(STORIES[k][1:3]) for k in long_ones]
+    queries += ["\n".join(STORIES[k][1:]) for k in long_ones]
+    with Index.open(target) as index:
+        index.decide_many([(f"{k}-brief", "\n".join(STORIES[k][1:4])) for k in long_ones])
+        kept = index.decide_many([(f"{k}-full", "\n".join(STORIES[k][1:])) for k in long_ones])
+        assert all(d.kept and d.supersedes for d in kept)  # fuller versions beside the briefs
+        calls: list[str] = []
+        for name in ("query_pieces", "entries", "entries_of"):
+            real = getattr(index, name)
+
+            def counted(*a, _real=real, _name=name, **k):
+                calls.append(_name)
+                return _real(*a, **k)
+
+            monkeypatch.setattr(index, name, counted)
+        batched, batched_calls = [], []
+        for q in queries:
+            calls.clear()
+            batched.append(index.check(q))
+            batched_calls.append(len(calls))
+        monkeypatch.setattr(dedup_module.Deduplicator, "_prefetch", lambda self, entries: None)
+        one_by_one, one_calls = [], []
+        for q in queries:
+            calls.clear()
+            one_by_one.append(index.check(q))
+            one_calls.append(len(calls))
+    assert batched == one_by_one
+    assert any(m is not None and m.kind == "partial" for m in batched)
+    # the digest finds every story's brief and fuller version: one round for all of them
+    assert batched_calls[0] <= 4 < 2 * len(long_ones) <= one_calls[0]
+    assert all(b <= o for b, o in zip(batched_calls, one_calls, strict=True))
+
+
+def test_distinct_is_np_unique() -> None:
+    from dedupe_ko.minhash import _distinct
+
+    rng = np.random.default_rng(14)
+    for n in (0, 1, 2, 31, 32, 33, 400, 3000):
+        for dtype in (np.uint32, np.int64, np.uint64):
+            a = rng.integers(0, max(2, n // 3), n).astype(dtype)
+            got, want = _distinct(a), np.unique(a)
+            assert got.dtype == want.dtype and np.array_equal(got, want)
