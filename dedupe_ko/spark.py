@@ -25,8 +25,9 @@ itself). Stages, with plain DataFrames between them:
    rule (a piece found in more than ``boilerplate_clusters`` clusters stops counting) look at
    every row holding a piece *until* it is boilerplate. A piece held by many bodies links only
    its holders up to the batch where it surely is (``SparkDedupConfig.boilerplate_holders``).
-7. connected components over the edges, in Spark (min-label propagation with pointer
-   jumping; no GraphFrames).
+7. connected components over the edges: on the driver (edge list collected, vectorised
+   union-find) up to ``SparkDedupConfig.driver_edges`` edges, else in Spark (min-label
+   propagation with pointer jumping; no GraphFrames).
 8. per component, `dedup.replay` decides its rows in input order with the same batches, so
    the representative, the no-chain admission rule (members verified against the
    representative, never against each other) and every tie-break are the local engine's.
@@ -223,6 +224,11 @@ class SparkDedupConfig:
     - ``bucket_limit``: a band bucket's members are paired with its first this many members
       in input order only. Default 1000.
     - ``max_iterations``: connected-component rounds before giving up. Default 100.
+    - ``driver_edges``: with at most this many edges (verified pairs and piece links) the
+      connected components are computed on the driver (the edge list collected, union-find
+      in numpy, ~50 bytes of driver memory per edge, a few seconds per 10M edges); above
+      it, in Spark (min-label rounds, a few jobs each). 0: always in Spark.
+      Default 20,000,000 (about 1 GB on the driver).
     - ``boilerplate_holders``: a sentence piece held by at least this many distinct bodies
       links only its holders up to the batch of this many-th one, and is boilerplate from
       the next batch on (the replay checks that the group's own clusters make it so; if
@@ -234,12 +240,13 @@ class SparkDedupConfig:
     bucket_limit: int = 1000
     max_iterations: int = 100
     boilerplate_holders: int = 0
+    driver_edges: int = 20_000_000
 
     def __post_init__(self) -> None:
-        if not isinstance(self.boilerplate_holders, int) or self.boilerplate_holders < 0:
-            raise ValueError(
-                f"boilerplate_holders must be an int >= 0, got {self.boilerplate_holders!r}"
-            )
+        for name in ("boilerplate_holders", "driver_edges"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 0:
+                raise ValueError(f"{name} must be an int >= 0, got {v!r}")
         for name in ("batch_size", "bucket_limit", "max_iterations"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 1:
@@ -254,7 +261,8 @@ class DedupReport:
     boilerplate from a batch on, those whose guess failed (linked whole), replay passes,
     groups replayed and the largest one; with a report each stage is materialised in turn
     and ``seconds`` holds its wall time (order and exact keys, signatures, pairs and
-    verification, piece links, components, replay, result; the last pass's)."""
+    verification, piece links, components, replay, result; the last pass's; then the
+    report's own counts)."""
 
     set_aside: dict[str, int]
     fresh: int = 0
@@ -431,7 +439,11 @@ def dedup_df(
         lap("piece_links", edges)
 
         # 7. connected components
-        labels, rounds = _components(edges, scfg.max_iterations)
+        n_edges = edges.count()
+        if n_edges <= scfg.driver_edges:
+            labels, rounds = _components_on_driver(spark, edges)
+        else:
+            labels, rounds = _components(edges, scfg.max_iterations)
         lap("components", labels)
 
         # 8. replay each group with the local engine, many groups per task
@@ -496,6 +508,7 @@ def dedup_df(
         agg = sizes.agg(F.count("*").alias("g"), F.max("count").alias("m")).first()
         if agg is not None:
             report.groups, report.largest_group = int(agg["g"] or 0), int(agg["m"] or 0)
+        lap("report")
     if truncated:
         log.warning(
             "%d band buckets had more than %d members: their later members were "
@@ -731,6 +744,44 @@ def _first(df: DataFrame) -> Any:
     """The first value of the first row of ``df`` (one aggregate)."""
     row = df.first()
     return None if row is None else row[0]
+
+
+def _union_find(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(nodes, labels, rounds) for the edges ``a[i] - b[i]``: every node once, sorted, and
+    the smallest node of its connected component. Vectorised union-find: each round hooks
+    the larger root of every edge under the smaller one (``parent[x] <= x`` always, so no
+    cycle), then pointer jumping flattens the trees; rounds: O(log nodes)."""
+    nodes, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
+    ia, ib = inv[: len(a)], inv[len(a) :]
+    parent = np.arange(len(nodes))
+    rounds = 0
+    while True:
+        ra, rb = parent[ia], parent[ib]
+        moved = ra != rb
+        if not moved.any():
+            break
+        rounds += 1
+        ia, ib, ra, rb = ia[moved], ib[moved], ra[moved], rb[moved]
+        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+    return nodes, nodes[parent], rounds
+
+
+def _components_on_driver(spark: SparkSession, edges: DataFrame) -> tuple[DataFrame, int]:
+    """`_components`, with the edge list collected (one job) and `_union_find` on the
+    driver; the labels go back as a DataFrame of (node, label)."""
+    import pandas as pd
+
+    pdf = edges.select("a", "b").toPandas()
+    a = pdf["a"].to_numpy(np.int64)
+    b = pdf["b"].to_numpy(np.int64)
+    nodes, labels, rounds = _union_find(a, b)
+    frame = pd.DataFrame({"node": nodes, "label": labels})
+    return spark.createDataFrame(frame, "node long, label long"), rounds
 
 
 def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
