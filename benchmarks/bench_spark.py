@@ -1,21 +1,24 @@
 """The Spark engine in local[2] next to the local engine, on the same generated corpus.
 
-    python benchmarks/bench_spark.py --n 100000     # the issue's size (hours on a busy 2-core box)
+    python benchmarks/bench_spark.py --n 100000     # the issue's size
     python benchmarks/bench_spark.py --n 2000 --no-write   # a quick look
 
 The corpus: `corpora.make_corpus(n, seed=0)` scraped pages (page furniture around real bodies
-from ../shared/corpus/bodies.jsonl, half the stories republished 1-4 times with edits), written
-once to benchmarks/data/ and staged as one Parquet file before timing. Both engines clean and
-then deduplicate:
+from ../shared/corpus/bodies.jsonl, half the stories republished 1-4 times with edits), made in
+memory and staged as one Parquet file before timing. Both engines clean and then deduplicate:
 
-- local: `dedupe_ko.clean` on every page (one process), then `dedupe_ko.dedup` with
+- local: the CLI's per-record cleaning (`pipeline._clean_one`: text, title, warnings, bytes
+  removed per category) on every page in one process, then `dedupe_ko.dedup` with
   batch_size 256 (the CLI's), all in memory.
 - spark: `dedupe_ko.spark.clean_df` then `dedup_df` on a ``local[2]`` SparkSession reading the
-  Parquet file, 8 shuffle partitions; each stage is materialised in turn (`DedupReport`) so
-  its wall time is known; the session's start-up is timed apart.
+  Parquet file; each dedup stage is materialised in turn (`DedupReport`) so its wall time is
+  known; the session's start-up and the report's own counts are timed apart.
 
-Both results are compared: the figure is only written when every decision is the same.
-Results go to benchmarks/results/spark.md with the command, the machine and its load.
+Wall seconds and CPU seconds are given for each engine: CPU is this process's plus every
+process under it (the JVM, the Python workers), read from /proc, so it does not depend on
+what else the machine runs; the load average is sampled during each engine's run. Both
+results are compared: the figures are written only when every decision is the same, to
+benchmarks/results/spark.md, one section per corpus size (a run replaces its size's section).
 """
 
 from __future__ import annotations
@@ -23,9 +26,11 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import re
 import shlex
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -36,25 +41,103 @@ sys.path.insert(0, str(HERE.parent))
 import corpora  # noqa: E402
 from _machine import cpu_model  # noqa: E402
 
-from dedupe_ko import clean  # noqa: E402
+from dedupe_ko import CleanConfig  # noqa: E402
 from dedupe_ko.dedup import DedupConfig, dedup  # noqa: E402
+from dedupe_ko.pipeline import _clean_one  # noqa: E402
 
 RESULTS = HERE / "results" / "spark.md"
 FIELDS = ("cluster", "kept", "match", "similarity", "containment", "supersedes")
+TITLE = "# Spark engine (local[2]) next to the local engine"
+
+
+def tree_cpu(root: int | None = None) -> float:
+    """CPU seconds (user + system, with reaped children's) of ``root`` and every process
+    under it, from /proc."""
+    root = os.getpid() if root is None else root
+    tick = os.sysconf("SC_CLK_TCK")
+    stats: dict[int, tuple[int, float]] = {}
+    for d in os.listdir("/proc"):
+        if not d.isdigit():
+            continue
+        try:
+            raw = Path(f"/proc/{d}/stat").read_text()
+        except OSError:
+            continue
+        f = raw[raw.rindex(")") + 2 :].split()
+        stats[int(d)] = (int(f[1]), sum(int(x) for x in f[11:15]) / tick)
+    kids: dict[int, list[int]] = {}
+    for pid, (ppid, _) in stats.items():
+        kids.setdefault(ppid, []).append(pid)
+    total, todo = 0.0, [root]
+    while todo:
+        pid = todo.pop()
+        total += stats.get(pid, (0, 0.0))[1]
+        todo.extend(kids.get(pid, ()))
+    return total
+
+
+class Load:
+    """The 1-minute load average sampled every ``every`` seconds while running."""
+
+    def __init__(self, every: float = 10.0) -> None:
+        self.samples: list[float] = [os.getloadavg()[0]]
+        self._stop = threading.Event()
+        self._t = threading.Thread(target=self._run, args=(every,), daemon=True)
+        self._t.start()
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.samples.append(os.getloadavg()[0])
+
+    def stop(self) -> str:
+        self._stop.set()
+        s = self.samples
+        return f"{min(s):.1f} / {sum(s) / len(s):.1f} / {max(s):.1f}"
+
+
+class Timer:
+    """Wall and CPU (`tree_cpu`) seconds of the block."""
+
+    def __enter__(self) -> Timer:
+        self.wall, self.cpu = time.perf_counter(), tree_cpu()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.wall = time.perf_counter() - self.wall
+        self.cpu = tree_cpu() - self.cpu
+
+
+def write_section(text: str, n: int) -> None:
+    """Replace (or add) the section for ``n`` pages in RESULTS, sections sorted by size."""
+    sections: dict[int, str] = {}
+    if RESULTS.exists():
+        for part in RESULTS.read_text(encoding="utf-8").split("\n## ")[1:]:
+            m = re.match(r"([\d,]+) pages", part)
+            if m:
+                sections[int(m.group(1).replace(",", ""))] = "## " + part.rstrip("\n") + "\n"
+    sections[n] = text
+    body = "\n".join(sections[k] for k in sorted(sections))
+    RESULTS.write_text(f"{TITLE}\n\n{body}", encoding="utf-8")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=100_000, help="pages (default 100,000)")
     ap.add_argument("--master", default="local[2]")
-    ap.add_argument("--partitions", type=int, default=8, help="shuffle partitions")
+    ap.add_argument("--partitions", type=int, default=8, help="shuffle partitions (default 8)")
+    ap.add_argument(
+        "--driver-edges",
+        type=int,
+        default=None,
+        help="SparkDedupConfig.driver_edges (default: its default; 0: components in Spark)",
+    )
     ap.add_argument("--no-write", action="store_true", help="print, do not write results")
     args = ap.parse_args()
 
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from dedupe_ko.spark import DedupReport, clean_df, dedup_df, session
+    from dedupe_ko.spark import DedupReport, SparkDedupConfig, clean_df, dedup_df, session
 
     pages, _ = corpora.make_corpus(args.n, seed=0)
     mb = sum(len(p["text"].encode()) for p in pages) / 1e6
@@ -66,84 +149,103 @@ def main() -> None:
         row_group_size=2000,
     )
 
-    t = time.perf_counter()
-    cleaned = [(p["id"], clean(p["text"])) for p in pages]
-    local_clean = time.perf_counter() - t
-    t = time.perf_counter()
-    local = {
-        d.id: tuple(getattr(d, f) for f in FIELDS)
-        for d in dedup([r for r in cleaned if r[1].strip()], DedupConfig(), batch_size=256)
-    }
-    local_dedup = time.perf_counter() - t
+    load = Load()
+    config = CleanConfig()
+    with Timer() as lc:
+        outcomes = [_clean_one(p["text"], config, False) for p in pages]
+        cleaned = [
+            (p["id"], p["text"] if o[0] is None else o[0])
+            for p, o in zip(pages, outcomes, strict=True)
+            if not isinstance(o, str)
+        ]
+    del outcomes
+    with Timer() as ld:
+        local = {
+            d.id: tuple(getattr(d, f) for f in FIELDS)
+            for d in dedup([r for r in cleaned if r[1].strip()], DedupConfig(), batch_size=256)
+        }
     del cleaned
+    local_load = load.stop()
 
-    t = time.perf_counter()
-    spark = session(
-        args.master,
-        **{
-            "spark.sql.shuffle.partitions": str(args.partitions),
-            "spark.ui.showConsoleProgress": "false",
-            "spark.sql.files.maxPartitionBytes": str(8 << 20),
-            "spark.driver.memory": "4g",
-        },
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    startup = time.perf_counter() - t
-    t = time.perf_counter()
-    c = clean_df(spark.read.parquet(staged)).select("id", "text").persist()
-    c.count()
-    spark_clean = time.perf_counter() - t
+    load = Load()
+    with Timer() as st:
+        spark = session(
+            args.master,
+            **{
+                "spark.sql.shuffle.partitions": str(args.partitions),
+                "spark.ui.showConsoleProgress": "false",
+                "spark.sql.files.maxPartitionBytes": str(8 << 20),
+                "spark.driver.memory": "4g",
+            },
+        )
+        spark.sparkContext.setLogLevel("ERROR")
+    with Timer() as sc:
+        c = clean_df(spark.read.parquet(staged)).select("id", "text").persist()
+        c.count()
     report = DedupReport({})
-    t = time.perf_counter()
-    res = dedup_df(c, report=report)
-    ours = {
-        r["id"]: tuple(r[f] for f in FIELDS)
-        for r in res.where("quarantined is null").toLocalIterator()
-    }
-    spark_dedup = time.perf_counter() - t
+    scfg = SparkDedupConfig()
+    if args.driver_edges is not None:
+        scfg = SparkDedupConfig(driver_edges=args.driver_edges)
+    with Timer() as sd:
+        res = dedup_df(c, spark_config=scfg, report=report)
+        ours = {
+            r["id"]: tuple(r[f] for f in FIELDS)
+            for r in res.where("quarantined is null").toLocalIterator()
+        }
     differ = sum(1 for k, v in local.items() if ours.get(k) != v) + len(ours.keys() - local)
     spark.stop()
+    spark_load = load.stop()
 
     n = len(pages)
-    load = os.getloadavg()[0]
+    # the report's own counts (each a Spark job) are not the engine's work
+    sd_wall = sd.wall - report.seconds.get("report", 0.0)
+    stages = {"clean": sc.wall, **{k: v for k, v in report.seconds.items() if k != "report"}}
     lines = [
-        "# Spark engine (local[2]) next to the local engine",
+        f"## {n:,} pages",
         "",
         f"`python benchmarks/bench_spark.py {shlex.join(sys.argv[1:])}` on {cpu_model()}, "
-        f"{os.cpu_count()} cores, Python {platform.python_version()}, load average at the "
-        f"end {load:.1f} (cores shared with other jobs).",
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average (1 min; "
+        f"min / mean / max while each engine ran): local {local_load}, "
+        f"spark {spark_load}. The machine is shared: wall seconds grow with the load, "
+        "CPU seconds much less.",
         "",
         f"{n:,} generated pages ({mb:.1f} MB of text); decisions that differ between the "
         f"engines: **{differ}**.",
         "",
-        "| engine | clean s | dedup s | docs/s (clean + dedup) |",
-        "|---|---:|---:|---:|",
-        f"| local (1 process) | {local_clean:.1f} | {local_dedup:.1f} | "
-        f"{n / (local_clean + local_dedup):,.0f} |",
-        f"| spark {args.master} | {spark_clean:.1f} | {spark_dedup:.1f} | "
-        f"{n / (spark_clean + spark_dedup):,.0f} |",
+        "| engine | clean s | dedup s | docs/s (clean + dedup) | CPU s | docs per CPU s |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| local (1 process) | {lc.wall:.1f} | {ld.wall:.1f} | "
+        f"{n / (lc.wall + ld.wall):,.0f} | {lc.cpu + ld.cpu:.1f} | "
+        f"{n / (lc.cpu + ld.cpu):,.0f} |",
+        f"| spark {args.master} | {sc.wall:.1f} | {sd_wall:.1f} | "
+        f"{n / (sc.wall + sd_wall):,.0f} | {sc.cpu + sd.cpu:.1f} | "
+        f"{n / (sc.cpu + sd.cpu):,.0f} |",
         "",
-        f"Spark session start-up (not counted above): {startup:.1f} s. Ratio spark / local "
-        f"docs/s: {(local_clean + local_dedup) / (spark_clean + spark_dedup):.2f}.",
+        f"Spark session start-up (not counted above): {st.wall:.1f} s. Spark / local docs/s: "
+        f"{(lc.wall + ld.wall) / (sc.wall + sd_wall):.2f} (wall), "
+        f"{(lc.cpu + ld.cpu) / (sc.cpu + sd.cpu):.2f} (CPU; Spark's CPU includes the report's "
+        "counts and the JVM's own work).",
         "",
-        "Spark dedup stages (each materialised in turn), seconds: "
-        + ", ".join(f"{k} {v:.1f}" for k, v in report.seconds.items())
-        + ".",
+        "Spark stages (each materialised in turn), wall seconds: "
+        + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())
+        + f" (report's own counts, not counted: {report.seconds.get('report', 0.0):.1f}).",
         "",
         f"Graph: {report.fresh:,} distinct bodies, {report.candidate_pairs:,} band pairs, "
         f"{report.verified_edges:,} verified, {report.piece_edges:,} piece links, "
-        f"{report.rounds} component rounds, {report.boilerplate_pieces:,} widely held pieces "
+        f"components computed on the {report.components} ({report.rounds} rounds), {report.boilerplate_pieces:,} widely held pieces "
         f"taken as boilerplate from a batch on ({report.unsettled_pieces} guesses raised, "
         f"{report.replay_passes} replay passes), {report.groups:,} groups replayed, the "
         f"largest {report.largest_group:,} records; {report.truncated_buckets} band buckets "
         "cut to the bucket limit.",
+        "",
     ]
-    text = "\n".join(lines) + "\n"
+    text = "\n".join(lines)
     print(text)
     if differ:
         raise SystemExit(f"{differ} decisions differ: not writing {RESULTS}")
     if not args.no_write:
-        RESULTS.write_text(text, encoding="utf-8")
+        write_section(text, n)
 
 
 if __name__ == "__main__":

@@ -257,7 +257,8 @@ class SparkDedupConfig:
 class DedupReport:
     """What `dedup_df` found on the way (filled when ``report=`` is passed): rows set aside
     by reason, fresh (distinct-body) rows, candidate pairs and verified edges, piece links,
-    band buckets cut to ``bucket_limit``, component rounds, widely held pieces replayed as
+    band buckets cut to ``bucket_limit``, component rounds and where they ran ("driver" or
+    "spark", see `SparkDedupConfig.driver_edges`), widely held pieces replayed as
     boilerplate from a batch on, those whose guess failed (linked whole), replay passes,
     groups replayed and the largest one; with a report each stage is materialised in turn
     and ``seconds`` holds its wall time (order and exact keys, signatures, pairs and
@@ -271,6 +272,7 @@ class DedupReport:
     piece_edges: int = 0
     truncated_buckets: int = 0
     rounds: int = 0
+    components: str = ""
     boilerplate_pieces: int = 0
     unsettled_pieces: int = 0
     replay_passes: int = 0
@@ -501,6 +503,7 @@ def dedup_df(
         report.piece_edges = piece_edges.distinct().count()
         report.truncated_buckets = truncated
         report.rounds = rounds
+        report.components = "driver" if n_edges <= scfg.driver_edges else "spark"
         report.boilerplate_pieces = n_heavy
         report.unsettled_pieces = len(raised)
         report.replay_passes = passes

@@ -136,6 +136,8 @@ def test_dedup_df_makes_every_decision_of_the_local_engine(
     assert {"near", "partial", "none"} <= kinds and (keep == "longest" or "exact" in kinds)
     assert report.verified_edges > 0 and report.piece_edges > 0
     assert report.groups < len(records)
+    assert report.components == ("spark" if driver_edges == 0 else "driver")
+    assert report.rounds >= 1
 
 
 def test_union_find_on_the_driver_gives_the_smallest_node_of_each_component() -> None:
