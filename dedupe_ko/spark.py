@@ -229,6 +229,9 @@ class SparkDedupConfig:
       in numpy, ~50 bytes of driver memory per edge, a few seconds per 10M edges); above
       it, in Spark (min-label rounds, a few jobs each). 0: always in Spark.
       Default 20,000,000 (about 1 GB on the driver).
+    - ``replay_rows``: whole groups are replayed together, up to this many rows per
+      `dedup.replay` call (a larger group alone): fewer, larger calls; the replay task holds
+      about this many texts. 1: one call per group. Default 4096.
     - ``boilerplate_holders``: a sentence piece held by at least this many distinct bodies
       links only its holders up to the batch of this many-th one, and is boilerplate from
       the next batch on (the replay checks that the group's own clusters make it so; if
@@ -241,13 +244,14 @@ class SparkDedupConfig:
     max_iterations: int = 100
     boilerplate_holders: int = 0
     driver_edges: int = 20_000_000
+    replay_rows: int = 4096
 
     def __post_init__(self) -> None:
         for name in ("boilerplate_holders", "driver_edges"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 0:
                 raise ValueError(f"{name} must be an int >= 0, got {v!r}")
-        for name in ("batch_size", "bucket_limit", "max_iterations"):
+        for name in ("batch_size", "bucket_limit", "max_iterations", "replay_rows"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
@@ -457,7 +461,7 @@ def dedup_df(
             comp.select("group", "dpos", "position", "id", "text")
             .repartition(parts, "group")
             .sortWithinPartitions("group", "dpos")
-            .mapInArrow(_replayer(cfg, bs, heavy), _replay_schema())
+            .mapInArrow(_replayer(cfg, bs, heavy, scfg.replay_rows), _replay_schema())
             .persist()
         )
         bad = [
@@ -661,10 +665,15 @@ def _replay_schema() -> str:
     )
 
 
-def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
-    """Replay every group of a partition (rows sorted by group, then dpos) with
-    `dedup.replay`; ``heavy``: piece -> the batch from which it is taken as boilerplate.
-    A group whose guess fails yields one row per unsettled piece instead of decisions."""
+def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int], chunk: int) -> Any:
+    """Replay the groups of a partition (rows sorted by group, then dpos) with `dedup.replay`,
+    whole groups together up to ``chunk`` rows per call (a larger group alone), in input
+    order; ``heavy``: piece -> the batch from which it is taken as boilerplate. A call whose
+    guess fails yields one row per unsettled piece instead of decisions.
+
+    Several groups in one call decide as each would alone: a union of groups is closed under
+    exact keys, verified band pairs and shared pieces just as each group is (the whole run is
+    the union of all of them), and it saves a `Deduplicator` per group."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow as pa
@@ -676,6 +685,7 @@ def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
         names = _replay_schema()
 
         def decide(rows: list[tuple[int, int, str, str, list[int]]]) -> list[tuple[Any, ...]]:
+            rows.sort(key=lambda r: r[0])  # input order across the groups
             held = {p for r in rows for p in r[4]}
             hint = {p: heavy[p] for p in held}
             confirm = {p for d, _, _, _, ps in rows for p in ps if d // batch_size < heavy[p]}
@@ -714,7 +724,8 @@ def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
             )
 
         current: Any = None
-        rows: list[tuple[int, int, str, str, list[int]]] = []
+        rows: list[tuple[int, int, str, str, list[int]]] = []  # whole groups, then the current
+        start = 0  # where the current group begins in rows
         for rb in batches:
             groups = rb.column("group").to_pylist()
             dpos = rb.column("dpos").to_pylist()
@@ -730,11 +741,16 @@ def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
                     holds[r].append(p)
             out: list[tuple[Any, ...]] = []
             for i, g in enumerate(groups):
-                if g != current and rows:
-                    out.extend(decide(rows))
-                    rows = []
-                current = g
+                if g != current:
+                    if len(rows) >= chunk:  # whole groups only
+                        out.extend(decide(rows))
+                        rows = []
+                    start = len(rows)
+                    current = g
                 rows.append((dpos[i], pos[i], ids[i], texts[i], holds[i]))
+                if start and len(rows) > chunk:  # the current group would overfill the chunk
+                    out.extend(decide(rows[:start]))
+                    rows, start = rows[start:], 0
             if out:
                 yield emit(out)
         if rows:

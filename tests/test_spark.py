@@ -101,10 +101,10 @@ def _spark_decisions(
     config: DedupConfig,
     batch_size: int,
     report: DedupReport | None = None,
-    driver_edges: int = SparkDedupConfig.driver_edges,
+    **spark_config: int,
 ) -> dict[str, tuple[object, ...]]:
     df = spark.createDataFrame(records, "id string, text string")  # type: ignore[attr-defined]
-    scfg = SparkDedupConfig(batch_size=batch_size, driver_edges=driver_edges)
+    scfg = SparkDedupConfig(batch_size=batch_size, **spark_config)
     res = dedup_df(df, config, spark_config=scfg, report=report)
     return {
         r["id"]: tuple(r[f] for f in FIELDS) for r in res.where("quarantined is null").collect()
@@ -117,18 +117,28 @@ def _differ(a: dict[str, tuple[object, ...]], b: dict[str, tuple[object, ...]]) 
 
 
 @pytest.mark.parametrize(
-    "keep,batch_size,driver_edges",
-    [("first", 7, 0), ("longest", 256, SparkDedupConfig.driver_edges)],
-    ids=["components-in-spark", "components-on-driver"],
+    "keep,batch_size,driver_edges,replay_rows",
+    [("first", 7, 0, 1), ("longest", 256, SparkDedupConfig.driver_edges, 4096)],
+    ids=["in-spark-one-group-per-replay", "on-driver-groups-together"],
 )
 def test_dedup_df_makes_every_decision_of_the_local_engine(
-    spark: object, keep: str, batch_size: int, driver_edges: int
+    spark: object, keep: str, batch_size: int, driver_edges: int, replay_rows: int
 ) -> None:
+    """Both ways of finding components (in Spark, on the driver) and of replaying (each
+    group alone, many groups per `dedup.replay` call) give the local engine's decisions."""
     records = _fixture_records()
     config = DedupConfig(keep=keep)  # type: ignore[arg-type]
     local = _local(records, config, batch_size)
     report = DedupReport({})
-    ours = _spark_decisions(spark, records, config, batch_size, report, driver_edges)
+    ours = _spark_decisions(
+        spark,
+        records,
+        config,
+        batch_size,
+        report,
+        driver_edges=driver_edges,
+        replay_rows=replay_rows,
+    )
     assert _differ(local, ours) == []
     kinds = {v[2] for v in local.values()}
     # the corpus exercises every path (with keep="longest" an exact copy of a member is
