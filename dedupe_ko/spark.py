@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -78,8 +79,22 @@ def _spark() -> Any:
     return require("pyspark.sql", *_EXTRA)
 
 
+def _local_cores(master: str) -> int | None:
+    """The cores of a ``local``, ``local[N]``, ``local[*]`` or ``local[N,F]`` master; None
+    for a cluster's."""
+    m = re.fullmatch(r"local(?:\[(\*|\d+)(?:,\d+)?\])?", master)
+    if m is None:
+        return None
+    if m.group(1) in (None, ""):
+        return 1
+    return os.cpu_count() or 1 if m.group(1) == "*" else int(m.group(1))
+
+
 def session(master: str = "local[2]", app: str = "dedupe-ko", **conf: str) -> SparkSession:
-    """A SparkSession for ``master`` (UI off, Arrow on); ``conf``: more Spark settings."""
+    """A SparkSession for ``master`` (UI off, Arrow on); ``conf``: more Spark settings.
+
+    On a local master, ``spark.sql.shuffle.partitions`` defaults to twice its cores (Spark's
+    200 would make every shuffle 200 small tasks, each a Python worker call in the replay)."""
     sql = _spark()
     b = (
         sql.SparkSession.builder.master(master)
@@ -87,6 +102,9 @@ def session(master: str = "local[2]", app: str = "dedupe-ko", **conf: str) -> Sp
         .config("spark.ui.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
+    cores = _local_cores(master)
+    if cores is not None and "spark.sql.shuffle.partitions" not in conf:
+        b = b.config("spark.sql.shuffle.partitions", str(2 * cores))
     for k, v in conf.items():
         b = b.config(k, v)
     return b.getOrCreate()
