@@ -50,12 +50,13 @@ FIELDS = ("cluster", "kept", "match", "similarity", "containment", "supersedes")
 TITLE = "# Spark engine (local[2]) next to the local engine"
 
 
-def tree_cpu(root: int | None = None) -> float:
-    """CPU seconds (user + system, with reaped children's) of ``root`` and every process
-    under it, from /proc."""
-    root = os.getpid() if root is None else root
+def tree_cpu() -> dict[str, float]:
+    """CPU seconds (user + system, with reaped children's) of this process ("driver") and
+    every process under it: the JVM ("jvm") and the rest, Spark's Python workers
+    ("workers"), from /proc."""
+    root = os.getpid()
     tick = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, tuple[int, float]] = {}
+    stats: dict[int, tuple[int, str, float]] = {}
     for d in os.listdir("/proc"):
         if not d.isdigit():
             continue
@@ -63,17 +64,22 @@ def tree_cpu(root: int | None = None) -> float:
             raw = Path(f"/proc/{d}/stat").read_text()
         except OSError:
             continue
+        comm = raw[raw.index("(") + 1 : raw.rindex(")")]
         f = raw[raw.rindex(")") + 2 :].split()
-        stats[int(d)] = (int(f[1]), sum(int(x) for x in f[11:15]) / tick)
+        stats[int(d)] = (int(f[1]), comm, sum(int(x) for x in f[11:15]) / tick)
     kids: dict[int, list[int]] = {}
-    for pid, (ppid, _) in stats.items():
+    for pid, (ppid, _, _) in stats.items():
         kids.setdefault(ppid, []).append(pid)
-    total, todo = 0.0, [root]
+    out = {"driver": 0.0, "jvm": 0.0, "workers": 0.0}
+    todo = [root]
     while todo:
         pid = todo.pop()
-        total += stats.get(pid, (0, 0.0))[1]
+        if pid in stats:
+            _, comm, cpu = stats[pid]
+            kind = "driver" if pid == root else "jvm" if comm == "java" else "workers"
+            out[kind] += cpu
         todo.extend(kids.get(pid, ()))
-    return total
+    return out
 
 
 class Load:
@@ -99,12 +105,13 @@ class Timer:
     """Wall and CPU (`tree_cpu`) seconds of the block."""
 
     def __enter__(self) -> Timer:
-        self.wall, self.cpu = time.perf_counter(), tree_cpu()
+        self.wall, self.parts = time.perf_counter(), tree_cpu()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.wall = time.perf_counter() - self.wall
-        self.cpu = tree_cpu() - self.cpu
+        self.parts = {k: v - self.parts.get(k, 0.0) for k, v in tree_cpu().items()}
+        self.cpu = sum(self.parts.values())
 
 
 def write_section(text: str, n: int) -> None:
@@ -226,6 +233,10 @@ def main() -> None:
         f"{(lc.wall + ld.wall) / (sc.wall + sd_wall):.2f} (wall), "
         f"{(lc.cpu + ld.cpu) / (sc.cpu + sd.cpu):.2f} (CPU; Spark's CPU includes the report's "
         "counts and the JVM's own work).",
+        "",
+        "Spark CPU seconds by process (clean + dedup): "
+        + ", ".join(f"{k} {sc.parts[k] + sd.parts[k]:.1f}" for k in sc.parts)
+        + " (workers: the Python processes that run the library's code).",
         "",
         "Spark stages (each materialised in turn), wall seconds: "
         + ", ".join(f"{k} {v:.1f}" for k, v in stages.items())
