@@ -114,6 +114,38 @@ class Timer:
         self.cpu = sum(self.parts.values())
 
 
+def stage_metrics(spark: object) -> dict[str, dict[str, float]]:
+    """Per dedupe-ko stage (the job descriptions `dedup_df` sets), from the Spark UI's REST
+    API: shuffle bytes written, bytes spilled, the largest task's peak execution memory,
+    JVM task CPU seconds."""
+    import json
+    import urllib.request
+
+    sc = spark.sparkContext  # type: ignore[attr-defined]
+    base = f"{sc.uiWebUrl}/api/v1/applications/{sc.applicationId}"
+
+    def get(path: str) -> list[dict]:
+        with urllib.request.urlopen(base + path) as r:
+            return json.load(r)
+
+    stage_of: dict[int, str] = {}
+    for job in get("/jobs"):
+        name = (job.get("description") or "").removeprefix("dedupe-ko ")
+        for sid in job.get("stageIds", []):
+            stage_of[sid] = name or "other"
+    out: dict[str, dict[str, float]] = {}
+    for st in get("/stages?details=true"):
+        name = stage_of.get(st["stageId"], "other")
+        m = out.setdefault(name, {"shuffle": 0.0, "spill": 0.0, "peak": 0.0, "cpu": 0.0})
+        m["shuffle"] += st.get("shuffleWriteBytes", 0)
+        m["spill"] += st.get("memoryBytesSpilled", 0) + st.get("diskBytesSpilled", 0)
+        m["cpu"] += st.get("executorCpuTime", 0) / 1e9
+        for t in (st.get("tasks") or {}).values():
+            peak = (t.get("taskMetrics") or {}).get("peakExecutionMemory", 0)
+            m["peak"] = max(m["peak"], peak)
+    return out
+
+
 def write_section(text: str, n: int) -> None:
     """Replace (or add) the section for ``n`` pages in RESULTS, sections sorted by size."""
     sections: dict[int, str] = {}
@@ -137,6 +169,11 @@ def main() -> None:
         type=int,
         default=None,
         help="SparkDedupConfig.driver_edges (default: its default; 0: components in Spark)",
+    )
+    ap.add_argument(
+        "--ui",
+        action="store_true",
+        help="Spark UI on: also report shuffle bytes and peak task memory per stage",
     )
     ap.add_argument("--no-write", action="store_true", help="print, do not write results")
     args = ap.parse_args()
@@ -183,10 +220,12 @@ def main() -> None:
                 "spark.ui.showConsoleProgress": "false",
                 "spark.sql.files.maxPartitionBytes": str(8 << 20),
                 "spark.driver.memory": "4g",
+                "spark.ui.enabled": "true" if args.ui else "false",
             },
         )
         spark.sparkContext.setLogLevel("ERROR")
     with Timer() as sc:
+        spark.sparkContext.setJobDescription("dedupe-ko clean")
         c = clean_df(spark.read.parquet(staged)).select("id", "text").persist()
         c.count()
     report = DedupReport({})
@@ -200,6 +239,7 @@ def main() -> None:
             for r in res.where("quarantined is null").toLocalIterator()
         }
     differ = sum(1 for k, v in local.items() if ours.get(k) != v) + len(ours.keys() - local)
+    metrics = stage_metrics(spark) if args.ui else {}
     spark.stop()
     spark_load = load.stop()
 
@@ -251,6 +291,20 @@ def main() -> None:
         "cut to the bucket limit.",
         "",
     ]
+    if metrics:
+        lines += [
+            "Per stage, from the Spark UI (`--ui`): shuffle written, spilled, the largest "
+            "task's peak execution memory (JVM), JVM task CPU:",
+            "",
+            "| stage | shuffle MB | shuffle bytes / page | spilled MB | peak task MB | JVM CPU s |",
+            "|---|---:|---:|---:|---:|---:|",
+            *(
+                f"| {k} | {m['shuffle'] / 1e6:.1f} | {m['shuffle'] / n:,.0f} | "
+                f"{m['spill'] / 1e6:.1f} | {m['peak'] / 1e6:.1f} | {m['cpu']:.1f} |"
+                for k, m in metrics.items()
+            ),
+            "",
+        ]
     text = "\n".join(lines)
     print(text)
     if differ:

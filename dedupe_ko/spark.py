@@ -244,9 +244,10 @@ class SparkDedupConfig:
     - ``max_iterations``: connected-component rounds before giving up. Default 100.
     - ``driver_edges``: with at most this many edges (verified pairs and piece links) the
       connected components are computed on the driver (the edge list collected, union-find
-      in numpy, ~50 bytes of driver memory per edge, a few seconds per 10M edges); above
-      it, in Spark (min-label rounds, a few jobs each). 0: always in Spark.
-      Default 20,000,000 (about 1 GB on the driver).
+      in numpy: at most ~100 bytes of driver memory per edge, collected and labelled, and
+      ~1 s of CPU per million edges); above it, in Spark (each partition's edges made stars
+      by the same union-find, then min-label rounds of a few jobs each). 0: always in
+      Spark. Default 20,000,000 (~2 GB on the driver).
     - ``replay_rows``: whole groups are replayed together, up to this many rows per
       `dedup.replay` call (a larger group alone): fewer, larger calls; the replay task holds
       about this many texts. 1: one call per group. Default 4096.
@@ -342,6 +343,10 @@ def dedup_df(
     spark = df.sparkSession
     clock = [time.perf_counter()]
 
+    def label(stage: str | None) -> None:
+        """Name the jobs that follow in the Spark UI (and its REST API)."""
+        spark.sparkContext.setJobDescription(None if stage is None else f"dedupe-ko {stage}")
+
     def lap(stage: str, *frames: DataFrame) -> None:
         if report is None:
             return
@@ -356,6 +361,7 @@ def dedup_df(
             raise ValueError(f"dedup_df: no column {c!r}; pass id_col= / text_col=")
 
     # 1. order and set-aside
+    label("order_keys")
     base = df.select(
         F.col(id_col).cast("string").alias("id"), F.col(text_col).cast("string").alias("text")
     )
@@ -384,6 +390,7 @@ def dedup_df(
     lap("order_keys", good)
 
     # 3. signatures, band keys, pieces
+    label("signatures")
     feats = fresh.mapInArrow(
         _feature_batches(cfg),
         "dpos long, sig binary, size long, bands array<long>, pieces array<long>",
@@ -391,6 +398,7 @@ def dedup_df(
     lap("signatures", feats)
 
     # 4. candidate pairs per band bucket, bounded
+    label("pairs_verify")
     k = scfg.bucket_limit
     buckets = (
         feats.select("dpos", F.explode("bands").alias("band"))
@@ -436,6 +444,7 @@ def dedup_df(
     passes = 0
     while True:
         passes += 1
+        label("piece_links")
         wanted = F.lit(need)
         for level in sorted(set(raised.values())):
             wanted = F.when(
@@ -463,6 +472,7 @@ def dedup_df(
         lap("piece_links", edges)
 
         # 7. connected components
+        label("components")
         n_edges = edges.count()
         if n_edges <= scfg.driver_edges:
             labels, rounds = _components_on_driver(spark, edges)
@@ -471,6 +481,7 @@ def dedup_df(
         lap("components", labels)
 
         # 8. replay each group with the local engine, many groups per task
+        label("replay")
         comp = good.join(labels.withColumnRenamed("node", "root"), "root", "left").withColumn(
             "group", F.coalesce("label", "root")
         )
@@ -498,6 +509,7 @@ def dedup_df(
         for d in (edges, decided):
             d.unpersist()
 
+    label("result")
     decisions = decided.where(F.col("unsettled").isNull()).select(
         *_DECISION_FIELDS[:-1], F.lit(None).cast(T.StringType()).alias("quarantined")
     )
@@ -516,6 +528,7 @@ def dedup_df(
     n = result.count()
     lap("result")
     if report is not None:
+        label("report")
         report.set_aside = {
             r["quarantined"]: r["count"] for r in aside.groupBy("quarantined").count().collect()
         }
@@ -542,6 +555,7 @@ def dedup_df(
             k + 1,
             k,
         )
+    label(None)
     log.info("dedup_df: %d rows decided in %d component rounds", n, rounds)
     for d in (keyed, good, feats, buckets, verified, holders, edges, decided):
         d.unpersist()
@@ -821,15 +835,43 @@ def _components_on_driver(spark: SparkSession, edges: DataFrame) -> tuple[DataFr
     return spark.createDataFrame(frame, "node long, label long"), rounds
 
 
+def _star_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """A partition's edges as stars: each node linked to the smallest node of its component
+    among this partition's edges (`_union_find`), the same components with fewer edges."""
+    import pyarrow as pa
+
+    a, b = [], []
+    for rb in batches:
+        a.append(rb.column("a").to_numpy())
+        b.append(rb.column("b").to_numpy())
+    if not a:
+        return
+    nodes, labels, _ = _union_find(
+        np.concatenate(a).astype(np.int64), np.concatenate(b).astype(np.int64)
+    )
+    leaf = nodes != labels
+    yield pa.RecordBatch.from_arrays(
+        [pa.array(labels[leaf]), pa.array(nodes[leaf])], names=["a", "b"]
+    )
+
+
 def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
     """(node, label) for every node of ``edges`` (columns a, b): label = the smallest node
-    of its connected component. Min-label propagation over both directions, each round
-    followed by pointer jumping (label := label of label). Labels only fall, so a round
-    that leaves their sum unchanged changed none: the check is one aggregate, not a join."""
+    of its connected component. Each partition's edges are first made stars around their
+    smallest node (`_star_batches`: union-find within the partition, after partitioning by
+    the smaller end), so the rounds start from at most one edge per node and partition;
+    then min-label propagation over both directions, each round followed by pointer jumping
+    (label := label of label). Labels only fall, so a round that leaves their sum unchanged
+    changed none: the check is one aggregate, not a join."""
     sql = _spark()
     F = sql.functions
+    stars = (
+        edges.select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
+        .repartition("a")
+        .mapInArrow(_star_batches, "a long, b long")
+    )
     both = (
-        edges.select("a", "b")
+        stars.select("a", "b")
         .union(edges.select(F.col("b").alias("a"), F.col("a").alias("b")))
         .persist()
     )
