@@ -48,6 +48,8 @@ from dedupe_ko.pipeline import _clean_one  # noqa: E402
 RESULTS = HERE / "results" / "spark.md"
 FIELDS = ("cluster", "kept", "match", "similarity", "containment", "supersedes")
 TITLE = "# Spark engine (local[2]) next to the local engine"
+ORDER = ["clean", "order_keys", "signatures", "pairs_verify", "piece_links", "components"]
+ORDER += ["replay", "result", "report", "other"]
 
 
 def tree_cpu() -> dict[str, float]:
@@ -132,7 +134,7 @@ def stage_metrics(spark: object) -> dict[str, dict[str, float]]:
     for job in get("/jobs"):
         name = (job.get("description") or "").removeprefix("dedupe-ko ")
         for sid in job.get("stageIds", []):
-            stage_of[sid] = name or "other"
+            stage_of[sid] = name if name in ORDER else "other"
     out: dict[str, dict[str, float]] = {}
     for st in get("/stages?details=true"):
         name = stage_of.get(st["stageId"], "other")
@@ -301,7 +303,7 @@ def main() -> None:
             *(
                 f"| {k} | {m['shuffle'] / 1e6:.1f} | {m['shuffle'] / n:,.0f} | "
                 f"{m['spill'] / 1e6:.1f} | {m['peak'] / 1e6:.1f} | {m['cpu']:.1f} |"
-                for k, m in metrics.items()
+                for k, m in sorted(metrics.items(), key=lambda km: ORDER.index(km[0]))
             ),
             "",
         ]

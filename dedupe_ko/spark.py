@@ -285,7 +285,7 @@ class DedupReport:
     boilerplate from a batch on, those whose guess failed (linked whole), replay passes,
     groups replayed and the largest one; with a report each stage is materialised in turn
     and ``seconds`` holds its wall time (order and exact keys, signatures, pairs and
-    verification, piece links, components, replay, result; the last pass's; then the
+    verification, piece links, components, replay (all passes), result; then the
     report's own counts)."""
 
     set_aside: dict[str, int]
@@ -353,7 +353,7 @@ def dedup_df(
         for f in frames:
             f.count()
         now = time.perf_counter()
-        report.seconds[stage] = round(now - clock[0], 3)
+        report.seconds[stage] = round(report.seconds.get(stage, 0.0) + now - clock[0], 3)
         clock[0] = now
 
     for c in (id_col, text_col):
