@@ -15,8 +15,8 @@ memory and staged as one Parquet file before timing. Both engines clean and then
   known; the session's start-up and the report's own counts are timed apart.
 
 Wall seconds and CPU seconds are given for each engine: CPU is this process's plus every
-process under it (the JVM, the Python workers), read from /proc, so it does not depend on
-what else the machine runs; the load average is sampled during each engine's run. Both
+process under it (the JVM, the Python workers), read from /proc every second (a process's
+last reading is kept after it exits), so it does not depend on what else the machine runs; the load average is sampled during each engine's run. Both
 results are compared: the figures are written only when every decision is the same, to
 benchmarks/results/spark.md, one section per corpus size (a run replaces its size's section).
 """
@@ -52,8 +52,8 @@ ORDER = ["clean", "order_keys", "signatures", "pairs_verify", "piece_links", "co
 ORDER += ["replay", "result", "report", "other"]
 
 
-def tree_cpu() -> dict[str, float]:
-    """CPU seconds (user + system, with reaped children's) of this process ("driver") and
+def _tree() -> dict[int, tuple[str, float]]:
+    """pid -> (kind, CPU seconds of its own, user + system) for this process ("driver") and
     every process under it: the JVM ("jvm") and the rest, Spark's Python workers
     ("workers"), from /proc."""
     root = os.getpid()
@@ -68,20 +68,53 @@ def tree_cpu() -> dict[str, float]:
             continue
         comm = raw[raw.index("(") + 1 : raw.rindex(")")]
         f = raw[raw.rindex(")") + 2 :].split()
-        stats[int(d)] = (int(f[1]), comm, sum(int(x) for x in f[11:15]) / tick)
+        stats[int(d)] = (int(f[1]), comm, (int(f[11]) + int(f[12])) / tick)
     kids: dict[int, list[int]] = {}
     for pid, (ppid, _, _) in stats.items():
         kids.setdefault(ppid, []).append(pid)
-    out = {"driver": 0.0, "jvm": 0.0, "workers": 0.0}
+    out: dict[int, tuple[str, float]] = {}
     todo = [root]
     while todo:
         pid = todo.pop()
         if pid in stats:
             _, comm, cpu = stats[pid]
-            kind = "driver" if pid == root else "jvm" if comm == "java" else "workers"
-            out[kind] += cpu
+            out[pid] = ("driver" if pid == root else "jvm" if comm == "java" else "workers", cpu)
         todo.extend(kids.get(pid, ()))
     return out
+
+
+class CpuWatch:
+    """Every process of the tree read every ``every`` seconds, its last reading kept after
+    it exits: each process's own CPU only (not its reaped children's, which a daemon
+    restart or a missed wait would lose); what a process does after its last reading is
+    not counted."""
+
+    def __init__(self, every: float = 1.0) -> None:
+        self.last: dict[int, tuple[str, float]] = {}
+        self._lock = threading.Lock()
+        self.read()
+        self._stop = threading.Event()
+        threading.Thread(target=self._run, args=(every,), daemon=True).start()
+
+    def _run(self, every: float) -> None:
+        while not self._stop.wait(every):
+            self.read()
+
+    def read(self) -> dict[int, tuple[str, float]]:
+        now = _tree()
+        with self._lock:
+            self.last.update(now)
+            return dict(self.last)
+
+
+WATCH: list[CpuWatch] = []
+
+
+def tree_cpu() -> dict[int, tuple[str, float]]:
+    """The latest CPU reading of every process of the tree seen so far (`CpuWatch`)."""
+    if not WATCH:
+        WATCH.append(CpuWatch())
+    return WATCH[0].read()
 
 
 class Load:
@@ -107,12 +140,14 @@ class Timer:
     """Wall and CPU (`tree_cpu`) seconds of the block."""
 
     def __enter__(self) -> Timer:
-        self.wall, self.parts = time.perf_counter(), tree_cpu()
+        self.wall, self._start = time.perf_counter(), tree_cpu()
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.wall = time.perf_counter() - self.wall
-        self.parts = {k: v - self.parts.get(k, 0.0) for k, v in tree_cpu().items()}
+        self.parts = {"driver": 0.0, "jvm": 0.0, "workers": 0.0}
+        for pid, (kind, cpu) in tree_cpu().items():
+            self.parts[kind] += cpu - self._start.get(pid, (kind, 0.0))[1]
         self.cpu = sum(self.parts.values())
 
 
