@@ -349,7 +349,8 @@ def dedup_df(
 
     def label(stage: str | None) -> None:
         """Name the jobs that follow in the Spark UI (and its REST API)."""
-        spark.sparkContext.setJobDescription(None if stage is None else f"dedupe-ko {stage}")
+        sc: Any = spark.sparkContext  # None clears the description (typed str only)
+        sc.setJobDescription(None if stage is None else f"dedupe-ko {stage}")
 
     def lap(stage: str, *frames: DataFrame) -> None:
         if report is None:
@@ -829,9 +830,8 @@ def _union_find(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, i
 def _components_on_driver(spark: SparkSession, edges: DataFrame) -> tuple[DataFrame, int]:
     """`_components`, with the edge list collected (one job) and `_union_find` on the
     driver; the labels go back as a DataFrame of (node, label)."""
-    import pandas as pd
-
-    pdf = edges.select("a", "b").toPandas()
+    pd = require("pandas", *_EXTRA)
+    pdf: Any = edges.select("a", "b").toPandas()
     a = pdf["a"].to_numpy(np.int64)
     b = pdf["b"].to_numpy(np.int64)
     nodes, labels, rounds = _union_find(a, b)
@@ -839,7 +839,7 @@ def _components_on_driver(spark: SparkSession, edges: DataFrame) -> tuple[DataFr
     return spark.createDataFrame(frame, "node long, label long"), rounds
 
 
-def _star_batches(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+def _star_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
     """A partition's edges as stars: each node linked to the smallest node of its component
     among this partition's edges (`_union_find`), the same components with fewer edges."""
     import pyarrow as pa
