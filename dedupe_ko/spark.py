@@ -25,14 +25,16 @@ itself). Stages, with plain DataFrames between them:
    rule (a piece found in more than ``boilerplate_clusters`` clusters stops counting) look at
    every row holding a piece *until* it is boilerplate. A piece held by many bodies links only
    its holders up to the batch where it surely is (``SparkDedupConfig.boilerplate_holders``).
-7. connected components over the edges, in Spark (min-label propagation with pointer
-   jumping; no GraphFrames).
+7. connected components over the edges: on the driver (edge list collected, vectorised
+   union-find) up to ``SparkDedupConfig.driver_edges`` edges, else in Spark (min-label
+   propagation with pointer jumping; no GraphFrames).
 8. per component, `dedup.replay` decides its rows in input order with the same batches, so
    the representative, the no-chain admission rule (members verified against the
    representative, never against each other) and every tie-break are the local engine's.
    Widely held pieces are passed as boilerplate from their batch on; the group holding a
    piece's early holders confirms it (else `dedup.BoilerplateUnsettled`: that piece's guess
-   counts more holders and stages 6-8 run again).
+   counts more holders and stages 6-8 run again). Whole groups are replayed together, up to
+   ``SparkDedupConfig.replay_rows`` rows per call (a union of closed groups is closed).
 
 Why this is exact: the local engine only ever compares a body with clusters whose current
 version shares a band key or sentence pieces with it, and a comparison that fails verification
@@ -41,13 +43,17 @@ therefore sees every comparison the whole run makes. The one approximation is th
 bound: a band bucket with more than ``bucket_limit`` distinct fresh bodies pairs its later
 members with its first ``bucket_limit`` only (`DedupReport.truncated_buckets` counts them).
 A sentence found in many articles joins only its first holders into one group, about one
-batch of them (`DedupReport.largest_group`).
+batch of them (`DedupReport.largest_group`). Sentences each shared by a few unrelated stories
+are not boilerplate and stay linked: where they chain, groups merge, and a group is replayed
+by one task (docs/spark.md, "Measured costs": one group of 99,995 rows at 100,000 pages of
+the benchmark's mosaic stories).
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 import tempfile
 import time
 from collections.abc import Iterable, Iterator
@@ -77,8 +83,22 @@ def _spark() -> Any:
     return require("pyspark.sql", *_EXTRA)
 
 
+def _local_cores(master: str) -> int | None:
+    """The cores of a ``local``, ``local[N]``, ``local[*]`` or ``local[N,F]`` master; None
+    for a cluster's."""
+    m = re.fullmatch(r"local(?:\[(\*|\d+)(?:,\d+)?\])?", master)
+    if m is None:
+        return None
+    if m.group(1) in (None, ""):
+        return 1
+    return os.cpu_count() or 1 if m.group(1) == "*" else int(m.group(1))
+
+
 def session(master: str = "local[2]", app: str = "dedupe-ko", **conf: str) -> SparkSession:
-    """A SparkSession for ``master`` (UI off, Arrow on); ``conf``: more Spark settings."""
+    """A SparkSession for ``master`` (UI off, Arrow on); ``conf``: more Spark settings.
+
+    On a local master, ``spark.sql.shuffle.partitions`` defaults to twice its cores (Spark's
+    200 would make every shuffle 200 small tasks, each a Python worker call in the replay)."""
     sql = _spark()
     b = (
         sql.SparkSession.builder.master(master)
@@ -86,6 +106,9 @@ def session(master: str = "local[2]", app: str = "dedupe-ko", **conf: str) -> Sp
         .config("spark.ui.enabled", "false")
         .config("spark.sql.execution.arrow.pyspark.enabled", "true")
     )
+    cores = _local_cores(master)
+    if cores is not None and "spark.sql.shuffle.partitions" not in conf:
+        b = b.config("spark.sql.shuffle.partitions", str(2 * cores))
     for k, v in conf.items():
         b = b.config(k, v)
     return b.getOrCreate()
@@ -223,6 +246,15 @@ class SparkDedupConfig:
     - ``bucket_limit``: a band bucket's members are paired with its first this many members
       in input order only. Default 1000.
     - ``max_iterations``: connected-component rounds before giving up. Default 100.
+    - ``driver_edges``: with at most this many edges (verified pairs and piece links) the
+      connected components are computed on the driver (the edge list collected, union-find
+      in numpy: at most ~100 bytes of driver memory per edge, collected and labelled, and
+      ~1 s of CPU per million edges); above it, in Spark (each partition's edges made stars
+      by the same union-find, then min-label rounds of a few jobs each). 0: always in
+      Spark. Default 20,000,000 (~2 GB on the driver).
+    - ``replay_rows``: whole groups are replayed together, up to this many rows per
+      `dedup.replay` call (a larger group alone): fewer, larger calls; the replay task holds
+      about this many texts. 1: one call per group. Default 4096.
     - ``boilerplate_holders``: a sentence piece held by at least this many distinct bodies
       links only its holders up to the batch of this many-th one, and is boilerplate from
       the next batch on (the replay checks that the group's own clusters make it so; if
@@ -234,13 +266,15 @@ class SparkDedupConfig:
     bucket_limit: int = 1000
     max_iterations: int = 100
     boilerplate_holders: int = 0
+    driver_edges: int = 20_000_000
+    replay_rows: int = 4096
 
     def __post_init__(self) -> None:
-        if not isinstance(self.boilerplate_holders, int) or self.boilerplate_holders < 0:
-            raise ValueError(
-                f"boilerplate_holders must be an int >= 0, got {self.boilerplate_holders!r}"
-            )
-        for name in ("batch_size", "bucket_limit", "max_iterations"):
+        for name in ("boilerplate_holders", "driver_edges"):
+            v = getattr(self, name)
+            if not isinstance(v, int) or v < 0:
+                raise ValueError(f"{name} must be an int >= 0, got {v!r}")
+        for name in ("batch_size", "bucket_limit", "max_iterations", "replay_rows"):
             v = getattr(self, name)
             if not isinstance(v, int) or v < 1:
                 raise ValueError(f"{name} must be a positive int, got {v!r}")
@@ -250,11 +284,13 @@ class SparkDedupConfig:
 class DedupReport:
     """What `dedup_df` found on the way (filled when ``report=`` is passed): rows set aside
     by reason, fresh (distinct-body) rows, candidate pairs and verified edges, piece links,
-    band buckets cut to ``bucket_limit``, component rounds, widely held pieces replayed as
+    band buckets cut to ``bucket_limit``, component rounds and where they ran ("driver" or
+    "spark", see `SparkDedupConfig.driver_edges`), widely held pieces replayed as
     boilerplate from a batch on, those whose guess failed (linked whole), replay passes,
     groups replayed and the largest one; with a report each stage is materialised in turn
     and ``seconds`` holds its wall time (order and exact keys, signatures, pairs and
-    verification, piece links, components, replay, result; the last pass's)."""
+    verification, piece links, components, replay (all passes), result; then the
+    report's own counts)."""
 
     set_aside: dict[str, int]
     fresh: int = 0
@@ -263,6 +299,7 @@ class DedupReport:
     piece_edges: int = 0
     truncated_buckets: int = 0
     rounds: int = 0
+    components: str = ""
     boilerplate_pieces: int = 0
     unsettled_pieces: int = 0
     replay_passes: int = 0
@@ -310,13 +347,18 @@ def dedup_df(
     spark = df.sparkSession
     clock = [time.perf_counter()]
 
+    def label(stage: str | None) -> None:
+        """Name the jobs that follow in the Spark UI (and its REST API)."""
+        sc: Any = spark.sparkContext  # None clears the description (typed str only)
+        sc.setJobDescription(None if stage is None else f"dedupe-ko {stage}")
+
     def lap(stage: str, *frames: DataFrame) -> None:
         if report is None:
             return
         for f in frames:
             f.count()
         now = time.perf_counter()
-        report.seconds[stage] = round(now - clock[0], 3)
+        report.seconds[stage] = round(report.seconds.get(stage, 0.0) + now - clock[0], 3)
         clock[0] = now
 
     for c in (id_col, text_col):
@@ -324,6 +366,7 @@ def dedup_df(
             raise ValueError(f"dedup_df: no column {c!r}; pass id_col= / text_col=")
 
     # 1. order and set-aside
+    label("order_keys")
     base = df.select(
         F.col(id_col).cast("string").alias("id"), F.col(text_col).cast("string").alias("text")
     )
@@ -352,6 +395,7 @@ def dedup_df(
     lap("order_keys", good)
 
     # 3. signatures, band keys, pieces
+    label("signatures")
     feats = fresh.mapInArrow(
         _feature_batches(cfg),
         "dpos long, sig binary, size long, bands array<long>, pieces array<long>",
@@ -359,6 +403,7 @@ def dedup_df(
     lap("signatures", feats)
 
     # 4. candidate pairs per band bucket, bounded
+    label("pairs_verify")
     k = scfg.bucket_limit
     buckets = (
         feats.select("dpos", F.explode("bands").alias("band"))
@@ -404,6 +449,7 @@ def dedup_df(
     passes = 0
     while True:
         passes += 1
+        label("piece_links")
         wanted = F.lit(need)
         for level in sorted(set(raised.values())):
             wanted = F.when(
@@ -431,10 +477,16 @@ def dedup_df(
         lap("piece_links", edges)
 
         # 7. connected components
-        labels, rounds = _components(edges, scfg.max_iterations)
+        label("components")
+        n_edges = edges.count()
+        if n_edges <= scfg.driver_edges:
+            labels, rounds = _components_on_driver(spark, edges)
+        else:
+            labels, rounds = _components(edges, scfg.max_iterations)
         lap("components", labels)
 
         # 8. replay each group with the local engine, many groups per task
+        label("replay")
         comp = good.join(labels.withColumnRenamed("node", "root"), "root", "left").withColumn(
             "group", F.coalesce("label", "root")
         )
@@ -443,7 +495,7 @@ def dedup_df(
             comp.select("group", "dpos", "position", "id", "text")
             .repartition(parts, "group")
             .sortWithinPartitions("group", "dpos")
-            .mapInArrow(_replayer(cfg, bs, heavy), _replay_schema())
+            .mapInArrow(_replayer(cfg, bs, heavy, scfg.replay_rows), _replay_schema())
             .persist()
         )
         bad = [
@@ -462,6 +514,7 @@ def dedup_df(
         for d in (edges, decided):
             d.unpersist()
 
+    label("result")
     decisions = decided.where(F.col("unsettled").isNull()).select(
         *_DECISION_FIELDS[:-1], F.lit(None).cast(T.StringType()).alias("quarantined")
     )
@@ -480,6 +533,7 @@ def dedup_df(
     n = result.count()
     lap("result")
     if report is not None:
+        label("report")
         report.set_aside = {
             r["quarantined"]: r["count"] for r in aside.groupBy("quarantined").count().collect()
         }
@@ -489,6 +543,7 @@ def dedup_df(
         report.piece_edges = piece_edges.distinct().count()
         report.truncated_buckets = truncated
         report.rounds = rounds
+        report.components = "driver" if n_edges <= scfg.driver_edges else "spark"
         report.boilerplate_pieces = n_heavy
         report.unsettled_pieces = len(raised)
         report.replay_passes = passes
@@ -496,6 +551,7 @@ def dedup_df(
         agg = sizes.agg(F.count("*").alias("g"), F.max("count").alias("m")).first()
         if agg is not None:
             report.groups, report.largest_group = int(agg["g"] or 0), int(agg["m"] or 0)
+        lap("report")
     if truncated:
         log.warning(
             "%d band buckets had more than %d members: their later members were "
@@ -504,6 +560,7 @@ def dedup_df(
             k + 1,
             k,
         )
+    label(None)
     log.info("dedup_df: %d rows decided in %d component rounds", n, rounds)
     for d in (keyed, good, feats, buckets, verified, holders, edges, decided):
         d.unpersist()
@@ -645,10 +702,15 @@ def _replay_schema() -> str:
     )
 
 
-def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
-    """Replay every group of a partition (rows sorted by group, then dpos) with
-    `dedup.replay`; ``heavy``: piece -> the batch from which it is taken as boilerplate.
-    A group whose guess fails yields one row per unsettled piece instead of decisions."""
+def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int], chunk: int) -> Any:
+    """Replay the groups of a partition (rows sorted by group, then dpos) with `dedup.replay`,
+    whole groups together up to ``chunk`` rows per call (a larger group alone), in input
+    order; ``heavy``: piece -> the batch from which it is taken as boilerplate. A call whose
+    guess fails yields one row per unsettled piece instead of decisions.
+
+    Several groups in one call decide as each would alone: a union of groups is closed under
+    exact keys, verified band pairs and shared pieces just as each group is (the whole run is
+    the union of all of them), and it saves a `Deduplicator` per group."""
 
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow as pa
@@ -660,6 +722,7 @@ def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
         names = _replay_schema()
 
         def decide(rows: list[tuple[int, int, str, str, list[int]]]) -> list[tuple[Any, ...]]:
+            rows.sort(key=lambda r: r[0])  # input order across the groups
             held = {p for r in rows for p in r[4]}
             hint = {p: heavy[p] for p in held}
             confirm = {p for d, _, _, _, ps in rows for p in ps if d // batch_size < heavy[p]}
@@ -698,7 +761,8 @@ def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
             )
 
         current: Any = None
-        rows: list[tuple[int, int, str, str, list[int]]] = []
+        rows: list[tuple[int, int, str, str, list[int]]] = []  # whole groups, then the current
+        start = 0  # where the current group begins in rows
         for rb in batches:
             groups = rb.column("group").to_pylist()
             dpos = rb.column("dpos").to_pylist()
@@ -714,11 +778,16 @@ def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int]) -> Any:
                     holds[r].append(p)
             out: list[tuple[Any, ...]] = []
             for i, g in enumerate(groups):
-                if g != current and rows:
-                    out.extend(decide(rows))
-                    rows = []
-                current = g
+                if g != current:
+                    if len(rows) >= chunk:  # whole groups only
+                        out.extend(decide(rows))
+                        rows = []
+                    start = len(rows)
+                    current = g
                 rows.append((dpos[i], pos[i], ids[i], texts[i], holds[i]))
+                if start and len(rows) > chunk:  # the current group would overfill the chunk
+                    out.extend(decide(rows[:start]))
+                    rows, start = rows[start:], 0
             if out:
                 yield emit(out)
         if rows:
@@ -733,15 +802,80 @@ def _first(df: DataFrame) -> Any:
     return None if row is None else row[0]
 
 
+def _union_find(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """(nodes, labels, rounds) for the edges ``a[i] - b[i]``: every node once, sorted, and
+    the smallest node of its connected component. Vectorised union-find: each round hooks
+    the larger root of every edge under the smaller one (``parent[x] <= x`` always, so no
+    cycle), then pointer jumping flattens the trees; rounds: O(log nodes)."""
+    nodes, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
+    ia, ib = inv[: len(a)], inv[len(a) :]
+    parent = np.arange(len(nodes))
+    rounds = 0
+    while True:
+        ra, rb = parent[ia], parent[ib]
+        moved = ra != rb
+        if not moved.any():
+            break
+        rounds += 1
+        ia, ib, ra, rb = ia[moved], ib[moved], ra[moved], rb[moved]
+        np.minimum.at(parent, np.maximum(ra, rb), np.minimum(ra, rb))
+        while True:
+            up = parent[parent]
+            if np.array_equal(up, parent):
+                break
+            parent = up
+    return nodes, nodes[parent], rounds
+
+
+def _components_on_driver(spark: SparkSession, edges: DataFrame) -> tuple[DataFrame, int]:
+    """`_components`, with the edge list collected (one job) and `_union_find` on the
+    driver; the labels go back as a DataFrame of (node, label)."""
+    pd = require("pandas", *_EXTRA)
+    pdf: Any = edges.select("a", "b").toPandas()
+    a = pdf["a"].to_numpy(np.int64)
+    b = pdf["b"].to_numpy(np.int64)
+    nodes, labels, rounds = _union_find(a, b)
+    frame = pd.DataFrame({"node": nodes, "label": labels})
+    return spark.createDataFrame(frame, "node long, label long"), rounds
+
+
+def _star_batches(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """A partition's edges as stars: each node linked to the smallest node of its component
+    among this partition's edges (`_union_find`), the same components with fewer edges."""
+    import pyarrow as pa
+
+    a, b = [], []
+    for rb in batches:
+        a.append(rb.column("a").to_numpy())
+        b.append(rb.column("b").to_numpy())
+    if not a:
+        return
+    nodes, labels, _ = _union_find(
+        np.concatenate(a).astype(np.int64), np.concatenate(b).astype(np.int64)
+    )
+    leaf = nodes != labels
+    yield pa.RecordBatch.from_arrays(
+        [pa.array(labels[leaf]), pa.array(nodes[leaf])], names=["a", "b"]
+    )
+
+
 def _components(edges: DataFrame, max_iterations: int) -> tuple[DataFrame, int]:
     """(node, label) for every node of ``edges`` (columns a, b): label = the smallest node
-    of its connected component. Min-label propagation over both directions, each round
-    followed by pointer jumping (label := label of label). Labels only fall, so a round
-    that leaves their sum unchanged changed none: the check is one aggregate, not a join."""
+    of its connected component. Each partition's edges are first made stars around their
+    smallest node (`_star_batches`: union-find within the partition, after partitioning by
+    the smaller end), so the rounds start from at most one edge per node and partition;
+    then min-label propagation over both directions, each round followed by pointer jumping
+    (label := label of label). Labels only fall, so a round that leaves their sum unchanged
+    changed none: the check is one aggregate, not a join."""
     sql = _spark()
     F = sql.functions
+    stars = (
+        edges.select(F.least("a", "b").alias("a"), F.greatest("a", "b").alias("b"))
+        .repartition("a")
+        .mapInArrow(_star_batches, "a long, b long")
+    )
     both = (
-        edges.select("a", "b")
+        stars.select("a", "b")
         .union(edges.select(F.col("b").alias("a"), F.col("a").alias("b")))
         .persist()
     )

@@ -101,9 +101,11 @@ def _spark_decisions(
     config: DedupConfig,
     batch_size: int,
     report: DedupReport | None = None,
+    **spark_config: int,
 ) -> dict[str, tuple[object, ...]]:
     df = spark.createDataFrame(records, "id string, text string")  # type: ignore[attr-defined]
-    res = dedup_df(df, config, spark_config=SparkDedupConfig(batch_size=batch_size), report=report)
+    scfg = SparkDedupConfig(batch_size=batch_size, **spark_config)
+    res = dedup_df(df, config, spark_config=scfg, report=report)
     return {
         r["id"]: tuple(r[f] for f in FIELDS) for r in res.where("quarantined is null").collect()
     }
@@ -114,15 +116,29 @@ def _differ(a: dict[str, tuple[object, ...]], b: dict[str, tuple[object, ...]]) 
     return [i for i in a if a[i] != b[i]]
 
 
-@pytest.mark.parametrize("keep,batch_size", [("first", 7), ("longest", 256)])
+@pytest.mark.parametrize(
+    "keep,batch_size,driver_edges,replay_rows",
+    [("first", 7, 0, 1), ("longest", 256, SparkDedupConfig.driver_edges, 4096)],
+    ids=["in-spark-one-group-per-replay", "on-driver-groups-together"],
+)
 def test_dedup_df_makes_every_decision_of_the_local_engine(
-    spark: object, keep: str, batch_size: int
+    spark: object, keep: str, batch_size: int, driver_edges: int, replay_rows: int
 ) -> None:
+    """Both ways of finding components (in Spark, on the driver) and of replaying (each
+    group alone, many groups per `dedup.replay` call) give the local engine's decisions."""
     records = _fixture_records()
     config = DedupConfig(keep=keep)  # type: ignore[arg-type]
     local = _local(records, config, batch_size)
     report = DedupReport({})
-    ours = _spark_decisions(spark, records, config, batch_size, report)
+    ours = _spark_decisions(
+        spark,
+        records,
+        config,
+        batch_size,
+        report,
+        driver_edges=driver_edges,
+        replay_rows=replay_rows,
+    )
     assert _differ(local, ours) == []
     kinds = {v[2] for v in local.values()}
     # the corpus exercises every path (with keep="longest" an exact copy of a member is
@@ -130,6 +146,45 @@ def test_dedup_df_makes_every_decision_of_the_local_engine(
     assert {"near", "partial", "none"} <= kinds and (keep == "longest" or "exact" in kinds)
     assert report.verified_edges > 0 and report.piece_edges > 0
     assert report.groups < len(records)
+    assert report.components == ("spark" if driver_edges == 0 else "driver")
+    assert report.rounds >= 1
+
+
+def test_union_find_on_the_driver_gives_the_smallest_node_of_each_component() -> None:
+    """`_union_find` against a plain one-edge-at-a-time union-find on random graphs: chains
+    laid out in descending order (the worst case for hooking), stars, isolated pairs."""
+    import numpy as np
+
+    from dedupe_ko.spark import _union_find
+
+    rng = np.random.default_rng(16)
+    for n_nodes, n_edges in [(50, 30), (2000, 1500), (2000, 4000)]:
+        ids = rng.choice(10**12, size=n_nodes, replace=False).astype(np.int64)
+        a = ids[rng.integers(0, n_nodes, n_edges)]
+        b = ids[rng.integers(0, n_nodes, n_edges)]
+        chain = np.sort(ids[:40])[::-1]  # one long path, largest ids first
+        a, b = np.concatenate([a, chain[:-1]]), np.concatenate([b, chain[1:]])
+        parent: dict[int, int] = {}
+
+        def root(x: int, parent: dict[int, int] = parent) -> int:
+            while parent.setdefault(x, x) != x:
+                x = parent[x]
+            return x
+
+        for x, y in zip(a.tolist(), b.tolist(), strict=True):
+            rx, ry = root(x), root(y)
+            if rx != ry:
+                parent[max(rx, ry)] = min(rx, ry)
+        nodes, labels, rounds = _union_find(a, b)
+        assert nodes.tolist() == sorted(parent)
+        assert dict(zip(nodes.tolist(), labels.tolist(), strict=True)) == {
+            x: root(x) for x in parent
+        }
+        on_chain = set(labels[np.searchsorted(nodes, chain)].tolist())
+        assert len(on_chain) == 1 and on_chain.pop() <= chain.min()
+        assert 0 < rounds < 40
+    nodes, labels, rounds = _union_find(np.empty(0, np.int64), np.empty(0, np.int64))
+    assert len(nodes) == len(labels) == rounds == 0
 
 
 def test_dedup_df_sets_aside_blank_repeated_and_missing_ids(spark: object) -> None:
