@@ -20,7 +20,9 @@ or moved. `same_text` measures exactly that:
   `SENTENCE_PRESENT` (half) of its sampled 5-grams occur anywhere in the other article (so
   a sentence split in two, or re-cut at other punctuation, still counts) and every one of its
   numbers occurs there too (a copy keeps its facts; a template filled for another stock,
-  broker or day does not).
+  broker or day does not); in an article that keeps at least `NUMBERS_KEPT` of its
+  distinct numbers in the other, the 5-grams alone decide (a copy may write a figure
+  otherwise, "2조1367억" / "2조1천367억", or update one in a later version).
 - ``share`` = characters of present sentences / characters of all its sentences.
 - ``template``: the same skeleton filled with other facts, never a copy, however much
   wording they share: the shorter article has at least `TEMPLATE_MIN_NUMBERS` distinct
@@ -57,6 +59,7 @@ from .minhash import (
 __all__ = [
     "ANCHOR_CHARS",
     "ANCHOR_EVERY",
+    "NUMBERS_KEPT",
     "SENTENCE_PRESENT",
     "SUBJECT_MIN_WORDS",
     "SUBJECT_WORDS_FOUND",
@@ -74,6 +77,11 @@ __all__ = [
 ]
 
 SENTENCE_PRESENT = 0.6  # share of a sentence's sampled 5-grams found in the other article
+# A copy that keeps most of its facts (this share of its numbers in the other) may write a
+# few of them otherwise ("2조1367억" / "2조1천367억", a figure updated in a later version):
+# there a sentence with this share of its sampled 5-grams in the other is present anyway.
+NUMBERS_KEPT = 0.75
+EDITED_PRESENT = 0.6
 TEMPLATE_MIN_NUMBERS = 4  # a template verdict needs at least this many numbers ...
 TEMPLATE_NUMBERS_FOUND = 0.5  # ... of which fewer than this share occur in the other
 EARLY_OUT = 0.3  # fewer of the shorter one's sampled 5-grams in the other: not compared further
@@ -520,9 +528,12 @@ class SameText:
 _NO_TEXT = SameText(0.0, 0, 0, 0, 1.0, "a")
 
 
-def _present(inner: Fingerprint, outer: Fingerprint, hit: np.ndarray) -> np.ndarray:
+def _present(
+    inner: Fingerprint, outer: Fingerprint, hit: np.ndarray, kept: bool = False
+) -> np.ndarray:
     """Which sentences of ``inner`` are present in ``outer`` (see the module docstring);
-    ``hit``: which of inner's sampled 5-grams occur in outer."""
+    ``hit``: which of inner's sampled 5-grams occur in outer; ``kept``: the article keeps
+    its facts (`NUMBERS_KEPT`), so its sentences are present on their 5-grams alone."""
     k = len(inner)
     hit = hit.astype(np.int64)
     counts = np.diff(inner.gram_at)
@@ -534,7 +545,7 @@ def _present(inner: Fingerprint, outer: Fingerprint, hit: np.ndarray) -> np.ndar
     present = found >= SENTENCE_PRESENT * counts
     if not nz.all():  # no sampled 5-gram: the whole sentence must be there
         present[~nz] = np.isin(inner.hashes[~nz], outer.hashes)
-    if len(inner.numbers):
+    if len(inner.numbers) and not kept:
         missing = ~_member(outer.num_vocab, inner.numbers)
         ncount = np.diff(inner.num_at)
         with_nums = ncount > 0
@@ -577,11 +588,11 @@ def same_text(
         # reported (cheap; most candidates the LSH bands bring end here)
         n = len(inner) if keep is None else int(keep.sum())
         return SameText(float(hit.mean()), n, chars, 0, 1.0, side, outer_chars=other)
-    present = _present(inner, outer, hit)
+    found = float(_member(outer.num_vocab, nums).mean()) if len(nums) else 1.0
+    present = _present(inner, outer, hit, found >= NUMBERS_KEPT)
     if keep is not None:
         present &= keep
     part = float(inner.chars[present].sum()) / chars
-    found = float(_member(outer.num_vocab, nums).mean()) if len(nums) else 1.0
     in_other = float(_member(outer.words, subject).mean()) if len(subject) else 1.0
     n = len(inner) if keep is None else int(keep.sum())
     return SameText(part, n, chars, len(nums), found, side, len(subject), in_other, other)
