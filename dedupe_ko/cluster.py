@@ -35,7 +35,7 @@ is decided by them (`config.containment` is the one knob):
 A refused candidate's `Verdict.reason` says why.
 
 `best` picks among verified candidates: near before partial, then the highest similarity,
-then the oldest.
+then the highest Jaccard, then the oldest.
 """
 
 from __future__ import annotations
@@ -204,12 +204,14 @@ def _same_text(config: DedupConfig, j: float, size_a: int, size_b: int, text: Sa
 
 def best(candidates: Iterable[tuple[Verdict, int, _T]]) -> tuple[Verdict, _T] | None:
     """The best verified candidate of (verdict, age, item) triples: near before partial,
-    then the highest similarity, then the smallest age (the oldest); None if none is ok."""
-    top: tuple[tuple[int, float, int], Verdict, _T] | None = None
+    then the highest similarity, then the highest Jaccard (a brief found whole in several
+    versions joins the one most like it), then the smallest age (the oldest); None if none
+    is ok."""
+    top: tuple[tuple[int, float, float, int], Verdict, _T] | None = None
     for v, age, item in candidates:
         if not v.ok:
             continue
-        rank = (0 if v.kind == "near" else 1, -v.similarity, age)
+        rank = (0 if v.kind == "near" else 1, -v.similarity, -v.jaccard, age)
         if top is None or rank < top[0]:
             top = (rank, v, item)
     return None if top is None else (top[1], top[2])

@@ -60,6 +60,7 @@ from .minhash import (
 from .sentences import (
     Fingerprint,
     SameText,
+    anchors_batch,
     fingerprint_batch,
     same_text,
     same_text_many,
@@ -83,6 +84,10 @@ MatchKind = Literal["exact", "near", "partial", "none"]
 _NONE, _EXACT, _NEAR, _PARTIAL = 0, 1, 2, 3
 _KINDS: tuple[MatchKind, ...] = ("none", "exact", "near", "partial")
 _ABSORB_MIN = 4  # new sentence pieces a near copy must bring for its pieces to join
+# Anchors (`sentences.anchor_keys`) a body must share with a cluster (or an earlier body of
+# its batch), none of them boilerplate, for their texts to be compared: an edited copy whose
+# sentences differ in a word or two shares few whole pieces but many anchors.
+ANCHOR_MIN = 4
 _log = logging.getLogger(__name__)
 # Estimated Jaccard at which two bodies are the same text without comparing sentences: a
 # template filled with other facts stays far below it (its names and numbers differ).
@@ -379,6 +384,7 @@ class _Pieces:
     stored: list[np.ndarray]
     in_batch: list[np.ndarray]
     prints: _LazyPrints
+    anchors: tuple[np.ndarray, np.ndarray]  # searched rows' anchor keys and offsets
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
     _mixed: np.ndarray | None = None
@@ -437,10 +443,16 @@ class _Pieces:
         return self.prints.of(j)
 
     def every(self, j: int) -> np.ndarray:
-        """All of row j's pieces, boilerplate included (to store for a representative)."""
+        """All of row j's pieces, boilerplate included, then its anchors (to store for a
+        representative; sorted: an anchor key is above every piece hash)."""
         if not self.search[j]:
-            return self.of(j, need=True)[0]
-        return self.hashes[self.offsets[j] : self.offsets[j + 1]]
+            own = self.of(j, need=True)[0]
+            mine = anchors_batch([self.bares[j]])[0]
+        else:
+            own = self.hashes[self.offsets[j] : self.offsets[j + 1]]
+            keys, at = self.anchors
+            mine = keys[at[j] : at[j + 1]]
+        return np.concatenate((own, mine))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -767,26 +779,43 @@ class Deduplicator:
         rows = np.repeat(np.arange(n), np.diff(offsets))
         cap = cfg.boilerplate_clusters
         asked = np.flatnonzero(search[rows])
-        found = self._piece_store.query(hashes[asked], cap=cap)
-        if self._store_pieces and len(asked):
-            found = self._store_candidates(hashes[asked], found)
+        # the searched rows' anchors (`sentences.anchor_keys`) are asked with their pieces
+        a_all, a_at = anchors_batch(asked_bares)  # anchor keys; none for a row not searched
+        a_rows = np.repeat(np.arange(n), np.diff(a_at))
+        a_keys = a_all
+        keys = np.concatenate((hashes[asked], a_keys))
+        found = self._piece_store.query(keys, cap=cap)
+        if self._store_pieces and len(keys):
+            found = self._store_candidates(keys, found)
         crowded = np.zeros(len(hashes), dtype=bool)
-        crowded[asked] = found.crowded
+        crowded[asked] = found.crowded[: len(asked)]
+        a_crowded = found.crowded[len(asked) :].copy()
         if len(self._boilerplate):
             crowded |= in_sorted(hashes, self._boilerplate)
-        found = replace(found, rows=asked[found.rows])
+            a_crowded |= in_sorted(a_keys, self._boilerplate)
+        is_piece = found.rows < len(asked)
+        a_found = replace(found, rows=found.rows[~is_piece] - len(asked))
+        found = replace(found, rows=asked[found.rows[is_piece]], values=found.values[is_piece])
         # a partial match needs ceil(containment * min_sentences) shared pieces at least
         # (a sentence has one piece or more)
         min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
         # earlier rows of this batch sharing as many (and pieces in many rows: boilerplate)
         later, earlier = _shared_pairs(hashes, rows, n, min_shared, crowded, 2 * cap)
+        # ... or ANCHOR_MIN anchors (an edited copy whose sentences differ in a word or two)
+        a_later, a_earlier = _shared_pairs(a_keys, a_rows, n, ANCHOR_MIN, a_crowded, 2 * cap)
+        later, earlier = np.concatenate((later, a_later)), np.concatenate((earlier, a_earlier))
         keep = ~crowded[found.rows]
         hit_rows, hit_vals = rows[found.rows[keep]], found.values[keep].astype(np.int64)
+        a_keep = ~a_crowded[a_found.rows]
+        a_hit_rows = a_rows[a_found.rows[a_keep]]
+        a_hit_vals = a_found.values[~is_piece][a_keep].astype(np.int64)
         stored: list[np.ndarray] = [np.empty(0, np.int64)] * n
-        if len(hit_rows):
-            width = int(hit_vals.max()) + 1
+        if len(hit_rows) or len(a_hit_rows):
+            width = int(max(hit_vals.max(initial=0), a_hit_vals.max(initial=0))) + 1
             code, cnt = np.unique(hit_rows * width + hit_vals, return_counts=True)
             code = code[cnt >= min_shared]
+            a_code, a_cnt = np.unique(a_hit_rows * width + a_hit_vals, return_counts=True)
+            code = np.union1d(code, a_code[a_cnt >= ANCHOR_MIN])
             stored = _split(code // width, code % width, n)
         wanted = search[later]
         later, earlier = later[wanted], earlier[wanted]
@@ -810,6 +839,7 @@ class Deduplicator:
             stored,
             _split(later, earlier, n),
             _LazyPrints(bares, printed),
+            (a_all, a_at),
             late,
         )
 

@@ -20,7 +20,9 @@ or moved. `same_text` measures exactly that:
   `SENTENCE_PRESENT` (half) of its sampled 5-grams occur anywhere in the other article (so
   a sentence split in two, or re-cut at other punctuation, still counts) and every one of its
   numbers occurs there too (a copy keeps its facts; a template filled for another stock,
-  broker or day does not).
+  broker or day does not); in an article that keeps at least `NUMBERS_KEPT` of its
+  distinct numbers in the other, the 5-grams alone decide (a copy may write a figure
+  otherwise, "2조1367억" / "2조1천367억", or update one in a later version).
 - ``share`` = characters of present sentences / characters of all its sentences.
 - ``template``: the same skeleton filled with other facts, never a copy, however much
   wording they share: the shorter article has at least `TEMPLATE_MIN_NUMBERS` distinct
@@ -48,12 +50,17 @@ from .minhash import (
     _PIECE_POS,
     MIN_PIECE_CHARS,
     PIECE_CHUNK,
+    Sentences,
     _distinct,
     cut_sentences,
     piece_hashes,
+    pieces_batch,
 )
 
 __all__ = [
+    "ANCHOR_CHARS",
+    "ANCHOR_EVERY",
+    "NUMBERS_KEPT",
     "SENTENCE_PRESENT",
     "SUBJECT_MIN_WORDS",
     "SUBJECT_WORDS_FOUND",
@@ -62,6 +69,9 @@ __all__ = [
     "Fingerprint",
     "Prints",
     "SameText",
+    "anchor_keys",
+    "anchors_batch",
+    "candidate_keys",
     "fingerprint_batch",
     "same_text",
     "same_text_many",
@@ -69,12 +79,20 @@ __all__ = [
 ]
 
 SENTENCE_PRESENT = 0.6  # share of a sentence's sampled 5-grams found in the other article
+# A copy that keeps most of its facts (this share of its numbers in the other) may write a
+# few of them otherwise ("2조1367억" / "2조1천367억", a figure updated in a later version):
+# there a sentence with this share of its sampled 5-grams in the other is present anyway.
+NUMBERS_KEPT = 0.75
+EDITED_PRESENT = 0.6
 TEMPLATE_MIN_NUMBERS = 4  # a template verdict needs at least this many numbers ...
 TEMPLATE_NUMBERS_FOUND = 0.5  # ... of which fewer than this share occur in the other
 EARLY_OUT = 0.3  # fewer of the shorter one's sampled 5-grams in the other: not compared further
 SUBJECT_MIN_WORDS = 2  # or at least this many words repeated in the shorter article ...
 SUBJECT_WORDS_FOUND = 0.7  # ... of which fewer than this share occur in the other
 _GRAM = 5
+ANCHOR_CHARS = 13  # folded characters an anchor covers (three 5-grams, overlapping by one)
+ANCHOR_EVERY = 8  # one position in this many (a power of 2) starts an anchor
+_ANCHOR_TAG = np.uint64(1 << 60)
 _SAMPLE_MASK = np.uint32(3)  # keep a 5-gram without digits when (hash & 3) == 0: a quarter
 _GRAM_MUL = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint32)
 _NUM_MUL = np.uint64(0x94D049BB133111EB)
@@ -194,9 +212,16 @@ class Prints:
     words: np.ndarray
     rep_at: np.ndarray
     repeated: np.ndarray
+    anchor_at: np.ndarray
+    anchors: np.ndarray
 
     def __len__(self) -> int:
         return len(self.sent_at) - 1
+
+    def anchors_of(self, j: int) -> np.ndarray:
+        """Article j's anchors (`ANCHOR_CHARS`-grams sampled by content), distinct and
+        sorted, as candidate keys (`anchor_keys`)."""
+        return self.anchors[self.anchor_at[j] : self.anchor_at[j + 1]]
 
     def of(self, j: int) -> Fingerprint:
         """Article j's fingerprint (views of the batch's arrays: `Fingerprint.compact` one
@@ -302,7 +327,61 @@ def _empty(n: int) -> Prints:
         none32,
         zn,
         none32,
+        zn,
+        none32,
     )
+
+
+def _sentence_ids(cut: Sentences) -> np.ndarray:
+    """The sentence number of each of ``cut.kc``'s characters (-1: in no kept sentence)."""
+    sid = np.full(len(cut.kc), -1, dtype=np.int64)
+    s_start, s_len = cut.start, cut.length
+    within = np.arange(int(s_len.sum())) - np.repeat(np.cumsum(s_len) - s_len, s_len)
+    sid[np.repeat(s_start, s_len) + within] = np.repeat(np.arange(len(s_start)), s_len)
+    return sid
+
+
+def _gram_hashes(kc: np.ndarray) -> np.ndarray:
+    """32-bit hashes of the 5-grams starting at each position of ``kc`` (but the last 4)."""
+    m = len(kc) - _GRAM + 1
+    g = kc[:m] * _GRAM_MUL[0]
+    for i in range(1, _GRAM):
+        g += kc[i : i + m] * _GRAM_MUL[i]
+    g ^= g >> np.uint32(15)  # a 32-bit finaliser (murmur3's)
+    g *= np.uint32(0x2C1B3C6D)
+    g ^= g >> np.uint32(12)
+    return g
+
+
+def anchors_batch(
+    texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS
+) -> tuple[np.ndarray, np.ndarray]:
+    """The anchor keys (`anchor_keys`) of many texts without the rest of their fingerprints:
+    ``(keys, offsets)``, text i's distinct sorted keys are ``keys[offsets[i]:offsets[i + 1]]``
+    (the same as ``anchor_keys(fingerprint_batch(texts).anchors_of(i))``)."""
+    n = len(texts)
+    cut = cut_sentences(texts, min_chars)
+    if cut is None or len(cut.kc) < ANCHOR_CHARS:
+        return np.empty(0, np.uint64), np.zeros(n + 1, np.int64)
+    a_sid, anchors = _anchors(_gram_hashes(cut.kc), _sentence_ids(cut))
+    at, values = _distinct_per_doc(anchors, cut.doc[a_sid], n)
+    return anchor_keys(values), at
+
+
+def candidate_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """What a body is found by in the sentence-piece store: its piece hashes
+    (`minhash.pieces_batch`) then its anchor keys, ``(keys, offsets)`` as `anchors_batch`
+    (sorted per text: an anchor key is above every piece hash). The Spark engine links rows
+    on these, as the Deduplicator finds candidates on them."""
+    h, _, p_at, _ = pieces_batch(texts)
+    a, a_at = anchors_batch(texts)
+    at = p_at + a_at
+    keys = np.empty(len(h) + len(a), np.uint64)
+    p_rows = np.repeat(np.arange(len(texts)), np.diff(p_at))
+    a_rows = np.repeat(np.arange(len(texts)), np.diff(a_at))
+    keys[np.arange(len(h)) - p_at[p_rows] + at[p_rows]] = h
+    keys[np.arange(len(a)) - a_at[a_rows] + at[a_rows] + np.diff(p_at)[a_rows]] = a
+    return keys, at
 
 
 def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) -> Prints:
@@ -320,28 +399,21 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
     hashes = piece_hashes(kc, s_start, first_stop)
     chars = s_len.astype(np.int32)
     sent_at = np.searchsorted(sent_doc, np.arange(n + 1), side="left").astype(np.int64)
-    # sentence number of each kept character (-1: in no kept sentence)
-    sid = np.full(len(kc), -1, dtype=np.int64)
-    total = int(s_len.sum())
-    within = np.arange(total) - np.repeat(np.cumsum(s_len) - s_len, s_len)
-    sid[np.repeat(s_start, s_len) + within] = np.repeat(np.arange(k), s_len)
+    sid = _sentence_ids(cut)
     # sampled 5-grams inside one sentence: every one with a digit, a quarter of the others
     digit = (kc >= 0x30) & (kc <= 0x39)
     m = len(kc) - _GRAM + 1
     if m > 0:
-        g = kc[:m] * _GRAM_MUL[0]
-        for i in range(1, _GRAM):
-            g += kc[i : i + m] * _GRAM_MUL[i]
-        g ^= g >> np.uint32(15)  # a 32-bit finaliser (murmur3's)
-        g *= np.uint32(0x2C1B3C6D)
-        g ^= g >> np.uint32(12)
+        g = _gram_hashes(kc)
         cd = np.concatenate(([0], np.cumsum(digit, dtype=np.int32)))
         has_digit = (cd[_GRAM:] - cd[:m]) > 0
         ok = (sid[:m] >= 0) & (sid[:m] == sid[_GRAM - 1 :])
         ok &= has_digit | ((g & _SAMPLE_MASK) == 0)
         gram_sid, grams = sid[:m][ok], g[ok]
+        anchor_sid, anchors = _anchors(g, sid)
     else:
         gram_sid, grams = np.empty(0, np.int64), np.empty(0, np.uint32)
+        anchor_sid, anchors = gram_sid, grams
     # numbers: runs of digits inside one sentence
     digit &= sid >= 0
     if digit.any():
@@ -363,6 +435,7 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
     doc[cut.seps] = 1
     doc = np.cumsum(doc)
     word_at, words, rep_at, repeated = _distinct_per_doc(*_words(cps, doc), n, min_count=2)
+    anchor_at, anchors = _distinct_per_doc(anchors, sent_doc[anchor_sid], n)
     return Prints(
         sent_at,
         hashes,
@@ -379,7 +452,38 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
         words,
         rep_at,
         repeated,
+        anchor_at,
+        anchors,
     )
+
+
+def _anchors(g: np.ndarray, sid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Anchors from the 5-gram hashes ``g`` (at each position of the batch's folded
+    characters) and each character's sentence ``sid``: the hash of the `ANCHOR_CHARS`
+    characters from each position (three overlapping 5-grams), kept when it falls in one
+    sentence and its low bits are 0 (one position in `ANCHOR_EVERY`, chosen by content, so
+    a passage two articles share yields the same anchors in both). Returns (sentence of
+    each anchor, anchors)."""
+    m = len(g) - (ANCHOR_CHARS - _GRAM)
+    if m <= 0:
+        return np.empty(0, np.int64), np.empty(0, np.uint32)
+    h = g[:m] * _GRAM_MUL[0]
+    for k, at in enumerate(range(_GRAM - 1, ANCHOR_CHARS - _GRAM + 1, _GRAM - 1), 1):
+        h += g[at : at + m] * _GRAM_MUL[k]
+    h ^= h >> np.uint32(16)
+    h *= np.uint32(0x85EBCA6B)
+    h ^= h >> np.uint32(13)
+    end = ANCHOR_CHARS - 1
+    ok = (h & np.uint32(ANCHOR_EVERY - 1)) == 0
+    ok &= sid[:m] >= 0
+    ok &= sid[:m] == sid[end : end + m]
+    return sid[:m][ok], h[ok]
+
+
+def anchor_keys(anchors: np.ndarray) -> np.ndarray:
+    """Anchors as uint64 keys of the sentence-piece store: tagged (bit 60) so that they
+    never equal a piece hash (48 bits)."""
+    return anchors.astype(np.uint64) | _ANCHOR_TAG
 
 
 @dataclass(frozen=True)
@@ -426,9 +530,12 @@ class SameText:
 _NO_TEXT = SameText(0.0, 0, 0, 0, 1.0, "a")
 
 
-def _present(inner: Fingerprint, outer: Fingerprint, hit: np.ndarray) -> np.ndarray:
+def _present(
+    inner: Fingerprint, outer: Fingerprint, hit: np.ndarray, kept: bool = False
+) -> np.ndarray:
     """Which sentences of ``inner`` are present in ``outer`` (see the module docstring);
-    ``hit``: which of inner's sampled 5-grams occur in outer."""
+    ``hit``: which of inner's sampled 5-grams occur in outer; ``kept``: the article keeps
+    its facts (`NUMBERS_KEPT`), so its sentences are present on their 5-grams alone."""
     k = len(inner)
     hit = hit.astype(np.int64)
     counts = np.diff(inner.gram_at)
@@ -440,7 +547,7 @@ def _present(inner: Fingerprint, outer: Fingerprint, hit: np.ndarray) -> np.ndar
     present = found >= SENTENCE_PRESENT * counts
     if not nz.all():  # no sampled 5-gram: the whole sentence must be there
         present[~nz] = np.isin(inner.hashes[~nz], outer.hashes)
-    if len(inner.numbers):
+    if len(inner.numbers) and not kept:
         missing = ~_member(outer.num_vocab, inner.numbers)
         ncount = np.diff(inner.num_at)
         with_nums = ncount > 0
@@ -483,11 +590,11 @@ def same_text(
         # reported (cheap; most candidates the LSH bands bring end here)
         n = len(inner) if keep is None else int(keep.sum())
         return SameText(float(hit.mean()), n, chars, 0, 1.0, side, outer_chars=other)
-    present = _present(inner, outer, hit)
+    found = float(_member(outer.num_vocab, nums).mean()) if len(nums) else 1.0
+    present = _present(inner, outer, hit, found >= NUMBERS_KEPT)
     if keep is not None:
         present &= keep
     part = float(inner.chars[present].sum()) / chars
-    found = float(_member(outer.num_vocab, nums).mean()) if len(nums) else 1.0
     in_other = float(_member(outer.words, subject).mean()) if len(subject) else 1.0
     n = len(inner) if keep is None else int(keep.sum())
     return SameText(part, n, chars, len(nums), found, side, len(subject), in_other, other)

@@ -20,7 +20,8 @@ itself). Stages, with plain DataFrames between them:
 5. verification of each pair with `cluster.verify` (the function the local engine uses):
    only verified pairs become edges, and pairs from `cluster.TEXT_MIN_JACCARD` on (the local
    engine compares their sentences, which the signatures cannot tell).
-6. edges from sentence pieces: rows that share a sentence piece (`minhash.pieces_batch`) are
+6. edges from sentence pieces: rows that share a sentence piece (`minhash.pieces_batch`) or
+   an anchor (`sentences.candidate_keys`: the local engine compares bodies sharing a few) are
    linked, unverified, because the local engine's containment search and its boilerplate
    rule (a piece found in more than ``boilerplate_clusters`` clusters stops counting) look at
    every row holding a piece *until* it is boilerplate. A piece held by many bodies links only
@@ -637,7 +638,8 @@ def _feature_batches(cfg: DedupConfig) -> Any:
     def run(batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
         import pyarrow as pa
 
-        from .minhash import MinHasher, fold, pieces_batch, strip_marks
+        from .minhash import MinHasher, fold, strip_marks
+        from .sentences import candidate_keys
 
         hasher = MinHasher(cfg.minhash)
         for rb in batches:
@@ -647,7 +649,7 @@ def _feature_batches(cfg: DedupConfig) -> Any:
             bands = (
                 hasher.band_keys(sigs) if len(texts) else np.empty((0, hasher.bands), np.uint64)
             ).view(np.int64)
-            hashes, _, offsets, _ = pieces_batch(bares)
+            hashes, offsets = candidate_keys(bares)  # sentence pieces and anchors
             hashes = hashes.view(np.int64)
             n = len(texts)
             yield pa.RecordBatch.from_arrays(
@@ -716,7 +718,8 @@ def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int], chunk: i
         import pyarrow as pa
 
         from .dedup import BoilerplateUnsettled, replay
-        from .minhash import pieces_batch, strip_marks
+        from .minhash import strip_marks
+        from .sentences import candidate_keys
 
         keys = np.array(sorted(heavy), np.uint64)
         names = _replay_schema()
@@ -771,7 +774,7 @@ def _replayer(cfg: DedupConfig, batch_size: int, heavy: dict[int, int], chunk: i
             texts = rb.column("text").to_pylist()
             holds: list[list[int]] = [[] for _ in texts]
             if len(keys):
-                h, _, off, _ = pieces_batch([strip_marks(t) for t in texts])
+                h, off = candidate_keys([strip_marks(t) for t in texts])
                 hit = np.flatnonzero(np.isin(h, keys))
                 row = np.searchsorted(off, hit, side="right") - 1
                 for r, p in zip(row.tolist(), h[hit].tolist(), strict=True):

@@ -18,7 +18,14 @@ from _shared import CORPUS, ROOT
 from dedupe_ko import clean
 from dedupe_ko.dedup import Deduplicator
 from dedupe_ko.minhash import pieces_batch, strip_marks
-from dedupe_ko.sentences import fingerprint_batch, same_text, split_sentences
+from dedupe_ko.sentences import (
+    anchor_keys,
+    anchors_batch,
+    candidate_keys,
+    fingerprint_batch,
+    same_text,
+    split_sentences,
+)
 
 # The source: a wire story of 8 sentences.
 WIRE = [
@@ -89,6 +96,30 @@ def broker(
         "※ 이 기사는 증권사 보고서 요약 프로그램이 자동으로 작성했습니다.",
     ]
 
+
+# A long write-up of the wire story (its sentences, then eight of the outlet's own) ...
+LONG = WIRE + [
+    "한편 한결전자 주가는 이날 유가증권시장에서 강보합으로 장을 마쳤다.",
+    "증권가는 이번 투자가 중장기 실적에 긍정적이라는 평가를 내놨다.",
+    "일부에서는 대규모 투자에 따른 재무 부담을 우려하는 목소리도 나왔다.",
+    "회사는 구체적인 고객사와 공급 물량은 밝히지 않았다.",
+    "한결전자는 올해 초 충남 천안의 기존 후공정 라인도 증설한 바 있다.",
+    "당시 투입된 금액은 8천억원 규모로, 대부분 테스트 장비 교체에 쓰였다.",
+    "노동조합은 신규 채용이 지역 청년 위주로 이뤄져야 한다는 입장을 회사에 전달했다.",
+    "정부는 첨단 산업 투자에 대한 세액 공제 확대 방안을 다음 달 발표할 계획이다.",
+    "전문가들은 후공정 기술이 앞으로 메모리 성능 경쟁의 핵심이 될 것으로 내다본다.",
+    "특히 여러 칩을 수직으로 쌓는 적층 기술의 수율이 관건으로 꼽힌다.",
+]
+# ... and another outlet's brief of four of its sentences, each re-begun ("반도체 기업",
+# "이 공장은", "한결전자 측은", "아울러"): no sentence piece in common with LONG, and a
+# 5-gram Jaccard under `cluster.TEXT_MIN_JACCARD`; only the anchors find the pair.
+EDITED_BRIEF = [
+    "반도체 기업 한결전자가 경기 평택에 2조4천억원을 들여 새 반도체 후공정 공장을 짓는다고 "
+    "12일 밝혔다.",
+    "이 공장은 내년 3월 착공해 2027년 하반기부터 고대역폭 메모리 패키지를 양산할 예정이다.",
+    "한결전자 측은 공장이 완공되면 후공정 생산 능력이 지금보다 40% 늘어날 것으로 내다봤다.",
+    "아울러 이번 투자로 직접 고용 인원은 1천200명가량 늘어날 것으로 회사 측은 추산했다.",
+]
 
 TEMPLATE_A = broker("누리화학", "051910", "한빛증권", "김서연", 21, "365,000", "18.6", "4,120")
 TEMPLATE_B = broker("새빛에너지", "117580", "가람증권", "이도윤", 22, "52,000", "23.7", "1,345")
@@ -215,7 +246,7 @@ PAIRS = ROOT / "benchmarks" / "data" / "naver_pairs.jsonl"
 
 def test_labelled_development_pairs():
     """The development pairs (odd lines): no template merged, at most 2% of the non-copies
-    merged, at least 70% of the copies in one cluster (72.7% measured; the bar is 90%)."""
+    merged, at least 77% of the copies in one cluster (79.5% measured; the bar is 90%)."""
     raw = CORPUS / "naver_raw.jsonl"
     if not raw.exists():
         pytest.skip("../shared/corpus/naver_raw.jsonl is absent")
@@ -240,7 +271,74 @@ def test_labelled_development_pairs():
     templates = [together(p) for p in pairs if p["label"] == "template"]
     assert not any(templates)
     assert sum(others) <= 0.02 * len(others) + 1e-9, sum(others)
-    assert sum(copies) >= 0.70 * len(copies), (sum(copies), len(copies))
+    assert sum(copies) >= 0.77 * len(copies), (sum(copies), len(copies))
+
+
+def test_an_edited_brief_with_no_piece_in_common_is_found_by_its_anchors():
+    from dedupe_ko.cluster import TEXT_MIN_JACCARD
+    from dedupe_ko.dedup import ANCHOR_MIN
+    from dedupe_ko.minhash import fold
+
+    long_, brief = strip_marks(body(LONG)), strip_marks(body(EDITED_BRIEF))
+    h, _, at, _ = pieces_batch([long_, brief])
+    assert not set(h[at[0] : at[1]].tolist()) & set(h[at[1] : at[2]].tolist())
+    sigs, _ = Deduplicator().hasher.signatures_of_keys([fold(long_), fold(brief)])
+    assert (sigs[0] == sigs[1]).mean() < TEXT_MIN_JACCARD
+    p = fingerprint_batch([long_, brief])
+    assert len(set(p.anchors_of(0).tolist()) & set(p.anchors_of(1).tolist())) >= ANCHOR_MIN
+    # the brief after the long story joins it; the long story after the brief supersedes it
+    d = decide(("long", LONG), ("brief", EDITED_BRIEF))["brief"]
+    assert (d.kept, d.cluster, d.match) == (False, "long", "partial") and d.containment == 1.0
+    d = decide(("brief", EDITED_BRIEF), ("long", LONG))["long"]
+    assert (d.kept, d.cluster, d.supersedes) == (True, "brief", "brief")
+    # an unrelated story of the same length shares no anchors that count
+    assert decide(("long", LONG), ("rewrite", REWRITE))["rewrite"].kept
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def target(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(tmp_path / "seen.db")
+    return request.getfixturevalue("redis_target")
+
+
+def test_anchors_find_an_edited_brief_through_the_index(target: str) -> None:
+    from dedupe_ko.index import Index
+
+    with Index.open(target) as index:
+        index.decide_many([("long", body(LONG)), ("other", body(TEMPLATE_A))])
+    with Index.open(target) as index:  # another day: only the index holds the long story
+        d = index.decide_many([("brief", body(EDITED_BRIEF))])[0]
+    assert (d.kept, d.cluster, d.match) == (False, "long", "partial")
+
+
+def test_candidate_keys_are_the_pieces_then_the_anchors():
+    texts = [strip_marks(body(x)) for x in (WIRE, COPY, EDITED_BRIEF)] + ["", "짧다."]
+    keys, at = candidate_keys(texts)
+    h, _, p_at, _ = pieces_batch(texts)
+    a, a_at = anchors_batch(texts)
+    prints = fingerprint_batch(texts)
+    for i in range(len(texts)):
+        mine = keys[at[i] : at[i + 1]]
+        assert (
+            mine.tolist() == h[p_at[i] : p_at[i + 1]].tolist() + a[a_at[i] : a_at[i + 1]].tolist()
+        )
+        assert (mine[1:] > mine[:-1]).all()  # sorted and distinct: pieces < anchors
+        assert a[a_at[i] : a_at[i + 1]].tolist() == anchor_keys(prints.anchors_of(i)).tolist()
+    assert at[-1] == len(keys) and a_at[1] > 0 and at[3] == at[4] == at[5]
+
+
+def test_a_copy_writing_a_figure_otherwise_keeps_its_sentence():
+    # "2조4천억원" written "2조4000억원": a nearly whole sentence of a copy that keeps its
+    # other facts is present whatever its figures
+    other = [WIRE[0].replace("2조4천억원", "2조4000억원")] + WIRE[1:7]
+    p = fingerprint_batch([body(WIRE), body(other)])
+    t = same_text(p.of(0), p.of(1))
+    assert t.inner == "b" and t.share == 1.0 and not t.template
+    assert 0.75 <= t.numbers_found < 1.0
+    # a template fill changes most of its figures: still a template, kept apart
+    q = fingerprint_batch([body(TEMPLATE_A), body(TEMPLATE_B)])
+    assert same_text(q.of(0), q.of(1)).template
 
 
 def test_a_two_sentence_brief_never_joins_on_its_sentences_alone():
