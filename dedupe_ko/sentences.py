@@ -43,6 +43,7 @@ from typing import Literal
 
 import numpy as np
 
+from .cluster import in_sorted
 from .minhash import (
     _MIX,
     _MULT,
@@ -285,15 +286,6 @@ def _words(cps: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     h += cps[ends].astype(np.uint64) * _PIECE_MUL
     h += (ends - starts).astype(np.uint64) * _MULT
     return (_mix(h) >> np.uint64(32)).astype(np.uint32), doc[starts]
-
-
-def _member(sorted_values: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """``np.isin(x, sorted_values)`` for a sorted array of distinct values, by bisection."""
-    if not len(sorted_values):
-        return np.zeros(len(x), dtype=bool)
-    at = np.searchsorted(sorted_values, x)
-    at[at == len(sorted_values)] = 0
-    return sorted_values[at] == x
 
 
 def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -548,7 +540,7 @@ def _present(
     if not nz.all():  # no sampled 5-gram: the whole sentence must be there
         present[~nz] = np.isin(inner.hashes[~nz], outer.hashes)
     if len(inner.numbers) and not kept:
-        missing = ~_member(outer.num_vocab, inner.numbers)
+        missing = ~in_sorted(inner.numbers, outer.num_vocab)
         ncount = np.diff(inner.num_at)
         with_nums = ncount > 0
         miss = np.zeros(k, dtype=np.int64)
@@ -571,7 +563,7 @@ def same_text(
         chars_a, chars_b = int(a.chars.sum()), int(b.chars.sum())
     else:
         out = np.sort(leave_out)
-        keep_a, keep_b = ~_member(out, a.hashes), ~_member(out, b.hashes)
+        keep_a, keep_b = ~in_sorted(a.hashes, out), ~in_sorted(b.hashes, out)
         chars_a, chars_b = int(a.chars[keep_a].sum()), int(b.chars[keep_b].sum())
     if chars_a == 0 or chars_b == 0:
         return _NO_TEXT
@@ -580,22 +572,22 @@ def same_text(
     chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
     nums, subject = inner.num_vocab, inner.repeated
     if not share:
-        found = float(_member(outer.num_vocab, nums).mean()) if len(nums) else 1.0
-        in_other = float(_member(outer.words, subject).mean()) if len(subject) else 1.0
+        found = float(in_sorted(nums, outer.num_vocab).mean()) if len(nums) else 1.0
+        in_other = float(in_sorted(subject, outer.words).mean()) if len(subject) else 1.0
         n = len(inner) if keep is None else int(keep.sum())
         return SameText(1.0, n, chars, len(nums), found, side, len(subject), in_other, other, False)
-    hit = _member(outer.vocab, inner.grams)
+    hit = in_sorted(inner.grams, outer.vocab)
     if hit.sum() < EARLY_OUT * len(hit):
         # too few of its 5-grams in the other for the sentences to be: the 5-gram share is
         # reported (cheap; most candidates the LSH bands bring end here)
         n = len(inner) if keep is None else int(keep.sum())
         return SameText(float(hit.mean()), n, chars, 0, 1.0, side, outer_chars=other)
-    found = float(_member(outer.num_vocab, nums).mean()) if len(nums) else 1.0
+    found = float(in_sorted(nums, outer.num_vocab).mean()) if len(nums) else 1.0
     present = _present(inner, outer, hit, found >= NUMBERS_KEPT)
     if keep is not None:
         present &= keep
     part = float(inner.chars[present].sum()) / chars
-    in_other = float(_member(outer.words, subject).mean()) if len(subject) else 1.0
+    in_other = float(in_sorted(subject, outer.words).mean()) if len(subject) else 1.0
     n = len(inner) if keep is None else int(keep.sum())
     return SameText(part, n, chars, len(nums), found, side, len(subject), in_other, other)
 
@@ -620,9 +612,9 @@ def same_text_many(
         n_b = np.bincount(owner_s, minlength=k)
     else:
         out = np.sort(leave_out)
-        keep_a = ~_member(out, a.hashes)
+        keep_a = ~in_sorted(a.hashes, out)
         chars_a, n_a = int(a.chars[keep_a].sum()), int(keep_a.sum())
-        keep_b = ~_member(out, np.concatenate([b.hashes for b in bs]))
+        keep_b = ~in_sorted(np.concatenate([b.hashes for b in bs]), out)
         chars_b = np.bincount(owner_s, weights=b_chars * keep_b, minlength=k).astype(np.int64)
         n_b = np.bincount(owner_s, weights=keep_b, minlength=k).astype(np.int64)
     a_inner = chars_a <= chars_b
@@ -632,7 +624,7 @@ def same_text_many(
     if len(inner_b):  # b is the shorter: its sampled 5-grams looked up in a's
         g = [bs[i].grams for i in inner_b.tolist()]
         sizes = [len(x) for x in g]
-        hit = _member(a.vocab, np.concatenate(g)).astype(np.int64)
+        hit = in_sorted(np.concatenate(g), a.vocab).astype(np.int64)
         hits[inner_b] = np.bincount(np.repeat(np.arange(len(g)), sizes), hit, len(g))
         grams[inner_b] = sizes
     inner_a = np.flatnonzero(a_inner)
