@@ -196,6 +196,22 @@ def folded_key(folded: str) -> bytes:
     return xxhash.xxh3_128_digest(folded.encode("utf-8"))
 
 
+def _window_hashes(cps: np.ndarray, k: int) -> np.ndarray:
+    """The mixed 64-bit hash of every window of ``k`` code points in ``cps`` (uint64; the
+    low 32 bits are a shingle's hash)."""
+    wide = cps.astype(np.uint64)
+    n = len(wide) - k + 1
+    h = wide[:n] if k == 1 else wide[:n] * _MULT
+    for j in range(1, k):  # polynomial over the k code points of each window (Horner)
+        h += wide[j : j + n]
+        if j < k - 1:
+            h *= _MULT
+    h ^= h >> np.uint64(29)  # one mixing round before keeping the low 32 bits
+    h *= _MIX
+    h ^= h >> np.uint64(32)
+    return h
+
+
 @dataclass(frozen=True)
 class MinHashConfig:
     """What makes two signatures comparable.
@@ -283,16 +299,7 @@ class MinHasher:
         cps = np.frombuffer(key.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
         k = min(self.config.shingle_size, len(cps))
         n = len(cps) - k + 1
-        wide = cps.astype(np.uint64)
-        h = wide[:n] if k == 1 else wide[:n] * _MULT
-        for j in range(1, k):  # polynomial over the k code points of each window (Horner)
-            h += wide[j : j + n]
-            if j < k - 1:
-                h *= _MULT
-        h ^= h >> np.uint64(29)  # one mixing round before keeping the low 32 bits
-        h *= _MIX
-        h ^= h >> np.uint64(32)
-        out = h.astype(np.uint32)
+        out = _window_hashes(cps, k).astype(np.uint32)
         out.sort()
         if n > 1:
             out = out[np.concatenate(([True], out[1:] != out[:-1]))]
@@ -325,16 +332,7 @@ class MinHasher:
             sizes = np.fromiter(map(len, hashes), dtype=np.int64, count=n)
             return (np.concatenate(hashes) if n else np.empty(0, np.uint32)), sizes
         cps = np.frombuffer("".join(keys).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-        wide = cps.astype(np.uint64)
-        windows = len(wide) - k + 1
-        h = wide[:windows] if k == 1 else wide[:windows] * _MULT
-        for j in range(1, k):  # polynomial over the k code points of each window (Horner)
-            h += wide[j : j + windows]
-            if j < k - 1:
-                h *= _MULT
-        h ^= h >> np.uint64(29)  # one mixing round before keeping the low 32 bits
-        h *= _MIX
-        h ^= h >> np.uint64(32)
+        h = _window_hashes(cps, k)
         # the windows that lie inside one key, key by key
         cnt = np.where(lens >= k, lens - k + 1, 0)
         starts = np.cumsum(lens) - lens
