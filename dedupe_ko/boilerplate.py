@@ -24,7 +24,7 @@ import regex
 
 from .lexicon import CAPTION_END, INNER_SENTENCE, NEWS_END, SENTENCE_SPLIT, VIEW_END, VOCAB
 from .lexicon import is_sentence as is_sentence
-from .prefilter import first_chars, last_chars, necessary, on_re, whole_chars
+from .prefilter import EDGE_CHARS, edge_gate, first_chars, last_chars, necessary, on_re, whole_chars
 
 __all__ = [
     "CATEGORIES",
@@ -463,6 +463,7 @@ class RuleSet:
         object.__setattr__(self, "_line_ends", {})
         object.__setattr__(self, "_prefix_by_first", {})
         object.__setattr__(self, "_suffix_by_last", {})
+        object.__setattr__(self, "_tail_gates", {})  # rule id -> `edge_gate` at its end
 
         object.__setattr__(self, "_line_plan", plan(line))
         object.__setattr__(self, "_line_in_body_plan", plan(self._line_in_body))  # type: ignore[attr-defined]
@@ -487,6 +488,8 @@ class RuleSet:
         the built-in catalogue): for a process that forks workers, or before timing."""
         for twin in self._twins:  # type: ignore[attr-defined]
             twin.match  # noqa: B018 - the first attribute access compiles
+        for rule in self._suffix + self._edge:  # type: ignore[attr-defined]
+            self._ends_with(rule, "")
         return self
 
     def by_id(self, rule_id: str) -> Rule:
@@ -597,16 +600,19 @@ class RuleSet:
                 last = window[n_end - 1] if n_end else ""
             else:
                 last = window[-1]
-            key = (last, "last" in zones)
+            tail = window[-EDGE_CHARS:]
+            key = (tail, last, "last" in zones)
             by_last = self._suffix_by_last  # type: ignore[attr-defined]
             suffixes = by_last.get(key)
             if suffixes is None:
-                # only the rules a match of which can end with this character
+                # only the rules a match of which can end with these characters
+                if len(by_last) >= _MEMO_SIZE:
+                    by_last.clear()
                 ends = self._ends  # type: ignore[attr-defined]
                 suffixes = by_last[key] = tuple(
                     rule
-                    for rule in (self._suffix + self._edge if key[1] else self._suffix)  # type: ignore[attr-defined]
-                    if _fits(ends.get(rule.id), last)
+                    for rule in (self._suffix + self._edge if key[2] else self._suffix)  # type: ignore[attr-defined]
+                    if _fits(ends.get(rule.id), last) and self._ends_with(rule, tail)
                 )
             for rule in suffixes:
                 m = _suffix_match(rule, window, zones)
@@ -629,6 +635,17 @@ class RuleSet:
             if not changed:
                 break
         return cuts, start, max(start, end)
+
+    def _ends_with(self, rule: Rule, tail: str) -> bool:
+        """Whether a suffix match of ``rule`` can end a window whose last characters are
+        ``tail`` (`prefilter.edge_gate`, built on first use)."""
+        gates = self._tail_gates  # type: ignore[attr-defined]
+        if rule.id not in gates:
+            pattern = rule.compiled if rule.scope == "suffix" else rule.edge_suffix
+            gates[rule.id] = None if pattern is None else edge_gate(pattern, at_end=True)
+        gate = gates[rule.id]
+        # ("$" also matches before a final line break, which the gate does not know)
+        return gate is None or tail.endswith("\n") or gate.search(tail) is not None
 
     def layout_rule(self, line: str, zone: str) -> Rule | None:
         """The "layout" rule that removes ``line`` when it stands outside the body block:

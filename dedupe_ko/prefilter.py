@@ -8,6 +8,10 @@ the characters its first (last) non-space character can be, one set lookup.
 matcher backtracks several times faster than `regex` on the rules' patterns; None when `re`
 might read it otherwise.
 
+`edge_gate(pattern, at_end)` does it for the first (last) `EDGE_CHARS` characters of every
+match: a `re` pattern that the text's first (last) few characters must fit, so a table keyed by
+those characters can say which rules can act on a piece at all.
+
 `necessary(pattern)` reads a compiled pattern's source and returns a standard-library `re`
 pattern that finds one of the literal strings (or small character classes) that every match
 holds, e.g. ``기자|특파원|@|\\d`` for a byline pattern. When its ``search`` finds nothing in a
@@ -26,7 +30,15 @@ from typing import Any
 
 import regex
 
-__all__ = ["first_chars", "last_chars", "necessary", "on_re", "whole_chars"]
+__all__ = [
+    "EDGE_CHARS",
+    "edge_gate",
+    "first_chars",
+    "last_chars",
+    "necessary",
+    "on_re",
+    "whole_chars",
+]
 
 _c: Any
 _p: Any
@@ -327,3 +339,128 @@ def on_re(pattern: regex.Pattern[str]) -> re.Pattern[str] | None:
             return re.compile("".join(out))
     except Exception:  # noqa: BLE001 - e.g. a lookbehind of variable width
         return None
+
+
+EDGE_CHARS = 3  # how many characters at a match's edge `edge_gate` describes
+_MAX_PATHS = 4000  # more shapes than this at an edge: no gate (it would not pay)
+
+
+class _GiveUp(Exception):
+    """A node `edge_gate` cannot read: the pattern gets no gate."""
+
+
+def edge_gate(
+    pattern: regex.Pattern[str] | re.Pattern[str], at_end: bool, k: int = EDGE_CHARS
+) -> re.Pattern[str] | None:
+    """A `re` pattern for the ``k`` characters at the start (``at_end`` False; use ``match``
+    on ``text[:k]``) or the end (``search`` on ``text[-k:]``) of every string ``pattern``
+    matches in full: when it fails there, the pattern cannot match a string with those edge
+    characters. Zero-width assertions are ignored (a weaker gate, never a wrong one). None
+    when the pattern is not read (syntax only `regex` knows, back references, too many shapes).
+    """
+    tree = _tree(pattern)
+    if tree is None:
+        return None
+    try:
+        paths = _walk({()}, list(tree), k, at_end)
+    except (_GiveUp, RecursionError):
+        return None
+    if not paths or any(all(c == "." for c in p) for p in paths):
+        return None  # a match may be empty, or end in anything: no gate
+    body = _trie(sorted(paths), at_end)
+    return re.compile(f"(?:{body})\\Z" if at_end else f"(?:{body})", re.S)
+
+
+def _trie(paths: list[tuple[str, ...]], at_end: bool) -> str:
+    """The paths (classes from the edge inwards) as one alternation that shares their edge
+    classes: ``a(?:b|c)`` rather than ``ab|ac`` (`re` compiles it many times faster)."""
+    heads: dict[str, list[tuple[str, ...]]] = {}
+    for p in paths:
+        if p:
+            heads.setdefault(p[0], []).append(p[1:])
+    alts = [""] if any(not p for p in paths) else []  # a path that ends here
+    for cls, rest in heads.items():
+        inner = _trie(rest, at_end)
+        inner = f"(?:{inner})" if inner else ""
+        alts.append(inner + cls if at_end else cls + inner)
+    return "|".join(alts)
+
+
+def _walk(paths: set[tuple[str, ...]], items: list[tuple[Any, Any]], k: int, at_end: bool) -> set:
+    """Extend each path (the classes of the characters met so far, from the edge inwards) by
+    a sequence of nodes; a path of ``k`` classes is complete."""
+    for op, av in reversed(items) if at_end else items:
+        done = {p for p in paths if len(p) >= k}
+        open_ = paths - done
+        if not open_:
+            return paths
+        paths = done | _node_paths(open_, op, av, k, at_end)
+        if len(paths) > _MAX_PATHS:
+            raise _GiveUp
+    return paths
+
+
+def _node_paths(paths: set, op: Any, av: Any, k: int, at_end: bool) -> set:
+    if op is _c.LITERAL:
+        cls = re.escape(chr(av))
+        return {p + (cls,) for p in paths}
+    if op in (_c.ANY, _c.NOT_LITERAL):
+        return {p + (".",) for p in paths}
+    if op is _c.IN:
+        cls = _in_class(av)
+        return {p + (cls,) for p in paths}
+    if op in (_c.ASSERT, _c.ASSERT_NOT, _c.AT):
+        return paths  # zero-width
+    if op is _c.SUBPATTERN:
+        if av[1] & re.IGNORECASE:
+            raise _GiveUp
+        return _walk(paths, list(av[3]), k, at_end)
+    if op is _c.ATOMIC_GROUP:
+        return _walk(paths, list(av), k, at_end)
+    if op is _c.BRANCH:
+        out: set = set()
+        for sub in av[1]:
+            out |= _walk(paths, list(sub), k, at_end)
+        return out
+    if op in (_c.MAX_REPEAT, _c.MIN_REPEAT, _c.POSSESSIVE_REPEAT):
+        low, high, sub = av
+        sub = list(sub)
+        nullable = _last(sub)[1]
+        out = set()
+        cur = paths
+        r = 0
+        while True:
+            if r >= low or nullable:
+                out |= cur
+            if r >= high or r > k:
+                break
+            if all(len(p) >= k for p in cur):
+                out |= cur  # more repeats add nothing inside the edge
+                break
+            cur = _walk(cur, sub, k, at_end)
+            r += 1
+        return out
+    raise _GiveUp
+
+
+def _in_class(items: list[tuple[Any, Any]]) -> str:
+    """A `re` class for an IN node, "." when it may be anything (negated, \\w, \\S, …)."""
+    parts: list[str] = []
+    negate = ""
+    for o, a in items:
+        if o is _c.NEGATE:
+            negate = "^"
+        elif o is _c.LITERAL:
+            parts.append(re.escape(chr(a)))
+        elif o is _c.RANGE:
+            parts.append(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
+        elif o is _c.CATEGORY and a is _c.CATEGORY_DIGIT:
+            parts.append(r"\d")
+        elif o is _c.CATEGORY and a is _c.CATEGORY_SPACE:
+            parts.append("\x00")  # \s: spelled below
+        else:
+            return "."
+    if negate:  # exactly `regex`'s \s: a wider set would take characters out of the class
+        return "[^" + "".join(parts).replace("\x00", _SPACE_SET) + "]"
+    # `re`'s \s holds all of `regex`'s (and \x1c-\x1f): a wider gate, compiled faster
+    return "[" + "".join(parts).replace("\x00", r"\s") + "]"

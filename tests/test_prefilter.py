@@ -236,3 +236,39 @@ def test_a_twin_spells_out_regex_spaces() -> None:
     assert twin is not None
     assert twin.fullmatch("홍길동\u3000기자 =") and twin.fullmatch("홍길동\x1c기자=") is None
     assert regex.fullmatch(r"홍길동\s*기자[\s=]+", "홍길동\x1c기자=") is None
+
+
+def test_an_edge_gate_admits_the_ends_of_every_match() -> None:
+    from dedupe_ko.prefilter import EDGE_CHARS, edge_gate
+
+    p = regex.compile(r"(?:\s*[가-힣]{2,4}\s*(?:기자|특파원))\s*$", regex.REVERSE)
+    gate = edge_gate(p, at_end=True)
+    assert gate is not None
+    assert gate.search("동 기자") and gate.search("특파원") and gate.search("기자 ")
+    assert not gate.search("했다.") and not gate.search("기자다")
+    assert edge_gate(regex.compile(r"(?:[^\n]{2,40})\s*$", regex.REVERSE), at_end=True) is None
+    start = edge_gate(regex.compile(r"^\s*(?:\[[^\]]{1,20}\]|▶)"), at_end=False)
+    assert (
+        start is not None and start.match("[서울") and start.match(" ▶") and not start.match("서울")
+    )
+
+    # Every suffix and collapsed-page-end pattern of the catalogue: whatever it matches at the
+    # end of a text, the gate admits that text's last characters.
+    rules = load_rules()
+    checked = 0
+    for rule in rules.rules:
+        pattern = rule.compiled if rule.scope == "suffix" else rule.edge_suffix
+        gate = None if pattern is None else edge_gate(pattern, at_end=True)
+        if gate is None:
+            continue
+        checked += 1
+        texts = [
+            *_texts(1500, seed=11),
+            *rule.examples,
+            *(f"그는 말했다. {e}" for e in rule.examples),
+        ]
+        for text in texts:
+            m = pattern.match(text)
+            if m is not None:
+                assert gate.search(text[-EDGE_CHARS:]), (rule.id, text)
+    assert checked >= 15
