@@ -464,6 +464,7 @@ class RuleSet:
         object.__setattr__(self, "_prefix_by_first", {})
         object.__setattr__(self, "_suffix_by_last", {})
         object.__setattr__(self, "_tail_gates", {})  # rule id -> `edge_gate` at its end
+        object.__setattr__(self, "_head_gates", {})  # ... at its start
 
         object.__setattr__(self, "_line_plan", plan(line))
         object.__setattr__(self, "_line_in_body_plan", plan(self._line_in_body))  # type: ignore[attr-defined]
@@ -490,6 +491,8 @@ class RuleSet:
             twin.match  # noqa: B018 - the first attribute access compiles
         for rule in self._suffix + self._edge:  # type: ignore[attr-defined]
             self._ends_with(rule, "")
+        for rule in self._prefix:  # type: ignore[attr-defined]
+            self._starts_with(rule, "")
         return self
 
     def by_id(self, rule_id: str) -> Rule:
@@ -551,14 +554,17 @@ class RuleSet:
                 first = piece[k] if k < len(piece) else ""
             else:
                 first = piece[0]
+            head = piece[:EDGE_CHARS]
             by_first = self._prefix_by_first  # type: ignore[attr-defined]
-            prefixes = by_first.get(first)
+            prefixes = by_first.get((head, first))
             if prefixes is None:
-                # only the rules a match of which can start with this character
-                prefixes = by_first[first] = tuple(
+                # only the rules a match of which can start with these characters
+                if len(by_first) >= _MEMO_SIZE:
+                    by_first.clear()
+                prefixes = by_first[head, first] = tuple(
                     (rule, zone, fast)
                     for rule, zone, start_cls, fast in self._prefix_plan  # type: ignore[attr-defined]
-                    if _fits(start_cls, first)
+                    if _fits(start_cls, first) and self._starts_with(rule, head)
                 )
             for rule, zone, fast in prefixes:
                 if (
@@ -646,6 +652,15 @@ class RuleSet:
         gate = gates[rule.id]
         # ("$" also matches before a final line break, which the gate does not know)
         return gate is None or tail.endswith("\n") or gate.search(tail) is not None
+
+    def _starts_with(self, rule: Rule, head: str) -> bool:
+        """Whether a prefix match of ``rule`` can start a piece whose first characters are
+        ``head`` (`prefilter.edge_gate`, built on first use)."""
+        gates = self._head_gates  # type: ignore[attr-defined]
+        if rule.id not in gates:
+            gates[rule.id] = edge_gate(rule.compiled, at_end=False)
+        gate = gates[rule.id]
+        return gate is None or gate.match(head) is not None
 
     def layout_rule(self, line: str, zone: str) -> Rule | None:
         """The "layout" rule that removes ``line`` when it stands outside the body block:

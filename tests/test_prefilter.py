@@ -272,3 +272,27 @@ def test_an_edge_gate_admits_the_ends_of_every_match() -> None:
             if m is not None:
                 assert gate.search(text[-EDGE_CHARS:]), (rule.id, text)
     assert checked >= 15
+
+
+def test_a_start_gate_admits_the_starts_of_every_prefix_match() -> None:
+    from dedupe_ko.prefilter import EDGE_CHARS, edge_gate
+
+    rules = load_rules()
+    checked = 0
+    for rule in rules.rules:
+        if rule.scope != "prefix":
+            continue
+        gate = edge_gate(rule.compiled, at_end=False)
+        if gate is None:
+            continue
+        checked += 1
+        texts = [
+            *_texts(1500, seed=12),
+            *rule.examples,
+            *(f"{e} 그는 말했다." for e in rule.examples),
+        ]
+        for text in texts:
+            m = rule.compiled.match(text)
+            if m is not None and m.end() > 0:
+                assert gate.match(text[:EDGE_CHARS]), (rule.id, text)
+    assert checked >= 5
