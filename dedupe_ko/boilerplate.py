@@ -465,6 +465,7 @@ class RuleSet:
         object.__setattr__(self, "_suffix_by_last", {})
         object.__setattr__(self, "_tail_gates", {})  # rule id -> `edge_gate` at its end
         object.__setattr__(self, "_head_gates", {})  # ... at its start
+        object.__setattr__(self, "_line_gates", {})  # rule id -> whole-line gate at the end
 
         object.__setattr__(self, "_line_plan", plan(line))
         object.__setattr__(self, "_line_in_body_plan", plan(self._line_in_body))  # type: ignore[attr-defined]
@@ -493,6 +494,10 @@ class RuleSet:
             self._ends_with(rule, "")
         for rule in self._prefix:  # type: ignore[attr-defined]
             self._starts_with(rule, "")
+        gates = self._line_gates  # type: ignore[attr-defined]
+        for p in self._line_plan:  # type: ignore[attr-defined]
+            if p[0].id not in gates:
+                gates[p[0].id] = edge_gate(p[0].compiled, at_end=True)
         return self
 
     def by_id(self, rule_id: str) -> Rule:
@@ -703,17 +708,41 @@ class RuleSet:
                 best = m.start()
         return best
 
+    def _line_mask(self, edge: str, at_end: bool) -> int:
+        """Bit i set: whole-line rule i can match a piece that starts with the character
+        ``edge`` (``at_end`` False: its first class) or ends with the characters ``edge``
+        (its last class, then `prefilter.edge_gate`)."""
+        gates = self._line_gates  # type: ignore[attr-defined]
+        ch = edge[-1] if at_end else edge[0]
+        mask = 0
+        for i, p in enumerate(self._line_plan):  # type: ignore[attr-defined]
+            if not _fits(p[5 if at_end else 4], ch):
+                continue
+            if not at_end:
+                mask |= 1 << i
+                continue
+            if p[0].id not in gates:
+                gates[p[0].id] = edge_gate(p[0].compiled, at_end=True)
+            gate = gates[p[0].id]
+            if gate is None or gate.search(edge):
+                mask |= 1 << i
+        return mask
+
     def _match_line(
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> Rule | None:
         n = len(piece)
         starts, ends = self._line_starts, self._line_ends  # type: ignore[attr-defined]
+        # (by the first character alone: pieces start in too many ways for a table of three)
         a = starts.get(piece[0])
         if a is None:
-            a = starts[piece[0]] = _mask(self._line_plan, 4, piece[0])  # type: ignore[attr-defined]
-        b = ends.get(piece[-1])
+            a = starts[piece[0]] = self._line_mask(piece[0], at_end=False)
+        tail = piece[-EDGE_CHARS:]
+        b = ends.get(tail)
         if b is None:
-            b = ends[piece[-1]] = _mask(self._line_plan, 5, piece[-1])  # type: ignore[attr-defined]
+            if len(ends) >= _MEMO_SIZE:
+                ends.clear()
+            b = ends[tail] = self._line_mask(tail, at_end=True)
         # ... and by what else is fixed for the piece: its length (against the rules'
         # max_chars), its zones, the rule that removed the line before it.
         sizes = self._line_sizes  # type: ignore[attr-defined]
@@ -741,11 +770,6 @@ class RuleSet:
             if fast.fullmatch(piece):
                 return rule
         return None
-
-
-def _mask(plan: tuple[tuple, ...], at: int, ch: str) -> int:
-    """Bit i set: the class at ``plan[i][at]`` admits ``ch``."""
-    return sum(1 << i for i, p in enumerate(plan) if _fits(p[at], ch))
 
 
 def _fits(cls: re.Pattern[str] | None, ch: str) -> bool:

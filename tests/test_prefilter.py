@@ -296,3 +296,21 @@ def test_a_start_gate_admits_the_starts_of_every_prefix_match() -> None:
             if m is not None and m.end() > 0:
                 assert gate.match(text[:EDGE_CHARS]), (rule.id, text)
     assert checked >= 5
+
+
+def test_an_end_gate_admits_the_ends_of_every_whole_line_match() -> None:
+    from dedupe_ko.prefilter import EDGE_CHARS, edge_gate
+
+    rules = load_rules()
+    checked = 0
+    for rule in rules.rules:
+        if rule.scope != "line":
+            continue
+        gate = edge_gate(rule.compiled, at_end=True)
+        if gate is None:
+            continue
+        checked += 1
+        for text in [*_texts(800, seed=13), *rule.examples]:
+            if rule.compiled.fullmatch(text):
+                assert gate.search(text[-EDGE_CHARS:]), (rule.id, text)
+    assert checked >= 20
