@@ -24,7 +24,17 @@ import regex
 
 from .lexicon import CAPTION_END, INNER_SENTENCE, NEWS_END, SENTENCE_SPLIT, VIEW_END, VOCAB
 from .lexicon import is_sentence as is_sentence
-from .prefilter import EDGE_CHARS, edge_gate, first_chars, last_chars, necessary, on_re, whole_chars
+from .prefilter import (
+    EDGE_CHARS,
+    admitted,
+    edge_checks,
+    edge_gate,
+    first_chars,
+    last_chars,
+    necessary,
+    on_re,
+    whole_chars,
+)
 
 __all__ = [
     "CATEGORIES",
@@ -463,8 +473,9 @@ class RuleSet:
         object.__setattr__(self, "_line_ends", {})
         object.__setattr__(self, "_prefix_by_first", {})
         object.__setattr__(self, "_suffix_by_last", {})
-        object.__setattr__(self, "_tail_gates", {})  # rule id -> `edge_gate` at its end
-        object.__setattr__(self, "_head_gates", {})  # ... at its start
+        # (rule id, at its end) -> `edge_checks`; a literal check's source -> its pattern
+        object.__setattr__(self, "_edge_checks", {})
+        object.__setattr__(self, "_literal_checks", {})
         object.__setattr__(self, "_line_gates", {})  # rule id -> whole-line gate at the end
 
         object.__setattr__(self, "_line_plan", plan(line))
@@ -491,9 +502,9 @@ class RuleSet:
         for twin in self._twins:  # type: ignore[attr-defined]
             twin.match  # noqa: B018 - the first attribute access compiles
         for rule in self._suffix + self._edge:  # type: ignore[attr-defined]
-            self._ends_with(rule, "")
+            self._edge_check(rule, "", at_end=True)
         for rule in self._prefix:  # type: ignore[attr-defined]
-            self._starts_with(rule, "")
+            self._edge_check(rule, "", at_end=False)
         gates = self._line_gates  # type: ignore[attr-defined]
         for p in self._line_plan:  # type: ignore[attr-defined]
             if p[0].id not in gates:
@@ -567,16 +578,20 @@ class RuleSet:
                 if len(by_first) >= _MEMO_SIZE:
                     by_first.clear()
                 prefixes = by_first[head, first] = tuple(
-                    (rule, zone, fast)
+                    (rule, zone, fast, check)
                     for rule, zone, start_cls, fast in self._prefix_plan  # type: ignore[attr-defined]
-                    if _fits(start_cls, first) and self._starts_with(rule, head)
+                    if _fits(start_cls, first)
+                    for ok, check in [self._edge_check(rule, head, at_end=False)]
+                    if ok
                 )
-            for rule, zone, fast in prefixes:
+            for rule, zone, fast, check in prefixes:
                 if (
                     zone != "any"
                     and zone not in zones
                     and not (zone == "edge" and "first" in zones)
                 ):
+                    continue
+                if check is not None and check.search(piece) is None:
                     continue
                 m = fast.match(piece)
                 if m and m.end() > 0:
@@ -621,11 +636,15 @@ class RuleSet:
                     by_last.clear()
                 ends = self._ends  # type: ignore[attr-defined]
                 suffixes = by_last[key] = tuple(
-                    rule
+                    (rule, check)
                     for rule in (self._suffix + self._edge if key[2] else self._suffix)  # type: ignore[attr-defined]
-                    if _fits(ends.get(rule.id), last) and self._ends_with(rule, tail)
+                    if _fits(ends.get(rule.id), last)
+                    for ok, check in [self._edge_check(rule, tail, at_end=True)]
+                    if ok
                 )
-            for rule in suffixes:
+            for rule, check in suffixes:
+                if check is not None and check.search(window) is None:
+                    continue  # no alternative that can end so finds its literals here
                 m = _suffix_match(rule, window, zones)
                 if m is not None and (
                     found is None
@@ -647,25 +666,27 @@ class RuleSet:
                 break
         return cuts, start, max(start, end)
 
-    def _ends_with(self, rule: Rule, tail: str) -> bool:
-        """Whether a suffix match of ``rule`` can end a window whose last characters are
-        ``tail`` (`prefilter.edge_gate`, built on first use)."""
-        gates = self._tail_gates  # type: ignore[attr-defined]
-        if rule.id not in gates:
-            pattern = rule.compiled if rule.scope == "suffix" else rule.edge_suffix
-            gates[rule.id] = None if pattern is None else edge_gate(pattern, at_end=True)
-        gate = gates[rule.id]
-        # ("$" also matches before a final line break, which the gate does not know)
-        return gate is None or tail.endswith("\n") or gate.search(tail) is not None
-
-    def _starts_with(self, rule: Rule, head: str) -> bool:
-        """Whether a prefix match of ``rule`` can start a piece whose first characters are
-        ``head`` (`prefilter.edge_gate`, built on first use)."""
-        gates = self._head_gates  # type: ignore[attr-defined]
-        if rule.id not in gates:
-            gates[rule.id] = edge_gate(rule.compiled, at_end=False)
-        gate = gates[rule.id]
-        return gate is None or gate.match(head) is not None
+    def _edge_check(
+        self, rule: Rule, edge: str, at_end: bool
+    ) -> tuple[bool, re.Pattern[str] | None]:
+        """Whether a suffix (``at_end``) or prefix match of ``rule`` can end (start) with the
+        characters ``edge``, and the literal check left for the text (`prefilter.edge_checks`
+        of its alternatives, built on first use)."""
+        checks = self._edge_checks  # type: ignore[attr-defined]
+        key = (rule.id, at_end)
+        if key not in checks:
+            pattern = rule.edge_suffix if rule.scope == "line" else rule.compiled
+            checks[key] = None if pattern is None else edge_checks(pattern, at_end=at_end)
+        # ("$" also matches before a final line break, which the gates do not know)
+        if at_end and edge.endswith("\n"):
+            return True, None
+        ok, literal = admitted(checks[key], edge, at_end)
+        if literal is None:
+            return ok, None
+        compiled = self._literal_checks  # type: ignore[attr-defined]
+        if literal not in compiled:
+            compiled[literal] = re.compile(literal)
+        return ok, compiled[literal]
 
     def layout_rule(self, line: str, zone: str) -> Rule | None:
         """The "layout" rule that removes ``line`` when it stands outside the body block:

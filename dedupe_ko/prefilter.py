@@ -32,6 +32,8 @@ import regex
 
 __all__ = [
     "EDGE_CHARS",
+    "admitted",
+    "edge_checks",
     "edge_gate",
     "first_chars",
     "last_chars",
@@ -362,9 +364,12 @@ def edge_gate(
     if tree is None:
         return None
     try:
-        paths = _walk({()}, list(tree), k, at_end)
+        return _compile_gate(_walk({()}, list(tree), k, at_end), at_end)
     except (_GiveUp, RecursionError):
         return None
+
+
+def _compile_gate(paths: set[tuple[str, ...]], at_end: bool) -> re.Pattern[str] | None:
     if not paths or any(all(c == "." for c in p) for p in paths):
         return None  # a match may be empty, or end in anything: no gate
     body = _trie(sorted(paths), at_end)
@@ -384,6 +389,64 @@ def _trie(paths: list[tuple[str, ...]], at_end: bool) -> str:
         inner = f"(?:{inner})" if inner else ""
         alts.append(inner + cls if at_end else cls + inner)
     return "|".join(alts)
+
+
+def edge_checks(
+    pattern: regex.Pattern[str] | re.Pattern[str], at_end: bool, k: int = EDGE_CHARS
+) -> tuple[tuple[re.Pattern[str] | None, str | None], ...] | None:
+    """`edge_gate` and `necessary` for each alternative of the pattern's first top-level
+    choice (``P(?:A|B)Q`` is read as ``PAQ|PBQ``): ``(edge gate or None, source of the
+    literal check or None)`` per alternative, for `admitted`. None when not read."""
+    tree = _tree(pattern)
+    if tree is None:
+        return None
+    items = _flat(list(tree))
+    at = next((i for i, (op, _) in enumerate(items) if op is _c.BRANCH), None)
+    if at is None:
+        seqs = [items]
+    else:
+        seqs = [items[:at] + _flat(list(alt)) + items[at + 1 :] for alt in items[at][1][1]]
+    out: list[tuple[re.Pattern[str] | None, str | None]] = []
+    for seq in seqs:
+        try:
+            gate = _compile_gate(_walk({()}, seq, k, at_end), at_end)
+        except (_GiveUp, RecursionError):
+            gate = None
+        atoms = _sequence(seq)
+        literal = None
+        if atoms is not None and _weight(atoms) >= _MIN_WEIGHT:
+            literal = "|".join(sorted({a for a, _ in atoms}, key=len, reverse=True))
+        out.append((gate, literal))
+    return tuple(out)
+
+
+def admitted(
+    checks: tuple[tuple[re.Pattern[str] | None, str | None], ...] | None, edge: str, at_end: bool
+) -> tuple[bool, str | None]:
+    """Whether a match can have ``edge`` as its first (last) characters, by `edge_checks`, and
+    then the source of the literal check the text must pass (None: no check)."""
+    if checks is None:
+        return True, None
+    literals: set[str] = set()
+    for gate, literal in checks:
+        if gate is None or (gate.search(edge) if at_end else gate.match(edge)):
+            if literal is None:
+                return True, None
+            literals.add(literal)
+    if not literals:
+        return False, None
+    return True, "|".join(sorted(literals))
+
+
+def _flat(items: list[tuple[Any, Any]]) -> list[tuple[Any, Any]]:
+    """Groups without flags opened into the sequence around them."""
+    out: list[tuple[Any, Any]] = []
+    for op, av in items:
+        if op is _c.SUBPATTERN and not av[1] and not av[2]:
+            out += _flat(list(av[3]))
+        else:
+            out.append((op, av))
+    return out
 
 
 def _walk(paths: set[tuple[str, ...]], items: list[tuple[Any, Any]], k: int, at_end: bool) -> set:

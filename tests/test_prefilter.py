@@ -314,3 +314,44 @@ def test_an_end_gate_admits_the_ends_of_every_whole_line_match() -> None:
             if rule.compiled.fullmatch(text):
                 assert gate.search(text[-EDGE_CHARS:]), (rule.id, text)
     assert checked >= 20
+
+
+def test_the_checks_of_each_alternative_admit_every_match() -> None:
+    import re
+
+    from dedupe_ko.prefilter import EDGE_CHARS, admitted, edge_checks
+
+    p = regex.compile(
+        r"(?:\s*(?:[\[(]\s*사진\s*=\s*[^\])]{1,20}[\])]|/\s*[가-힣]{2,8}))\s*$", regex.REVERSE
+    )
+    checks = edge_checks(p, at_end=True)
+    assert checks is not None and len(checks) == 2
+    assert admitted(checks, "했다.", at_end=True) == (False, None)  # neither can end so
+    ok, literal = admitted(checks, "뉴스1)", at_end=True)
+    assert ok and literal is not None and re.search(literal, "(사진=뉴스1)")
+    assert not re.search(literal, "그는 말했다(웃음)")  # the bracket alternative needs 사진
+
+    rules = load_rules()
+    checked = 0
+    for rule in rules.rules:
+        if rule.scope == "prefix":
+            pattern, at_end = rule.compiled, False
+        elif rule.scope == "suffix":
+            pattern, at_end = rule.compiled, True
+        else:
+            pattern, at_end = rule.edge_suffix, True
+        checks = None if pattern is None else edge_checks(pattern, at_end=at_end)
+        if checks is None:
+            continue
+        checked += 1
+        texts = [*_texts(1000, seed=14), *rule.examples]
+        texts += [f"그는 말했다. {e}" if at_end else f"{e} 그는 말했다." for e in rule.examples]
+        for text in texts:
+            m = pattern.match(text)
+            if m is None:
+                continue
+            edge = text[-EDGE_CHARS:] if at_end else text[:EDGE_CHARS]
+            ok, literal = admitted(checks, edge, at_end)
+            assert ok, (rule.id, text)
+            assert literal is None or re.search(literal, text), (rule.id, text)
+    assert checked >= 25
