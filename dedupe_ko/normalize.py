@@ -97,6 +97,22 @@ _BLANK_EDGES = re.compile(r"^ +| +$", re.M)
 _BLANK_LINES = re.compile(r"\n{2,}")
 
 
+def _has_hint(text: str) -> bool:
+    """``_MOJIBAKE_HINT.search(text) is not None``, tried only where a character of
+    `_MAYBE_DAMAGED` stands (or the one before it): the hint's alternation has no first
+    character `re` can scan for, and a text with a few such characters is common."""
+    if "\u00b7\u00b7" in text:
+        return True
+    search, match = _MAYBE_DAMAGED.search, _MOJIBAKE_HINT.match
+    m = search(text)
+    while m is not None:
+        i = m.start()
+        if match(text, i) or (i and match(text, i - 1)):
+            return True  # every hint holds such a character, at its start or second
+        m = search(text, i + 1)
+    return False
+
+
 def _replace_each(text: str, chars: re.Pattern[str], table: Mapping[int, str | None]) -> str:
     """``text.translate(table)`` for a table of rare characters: only the ones ``chars`` finds
     are replaced (a translate walks every character through a dict, 20x slower)."""
@@ -281,7 +297,7 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
             # mapping is idempotent) and, with no damage in sight, nothing to repair.
             break
         repaired_last = False
-        if damaged and _MOJIBAKE_HINT.search(step):
+        if damaged and _has_hint(step):
             repaired_last = True
             # Stretch by stretch first (CP949 before ftfy, which would misread some CP949
             # byte pairs as UTF-8), then ftfy over the whole text.

@@ -165,3 +165,16 @@ def test_fold_keys_fold_each_text_as_fold_key_does() -> None:
     assert fold_keys(texts) == [fold_key(t) for t in texts]
     with_sep = ["가\ue000나", "다"]  # the separator itself in a text: folded one by one
     assert fold_keys(with_sep) == [fold_key(t) for t in with_sep]
+
+
+def test_the_hint_scan_finds_what_the_hint_pattern_finds() -> None:
+    import random
+
+    from dedupe_ko.normalize import _MOJIBAKE_HINT, _has_hint
+
+    rng = random.Random(3)
+    pool = [*"가나 ·&;#é°×\u00c3\u00a9\u00b7\u0080\x1b\u00ec\u2022", "&amp;", "&#12;", "ë‹¤"]
+    for _ in range(30_000):
+        s = "".join(rng.choice(pool) for _ in range(rng.randint(0, 8)))
+        assert _has_hint(s) == (_MOJIBAKE_HINT.search(s) is not None), repr(s)
+    assert _has_hint("ì•žì„œ 말했다") and not _has_hint("한·미 정상·외교 ‘회담’")
