@@ -53,6 +53,9 @@ _TRAILING_SPACE = regex.compile(r"\s*$", regex.REVERSE)  # what a suffix pattern
 _LEADING_SPACE = regex.compile(r"\s*")  # what a prefix pattern's ^\s* takes
 _MEMO_CHARS = 120  # lines up to this long are remembered with their cuts
 _MEMO_SIZE = 50_000
+# Prefix rules are looked up by a piece's first two characters (pieces start in more ways
+# than they end: a table of three would miss too often), suffix rules by the last three.
+_HEAD_CHARS = 2
 _HEAD_CATEGORIES = frozenset({"ui", "reaction", "timestamp"})
 PAGE_CATEGORIES = frozenset({"ui", "reaction", "promo", "layout", "timestamp", "caption"})
 """Furniture of the page around an article (widgets, promos, captions): never a sentence of
@@ -476,7 +479,8 @@ class RuleSet:
         # (rule id, at its end) -> `edge_checks`; a literal check's source -> its pattern
         object.__setattr__(self, "_edge_checks", {})
         object.__setattr__(self, "_literal_checks", {})
-        object.__setattr__(self, "_line_gates", {})  # rule id -> whole-line gate at the end
+        object.__setattr__(self, "_line_char_masks", {})  # (character, at end) -> mask
+        object.__setattr__(self, "_line_gates", None)  # [(bit, gate at the end)], built once
 
         object.__setattr__(self, "_line_plan", plan(line))
         object.__setattr__(self, "_line_in_body_plan", plan(self._line_in_body))  # type: ignore[attr-defined]
@@ -505,10 +509,7 @@ class RuleSet:
             self._edge_check(rule, "", at_end=True)
         for rule in self._prefix:  # type: ignore[attr-defined]
             self._edge_check(rule, "", at_end=False)
-        gates = self._line_gates  # type: ignore[attr-defined]
-        for p in self._line_plan:  # type: ignore[attr-defined]
-            if p[0].id not in gates:
-                gates[p[0].id] = edge_gate(p[0].compiled, at_end=True)
+        self._line_tail_gates()
         return self
 
     def by_id(self, rule_id: str) -> Rule:
@@ -570,7 +571,7 @@ class RuleSet:
                 first = piece[k] if k < len(piece) else ""
             else:
                 first = piece[0]
-            head = piece[:EDGE_CHARS]
+            head = piece[:_HEAD_CHARS]
             by_first = self._prefix_by_first  # type: ignore[attr-defined]
             prefixes = by_first.get((head, first))
             if prefixes is None:
@@ -676,11 +677,12 @@ class RuleSet:
         key = (rule.id, at_end)
         if key not in checks:
             pattern = rule.edge_suffix if rule.scope == "line" else rule.compiled
-            checks[key] = None if pattern is None else edge_checks(pattern, at_end=at_end)
+            k = EDGE_CHARS if at_end else _HEAD_CHARS
+            checks[key] = None if pattern is None else edge_checks(pattern, at_end, k)
         # ("$" also matches before a final line break, which the gates do not know)
         if at_end and edge.endswith("\n"):
             return True, None
-        ok, literal = admitted(checks[key], edge, at_end)
+        ok, literal = admitted(checks[key], edge[::-1] if at_end else edge)
         if literal is None:
             return ok, None
         compiled = self._literal_checks  # type: ignore[attr-defined]
@@ -733,21 +735,36 @@ class RuleSet:
         """Bit i set: whole-line rule i can match a piece that starts with the character
         ``edge`` (``at_end`` False: its first class) or ends with the characters ``edge``
         (its last class, then `prefilter.edge_gate`)."""
-        gates = self._line_gates  # type: ignore[attr-defined]
         ch = edge[-1] if at_end else edge[0]
-        mask = 0
-        for i, p in enumerate(self._line_plan):  # type: ignore[attr-defined]
-            if not _fits(p[5 if at_end else 4], ch):
-                continue
-            if not at_end:
-                mask |= 1 << i
-                continue
-            if p[0].id not in gates:
-                gates[p[0].id] = edge_gate(p[0].compiled, at_end=True)
-            gate = gates[p[0].id]
-            if gate is None or gate.search(edge):
-                mask |= 1 << i
+        by_char = self._line_char_masks  # type: ignore[attr-defined]
+        mask = by_char.get((ch, at_end))
+        if mask is None:
+            at = 5 if at_end else 4
+            mask = by_char[ch, at_end] = sum(
+                1 << i
+                for i, p in enumerate(self._line_plan)  # type: ignore[attr-defined]
+                if _fits(p[at], ch)
+            )
+        if not at_end:
+            return mask
+        inward = edge[::-1]  # what the gates read (`prefilter.edge_of`)
+        for bit, gate in self._line_tail_gates():
+            if mask & bit and gate.match(inward) is None:
+                mask &= ~bit
         return mask
+
+    def _line_tail_gates(self) -> list[tuple[int, re.Pattern[str]]]:
+        """(bit, `prefilter.edge_gate` at the end) of each whole-line rule that has a gate."""
+        gates = self._line_gates  # type: ignore[attr-defined]
+        if gates is None:
+            gates = [
+                (1 << i, gate)
+                for i, p in enumerate(self._line_plan)  # type: ignore[attr-defined]
+                for gate in [edge_gate(p[0].compiled, at_end=True)]
+                if gate is not None
+            ]
+            object.__setattr__(self, "_line_gates", gates)
+        return gates
 
     def _match_line(
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False

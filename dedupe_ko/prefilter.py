@@ -32,9 +32,11 @@ import regex
 
 __all__ = [
     "EDGE_CHARS",
+    "Checks",
     "admitted",
     "edge_checks",
     "edge_gate",
+    "edge_of",
     "first_chars",
     "last_chars",
     "necessary",
@@ -354,10 +356,10 @@ class _GiveUp(Exception):
 def edge_gate(
     pattern: regex.Pattern[str] | re.Pattern[str], at_end: bool, k: int = EDGE_CHARS
 ) -> re.Pattern[str] | None:
-    """A `re` pattern for the ``k`` characters at the start (``at_end`` False; use ``match``
-    on ``text[:k]``) or the end (``search`` on ``text[-k:]``) of every string ``pattern``
-    matches in full: when it fails there, the pattern cannot match a string with those edge
-    characters. Zero-width assertions are ignored (a weaker gate, never a wrong one). None
+    """A `re` pattern that ``match``es `edge_of` every string ``pattern`` matches in full (its
+    first ``k`` characters, or its last ``k`` read from the end inwards when ``at_end``): when
+    it fails there, the pattern cannot match a string with those edge characters. Zero-width
+    assertions are ignored (a weaker gate, never a wrong one). None
     when the pattern is not read (syntax only `regex` knows, back references, too many shapes).
     """
     tree = _tree(pattern)
@@ -372,34 +374,43 @@ def edge_gate(
 def _compile_gate(paths: set[tuple[str, ...]], at_end: bool) -> re.Pattern[str] | None:
     if not paths or any(all(c == "." for c in p) for p in paths):
         return None  # a match may be empty, or end in anything: no gate
-    body = _trie(sorted(paths), at_end)
-    return re.compile(f"(?:{body})\\Z" if at_end else f"(?:{body})", re.S)
+    return re.compile(_trie(sorted(paths)), re.S)
 
 
-def _trie(paths: list[tuple[str, ...]], at_end: bool) -> str:
+def _trie(paths: list[tuple[str, ...]]) -> str:
     """The paths (classes from the edge inwards) as one alternation that shares their edge
-    classes: ``a(?:b|c)`` rather than ``ab|ac`` (`re` compiles it many times faster)."""
+    classes: ``a(?:b|c)`` rather than ``ab|ac`` (`re` compiles and runs it much faster)."""
     heads: dict[str, list[tuple[str, ...]]] = {}
     for p in paths:
         if p:
             heads.setdefault(p[0], []).append(p[1:])
     alts = [""] if any(not p for p in paths) else []  # a path that ends here
     for cls, rest in heads.items():
-        inner = _trie(rest, at_end)
-        inner = f"(?:{inner})" if inner else ""
-        alts.append(inner + cls if at_end else cls + inner)
+        inner = _trie(rest)
+        alts.append(f"{cls}(?:{inner})" if inner else cls)
     return "|".join(alts)
+
+
+def edge_of(text: str, at_end: bool, k: int = EDGE_CHARS) -> str:
+    """What an edge gate reads: the first ``k`` characters, or the last ``k`` from the end
+    inwards (reversed, so that the gate is a ``match`` that fails on the first character)."""
+    return text[-k:][::-1] if at_end else text[:k]
+
+
+Checks = tuple[re.Pattern[str] | None, tuple[tuple[re.Pattern[str] | None, str | None], ...]]
 
 
 def edge_checks(
     pattern: regex.Pattern[str] | re.Pattern[str], at_end: bool, k: int = EDGE_CHARS
-) -> tuple[tuple[re.Pattern[str] | None, str | None], ...] | None:
-    """`edge_gate` and `necessary` for each alternative of the pattern's first top-level
-    choice (``P(?:A|B)Q`` is read as ``PAQ|PBQ``): ``(edge gate or None, source of the
-    literal check or None)`` per alternative, for `admitted`. None when not read."""
+) -> Checks | None:
+    """`edge_gate` of the whole pattern, and `edge_gate` and `necessary` for each alternative
+    of its first top-level choice (``P(?:A|B)Q`` is read as ``PAQ|PBQ``): ``(edge gate or
+    None, source of the literal check or None)`` per alternative, for `admitted`. None when
+    not read."""
     tree = _tree(pattern)
     if tree is None:
         return None
+    whole = edge_gate(pattern, at_end, k)
     items = _flat(list(tree))
     at = next((i for i, (op, _) in enumerate(items) if op is _c.BRANCH), None)
     if at is None:
@@ -417,19 +428,20 @@ def edge_checks(
         if atoms is not None and _weight(atoms) >= _MIN_WEIGHT:
             literal = "|".join(sorted({a for a, _ in atoms}, key=len, reverse=True))
         out.append((gate, literal))
-    return tuple(out)
+    return whole, tuple(out)
 
 
-def admitted(
-    checks: tuple[tuple[re.Pattern[str] | None, str | None], ...] | None, edge: str, at_end: bool
-) -> tuple[bool, str | None]:
-    """Whether a match can have ``edge`` as its first (last) characters, by `edge_checks`, and
-    then the source of the literal check the text must pass (None: no check)."""
+def admitted(checks: Checks | None, edge: str) -> tuple[bool, str | None]:
+    """Whether a match can have ``edge`` (`edge_of` the text) at that edge, by `edge_checks`,
+    and then the source of the literal check the text must pass (None: no check)."""
     if checks is None:
         return True, None
+    whole, alternatives = checks
+    if whole is not None and whole.match(edge) is None:
+        return False, None  # one pattern says no for all of them
     literals: set[str] = set()
-    for gate, literal in checks:
-        if gate is None or (gate.search(edge) if at_end else gate.match(edge)):
+    for gate, literal in alternatives:
+        if gate is None or gate.match(edge):
             if literal is None:
                 return True, None
             literals.add(literal)

@@ -239,13 +239,13 @@ def test_a_twin_spells_out_regex_spaces() -> None:
 
 
 def test_an_edge_gate_admits_the_ends_of_every_match() -> None:
-    from dedupe_ko.prefilter import EDGE_CHARS, edge_gate
+    from dedupe_ko.prefilter import edge_gate, edge_of
 
     p = regex.compile(r"(?:\s*[가-힣]{2,4}\s*(?:기자|특파원))\s*$", regex.REVERSE)
     gate = edge_gate(p, at_end=True)
     assert gate is not None
-    assert gate.search("동 기자") and gate.search("특파원") and gate.search("기자 ")
-    assert not gate.search("했다.") and not gate.search("기자다")
+    assert gate.match("자기 동") and gate.match("원파특") and gate.match(" 자기")
+    assert not gate.match(".다했") and not gate.match("다자기")
     assert edge_gate(regex.compile(r"(?:[^\n]{2,40})\s*$", regex.REVERSE), at_end=True) is None
     start = edge_gate(regex.compile(r"^\s*(?:\[[^\]]{1,20}\]|▶)"), at_end=False)
     assert (
@@ -270,7 +270,7 @@ def test_an_edge_gate_admits_the_ends_of_every_match() -> None:
         for text in texts:
             m = pattern.match(text)
             if m is not None:
-                assert gate.search(text[-EDGE_CHARS:]), (rule.id, text)
+                assert gate.match(edge_of(text, at_end=True)), (rule.id, text)
     assert checked >= 15
 
 
@@ -299,7 +299,7 @@ def test_a_start_gate_admits_the_starts_of_every_prefix_match() -> None:
 
 
 def test_an_end_gate_admits_the_ends_of_every_whole_line_match() -> None:
-    from dedupe_ko.prefilter import EDGE_CHARS, edge_gate
+    from dedupe_ko.prefilter import edge_gate, edge_of
 
     rules = load_rules()
     checked = 0
@@ -312,22 +312,22 @@ def test_an_end_gate_admits_the_ends_of_every_whole_line_match() -> None:
         checked += 1
         for text in [*_texts(800, seed=13), *rule.examples]:
             if rule.compiled.fullmatch(text):
-                assert gate.search(text[-EDGE_CHARS:]), (rule.id, text)
+                assert gate.match(edge_of(text, at_end=True)), (rule.id, text)
     assert checked >= 20
 
 
 def test_the_checks_of_each_alternative_admit_every_match() -> None:
     import re
 
-    from dedupe_ko.prefilter import EDGE_CHARS, admitted, edge_checks
+    from dedupe_ko.prefilter import admitted, edge_checks, edge_of
 
     p = regex.compile(
         r"(?:\s*(?:[\[(]\s*사진\s*=\s*[^\])]{1,20}[\])]|/\s*[가-힣]{2,8}))\s*$", regex.REVERSE
     )
     checks = edge_checks(p, at_end=True)
-    assert checks is not None and len(checks) == 2
-    assert admitted(checks, "했다.", at_end=True) == (False, None)  # neither can end so
-    ok, literal = admitted(checks, "뉴스1)", at_end=True)
+    assert checks is not None and len(checks[1]) == 2
+    assert admitted(checks, edge_of("했다.", at_end=True)) == (False, None)  # neither ends so
+    ok, literal = admitted(checks, edge_of("뉴스1)", at_end=True))
     assert ok and literal is not None and re.search(literal, "(사진=뉴스1)")
     assert not re.search(literal, "그는 말했다(웃음)")  # the bracket alternative needs 사진
 
@@ -340,18 +340,16 @@ def test_the_checks_of_each_alternative_admit_every_match() -> None:
             pattern, at_end = rule.compiled, True
         else:
             pattern, at_end = rule.edge_suffix, True
-        checks = None if pattern is None else edge_checks(pattern, at_end=at_end)
-        if checks is None:
-            continue
-        checked += 1
         texts = [*_texts(1000, seed=14), *rule.examples]
         texts += [f"그는 말했다. {e}" if at_end else f"{e} 그는 말했다." for e in rule.examples]
-        for text in texts:
-            m = pattern.match(text)
-            if m is None:
+        matched = [t for t in texts if pattern is not None and pattern.match(t) is not None]
+        for k in (2, 3):  # the matcher reads 2 characters at a start, 3 at an end
+            checks = None if pattern is None else edge_checks(pattern, at_end, k)
+            if checks is None:
                 continue
-            edge = text[-EDGE_CHARS:] if at_end else text[:EDGE_CHARS]
-            ok, literal = admitted(checks, edge, at_end)
-            assert ok, (rule.id, text)
-            assert literal is None or re.search(literal, text), (rule.id, text)
-    assert checked >= 25
+            checked += 1
+            for text in matched:
+                ok, literal = admitted(checks, edge_of(text, at_end, k))
+                assert ok, (rule.id, k, text)
+                assert literal is None or re.search(literal, text), (rule.id, text)
+    assert checked >= 50
