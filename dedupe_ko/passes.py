@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from itertools import product
 from typing import TYPE_CHECKING
 
 from .blocks import LineHint, select_body
@@ -219,11 +220,12 @@ def body_block(page: Page) -> None:
 def furniture(page: Page) -> None:
     """Every unit meets every rule: line rules drop it, prefix/suffix rules trim its ends."""
     rules, text, n = page.rules, page.text, len(page.units)
-    body_like = [
-        k
+    # which units read as sentences (asked again below only of a unit a headline was cut from)
+    sentence = [
+        page.kept[k] is not None and is_sentence(text[u.start : u.end])
         for k, u in enumerate(page.units)
-        if page.kept[k] is not None and is_sentence(text[u.start : u.end])
     ]
+    body_like = [k for k in range(n) if sentence[k]]
     first_body = body_like[0] if body_like else n
     last_body = body_like[-1] if body_like else -1
     last_line = len(page.lines) - 1
@@ -236,6 +238,7 @@ def furniture(page: Page) -> None:
         if page.kept[k] is None:  # dropped by an earlier pass (the body block)
             continue
         off, line = u.start, text[u.start : u.end]
+        is_body_sentence = sentence[k]
         if leading and page.title is None and page.config.extract_title:
             glued = _glued_headline(line, rules, len(page.lines[0][1]))
             if glued is not None:
@@ -244,21 +247,19 @@ def furniture(page: Page) -> None:
                 page.title = line[:glued].rstrip()
                 page.cut(off, off + glued, "title.headline", "title")
                 off, line = off + glued, line[glued:]
-        zones = {"any"}
-        if k < first_body:
-            zones.add("head")
-        if k > last_body:
-            zones.add("tail")
-        if k < last_body:
-            zones.add("body")  # body text follows
+                is_body_sentence = is_sentence(line)
+        first = last = False
         if len(page.lines[u.line][1]) > COLLAPSED_CHARS:  # a page collapsed onto one line
-            if leading:
-                zones.add("first")
+            first = leading
             if u.line == last_line and u.end == len(text):
-                zones.add("last")
+                last = True
                 ended = k
-        in_body = not u.whole and zones <= {"any", "body"} and is_sentence(line)
-        key = (line, frozenset(zones), prev_rule, in_body)
+        # "head" before the first body sentence, "tail" after the last, "body" while body
+        # text follows; "first" / "last": the ends of a collapsed page
+        head, tail = k < first_body, k > last_body
+        zones = _ZONES[head, tail, k < last_body, first, last]
+        in_body = not (u.whole or head or tail or first or last) and is_body_sentence
+        key = (line, zones, prev_rule, in_body)
         seen = stripped.get(key)
         if seen is None:
             seen = stripped[key] = rules.strip_line(*key)
@@ -281,6 +282,15 @@ def furniture(page: Page) -> None:
             page.removed_by[k] = [c.rule for c in line_cuts]
             prev_rule = line_cuts[-1].rule.id if line_cuts else None
     page.ended = ended
+
+
+_ZONES = {
+    flags: frozenset(
+        {"any"}
+        | {z for z, on in zip(("head", "tail", "body", "first", "last"), flags, strict=True) if on}
+    )
+    for flags in product((False, True), repeat=5)
+}
 
 
 def _trim_new_start(page: Page) -> None:
