@@ -539,6 +539,7 @@ def title(page: Page) -> None:
     """
     live = [k for k in page.live() if k not in page.repeats]
     texts = {k: page.span_text(k) for k in live}
+    anchor = {k for k in live if _is_anchor(texts[k])}  # asked below up to three times
     # A unit that a dateline or wire credit was trimmed from is where the body starts.
     ledes = {c.end for c in page.cuts if c.category == "wire"}
     if page.body_from is not None:
@@ -548,7 +549,7 @@ def title(page: Page) -> None:
     sentences = [
         k
         for k in live
-        if _is_anchor(texts[k])
+        if k in anchor
         or (
             page.kept[k][0] in ledes  # type: ignore[index]
             and (page.units[k].whole or page.rules.layout_rule(texts[k], "head") is None)
@@ -557,7 +558,7 @@ def title(page: Page) -> None:
     first = sentences[0] if sentences else None
     last = sentences[-1] if sentences else None
     drop: dict[int, str] = {}
-    first_anchor = next((k for k in live if _is_anchor(texts[k])), None)
+    first_anchor = next((k for k in live if k in anchor), None)
     if first_anchor is not None:
         for k in live:
             if k >= first_anchor:
@@ -589,7 +590,7 @@ def title(page: Page) -> None:
         drop[candidate] = "title.headline"
         # The headline again is furniture before the body or at the head of a doubled body;
         # further down it is the article's own words (a subhead that repeats it).
-        anchors = [k for k in live if k > candidate and k not in drop and _is_anchor(texts[k])]
+        anchors = [k for k in live if k > candidate and k not in drop and k in anchor]
         for i, (j, _) in sorted(page.repeats.items()):
             inside = bool(anchors) and anchors[0] < i < anchors[-1]
             if j == candidate and inside and i + 1 not in page.repeats:

@@ -15,6 +15,7 @@ from typing import NamedTuple
 import regex
 
 from .lexicon import (
+    CLOSE,
     COLLAPSE_SHAPES,
     FURNITURE_SHAPES,
     LOST_BREAK,
@@ -106,6 +107,8 @@ def _pieces(line: str) -> list[tuple[int, int]]:
 _STOP_CUES = (".", "!", "?")
 _STOP = re.compile(r"[.!?]")
 _STOP_REACH = 3
+# the characters of `lexicon.CLOSE` (a class of literals: each is in its source)
+_CLOSE = frozenset(c for c in CLOSE if re.fullmatch(CLOSE, c))
 
 
 # The furniture breaks of `lexicon.UNIT_BREAKS` whose every match is tried from one of these
@@ -139,9 +142,18 @@ def _breaks(line: str, cues: tuple[str, ...], pattern: regex.Pattern[str]) -> li
                 a -= 1
                 starts.append(a)
         return _tried_at(line, pattern, sorted(set(starts)))
-    reach = range(1, _STOP_REACH + 1)
-    starts = sorted({m.start() + d for m in _STOP.finditer(line) for d in reach})
-    return _tried_at(line, pattern, starts)
+    # right after a stop, and after each closing quote or bracket that follows it
+    starts = []
+    n = len(line)
+    for m in _STOP.finditer(line):
+        a = m.start() + 1
+        starts.append(a)
+        for _ in range(_STOP_REACH - 1):
+            if a >= n or line[a] not in _CLOSE:
+                break
+            a += 1
+            starts.append(a)
+    return _tried_at(line, pattern, sorted(set(starts)))
 
 
 def _tried_at(line: str, pattern: regex.Pattern[str], starts: list[int]) -> list[tuple[int, int]]:
