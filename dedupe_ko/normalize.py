@@ -93,7 +93,6 @@ _NEEDS_MAP = re.compile(
 )
 _NEEDS_QUOTES = re.compile("[" + _DOUBLE_QUOTES + _SINGLE_QUOTES + "]")
 _SPACES = re.compile(r"[ ]{2,}")
-_BLANK_EDGES = re.compile(r"^ +| +$", re.M)
 _BLANK_LINES = re.compile(r"\n{2,}")
 
 
@@ -139,7 +138,8 @@ def _map_characters(text: str) -> str:
     if "  " in out:
         out = _SPACES.sub(" ", out)
     if " \n" in out or "\n " in out or out.startswith(" ") or out.endswith(" "):
-        out = _BLANK_EDGES.sub("", out)
+        # no space at a line's start or end (``re.sub("^ +| +$", "", out, flags=re.M)``)
+        out = "\n".join([line.strip(" ") for line in out.split("\n")])
     if "\n\n" in out:
         out = _BLANK_LINES.sub("\n", out)
     return out.strip("\n")

@@ -178,3 +178,22 @@ def test_the_hint_scan_finds_what_the_hint_pattern_finds() -> None:
         s = "".join(rng.choice(pool) for _ in range(rng.randint(0, 8)))
         assert _has_hint(s) == (_MOJIBAKE_HINT.search(s) is not None), repr(s)
     assert _has_hint("ì•žì„œ 말했다") and not _has_hint("한·미 정상·외교 ‘회담’")
+
+
+def test_spaces_at_line_edges_go_as_the_multiline_pattern_takes_them() -> None:
+    import random
+    import re
+
+    from dedupe_ko.normalize import _map_characters
+
+    rng = random.Random(5)
+    bits = ["한강", " ", "  ", "\n", "\n\n", "공원.", "\u3000", "a"]
+    for _ in range(5000):
+        text = "".join(rng.choice(bits) for _ in range(rng.randint(0, 10)))
+        out = text
+        for c, r in (("\u3000", " "),):
+            out = out.replace(c, r)
+        out = re.sub(r"[ ]{2,}", " ", out)
+        out = re.sub(r"^ +| +$", "", out, flags=re.M)
+        out = re.sub(r"\n{2,}", "\n", out).strip("\n")
+        assert _map_characters(text) == out, repr(text)
