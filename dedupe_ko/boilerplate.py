@@ -484,6 +484,7 @@ class RuleSet:
 
         object.__setattr__(self, "_line_plan", plan(line))
         object.__setattr__(self, "_line_in_body_plan", plan(self._line_in_body))  # type: ignore[attr-defined]
+        object.__setattr__(self, "_line_body_ok", frozenset(id(r) for r in self._line_in_body))  # type: ignore[attr-defined]
         object.__setattr__(
             self,
             "_prefix_plan",
@@ -791,7 +792,7 @@ class RuleSet:
             if len(cache) >= _MEMO_SIZE:
                 cache.clear()
             full = self._line_plan  # type: ignore[attr-defined]
-            body_ok = {id(p[0]) for p in self._line_in_body_plan}  # type: ignore[attr-defined]
+            body_ok = self._line_body_ok  # type: ignore[attr-defined]
             plan = cache[key] = tuple(
                 (r, quick, fast)
                 for bit, (r, max_chars, near, zone, _, _, quick, fast) in enumerate(full)
