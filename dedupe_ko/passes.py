@@ -466,6 +466,7 @@ def posed_captions(page: Page) -> None:
         k
         for k in live
         if len(texts[k]) <= TITLE_MAX
+        and "(" in texts[k]  # every POSITION_MARK opens with one
         and (m := POSITION_MARK.search(texts[k]))
         and (_CAPTION_END.match(texts[k]) or (m.start() == 0 and not _NEWS_END.match(texts[k])))
         and not INNER_SENTENCE.search(texts[k])  # one description, never a sentence before it
