@@ -214,6 +214,11 @@ class RedisServer:
                 time.sleep(0.05)
         self.version = self.client.info("server")["redis_version"]
 
+    def cpu_s(self) -> float:
+        """redis-server's CPU seconds so far (user + system, all its threads)."""
+        info = self.client.info("cpu")
+        return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
     def used_memory(self) -> int:
         return int(self.client.info("memory")["used_memory"])
 
@@ -250,6 +255,21 @@ class Row:
     bytes_ram: float | None
     note: str = ""
     found: int = 0
+    cpu_client_us: float = 0.0  # per insert, the benchmark process
+    cpu_server_us: float | None = None  # per insert, redis-server (None: no server)
+    load: tuple[float, float] = (0.0, 0.0)  # 1-minute load average before / after the build
+
+
+@dataclass
+class Build:
+    """One build's insert figures: rate over all and over the first ``subset`` inserts,
+    CPU per insert of the benchmark process and of redis-server, load before / after."""
+
+    rate: float
+    subset_rate: float
+    cpu_client_us: float
+    cpu_server_us: float | None
+    load: tuple[float, float]
 
 
 def _percentiles(lat: list[float]) -> tuple[float, float]:
@@ -283,8 +303,12 @@ def run_index(
     batch: int,
     config: DedupConfig,
     subset: int,
-) -> tuple[float, float, float, float, float, int, list[float]]:
+    server: RedisServer | None = None,
+) -> tuple[Build, float, float, float, int, list[float]]:
     with Index.open(target, config) as index:
+        load0 = os.getloadavg()[0]
+        s0 = server.cpu_s() if server else 0.0
+        c0 = time.process_time()
         t = time.perf_counter()
         subset_rate = 0.0
         for s in range(0, n, batch):
@@ -292,6 +316,13 @@ def run_index(
             if not subset_rate and min(n, s + batch) >= subset:
                 subset_rate = min(n, s + batch) / (time.perf_counter() - t)
         rate = n / (time.perf_counter() - t)
+        build = Build(
+            rate,
+            subset_rate,
+            1e6 * (time.process_time() - c0) / n,
+            1e6 * (server.cpu_s() - s0) / n if server else None,
+            (load0, os.getloadavg()[0]),
+        )
         assert len(index) == n, (len(index), n)
         first, best, found = _timed_passes(
             index.lookup,
@@ -304,12 +335,12 @@ def run_index(
             t = time.perf_counter()
             index.check(text)
             text_lat.append(time.perf_counter() - t)
-    return rate, subset_rate, p50, p99, best99, found, text_lat
+    return build, p50, p99, best99, found, text_lat
 
 
 def run_datasketch(
     server: RedisServer, data: Sigs, n: int, qs: Sigs, hasher: MinHasher
-) -> tuple[float, float, float, float, int, int, int]:
+) -> tuple[Build, float, float, float, int, int, int]:
     from datasketch import MinHashLSH
 
     lsh = MinHashLSH(
@@ -323,16 +354,24 @@ def run_datasketch(
     )
     lean = [hasher.lean_minhash(data.sigs[i]) for i in range(n)]  # built before the clock
     before = server.used_memory()
+    load0, s0, c0 = os.getloadavg()[0], server.cpu_s(), time.process_time()
     t = time.perf_counter()
     with lsh.insertion_session(buffer_size=50_000) as session:
         for i, m in enumerate(lean):
             session.insert(f"a{i}", m, check_duplication=False)
     rate = n / (time.perf_counter() - t)
+    build = Build(
+        rate,
+        rate,
+        1e6 * (time.process_time() - c0) / n,
+        1e6 * (server.cpu_s() - s0) / n,
+        (load0, os.getloadavg()[0]),
+    )
     ram = server.used_memory() - before
     qlean = [(hasher.lean_minhash(s),) for s in qs.sigs]
     first, best, found = _timed_passes(lsh.query, qlean)
     p50, p99 = _percentiles(first)
-    return rate, p50, p99, _percentiles(best)[1], found, ram, server.rdb_bytes()
+    return build, p50, p99, _percentiles(best)[1], found, ram, server.rdb_bytes()
 
 
 def _subset(n: int, args: argparse.Namespace) -> int:
@@ -399,7 +438,7 @@ def main(argv: list[str] | None = None) -> int:
             )
             if "sqlite" in backends:
                 path = work / f"seen-{n}.db"
-                rate, sub, p50, p99, b99, found, tl = run_index(
+                b, p50, p99, b99, found, tl = run_index(
                     str(path), data, n, qs, qtexts, args.batch, config, _subset(n, args)
                 )
                 size = path.stat().st_size  # closed: the WAL is checkpointed and gone
@@ -407,50 +446,56 @@ def main(argv: list[str] | None = None) -> int:
                     Row(
                         "dedupe_ko Index, SQLite",
                         n,
-                        rate,
+                        b.rate,
                         p50,
                         p99,
                         b99,
-                        sub,
+                        b.subset_rate,
                         size / n,
                         None,
                         note,
                         found,
+                        b.cpu_client_us,
+                        b.cpu_server_us,
+                        b.load,
                     )
                 )
                 text_check[("sqlite", n)] = _percentiles(tl)
                 path.unlink()
-                print(f"  sqlite {n:,}: {rate:,.0f}/s p99 {p99:.2f} ms", file=sys.stderr)
+                print(f"  sqlite {n:,}: {b.rate:,.0f}/s p99 {p99:.2f} ms", file=sys.stderr)
             if "redis" in backends and server:
                 server.flush()
                 before = server.used_memory()
                 target = f"redis://127.0.0.1:{server.port}/0?prefix=bench"
-                rate, sub, p50, p99, b99, found, tl = run_index(
-                    target, data, n, qs, qtexts, args.batch, config, _subset(n, args)
+                b, p50, p99, b99, found, tl = run_index(
+                    target, data, n, qs, qtexts, args.batch, config, _subset(n, args), server
                 )
                 ram = server.used_memory() - before
                 rows.append(
                     Row(
                         "dedupe_ko Index, Redis",
                         n,
-                        rate,
+                        b.rate,
                         p50,
                         p99,
                         b99,
-                        sub,
+                        b.subset_rate,
                         server.rdb_bytes() / n,
                         ram / n,
                         note,
                         found,
+                        b.cpu_client_us,
+                        b.cpu_server_us,
+                        b.load,
                     )
                 )
                 text_check[("redis", n)] = _percentiles(tl)
                 server.flush()
-                print(f"  redis {n:,}: {rate:,.0f}/s p99 {p99:.2f} ms", file=sys.stderr)
+                print(f"  redis {n:,}: {b.rate:,.0f}/s p99 {p99:.2f} ms", file=sys.stderr)
             if "datasketch" in backends and server:
                 server.flush()
                 m = min(n, args.datasketch_max)
-                rate, p50, p99, b99, found, ram, rdb = run_datasketch(server, data, m, qs, hasher)
+                b, p50, p99, b99, found, ram, rdb = run_datasketch(server, data, m, qs, hasher)
                 label = (
                     ""
                     if m == n
@@ -463,19 +508,22 @@ def main(argv: list[str] | None = None) -> int:
                     Row(
                         "datasketch MinHashLSH, Redis",
                         n,
-                        rate,
+                        b.rate,
                         p50,
                         p99,
                         b99,
-                        rate,
+                        b.rate,
                         rdb / m,
                         ram / m,
                         label,
                         found,
+                        b.cpu_client_us,
+                        b.cpu_server_us,
+                        b.load,
                     )
                 )
                 server.flush()
-                print(f"  datasketch {m:,}: {rate:,.0f}/s p99 {p99:.2f} ms", file=sys.stderr)
+                print(f"  datasketch {m:,}: {b.rate:,.0f}/s p99 {p99:.2f} ms", file=sys.stderr)
     finally:
         try:
             if server:
@@ -533,6 +581,28 @@ def format_report(
                 f"| {r.subset_rate:,.0f} | {sub_ratio} | {r.p50_ms:.3f} "
                 f"| {r.p99_ms:.3f} | {r.p99_best_ms:.3f} | {r.found:,}/{args.queries:,} "
                 f"| {r.bytes_disk:,.0f} | {ram} | {r.note} |"
+            )
+    lines += [
+        "",
+        "CPU per insert (not wall time, so less exposed to other jobs on the machine): the "
+        "benchmark process (time.process_time) and redis-server (INFO cpu, user + system) "
+        "over each build; ratio = datasketch's total over the system's total. Load = the "
+        "1-minute load average before / after the build.",
+        "",
+        "| articles | system | client CPU us/insert | redis-server CPU us/insert "
+        "| total CPU us/insert | CPU vs datasketch | load before / after |",
+        "|---:|---|---:|---:|---:|---:|---|",
+    ]
+    for n in sizes:
+        ds = next((r for r in rows if r.n == n and r.system.startswith("datasketch")), None)
+        for r in (r for r in rows if r.n == n):
+            total = r.cpu_client_us + (r.cpu_server_us or 0.0)
+            ds_total = ds.cpu_client_us + (ds.cpu_server_us or 0.0) if ds else 0.0
+            server = f"{r.cpu_server_us:,.1f}" if r.cpu_server_us is not None else "-"
+            lines.append(
+                f"| {n:,} | {r.system} | {r.cpu_client_us:,.1f} | {server} | {total:,.1f} "
+                f"| {f'{ds_total / total:.1f}x' if ds else '-'} "
+                f"| {r.load[0]:.1f} / {r.load[1]:.1f} |"
             )
     lines += ["", "`Index.check(text)` (MinHash of the text included), 300 queries:", ""]
     lines += ["| articles | backend | p50 ms | p99 ms |", "|---:|---|---:|---:|"]

@@ -1452,7 +1452,7 @@ return out
 # ARGV: prefix, run ("" for none), first entry number, items m, then four strings of m
 # parts each (ids, records, `Pieces.pack` or empty, timestamps as text), each followed by
 # its parts' byte lengths (4 bytes each); then the band payload (`store.redis_payload` of the
-# band and exact keys) and the pieces payload, three strings each, their values the entry
+# band and exact keys) and the pieces payload, four strings each, their values the entry
 # numbers. Row i becomes entry first + i, unless its id is present (or repeated in the
 # batch): then it is skipped with its keys. With a run, each new entry's number is appended
 # to P:pend:<run>.
@@ -1502,8 +1502,8 @@ chunks(p .. ':id', 'HSET', ids)
 chunks(p .. ':rec', 'HSET', recs)
 chunks(p .. ':t', 'ZADD', stamps)
 if #prs > 0 then chunks(p .. ':pr', 'HSET', prs) end
-bs_add(p .. ':b:', ARGV[13], ARGV[14], ARGV[15], skip)
-bs_add(p .. ':p:', ARGV[16], ARGV[17], ARGV[18], skip)
+bs_add_batch(p .. ':b:', ARGV[13], ARGV[14], ARGV[15], ARGV[16], skip)
+bs_add_batch(p .. ':p:', ARGV[17], ARGV[18], ARGV[19], ARGV[20], skip)
 if run ~= '' then call('APPEND', p .. ':pend:' .. run, table.concat(nbs)) end
 return #nbs
 """
@@ -1722,7 +1722,7 @@ class _RedisBackend:
                 np.repeat([n for n, _ in with_pieces], [len(pc.hashes) for _, pc in with_pieces]),
             )
         else:
-            args += [b"", b"", b""]
+            args += [b"", b"", b"", b""]
         return args
 
     def _numbers(self, client: Any, count: int) -> int:

@@ -222,10 +222,18 @@ class SQLiteBandStore:
 # server call per hash, not one per key), and a hash field costs about half the memory of a
 # key of its own. These Lua functions are the only code that writes or reads that layout;
 # the Index's scripts include them, so a batch of entries commits in one atomic script.
+#
+# A batch comes as `redis_payload` makes it: 12-byte records (8-byte key, 4-byte value) in
+# two parts, each grouped by hash (a 1-byte hash name and a 4-byte count per group): the first
+# record of every distinct key, then the batch's repeats of keys already in the first part.
+# The first part's fields are all distinct, so one struct.unpack per chunk makes every HSET
+# argument, with no string.sub or table lookup per record (about 7 us less redis-server CPU
+# for an insert's 38 keys, of about 50); the repeats, and every record of a batch with values
+# to skip, take the general loop. A key's values end up after its stored ones, in the
+# batch's order, either way (the stored data is what the one-loop version wrote).
 LUA_BAND_FUNCTIONS = """
-local function bs_add(p, fields, vals, groups, skip)
-  -- fields: 8-byte keys grouped by hash (groups: 1-byte hash name + 4-byte count each),
-  -- vals: their 4-byte values; skip: a table of values not to store (or nil)
+local function bs_add(p, recs, groups, skip)
+  -- the general loop: records may repeat keys; skip: a table of values not to store (or nil)
   local sub, call, unpack, min = string.sub, redis.call, unpack, math.min
   local pos, added = 0, 0
   for g = 1, #groups, 5 do
@@ -235,9 +243,9 @@ local function bs_add(p, fields, vals, groups, skip)
       local last = min(stop, pos + 2000)
       local fl, args, at, nf = {}, {}, {}, 0
       for o = pos, last - 1 do
-        local v = sub(vals, o * 4 + 1, o * 4 + 4)
+        local v = sub(recs, o * 12 + 9, o * 12 + 12)
         if not (skip and skip[v]) then
-          local f = sub(fields, o * 8 + 1, o * 8 + 8)
+          local f = sub(recs, o * 12 + 1, o * 12 + 8)
           local k = at[f]
           if k then
             args[k] = args[k] .. v
@@ -263,6 +271,40 @@ local function bs_add(p, fields, vals, groups, skip)
   end
   return added
 end
+local bs_formats = {}
+local function bs_add_distinct(p, recs, groups)
+  -- records whose keys are all distinct: (field, value) arguments by one struct.unpack
+  local sub, call, unpack, min = string.sub, redis.call, unpack, math.min
+  local pos = 0
+  for g = 1, #groups, 5 do
+    local name, cnt = p .. sub(groups, g, g), struct.unpack('<I4', groups, g + 1)
+    local stop = pos + cnt
+    while pos < stop do
+      local nf = min(stop - pos, 1000)
+      local fmt = bs_formats[nf]
+      if not fmt then
+        fmt = string.rep('c8c4', nf)
+        bs_formats[nf] = fmt
+      end
+      local args = {struct.unpack(fmt, recs, pos * 12 + 1)}
+      local fl = {}
+      for j = 1, nf do fl[j] = args[2 * j - 1] end
+      local old = call('HMGET', name, unpack(fl, 1, nf))
+      for j = 1, nf do
+        if old[j] then args[2 * j] = old[j] .. args[2 * j] end
+      end
+      call('HSET', name, unpack(args, 1, 2 * nf))
+      pos = pos + nf
+    end
+  end
+  return pos
+end
+local function bs_add_batch(p, first, fgroups, rest, rgroups, skip)
+  -- a `redis_payload` batch; skip: a table of values not to store (or nil)
+  if skip and next(skip) == nil then skip = nil end
+  if skip then return bs_add(p, first, fgroups, skip) + bs_add(p, rest, rgroups, skip) end
+  return bs_add_distinct(p, first, fgroups) + bs_add(p, rest, rgroups, nil)
+end
 local function bs_get(p, k)
   -- the values under the 8-byte key k (a string of 4-byte values, or false)
   return redis.call('HGET', p .. string.sub(k, 8, 8), k)
@@ -282,20 +324,47 @@ local function bs_pull(p, k, nb)
 end
 """
 
-_LUA_ADD = LUA_BAND_FUNCTIONS + "return bs_add(ARGV[1], ARGV[2], ARGV[3], ARGV[4], nil)"
+_LUA_ADD = (
+    LUA_BAND_FUNCTIONS + "return bs_add_batch(ARGV[1], ARGV[2], ARGV[3], ARGV[4], ARGV[5], nil)"
+)
+
+_RECORD = np.dtype([("key", "<u8"), ("value", "<u4")])  # 12 bytes, no padding
+_GROUP = np.dtype([("name", "u1"), ("count", "<u4")])  # 5 bytes
 
 
-def redis_payload(keys: np.ndarray, values: np.ndarray) -> tuple[bytes, bytes, bytes]:
-    """(fields, values, groups) for ``bs_add``: the keys' 8 bytes and their 4-byte values in
-    hash order, and each hash's name byte and count."""
+def _key_order(k: np.ndarray) -> np.ndarray:
+    """The stable sort order of uint64 keys, by four stable 16-bit passes (numpy sorts 16-bit
+    integers by radix: 1.3 ms for 38,000 keys against 4.4 ms for a stable argsort of them)."""
+    order = np.argsort((k & np.uint64(0xFFFF)).astype(np.uint16), kind="stable")
+    for shift in (16, 32, 48):
+        digit = ((k[order] >> np.uint64(shift)) & np.uint64(0xFFFF)).astype(np.uint16)
+        order = order[np.argsort(digit, kind="stable")]
+    return order
+
+
+def _records(k: np.ndarray, v: np.ndarray, at: np.ndarray) -> tuple[bytes, bytes]:
+    """Records of positions ``at`` (sorted by key, so grouped by hash) and their groups."""
+    rec = np.empty(len(at), dtype=_RECORD)
+    rec["key"], rec["value"] = k[at], v[at]
+    counts = np.bincount((k[at] >> np.uint64(56)).astype(np.intp), minlength=256)
+    names = np.flatnonzero(counts)
+    groups = np.empty(len(names), dtype=_GROUP)
+    groups["name"], groups["count"] = names, counts[names]
+    return rec.tobytes(), groups.tobytes()
+
+
+def redis_payload(keys: np.ndarray, values: np.ndarray) -> tuple[bytes, bytes, bytes, bytes]:
+    """(first, first groups, repeats, repeat groups) for ``bs_add_batch``: 12-byte records
+    (the key's 8 bytes, its 4-byte value) sorted by key, the first record of each distinct
+    key in one part and the later ones (in batch order) in the other, each part's hashes
+    with their record counts."""
     k = np.ascontiguousarray(np.asarray(keys).ravel(), dtype="<u8")
     v = np.ascontiguousarray(np.asarray(values).ravel(), dtype="<u4")
-    part = (k >> np.uint64(56)).astype(np.uint8)
-    order = np.argsort(part, kind="stable")
-    names, counts = np.unique(part[order], return_counts=True)
-    groups = np.empty(len(names), dtype=[("name", "u1"), ("count", "<u4")])
-    groups["name"], groups["count"] = names, counts
-    return k[order].tobytes(), v[order].tobytes(), groups.tobytes()
+    order = _key_order(k)
+    first = np.ones(len(order), dtype=bool)
+    ks = k[order]
+    first[1:] = ks[1:] != ks[:-1]
+    return (*_records(k, v, order[first]), *_records(k, v, order[~first]))
 
 
 class RedisBandStore:

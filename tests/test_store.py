@@ -118,6 +118,37 @@ def test_crowded_keys_are_told_apart_from_keys_with_repeated_values(band_store) 
     assert hits.rows.tolist() == [0, 0, 0, 0]
 
 
+def test_redis_band_store_keeps_every_value_in_insertion_order(redis_target: str) -> None:
+    """Batches with keys repeated inside them (a republication shares band keys with its
+    source), more keys in one hash than one HSET takes, and keys already stored: each key's
+    stored value is every value added under it, in the order added."""
+    import redis
+
+    base, _, prefix = redis_target.partition("?prefix=")
+    client = redis.Redis.from_url(base)
+    store = RedisBandStore(client, f"{prefix}:k:".encode())
+    rng = np.random.default_rng(8)
+    # 2,600 keys in one hash (top byte 0x42) and 400 spread over the others
+    same = (rng.integers(0, 2**56, 2600, dtype=np.uint64)) | np.uint64(0x42 << 56)
+    keys = np.concatenate([same, rng.integers(0, 2**63, 400, dtype=np.uint64)])
+    expected: dict[int, list[int]] = {}
+    value = 0
+    for _ in range(3):
+        batch = np.concatenate([keys[rng.permutation(3000)[:2000]], np.repeat(keys[:5], 40)])
+        batch = batch[rng.permutation(len(batch))]
+        values = np.arange(value, value + len(batch))
+        value += len(batch)
+        store.add(batch, values)
+        for k, v in zip(batch.tolist(), values.tolist(), strict=True):
+            expected.setdefault(k, []).append(v)
+    fields = [np.array([k], dtype="<u8").tobytes() for k in expected]
+    stored = [client.hget(f"{prefix}:k:".encode() + f[7:8], f) for f in fields]
+    got = {k: np.frombuffer(b, dtype="<u4").tolist() for k, b in zip(expected, stored, strict=True)}
+    assert got == expected
+    assert len(store) == value
+    client.close()
+
+
 # -- pieces in the index ---------------------------------------------------------------------
 
 
