@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import importlib
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
@@ -63,6 +64,17 @@ def test_a_fingerprint_does_not_depend_on_the_other_texts_of_the_batch() -> None
             a, b = whole.of(r), part.of(k)
             for x, y in zip(a._arrays(), b._arrays(), strict=True):
                 assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
+def test_fingerprint_arrays_are_its_fields_in_order() -> None:
+    """`Fingerprint._arrays` (compact, nbytes) is written out field by field."""
+    fp = fingerprint_batch(_texts()[:1]).of(0)
+    names = [f.name for f in fields(fp)]
+    assert len(fp._arrays()) == len(names)
+    for name, arr in zip(names, fp._arrays(), strict=True):
+        assert arr is getattr(fp, name)
+    for x, y in zip(fp.compact()._arrays(), fp._arrays(), strict=True):
+        assert np.array_equal(x, y) and x.dtype == y.dtype and not np.shares_memory(x, y)
 
 
 def test_lazy_fingerprints_decide_as_fingerprints_of_every_row(monkeypatch) -> None:
