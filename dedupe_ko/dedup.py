@@ -45,6 +45,7 @@ from .cluster import (
     best,
     fuller,
     in_sorted,
+    text_refused,
     verify,
 )
 from .minhash import (
@@ -61,6 +62,7 @@ from .sentences import (
     Fingerprint,
     SameText,
     anchors_batch,
+    early_shares,
     fingerprint_batch,
     same_text,
     same_text_many,
@@ -386,6 +388,8 @@ class _Pieces:
     prints: _LazyPrints
     anchors: tuple[np.ndarray, np.ndarray]  # searched rows' anchor keys and offsets
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
+    # (row, cluster) -> (the cluster's fingerprint compared, `same_text` with share=True)
+    texts: dict[tuple[int, int], tuple[Fingerprint, SameText]] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
     _mixed: np.ndarray | None = None
     _chars: np.ndarray | None = None
@@ -1063,19 +1067,40 @@ class Deduplicator:
         theirs = self._c_print[c]
         if theirs is None:
             return None
+        if share:
+            known = pieces.texts.get((row, c))
+            if known is not None and known[0] is theirs:
+                return known[1]
         boiler = pieces.boiler(row)
-        return same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None, share)
+        text = same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None, share)
+        if share:
+            pieces.texts[row, c] = (theirs, text)
+        return text
 
     def _texts(self, pieces: _Pieces, row: int, cands: list[int]) -> list[SameText | None]:
         """`_text` of row against each cluster of ``cands`` (`sentences.same_text_many`:
-        the pairs that stop at the 5-gram early out in one pass)."""
+        the pairs that stop at the 5-gram early out in one pass; a pair `_text` compared
+        for this row already is not compared again)."""
         theirs = [self._c_print[c] for c in cands]
-        have = [t for t in theirs if t is not None]
-        if not have:
-            return [None] * len(cands)
+        out: list[SameText | None] = [None] * len(cands)
+        todo = []
+        for k, (c, t) in enumerate(zip(cands, theirs, strict=True)):
+            if t is None:
+                continue
+            known = pieces.texts.get((row, c))
+            if known is not None and known[0] is t:
+                out[k] = known[1]
+            else:
+                todo.append(k)
+        if not todo:
+            return out
         boiler = pieces.boiler(row)
-        got = iter(same_text_many(pieces.print_of(row), have, boiler if len(boiler) else None))
-        return [None if t is None else next(got) for t in theirs]
+        got = same_text_many(
+            pieces.print_of(row), [theirs[k] for k in todo], boiler if len(boiler) else None
+        )
+        for k, text in zip(todo, got, strict=True):
+            out[k] = text
+        return out
 
     def _refused(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> None:
         """Log at debug level why row's record is not a duplicate of cluster c."""
@@ -1287,7 +1312,27 @@ class Deduplicator:
             cands = cands[~self._c_archived.a[cands]]
         if not len(cands) or not len(own):
             return None
-        jac = _share_equal(self._c_sig.a[cands], sig).tolist()
+        jac_a = _share_equal(self._c_sig.a[cands], sig)
+        if len(cands) > 1 and not _log.isEnabledFor(logging.DEBUG):
+            # pairs that stop at the 5-gram early out under the thresholds cannot pass
+            # (`cluster.text_refused`): dropped in one pass, no SameText or Verdict each
+            cl = cands.tolist()
+            known = pieces.texts
+            printed = np.array([self._c_print[c] is not None and (row, c) not in known for c in cl])
+            if printed.sum() > 1:
+                boil = pieces.boiler(row)
+                at = np.flatnonzero(printed)
+                shares = early_shares(
+                    pieces.print_of(row),
+                    [self._c_print[cl[i]] for i in at.tolist()],
+                    boil if len(boil) else None,
+                )
+                gone = text_refused(self.config, jac_a[at], shares)
+                if gone.any():
+                    keep = np.ones(len(cands), dtype=bool)
+                    keep[at[gone]] = False
+                    cands, jac_a = cands[keep], jac_a[keep]
+        jac = jac_a.tolist()
         verdicts = []
         sizes_b = self._c_size.a[cands].tolist()
         chars_b = self._c_chars.a[cands].tolist()

@@ -73,6 +73,7 @@ __all__ = [
     "anchor_keys",
     "anchors_batch",
     "candidate_keys",
+    "early_shares",
     "fingerprint_batch",
     "same_text",
     "same_text_many",
@@ -603,17 +604,22 @@ def same_text(
     return SameText(part, n, chars, len(nums), found, side, len(subject), in_other, other)
 
 
-def same_text_many(
-    a: Fingerprint,
-    bs: Sequence[Fingerprint],
-    leave_out: np.ndarray | None = None,
-    share: bool = True,
-) -> list[SameText]:
-    """``[same_text(a, b, leave_out, share) for b in bs]``, equal field for field, with the
-    5-gram early out of every pair taken in one numpy pass: the pairs that stop there (most
-    candidates the piece store brings) cost no call of their own."""
-    if not share or len(bs) < 2:
-        return [same_text(a, b, leave_out, share) for b in bs]
+@dataclass(frozen=True)
+class _Early:
+    """The 5-gram early out of a against many b (`_early_pass`), one value per b."""
+
+    early: np.ndarray  # the pair stops at the early out
+    hits: np.ndarray
+    grams: np.ndarray
+    chars_a: int
+    chars_b: np.ndarray
+    n_a: int
+    n_b: np.ndarray
+    a_inner: np.ndarray
+
+
+def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray | None) -> _Early:
+    """`same_text`'s early out for a against every b of ``bs`` in one numpy pass."""
     k = len(bs)
     owner_s = np.repeat(np.arange(k), [len(b) for b in bs])
     b_chars = np.concatenate([b.chars for b in bs]).astype(np.int64)
@@ -651,16 +657,47 @@ def same_text_many(
         hits[inner_a] = np.bincount(owner[found], mult[at[found]], len(v)).astype(np.int64)
     grams[inner_a] = len(a.grams)
     early = (chars_a > 0) & (chars_b > 0) & (hits < EARLY_OUT * grams)
+    return _Early(early, hits, grams, chars_a, chars_b, n_a, n_b, a_inner)
+
+
+def early_shares(
+    a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray | None = None
+) -> np.ndarray:
+    """For each b of ``bs``: the ``share`` of ``same_text(a, b, leave_out)`` when that pair
+    stops at the 5-gram early out (too few of the shorter one's sampled 5-grams in the
+    other; then ``numbers`` is 0: no template), NaN when it is compared further. One numpy
+    pass, no object per pair: a caller drops the pairs that cannot pass on this alone."""
+    if not len(bs):
+        return np.empty(0)
+    e = _early_pass(a, bs, leave_out)
+    out = np.full(len(bs), np.nan)
+    out[e.early] = e.hits[e.early] / e.grams[e.early]
+    return out
+
+
+def same_text_many(
+    a: Fingerprint,
+    bs: Sequence[Fingerprint],
+    leave_out: np.ndarray | None = None,
+    share: bool = True,
+) -> list[SameText]:
+    """``[same_text(a, b, leave_out, share) for b in bs]``, equal field for field, with the
+    5-gram early out of every pair taken in one numpy pass: the pairs that stop there (most
+    candidates the piece store brings) cost no call of their own."""
+    if not share or len(bs) < 2:
+        return [same_text(a, b, leave_out, share) for b in bs]
+    e = _early_pass(a, bs, leave_out)
+    hits, grams, chars_a, chars_b = e.hits, e.grams, e.chars_a, e.chars_b
     out_texts: list[SameText] = []
     for i, b in enumerate(bs):
-        if not early[i]:
+        if not e.early[i]:
             out_texts.append(same_text(a, b, leave_out, share))
             continue
-        cb, side = int(chars_b[i]), a_inner[i]
+        cb, side = int(chars_b[i]), e.a_inner[i]
         out_texts.append(
             SameText(
                 float(hits[i] / grams[i]),
-                n_a if side else int(n_b[i]),
+                e.n_a if side else int(e.n_b[i]),
                 min(chars_a, cb),
                 0,
                 1.0,

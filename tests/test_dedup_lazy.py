@@ -12,9 +12,18 @@ import numpy as np
 import pytest
 from test_minhash import STORIES
 
+from dedupe_ko.cluster import text_refused, verify
+from dedupe_ko.dedup import DedupConfig
 from dedupe_ko.index import Index
 from dedupe_ko.minhash import pieces_batch, strip_marks
-from dedupe_ko.sentences import EARLY_OUT, fingerprint_batch, same_text, same_text_many
+from dedupe_ko.sentences import (
+    EARLY_OUT,
+    SameText,
+    early_shares,
+    fingerprint_batch,
+    same_text,
+    same_text_many,
+)
 
 NAMES = sorted(STORIES)
 
@@ -52,6 +61,54 @@ def test_same_text_many_equals_same_text_pair_by_pair() -> None:
                     for t in many
                 )
     assert early > 50  # unrelated stories stop at the 5-gram early out: that path is tested
+
+
+def test_early_shares_are_the_shares_of_the_pairs_that_stop_at_the_early_out() -> None:
+    texts = _texts()
+    prints = fingerprint_batch(texts)
+    fps = [prints.of(j) for j in range(len(texts))]
+    compact = [f.compact() for f in fps]
+    h, _, off, _ = pieces_batch(texts[:1])
+    boiler = np.sort(h[off[0] : off[0] + 2])
+    stopped = compared = 0
+    for a in fps:
+        for leave_out in (None, boiler):
+            got = early_shares(a, compact, leave_out)
+            for b, g in zip(compact, got.tolist(), strict=True):
+                t = same_text(a, b, leave_out)
+                if np.isnan(g):
+                    compared += 1
+                    continue
+                stopped += 1
+                assert t.compared and t.share == g and t.numbers == 0 and not t.template
+    assert stopped > 50 and compared > 20
+
+
+def test_text_refused_only_for_verdicts_that_verify_refuses() -> None:
+    """`cluster.text_refused` lets the Deduplicator drop candidates before `verify`: every
+    compared, non-template text it refuses, verify refuses, whatever its other fields."""
+    rng = np.random.default_rng(7)
+    cfg = DedupConfig()
+    refused = 0
+    for _ in range(4000):
+        j = float(rng.choice([rng.random(), cfg.threshold, cfg.min_jaccard, 0.0, 0.95]))
+        share = float(rng.choice([rng.random(), cfg.containment, EARLY_OUT, 0.0]))
+        chars = int(rng.integers(0, 3000))
+        text = SameText(
+            share,
+            int(rng.integers(0, 12)),
+            chars,
+            0,
+            1.0,
+            "a" if rng.random() < 0.5 else "b",
+            outer_chars=chars + int(rng.integers(0, 3000)),
+        )
+        size_a, size_b = (int(x) for x in rng.integers(1, 4000, 2))
+        if text_refused(cfg, np.array([j]), np.array([share]))[0]:
+            refused += 1
+            assert not verify(cfg, j, size_a, size_b, text=text).ok
+    assert refused > 500
+    assert not text_refused(cfg, np.array([0.1]), np.array([np.nan]))[0]
 
 
 def test_a_fingerprint_does_not_depend_on_the_other_texts_of_the_batch() -> None:
