@@ -1313,25 +1313,22 @@ class Deduplicator:
         if not len(cands) or not len(own):
             return None
         jac_a = _share_equal(self._c_sig.a[cands], sig)
-        if len(cands) > 1 and not _log.isEnabledFor(logging.DEBUG):
+        if not _log.isEnabledFor(logging.DEBUG):
             # pairs that stop at the 5-gram early out under the thresholds cannot pass
             # (`cluster.text_refused`): dropped in one pass, no SameText or Verdict each
-            cl = cands.tolist()
-            known = pieces.texts
-            printed = np.array([self._c_print[c] is not None and (row, c) not in known for c in cl])
-            if printed.sum() > 1:
+            cl, prints, known = cands.tolist(), self._c_print, pieces.texts
+            todo = [k for k, c in enumerate(cl) if prints[c] is not None and (row, c) not in known]
+            if len(todo) > 1:
                 boil = pieces.boiler(row)
-                at = np.flatnonzero(printed)
-                shares = early_shares(
+                shares = np.full(len(cl), np.nan)
+                shares[todo] = early_shares(
                     pieces.print_of(row),
-                    [self._c_print[cl[i]] for i in at.tolist()],
+                    [prints[cl[k]] for k in todo],
                     boil if len(boil) else None,
                 )
-                gone = text_refused(self.config, jac_a[at], shares)
+                gone = text_refused(self.config, jac_a, shares)
                 if gone.any():
-                    keep = np.ones(len(cands), dtype=bool)
-                    keep[at[gone]] = False
-                    cands, jac_a = cands[keep], jac_a[keep]
+                    cands, jac_a = cands[~gone], jac_a[~gone]
         jac = jac_a.tolist()
         verdicts = []
         sizes_b = self._c_size.a[cands].tolist()

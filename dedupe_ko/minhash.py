@@ -54,8 +54,8 @@ def _distinct(a: np.ndarray) -> np.ndarray:
     """``np.unique(a)`` of a 1-d array (sorted distinct values, same dtype), by one sort:
     several times faster on the small arrays verification and stores handle (numpy 2.3+
     hashes in `np.unique`)."""
-    if len(a) < 32:
-        return np.unique(a)  # (its sort is quicker there)
+    if len(a) < 32:  # a Python set is quicker there (a few candidates)
+        return np.array(sorted(set(a.tolist())), dtype=a.dtype)
     s = np.sort(a)
     return s[np.concatenate(([True], s[1:] != s[:-1]))]
 

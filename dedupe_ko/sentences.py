@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -156,6 +157,16 @@ class Fingerprint:
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    @cached_property
+    def total_chars(self) -> int:
+        """Characters of all its sentences (``chars.sum()``, kept: asked once per pair)."""
+        return int(self.chars.sum())
+
+    @cached_property
+    def gram_counts(self) -> np.ndarray:
+        """How many of its sampled 5-grams (``grams``) equal each ``vocab`` value."""
+        return np.bincount(np.searchsorted(self.vocab, self.grams), minlength=len(self.vocab))
 
     def pack(self) -> bytes:
         """Bytes for a store (`dedupe_ko.index.Pieces`); `unpack` reads them back."""
@@ -619,15 +630,18 @@ class _Early:
 
 
 def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray | None) -> _Early:
-    """`same_text`'s early out for a against every b of ``bs`` in one numpy pass."""
+    """`same_text`'s early out for a against every b of ``bs`` in one numpy pass: the
+    shorter one's sampled 5-grams found in the other, as one lookup in a's vocabulary (b's
+    sampled 5-grams when b is the shorter; b's distinct ones, each counted as often as a
+    has it, when a is)."""
     k = len(bs)
-    owner_s = np.repeat(np.arange(k), [len(b) for b in bs])
-    b_chars = np.concatenate([b.chars for b in bs]).astype(np.int64)
     if leave_out is None or not len(leave_out):
-        chars_a, n_a = int(a.chars.sum()), len(a)
-        chars_b = np.bincount(owner_s, weights=b_chars, minlength=k).astype(np.int64)
-        n_b = np.bincount(owner_s, minlength=k)
+        chars_a, n_a = a.total_chars, len(a)
+        chars_b = np.fromiter((b.total_chars for b in bs), np.int64, k)
+        n_b = np.fromiter((len(b.hashes) for b in bs), np.int64, k)
     else:
+        owner_s = np.repeat(np.arange(k), [len(b) for b in bs])
+        b_chars = np.concatenate([b.chars for b in bs]).astype(np.int64)
         out = np.sort(leave_out)
         keep_a = ~in_sorted(a.hashes, out)
         chars_a, n_a = int(a.chars[keep_a].sum()), int(keep_a.sum())
@@ -635,27 +649,22 @@ def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray
         chars_b = np.bincount(owner_s, weights=b_chars * keep_b, minlength=k).astype(np.int64)
         n_b = np.bincount(owner_s, weights=keep_b, minlength=k).astype(np.int64)
     a_inner = chars_a <= chars_b
-    hits = np.zeros(k, dtype=np.int64)
-    grams = np.zeros(k, dtype=np.int64)
-    inner_b = np.flatnonzero(~a_inner)
-    if len(inner_b):  # b is the shorter: its sampled 5-grams looked up in a's
-        g = [bs[i].grams for i in inner_b.tolist()]
-        sizes = [len(x) for x in g]
-        hit = in_sorted(np.concatenate(g), a.vocab).astype(np.int64)
-        hits[inner_b] = np.bincount(np.repeat(np.arange(len(g)), sizes), hit, len(g))
-        grams[inner_b] = sizes
-    inner_a = np.flatnonzero(a_inner)
-    if len(inner_a) and len(a.grams) and len(a.vocab):
-        # a is the shorter: each of b's distinct 5-grams found in a counts as often as a has it
-        v = [bs[i].vocab for i in inner_a.tolist()]
-        vals = np.concatenate(v)
-        at = np.searchsorted(a.vocab, vals)
-        at[at == len(a.vocab)] = 0
-        found = a.vocab[at] == vals
-        mult = np.bincount(np.searchsorted(a.vocab, a.grams), minlength=len(a.vocab))
-        owner = np.repeat(np.arange(len(v)), [len(x) for x in v])
-        hits[inner_a] = np.bincount(owner[found], mult[at[found]], len(v)).astype(np.int64)
-    grams[inner_a] = len(a.grams)
+    parts = [b.vocab if ai else b.grams for b, ai in zip(bs, a_inner.tolist(), strict=True)]
+    sizes = np.fromiter((len(x) for x in parts), np.int64, k)
+    b_grams = np.fromiter((len(b.grams) for b in bs), np.int64, k)
+    grams = np.where(a_inner, len(a.grams), b_grams)
+    vocab = a.vocab
+    if len(vocab):
+        vals = np.concatenate(parts)
+        owner = np.repeat(np.arange(k), sizes)
+        at = np.searchsorted(vocab, vals)
+        at[at == len(vocab)] = 0
+        found = vocab[at] == vals
+        at, owner = at[found], owner[found]
+        weight = np.where(a_inner[owner], a.gram_counts[at], 1)
+        hits = np.bincount(owner, weight, k).astype(np.int64)
+    else:
+        hits = np.zeros(k, dtype=np.int64)
     early = (chars_a > 0) & (chars_b > 0) & (hits < EARLY_OUT * grams)
     return _Early(early, hits, grams, chars_a, chars_b, n_a, n_b, a_inner)
 
