@@ -52,6 +52,7 @@ from .minhash import (
     MinHashConfig,
     MinHasher,
     _distinct,
+    _distinct_counts,
     containment,
     fold_batch,
     folded_key,
@@ -299,7 +300,7 @@ def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     offset = np.arange(before.sum()) - np.repeat(np.cumsum(before) - before, before)
     earlier = row[np.repeat(run_start, before) + offset]
     keep = later != earlier
-    pairs = np.unique(later[keep] * n + earlier[keep])
+    pairs = _distinct(later[keep] * n + earlier[keep])
     return pairs // n, pairs % n
 
 
@@ -339,7 +340,7 @@ def _shared_pairs(
     later = np.repeat(row, before)
     offset = np.arange(before.sum()) - np.repeat(np.cumsum(before) - before, before)
     earlier = row[np.repeat(run_start, before) + offset]
-    pairs, counts = np.unique(later * n + earlier, return_counts=True)
+    pairs, counts = _distinct_counts(later * n + earlier)
     pairs = pairs[counts >= min_shared]
     return pairs // n, pairs % n
 
@@ -816,10 +817,10 @@ class Deduplicator:
         stored: list[np.ndarray] = [np.empty(0, np.int64)] * n
         if len(hit_rows) or len(a_hit_rows):
             width = int(max(hit_vals.max(initial=0), a_hit_vals.max(initial=0))) + 1
-            code, cnt = np.unique(hit_rows * width + hit_vals, return_counts=True)
+            code, cnt = _distinct_counts(hit_rows * width + hit_vals)
             code = code[cnt >= min_shared]
-            a_code, a_cnt = np.unique(a_hit_rows * width + a_hit_vals, return_counts=True)
-            code = np.union1d(code, a_code[a_cnt >= ANCHOR_MIN])
+            a_code, a_cnt = _distinct_counts(a_hit_rows * width + a_hit_vals)
+            code = _distinct(np.concatenate((code, a_code[a_cnt >= ANCHOR_MIN])))
             stored = _split(code // width, code % width, n)
         wanted = search[later]
         later, earlier = later[wanted], earlier[wanted]
@@ -1454,7 +1455,7 @@ class Deduplicator:
         val = np.concatenate((found.values.astype(np.int64), mapped[ok]))
         crowded = found.crowded | sh.crowded
         if len(pos):
-            pair = np.unique(pos * (1 << 31) + val)
+            pair = _distinct(pos * (1 << 31) + val)
             pos, val = pair >> 31, pair & ((1 << 31) - 1)
             crowded = crowded | (np.bincount(pos, minlength=len(hashes)) > cap)
             keep = ~crowded[pos]
@@ -1521,7 +1522,7 @@ class Deduplicator:
         # a paragraph's worth (typos change a piece or two: nothing to add), and the
         # cluster's pieces at most twice the representative's
         if len(new) >= _ABSORB_MIN and len(mine) + len(new) <= 2 * self._c_top_pieces.a[c]:
-            self._c_pieces[c] = np.union1d(mine, new)
+            self._c_pieces[c] = _distinct(np.concatenate((mine, new)))
             self._c_chars.a[c] = max(int(self._c_chars.a[c]), chars)
             self._c_sents.a[c] = max(int(self._c_sents.a[c]), sents)
             self._absorbed.append((new, c))

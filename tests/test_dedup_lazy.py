@@ -226,7 +226,7 @@ def test_check_asks_the_store_once_for_the_clusters_of_all_entries_it_finds(
 
 
 def test_distinct_is_np_unique() -> None:
-    from dedupe_ko.minhash import _distinct
+    from dedupe_ko.minhash import _distinct, _distinct_counts
 
     rng = np.random.default_rng(14)
     for n in (0, 1, 2, 31, 32, 33, 400, 3000):
@@ -234,3 +234,6 @@ def test_distinct_is_np_unique() -> None:
             a = rng.integers(0, max(2, n // 3), n).astype(dtype)
             got, want = _distinct(a), np.unique(a)
             assert got.dtype == want.dtype and np.array_equal(got, want)
+            (v, c), (v2, c2) = _distinct_counts(a), np.unique(a, return_counts=True)
+            assert v.dtype == v2.dtype and c.dtype == c2.dtype
+            assert np.array_equal(v, v2) and np.array_equal(c, c2)
