@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -99,6 +98,8 @@ _ANCHOR_TAG = np.uint64(1 << 60)
 _SAMPLE_MASK = np.uint32(3)  # keep a 5-gram without digits when (hash & 3) == 0: a quarter
 _GRAM_MUL = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint32)
 _NUM_MUL = np.uint64(0x94D049BB133111EB)
+_SIEVE = 1 << 14  # a table of low bits in front of an exact lookup (`_early_pass`)
+_SIEVE_MASK = np.uint32(_SIEVE - 1)
 
 
 def split_sentences(text: str, min_chars: int = MIN_PIECE_CHARS) -> list[str]:
@@ -158,15 +159,23 @@ class Fingerprint:
     def __len__(self) -> int:
         return len(self.hashes)
 
-    @cached_property
+    @property
     def total_chars(self) -> int:
         """Characters of all its sentences (``chars.sum()``, kept: asked once per pair)."""
-        return int(self.chars.sum())
+        kept = self.__dict__  # (not functools.cached_property: it takes a lock in 3.11)
+        if "_total_chars" not in kept:
+            kept["_total_chars"] = int(self.chars.sum())
+        return kept["_total_chars"]  # type: ignore[no-any-return]
 
-    @cached_property
+    @property
     def gram_counts(self) -> np.ndarray:
         """How many of its sampled 5-grams (``grams``) equal each ``vocab`` value."""
-        return np.bincount(np.searchsorted(self.vocab, self.grams), minlength=len(self.vocab))
+        kept = self.__dict__
+        if "_gram_counts" not in kept:
+            kept["_gram_counts"] = np.bincount(
+                np.searchsorted(self.vocab, self.grams), minlength=len(self.vocab)
+            )
+        return kept["_gram_counts"]  # type: ignore[no-any-return]
 
     def pack(self) -> bytes:
         """Bytes for a store (`dedupe_ko.index.Pieces`); `unpack` reads them back."""
@@ -637,8 +646,8 @@ def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray
     k = len(bs)
     if leave_out is None or not len(leave_out):
         chars_a, n_a = a.total_chars, len(a)
-        chars_b = np.fromiter((b.total_chars for b in bs), np.int64, k)
-        n_b = np.fromiter((len(b.hashes) for b in bs), np.int64, k)
+        chars_b = np.array([b.total_chars for b in bs], dtype=np.int64)
+        n_b = np.array([len(b.hashes) for b in bs], dtype=np.int64)
     else:
         owner_s = np.repeat(np.arange(k), [len(b) for b in bs])
         b_chars = np.concatenate([b.chars for b in bs]).astype(np.int64)
@@ -650,15 +659,19 @@ def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray
         n_b = np.bincount(owner_s, weights=keep_b, minlength=k).astype(np.int64)
     a_inner = chars_a <= chars_b
     parts = [b.vocab if ai else b.grams for b, ai in zip(bs, a_inner.tolist(), strict=True)]
-    sizes = np.fromiter((len(x) for x in parts), np.int64, k)
-    b_grams = np.fromiter((len(b.grams) for b in bs), np.int64, k)
-    grams = np.where(a_inner, len(a.grams), b_grams)
+    sizes = [len(x) for x in parts]
+    grams = np.where(a_inner, len(a.grams), [len(b.grams) for b in bs])
     vocab = a.vocab
     if len(vocab):
         vals = np.concatenate(parts)
         owner = np.repeat(np.arange(k), sizes)
+        # only the values whose low bits some vocabulary value has can be in it: searched
+        maybe = np.zeros(_SIEVE, dtype=bool)
+        maybe[vocab & _SIEVE_MASK] = True
+        cand = np.flatnonzero(maybe[vals & _SIEVE_MASK])
+        vals, owner = vals[cand], owner[cand]
         at = np.searchsorted(vocab, vals)
-        at[at == len(vocab)] = 0
+        np.minimum(at, len(vocab) - 1, out=at)
         found = vocab[at] == vals
         at, owner = at[found], owner[found]
         weight = np.where(a_inner[owner], a.gram_counts[at], 1)
