@@ -1314,12 +1314,14 @@ class Deduplicator:
         if not len(cands) or not len(own):
             return None
         jac_a = _share_equal(self._c_sig.a[cands], sig)
+        sieved = False  # the early outs are known: the pairs left are compared in full
         if not _log.isEnabledFor(logging.DEBUG):
             # pairs that stop at the 5-gram early out under the thresholds cannot pass
             # (`cluster.text_refused`): dropped in one pass, no SameText or Verdict each
             cl, prints, known = cands.tolist(), self._c_print, pieces.texts
             todo = [k for k, c in enumerate(cl) if prints[c] is not None and (row, c) not in known]
             if len(todo) > 1:
+                sieved = True
                 boil = pieces.boiler(row)
                 shares = np.full(len(cl), np.nan)
                 shares[todo] = early_shares(
@@ -1336,7 +1338,7 @@ class Deduplicator:
         chars_b = self._c_chars.a[cands].tolist()
         sents_b = self._c_sents.a[cands].tolist()
         cl = cands.tolist()
-        texts = self._texts(pieces, row, cl)
+        texts = [self._text(pieces, row, c) for c in cl] if sieved else self._texts(pieces, row, cl)
         for c, j, size_b, chars_c, sents_c, text in zip(
             cl, jac, sizes_b, chars_b, sents_b, texts, strict=True
         ):

@@ -60,12 +60,12 @@ def _distinct(a: np.ndarray) -> np.ndarray:
     return s[np.concatenate(([True], s[1:] != s[:-1]))]
 
 
-
 def _distinct_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """``np.unique(a, return_counts=True)`` of a 1-d array, by one sort (see `_distinct`)."""
     s = np.sort(a)
     first = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1]))) if len(s) else s[:0]
     return s[first], np.diff(np.append(first, len(s))).astype(np.intp)
+
 
 SHINGLE_VERSION = 2
 _EMPTY = np.uint32(0xFFFFFFFF)
