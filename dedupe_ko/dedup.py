@@ -1084,7 +1084,8 @@ class Deduplicator:
         for this row already is not compared again)."""
         theirs = [self._c_print[c] for c in cands]
         out: list[SameText | None] = [None] * len(cands)
-        todo = []
+        todo: list[int] = []
+        fps: list[Fingerprint] = []
         for k, (c, t) in enumerate(zip(cands, theirs, strict=True)):
             if t is None:
                 continue
@@ -1093,12 +1094,11 @@ class Deduplicator:
                 out[k] = known[1]
             else:
                 todo.append(k)
+                fps.append(t)
         if not todo:
             return out
         boiler = pieces.boiler(row)
-        got = same_text_many(
-            pieces.print_of(row), [theirs[k] for k in todo], boiler if len(boiler) else None
-        )
+        got = same_text_many(pieces.print_of(row), fps, boiler if len(boiler) else None)
         for k, text in zip(todo, got, strict=True):
             out[k] = text
         return out

@@ -165,7 +165,7 @@ class Fingerprint:
         kept = self.__dict__  # (not functools.cached_property: it takes a lock in 3.11)
         if "_total_chars" not in kept:
             kept["_total_chars"] = int(self.chars.sum())
-        return kept["_total_chars"]  # type: ignore[no-any-return]
+        return kept["_total_chars"]
 
     @property
     def gram_counts(self) -> np.ndarray:
@@ -175,7 +175,7 @@ class Fingerprint:
             kept["_gram_counts"] = np.bincount(
                 np.searchsorted(self.vocab, self.grams), minlength=len(self.vocab)
             )
-        return kept["_gram_counts"]  # type: ignore[no-any-return]
+        return kept["_gram_counts"]
 
     def pack(self) -> bytes:
         """Bytes for a store (`dedupe_ko.index.Pieces`); `unpack` reads them back."""
