@@ -60,6 +60,7 @@ __all__ = [
     "fuller",
     "in_sorted",
     "piece_containment",
+    "text_refused",
     "verify",
 ]
 
@@ -200,6 +201,14 @@ def _same_text(config: DedupConfig, j: float, size_a: int, size_b: int, text: Sa
     return Verdict(
         False, "none", j, j, share, reason=f"not the same text (jaccard {j:.2f}, {text.explain()})"
     )
+
+
+def text_refused(config: DedupConfig, jaccard: np.ndarray, share: np.ndarray) -> np.ndarray:
+    """Which candidates `verify` must refuse, known before their `SameText` is built: those
+    whose sentences were compared (no template found) with ``share`` under
+    ``config.containment`` and Jaccard under ``config.threshold`` (every accepting route of
+    `_same_text` needs one of the two). NaN shares (not known) are never refused here."""
+    return (np.asarray(jaccard) < config.threshold) & (np.asarray(share) < config.containment)
 
 
 def best(candidates: Iterable[tuple[Verdict, int, _T]]) -> tuple[Verdict, _T] | None:

@@ -45,12 +45,14 @@ from .cluster import (
     best,
     fuller,
     in_sorted,
+    text_refused,
     verify,
 )
 from .minhash import (
     MinHashConfig,
     MinHasher,
     _distinct,
+    _distinct_counts,
     containment,
     fold_batch,
     folded_key,
@@ -61,6 +63,7 @@ from .sentences import (
     Fingerprint,
     SameText,
     anchors_batch,
+    early_shares,
     fingerprint_batch,
     same_text,
     same_text_many,
@@ -297,7 +300,7 @@ def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     offset = np.arange(before.sum()) - np.repeat(np.cumsum(before) - before, before)
     earlier = row[np.repeat(run_start, before) + offset]
     keep = later != earlier
-    pairs = np.unique(later[keep] * n + earlier[keep])
+    pairs = _distinct(later[keep] * n + earlier[keep])
     return pairs // n, pairs % n
 
 
@@ -337,7 +340,7 @@ def _shared_pairs(
     later = np.repeat(row, before)
     offset = np.arange(before.sum()) - np.repeat(np.cumsum(before) - before, before)
     earlier = row[np.repeat(run_start, before) + offset]
-    pairs, counts = np.unique(later * n + earlier, return_counts=True)
+    pairs, counts = _distinct_counts(later * n + earlier)
     pairs = pairs[counts >= min_shared]
     return pairs // n, pairs % n
 
@@ -386,6 +389,8 @@ class _Pieces:
     prints: _LazyPrints
     anchors: tuple[np.ndarray, np.ndarray]  # searched rows' anchor keys and offsets
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
+    # (row, cluster) -> (the cluster's fingerprint compared, `same_text` with share=True)
+    texts: dict[tuple[int, int], tuple[Fingerprint, SameText]] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
     _mixed: np.ndarray | None = None
     _chars: np.ndarray | None = None
@@ -812,10 +817,10 @@ class Deduplicator:
         stored: list[np.ndarray] = [np.empty(0, np.int64)] * n
         if len(hit_rows) or len(a_hit_rows):
             width = int(max(hit_vals.max(initial=0), a_hit_vals.max(initial=0))) + 1
-            code, cnt = np.unique(hit_rows * width + hit_vals, return_counts=True)
+            code, cnt = _distinct_counts(hit_rows * width + hit_vals)
             code = code[cnt >= min_shared]
-            a_code, a_cnt = np.unique(a_hit_rows * width + a_hit_vals, return_counts=True)
-            code = np.union1d(code, a_code[a_cnt >= ANCHOR_MIN])
+            a_code, a_cnt = _distinct_counts(a_hit_rows * width + a_hit_vals)
+            code = _distinct(np.concatenate((code, a_code[a_cnt >= ANCHOR_MIN])))
             stored = _split(code // width, code % width, n)
         wanted = search[later]
         later, earlier = later[wanted], earlier[wanted]
@@ -1063,19 +1068,40 @@ class Deduplicator:
         theirs = self._c_print[c]
         if theirs is None:
             return None
+        if share:
+            known = pieces.texts.get((row, c))
+            if known is not None and known[0] is theirs:
+                return known[1]
         boiler = pieces.boiler(row)
-        return same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None, share)
+        text = same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None, share)
+        if share:
+            pieces.texts[row, c] = (theirs, text)
+        return text
 
     def _texts(self, pieces: _Pieces, row: int, cands: list[int]) -> list[SameText | None]:
         """`_text` of row against each cluster of ``cands`` (`sentences.same_text_many`:
-        the pairs that stop at the 5-gram early out in one pass)."""
+        the pairs that stop at the 5-gram early out in one pass; a pair `_text` compared
+        for this row already is not compared again)."""
         theirs = [self._c_print[c] for c in cands]
-        have = [t for t in theirs if t is not None]
-        if not have:
-            return [None] * len(cands)
+        out: list[SameText | None] = [None] * len(cands)
+        todo: list[int] = []
+        fps: list[Fingerprint] = []
+        for k, (c, t) in enumerate(zip(cands, theirs, strict=True)):
+            if t is None:
+                continue
+            known = pieces.texts.get((row, c))
+            if known is not None and known[0] is t:
+                out[k] = known[1]
+            else:
+                todo.append(k)
+                fps.append(t)
+        if not todo:
+            return out
         boiler = pieces.boiler(row)
-        got = iter(same_text_many(pieces.print_of(row), have, boiler if len(boiler) else None))
-        return [None if t is None else next(got) for t in theirs]
+        got = same_text_many(pieces.print_of(row), fps, boiler if len(boiler) else None)
+        for k, text in zip(todo, got, strict=True):
+            out[k] = text
+        return out
 
     def _refused(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> None:
         """Log at debug level why row's record is not a duplicate of cluster c."""
@@ -1287,13 +1313,32 @@ class Deduplicator:
             cands = cands[~self._c_archived.a[cands]]
         if not len(cands) or not len(own):
             return None
-        jac = _share_equal(self._c_sig.a[cands], sig).tolist()
+        jac_a = _share_equal(self._c_sig.a[cands], sig)
+        sieved = False  # the early outs are known: the pairs left are compared in full
+        if not _log.isEnabledFor(logging.DEBUG):
+            # pairs that stop at the 5-gram early out under the thresholds cannot pass
+            # (`cluster.text_refused`): dropped in one pass, no SameText or Verdict each
+            cl, prints, known = cands.tolist(), self._c_print, pieces.texts
+            todo = [k for k, c in enumerate(cl) if prints[c] is not None and (row, c) not in known]
+            if len(todo) > 1:
+                sieved = True
+                boil = pieces.boiler(row)
+                shares = np.full(len(cl), np.nan)
+                shares[todo] = early_shares(
+                    pieces.print_of(row),
+                    [prints[cl[k]] for k in todo],
+                    boil if len(boil) else None,
+                )
+                gone = text_refused(self.config, jac_a, shares)
+                if gone.any():
+                    cands, jac_a = cands[~gone], jac_a[~gone]
+        jac = jac_a.tolist()
         verdicts = []
         sizes_b = self._c_size.a[cands].tolist()
         chars_b = self._c_chars.a[cands].tolist()
         sents_b = self._c_sents.a[cands].tolist()
         cl = cands.tolist()
-        texts = self._texts(pieces, row, cl)
+        texts = [self._text(pieces, row, c) for c in cl] if sieved else self._texts(pieces, row, cl)
         for c, j, size_b, chars_c, sents_c, text in zip(
             cl, jac, sizes_b, chars_b, sents_b, texts, strict=True
         ):
@@ -1412,7 +1457,7 @@ class Deduplicator:
         val = np.concatenate((found.values.astype(np.int64), mapped[ok]))
         crowded = found.crowded | sh.crowded
         if len(pos):
-            pair = np.unique(pos * (1 << 31) + val)
+            pair = _distinct(pos * (1 << 31) + val)
             pos, val = pair >> 31, pair & ((1 << 31) - 1)
             crowded = crowded | (np.bincount(pos, minlength=len(hashes)) > cap)
             keep = ~crowded[pos]
@@ -1479,7 +1524,7 @@ class Deduplicator:
         # a paragraph's worth (typos change a piece or two: nothing to add), and the
         # cluster's pieces at most twice the representative's
         if len(new) >= _ABSORB_MIN and len(mine) + len(new) <= 2 * self._c_top_pieces.a[c]:
-            self._c_pieces[c] = np.union1d(mine, new)
+            self._c_pieces[c] = _distinct(np.concatenate((mine, new)))
             self._c_chars.a[c] = max(int(self._c_chars.a[c]), chars)
             self._c_sents.a[c] = max(int(self._c_sents.a[c]), sents)
             self._absorbed.append((new, c))

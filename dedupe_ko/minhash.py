@@ -54,10 +54,17 @@ def _distinct(a: np.ndarray) -> np.ndarray:
     """``np.unique(a)`` of a 1-d array (sorted distinct values, same dtype), by one sort:
     several times faster on the small arrays verification and stores handle (numpy 2.3+
     hashes in `np.unique`)."""
-    if len(a) < 32:
-        return np.unique(a)  # (its sort is quicker there)
+    if len(a) < 32:  # a Python set is quicker there (a few candidates)
+        return np.array(sorted(set(a.tolist())), dtype=a.dtype)
     s = np.sort(a)
     return s[np.concatenate(([True], s[1:] != s[:-1]))]
+
+
+def _distinct_counts(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(a, return_counts=True)`` of a 1-d array, by one sort (see `_distinct`)."""
+    s = np.sort(a)
+    first = np.flatnonzero(np.concatenate(([True], s[1:] != s[:-1]))) if len(s) else s[:0]
+    return s[first], np.diff(np.append(first, len(s))).astype(np.intp)
 
 
 SHINGLE_VERSION = 2

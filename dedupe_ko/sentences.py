@@ -38,7 +38,7 @@ fingerprint holds about 1.3 bytes per character of text (sampled 5-grams as uint
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -73,6 +73,7 @@ __all__ = [
     "anchor_keys",
     "anchors_batch",
     "candidate_keys",
+    "early_shares",
     "fingerprint_batch",
     "same_text",
     "same_text_many",
@@ -97,6 +98,8 @@ _ANCHOR_TAG = np.uint64(1 << 60)
 _SAMPLE_MASK = np.uint32(3)  # keep a 5-gram without digits when (hash & 3) == 0: a quarter
 _GRAM_MUL = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1], dtype=np.uint32)
 _NUM_MUL = np.uint64(0x94D049BB133111EB)
+_SIEVE = 1 << 14  # a table of low bits in front of an exact lookup (`_early_pass`)
+_SIEVE_MASK = np.uint32(_SIEVE - 1)
 
 
 def split_sentences(text: str, min_chars: int = MIN_PIECE_CHARS) -> list[str]:
@@ -135,8 +138,19 @@ class Fingerprint:
     repeated: np.ndarray
 
     def _arrays(self) -> tuple[np.ndarray, ...]:
-        """Its arrays, in field order."""
-        return tuple(getattr(self, f.name) for f in fields(self))
+        """Its arrays, in field order (written out: `dataclasses.fields` per call is slow)."""
+        return (
+            self.hashes,
+            self.chars,
+            self.gram_at,
+            self.grams,
+            self.num_at,
+            self.numbers,
+            self.vocab,
+            self.num_vocab,
+            self.words,
+            self.repeated,
+        )
 
     @property
     def nbytes(self) -> int:
@@ -144,6 +158,24 @@ class Fingerprint:
 
     def __len__(self) -> int:
         return len(self.hashes)
+
+    @property
+    def total_chars(self) -> int:
+        """Characters of all its sentences (``chars.sum()``, kept: asked once per pair)."""
+        kept = self.__dict__  # (not functools.cached_property: it takes a lock in 3.11)
+        if "_total_chars" not in kept:
+            kept["_total_chars"] = int(self.chars.sum())
+        return kept["_total_chars"]
+
+    @property
+    def gram_counts(self) -> np.ndarray:
+        """How many of its sampled 5-grams (``grams``) equal each ``vocab`` value."""
+        kept = self.__dict__
+        if "_gram_counts" not in kept:
+            kept["_gram_counts"] = np.bincount(
+                np.searchsorted(self.vocab, self.grams), minlength=len(self.vocab)
+            )
+        return kept["_gram_counts"]
 
     def pack(self) -> bytes:
         """Bytes for a store (`dedupe_ko.index.Pieces`); `unpack` reads them back."""
@@ -592,6 +624,79 @@ def same_text(
     return SameText(part, n, chars, len(nums), found, side, len(subject), in_other, other)
 
 
+@dataclass(frozen=True)
+class _Early:
+    """The 5-gram early out of a against many b (`_early_pass`), one value per b."""
+
+    early: np.ndarray  # the pair stops at the early out
+    hits: np.ndarray
+    grams: np.ndarray
+    chars_a: int
+    chars_b: np.ndarray
+    n_a: int
+    n_b: np.ndarray
+    a_inner: np.ndarray
+
+
+def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray | None) -> _Early:
+    """`same_text`'s early out for a against every b of ``bs`` in one numpy pass: the
+    shorter one's sampled 5-grams found in the other, as one lookup in a's vocabulary (b's
+    sampled 5-grams when b is the shorter; b's distinct ones, each counted as often as a
+    has it, when a is)."""
+    k = len(bs)
+    if leave_out is None or not len(leave_out):
+        chars_a, n_a = a.total_chars, len(a)
+        chars_b = np.array([b.total_chars for b in bs], dtype=np.int64)
+        n_b = np.array([len(b.hashes) for b in bs], dtype=np.int64)
+    else:
+        owner_s = np.repeat(np.arange(k), [len(b) for b in bs])
+        b_chars = np.concatenate([b.chars for b in bs]).astype(np.int64)
+        out = np.sort(leave_out)
+        keep_a = ~in_sorted(a.hashes, out)
+        chars_a, n_a = int(a.chars[keep_a].sum()), int(keep_a.sum())
+        keep_b = ~in_sorted(np.concatenate([b.hashes for b in bs]), out)
+        chars_b = np.bincount(owner_s, weights=b_chars * keep_b, minlength=k).astype(np.int64)
+        n_b = np.bincount(owner_s, weights=keep_b, minlength=k).astype(np.int64)
+    a_inner = chars_a <= chars_b
+    parts = [b.vocab if ai else b.grams for b, ai in zip(bs, a_inner.tolist(), strict=True)]
+    sizes = [len(x) for x in parts]
+    grams = np.where(a_inner, len(a.grams), [len(b.grams) for b in bs])
+    vocab = a.vocab
+    if len(vocab):
+        vals = np.concatenate(parts)
+        owner = np.repeat(np.arange(k), sizes)
+        # only the values whose low bits some vocabulary value has can be in it: searched
+        maybe = np.zeros(_SIEVE, dtype=bool)
+        maybe[vocab & _SIEVE_MASK] = True
+        cand = np.flatnonzero(maybe[vals & _SIEVE_MASK])
+        vals, owner = vals[cand], owner[cand]
+        at = np.searchsorted(vocab, vals)
+        np.minimum(at, len(vocab) - 1, out=at)
+        found = vocab[at] == vals
+        at, owner = at[found], owner[found]
+        weight = np.where(a_inner[owner], a.gram_counts[at], 1)
+        hits = np.bincount(owner, weight, k).astype(np.int64)
+    else:
+        hits = np.zeros(k, dtype=np.int64)
+    early = (chars_a > 0) & (chars_b > 0) & (hits < EARLY_OUT * grams)
+    return _Early(early, hits, grams, chars_a, chars_b, n_a, n_b, a_inner)
+
+
+def early_shares(
+    a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray | None = None
+) -> np.ndarray:
+    """For each b of ``bs``: the ``share`` of ``same_text(a, b, leave_out)`` when that pair
+    stops at the 5-gram early out (too few of the shorter one's sampled 5-grams in the
+    other; then ``numbers`` is 0: no template), NaN when it is compared further. One numpy
+    pass, no object per pair: a caller drops the pairs that cannot pass on this alone."""
+    if not len(bs):
+        return np.empty(0)
+    e = _early_pass(a, bs, leave_out)
+    out = np.full(len(bs), np.nan)
+    out[e.early] = e.hits[e.early] / e.grams[e.early]
+    return out
+
+
 def same_text_many(
     a: Fingerprint,
     bs: Sequence[Fingerprint],
@@ -603,53 +708,18 @@ def same_text_many(
     candidates the piece store brings) cost no call of their own."""
     if not share or len(bs) < 2:
         return [same_text(a, b, leave_out, share) for b in bs]
-    k = len(bs)
-    owner_s = np.repeat(np.arange(k), [len(b) for b in bs])
-    b_chars = np.concatenate([b.chars for b in bs]).astype(np.int64)
-    if leave_out is None or not len(leave_out):
-        chars_a, n_a = int(a.chars.sum()), len(a)
-        chars_b = np.bincount(owner_s, weights=b_chars, minlength=k).astype(np.int64)
-        n_b = np.bincount(owner_s, minlength=k)
-    else:
-        out = np.sort(leave_out)
-        keep_a = ~in_sorted(a.hashes, out)
-        chars_a, n_a = int(a.chars[keep_a].sum()), int(keep_a.sum())
-        keep_b = ~in_sorted(np.concatenate([b.hashes for b in bs]), out)
-        chars_b = np.bincount(owner_s, weights=b_chars * keep_b, minlength=k).astype(np.int64)
-        n_b = np.bincount(owner_s, weights=keep_b, minlength=k).astype(np.int64)
-    a_inner = chars_a <= chars_b
-    hits = np.zeros(k, dtype=np.int64)
-    grams = np.zeros(k, dtype=np.int64)
-    inner_b = np.flatnonzero(~a_inner)
-    if len(inner_b):  # b is the shorter: its sampled 5-grams looked up in a's
-        g = [bs[i].grams for i in inner_b.tolist()]
-        sizes = [len(x) for x in g]
-        hit = in_sorted(np.concatenate(g), a.vocab).astype(np.int64)
-        hits[inner_b] = np.bincount(np.repeat(np.arange(len(g)), sizes), hit, len(g))
-        grams[inner_b] = sizes
-    inner_a = np.flatnonzero(a_inner)
-    if len(inner_a) and len(a.grams) and len(a.vocab):
-        # a is the shorter: each of b's distinct 5-grams found in a counts as often as a has it
-        v = [bs[i].vocab for i in inner_a.tolist()]
-        vals = np.concatenate(v)
-        at = np.searchsorted(a.vocab, vals)
-        at[at == len(a.vocab)] = 0
-        found = a.vocab[at] == vals
-        mult = np.bincount(np.searchsorted(a.vocab, a.grams), minlength=len(a.vocab))
-        owner = np.repeat(np.arange(len(v)), [len(x) for x in v])
-        hits[inner_a] = np.bincount(owner[found], mult[at[found]], len(v)).astype(np.int64)
-    grams[inner_a] = len(a.grams)
-    early = (chars_a > 0) & (chars_b > 0) & (hits < EARLY_OUT * grams)
+    e = _early_pass(a, bs, leave_out)
+    hits, grams, chars_a, chars_b = e.hits, e.grams, e.chars_a, e.chars_b
     out_texts: list[SameText] = []
     for i, b in enumerate(bs):
-        if not early[i]:
+        if not e.early[i]:
             out_texts.append(same_text(a, b, leave_out, share))
             continue
-        cb, side = int(chars_b[i]), a_inner[i]
+        cb, side = int(chars_b[i]), e.a_inner[i]
         out_texts.append(
             SameText(
                 float(hits[i] / grams[i]),
-                n_a if side else int(n_b[i]),
+                e.n_a if side else int(e.n_b[i]),
                 min(chars_a, cb),
                 0,
                 1.0,

@@ -122,14 +122,14 @@ class MemoryBandStore:
         pos, val = self._expand(spans, len(flat), sample)
         crowded = np.zeros(len(flat), dtype=bool)
         if cap is not None and len(pos):
-            pair = np.unique(pos * (1 << 31) + val.astype(np.int64))
+            pair = _distinct(pos * (1 << 31) + val.astype(np.int64))
             pos, val = pair >> 31, (pair & ((1 << 31) - 1)).astype(np.int32)
             per_key = np.bincount(pos, minlength=len(flat))
             crowded = per_key > cap
             if sample is not None and (~crowded & (total > sample)).any():
                 # sampled keys with many repeated values: read all their entries after all
                 pos, val = self._expand(spans, len(flat), None)
-                pair = np.unique(pos * (1 << 31) + val.astype(np.int64))
+                pair = _distinct(pos * (1 << 31) + val.astype(np.int64))
                 pos, val = pair >> 31, (pair & ((1 << 31) - 1)).astype(np.int32)
                 crowded = np.bincount(pos, minlength=len(flat)) > cap
             keep = ~crowded[pos]

@@ -5,15 +5,25 @@
 from __future__ import annotations
 
 import importlib
+from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import pytest
 from test_minhash import STORIES
 
+from dedupe_ko.cluster import text_refused, verify
+from dedupe_ko.dedup import DedupConfig
 from dedupe_ko.index import Index
 from dedupe_ko.minhash import pieces_batch, strip_marks
-from dedupe_ko.sentences import EARLY_OUT, fingerprint_batch, same_text, same_text_many
+from dedupe_ko.sentences import (
+    EARLY_OUT,
+    SameText,
+    early_shares,
+    fingerprint_batch,
+    same_text,
+    same_text_many,
+)
 
 NAMES = sorted(STORIES)
 
@@ -53,6 +63,54 @@ def test_same_text_many_equals_same_text_pair_by_pair() -> None:
     assert early > 50  # unrelated stories stop at the 5-gram early out: that path is tested
 
 
+def test_early_shares_are_the_shares_of_the_pairs_that_stop_at_the_early_out() -> None:
+    texts = _texts()
+    prints = fingerprint_batch(texts)
+    fps = [prints.of(j) for j in range(len(texts))]
+    compact = [f.compact() for f in fps]
+    h, _, off, _ = pieces_batch(texts[:1])
+    boiler = np.sort(h[off[0] : off[0] + 2])
+    stopped = compared = 0
+    for a in fps:
+        for leave_out in (None, boiler):
+            got = early_shares(a, compact, leave_out)
+            for b, g in zip(compact, got.tolist(), strict=True):
+                t = same_text(a, b, leave_out)
+                if np.isnan(g):
+                    compared += 1
+                    continue
+                stopped += 1
+                assert t.compared and t.share == g and t.numbers == 0 and not t.template
+    assert stopped > 50 and compared > 20
+
+
+def test_text_refused_only_for_verdicts_that_verify_refuses() -> None:
+    """`cluster.text_refused` lets the Deduplicator drop candidates before `verify`: every
+    compared, non-template text it refuses, verify refuses, whatever its other fields."""
+    rng = np.random.default_rng(7)
+    cfg = DedupConfig()
+    refused = 0
+    for _ in range(4000):
+        j = float(rng.choice([rng.random(), cfg.threshold, cfg.min_jaccard, 0.0, 0.95]))
+        share = float(rng.choice([rng.random(), cfg.containment, EARLY_OUT, 0.0]))
+        chars = int(rng.integers(0, 3000))
+        text = SameText(
+            share,
+            int(rng.integers(0, 12)),
+            chars,
+            0,
+            1.0,
+            "a" if rng.random() < 0.5 else "b",
+            outer_chars=chars + int(rng.integers(0, 3000)),
+        )
+        size_a, size_b = (int(x) for x in rng.integers(1, 4000, 2))
+        if text_refused(cfg, np.array([j]), np.array([share]))[0]:
+            refused += 1
+            assert not verify(cfg, j, size_a, size_b, text=text).ok
+    assert refused > 500
+    assert not text_refused(cfg, np.array([0.1]), np.array([np.nan]))[0]
+
+
 def test_a_fingerprint_does_not_depend_on_the_other_texts_of_the_batch() -> None:
     """The Deduplicator cuts fingerprints for some rows of a batch only (`_LazyPrints`)."""
     texts = _texts() + ["널 문자가\x00 섞인 본문이다. 두 번째 문장도 충분히 길다."]
@@ -63,6 +121,17 @@ def test_a_fingerprint_does_not_depend_on_the_other_texts_of_the_batch() -> None
             a, b = whole.of(r), part.of(k)
             for x, y in zip(a._arrays(), b._arrays(), strict=True):
                 assert x.dtype == y.dtype and np.array_equal(x, y)
+
+
+def test_fingerprint_arrays_are_its_fields_in_order() -> None:
+    """`Fingerprint._arrays` (compact, nbytes) is written out field by field."""
+    fp = fingerprint_batch(_texts()[:1]).of(0)
+    names = [f.name for f in fields(fp)]
+    assert len(fp._arrays()) == len(names)
+    for name, arr in zip(names, fp._arrays(), strict=True):
+        assert arr is getattr(fp, name)
+    for x, y in zip(fp.compact()._arrays(), fp._arrays(), strict=True):
+        assert np.array_equal(x, y) and x.dtype == y.dtype and not np.shares_memory(x, y)
 
 
 def test_lazy_fingerprints_decide_as_fingerprints_of_every_row(monkeypatch) -> None:
@@ -157,7 +226,7 @@ def test_check_asks_the_store_once_for_the_clusters_of_all_entries_it_finds(
 
 
 def test_distinct_is_np_unique() -> None:
-    from dedupe_ko.minhash import _distinct
+    from dedupe_ko.minhash import _distinct, _distinct_counts
 
     rng = np.random.default_rng(14)
     for n in (0, 1, 2, 31, 32, 33, 400, 3000):
@@ -165,3 +234,6 @@ def test_distinct_is_np_unique() -> None:
             a = rng.integers(0, max(2, n // 3), n).astype(dtype)
             got, want = _distinct(a), np.unique(a)
             assert got.dtype == want.dtype and np.array_equal(got, want)
+            (v, c), (v2, c2) = _distinct_counts(a), np.unique(a, return_counts=True)
+            assert v.dtype == v2.dtype and c.dtype == c2.dtype
+            assert np.array_equal(v, v2) and np.array_equal(c, c2)
