@@ -380,3 +380,24 @@ def test_template_corpus_is_deterministic_and_truthful():
     fills = [text[f"broker_report-{f}-0"] for f in range(8)]
     assert len(set(fills)) == 8
     assert all("다른 증권사 보고서들의 평균" in t for t in fills)
+
+
+def _unpunctuated(paras: list[str]) -> list[str]:
+    """Wire copy as some portals print it: sentence ends stripped, one run of text."""
+    return [" ".join(p.rstrip(".") for p in paras).replace(". ", " ")]
+
+
+def test_a_body_printed_without_sentence_ends_is_no_brief():
+    from dedupe_ko.cluster import BRIEF_SENTENCE_CHARS
+
+    more = PARTLY[3:5]  # two more sentences in both: a body of about 350 folded characters
+    wire, copy = _unpunctuated(WIRE + more), _unpunctuated(COPY[1:] + more)
+    p = fingerprint_batch([body(wire), body(copy)])
+    t = same_text(p.of(0), p.of(1))
+    assert t.sentences < 3 <= t.chars // BRIEF_SENTENCE_CHARS  # one "sentence", long text
+    out = decide(("wire", wire), ("copy", copy), ("rewrite", _unpunctuated(REWRITE)))
+    assert (out["copy"].kept, out["copy"].cluster) == (False, "wire")
+    assert out["rewrite"].kept  # an unpunctuated rewrite still shares too little
+    # a real brief of two sentences still joins on nothing but Jaccard
+    brief = [WIRE[0], WIRE[1]]
+    assert decide(("wire", WIRE), ("brief", brief))["brief"].kept
