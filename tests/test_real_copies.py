@@ -401,3 +401,58 @@ def test_a_body_printed_without_sentence_ends_is_no_brief():
     # a real brief of two sentences still joins on nothing but Jaccard
     brief = [WIRE[0], WIRE[1]]
     assert decide(("wire", WIRE), ("brief", brief))["brief"].kept
+
+
+# A story told in 16 sentences (fictional city), cut into three overlapping windows for the
+# chain test: a ~ b and b ~ c share 70% or more of their sentences, a and c under half.
+CITY = [
+    "도담시가 내년부터 시내버스 전 노선을 전기버스로 바꾸는 사업에 1천800억원을 투입한다고 3일 밝혔다.",
+    "시는 올해 안에 충전소 42곳의 부지를 확보하고 차량 320대를 단계적으로 들여올 계획이다.",
+    "첫 전기버스는 내년 4월 도심 순환 노선 7개에 먼저 투입된다.",
+    "시 관계자는 배출가스가 줄고 소음도 크게 낮아질 것으로 기대한다고 설명했다.",
+    "운수업체들은 차량 구입비의 절반을 시가 지원하는 조건에 합의했다.",
+    "시의회는 다음 달 임시회에서 관련 조례 개정안을 심의할 예정이다.",
+    "한편 도담시 시내버스 기사 노조는 전기버스 운행 교육을 늘려 달라고 요구하고 있다.",
+    "노조는 차량 구조가 달라 사고 위험이 커질 수 있다며 교육 시간을 두 배로 늘려야 한다고 주장했다.",
+    "시는 운수업체와 함께 기사 980명을 대상으로 1인당 16시간의 교육을 하겠다고 답했다.",
+    "교육은 오는 9월부터 시 교통연수원에서 세 차례에 나눠 진행된다.",
+    "노조는 교육 기간 중 임금 보전 방안도 함께 마련해 달라고 요청했다.",
+    "시는 임금 보전 문제는 운수업체와 따로 협의하겠다는 입장이다.",
+    "도담시는 전기버스 도입과 함께 정류장 380곳에 실시간 도착 안내판을 새로 설치한다.",
+    "안내판 설치에는 국비 24억원과 시비 31억원이 들어간다.",
+    "시는 교통약자를 위해 저상 전기버스 비율을 60%까지 끌어올리기로 했다.",
+    "시민단체는 요금 인상 없이 사업을 추진하라고 촉구했다.",
+]
+
+
+@pytest.mark.parametrize("order", ["abc", "cba", "acb", "cab"])
+@pytest.mark.parametrize("batched", [True, False])
+def test_a_chain_never_joins_its_ends(order: str, batched: bool):
+    """a ~ b ~ c, each link a verified copy, a and c under half of each other: whatever
+    the order (b not first), a and c never share a cluster. (With b first, a and c are
+    both copies of the representative b: a star, not a chain.)"""
+    docs = {"a": CITY[0:10], "b": CITY[3:13], "c": CITY[6:16]}
+    p = fingerprint_batch([body(docs[k]) for k in "abc"])
+    assert same_text(p.of(0), p.of(1)).share >= 0.7 and same_text(p.of(1), p.of(2)).share >= 0.7
+    assert same_text(p.of(0), p.of(2)).share < 0.5
+    dd = Deduplicator()
+    if batched:
+        out = {d.id: d for d in dd.add_batch([(k, body(docs[k])) for k in order])}
+    else:
+        out = {k: dd.add(k, body(docs[k])) for k in order}
+    assert out["a"].cluster != out["c"].cluster
+    assert not out["b"].kept  # the middle link joins one end
+
+
+def test_a_chain_arriving_day_by_day_never_joins_its_ends(target: str) -> None:
+    """The chain of `test_a_chain_never_joins_its_ends`, one link a day through the index
+    (SQLite and Redis): the same clusters as one batch run."""
+    from dedupe_ko.index import Index
+
+    docs = {"a": CITY[0:10], "b": CITY[3:13], "c": CITY[6:16]}
+    got = {}
+    for k in "abc":
+        with Index.open(target) as index:
+            got[k] = index.decide_many([(k, body(docs[k]))])[0]
+    assert (got["b"].kept, got["b"].cluster) == (False, "a")
+    assert got["c"].kept and got["c"].cluster == "c"
