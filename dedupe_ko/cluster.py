@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BRIEF_SENTENCE_CHARS",
+    "CHAIN_MIN_SHARE",
     "PARTIAL_MAX_RATIO",
     "TEXT_MIN_JACCARD",
     "Verdict",
@@ -78,6 +79,11 @@ TEXT_MIN_JACCARD = 0.3
 # characters on average, beyond the 99th percentile of real news sentences) is text printed
 # without sentence ends (wire copy stripped of periods, a list of ▲ items): its share counts.
 BRIEF_SENTENCE_CHARS = 100
+# A body verified against a cluster's fuller version (one that superseded the brief the
+# cluster started from) joins it only when it also shares at least this share of the shorter
+# side with that first version, its representative: no cluster holds two articles of which
+# neither contains half of the other.
+CHAIN_MIN_SHARE = 0.5
 _T = TypeVar("_T")
 
 

@@ -39,6 +39,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from .cluster import (
+    CHAIN_MIN_SHARE,
     PARTIAL_MAX_RATIO,
     TEXT_MIN_JACCARD,
     Verdict,
@@ -507,6 +508,11 @@ class Deduplicator:
         self._c_top: list[str] = []
         self._c_pieces: list[np.ndarray] = []
         self._c_print: list[Fingerprint | None] = []  # sentence fingerprint of that version
+        # keep="first": the fingerprint of a cluster's first version (its representative)
+        # once a fuller version superseded it (`_via_first`)
+        self._first_print: dict[int, Fingerprint] = {}
+        self._rep_printed: set[int] = set()  # archived clusters verified against their rep
+        self._first_share = 0.0  # the last `_half_of_first` share, for the refusal's reason
         self._c_chars = _Column(np.int64)
         self._c_sents = _Column(np.int64)
         self._c_top_pieces = _Column(np.int64)  # pieces of the version verified against
@@ -1121,6 +1127,10 @@ class Deduplicator:
                 sentences_b=n or None,
                 text=text,
             )
+            if v.kind == "near" and j < self.config.threshold and not self._half_of_first(
+                pieces, row, c
+            ):
+                v = self._not_half(c, v)
             if v.kind == "near":
                 ranked.append((-v.similarity, c, v.jaccard, v.containment))
             elif not v.ok:
@@ -1299,6 +1309,8 @@ class Deduplicator:
         ):
             if text is not None:
                 v = verify(self.config, j, size, size_b, text=text)
+                if self._by_share(v) and not self._half_of_first(pieces, row, c):
+                    v = self._not_half(c, v)
                 if v.ok:
                     verdicts.append((v, c, c))
                 else:
@@ -1322,6 +1334,33 @@ class Deduplicator:
             if v.kind == "partial":
                 verdicts.append((v, c, c))
         return best(verdicts)
+
+    def _half_of_first(self, pieces: _Pieces, row: int, c: int) -> bool:
+        """Does row's body share at least `cluster.CHAIN_MIN_SHARE` of the shorter side with
+        cluster c's first version (its representative), when a fuller version superseded it
+        and is what c is verified against? (A body inside the fuller version but apart from
+        the brief it grew from would put two articles of which neither holds half of the
+        other in one cluster.) True when c was never superseded."""
+        first = self._first_print.get(c)
+        if first is None:
+            return True
+        boiler = pieces.boiler(row)
+        t = same_text(pieces.print_of(row), first, boiler if len(boiler) else None)
+        self._first_share = t.share
+        return t.chars == 0 or t.share >= CHAIN_MIN_SHARE
+
+    def _by_share(self, v: Verdict) -> bool:
+        """Did ``v`` join on a share (partial, or near under the Jaccard threshold: shingle
+        containment or shared sentences), the links a chain is made of?"""
+        return v.ok and (v.kind == "partial" or v.jaccard < self.config.threshold)
+
+    def _not_half(self, c: int, v: Verdict) -> Verdict:
+        """``v`` refused by `_half_of_first`, saying why."""
+        why = (
+            f"{v.reason}; but shares {self._first_share:.2f} with the first version "
+            f"{self._c_rep[c]} (under {CHAIN_MIN_SHARE})"
+        )
+        return replace(v, ok=False, kind="none", reason=why)
 
     def _join_partial(
         self,
@@ -1361,6 +1400,8 @@ class Deduplicator:
                 id_, False, self._c_rep[c], _KINDS[kind], sim, containment=v.containment or None
             ), -1
         before = self._c_top[c]
+        if before == self._c_rep[c] and self._c_print[c] is not None:
+            self._first_print.setdefault(c, self._c_print[c])  # type: ignore[arg-type]
         self._counts[_NONE] += 1
         self._n_superseding += 1
         self._exact[key] = (c, _EXACT, 1.0)
@@ -1447,11 +1488,16 @@ class Deduplicator:
                 e.pieces.sentences,
                 e.pieces.prints,
             )
+            if e.id == rep and e.pieces.prints is not None:
+                self._rep_printed.add(c)
         elif not self._c_archived.a[c]:
             return c  # a cluster of this run: it knows its current version
         elif (self._c_top[c] == e.id and not len(self._c_pieces[c])) or (
             e.n > self._top_n.get(c, -1) and e.pieces.of
         ):  # known from a lookup / newer
+            if c in self._rep_printed:  # a fuller version supersedes the representative
+                self._rep_printed.discard(c)
+                self._first_print.setdefault(c, self._c_print[c])  # type: ignore[arg-type]
             self._set_top(
                 c,
                 e.id,
@@ -1463,6 +1509,8 @@ class Deduplicator:
                 e.pieces.prints,
             )
         else:
+            if e.id == rep and e.pieces.prints is not None and c not in self._rep_printed:
+                self._first_print.setdefault(c, e.pieces.prints)  # met after a fuller one
             return c
         self._top_n[c] = e.n
         self._by_id[e.id] = c

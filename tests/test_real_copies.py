@@ -456,3 +456,27 @@ def test_a_chain_arriving_day_by_day_never_joins_its_ends(target: str) -> None:
             got[k] = index.decide_many([(k, body(docs[k]))])[0]
     assert (got["b"].kept, got["b"].cluster) == (False, "a")
     assert got["c"].kept and got["c"].cluster == "c"
+
+
+def test_a_brief_of_the_fuller_version_that_left_the_first_one_out_stays_apart(target: str):
+    """a (6 sentences), then b = a + 6 more (kept as a's fuller version), then c = the 6
+    new sentences: c lies inside b but shares nothing with a, the cluster's representative,
+    so it is kept (no cluster holds two articles of which neither holds half of the other);
+    d = a's last 4 sentences and the first 4 new ones (inside b, two thirds of a and of c)
+    joins a. One batch run and day by day through
+    the index decide alike."""
+    from dedupe_ko.index import Index
+
+    a, more = CITY[0:6], CITY[6:12]
+    docs = [("a", a), ("b", a + more), ("c", more), ("d", a[2:] + more[:4])]
+    out = {d.id: d for d in Deduplicator().add_batch([(k, body(x)) for k, x in docs])}
+    assert (out["b"].kept, out["b"].cluster, out["b"].supersedes) == (True, "a", "a")
+    assert out["c"].kept and out["c"].cluster == "c"
+    assert (out["d"].kept, out["d"].cluster) == (False, "a")
+    said = []
+    for k, x in docs:
+        with Index.open(target) as index:
+            said.append(index.decide_many([(k, body(x))])[0])
+    assert [(d.id, d.kept, d.cluster, d.match) for d in said] == [
+        (k, out[k].kept, out[k].cluster, out[k].match) for k, _ in docs
+    ]
