@@ -1127,8 +1127,10 @@ class Deduplicator:
                 sentences_b=n or None,
                 text=text,
             )
-            if v.kind == "near" and j < self.config.threshold and not self._half_of_first(
-                pieces, row, c
+            if (
+                v.kind == "near"
+                and j < self.config.threshold
+                and not self._half_of_first(pieces, row, c)
             ):
                 v = self._not_half(c, v)
             if v.kind == "near":
