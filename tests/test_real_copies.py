@@ -480,3 +480,26 @@ def test_a_brief_of_the_fuller_version_that_left_the_first_one_out_stays_apart(t
     assert [(d.id, d.kept, d.cluster, d.match) for d in said] == [
         (k, out[k].kept, out[k].cluster, out[k].match) for k, _ in docs
     ]
+
+
+def test_bench_trees_show_both_clusters_of_a_wrong_pair():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_real_pairs
+
+    rows = {
+        "a": {"id": "a", "cluster": "a", "similarity": 1.0, "match": "none"},
+        "b": {"id": "b", "cluster": "b", "similarity": 1.0, "match": "none"},
+        "m": {"id": "m", "cluster": "b", "similarity": 0.8, "match": "partial", "containment": 0.8},
+        "c": {"id": "c", "cluster": "a", "similarity": 0.9, "match": "near"},
+    }
+    pairs = [
+        {"a": "a", "b": "b", "label": "copy"},  # apart: wrong
+        {"a": "a", "b": "c", "label": "copy"},  # together: right, not shown
+        {"a": "m", "b": "q", "label": "copy"},  # q quarantined
+    ]
+    out = bench_real_pairs.trees(pairs, rows)
+    assert out[0] == "copy a b: apart"
+    assert "    m partial 0.80 containment 0.80" in out
+    assert "    c near 0.90" in out and "    a none 1.00 <" in out
+    assert not any(line.startswith("copy a c") for line in out)
+    assert "  b: not in the clusters file (quarantined)" in out
