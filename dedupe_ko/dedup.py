@@ -509,10 +509,9 @@ class Deduplicator:
         self._c_pieces: list[np.ndarray] = []
         self._c_print: list[Fingerprint | None] = []  # sentence fingerprint of that version
         # keep="first": the fingerprint of a cluster's first version (its representative)
-        # once a fuller version superseded it (`_via_first`)
+        # once a fuller version superseded it (`_through_first`)
         self._first_print: dict[int, Fingerprint] = {}
         self._rep_printed: set[int] = set()  # archived clusters verified against their rep
-        self._first_share = 0.0  # the last `_half_of_first` share, for the refusal's reason
         self._c_chars = _Column(np.int64)
         self._c_sents = _Column(np.int64)
         self._c_top_pieces = _Column(np.int64)  # pieces of the version verified against
@@ -1127,12 +1126,8 @@ class Deduplicator:
                 sentences_b=n or None,
                 text=text,
             )
-            if (
-                v.kind == "near"
-                and j < self.config.threshold
-                and not self._half_of_first(pieces, row, c)
-            ):
-                v = self._not_half(c, v)
+            if v.kind == "near":
+                v = self._through_first(pieces, row, c, v)
             if v.kind == "near":
                 ranked.append((-v.similarity, c, v.jaccard, v.containment))
             elif not v.ok:
@@ -1311,8 +1306,7 @@ class Deduplicator:
         ):
             if text is not None:
                 v = verify(self.config, j, size, size_b, text=text)
-                if self._by_share(v) and not self._half_of_first(pieces, row, c):
-                    v = self._not_half(c, v)
+                v = self._through_first(pieces, row, c, v)
                 if v.ok:
                     verdicts.append((v, c, c))
                 else:
@@ -1337,29 +1331,23 @@ class Deduplicator:
                 verdicts.append((v, c, c))
         return best(verdicts)
 
-    def _half_of_first(self, pieces: _Pieces, row: int, c: int) -> bool:
-        """Does row's body share at least `cluster.CHAIN_MIN_SHARE` of the shorter side with
-        cluster c's first version (its representative), when a fuller version superseded it
-        and is what c is verified against? (A body inside the fuller version but apart from
-        the brief it grew from would put two articles of which neither holds half of the
-        other in one cluster.) True when c was never superseded."""
+    def _through_first(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> Verdict:
+        """``v``, row's body verified against cluster c's version, or a refusal: when a
+        fuller version superseded c's first version (its representative, a brief) and the
+        body joins that fuller version on a share (partial, or near under the Jaccard
+        threshold: the links a chain is made of), it must share at least
+        `cluster.CHAIN_MIN_SHARE` of the shorter side with the first version too. (A body
+        inside the fuller version but apart from the brief it grew from would put two
+        articles of which neither holds half of the other in one cluster.)"""
         first = self._first_print.get(c)
-        if first is None:
-            return True
+        if first is None or not v.ok or (v.kind == "near" and v.jaccard >= self.config.threshold):
+            return v
         boiler = pieces.boiler(row)
         t = same_text(pieces.print_of(row), first, boiler if len(boiler) else None)
-        self._first_share = t.share
-        return t.chars == 0 or t.share >= CHAIN_MIN_SHARE
-
-    def _by_share(self, v: Verdict) -> bool:
-        """Did ``v`` join on a share (partial, or near under the Jaccard threshold: shingle
-        containment or shared sentences), the links a chain is made of?"""
-        return v.ok and (v.kind == "partial" or v.jaccard < self.config.threshold)
-
-    def _not_half(self, c: int, v: Verdict) -> Verdict:
-        """``v`` refused by `_half_of_first`, saying why."""
+        if t.chars == 0 or t.share >= CHAIN_MIN_SHARE:
+            return v
         why = (
-            f"{v.reason}; but shares {self._first_share:.2f} with the first version "
+            f"{v.reason}; but shares {t.share:.2f} with the first version "
             f"{self._c_rep[c]} (under {CHAIN_MIN_SHARE})"
         )
         return replace(v, ok=False, kind="none", reason=why)

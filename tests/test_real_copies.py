@@ -458,7 +458,9 @@ def test_a_chain_arriving_day_by_day_never_joins_its_ends(target: str) -> None:
     assert got["c"].kept and got["c"].cluster == "c"
 
 
-def test_a_brief_of_the_fuller_version_that_left_the_first_one_out_stays_apart(target: str):
+def test_a_brief_of_the_fuller_version_that_left_the_first_one_out_stays_apart(
+    target: str, caplog: pytest.LogCaptureFixture
+):
     """a (6 sentences), then b = a + 6 more (kept as a's fuller version), then c = the 6
     new sentences: c lies inside b but shares nothing with a, the cluster's representative,
     so it is kept (no cluster holds two articles of which neither holds half of the other);
@@ -469,7 +471,10 @@ def test_a_brief_of_the_fuller_version_that_left_the_first_one_out_stays_apart(t
 
     a, more = CITY[0:6], CITY[6:12]
     docs = [("a", a), ("b", a + more), ("c", more), ("d", a[2:] + more[:4])]
-    out = {d.id: d for d in Deduplicator().add_batch([(k, body(x)) for k, x in docs])}
+    with caplog.at_level(logging.DEBUG, logger="dedupe_ko.dedup"):
+        out = {d.id: d for d in Deduplicator().add_batch([(k, body(x)) for k, x in docs])}
+    assert "c: not a duplicate of b: " in caplog.text
+    assert "but shares 0.00 with the first version a (under 0.5)" in caplog.text
     assert (out["b"].kept, out["b"].cluster, out["b"].supersedes) == (True, "a", "a")
     assert out["c"].kept and out["c"].cluster == "c"
     assert (out["d"].kept, out["d"].cluster) == (False, "a")
