@@ -3,6 +3,7 @@
     python benchmarks/bench_real_pairs.py              # development pairs (odd lines)
     python benchmarks/bench_real_pairs.py --held-out   # the held-back pairs (even lines), once
     python benchmarks/bench_real_pairs.py --misses     # + the ids of every wrong pair
+    python benchmarks/bench_real_pairs.py --trees      # + both clusters of each, as trees
 
 What it runs: ``dedupe-ko run`` itself (``python -m dedupe_ko run IN --clusters F``, this
 checkout's code, default settings), so the figures are those of the engine a user gets:
@@ -41,8 +42,11 @@ PAIRS = HERE / "data" / "naver_pairs.jsonl"
 LABELS = ("copy", "rewrite", "template", "same_event", "unrelated")
 
 
-def run_clusters(path: Path, work: Path, *extra: str) -> dict[str, str]:
-    """``dedupe-ko run`` on ``path``: {id: cluster} from its --clusters file."""
+def run_clusters(
+    path: Path, work: Path, *extra: str, rows: dict[str, dict] | None = None
+) -> dict[str, str]:
+    """``dedupe-ko run`` on ``path``: {id: cluster} from its --clusters file (``rows``, when
+    given, gets each id's whole --clusters line)."""
     clusters = work / f"{path.stem}.clusters.jsonl"
     cmd = [
         sys.executable,
@@ -63,6 +67,8 @@ def run_clusters(path: Path, work: Path, *extra: str) -> dict[str, str]:
         for line in f:
             r = json.loads(line)
             out[r["id"]] = r["cluster"]
+            if rows is not None:
+                rows[r["id"]] = r
     return out
 
 
@@ -106,6 +112,34 @@ def pair_report(pairs: list[dict], clusters: dict[str, str], misses: bool) -> li
         for lab, a, b, same in sorted(wrong):
             lines.append(f"  {'merged' if same else 'apart '} {lab:10s} {a} {b}")
     return lines
+
+
+def trees(pairs: list[dict], rows: dict[str, dict]) -> list[str]:
+    """For each wrong pair, both clusters as trees: every member under its representative
+    with its match, similarity and containment (ids and numbers only, never text)."""
+    members: dict[str, list[dict]] = {}
+    for r in rows.values():
+        members.setdefault(r["cluster"], []).append(r)
+    out = []
+    for p in pairs:
+        a, b = rows.get(p["a"]), rows.get(p["b"])
+        same = a is not None and b is not None and a["cluster"] == b["cluster"]
+        if same == (p["label"] == "copy"):
+            continue
+        out.append(f"{p['label']} {p['a']} {p['b']}: {'merged' if same else 'apart'}")
+        for side, r in (("a", a), ("b", b)):
+            if r is None:
+                out.append(f"  {side}: not in the clusters file (quarantined)")
+                continue
+            out.append(f"  {side}: cluster {r['cluster']}")
+            if same and side == "b":
+                break
+            for m in sorted(members[r["cluster"]], key=lambda m: m["id"]):
+                extra = f" containment {m['containment']:.2f}" if "containment" in m else ""
+                sup = f" supersedes {m['supersedes']}" if m.get("supersedes") else ""
+                mark = " <" if m["id"] in (p["a"], p["b"]) else ""
+                out.append(f"    {m['id']} {m['match']} {m['similarity']:.2f}{extra}{sup}{mark}")
+    return out
 
 
 def score_corpus(work: Path) -> str:
@@ -166,6 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--held-out", action="store_true", help="the even lines (look once)")
     ap.add_argument("--misses", action="store_true", help="list the wrong pairs (ids only)")
+    ap.add_argument(
+        "--trees", action="store_true", help="both clusters of every wrong pair (ids only)"
+    )
     ap.add_argument("--skip-corpus", action="store_true", help="no corpus.jsonl run")
     ap.add_argument("--seed", type=int, default=0, help="template corpus seed")
     args = ap.parse_args(argv)
@@ -174,11 +211,15 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
         work = Path(tmp)
-        clusters = run_clusters(SHARED / "naver_raw.jsonl", work)
+        rows: dict[str, dict] = {}
+        clusters = run_clusters(SHARED / "naver_raw.jsonl", work, rows=rows)
         pairs = load_pairs(args.held_out)
         which = "held-out (even lines)" if args.held_out else "development (odd lines)"
         print(f"## naver_raw.jsonl: {len(pairs)} labelled pairs, {which}\n")
         print("\n".join(pair_report(pairs, clusters, args.misses)))
+        if args.trees:
+            print("\n## clusters of the wrong pairs\n")
+            print("\n".join(trees(pairs, rows)))
         if not args.skip_corpus:
             print("\n## corpus.jsonl (score.py dedup)\n")
             print(score_corpus(work))

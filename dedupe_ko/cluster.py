@@ -53,6 +53,8 @@ if TYPE_CHECKING:
     from .sentences import SameText
 
 __all__ = [
+    "BRIEF_SENTENCE_CHARS",
+    "CHAIN_MIN_SHARE",
     "PARTIAL_MAX_RATIO",
     "TEXT_MIN_JACCARD",
     "Verdict",
@@ -73,6 +75,16 @@ PARTIAL_MAX_RATIO = 0.8
 # sentence from this estimated Jaccard on; below it only the MinHash rule applies (so the
 # Spark engine links band pairs from here on: `dedupe_ko.spark`).
 TEXT_MIN_JACCARD = 0.3
+# A body cut into fewer than ``min_sentences`` sentences is a brief only when it is short too:
+# under ``min_sentences`` times this many folded characters. A longer one (sentences of 150+
+# characters on average, beyond the 99th percentile of real news sentences) is text printed
+# without sentence ends (wire copy stripped of periods, a list of ▲ items): its share counts.
+BRIEF_SENTENCE_CHARS = 100
+# A body verified against a cluster's fuller version (one that superseded the brief the
+# cluster started from) joins it only when it also shares at least this share of the shorter
+# side with that first version, its representative: no cluster holds two articles of which
+# neither contains half of the other.
+CHAIN_MIN_SHARE = 0.5
 _T = TypeVar("_T")
 
 
@@ -174,9 +186,12 @@ def _same_text(config: DedupConfig, j: float, size_a: int, size_b: int, text: Sa
     share = text.share if text.compared else 0.0
     if text.template:
         return Verdict(False, "none", j, j, share, reason=f"template ({text.explain()})")
-    # a text of fewer than min_sentences sentences has no meaningful share: it joins on
-    # Jaccard >= threshold alone
-    few = text.sentences < config.min_sentences
+    # a brief (fewer than min_sentences sentences, and short: `BRIEF_SENTENCE_CHARS`) has no
+    # meaningful share: it joins on Jaccard >= threshold alone
+    few = (
+        text.sentences < config.min_sentences
+        and text.chars < config.min_sentences * BRIEF_SENTENCE_CHARS
+    )
     same = share >= config.containment
     if j >= config.threshold and (few or same or not text.compared):
         return Verdict(True, "near", j, j, share, reason=f"jaccard {j:.2f}; {text.explain()}")

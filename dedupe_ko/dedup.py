@@ -39,6 +39,7 @@ from typing import Any, Literal, Protocol
 import numpy as np
 
 from .cluster import (
+    CHAIN_MIN_SHARE,
     PARTIAL_MAX_RATIO,
     TEXT_MIN_JACCARD,
     Verdict,
@@ -512,6 +513,10 @@ class Deduplicator:
         self._c_top: list[str] = []
         self._c_pieces: list[np.ndarray] = []
         self._c_print: list[Fingerprint | None] = []  # sentence fingerprint of that version
+        # keep="first": the fingerprint of a cluster's first version (its representative)
+        # once a fuller version superseded it (`_through_first`)
+        self._first_print: dict[int, Fingerprint] = {}
+        self._rep_printed: set[int] = set()  # archived clusters verified against their rep
         self._c_chars = _Column(np.int64)
         self._c_sents = _Column(np.int64)
         self._c_top_pieces = _Column(np.int64)  # pieces of the version verified against
@@ -1148,6 +1153,8 @@ class Deduplicator:
                 text=text,
             )
             if v.kind == "near":
+                v = self._through_first(pieces, row, c, v)
+            if v.kind == "near":
                 ranked.append((-v.similarity, c, v.jaccard, v.containment))
             elif not v.ok:
                 self._refused(pieces, row, c, v)
@@ -1344,6 +1351,7 @@ class Deduplicator:
         ):
             if text is not None:
                 v = verify(self.config, j, size, size_b, text=text)
+                v = self._through_first(pieces, row, c, v)
                 if v.ok:
                     verdicts.append((v, c, c))
                 else:
@@ -1367,6 +1375,27 @@ class Deduplicator:
             if v.kind == "partial":
                 verdicts.append((v, c, c))
         return best(verdicts)
+
+    def _through_first(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> Verdict:
+        """``v``, row's body verified against cluster c's version, or a refusal: when a
+        fuller version superseded c's first version (its representative, a brief) and the
+        body joins that fuller version on a share (partial, or near under the Jaccard
+        threshold: the links a chain is made of), it must share at least
+        `cluster.CHAIN_MIN_SHARE` of the shorter side with the first version too. (A body
+        inside the fuller version but apart from the brief it grew from would put two
+        articles of which neither holds half of the other in one cluster.)"""
+        first = self._first_print.get(c)
+        if first is None or not v.ok or (v.kind == "near" and v.jaccard >= self.config.threshold):
+            return v
+        boiler = pieces.boiler(row)
+        t = same_text(pieces.print_of(row), first, boiler if len(boiler) else None)
+        if t.chars == 0 or t.share >= CHAIN_MIN_SHARE:
+            return v
+        why = (
+            f"{v.reason}; but shares {t.share:.2f} with the first version "
+            f"{self._c_rep[c]} (under {CHAIN_MIN_SHARE})"
+        )
+        return replace(v, ok=False, kind="none", reason=why)
 
     def _join_partial(
         self,
@@ -1406,6 +1435,8 @@ class Deduplicator:
                 id_, False, self._c_rep[c], _KINDS[kind], sim, containment=v.containment or None
             ), -1
         before = self._c_top[c]
+        if before == self._c_rep[c] and self._c_print[c] is not None:
+            self._first_print.setdefault(c, self._c_print[c])  # type: ignore[arg-type]
         self._counts[_NONE] += 1
         self._n_superseding += 1
         self._exact[key] = (c, _EXACT, 1.0)
@@ -1492,11 +1523,16 @@ class Deduplicator:
                 e.pieces.sentences,
                 e.pieces.prints,
             )
+            if e.id == rep and e.pieces.prints is not None:
+                self._rep_printed.add(c)
         elif not self._c_archived.a[c]:
             return c  # a cluster of this run: it knows its current version
         elif (self._c_top[c] == e.id and not len(self._c_pieces[c])) or (
             e.n > self._top_n.get(c, -1) and e.pieces.of
         ):  # known from a lookup / newer
+            if c in self._rep_printed:  # a fuller version supersedes the representative
+                self._rep_printed.discard(c)
+                self._first_print.setdefault(c, self._c_print[c])  # type: ignore[arg-type]
             self._set_top(
                 c,
                 e.id,
@@ -1508,6 +1544,8 @@ class Deduplicator:
                 e.pieces.prints,
             )
         else:
+            if e.id == rep and e.pieces.prints is not None and c not in self._rep_printed:
+                self._first_print.setdefault(c, e.pieces.prints)  # met after a fuller one
             return c
         self._top_n[c] = e.n
         self._by_id[e.id] = c

@@ -380,3 +380,131 @@ def test_template_corpus_is_deterministic_and_truthful():
     fills = [text[f"broker_report-{f}-0"] for f in range(8)]
     assert len(set(fills)) == 8
     assert all("다른 증권사 보고서들의 평균" in t for t in fills)
+
+
+def _unpunctuated(paras: list[str]) -> list[str]:
+    """Wire copy as some portals print it: sentence ends stripped, one run of text."""
+    return [" ".join(p.rstrip(".") for p in paras).replace(". ", " ")]
+
+
+def test_a_body_printed_without_sentence_ends_is_no_brief():
+    from dedupe_ko.cluster import BRIEF_SENTENCE_CHARS
+
+    more = PARTLY[3:5]  # two more sentences in both: a body of about 350 folded characters
+    wire, copy = _unpunctuated(WIRE + more), _unpunctuated(COPY[1:] + more)
+    p = fingerprint_batch([body(wire), body(copy)])
+    t = same_text(p.of(0), p.of(1))
+    assert t.sentences < 3 <= t.chars // BRIEF_SENTENCE_CHARS  # one "sentence", long text
+    out = decide(("wire", wire), ("copy", copy), ("rewrite", _unpunctuated(REWRITE)))
+    assert (out["copy"].kept, out["copy"].cluster) == (False, "wire")
+    assert out["rewrite"].kept  # an unpunctuated rewrite still shares too little
+    # a real brief of two sentences still joins on nothing but Jaccard
+    brief = [WIRE[0], WIRE[1]]
+    assert decide(("wire", WIRE), ("brief", brief))["brief"].kept
+
+
+# A story told in 16 sentences (fictional city), cut into three overlapping windows for the
+# chain test: a ~ b and b ~ c share 70% or more of their sentences, a and c under half.
+CITY = [
+    "도담시가 내년부터 시내버스 전 노선을 전기버스로 바꾸는 사업에 1천800억원을 투입한다고 3일 밝혔다.",
+    "시는 올해 안에 충전소 42곳의 부지를 확보하고 차량 320대를 단계적으로 들여올 계획이다.",
+    "첫 전기버스는 내년 4월 도심 순환 노선 7개에 먼저 투입된다.",
+    "시 관계자는 배출가스가 줄고 소음도 크게 낮아질 것으로 기대한다고 설명했다.",
+    "운수업체들은 차량 구입비의 절반을 시가 지원하는 조건에 합의했다.",
+    "시의회는 다음 달 임시회에서 관련 조례 개정안을 심의할 예정이다.",
+    "한편 도담시 시내버스 기사 노조는 전기버스 운행 교육을 늘려 달라고 요구하고 있다.",
+    "노조는 차량 구조가 달라 사고 위험이 커질 수 있다며 교육 시간을 두 배로 늘려야 한다고 주장했다.",
+    "시는 운수업체와 함께 기사 980명을 대상으로 1인당 16시간의 교육을 하겠다고 답했다.",
+    "교육은 오는 9월부터 시 교통연수원에서 세 차례에 나눠 진행된다.",
+    "노조는 교육 기간 중 임금 보전 방안도 함께 마련해 달라고 요청했다.",
+    "시는 임금 보전 문제는 운수업체와 따로 협의하겠다는 입장이다.",
+    "도담시는 전기버스 도입과 함께 정류장 380곳에 실시간 도착 안내판을 새로 설치한다.",
+    "안내판 설치에는 국비 24억원과 시비 31억원이 들어간다.",
+    "시는 교통약자를 위해 저상 전기버스 비율을 60%까지 끌어올리기로 했다.",
+    "시민단체는 요금 인상 없이 사업을 추진하라고 촉구했다.",
+]
+
+
+@pytest.mark.parametrize("order", ["abc", "cba", "acb", "cab"])
+@pytest.mark.parametrize("batched", [True, False])
+def test_a_chain_never_joins_its_ends(order: str, batched: bool):
+    """a ~ b ~ c, each link a verified copy, a and c under half of each other: whatever
+    the order (b not first), a and c never share a cluster. (With b first, a and c are
+    both copies of the representative b: a star, not a chain.)"""
+    docs = {"a": CITY[0:10], "b": CITY[3:13], "c": CITY[6:16]}
+    p = fingerprint_batch([body(docs[k]) for k in "abc"])
+    assert same_text(p.of(0), p.of(1)).share >= 0.7 and same_text(p.of(1), p.of(2)).share >= 0.7
+    assert same_text(p.of(0), p.of(2)).share < 0.5
+    dd = Deduplicator()
+    if batched:
+        out = {d.id: d for d in dd.add_batch([(k, body(docs[k])) for k in order])}
+    else:
+        out = {k: dd.add(k, body(docs[k])) for k in order}
+    assert out["a"].cluster != out["c"].cluster
+    assert not out["b"].kept  # the middle link joins one end
+
+
+def test_a_chain_arriving_day_by_day_never_joins_its_ends(target: str) -> None:
+    """The chain of `test_a_chain_never_joins_its_ends`, one link a day through the index
+    (SQLite and Redis): the same clusters as one batch run."""
+    from dedupe_ko.index import Index
+
+    docs = {"a": CITY[0:10], "b": CITY[3:13], "c": CITY[6:16]}
+    got = {}
+    for k in "abc":
+        with Index.open(target) as index:
+            got[k] = index.decide_many([(k, body(docs[k]))])[0]
+    assert (got["b"].kept, got["b"].cluster) == (False, "a")
+    assert got["c"].kept and got["c"].cluster == "c"
+
+
+def test_a_brief_of_the_fuller_version_that_left_the_first_one_out_stays_apart(
+    target: str, caplog: pytest.LogCaptureFixture
+):
+    """a (6 sentences), then b = a + 6 more (kept as a's fuller version), then c = the 6
+    new sentences: c lies inside b but shares nothing with a, the cluster's representative,
+    so it is kept (no cluster holds two articles of which neither holds half of the other);
+    d = a's last 4 sentences and the first 4 new ones (inside b, two thirds of a and of c)
+    joins a. One batch run and day by day through
+    the index decide alike."""
+    from dedupe_ko.index import Index
+
+    a, more = CITY[0:6], CITY[6:12]
+    docs = [("a", a), ("b", a + more), ("c", more), ("d", a[2:] + more[:4])]
+    with caplog.at_level(logging.DEBUG, logger="dedupe_ko.dedup"):
+        out = {d.id: d for d in Deduplicator().add_batch([(k, body(x)) for k, x in docs])}
+    assert "c: not a duplicate of b: " in caplog.text
+    assert "but shares 0.00 with the first version a (under 0.5)" in caplog.text
+    assert (out["b"].kept, out["b"].cluster, out["b"].supersedes) == (True, "a", "a")
+    assert out["c"].kept and out["c"].cluster == "c"
+    assert (out["d"].kept, out["d"].cluster) == (False, "a")
+    said = []
+    for k, x in docs:
+        with Index.open(target) as index:
+            said.append(index.decide_many([(k, body(x))])[0])
+    assert [(d.id, d.kept, d.cluster, d.match) for d in said] == [
+        (k, out[k].kept, out[k].cluster, out[k].match) for k, _ in docs
+    ]
+
+
+def test_bench_trees_show_both_clusters_of_a_wrong_pair():
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    import bench_real_pairs
+
+    rows = {
+        "a": {"id": "a", "cluster": "a", "similarity": 1.0, "match": "none"},
+        "b": {"id": "b", "cluster": "b", "similarity": 1.0, "match": "none"},
+        "m": {"id": "m", "cluster": "b", "similarity": 0.8, "match": "partial", "containment": 0.8},
+        "c": {"id": "c", "cluster": "a", "similarity": 0.9, "match": "near"},
+    }
+    pairs = [
+        {"a": "a", "b": "b", "label": "copy"},  # apart: wrong
+        {"a": "a", "b": "c", "label": "copy"},  # together: right, not shown
+        {"a": "m", "b": "q", "label": "copy"},  # q quarantined
+    ]
+    out = bench_real_pairs.trees(pairs, rows)
+    assert out[0] == "copy a b: apart"
+    assert "    m partial 0.80 containment 0.80" in out
+    assert "    c near 0.90" in out and "    a none 1.00 <" in out
+    assert not any(line.startswith("copy a c") for line in out)
+    assert "  b: not in the clusters file (quarantined)" in out
