@@ -741,11 +741,11 @@ class RuleSet:
         mask = by_char.get((ch, at_end))
         if mask is None:
             at = 5 if at_end else 4
-            mask = by_char[ch, at_end] = sum(
-                1 << i
-                for i, p in enumerate(self._line_plan)  # type: ignore[attr-defined]
-                if _fits(p[at], ch)
-            )
+            mask = 0
+            for i, p in enumerate(self._line_plan):  # type: ignore[attr-defined]
+                if _fits(p[at], ch):
+                    mask |= 1 << i
+            by_char[ch, at_end] = mask
         if not at_end:
             return mask
         inward = edge[::-1]  # what the gates read (`prefilter.edge_of`)
