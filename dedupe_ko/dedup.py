@@ -63,6 +63,7 @@ from .minhash import (
 from .sentences import (
     Fingerprint,
     SameText,
+    anchor_keys,
     anchors_batch,
     early_shares,
     fingerprint_batch,
@@ -353,10 +354,12 @@ class _LazyPrints:
     representative), so the rows that join a cluster on their signature alone cost none.
     A row's fingerprint does not depend on the other texts of the call."""
 
-    def __init__(self, bares: list[str], wanted: np.ndarray) -> None:
+    def __init__(
+        self, bares: list[str], wanted: np.ndarray, done: dict[int, Fingerprint] | None = None
+    ) -> None:
         self.bares = bares
         self.wanted = wanted
-        self._done: dict[int, Fingerprint] = {}
+        self._done: dict[int, Fingerprint] = {} if done is None else done  # cut already
         self._next = 0  # rows before this one were offered to an earlier cut
 
     def of(self, j: int) -> Fingerprint:
@@ -789,8 +792,20 @@ class Deduplicator:
         rows = np.repeat(np.arange(n), np.diff(offsets))
         cap = cfg.boilerplate_clusters
         asked = np.flatnonzero(search[rows])
-        # the searched rows' anchors (`sentences.anchor_keys`) are asked with their pieces
-        a_all, a_at = anchors_batch(asked_bares)  # anchor keys; none for a row not searched
+        # the searched rows' fingerprints, cut now (each of them compares sentences or
+        # becomes a representative): their anchors (`sentences.anchor_keys`) are asked with
+        # their pieces, with no cut of their own; none for a row not searched
+        searched = np.flatnonzero(search)
+        done: dict[int, Fingerprint] = {}
+        a_at = np.zeros(n + 1, np.int64)
+        a_all = np.empty(0, np.uint64)
+        if len(searched):
+            prints = fingerprint_batch([bares[j] for j in searched.tolist()])
+            done = {j: prints.of(k) for k, j in enumerate(searched.tolist())}
+            a_count = np.zeros(n, np.int64)
+            a_count[searched] = np.diff(prints.anchor_at)
+            np.cumsum(a_count, out=a_at[1:])
+            a_all = anchor_keys(prints.anchors)
         a_rows = np.repeat(np.arange(n), np.diff(a_at))
         a_keys = a_all
         keys = np.concatenate((hashes[asked], a_keys))
@@ -848,7 +863,7 @@ class Deduplicator:
             crowded,
             stored,
             _split(later, earlier, n),
-            _LazyPrints(bares, printed),
+            _LazyPrints(bares, printed, done),
             (a_all, a_at),
             late,
         )

@@ -166,8 +166,8 @@ def test_lazy_fingerprints_decide_as_fingerprints_of_every_row(monkeypatch) -> N
     lazy_rows, cut_rows[:] = sum(cut_rows), []
     init = dedup_module._LazyPrints.__init__
 
-    def every_row(self, bares, wanted):
-        init(self, bares, np.ones(len(bares), dtype=bool))
+    def every_row(self, bares, wanted, done=None):
+        init(self, bares, np.ones(len(bares), dtype=bool), done)
 
     monkeypatch.setattr(dedup_module._LazyPrints, "__init__", every_row)
     assert lazy == run()
