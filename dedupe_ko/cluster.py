@@ -116,7 +116,7 @@ def in_sorted(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     if not len(b):
         return np.zeros(len(a), dtype=bool)
     i = np.searchsorted(b, a)
-    i[i == len(b)] = 0
+    np.minimum(i, len(b) - 1, out=i)  # past the end: b's last value, under a
     return b[i] == a
 
 

@@ -560,25 +560,22 @@ def _present(
     """Which sentences of ``inner`` are present in ``outer`` (see the module docstring);
     ``hit``: which of inner's sampled 5-grams occur in outer; ``kept``: the article keeps
     its facts (`NUMBERS_KEPT`), so its sentences are present on their 5-grams alone."""
-    k = len(inner)
-    hit = hit.astype(np.int64)
-    counts = np.diff(inner.gram_at)
-    found = np.zeros(k, dtype=np.int64)
-    nz = counts > 0
-    if len(hit):
-        sums = np.add.reduceat(np.append(hit, 0), inner.gram_at[:-1])
-        found[nz] = sums[nz]
+    gram_at = inner.gram_at
+    counts = np.diff(gram_at)
+    # sampled 5-grams found per sentence, from running sums (a sentence with none: 0)
+    run = np.zeros(len(hit) + 1, dtype=np.int64)
+    np.cumsum(hit, dtype=np.int64, out=run[1:])
+    found = run[gram_at[1:]] - run[gram_at[:-1]]
     present = found >= SENTENCE_PRESENT * counts
+    nz = counts > 0
     if not nz.all():  # no sampled 5-gram: the whole sentence must be there
         present[~nz] = np.isin(inner.hashes[~nz], outer.hashes)
     if len(inner.numbers) and not kept:
         missing = ~in_sorted(inner.numbers, outer.num_vocab)
-        ncount = np.diff(inner.num_at)
-        with_nums = ncount > 0
-        miss = np.zeros(k, dtype=np.int64)
-        sums = np.add.reduceat(np.append(missing.astype(np.int64), 0), inner.num_at[:-1])
-        miss[with_nums] = sums[with_nums]
-        present &= miss == 0
+        run = np.zeros(len(missing) + 1, dtype=np.int64)
+        np.cumsum(missing, dtype=np.int64, out=run[1:])
+        num_at = inner.num_at
+        present &= run[num_at[1:]] == run[num_at[:-1]]
     return present
 
 
@@ -592,7 +589,7 @@ def same_text(
     (``compared`` False, ``share`` 1.0)."""
     if leave_out is None or not len(leave_out):
         keep_a = keep_b = None
-        chars_a, chars_b = int(a.chars.sum()), int(b.chars.sum())
+        chars_a, chars_b = a.total_chars, b.total_chars
     else:
         out = np.sort(leave_out)
         keep_a, keep_b = ~in_sorted(a.hashes, out), ~in_sorted(b.hashes, out)
@@ -603,25 +600,32 @@ def same_text(
     inner, outer, keep, side = (a, b, keep_a, "a") if chars_a <= chars_b else (b, a, keep_b, "b")
     chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
     nums, subject = inner.num_vocab, inner.repeated
+    n = len(inner) if keep is None else int(np.count_nonzero(keep))
     if not share:
-        found = float(in_sorted(nums, outer.num_vocab).mean()) if len(nums) else 1.0
-        in_other = float(in_sorted(subject, outer.words).mean()) if len(subject) else 1.0
-        n = len(inner) if keep is None else int(keep.sum())
+        found = _found_share(nums, outer.num_vocab)
+        in_other = _found_share(subject, outer.words)
         return SameText(1.0, n, chars, len(nums), found, side, len(subject), in_other, other, False)
     hit = in_sorted(inner.grams, outer.vocab)
-    if hit.sum() < EARLY_OUT * len(hit):
+    n_hit = int(np.count_nonzero(hit))
+    if n_hit < EARLY_OUT * len(hit):
         # too few of its 5-grams in the other for the sentences to be: the 5-gram share is
         # reported (cheap; most candidates the LSH bands bring end here)
-        n = len(inner) if keep is None else int(keep.sum())
-        return SameText(float(hit.mean()), n, chars, 0, 1.0, side, outer_chars=other)
-    found = float(in_sorted(nums, outer.num_vocab).mean()) if len(nums) else 1.0
+        return SameText(n_hit / len(hit), n, chars, 0, 1.0, side, outer_chars=other)
+    found = _found_share(nums, outer.num_vocab)
     present = _present(inner, outer, hit, found >= NUMBERS_KEPT)
     if keep is not None:
         present &= keep
     part = float(inner.chars[present].sum()) / chars
-    in_other = float(in_sorted(subject, outer.words).mean()) if len(subject) else 1.0
-    n = len(inner) if keep is None else int(keep.sum())
+    in_other = _found_share(subject, outer.words)
     return SameText(part, n, chars, len(nums), found, side, len(subject), in_other, other)
+
+
+def _found_share(values: np.ndarray, sorted_other: np.ndarray) -> float:
+    """Share of ``values`` found in ``sorted_other`` (1.0 for none): the same float as
+    ``in_sorted(values, sorted_other).mean()``."""
+    if not len(values):
+        return 1.0
+    return int(np.count_nonzero(in_sorted(values, sorted_other))) / len(values)
 
 
 @dataclass(frozen=True)
