@@ -298,7 +298,7 @@ def _distinct_per_doc(
     return out
 
 
-def _words(cps: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _words(cps: np.ndarray, seps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Hashes of the words (runs of 2+ Hangul syllables or Latin letters) and their doc. A
     word is hashed from its first two characters, its last one and its length: enough to
     tell "창원" from "인천" or "센터는" from "센터에서는", and cheap (no pass per character)."""
@@ -317,7 +317,8 @@ def _words(cps: np.ndarray, doc: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     h += cps[starts + 1].astype(np.uint64) * _PIECE_POS
     h += cps[ends].astype(np.uint64) * _PIECE_MUL
     h += (ends - starts).astype(np.uint64) * _MULT
-    return (_mix(h) >> np.uint64(32)).astype(np.uint32), doc[starts]
+    # a word's text: the number of separators (``seps``, sorted) at or before it
+    return (_mix(h) >> np.uint64(32)).astype(np.uint32), np.searchsorted(seps, starts, "right")
 
 
 def _runs(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -433,7 +434,8 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
         has_digit = (cd[_GRAM:] - cd[:m]) > 0
         ok = (sid[:m] >= 0) & (sid[:m] == sid[_GRAM - 1 :])
         ok &= has_digit | ((g & _SAMPLE_MASK) == 0)
-        gram_sid, grams = sid[:m][ok], g[ok]
+        at = np.flatnonzero(ok)
+        gram_sid, grams = sid[at], g[at]
         anchor_sid, anchors = _anchors(g, sid)
     else:
         gram_sid, grams = np.empty(0, np.int64), np.empty(0, np.uint32)
@@ -454,11 +456,7 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
     num_at = np.searchsorted(num_sid, np.arange(k + 1)).astype(np.int64)
     vocab_at, vocab = _distinct_per_doc(grams, sent_doc[gram_sid], n)
     nv_at, num_vocab = _distinct_per_doc(numbers, sent_doc[num_sid], n)
-    cps = cut.cps
-    doc = np.zeros(len(cps), dtype=np.int64)
-    doc[cut.seps] = 1
-    doc = np.cumsum(doc)
-    word_at, words, rep_at, repeated = _distinct_per_doc(*_words(cps, doc), n, min_count=2)
+    word_at, words, rep_at, repeated = _distinct_per_doc(*_words(cut.cps, cut.seps), n, min_count=2)
     anchor_at, anchors = _distinct_per_doc(anchors, sent_doc[anchor_sid], n)
     return Prints(
         sent_at,
