@@ -247,6 +247,7 @@ class Prints:
     repeated: np.ndarray
     anchor_at: np.ndarray
     anchors: np.ndarray
+    vocab_counts: np.ndarray | None = None  # how often each vocab value is a sampled 5-gram
 
     def __len__(self) -> int:
         return len(self.sent_at) - 1
@@ -262,26 +263,30 @@ class Prints:
         a, b = int(self.sent_at[j]), int(self.sent_at[j + 1])
         ga, gb = int(self.gram_at[a]), int(self.gram_at[b])
         na, nb = int(self.num_at[a]), int(self.num_at[b])
-        return Fingerprint(
+        va, vb = int(self.vocab_at[j]), int(self.vocab_at[j + 1])
+        fp = Fingerprint(
             self.hashes[a:b],
             self.chars[a:b],
             self.gram_at[a : b + 1] - ga,
             self.grams[ga:gb],
             self.num_at[a : b + 1] - na,
             self.numbers[na:nb],
-            self.vocab[self.vocab_at[j] : self.vocab_at[j + 1]],
+            self.vocab[va:vb],
             self.num_vocab[self.nv_at[j] : self.nv_at[j + 1]],
             self.words[self.word_at[j] : self.word_at[j + 1]],
             self.repeated[self.rep_at[j] : self.rep_at[j + 1]],
         )
+        if self.vocab_counts is not None:  # its `gram_counts`, known from the cut
+            fp.__dict__["_gram_counts"] = self.vocab_counts[va:vb]
+        return fp
 
 
 def _distinct_per_doc(
-    values: np.ndarray, doc: np.ndarray, n: int, min_count: int = 0
+    values: np.ndarray, doc: np.ndarray, n: int, min_count: int = 0, counts_too: bool = False
 ) -> tuple[np.ndarray, ...]:
     """Distinct sorted values of each doc (0..n-1): (offsets, values); with ``min_count``
     also those occurring at least that many times in their doc: (offsets, values, offsets2,
-    values2)."""
+    values2); ``counts_too``: then the counts of the values (of the first selection)."""
     key = np.sort((doc.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64))
     # (np.unique hashes instead of sorting in numpy 2.3+: much slower here)
     first = (
@@ -295,6 +300,8 @@ def _distinct_per_doc(
         k = key[sel]
         d = (k >> np.uint64(32)).astype(np.int64)
         out += (np.searchsorted(d, np.arange(n + 1), side="left"), k.astype(np.uint32))
+    if counts_too:
+        out += (counts,)
     return out
 
 
@@ -454,7 +461,7 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
         num_sid, numbers = np.empty(0, np.int64), np.empty(0, np.uint32)
     gram_at = np.searchsorted(gram_sid, np.arange(k + 1)).astype(np.int64)
     num_at = np.searchsorted(num_sid, np.arange(k + 1)).astype(np.int64)
-    vocab_at, vocab = _distinct_per_doc(grams, sent_doc[gram_sid], n)
+    vocab_at, vocab, vocab_counts = _distinct_per_doc(grams, sent_doc[gram_sid], n, counts_too=True)
     nv_at, num_vocab = _distinct_per_doc(numbers, sent_doc[num_sid], n)
     word_at, words, rep_at, repeated = _distinct_per_doc(*_words(cut.cps, cut.seps), n, min_count=2)
     anchor_at, anchors = _distinct_per_doc(anchors, sent_doc[anchor_sid], n)
@@ -476,6 +483,7 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
         repeated,
         anchor_at,
         anchors,
+        vocab_counts,
     )
 
 
