@@ -19,6 +19,7 @@ from dedupe_ko import clean
 from dedupe_ko.dedup import Deduplicator
 from dedupe_ko.minhash import pieces_batch, strip_marks
 from dedupe_ko.sentences import (
+    Fingerprint,
     anchor_keys,
     anchors_batch,
     candidate_keys,
@@ -359,6 +360,24 @@ def test_fingerprints_survive_the_index_layout():
     assert q.prints is not None and (q.chars, q.sentences) == (p.chars, p.sentences)
     other = fingerprint_batch([strip_marks(body(COPY))]).of(0)
     assert same_text(q.prints, other) == same_text(p.prints, other)
+
+
+def test_a_fingerprint_is_the_same_cut_with_any_batch():
+    """The Deduplicator cuts a batch's searched rows together and the others later, in other
+    groups: a row's fingerprint (its ``gram_counts`` from the cut included) must not depend on
+    the other texts of the call, and must count its grams as one read back from the index.
+    (A text with no sentence has none in any call, and `same_text` compares nothing of it.)"""
+    texts = [strip_marks(body(x)) for x in (WIRE, COPY, PARTLY, EDITED_BRIEF)] + ["", "짧다."]
+    together = fingerprint_batch(texts)
+    for i, text in enumerate(texts):
+        fp, alone = together.of(i), fingerprint_batch([text]).of(0)
+        assert len(fp) == len(alone) and (len(fp) > 0) == (i < 4)
+        if len(fp):
+            for mine, other in zip(fp._arrays(), alone._arrays(), strict=True):
+                assert mine.tolist() == other.tolist()
+        stored = Fingerprint.unpack(fp.pack())  # no counts stored: computed from its arrays
+        assert fp.gram_counts.tolist() == stored.gram_counts.tolist()
+        assert int(fp.gram_counts.sum()) == len(fp.grams)
 
 
 def test_template_corpus_is_deterministic_and_truthful():
