@@ -771,6 +771,10 @@ class RuleSet:
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> Rule | None:
         n = len(piece)
+        sizes = self._line_sizes  # type: ignore[attr-defined]
+        size = bisect_left(sizes, n)
+        if size == len(sizes):
+            return None  # longer than every whole-line rule's max_chars
         starts, ends = self._line_starts, self._line_ends  # type: ignore[attr-defined]
         # (by the first character alone: pieces start in too many ways for a table of three)
         a = starts.get(piece[0])
@@ -784,8 +788,9 @@ class RuleSet:
             b = ends[tail] = self._line_mask(tail, at_end=True)
         # ... and by what else is fixed for the piece: its length (against the rules'
         # max_chars), its zones, the rule that removed the line before it.
-        sizes = self._line_sizes  # type: ignore[attr-defined]
-        key = (a & b, in_body, bisect_left(sizes, n), zones, after)
+        if not a & b:
+            return None  # no whole-line rule can both start and end so
+        key = (a & b, in_body, size, zones, after)
         cache = self._line_by_ends  # type: ignore[attr-defined]
         plan = cache.get(key)
         if plan is None:
