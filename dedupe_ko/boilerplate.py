@@ -469,6 +469,7 @@ class RuleSet:
         # The rules that can act on a piece, by the characters at its ends (filled as pieces
         # come): one dict look-up instead of a class test per rule and piece.
         object.__setattr__(self, "_line_by_ends", {})
+        object.__setattr__(self, "_line_static", {})  # (in_body, size, zones, after) -> mask
         object.__setattr__(self, "_line_sizes", sorted({r.max_chars for r in line}))
         # ... by way of which whole-line rules a character can start / end (a bit per rule):
         # characters are many, the sets of rules they leave are few.
@@ -767,6 +768,26 @@ class RuleSet:
             object.__setattr__(self, "_line_gates", gates)
         return gates
 
+    def _line_static_mask(
+        self, in_body: bool, size: int, zones: frozenset[str], after: str | None
+    ) -> int:
+        """Bit i set: whole-line rule i may act on a piece in ``zones`` whose length is in
+        `_line_sizes` bucket ``size``, after a line ``after`` removed (``in_body``: a sentence
+        inside running text, which no page widget or caption line rule removes)."""
+        body_ok = self._line_body_ok  # type: ignore[attr-defined]
+        least = self._line_sizes[size]  # type: ignore[attr-defined]
+        mask = 0
+        for bit, (r, max_chars, near, zone, *_) in enumerate(self._line_plan):  # type: ignore[attr-defined]
+            if (
+                (not in_body or id(r) in body_ok)
+                and least <= max_chars
+                # context rules fire only right after their rule, never before the body
+                and not (near and (after not in near or "head" in zones))
+                and (zone == "any" or zone in zones)
+            ):
+                mask |= 1 << bit
+        return mask
+
     def _match_line(
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> Rule | None:
@@ -775,38 +796,40 @@ class RuleSet:
         size = bisect_left(sizes, n)
         if size == len(sizes):
             return None  # longer than every whole-line rule's max_chars
+        # The rules its length (against their max_chars), its zones and the rule that removed
+        # the line before it leave (a bit per rule; a few such masks), ...
+        fixed = (in_body, size, zones, after)
+        static = self._line_static.get(fixed)  # type: ignore[attr-defined]
+        if static is None:
+            static = self._line_static[fixed] = self._line_static_mask(*fixed)  # type: ignore[attr-defined]
         starts, ends = self._line_starts, self._line_ends  # type: ignore[attr-defined]
-        # (by the first character alone: pieces start in too many ways for a table of three)
+        # ... then those that can start with its first character (a table of three would miss
+        # too often: pieces start in too many ways) ...
         a = starts.get(piece[0])
         if a is None:
             a = starts[piece[0]] = self._line_mask(piece[0], at_end=False)
+        a &= static
+        if not a:
+            return None
+        # ... and end with its last characters.
         tail = piece[-EDGE_CHARS:]
         b = ends.get(tail)
         if b is None:
             if len(ends) >= _MEMO_SIZE:
                 ends.clear()
             b = ends[tail] = self._line_mask(tail, at_end=True)
-        # ... and by what else is fixed for the piece: its length (against the rules'
-        # max_chars), its zones, the rule that removed the line before it.
-        if not a & b:
-            return None  # no whole-line rule can both start and end so
-        key = (a & b, in_body, size, zones, after)
+        ab = a & b
+        if not ab:
+            return None
         cache = self._line_by_ends  # type: ignore[attr-defined]
-        plan = cache.get(key)
+        plan = cache.get(ab)
         if plan is None:
             if len(cache) >= _MEMO_SIZE:
                 cache.clear()
-            full = self._line_plan  # type: ignore[attr-defined]
-            body_ok = self._line_body_ok  # type: ignore[attr-defined]
-            plan = cache[key] = tuple(
-                (r, quick, fast)
-                for bit, (r, max_chars, near, zone, _, _, quick, fast) in enumerate(full)
-                if key[0] >> bit & 1
-                and (not in_body or id(r) in body_ok)
-                and n <= max_chars
-                # context rules fire only right after their rule, never before the body
-                and not (near and (after not in near or "head" in zones))
-                and (zone == "any" or zone in zones)
+            plan = cache[ab] = tuple(
+                (p[0], p[6], p[7])
+                for bit, p in enumerate(self._line_plan)  # type: ignore[attr-defined]
+                if ab >> bit & 1
             )
         for rule, quick, fast in plan:
             if quick is not None and quick.search(piece) is None:
