@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import regex
 
@@ -542,9 +542,7 @@ class RuleSet:
         key = (line, zones, after, in_body)
         hit = memo.get(key)
         if hit is None:
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            hit = memo[key] = self._strip(line, zones, after, in_body)
+            hit = _remember(memo, key, self._strip(line, zones, after, in_body))
         cuts, a, b = hit
         return list(cuts), a, b
 
@@ -578,14 +576,16 @@ class RuleSet:
             prefixes = by_first.get((head, first))
             if prefixes is None:
                 # only the rules a match of which can start with these characters
-                if len(by_first) >= _MEMO_SIZE:
-                    by_first.clear()
-                prefixes = by_first[head, first] = tuple(
-                    (rule, zone, fast, check)
-                    for rule, zone, start_cls, fast in self._prefix_plan  # type: ignore[attr-defined]
-                    if _fits(start_cls, first)
-                    for ok, check in [self._edge_check(rule, head, at_end=False)]
-                    if ok
+                prefixes = _remember(
+                    by_first,
+                    (head, first),
+                    tuple(
+                        (rule, zone, fast, check)
+                        for rule, zone, start_cls, fast in self._prefix_plan  # type: ignore[attr-defined]
+                        if _fits(start_cls, first)
+                        for ok, check in [self._edge_check(rule, head, at_end=False)]
+                        if ok
+                    ),
                 )
             for rule, zone, fast, check in prefixes:
                 if (
@@ -635,15 +635,17 @@ class RuleSet:
             suffixes = by_last.get(key)
             if suffixes is None:
                 # only the rules a match of which can end with these characters
-                if len(by_last) >= _MEMO_SIZE:
-                    by_last.clear()
                 ends = self._ends  # type: ignore[attr-defined]
-                suffixes = by_last[key] = tuple(
-                    (rule, check)
-                    for rule in (self._suffix + self._edge if key[2] else self._suffix)  # type: ignore[attr-defined]
-                    if _fits(ends.get(rule.id), last)
-                    for ok, check in [self._edge_check(rule, tail, at_end=True)]
-                    if ok
+                suffixes = _remember(
+                    by_last,
+                    key,
+                    tuple(
+                        (rule, check)
+                        for rule in (self._suffix + self._edge if key[2] else self._suffix)  # type: ignore[attr-defined]
+                        if _fits(ends.get(rule.id), last)
+                        for ok, check in [self._edge_check(rule, tail, at_end=True)]
+                        if ok
+                    ),
                 )
             for rule, check in suffixes:
                 if check is not None and check.search(window) is None:
@@ -815,21 +817,21 @@ class RuleSet:
         tail = piece[-EDGE_CHARS:]
         b = ends.get(tail)
         if b is None:
-            if len(ends) >= _MEMO_SIZE:
-                ends.clear()
-            b = ends[tail] = self._line_mask(tail, at_end=True)
+            b = _remember(ends, tail, self._line_mask(tail, at_end=True))
         ab = a & b
         if not ab:
             return None
         cache = self._line_by_ends  # type: ignore[attr-defined]
         plan = cache.get(ab)
         if plan is None:
-            if len(cache) >= _MEMO_SIZE:
-                cache.clear()
-            plan = cache[ab] = tuple(
-                (p[0], p[6], p[7])
-                for bit, p in enumerate(self._line_plan)  # type: ignore[attr-defined]
-                if ab >> bit & 1
+            plan = _remember(
+                cache,
+                ab,
+                tuple(
+                    (p[0], p[6], p[7])
+                    for bit, p in enumerate(self._line_plan)  # type: ignore[attr-defined]
+                    if ab >> bit & 1
+                ),
             )
         for rule, quick, fast in plan:
             if quick is not None and quick.search(piece) is None:
@@ -837,6 +839,19 @@ class RuleSet:
             if fast.fullmatch(piece):
                 return rule
         return None
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> _V:
+    """``memo[key] = value``, the memo emptied first once it holds `_MEMO_SIZE` entries (the
+    matcher's tables grow with the lines a long run meets)."""
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _fits(cls: re.Pattern[str] | None, ch: str) -> bool:
