@@ -470,6 +470,8 @@ class RuleSet:
         # come): one dict look-up instead of a class test per rule and piece.
         object.__setattr__(self, "_line_by_ends", {})
         object.__setattr__(self, "_line_static", {})  # (in_body, size, zones, after) -> mask
+        # the rules a context rule fires after (any other ``after`` reads as None)
+        object.__setattr__(self, "_line_near", frozenset(n for r in line for n in r.after))
         object.__setattr__(self, "_line_sizes", sorted({r.max_chars for r in line}))
         # ... by way of which whole-line rules a character can start / end (a bit per rule):
         # characters are many, the sets of rules they leave are few.
@@ -800,7 +802,7 @@ class RuleSet:
             return None  # longer than every whole-line rule's max_chars
         # The rules its length (against their max_chars), its zones and the rule that removed
         # the line before it leave (a bit per rule; a few such masks), ...
-        fixed = (in_body, size, zones, after)
+        fixed = (in_body, size, zones, after if after in self._line_near else None)  # type: ignore[attr-defined]
         static = self._line_static.get(fixed)  # type: ignore[attr-defined]
         if static is None:
             static = self._line_static[fixed] = self._line_static_mask(*fixed)  # type: ignore[attr-defined]
