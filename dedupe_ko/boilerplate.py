@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import regex
 
@@ -469,6 +469,9 @@ class RuleSet:
         # The rules that can act on a piece, by the characters at its ends (filled as pieces
         # come): one dict look-up instead of a class test per rule and piece.
         object.__setattr__(self, "_line_by_ends", {})
+        object.__setattr__(self, "_line_static", {})  # (in_body, size, zones, after) -> mask
+        # the rules a context rule fires after (any other ``after`` reads as None)
+        object.__setattr__(self, "_line_near", frozenset(n for r in line for n in r.after))
         object.__setattr__(self, "_line_sizes", sorted({r.max_chars for r in line}))
         # ... by way of which whole-line rules a character can start / end (a bit per rule):
         # characters are many, the sets of rules they leave are few.
@@ -541,9 +544,7 @@ class RuleSet:
         key = (line, zones, after, in_body)
         hit = memo.get(key)
         if hit is None:
-            if len(memo) >= _MEMO_SIZE:
-                memo.clear()
-            hit = memo[key] = self._strip(line, zones, after, in_body)
+            hit = _remember(memo, key, self._strip(line, zones, after, in_body))
         cuts, a, b = hit
         return list(cuts), a, b
 
@@ -577,14 +578,16 @@ class RuleSet:
             prefixes = by_first.get((head, first))
             if prefixes is None:
                 # only the rules a match of which can start with these characters
-                if len(by_first) >= _MEMO_SIZE:
-                    by_first.clear()
-                prefixes = by_first[head, first] = tuple(
-                    (rule, zone, fast, check)
-                    for rule, zone, start_cls, fast in self._prefix_plan  # type: ignore[attr-defined]
-                    if _fits(start_cls, first)
-                    for ok, check in [self._edge_check(rule, head, at_end=False)]
-                    if ok
+                prefixes = _remember(
+                    by_first,
+                    (head, first),
+                    tuple(
+                        (rule, zone, fast, check)
+                        for rule, zone, start_cls, fast in self._prefix_plan  # type: ignore[attr-defined]
+                        if _fits(start_cls, first)
+                        for ok, check in [self._edge_check(rule, head, at_end=False)]
+                        if ok
+                    ),
                 )
             for rule, zone, fast, check in prefixes:
                 if (
@@ -634,15 +637,17 @@ class RuleSet:
             suffixes = by_last.get(key)
             if suffixes is None:
                 # only the rules a match of which can end with these characters
-                if len(by_last) >= _MEMO_SIZE:
-                    by_last.clear()
                 ends = self._ends  # type: ignore[attr-defined]
-                suffixes = by_last[key] = tuple(
-                    (rule, check)
-                    for rule in (self._suffix + self._edge if key[2] else self._suffix)  # type: ignore[attr-defined]
-                    if _fits(ends.get(rule.id), last)
-                    for ok, check in [self._edge_check(rule, tail, at_end=True)]
-                    if ok
+                suffixes = _remember(
+                    by_last,
+                    key,
+                    tuple(
+                        (rule, check)
+                        for rule in (self._suffix + self._edge if key[2] else self._suffix)  # type: ignore[attr-defined]
+                        if _fits(ends.get(rule.id), last)
+                        for ok, check in [self._edge_check(rule, tail, at_end=True)]
+                        if ok
+                    ),
                 )
             for rule, check in suffixes:
                 if check is not None and check.search(window) is None:
@@ -767,41 +772,68 @@ class RuleSet:
             object.__setattr__(self, "_line_gates", gates)
         return gates
 
+    def _line_static_mask(
+        self, in_body: bool, size: int, zones: frozenset[str], after: str | None
+    ) -> int:
+        """Bit i set: whole-line rule i may act on a piece in ``zones`` whose length is in
+        `_line_sizes` bucket ``size``, after a line ``after`` removed (``in_body``: a sentence
+        inside running text, which no page widget or caption line rule removes)."""
+        body_ok = self._line_body_ok  # type: ignore[attr-defined]
+        least = self._line_sizes[size]  # type: ignore[attr-defined]
+        mask = 0
+        for bit, (r, max_chars, near, zone, *_) in enumerate(self._line_plan):  # type: ignore[attr-defined]
+            if (
+                (not in_body or id(r) in body_ok)
+                and least <= max_chars
+                # context rules fire only right after their rule, never before the body
+                and not (near and (after not in near or "head" in zones))
+                and (zone == "any" or zone in zones)
+            ):
+                mask |= 1 << bit
+        return mask
+
     def _match_line(
         self, piece: str, zones: frozenset[str], after: str | None, in_body: bool = False
     ) -> Rule | None:
         n = len(piece)
+        sizes = self._line_sizes  # type: ignore[attr-defined]
+        size = bisect_left(sizes, n)
+        if size == len(sizes):
+            return None  # longer than every whole-line rule's max_chars
+        # The rules its length (against their max_chars), its zones and the rule that removed
+        # the line before it leave (a bit per rule; a few such masks), ...
+        fixed = (in_body, size, zones, after if after in self._line_near else None)  # type: ignore[attr-defined]
+        static = self._line_static.get(fixed)  # type: ignore[attr-defined]
+        if static is None:
+            static = self._line_static[fixed] = self._line_static_mask(*fixed)  # type: ignore[attr-defined]
         starts, ends = self._line_starts, self._line_ends  # type: ignore[attr-defined]
-        # (by the first character alone: pieces start in too many ways for a table of three)
+        # ... then those that can start with its first character (a table of three would miss
+        # too often: pieces start in too many ways) ...
         a = starts.get(piece[0])
         if a is None:
             a = starts[piece[0]] = self._line_mask(piece[0], at_end=False)
+        a &= static
+        if not a:
+            return None
+        # ... and end with its last characters.
         tail = piece[-EDGE_CHARS:]
         b = ends.get(tail)
         if b is None:
-            if len(ends) >= _MEMO_SIZE:
-                ends.clear()
-            b = ends[tail] = self._line_mask(tail, at_end=True)
-        # ... and by what else is fixed for the piece: its length (against the rules'
-        # max_chars), its zones, the rule that removed the line before it.
-        sizes = self._line_sizes  # type: ignore[attr-defined]
-        key = (a & b, in_body, bisect_left(sizes, n), zones, after)
+            b = _remember(ends, tail, self._line_mask(tail, at_end=True))
+        ab = a & b
+        if not ab:
+            return None
         cache = self._line_by_ends  # type: ignore[attr-defined]
-        plan = cache.get(key)
+        plan = cache.get(ab)
         if plan is None:
-            if len(cache) >= _MEMO_SIZE:
-                cache.clear()
-            full = self._line_plan  # type: ignore[attr-defined]
-            body_ok = self._line_body_ok  # type: ignore[attr-defined]
-            plan = cache[key] = tuple(
-                (r, quick, fast)
-                for bit, (r, max_chars, near, zone, _, _, quick, fast) in enumerate(full)
-                if key[0] >> bit & 1
-                and (not in_body or id(r) in body_ok)
-                and n <= max_chars
-                # context rules fire only right after their rule, never before the body
-                and not (near and (after not in near or "head" in zones))
-                and (zone == "any" or zone in zones)
+            plan = _remember(
+                cache,
+                ab,
+                tuple(
+                    (p[0], p[6], p[7])
+                    for bit, p in enumerate(self._line_plan)  # type: ignore[attr-defined]
+                    if ab >> bit & 1
+                ),
             )
         for rule, quick, fast in plan:
             if quick is not None and quick.search(piece) is None:
@@ -809,6 +841,19 @@ class RuleSet:
             if fast.fullmatch(piece):
                 return rule
         return None
+
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+
+
+def _remember(memo: dict[_K, _V], key: _K, value: _V) -> _V:
+    """``memo[key] = value``, the memo emptied first once it holds `_MEMO_SIZE` entries (the
+    matcher's tables grow with the lines a long run meets)."""
+    if len(memo) >= _MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
 
 
 def _fits(cls: re.Pattern[str] | None, ch: str) -> bool:

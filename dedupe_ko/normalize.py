@@ -335,10 +335,12 @@ def normalize(text: str, *, fold_quotes: bool = True) -> Normalized:
     return Normalized(out, tuple(fixes), warnings)
 
 
-def _key_drop_class() -> re.Pattern[str]:
-    """Every BMP character that `fold_key` drops, as one character class: punctuation,
-    symbols, separators, controls, format characters, and ㆍ (a letter used as a middle dot).
-    The standard library's `re` deletes them twice as fast as a translate table."""
+def _key_kept_runs() -> re.Pattern[str]:
+    """Runs of the characters `fold_key` keeps: the complement of one class of every BMP
+    character it drops (punctuation, symbols, separators, controls, format characters, and ㆍ,
+    a letter used as a middle dot). Joining what the standard library's `re` finds is 1.4x as
+    fast as deleting the class with ``sub`` (fewer, longer pieces), and twice as fast as a
+    translate table."""
     drop = [cp for cp in range(0x10000) if _dropped_category(unicodedata.category(chr(cp)))]
     drop.append(0x318D)
     drop.sort()
@@ -349,14 +351,14 @@ def _key_drop_class() -> re.Pattern[str]:
         else:
             spans.append([cp, cp])
     cls = "".join(f"\\u{a:04x}" if a == b else f"\\u{a:04x}-\\u{b:04x}" for a, b in spans)
-    return re.compile(f"[{cls}]+")
+    return re.compile(f"[^{cls}]+")
 
 
 def _dropped_category(category: str) -> bool:
     return category[0] in "PSZ" or category in ("Cc", "Cf")
 
 
-_KEY_DROP = _key_drop_class()
+_KEY_KEPT = _key_kept_runs()
 _KEY_DROP_ASTRAL = re.compile(r"[^\u0000-\uffff]")
 
 
@@ -365,7 +367,7 @@ def fold_key(text: str) -> str:
     without quote and middle-dot variants) or invisible characters."""
     if not unicodedata.is_normalized("NFC", text):
         text = unicodedata.normalize("NFC", text)
-    key = _KEY_DROP.sub("", text.replace(" ", ""))  # spaces first: fewer matches to drop
+    key = "".join(_KEY_KEPT.findall(text.replace(" ", "")))  # spaces first: longer runs
     if not key.isascii() and _KEY_DROP_ASTRAL.search(key):
         key = "".join(c for c in key if not _dropped_category(unicodedata.category(c)))
     return key.lower()

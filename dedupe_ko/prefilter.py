@@ -293,17 +293,10 @@ def _last_node(op: Any, av: Any, at_end: bool = True) -> tuple[list[str] | None,
         parts, nullable = _last(list(sub), at_end)
         return parts, nullable or low == 0
     if op is _c.IN:
-        parts = []
-        for o, a in av:
-            if o is _c.LITERAL:
-                parts.append(re.escape(chr(a)))
-            elif o is _c.RANGE:
-                parts.append(f"{re.escape(chr(a[0]))}-{re.escape(chr(a[1]))}")
-            elif o is _c.CATEGORY and a is _c.CATEGORY_DIGIT:
-                parts.append(r"\d")
-            else:
-                return _ANY, False  # negated, \w, \s...: leave it to the pattern
-        return parts, False
+        read = _class_parts(av)
+        if read is None or read[1] or _SPACE_PART in read[0]:
+            return _ANY, False  # negated, \w, \s...: leave it to the pattern
+        return read[0], False
     if op is _c.CATEGORY and av is _c.CATEGORY_DIGIT:
         return [r"\d"], False
     return _ANY, False
@@ -541,13 +534,18 @@ def _node_paths(paths: set, op: Any, av: Any, k: int, at_end: bool) -> set:
     raise _GiveUp
 
 
-def _in_class(items: list[tuple[Any, Any]]) -> str:
-    """A `re` class for an IN node, "." when it may be anything (negated, \\w, \\S, …)."""
+_SPACE_PART = "\x00"  # \s in `_class_parts`: each reader spells it as it needs
+
+
+def _class_parts(items: list[tuple[Any, Any]]) -> tuple[list[str], bool] | None:
+    """The parts of an IN node as `re` class source (literals, ranges, ``\\d``, and
+    `_SPACE_PART` for ``\\s``) and whether the class is negated; None when it holds
+    anything else (``\\w``, ``\\S``, …)."""
     parts: list[str] = []
-    negate = ""
+    negated = False
     for o, a in items:
         if o is _c.NEGATE:
-            negate = "^"
+            negated = True
         elif o is _c.LITERAL:
             parts.append(re.escape(chr(a)))
         elif o is _c.RANGE:
@@ -555,10 +553,19 @@ def _in_class(items: list[tuple[Any, Any]]) -> str:
         elif o is _c.CATEGORY and a is _c.CATEGORY_DIGIT:
             parts.append(r"\d")
         elif o is _c.CATEGORY and a is _c.CATEGORY_SPACE:
-            parts.append("\x00")  # \s: spelled below
+            parts.append(_SPACE_PART)
         else:
-            return "."
-    if negate:  # exactly `regex`'s \s: a wider set would take characters out of the class
-        return "[^" + "".join(parts).replace("\x00", _SPACE_SET) + "]"
+            return None
+    return parts, negated
+
+
+def _in_class(items: list[tuple[Any, Any]]) -> str:
+    """A `re` class for an IN node, "." when it may be anything (\\w, \\S, …)."""
+    read = _class_parts(items)
+    if read is None:
+        return "."
+    parts, negated = read
+    if negated:  # exactly `regex`'s \s: a wider set would take characters out of the class
+        return "[^" + "".join(parts).replace(_SPACE_PART, _SPACE_SET) + "]"
     # `re`'s \s holds all of `regex`'s (and \x1c-\x1f): a wider gate, compiled faster
-    return "[" + "".join(parts).replace("\x00", r"\s") + "]"
+    return "[" + "".join(parts).replace(_SPACE_PART, r"\s") + "]"
