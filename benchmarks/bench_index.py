@@ -539,6 +539,11 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _datasketch_row(rows: list[Row], n: int) -> Row | None:
+    """The datasketch baseline's row at size `n`, which the ratios divide by."""
+    return next((r for r in rows if r.n == n and r.system.startswith("datasketch")), None)
+
+
 def format_report(
     rows: list[Row],
     text_check: dict,
@@ -571,7 +576,7 @@ def format_report(
         "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for n in sizes:
-        ds = next((r for r in rows if r.n == n and r.system.startswith("datasketch")), None)
+        ds = _datasketch_row(rows, n)
         for r in (r for r in rows if r.n == n):
             ratio = f"{r.inserts_per_s / ds.inserts_per_s:.1f}x" if ds else "-"
             sub_ratio = f"{r.subset_rate / ds.inserts_per_s:.1f}x" if ds else "-"
@@ -594,7 +599,7 @@ def format_report(
         "|---:|---|---:|---:|---:|---:|---|",
     ]
     for n in sizes:
-        ds = next((r for r in rows if r.n == n and r.system.startswith("datasketch")), None)
+        ds = _datasketch_row(rows, n)
         for r in (r for r in rows if r.n == n):
             total = r.cpu_client_us + (r.cpu_server_us or 0.0)
             ds_total = ds.cpu_client_us + (ds.cpu_server_us or 0.0) if ds else 0.0

@@ -18,6 +18,7 @@ from dedupe_ko.index import Index
 from dedupe_ko.minhash import pieces_batch, strip_marks
 from dedupe_ko.sentences import (
     EARLY_OUT,
+    Fingerprint,
     SameText,
     early_shares,
     fingerprint_batch,
@@ -42,13 +43,18 @@ def _texts() -> list[str]:
     return [strip_marks(t) for t in out]
 
 
-def test_same_text_many_equals_same_text_pair_by_pair() -> None:
+def _prints_and_boiler() -> tuple[list[Fingerprint], list[Fingerprint], np.ndarray]:
+    """Fingerprints of `_texts()`, their compact forms, and two of the first story's pieces
+    (sorted) to leave out as boilerplate."""
     texts = _texts()
     prints = fingerprint_batch(texts)
     fps = [prints.of(j) for j in range(len(texts))]
-    compact = [f.compact() for f in fps]
     h, _, off, _ = pieces_batch(texts[:1])
-    boiler = np.sort(h[off[0] : off[0] + 2])  # two of the first story's pieces left out
+    return fps, [f.compact() for f in fps], np.sort(h[off[0] : off[0] + 2])
+
+
+def test_same_text_many_equals_same_text_pair_by_pair() -> None:
+    fps, compact, boiler = _prints_and_boiler()
     early = 0
     for a in fps:
         for leave_out in (None, boiler):
@@ -64,12 +70,7 @@ def test_same_text_many_equals_same_text_pair_by_pair() -> None:
 
 
 def test_early_shares_are_the_shares_of_the_pairs_that_stop_at_the_early_out() -> None:
-    texts = _texts()
-    prints = fingerprint_batch(texts)
-    fps = [prints.of(j) for j in range(len(texts))]
-    compact = [f.compact() for f in fps]
-    h, _, off, _ = pieces_batch(texts[:1])
-    boiler = np.sort(h[off[0] : off[0] + 2])
+    fps, compact, boiler = _prints_and_boiler()
     stopped = compared = 0
     for a in fps:
         for leave_out in (None, boiler):
