@@ -43,6 +43,7 @@ from typing import Literal
 
 import numpy as np
 
+from ._jit import kernel
 from .cluster import in_sorted
 from .minhash import (
     _MIX,
@@ -593,6 +594,135 @@ def same_text(
     (boilerplate: sentences found in many unrelated clusters). ``share=False``: only the
     template check (numbers, subject words); the sentences are not compared
     (``compared`` False, ``share`` 1.0)."""
+    if _K_SAME_TEXT is None:
+        return _same_text_numpy(a, b, leave_out, share)
+    if leave_out is None or not len(leave_out):
+        keep_a = keep_b = _ALL
+        chars_a, chars_b = a.total_chars, b.total_chars
+    else:
+        out = np.sort(leave_out)
+        chars_a, keep_a = _K_KEPT(a.hashes, a.chars, out)
+        chars_b, keep_b = _K_KEPT(b.hashes, b.chars, out)
+    if chars_a == 0 or chars_b == 0:
+        return _NO_TEXT
+    side: Literal["a", "b"]
+    inner, outer, keep, side = (a, b, keep_a, "a") if chars_a <= chars_b else (b, a, keep_b, "b")
+    chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
+    n = len(inner) if keep is _ALL else int(np.count_nonzero(keep))
+    state, n_hit, n_grams, nums_found, subj_found, part = _K_SAME_TEXT(
+        inner.hashes,
+        inner.chars,
+        inner.gram_at,
+        inner.grams,
+        inner.num_at,
+        inner.numbers,
+        inner.num_vocab,
+        inner.repeated,
+        outer.hashes,
+        outer.vocab,
+        outer.num_vocab,
+        outer.words,
+        keep,
+        share,
+    )
+    n_nums, subj = len(inner.num_vocab), len(inner.repeated)
+    found = nums_found / n_nums if n_nums else 1.0
+    in_other = subj_found / subj if subj else 1.0
+    if state == 1:  # share=False: the template check only
+        return SameText(1.0, n, chars, n_nums, found, side, subj, in_other, other, False)
+    if state == 2:  # the 5-gram early out
+        return SameText(n_hit / n_grams, n, chars, 0, 1.0, side, outer_chars=other)
+    return SameText(part / chars, n, chars, n_nums, found, side, subj, in_other, other)
+
+
+_ALL = np.empty(0, np.bool_)  # `_same_text_kernel`: no sentence left out
+
+
+def _kept_kernel(hashes, chars, leave_out):  # type: ignore[no-untyped-def]
+    """(characters of the sentences not in the sorted ``leave_out``, which are kept)."""
+    keep = np.ones(len(hashes), np.bool_)
+    total = 0
+    m = len(leave_out)
+    for i in range(len(hashes)):
+        k = np.searchsorted(leave_out, hashes[i])
+        if k < m and leave_out[k] == hashes[i]:
+            keep[i] = False
+        else:
+            total += chars[i]
+    return total, keep
+
+
+def _same_text_kernel(  # type: ignore[no-untyped-def]
+    i_hashes, i_chars, i_gram_at, i_grams, i_num_at, i_numbers, nums, subject,
+    o_hashes, o_vocab, o_num_vocab, o_words, keep, share,
+):  # fmt: skip
+    """`_same_text_numpy`'s counts, inner (the shorter) against outer, in one compiled pass:
+    (state: 1 template check only, 2 early out, 3 compared; 5-grams hit, 5-grams, numbers
+    found, subject words found, characters of present sentences). ``keep``: the sentences
+    not left out (empty: all)."""
+    mv, mw = len(o_num_vocab), len(o_words)
+    nf = 0
+    for v in nums:
+        k = np.searchsorted(o_num_vocab, v)
+        if k < mv and o_num_vocab[k] == v:
+            nf += 1
+    sf = 0
+    for v in subject:
+        k = np.searchsorted(o_words, v)
+        if k < mw and o_words[k] == v:
+            sf += 1
+    if not share:
+        return 1, 0, 0, nf, sf, 0
+    n_grams = len(i_grams)
+    hit = np.zeros(n_grams, np.bool_)
+    n_hit = 0
+    m = len(o_vocab)
+    for g in range(n_grams):
+        v = i_grams[g]
+        k = np.searchsorted(o_vocab, v)
+        if k < m and o_vocab[k] == v:
+            hit[g] = True
+            n_hit += 1
+    if n_hit < EARLY_OUT * n_grams:
+        return 2, n_hit, n_grams, nf, sf, 0
+    kept = (nf / len(nums) if len(nums) else 1.0) >= NUMBERS_KEPT
+    all_kept = len(keep) == 0
+    part = 0
+    for s in range(len(i_hashes)):
+        if not all_kept and not keep[s]:
+            continue
+        g0, g1 = i_gram_at[s], i_gram_at[s + 1]
+        if g1 > g0:
+            f = 0
+            for g in range(g0, g1):
+                f += hit[g]
+            present = f >= SENTENCE_PRESENT * (g1 - g0)
+        else:  # no sampled 5-gram: the whole sentence must be there
+            present = False
+            for h in o_hashes:
+                if h == i_hashes[s]:
+                    present = True
+                    break
+        if present and not kept:
+            for q in range(i_num_at[s], i_num_at[s + 1]):
+                v = i_numbers[q]
+                k = np.searchsorted(o_num_vocab, v)
+                if not (k < mv and o_num_vocab[k] == v):
+                    present = False
+                    break
+        if present:
+            part += i_chars[s]
+    return 3, n_hit, n_grams, nf, sf, part
+
+
+_K_KEPT = kernel(_kept_kernel)
+_K_SAME_TEXT = kernel(_same_text_kernel)
+
+
+def _same_text_numpy(
+    a: Fingerprint, b: Fingerprint, leave_out: np.ndarray | None = None, share: bool = True
+) -> SameText:
+    """`same_text` in numpy calls (without compiled kernels; tests compare the two)."""
     if leave_out is None or not len(leave_out):
         keep_a = keep_b = None
         chars_a, chars_b = a.total_chars, b.total_chars
@@ -672,7 +802,11 @@ def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray
     sizes = [len(x) for x in parts]
     grams = np.where(a_inner, len(a.grams), [len(b.grams) for b in bs])
     vocab = a.vocab
-    if len(vocab):
+    if len(vocab) and _K_EARLY_HITS is not None:
+        hits = _K_EARLY_HITS(
+            np.concatenate(parts), np.array(sizes, np.int64), a_inner, vocab, a.gram_counts
+        )
+    elif len(vocab):
         vals = np.concatenate(parts)
         owner = np.repeat(np.arange(k), sizes)
         # only the values whose low bits some vocabulary value has can be in it: searched
@@ -690,6 +824,28 @@ def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray
         hits = np.zeros(k, dtype=np.int64)
     early = (chars_a > 0) & (chars_b > 0) & (hits < EARLY_OUT * grams)
     return _Early(early, hits, grams, chars_a, chars_b, n_a, n_b, a_inner)
+
+
+def _early_hits_kernel(vals, sizes, a_inner, vocab, gram_counts):  # type: ignore[no-untyped-def]
+    """`_early_pass`'s hits: for each b (its ``sizes[k]`` values of ``vals`` in turn), its
+    values found in ``vocab``, each counted ``gram_counts`` times when a is the inner one."""
+    hits = np.zeros(len(sizes), np.int64)
+    m = len(vocab)
+    at = 0
+    for k in range(len(sizes)):
+        w = a_inner[k]
+        n = 0
+        for q in range(at, at + sizes[k]):
+            v = vals[q]
+            i = np.searchsorted(vocab, v)
+            if i < m and vocab[i] == v:
+                n += gram_counts[i] if w else 1
+        hits[k] = n
+        at += sizes[k]
+    return hits
+
+
+_K_EARLY_HITS = kernel(_early_hits_kernel)
 
 
 def early_shares(

@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ._jit import kernel
 from .minhash import _distinct
 
 __all__ = ["BandStore", "Hits", "MemoryBandStore", "RedisBandStore", "SQLiteBandStore"]
@@ -55,6 +56,123 @@ def _merge(
     a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Merge two sorted (keys, values) runs in linear time; ``a``'s entries come first on ties."""
+    if _K_MERGE is not None:
+        return _K_MERGE(a[0], a[1], b[0], b[1])
+    return _merge_numpy(a, b)
+
+
+def _merge_kernel(ka, va, kb, vb):  # type: ignore[no-untyped-def]
+    """`_merge_numpy` as one compiled loop."""
+    n, m = len(ka), len(kb)
+    keys = np.empty(n + m, dtype=ka.dtype)
+    vals = np.empty(n + m, dtype=va.dtype)
+    i = j = 0
+    for o in range(n + m):
+        if j >= m or (i < n and ka[i] <= kb[j]):
+            keys[o], vals[o] = ka[i], va[i]
+            i += 1
+        else:
+            keys[o], vals[o] = kb[j], vb[j]
+            j += 1
+    return keys, vals
+
+
+def _query_kernel(run_keys, run_vals, flat, cap):  # type: ignore[no-untyped-def]
+    """`MemoryBandStore.query` over the runs (typed lists) in one compiled pass: (query
+    position, value) of the entries found, and which keys are crowded. ``cap < 0``: none;
+    entries then come run by run, in the keys' order, as stored. With a cap, the distinct
+    (position, value) pairs of the keys not crowded, sorted (a key is crowded when its
+    entries hold more than ``cap`` distinct values)."""
+    n = len(flat)
+    runs = len(run_keys)
+    order = np.argsort(flat)
+    lo = np.zeros((runs, n), np.int64)
+    cnt = np.zeros((runs, n), np.int64)
+    total = 0
+    for r in range(runs):
+        k = run_keys[r]
+        m = len(k)
+        at = 0  # the needles ascend: each search gallops on from where the last one ended
+        for q in range(n):
+            p = order[q]
+            x = flat[p]
+            a, b = at, m
+            if a < m and k[a] < x:  # first index >= x is in (a, b]: gallop to bound b
+                step = 1
+                b = a + 1
+                while b < m and k[b] < x:
+                    a = b
+                    step *= 2
+                    b = a + step
+                a += 1
+                b = min(b, m)
+            while a < b:
+                h = (a + b) >> 1
+                if k[h] < x:
+                    a = h + 1
+                else:
+                    b = h
+            at = a
+            e = a
+            while e < m and k[e] == x:
+                e += 1
+            lo[r, p] = a
+            cnt[r, p] = e - a
+            total += e - a
+    crowded = np.zeros(n, np.bool_)
+    if cap < 0:
+        pos = np.empty(total, np.int64)
+        val = np.empty(total, np.int32)
+        o = 0
+        for r in range(runs):
+            v = run_vals[r]
+            for p in range(n):
+                for e in range(lo[r, p], lo[r, p] + cnt[r, p]):
+                    pos[o] = p
+                    val[o] = v[e]
+                    o += 1
+        return pos, val, crowded
+    pos = np.empty(total, np.int64)
+    val = np.empty(total, np.int32)
+    seen = np.empty(cap + 1, np.int64)
+    o = 0
+    for p in range(n):
+        d = 0
+        for r in range(runs):
+            v = run_vals[r]
+            for e in range(lo[r, p], lo[r, p] + cnt[r, p]):
+                x = v[e]
+                new = True
+                for t in range(d):
+                    if seen[t] == x:
+                        new = False
+                        break
+                if new:
+                    if d == cap:
+                        crowded[p] = True
+                        break
+                    seen[d] = x
+                    d += 1
+            if crowded[p]:
+                break
+        if crowded[p]:
+            continue
+        s = np.sort(seen[:d])
+        for t in range(d):
+            pos[o] = p
+            val[o] = s[t]
+            o += 1
+    return pos[:o], val[:o], crowded
+
+
+_K_MERGE = kernel(_merge_kernel)
+_K_QUERY = kernel(_query_kernel)
+
+
+def _merge_numpy(
+    a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_merge` in numpy calls."""
     ka, va = a
     kb, vb = b
     pos = np.searchsorted(ka, kb, side="right") + np.arange(len(kb))
@@ -77,6 +195,7 @@ class MemoryBandStore:
 
     def __init__(self) -> None:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        self._typed: Any = None  # the runs as numba typed lists, for `_query_kernel`
 
     def __len__(self) -> int:
         return sum(len(k) for k, _ in self._runs)
@@ -89,6 +208,7 @@ class MemoryBandStore:
         if not len(keys):
             return
         order = np.argsort(keys, kind="stable")
+        self._typed = None
         self._runs.append((keys[order], np.asarray(values)[order].astype(np.int32)))
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
             b = self._runs.pop()
@@ -97,6 +217,21 @@ class MemoryBandStore:
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
         flat = keys.ravel()
+        if _K_QUERY is None or not self._runs or not self._uniform(flat):
+            return self._query_numpy(flat, width, cap)
+        if self._typed is None:
+            from numba.typed import List
+
+            self._typed = (List([k for k, _ in self._runs]), List([v for _, v in self._runs]))
+        pos, val, crowded = _K_QUERY(*self._typed, flat, -1 if cap is None else cap)
+        return Hits(pos // width, val, crowded)
+
+    def _uniform(self, flat: np.ndarray) -> bool:
+        """Do the kernel's typed lists hold one key dtype, the query's, and int32 values?"""
+        return all(k.dtype == flat.dtype and v.dtype == np.int32 for k, v in self._runs)
+
+    def _query_numpy(self, flat: np.ndarray, width: int, cap: int | None) -> Hits:
+        """`query` in numpy calls."""
         # Binary searches for sorted needles walk each run once, front to back (numpy starts
         # each search where the last one ended): several times faster on a large table than
         # needles in random order. Hits are then put back in the caller's key order.
