@@ -38,6 +38,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from ._jit import kernel
 from .cluster import (
     CHAIN_MIN_SHARE,
     PARTIAL_MAX_RATIO,
@@ -62,6 +63,7 @@ from .minhash import (
 )
 from .sentences import (
     Fingerprint,
+    Prints,
     SameText,
     anchor_keys,
     anchors_batch,
@@ -286,6 +288,38 @@ def _share_equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a == b).sum(axis=-1) / a.shape[-1]
 
 
+def _pair_shares_kernel(a, rows_a, b, rows_b):  # type: ignore[no-untyped-def]
+    """``_share_equal(a[rows_a], b[rows_b])`` without the two gathered copies."""
+    out = np.empty(len(rows_a), np.float64)
+    w = a.shape[1]
+    for i in range(len(rows_a)):
+        ra, rb = rows_a[i], rows_b[i]
+        n = 0
+        for p in range(w):
+            if a[ra, p] == b[rb, p]:
+                n += 1
+        out[i] = n / w
+    return out
+
+
+def _row_shares_kernel(a, rows, sig):  # type: ignore[no-untyped-def]
+    """``_share_equal(a[rows], sig)`` without the gathered copy."""
+    out = np.empty(len(rows), np.float64)
+    w = a.shape[1]
+    for i in range(len(rows)):
+        r = rows[i]
+        n = 0
+        for p in range(w):
+            if a[r, p] == sig[p]:
+                n += 1
+        out[i] = n / w
+    return out
+
+
+_K_PAIR_SHARES = kernel(_pair_shares_kernel)
+_K_ROW_SHARES = kernel(_row_shares_kernel)
+
+
 def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(later, earlier) row pairs of an (n x bands) key array that share some band key."""
     n, width = keys.shape
@@ -355,24 +389,33 @@ class _LazyPrints:
     A row's fingerprint does not depend on the other texts of the call."""
 
     def __init__(
-        self, bares: list[str], wanted: np.ndarray, done: dict[int, Fingerprint] | None = None
+        self,
+        bares: list[str],
+        wanted: np.ndarray,
+        done: dict[int, tuple[Prints, int]] | None = None,
     ) -> None:
         self.bares = bares
         self.wanted = wanted
-        self._done: dict[int, Fingerprint] = {} if done is None else done  # cut already
+        # cut already: row -> (the cut, its number there); its Fingerprint made when asked
+        self._cut: dict[int, tuple[Prints, int]] = {} if done is None else done
+        self._done: dict[int, Fingerprint] = {}
         self._next = 0  # rows before this one were offered to an earlier cut
 
     def of(self, j: int) -> Fingerprint:
         fp = self._done.get(j)
         if fp is not None:
             return fp
-        later = np.flatnonzero(self.wanted[self._next :]) + self._next
-        rows = sorted({j, *(r for r in later.tolist() if r not in self._done)})
-        self._next = max(self._next, j + 1)
-        prints = fingerprint_batch([self.bares[r] for r in rows])
-        for k, r in enumerate(rows):
-            self._done[r] = prints.of(k)
-        return self._done[j]
+        at = self._cut.get(j)
+        if at is None:
+            later = np.flatnonzero(self.wanted[self._next :]) + self._next
+            rows = sorted({j, *(r for r in later.tolist() if r not in self._cut)})
+            self._next = max(self._next, j + 1)
+            prints = fingerprint_batch([self.bares[r] for r in rows])
+            for k, r in enumerate(rows):
+                self._cut[r] = (prints, k)
+            at = self._cut[j]
+        fp = self._done[j] = at[0].of(at[1])
+        return fp
 
 
 @dataclass
@@ -612,7 +655,10 @@ class Deduplicator:
         # it joins on the signature alone (unless it may take that representative's place)
         sure = np.zeros(len(fresh), dtype=bool)
         if len(found.rows):
-            jac = _share_equal(sigs[found.rows], self._c_sig.a[found.values])
+            if _K_PAIR_SHARES is not None:
+                jac = _K_PAIR_SHARES(sigs, found.rows, self._c_sig.a, found.values)
+            else:
+                jac = _share_equal(sigs[found.rows], self._c_sig.a[found.values])
             over = jac >= thr
             near[found.rows[over]] = True
             needs[found.rows[~over]] = True
@@ -796,12 +842,12 @@ class Deduplicator:
         # becomes a representative): their anchors (`sentences.anchor_keys`) are asked with
         # their pieces, with no cut of their own; none for a row not searched
         searched = np.flatnonzero(search)
-        done: dict[int, Fingerprint] = {}
+        done: dict[int, tuple[Prints, int]] = {}
         a_at = np.zeros(n + 1, np.int64)
         a_all = np.empty(0, np.uint64)
         if len(searched):
             prints = fingerprint_batch([bares[j] for j in searched.tolist()])
-            done = {j: prints.of(k) for k, j in enumerate(searched.tolist())}
+            done = {j: (prints, k) for k, j in enumerate(searched.tolist())}
             a_count = np.zeros(n, np.int64)
             a_count[searched] = np.diff(prints.anchor_at)
             np.cumsum(a_count, out=a_at[1:])
@@ -951,10 +997,10 @@ class Deduplicator:
         best_near: tuple[float, int, float] | None = None  # (similarity, cluster, share)
         if len(cands):
             cands = _unique(cands)
-            ranked = self._rank_near(cands, sig, size, pieces, row, part)
+            jac = self._jaccards(cands, sig)
+            ranked = self._rank_near(cands, sig, size, pieces, row, part, jac)
             # band candidates close enough to be compared sentence by sentence are
             # candidates for a partial match too (`cluster.TEXT_MIN_JACCARD`)
-            jac = _share_equal(self._c_sig.a[cands], sig)
             part = np.concatenate((part, cands[jac >= TEXT_MIN_JACCARD]))
             for neg_sim, c, jac_c, share in ranked:
                 if (
@@ -1123,6 +1169,12 @@ class Deduplicator:
             out[k] = text
         return out
 
+    def _jaccards(self, cands: np.ndarray, sig: np.ndarray) -> np.ndarray:
+        """Jaccard estimates of a signature against clusters ``cands``' signatures."""
+        if _K_ROW_SHARES is not None:
+            return _K_ROW_SHARES(self._c_sig.a, cands, sig)
+        return _share_equal(self._c_sig.a[cands], sig)
+
     def _refused(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> None:
         """Log at debug level why row's record is not a duplicate of cluster c."""
         if v.reason and _log.isEnabledFor(logging.DEBUG):
@@ -1136,6 +1188,7 @@ class Deduplicator:
         pieces: _Pieces,
         row: int,
         linked: np.ndarray | None = None,
+        jac: np.ndarray | None = None,
     ) -> list[tuple[float, int, float, float]]:
         """Clusters ``cands`` this body is a near copy of (`cluster.verify` against each
         cluster's current version, sentence counts included, and their sentences when the
@@ -1143,7 +1196,8 @@ class Deduplicator:
         sentence pieces with it: ``linked``), as (-similarity, cluster, Jaccard, share of
         shared sentences: 0.0 when not compared), best first (ties: the oldest cluster).
         The same rule for this run's clusters and the store's entries."""
-        jac = _share_equal(self._c_sig.a[cands], sig)
+        if jac is None:
+            jac = self._jaccards(cands, sig)
         csize = self._c_size.a[cands]
         csents = self._c_sents.a[cands]
         sents: int | None = None  # cut only when the containment route needs them
@@ -1335,7 +1389,7 @@ class Deduplicator:
             cands = cands[~self._c_archived.a[cands]]
         if not len(cands) or not len(own):
             return None
-        jac_a = _share_equal(self._c_sig.a[cands], sig)
+        jac_a = self._jaccards(cands, sig)
         sieved = False  # the early outs are known: the pairs left are compared in full
         if not _log.isEnabledFor(logging.DEBUG):
             # pairs that stop at the 5-gram early out under the thresholds cannot pass

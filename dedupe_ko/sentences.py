@@ -222,7 +222,18 @@ class Fingerprint:
     def compact(self) -> Fingerprint:
         """The same fingerprint in arrays of its own (a batch's views keep the whole batch's
         arrays alive): for fingerprints that are kept."""
-        return Fingerprint(*(a.copy() for a in self._arrays()))
+        return Fingerprint(
+            self.hashes.copy(),
+            self.chars.copy(),
+            self.gram_at.copy(),
+            self.grams.copy(),
+            self.num_at.copy(),
+            self.numbers.copy(),
+            self.vocab.copy(),
+            self.num_vocab.copy(),
+            self.words.copy(),
+            self.repeated.copy(),
+        )
 
 
 @dataclass

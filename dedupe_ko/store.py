@@ -77,15 +77,14 @@ def _merge_kernel(ka, va, kb, vb):  # type: ignore[no-untyped-def]
     return keys, vals
 
 
-def _query_kernel(run_keys, run_vals, flat, cap):  # type: ignore[no-untyped-def]
-    """`MemoryBandStore.query` over the runs (typed lists) in one compiled pass: (query
-    position, value) of the entries found, and which keys are crowded. ``cap < 0``: none;
-    entries then come run by run, in the keys' order, as stored. With a cap, the distinct
-    (position, value) pairs of the keys not crowded, sorted (a key is crowded when its
-    entries hold more than ``cap`` distinct values)."""
+def _query_kernel(run_keys, run_vals, flat, order, cap):  # type: ignore[no-untyped-def]
+    """`MemoryBandStore.query` over the runs (typed lists) in one compiled pass, the keys
+    visited in ``order`` (sorted): (query position, value) of the entries found, and which
+    keys are crowded. ``cap < 0``: none; entries then come run by run, in the keys' order,
+    as stored. With a cap, the distinct (position, value) pairs of the keys not crowded,
+    sorted (a key is crowded when its entries hold more than ``cap`` distinct values)."""
     n = len(flat)
     runs = len(run_keys)
-    order = np.argsort(flat)
     lo = np.zeros((runs, n), np.int64)
     cnt = np.zeros((runs, n), np.int64)
     total = 0
@@ -114,8 +113,21 @@ def _query_kernel(run_keys, run_vals, flat, cap):  # type: ignore[no-untyped-def
                     b = h
             at = a
             e = a
-            while e < m and k[e] == x:
+            if e < m and k[e] == x:  # the end of x's entries: gallop, then bisect
+                step = 1
+                b = e + 1
+                while b < m and k[b] == x:
+                    e = b
+                    step *= 2
+                    b = e + step
                 e += 1
+                b = min(b, m)
+                while e < b:
+                    h = (e + b) >> 1
+                    if k[h] == x:
+                        e = h + 1
+                    else:
+                        b = h
             lo[r, p] = a
             cnt[r, p] = e - a
             total += e - a
@@ -157,11 +169,15 @@ def _query_kernel(run_keys, run_vals, flat, cap):  # type: ignore[no-untyped-def
                 break
         if crowded[p]:
             continue
-        s = np.sort(seen[:d])
-        for t in range(d):
-            pos[o] = p
-            val[o] = s[t]
-            o += 1
+        for t in range(d):  # insertion sort of the few distinct values
+            x = seen[t]
+            u = o + t
+            while u > o and val[u - 1] > x:
+                val[u] = val[u - 1]
+                u -= 1
+            val[u] = x
+            pos[o + t] = p
+        o += d
     return pos[:o], val[:o], crowded
 
 
@@ -223,7 +239,9 @@ class MemoryBandStore:
             from numba.typed import List
 
             self._typed = (List([k for k, _ in self._runs]), List([v for _, v in self._runs]))
-        pos, val, crowded = _K_QUERY(*self._typed, flat, -1 if cap is None else cap)
+        pos, val, crowded = _K_QUERY(
+            *self._typed, flat, np.argsort(flat), -1 if cap is None else cap
+        )
         return Hits(pos // width, val, crowded)
 
     def _uniform(self, flat: np.ndarray) -> bool:
