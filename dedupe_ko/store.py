@@ -77,22 +77,40 @@ def _merge_kernel(ka, va, kb, vb):  # type: ignore[no-untyped-def]
     return keys, vals
 
 
-def _query_kernel(run_keys, run_vals, flat, order, cap):  # type: ignore[no-untyped-def]
+def _sieve_kernel(bits, keys, shift):  # type: ignore[no-untyped-def]
+    """Set the sieve bit of each key (`_sieve_bit`)."""
+    for x in keys:
+        h = (x * _SIEVE_MUL) >> shift
+        bits[h >> np.uint64(3)] |= np.uint8(1 << np.int64(h & np.uint64(7)))
+
+
+def _query_kernel(run_keys, run_vals, bits, shift, flat, cap):  # type: ignore[no-untyped-def]
     """`MemoryBandStore.query` over the runs (typed lists) in one compiled pass, the keys
-    visited in ``order`` (sorted): (query position, value) of the entries found, and which
-    keys are crowded. ``cap < 0``: none; entries then come run by run, in the keys' order,
-    as stored. With a cap, the distinct (position, value) pairs of the keys not crowded,
-    sorted (a key is crowded when its entries hold more than ``cap`` distinct values)."""
+    whose bit is set in the sieve ``bits`` (`_sieve_kernel`) visited in ascending order:
+    (query position, value) of the entries found, and which keys are crowded. ``cap < 0``:
+    none; entries then come run by run, in the keys' order, as stored. With a cap, the
+    distinct (position, value) pairs of the keys not crowded, sorted (a key is crowded
+    when its entries hold more than ``cap`` distinct values)."""
     n = len(flat)
     runs = len(run_keys)
-    lo = np.zeros((runs, n), np.int64)
-    cnt = np.zeros((runs, n), np.int64)
+    # the keys whose sieve bit is set (the others are in no run), in ascending order
+    cand = np.empty(n, np.int64)
+    c = 0
+    for p in range(n):
+        h = (flat[p] * _SIEVE_MUL) >> shift
+        if (bits[h >> np.uint64(3)] >> np.int64(h & np.uint64(7))) & 1:
+            cand[c] = p
+            c += 1
+    cand = cand[:c]
+    order = cand[np.argsort(flat[cand])]
+    lo = np.zeros((n, runs), np.int64)
+    cnt = np.zeros((n, runs), np.int64)
     total = 0
     for r in range(runs):
         k = run_keys[r]
         m = len(k)
         at = 0  # the needles ascend: each search gallops on from where the last one ended
-        for q in range(n):
+        for q in range(c):
             p = order[q]
             x = flat[p]
             a, b = at, m
@@ -128,8 +146,8 @@ def _query_kernel(run_keys, run_vals, flat, order, cap):  # type: ignore[no-unty
                         e = h + 1
                     else:
                         b = h
-            lo[r, p] = a
-            cnt[r, p] = e - a
+            lo[p, r] = a
+            cnt[p, r] = e - a
             total += e - a
     crowded = np.zeros(n, np.bool_)
     if cap < 0:
@@ -138,8 +156,8 @@ def _query_kernel(run_keys, run_vals, flat, order, cap):  # type: ignore[no-unty
         o = 0
         for r in range(runs):
             v = run_vals[r]
-            for p in range(n):
-                for e in range(lo[r, p], lo[r, p] + cnt[r, p]):
+            for p in cand:
+                for e in range(lo[p, r], lo[p, r] + cnt[p, r]):
                     pos[o] = p
                     val[o] = v[e]
                     o += 1
@@ -148,11 +166,11 @@ def _query_kernel(run_keys, run_vals, flat, order, cap):  # type: ignore[no-unty
     val = np.empty(total, np.int32)
     seen = np.empty(cap + 1, np.int64)
     o = 0
-    for p in range(n):
+    for p in cand:
         d = 0
         for r in range(runs):
             v = run_vals[r]
-            for e in range(lo[r, p], lo[r, p] + cnt[r, p]):
+            for e in range(lo[p, r], lo[p, r] + cnt[p, r]):
                 x = v[e]
                 new = True
                 for t in range(d):
@@ -183,6 +201,9 @@ def _query_kernel(run_keys, run_vals, flat, order, cap):  # type: ignore[no-unty
 
 _K_MERGE = kernel(_merge_kernel)
 _K_QUERY = kernel(_query_kernel)
+_K_SIEVE = kernel(_sieve_kernel)
+_SIEVE_MUL = np.uint64(0x9E3779B97F4A7C15)
+_SIEVE_MIN_BITS, _SIEVE_MAX_BITS = 16, 23  # log2 of its bits: 8 KiB to 1 MiB
 
 
 def _merge_numpy(
@@ -211,14 +232,21 @@ class MemoryBandStore:
 
     def __init__(self) -> None:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
-        self._typed: Any = None  # the runs as numba typed lists, for `_query_kernel`
+        # with compiled kernels (`_query_kernel`): the runs as numba typed lists, and a
+        # sieve of one bit per key hash (8 to 32 bits an entry, at most 1 MiB) that lets a
+        # query skip the binary searches of most keys not stored; None while the keys are
+        # all uint64 and kernels are on, else False
+        self._typed: Any = None
+        self._sieve: np.ndarray | None | bool = None if _K_QUERY is not None else False
+        self._shift = np.uint64(64 - _SIEVE_MIN_BITS)
 
     def __len__(self) -> int:
         return sum(len(k) for k, _ in self._runs)
 
     @property
     def nbytes(self) -> int:
-        return sum(k.nbytes + v.nbytes for k, v in self._runs)
+        sieve = self._sieve.nbytes if isinstance(self._sieve, np.ndarray) else 0
+        return sum(k.nbytes + v.nbytes for k, v in self._runs) + sieve
 
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
         if not len(keys):
@@ -229,24 +257,40 @@ class MemoryBandStore:
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
             b = self._runs.pop()
             self._runs.append(_merge(self._runs.pop(), b))
+        if self._sieve is not False:
+            self._sift(self._runs[-1][0] if len(self._runs) > 1 else None)
+
+    def _sift(self, new: np.ndarray | None) -> None:
+        """Set the sieve bits of the newest run (``new``), or rebuild the sieve, bigger, from
+        every run when the store outgrew it (or ``new`` is None: one run, merged)."""
+        if any(k.dtype != np.uint64 for k, _ in self._runs):
+            self._sieve = False  # the kernels take uint64 keys: numpy answers every query
+            return
+        n = len(self)
+        bits = min(max(_SIEVE_MIN_BITS, (8 * n).bit_length()), _SIEVE_MAX_BITS)
+        assert _K_SIEVE is not None
+        if new is None or self._sieve is None or np.uint64(64 - bits) != self._shift:
+            self._shift = np.uint64(64 - bits)
+            self._sieve = np.zeros(1 << (bits - 3), np.uint8)
+            for k, _ in self._runs:
+                _K_SIEVE(self._sieve, k, self._shift)
+        else:
+            _K_SIEVE(self._sieve, new, self._shift)
 
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
         flat = keys.ravel()
-        if _K_QUERY is None or not self._runs or not self._uniform(flat):
+        sieve = self._sieve
+        if _K_QUERY is None or not self._runs or sieve is False or flat.dtype != np.uint64:
             return self._query_numpy(flat, width, cap)
         if self._typed is None:
             from numba.typed import List
 
             self._typed = (List([k for k, _ in self._runs]), List([v for _, v in self._runs]))
         pos, val, crowded = _K_QUERY(
-            *self._typed, flat, np.argsort(flat), -1 if cap is None else cap
+            *self._typed, sieve, self._shift, flat, -1 if cap is None else cap
         )
         return Hits(pos // width, val, crowded)
-
-    def _uniform(self, flat: np.ndarray) -> bool:
-        """Do the kernel's typed lists hold one key dtype, the query's, and int32 values?"""
-        return all(k.dtype == flat.dtype and v.dtype == np.int32 for k, v in self._runs)
 
     def _query_numpy(self, flat: np.ndarray, width: int, cap: int | None) -> Hits:
         """`query` in numpy calls."""

@@ -136,3 +136,32 @@ def test_merge_kernel_matches_numpy(a: list[int], b: list[int]) -> None:
     for x, y in zip(_merge((ka, va), (kb, vb)), _merge_numpy((ka, va), (kb, vb)), strict=True):
         assert x.dtype == y.dtype
         np.testing.assert_array_equal(x, y)
+
+
+def test_store_query_kernel_as_the_store_grows() -> None:
+    """The sieve in front of the kernel's searches is rebuilt, bigger, as runs come in (up
+    to a million entries here), and never hides a stored key."""
+    rng = np.random.default_rng(5)
+    store = MemoryBandStore()
+    stored = []
+    for size in (10, 3_000, 40_000, 200_000, 800_000):
+        keys = rng.integers(0, 2**63, size, dtype=np.uint64)
+        store.add(keys, rng.integers(0, 5_000, size))
+        stored.append(keys)
+        probe = np.concatenate((rng.choice(np.concatenate(stored), 3_000), keys[:50] + 1))
+        for cap in (None, 4):
+            got = store.query(probe, cap)
+            want = store._query_numpy(probe, 1, cap)
+            np.testing.assert_array_equal(got.rows, want.rows)
+            np.testing.assert_array_equal(got.values, want.values)
+            np.testing.assert_array_equal(got.crowded, want.crowded)
+        assert len(got.rows) >= 3_000  # every stored key probed is found
+    assert isinstance(store._sieve, np.ndarray) and store._sieve.nbytes == 1 << 20
+
+
+def test_store_with_other_keys_answers_by_numpy() -> None:
+    store = MemoryBandStore()
+    store.add(np.array([5, 3, 5], np.int64), np.array([1, 2, 3]))
+    got = store.query(np.array([5, 4], np.int64))
+    assert store._sieve is False
+    assert got.rows.tolist() == [0, 0] and got.values.tolist() == [1, 3]
