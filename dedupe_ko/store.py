@@ -84,16 +84,10 @@ def _sieve_kernel(bits, keys, shift):  # type: ignore[no-untyped-def]
         bits[h >> np.uint64(3)] |= np.uint8(1 << np.int64(h & np.uint64(7)))
 
 
-def _query_kernel(run_keys, run_vals, bits, shift, flat, cap):  # type: ignore[no-untyped-def]
-    """`MemoryBandStore.query` over the runs (typed lists) in one compiled pass, the keys
-    whose bit is set in the sieve ``bits`` (`_sieve_kernel`) visited in ascending order:
-    (query position, value) of the entries found, and which keys are crowded. ``cap < 0``:
-    none; entries then come run by run, in the keys' order, as stored. With a cap, the
-    distinct (position, value) pairs of the keys not crowded, sorted (a key is crowded
-    when its entries hold more than ``cap`` distinct values)."""
+def _sifted_kernel(bits, shift, flat):  # type: ignore[no-untyped-def]
+    """The positions of the keys whose sieve bit is set (the others are in no run), in
+    ascending order, and the same positions in the order of their keys."""
     n = len(flat)
-    runs = len(run_keys)
-    # the keys whose sieve bit is set (the others are in no run), in ascending order
     cand = np.empty(n, np.int64)
     c = 0
     for p in range(n):
@@ -102,76 +96,108 @@ def _query_kernel(run_keys, run_vals, bits, shift, flat, cap):  # type: ignore[n
             cand[c] = p
             c += 1
     cand = cand[:c]
-    order = cand[np.argsort(flat[cand])]
-    lo = np.zeros((n, runs), np.int64)
-    cnt = np.zeros((n, runs), np.int64)
+    return cand, cand[np.argsort(flat[cand])]
+
+
+def _search_kernel(k, v, flat, cand, order, out_lo, out_cnt):  # type: ignore[no-untyped-def]
+    """One run (keys ``k``, values ``v``): for each key ``flat[cand[i]]``, its first entry
+    and count (into ``out_lo[i]``, ``out_cnt[i]``), found in ``order`` (the keys ascending,
+    so each search gallops on from where the last one ended); returns the values of those
+    entries, key by key in ``cand`` order."""
+    m = len(k)
+    at_of = np.empty(len(flat), np.int64)  # position -> index in cand
+    for i in range(len(cand)):
+        at_of[cand[i]] = i
+    at = 0
     total = 0
-    for r in range(runs):
-        k = run_keys[r]
-        m = len(k)
-        at = 0  # the needles ascend: each search gallops on from where the last one ended
-        for q in range(c):
-            p = order[q]
-            x = flat[p]
-            a, b = at, m
-            if a < m and k[a] < x:  # first index >= x is in (a, b]: gallop to bound b
-                step = 1
-                b = a + 1
-                while b < m and k[b] < x:
-                    a = b
-                    step *= 2
-                    b = a + step
-                a += 1
-                b = min(b, m)
-            while a < b:
-                h = (a + b) >> 1
-                if k[h] < x:
-                    a = h + 1
+    for q in range(len(order)):
+        p = order[q]
+        x = flat[p]
+        a, b = at, m
+        if a < m and k[a] < x:  # first index >= x is in (a, b]: gallop to bound b
+            step = 1
+            b = a + 1
+            while b < m and k[b] < x:
+                a = b
+                step *= 2
+                b = a + step
+            a += 1
+            b = min(b, m)
+        while a < b:
+            h = (a + b) >> 1
+            if k[h] < x:
+                a = h + 1
+            else:
+                b = h
+        at = a
+        e = a
+        if e < m and k[e] == x:  # the end of x's entries: gallop, then bisect
+            step = 1
+            b = e + 1
+            while b < m and k[b] == x:
+                e = b
+                step *= 2
+                b = e + step
+            e += 1
+            b = min(b, m)
+            while e < b:
+                h = (e + b) >> 1
+                if k[h] == x:
+                    e = h + 1
                 else:
                     b = h
-            at = a
-            e = a
-            if e < m and k[e] == x:  # the end of x's entries: gallop, then bisect
-                step = 1
-                b = e + 1
-                while b < m and k[b] == x:
-                    e = b
-                    step *= 2
-                    b = e + step
-                e += 1
-                b = min(b, m)
-                while e < b:
-                    h = (e + b) >> 1
-                    if k[h] == x:
-                        e = h + 1
-                    else:
-                        b = h
-            lo[p, r] = a
-            cnt[p, r] = e - a
-            total += e - a
+        i = at_of[p]
+        out_lo[i] = a
+        out_cnt[i] = e - a
+        total += e - a
+    vals = np.empty(total, v.dtype)
+    o = 0
+    for i in range(len(cand)):
+        for e in range(out_lo[i], out_lo[i] + out_cnt[i]):
+            vals[o] = v[e]
+            o += 1
+    return vals
+
+
+def _hits_kernel(cand, cnt, vals, n, cap):  # type: ignore[no-untyped-def]
+    """`MemoryBandStore.query`'s answer from the runs' searches (`_search_kernel`: counts
+    ``cnt[r, i]`` of key ``cand[i]`` in run r, their values ``vals``, run after run):
+    (query position, value) of the entries found, and which of the ``n`` keys are crowded.
+    ``cap < 0``: none; entries then come run by run, in the keys' order, as stored. With a
+    cap, the distinct (position, value) pairs of the keys not crowded, sorted (a key is
+    crowded when its entries hold more than ``cap`` distinct values)."""
+    runs, c = cnt.shape
     crowded = np.zeros(n, np.bool_)
-    if cap < 0:
-        pos = np.empty(total, np.int64)
-        val = np.empty(total, np.int32)
-        o = 0
-        for r in range(runs):
-            v = run_vals[r]
-            for p in cand:
-                for e in range(lo[p, r], lo[p, r] + cnt[p, r]):
-                    pos[o] = p
-                    val[o] = v[e]
-                    o += 1
-        return pos, val, crowded
+    total = len(vals)
     pos = np.empty(total, np.int64)
     val = np.empty(total, np.int32)
+    if cap < 0:
+        o = 0
+        for r in range(runs):
+            for i in range(c):
+                for _ in range(cnt[r, i]):
+                    pos[o] = cand[i]
+                    val[o] = vals[o]
+                    o += 1
+        return pos, val, crowded
+    ptr = np.zeros(runs, np.int64)  # where run r's values of the next key start
+    at = 0
+    for r in range(runs):
+        ptr[r] = at
+        for i in range(c):
+            at += cnt[r, i]
     seen = np.empty(cap + 1, np.int64)
     o = 0
-    for p in cand:
+    for i in range(c):
+        p = cand[i]
         d = 0
         for r in range(runs):
-            v = run_vals[r]
-            for e in range(lo[p, r], lo[p, r] + cnt[p, r]):
-                x = v[e]
+            start = ptr[r]
+            ptr[r] += cnt[r, i]
+            if crowded[p]:
+                continue
+            for e in range(start, start + cnt[r, i]):
+                x = vals[e]
                 new = True
                 for t in range(d):
                     if seen[t] == x:
@@ -183,8 +209,6 @@ def _query_kernel(run_keys, run_vals, bits, shift, flat, cap):  # type: ignore[n
                         break
                     seen[d] = x
                     d += 1
-            if crowded[p]:
-                break
         if crowded[p]:
             continue
         for t in range(d):  # insertion sort of the few distinct values
@@ -200,7 +224,9 @@ def _query_kernel(run_keys, run_vals, bits, shift, flat, cap):  # type: ignore[n
 
 
 _K_MERGE = kernel(_merge_kernel)
-_K_QUERY = kernel(_query_kernel)
+_K_SIFTED = kernel(_sifted_kernel)
+_K_SEARCH = kernel(_search_kernel)
+_K_QUERY = kernel(_hits_kernel)
 _K_SIEVE = kernel(_sieve_kernel)
 _SIEVE_MUL = np.uint64(0x9E3779B97F4A7C15)
 _SIEVE_MIN_BITS, _SIEVE_MAX_BITS = 16, 23  # log2 of its bits: 8 KiB to 1 MiB
@@ -232,11 +258,9 @@ class MemoryBandStore:
 
     def __init__(self) -> None:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
-        # with compiled kernels (`_query_kernel`): the runs as numba typed lists, and a
-        # sieve of one bit per key hash (8 to 32 bits an entry, at most 1 MiB) that lets a
-        # query skip the binary searches of most keys not stored; None while the keys are
-        # all uint64 and kernels are on, else False
-        self._typed: Any = None
+        # with compiled kernels (`_hits_kernel`): a sieve of one bit per key hash (8 to 32
+        # bits an entry, at most 1 MiB) that lets a query skip the searches of most keys
+        # not stored; None while the keys are all uint64 and kernels are on, else False
         self._sieve: np.ndarray | None | bool = None if _K_QUERY is not None else False
         self._shift = np.uint64(64 - _SIEVE_MIN_BITS)
 
@@ -252,7 +276,6 @@ class MemoryBandStore:
         if not len(keys):
             return
         order = np.argsort(keys, kind="stable")
-        self._typed = None
         self._runs.append((keys[order], np.asarray(values)[order].astype(np.int32)))
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
             b = self._runs.pop()
@@ -283,12 +306,15 @@ class MemoryBandStore:
         sieve = self._sieve
         if _K_QUERY is None or not self._runs or sieve is False or flat.dtype != np.uint64:
             return self._query_numpy(flat, width, cap)
-        if self._typed is None:
-            from numba.typed import List
-
-            self._typed = (List([k for k, _ in self._runs]), List([v for _, v in self._runs]))
+        assert _K_SIFTED is not None and _K_SEARCH is not None
+        cand, order = _K_SIFTED(sieve, self._shift, flat)
+        cnt = np.zeros((len(self._runs), len(cand)), np.int64)
+        lo = np.empty(len(cand), np.int64)
+        vals = [
+            _K_SEARCH(k, v, flat, cand, order, lo, cnt[r]) for r, (k, v) in enumerate(self._runs)
+        ]
         pos, val, crowded = _K_QUERY(
-            *self._typed, sieve, self._shift, flat, -1 if cap is None else cap
+            cand, cnt, np.concatenate(vals), len(flat), -1 if cap is None else cap
         )
         return Hits(pos // width, val, crowded)
 
