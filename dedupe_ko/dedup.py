@@ -262,10 +262,12 @@ class _Column:
             self._data = new
 
     def append(self, value: Any) -> int:
-        self.reserve(1)
-        self._data[self.n] = value
-        self.n += 1
-        return self.n - 1
+        n = self.n
+        if n == len(self._data):
+            self.reserve(1)
+        self._data[n] = value
+        self.n = n + 1
+        return n
 
     @property
     def a(self) -> np.ndarray:
@@ -999,9 +1001,6 @@ class Deduplicator:
             cands = _unique(cands)
             jac = self._jaccards(cands, sig)
             ranked = self._rank_near(cands, sig, size, pieces, row, part, jac)
-            # band candidates close enough to be compared sentence by sentence are
-            # candidates for a partial match too (`cluster.TEXT_MIN_JACCARD`)
-            part = np.concatenate((part, cands[jac >= TEXT_MIN_JACCARD]))
             for neg_sim, c, jac_c, share in ranked:
                 if (
                     self._longest
@@ -1015,6 +1014,10 @@ class Deduplicator:
                         id_, key, length, sig, size, -neg_sim, jac_c, c, kept_items, pieces, row
                     )
                 break
+        if best_near is None and len(cands):
+            # band candidates close enough to be compared sentence by sentence are
+            # candidates for a partial match too (`cluster.TEXT_MIN_JACCARD`)
+            part = np.concatenate((part, cands[jac >= TEXT_MIN_JACCARD]))
         if best_near is not None:
             sim, c, share = best_near
             self._absorb(c, own, chars, sents)
@@ -1202,9 +1205,15 @@ class Deduplicator:
         csents = self._c_sents.a[cands]
         sents: int | None = None  # cut only when the containment route needs them
         ranked = []
+        # from here `verify` says near by Jaccard without sentences, and `_through_first`
+        # keeps it: the same entry, without their objects
+        sure = max(self.config.threshold, _SURE_JACCARD)
         for c, j, s, n in zip(
             cands.tolist(), jac.tolist(), csize.tolist(), csents.tolist(), strict=True
         ):
+            if j >= sure:
+                ranked.append((-j, c, j, 0.0))
+                continue
             if j < self.config.threshold and sents is None:
                 sents = pieces.of(row, need=True)[3]
             compare = j >= TEXT_MIN_JACCARD or (linked is not None and c in linked)
