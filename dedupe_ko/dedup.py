@@ -324,6 +324,83 @@ _K_ROW_SHARES = kernel(_row_shares_kernel)
 
 def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(later, earlier) row pairs of an (n x bands) key array that share some band key."""
+    if _K_PAIRS is not None:
+        n, width = keys.shape
+        rows = np.arange(n * width, dtype=np.int64) // width
+        return _K_PAIRS(keys.ravel(), rows, n, 1, np.zeros(0, np.bool_), -1)
+    return _pairs_within_numpy(keys)
+
+
+def _pairs_kernel(keys, rows, n, min_shared, crowded, max_rows):  # type: ignore[no-untyped-def]
+    """(later, earlier) rows (entry i is in row ``rows[i]``, ascending) sharing at least
+    ``min_shared`` keys, sorted by (later, earlier): `_pairs_within_numpy` (``max_rows``
+    < 0: no key is crowded, a row never pairs with itself) and `_shared_pairs_numpy` (keys
+    under more than ``max_rows`` entries, and those ``crowded`` already, left out; the
+    former marked in ``crowded``)."""
+    m = len(keys)
+    order = np.argsort(keys, kind="mergesort")  # stable: rows ascend inside a run
+    skip = np.zeros(m, np.bool_)
+    total = 0
+    i = 0
+    while i < m:
+        e = i + 1
+        while e < m and keys[order[e]] == keys[order[i]]:
+            e += 1
+        if max_rows >= 0:
+            if e - i > max_rows:
+                for q in range(i, e):
+                    crowded[order[q]] = True
+            k = 0
+            for q in range(i, e):
+                if crowded[order[q]]:
+                    skip[q] = True
+                else:
+                    k += 1
+        else:
+            k = e - i
+        total += k * (k - 1) // 2
+        i = e
+    codes = np.empty(total, np.int64)
+    c = 0
+    i = 0
+    while i < m:
+        e = i + 1
+        while e < m and keys[order[e]] == keys[order[i]]:
+            e += 1
+        for q in range(i, e):
+            if skip[q]:
+                continue
+            later = rows[order[q]]
+            for t in range(i, q):
+                if skip[t]:
+                    continue
+                earlier = rows[order[t]]
+                if max_rows < 0 and later == earlier:
+                    continue
+                codes[c] = later * n + earlier
+                c += 1
+        i = e
+    codes = np.sort(codes[:c])
+    out = np.empty(c, np.int64)
+    o = 0
+    q = 0
+    while q < c:
+        e = q + 1
+        while e < c and codes[e] == codes[q]:
+            e += 1
+        if e - q >= min_shared:
+            out[o] = codes[q]
+            o += 1
+        q = e
+    out = out[:o]
+    return out // n, out % n
+
+
+_K_PAIRS = kernel(_pairs_kernel)
+
+
+def _pairs_within_numpy(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_pairs_within` in numpy calls."""
     n, width = keys.shape
     flat = keys.ravel()
     order = np.argsort(flat, kind="stable")  # stable: rows ascend inside a run of equal keys
@@ -361,6 +438,15 @@ def _shared_pairs(
     in more than ``max_rows`` rows are boilerplate too: marked in ``crowded`` (in place)."""
     if len(keys) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
+    if _K_PAIRS is not None:
+        return _K_PAIRS(keys, rows.astype(np.int64, copy=False), n, min_shared, crowded, max_rows)
+    return _shared_pairs_numpy(keys, rows, n, min_shared, crowded, max_rows)
+
+
+def _shared_pairs_numpy(
+    keys: np.ndarray, rows: np.ndarray, n: int, min_shared: int, crowded: np.ndarray, max_rows: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_shared_pairs` in numpy calls."""
     order = np.argsort(keys, kind="stable")  # stable: rows ascend inside a run of equal keys
     sk = keys[order]
     starts = np.concatenate(([True], sk[1:] != sk[:-1]))

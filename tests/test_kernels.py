@@ -8,12 +8,14 @@ sentences, republished with edits) and on random inputs. Skipped when kernels ar
 from __future__ import annotations
 
 import random
+import sys
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dedupe_ko.dedup  # noqa: F401  (the module, for its private helpers)
 from dedupe_ko import _jit, sentences
 from dedupe_ko.sentences import fingerprint_batch, same_text, same_text_many
 from dedupe_ko.store import MemoryBandStore, _merge, _merge_numpy
@@ -165,3 +167,29 @@ def test_store_with_other_keys_answers_by_numpy() -> None:
     got = store.query(np.array([5, 4], np.int64))
     assert store._sieve is False
     assert got.rows.tolist() == [0, 0] and got.values.tolist() == [1, 3]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(0, 10_000))
+def test_pair_kernels_match_numpy(seed: int) -> None:
+    """Rows sharing band keys (`_pairs_within`) or enough sentence pieces (`_shared_pairs`,
+    with its boilerplate marks) come out the same, in the same order."""
+    dd = sys.modules["dedupe_ko.dedup"]
+    rng = np.random.default_rng(seed)
+    n, width = int(rng.integers(2, 40)), int(rng.integers(1, 6))
+    bands = rng.integers(0, int(rng.integers(1, 60)), (n, width)).astype(np.uint64)
+    for x, y in zip(dd._pairs_within(bands), dd._pairs_within_numpy(bands), strict=True):
+        assert x.dtype == y.dtype
+        np.testing.assert_array_equal(x, y)
+    per = [np.unique(rng.integers(0, 80, int(rng.integers(0, 12)))) for _ in range(n)]
+    keys = np.concatenate(per).astype(np.uint64)
+    rows = np.repeat(np.arange(n), [len(p) for p in per])
+    marked = rng.random(len(keys)) < 0.1
+    for min_shared, max_rows in ((1, 1), (2, 3), (3, 8)):
+        got_crowded, want_crowded = marked.copy(), marked.copy()
+        got = dd._shared_pairs(keys, rows, n, min_shared, got_crowded, max_rows)
+        want = dd._shared_pairs_numpy(keys, rows, n, min_shared, want_crowded, max_rows)
+        for x, y in zip(got, want, strict=True):
+            assert x.dtype == y.dtype
+            np.testing.assert_array_equal(x, y)
+        np.testing.assert_array_equal(got_crowded, want_crowded)
