@@ -327,18 +327,20 @@ def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     if _K_PAIRS is not None:
         n, width = keys.shape
         rows = np.arange(n * width, dtype=np.int64) // width
-        return _K_PAIRS(keys.ravel(), rows, n, 1, np.zeros(0, np.bool_), -1)
+        flat = keys.ravel()
+        order = np.argsort(flat, kind="stable")  # stable: rows ascend inside a run
+        return _K_PAIRS(flat, order, rows, n, 1, np.zeros(0, np.bool_), -1)
     return _pairs_within_numpy(keys)
 
 
-def _pairs_kernel(keys, rows, n, min_shared, crowded, max_rows):  # type: ignore[no-untyped-def]
-    """(later, earlier) rows (entry i is in row ``rows[i]``, ascending) sharing at least
+def _pairs_kernel(keys, order, rows, n, min_shared, crowded, max_rows):  # type: ignore[no-untyped-def]
+    """(later, earlier) rows (entry i is in row ``rows[i]``, ascending; ``order``: the
+    entries by key, stably) sharing at least
     ``min_shared`` keys, sorted by (later, earlier): `_pairs_within_numpy` (``max_rows``
     < 0: no key is crowded, a row never pairs with itself) and `_shared_pairs_numpy` (keys
     under more than ``max_rows`` entries, and those ``crowded`` already, left out; the
     former marked in ``crowded``)."""
     m = len(keys)
-    order = np.argsort(keys, kind="mergesort")  # stable: rows ascend inside a run
     skip = np.zeros(m, np.bool_)
     total = 0
     i = 0
@@ -439,7 +441,9 @@ def _shared_pairs(
     if len(keys) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     if _K_PAIRS is not None:
-        return _K_PAIRS(keys, rows.astype(np.int64, copy=False), n, min_shared, crowded, max_rows)
+        order = np.argsort(keys, kind="stable")  # stable: rows ascend inside a run
+        rows = rows.astype(np.int64, copy=False)
+        return _K_PAIRS(keys, order, rows, n, min_shared, crowded, max_rows)
     return _shared_pairs_numpy(keys, rows, n, min_shared, crowded, max_rows)
 
 
