@@ -12,10 +12,16 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["available", "kernel"]
+__all__ = ["available", "kernel", "load", "loaded"]
+
+# Records a Deduplicator takes before it loads numba (`load`): numba's start-up (about 0.7 s
+# of CPU in every process, with the kernels cached) costs more than the kernels save on a
+# smaller run, so a small run stays on the numpy path (same decisions).
+LOAD_AFTER = 4096
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +60,19 @@ class _Lazy:
 def kernel(fn: Callable[..., Any]) -> Callable[..., Any] | None:
     """``fn`` compiled on first use, or None when kernels are off (see `available`)."""
     return _Lazy(fn) if available() else None
+
+
+def loaded() -> bool:
+    """Whether numba is imported in this process: callers use their kernels only then (a
+    small run never pays numba's start-up; both paths give the same results)."""
+    return "numba" in sys.modules
+
+
+def load() -> bool:
+    """Import numba now when kernels are on (see `available`), so that callers use their
+    kernels from here on; returns `loaded`."""
+    if available():
+        import numba  # noqa: F401
+
+        log.debug("numba loaded: kernels on")
+    return loaded()

@@ -38,7 +38,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
-from ._jit import kernel
+from ._jit import LOAD_AFTER, kernel, load, loaded
 from .cluster import (
     CHAIN_MIN_SHARE,
     PARTIAL_MAX_RATIO,
@@ -324,7 +324,7 @@ _K_ROW_SHARES = kernel(_row_shares_kernel)
 
 def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(later, earlier) row pairs of an (n x bands) key array that share some band key."""
-    if _K_PAIRS is not None:
+    if _K_PAIRS is not None and loaded():
         n, width = keys.shape
         rows = np.arange(n * width, dtype=np.int64) // width
         flat = keys.ravel()
@@ -440,7 +440,7 @@ def _shared_pairs(
     in more than ``max_rows`` rows are boilerplate too: marked in ``crowded`` (in place)."""
     if len(keys) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
-    if _K_PAIRS is not None:
+    if _K_PAIRS is not None and loaded():
         order = np.argsort(keys, kind="stable")  # stable: rows ascend inside a run
         rows = rows.astype(np.int64, copy=False)
         return _K_PAIRS(keys, order, rows, n, min_shared, crowded, max_rows)
@@ -712,6 +712,8 @@ class Deduplicator:
         ids, texts = self._check(records)
         if not ids:
             return []
+        if len(self._ids) >= LOAD_AFTER and not loaded():
+            load()  # a large run: numba's start-up pays off (`dedupe_ko._jit.LOAD_AFTER`)
         self._fetched.clear()  # the store may have changed since the last batch
         # 1. exact keys; which bodies are new (not seen before, not earlier in this batch)
         folded = fold_batch(texts)
@@ -747,7 +749,7 @@ class Deduplicator:
         # it joins on the signature alone (unless it may take that representative's place)
         sure = np.zeros(len(fresh), dtype=bool)
         if len(found.rows):
-            if _K_PAIR_SHARES is not None:
+            if _K_PAIR_SHARES is not None and loaded():
                 jac = _K_PAIR_SHARES(sigs, found.rows, self._c_sig.a, found.values)
             else:
                 jac = _share_equal(sigs[found.rows], self._c_sig.a[found.values])
@@ -1264,7 +1266,7 @@ class Deduplicator:
 
     def _jaccards(self, cands: np.ndarray, sig: np.ndarray) -> np.ndarray:
         """Jaccard estimates of a signature against clusters ``cands``' signatures."""
-        if _K_ROW_SHARES is not None:
+        if _K_ROW_SHARES is not None and loaded():
             return _K_ROW_SHARES(self._c_sig.a, cands, sig)
         return _share_equal(self._c_sig.a[cands], sig)
 

@@ -43,7 +43,7 @@ from typing import Literal
 
 import numpy as np
 
-from ._jit import kernel
+from ._jit import kernel, loaded
 from .cluster import in_sorted
 from .minhash import (
     _MIX,
@@ -605,7 +605,7 @@ def same_text(
     (boilerplate: sentences found in many unrelated clusters). ``share=False``: only the
     template check (numbers, subject words); the sentences are not compared
     (``compared`` False, ``share`` 1.0)."""
-    if _K_SAME_TEXT is None:
+    if _K_SAME_TEXT is None or not loaded():
         return _same_text_numpy(a, b, leave_out, share)
     if leave_out is None or not len(leave_out):
         keep_a = keep_b = _ALL
@@ -813,7 +813,7 @@ def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray
     sizes = [len(x) for x in parts]
     grams = np.where(a_inner, len(a.grams), [len(b.grams) for b in bs])
     vocab = a.vocab
-    if len(vocab) and _K_EARLY_HITS is not None:
+    if len(vocab) and _K_EARLY_HITS is not None and loaded():
         hits = _K_EARLY_HITS(
             np.concatenate(parts), np.array(sizes, np.int64), a_inner, vocab, a.gram_counts
         )

@@ -21,7 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ._jit import kernel
+from ._jit import kernel, loaded
 from .minhash import _distinct
 
 __all__ = ["BandStore", "Hits", "MemoryBandStore", "RedisBandStore", "SQLiteBandStore"]
@@ -56,7 +56,7 @@ def _merge(
     a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Merge two sorted (keys, values) runs in linear time; ``a``'s entries come first on ties."""
-    if _K_MERGE is not None:
+    if _K_MERGE is not None and loaded():
         return _K_MERGE(a[0], a[1], b[0], b[1])
     return _merge_numpy(a, b)
 
@@ -260,7 +260,8 @@ class MemoryBandStore:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
         # with compiled kernels (`_hits_kernel`): a sieve of one bit per key hash (8 to 32
         # bits an entry, at most 1 MiB) that lets a query skip the searches of most keys
-        # not stored; None while the keys are all uint64 and kernels are on, else False
+        # not stored; made at the first kernel query (None till then), False when kernels
+        # are off or a key is not uint64
         self._sieve: np.ndarray | None | bool = None if _K_QUERY is not None else False
         self._shift = np.uint64(64 - _SIEVE_MIN_BITS)
 
@@ -280,15 +281,14 @@ class MemoryBandStore:
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
             b = self._runs.pop()
             self._runs.append(_merge(self._runs.pop(), b))
-        if self._sieve is not False:
+        if self._sieve is not False and keys.dtype != np.uint64:
+            self._sieve = False  # the kernels take uint64 keys: numpy answers every query
+        elif isinstance(self._sieve, np.ndarray):  # (else made at the first kernel query)
             self._sift(self._runs[-1][0] if len(self._runs) > 1 else None)
 
     def _sift(self, new: np.ndarray | None) -> None:
-        """Set the sieve bits of the newest run (``new``), or rebuild the sieve, bigger, from
+        """Set the sieve bits of the newest run (``new``), or build the sieve, bigger, from
         every run when the store outgrew it (or ``new`` is None: one run, merged)."""
-        if any(k.dtype != np.uint64 for k, _ in self._runs):
-            self._sieve = False  # the kernels take uint64 keys: numpy answers every query
-            return
         n = len(self)
         bits = min(max(_SIEVE_MIN_BITS, (8 * n).bit_length()), _SIEVE_MAX_BITS)
         assert _K_SIEVE is not None
@@ -303,9 +303,17 @@ class MemoryBandStore:
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
         flat = keys.ravel()
-        sieve = self._sieve
-        if _K_QUERY is None or not self._runs or sieve is False or flat.dtype != np.uint64:
+        if (
+            _K_QUERY is None
+            or not loaded()
+            or not self._runs
+            or self._sieve is False
+            or flat.dtype != np.uint64
+        ):
             return self._query_numpy(flat, width, cap)
+        if self._sieve is None:
+            self._sift(None)
+        sieve = self._sieve
         assert _K_SIFTED is not None and _K_SEARCH is not None
         cand, order = _K_SIFTED(sieve, self._shift, flat)
         cnt = np.zeros((len(self._runs), len(cand)), np.int64)

@@ -8,7 +8,9 @@ sentences, republished with edits) and on random inputs. Skipped when kernels ar
 from __future__ import annotations
 
 import random
+import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +22,16 @@ from dedupe_ko import _jit, sentences
 from dedupe_ko.sentences import fingerprint_batch, same_text, same_text_many
 from dedupe_ko.store import MemoryBandStore, _merge, _merge_numpy
 
+ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not _jit.available(), reason="kernels off (DEDUPE_KO_JIT=0)")
+
+
+@pytest.fixture(autouse=True)
+def _numba_loaded() -> None:
+    """Callers use their kernels once numba is loaded (`_jit.load`; a Deduplicator loads it
+    after `_jit.LOAD_AFTER` records)."""
+    assert _jit.load()
+
 
 _SENTENCES = [
     "서울시는 3일 강남구 일대 재건축 단지 12곳의 안전진단 결과를 발표했다.",
@@ -193,3 +204,23 @@ def test_pair_kernels_match_numpy(seed: int) -> None:
             assert x.dtype == y.dtype
             np.testing.assert_array_equal(x, y)
         np.testing.assert_array_equal(got_crowded, want_crowded)
+
+
+def test_small_run_stays_on_numpy_and_a_large_one_loads_numba() -> None:
+    """A run of a few records never pays numba's start-up; a Deduplicator that has taken
+    `_jit.LOAD_AFTER` records loads it. Run in a fresh process (this one has numba)."""
+    code = (
+        "import sys\n"
+        "from dedupe_ko.dedup import Deduplicator\n"
+        "from dedupe_ko import _jit\n"
+        "d = Deduplicator()\n"
+        "body = '서울시는 3일 재건축 단지 12곳의 안전진단 결과를 발표했다. 시 관계자는 말했다.'\n"
+        "d.add_batch([(f's{i}', body + str(i)) for i in range(20)])\n"
+        "print('numba' in sys.modules)\n"
+        "d.add_batch([(f'l{i}', body + str(i)) for i in range(_jit.LOAD_AFTER)])\n"
+        "print('numba' in sys.modules)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.split()
+    assert out == ["False", "True"]
