@@ -1293,6 +1293,17 @@ class Deduplicator:
         The same rule for this run's clusters and the store's entries."""
         if jac is None:
             jac = self._jaccards(cands, sig)
+        cfg = self.config
+        floor = min(TEXT_MIN_JACCARD, cfg.min_jaccard, cfg.threshold)
+        if len(cands) > 1 and not _log.isEnabledFor(logging.DEBUG):
+            # under every floor, and sharing no piece, `verify` can only refuse (MinHash
+            # alone, no sentences): dropped at once (with a popular band key a body has
+            # hundreds of such candidates in a large run)
+            keep = jac >= floor
+            if linked is not None and len(linked) and not keep.all():
+                keep |= in_sorted(cands, _unique(linked))
+            if not keep.all():
+                cands, jac = cands[keep], jac[keep]
         csize = self._c_size.a[cands]
         csents = self._c_sents.a[cands]
         sents: int | None = None  # cut only when the containment route needs them

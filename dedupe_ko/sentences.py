@@ -842,12 +842,17 @@ def _early_hits_kernel(vals, sizes, a_inner, vocab, gram_counts):  # type: ignor
     values found in ``vocab``, each counted ``gram_counts`` times when a is the inner one."""
     hits = np.zeros(len(sizes), np.int64)
     m = len(vocab)
+    maybe = np.zeros(_SIEVE, np.bool_)  # low bits some vocabulary value has: searched
+    for v in vocab:
+        maybe[v & _SIEVE_MASK] = True
     at = 0
     for k in range(len(sizes)):
         w = a_inner[k]
         n = 0
         for q in range(at, at + sizes[k]):
             v = vals[q]
+            if not maybe[v & _SIEVE_MASK]:
+                continue
             i = np.searchsorted(vocab, v)
             if i < m and vocab[i] == v:
                 n += gram_counts[i] if w else 1
