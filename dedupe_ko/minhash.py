@@ -23,6 +23,7 @@ import numpy as np
 import regex
 import xxhash
 
+from ._jit import kernel
 from ._sketch import affine32_permutations, optimal_bands_rows  # datasketch's, without scipy
 from .lexicon import DATELINE_PARAGRAPH
 from .normalize import NORMALIZER_VERSION, fold_key
@@ -319,6 +320,20 @@ class MinHasher:
 
     def signatures_of_keys(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """`signatures` for texts already turned into keys (`shingle_key`)."""
+        if _K_KEY_SIGNATURES is None or not keys:
+            return self._signatures_of_keys_numpy(keys)
+        n = len(keys)
+        cps = np.frombuffer("".join(keys).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        bounds = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=n), out=bounds[1:])
+        sigs = np.full((n, self.config.num_perm), _EMPTY, dtype=np.uint32)
+        sizes = np.zeros(n, dtype=np.int64)
+        a, b = self._a.ravel(), self._b.ravel()
+        _K_KEY_SIGNATURES(cps, bounds, self.config.shingle_size, a, b, sigs, sizes)
+        return sigs, sizes
+
+    def _signatures_of_keys_numpy(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`signatures_of_keys` in numpy (without kernels; tests compare the two)."""
         n = len(keys)
         sizes = np.zeros(n, dtype=np.int64)
         parts = []
@@ -447,6 +462,94 @@ def _bands_rows(
     """datasketch's optimiser (`_sketch.optimal_bands_rows`), once per setting."""
     b, r = optimal_bands_rows(threshold, num_perm, fp_weight, fn_weight)
     return int(b), int(r)
+
+
+_M32 = np.uint64(0xFFFFFFFF)
+_FM1 = np.uint64(0x85EBCA6B)
+_FM2 = np.uint64(0xC2B2AE35)
+_U16, _U13, _U29, _U32 = np.uint64(16), np.uint64(13), np.uint64(29), np.uint64(32)
+
+
+def _key_signatures_kernel(
+    cps: np.ndarray,
+    bounds: np.ndarray,
+    k: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    sigs: np.ndarray,
+    sizes: np.ndarray,
+) -> None:
+    """`MinHasher._signatures_of_keys_numpy` as one loop (kernel): key i is
+    ``cps[bounds[i]:bounds[i + 1]]``; each of its window hashes (`_window_hashes`, of
+    ``min(k, len)`` code points) goes into a small open-addressing set, ``sizes[i]`` counts
+    the distinct ones, and each distinct one, `_fmix32`-mixed, lowers ``sigs[i]`` (filled
+    with `_EMPTY`) through the ``a * h + b`` permutations (mod 2^32)."""
+    n = len(bounds) - 1
+    p = len(a)
+    longest = 1
+    for i in range(n):
+        longest = max(longest, bounds[i + 1] - bounds[i])
+    cap = 16
+    while cap < 2 * longest:
+        cap *= 2
+    table = np.zeros(cap, dtype=np.uint32)
+    stamp = np.zeros(cap, dtype=np.int64)  # slot taken for key i when stamp == i + 1
+    row = np.empty(p, dtype=np.uint32)
+    for i in range(n):
+        lo = bounds[i]
+        length = bounds[i + 1] - lo
+        if length == 0:
+            continue
+        kk = min(k, length)
+        m = length - kk + 1
+        size = 16
+        while size < 2 * m:
+            size *= 2
+        mask = size - 1
+        for q in range(p):
+            row[q] = np.uint32(0xFFFFFFFF)
+        count = 0
+        for w in range(m):
+            h = np.uint64(cps[lo + w])
+            if kk > 1:
+                h = h * _MULT
+            for j in range(1, kk):
+                h = h + np.uint64(cps[lo + w + j])
+                if j < kk - 1:
+                    h = h * _MULT
+            h = h ^ (h >> _U29)
+            h = h * _MIX
+            h = h ^ (h >> _U32)
+            v32 = np.uint32(h & _M32)
+            slot = (v32 ^ (v32 >> np.uint32(16))) & mask
+            new = True
+            while stamp[slot] == i + 1:
+                if table[slot] == v32:
+                    new = False
+                    break
+                slot = (slot + 1) & mask
+            if not new:
+                continue
+            stamp[slot] = i + 1
+            table[slot] = v32
+            count += 1
+            hv = np.uint64(v32)
+            hv = hv ^ (hv >> _U16)
+            hv = (hv * _FM1) & _M32
+            hv = hv ^ (hv >> _U13)
+            hv = (hv * _FM2) & _M32
+            hv = hv ^ (hv >> _U16)
+            h32 = np.uint32(hv)
+            for q in range(p):
+                v = np.uint32(np.uint32(a[q] * h32) + b[q])
+                if v < row[q]:
+                    row[q] = v
+        sizes[i] = count
+        for q in range(p):
+            sigs[i, q] = row[q]
+
+
+_K_KEY_SIGNATURES = kernel(_key_signatures_kernel)
 
 
 def _fmix32(hv: np.ndarray) -> np.ndarray:
