@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from test_minhash import _ODD, BODIES, STORIES
 
 from dedupe_ko import minhash
-from dedupe_ko.minhash import MinHasher, MinHashConfig, fold, shingle_key
+from dedupe_ko.minhash import MinHashConfig, MinHasher, fold, shingle_key
 
 needs_kernels = pytest.mark.skipif(
     minhash._K_KEY_SIGNATURES is None, reason="kernels off (DEDUPE_KO_JIT=0 or no numba)"
