@@ -43,6 +43,7 @@ from typing import Literal
 
 import numpy as np
 
+from ._jit import kernel
 from .cluster import in_sorted
 from .minhash import (
     _MIX,
@@ -287,6 +288,99 @@ def _distinct_per_doc(
     """Distinct sorted values of each doc (0..n-1): (offsets, values); with ``min_count``
     also those occurring at least that many times in their doc: (offsets, values, offsets2,
     values2); ``counts_too``: then the counts of the values (of the first selection)."""
+    if _K_DISTINCT_PER_DOC is not None and values.dtype == np.uint32 and len(values):
+        ok, at, vals, counts, rep_at, rep = _K_DISTINCT_PER_DOC(
+            values, doc.astype(np.int64, copy=False), n, min_count
+        )
+        if ok:  # (docs in order, all in 0..n-1: as every caller gives them)
+            out: tuple[np.ndarray, ...] = (at, vals)
+            if min_count:
+                out += (rep_at, rep)
+            return (*out, counts) if counts_too else out
+    return _distinct_per_doc_numpy(values, doc, n, min_count, counts_too)
+
+
+def _distinct_per_doc_kernel(
+    values: np.ndarray, doc: np.ndarray, n: int, min_count: int
+) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`_distinct_per_doc_numpy` for docs given in order (kernel): each doc's values sorted
+    on their own (insertion sort when few, else a 4-pass radix sort), then made distinct
+    and counted. Returns ``(ok, offsets, values, counts, offsets2, values2)``; ``ok`` False
+    (nothing done) when ``doc`` is not ascending within 0..n-1."""
+    size = len(values)
+    at = np.zeros(n + 1, dtype=np.int64)
+    rep_at = np.zeros(n + 1, dtype=np.int64)
+    for i in range(size):
+        d = doc[i]
+        if d < 0 or d >= n or (i > 0 and d < doc[i - 1]):
+            return False, at, values[:0], at[:0], rep_at, values[:0]
+    sorted_ = np.empty(size, dtype=np.uint32)
+    tmp = np.empty(size, dtype=np.uint32)
+    out = np.empty(size, dtype=np.uint32)
+    counts = np.empty(size, dtype=np.int64)
+    rep = np.empty(size, dtype=np.uint32)
+    cnt = np.zeros(256, dtype=np.int64)
+    nd = 0
+    nr = 0
+    lo = 0
+    for d in range(n):
+        hi = lo
+        while hi < size and doc[hi] == d:
+            hi += 1
+        m = hi - lo
+        dst = sorted_[lo:hi]
+        if m <= 32:
+            for i in range(m):
+                x = values[lo + i]
+                j = i - 1
+                while j >= 0 and dst[j] > x:
+                    dst[j + 1] = dst[j]
+                    j -= 1
+                dst[j + 1] = x
+        else:  # LSD radix, a byte a pass: dst -> tmp -> dst -> tmp -> dst
+            for i in range(m):
+                dst[i] = values[lo + i]
+            src = dst
+            buf = tmp[lo:hi]
+            for shift in range(0, 32, 8):
+                cnt[:] = 0
+                for i in range(m):
+                    cnt[(src[i] >> shift) & 255] += 1
+                total = 0
+                for k in range(256):
+                    c = cnt[k]
+                    cnt[k] = total
+                    total += c
+                for i in range(m):
+                    k = (src[i] >> shift) & 255
+                    buf[cnt[k]] = src[i]
+                    cnt[k] += 1
+                src, buf = buf, src
+        i = 0
+        while i < m:
+            j = i + 1
+            while j < m and dst[j] == dst[i]:
+                j += 1
+            out[nd] = dst[i]
+            counts[nd] = j - i
+            nd += 1
+            if min_count and j - i >= min_count:
+                rep[nr] = dst[i]
+                nr += 1
+            i = j
+        at[d + 1] = nd
+        rep_at[d + 1] = nr
+        lo = hi
+    return True, at, out[:nd], counts[:nd], rep_at, rep[:nr]
+
+
+_K_DISTINCT_PER_DOC = kernel(_distinct_per_doc_kernel)
+
+
+def _distinct_per_doc_numpy(
+    values: np.ndarray, doc: np.ndarray, n: int, min_count: int = 0, counts_too: bool = False
+) -> tuple[np.ndarray, ...]:
+    """`_distinct_per_doc` in numpy (without kernels; tests compare the two)."""
     key = np.sort((doc.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64))
     # (np.unique hashes instead of sorting in numpy 2.3+: much slower here)
     first = (
@@ -431,6 +525,48 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
     hashes = piece_hashes(kc, s_start, first_stop)
     chars = s_len.astype(np.int32)
     sent_at = np.searchsorted(sent_doc, np.arange(n + 1), side="left").astype(np.int64)
+    if _K_SENTENCE_PARTS is not None:
+        gram_at, grams, gram_sid, num_at, numbers, num_sid, anchors, anchor_sid = _K_SENTENCE_PARTS(
+            kc, s_start, s_len
+        )
+    else:
+        gram_sid, grams, anchor_sid, anchors, num_sid, numbers = _sentence_parts_numpy(cut)
+        gram_at = np.searchsorted(gram_sid, np.arange(k + 1)).astype(np.int64)
+        num_at = np.searchsorted(num_sid, np.arange(k + 1)).astype(np.int64)
+    vocab_at, vocab, vocab_counts = _distinct_per_doc(grams, sent_doc[gram_sid], n, counts_too=True)
+    nv_at, num_vocab = _distinct_per_doc(numbers, sent_doc[num_sid], n)
+    word_hashes = _words(cut.cps, cut.seps) if _K_WORDS is None else _K_WORDS(cut.cps)
+    word_at, words, rep_at, repeated = _distinct_per_doc(*word_hashes, n, min_count=2)
+    anchor_at, anchors = _distinct_per_doc(anchors, sent_doc[anchor_sid], n)
+    return Prints(
+        sent_at,
+        hashes,
+        chars,
+        gram_at,
+        grams,
+        num_at,
+        numbers,
+        vocab_at,
+        vocab,
+        nv_at,
+        num_vocab,
+        word_at,
+        words,
+        rep_at,
+        repeated,
+        anchor_at,
+        anchors,
+        vocab_counts,
+    )
+
+
+def _sentence_parts_numpy(
+    cut: Sentences,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The sampled 5-grams, anchors and numbers of a cut's sentences, each with its
+    sentence: ``(gram_sid, grams, anchor_sid, anchors, num_sid, numbers)`` (numpy; the kernel
+    `_sentence_parts_kernel` gives the same)."""
+    kc = cut.kc
     sid = _sentence_ids(cut)
     # sampled 5-grams inside one sentence: every one with a digit, a quarter of the others
     digit = (kc >= 0x30) & (kc <= 0x39)
@@ -459,32 +595,158 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
         num_sid, numbers = d_sid[ds], (_mix(nh) >> np.uint64(32)).astype(np.uint32)
     else:
         num_sid, numbers = np.empty(0, np.int64), np.empty(0, np.uint32)
-    gram_at = np.searchsorted(gram_sid, np.arange(k + 1)).astype(np.int64)
-    num_at = np.searchsorted(num_sid, np.arange(k + 1)).astype(np.int64)
-    vocab_at, vocab, vocab_counts = _distinct_per_doc(grams, sent_doc[gram_sid], n, counts_too=True)
-    nv_at, num_vocab = _distinct_per_doc(numbers, sent_doc[num_sid], n)
-    word_at, words, rep_at, repeated = _distinct_per_doc(*_words(cut.cps, cut.seps), n, min_count=2)
-    anchor_at, anchors = _distinct_per_doc(anchors, sent_doc[anchor_sid], n)
-    return Prints(
-        sent_at,
-        hashes,
-        chars,
+    return gram_sid, grams, anchor_sid, anchors, num_sid, numbers
+
+
+_G0, _G1, _G2, _G3, _G4 = (np.uint64(int(x)) for x in _GRAM_MUL)
+_M32 = np.uint64(0xFFFFFFFF)
+_GF = np.uint64(0x2C1B3C6D)
+_AF = np.uint64(0x85EBCA6B)
+_S12, _S13, _S15, _S16 = np.uint64(12), np.uint64(13), np.uint64(15), np.uint64(16)
+_S29, _S31, _S32 = np.uint64(29), np.uint64(31), np.uint64(32)
+_ONE = np.uint64(1)
+
+
+def _sentence_parts_kernel(
+    kc: np.ndarray, s_start: np.ndarray, s_len: np.ndarray
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
+    """`_sentence_parts_numpy` sentence by sentence (kernel), with the offsets
+    `fingerprint_batch` takes from them: ``(gram_at, grams, gram_sid, num_at, numbers,
+    num_sid, anchors, anchor_sid)``. Hashes as `_gram_hashes` and `_anchors` (mod 2**32),
+    numbers as the digit runs' sums of mixed (digit, rank) terms."""
+    k = len(s_start)
+    total = 0
+    for s in range(k):
+        total += s_len[s]
+    gram_at = np.zeros(k + 1, dtype=np.int64)
+    num_at = np.zeros(k + 1, dtype=np.int64)
+    grams = np.empty(total, dtype=np.uint32)
+    gram_sid = np.empty(total, dtype=np.int64)
+    numbers = np.empty(total, dtype=np.uint32)
+    num_sid = np.empty(total, dtype=np.int64)
+    anchors = np.empty(total, dtype=np.uint32)
+    anchor_sid = np.empty(total, dtype=np.int64)
+    longest = 1
+    for s in range(k):
+        longest = max(longest, s_len[s])
+    g = np.empty(longest, dtype=np.uint64)  # a sentence's 5-gram hashes
+    ng = 0
+    nn = 0
+    na = 0
+    for s in range(k):
+        lo = s_start[s]
+        length = s_len[s]
+        m = length - 4
+        for i in range(m):
+            at = lo + i
+            h = (
+                np.uint64(kc[at]) * _G0
+                + np.uint64(kc[at + 1]) * _G1
+                + np.uint64(kc[at + 2]) * _G2
+                + np.uint64(kc[at + 3]) * _G3
+                + np.uint64(kc[at + 4]) * _G4
+            ) & _M32
+            h = h ^ (h >> _S15)
+            h = (h * _GF) & _M32
+            h = h ^ (h >> _S12)
+            g[i] = h
+            digit = False
+            for j in range(5):
+                c = kc[at + j]
+                if c >= 0x30 and c <= 0x39:
+                    digit = True
+            if digit or (h & np.uint64(3)) == 0:
+                grams[ng] = np.uint32(h)
+                gram_sid[ng] = s
+                ng += 1
+        for i in range(length - 12):
+            a = (g[i] * _G0 + g[i + 4] * _G1 + g[i + 8] * _G2) & _M32
+            a = a ^ (a >> _S16)
+            a = (a * _AF) & _M32
+            a = a ^ (a >> _S13)
+            if (a & np.uint64(ANCHOR_EVERY - 1)) == 0:
+                anchors[na] = np.uint32(a)
+                anchor_sid[na] = s
+                na += 1
+        i = 0
+        while i < length:
+            c = kc[lo + i]
+            if c < 0x30 or c > 0x39:
+                i += 1
+                continue
+            nh = np.uint64(0)
+            rank = np.uint64(0)
+            while i < length and kc[lo + i] >= 0x30 and kc[lo + i] <= 0x39:
+                rank += _ONE
+                x = np.uint64(kc[lo + i]) * _NUM_MUL + rank * _PIECE_POS
+                x = x ^ (x >> _S31)
+                x = x * _MIX
+                x = x ^ (x >> _S29)
+                nh += x
+                i += 1
+            nh = nh ^ (nh >> _S31)
+            nh = nh * _MIX
+            nh = nh ^ (nh >> _S29)
+            numbers[nn] = np.uint32(nh >> _S32)
+            num_sid[nn] = s
+            nn += 1
+        gram_at[s + 1] = ng
+        num_at[s + 1] = nn
+    return (
         gram_at,
-        grams,
+        grams[:ng],
+        gram_sid[:ng],
         num_at,
-        numbers,
-        vocab_at,
-        vocab,
-        nv_at,
-        num_vocab,
-        word_at,
-        words,
-        rep_at,
-        repeated,
-        anchor_at,
-        anchors,
-        vocab_counts,
+        numbers[:nn],
+        num_sid[:nn],
+        anchors[:na],
+        anchor_sid[:na],
     )
+
+
+_K_SENTENCE_PARTS = kernel(_sentence_parts_kernel)
+
+
+def _words_kernel(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_words` in one scan (kernel); a word's text counts the 0 separators before it."""
+    size = len(cps)
+    out = np.empty(size // 2 + 1, dtype=np.uint32)
+    doc = np.empty(size // 2 + 1, dtype=np.int64)
+    nw = 0
+    d = 0
+    i = 0
+    while i < size:
+        c = cps[i]
+        if c == 0:
+            d += 1
+        if not ((c >= 0xAC00 and c <= 0xD7A3) or (c >= 0x61 and c <= 0x7A)):
+            i += 1
+            continue
+        start = i
+        while i + 1 < size and (
+            (cps[i + 1] >= 0xAC00 and cps[i + 1] <= 0xD7A3)
+            or (cps[i + 1] >= 0x61 and cps[i + 1] <= 0x7A)
+        ):
+            i += 1
+        end = i
+        i += 1
+        if end > start:
+            h = np.uint64(cps[start]) * _NUM_MUL
+            h += np.uint64(cps[start + 1]) * _PIECE_POS
+            h += np.uint64(cps[end]) * _PIECE_MUL
+            h += np.uint64(end - start) * _MULT
+            h = h ^ (h >> _S31)
+            h = h * _MIX
+            h = h ^ (h >> _S29)
+            out[nw] = np.uint32(h >> _S32)
+            doc[nw] = d
+            nw += 1
+    return out[:nw], doc[:nw]
+
+
+_K_WORDS = kernel(_words_kernel)
 
 
 def _anchors(g: np.ndarray, sid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

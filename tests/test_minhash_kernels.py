@@ -3,14 +3,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_minhash import _ODD, BODIES, STORIES
 
-from dedupe_ko import minhash
-from dedupe_ko.minhash import MinHashConfig, MinHasher, fold, shingle_key
+from dedupe_ko import minhash, sentences
+from dedupe_ko.minhash import (
+    MinHashConfig,
+    MinHasher,
+    cut_sentences,
+    fold,
+    shingle_key,
+    strip_marks,
+)
 
 needs_kernels = pytest.mark.skipif(
     minhash._K_KEY_SIGNATURES is None, reason="kernels off (DEDUPE_KO_JIT=0 or no numba)"
@@ -62,3 +71,119 @@ def test_signature_kernel_equals_numpy_on_random_text(texts, k):
     h = MinHasher(MinHashConfig(num_perm=32, shingle_size=k))
     keys = [fold(t) for t in texts]
     _same(h.signatures_of_keys(keys), h._signatures_of_keys_numpy(keys))
+
+
+# -- sentences: distinct values per document ---------------------------------------------
+
+
+def _same_arrays(got: tuple[np.ndarray, ...], want: tuple[np.ndarray, ...]) -> None:
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert g.dtype == w.dtype and g.shape == w.shape
+        assert np.array_equal(g, w)
+
+
+@needs_kernels
+def test_distinct_per_doc_kernel_equals_numpy_on_articles():
+    texts = [strip_marks(t) for t in KOREAN]
+    cut = cut_sentences(texts)
+    g = sentences._gram_hashes(cut.kc)
+    sid = sentences._sentence_ids(cut)
+    ok = sid[: len(g)] >= 0
+    values, doc = g[ok], cut.doc[sid[: len(g)][ok]]
+    n = len(texts)
+    for min_count in (0, 2, 3):
+        for counts_too in (False, True):
+            want = sentences._distinct_per_doc_numpy(values, doc, n, min_count, counts_too)
+            _same_arrays(sentences._distinct_per_doc(values, doc, n, min_count, counts_too), want)
+    words = sentences._words(cut.cps, cut.seps)
+    _same_arrays(
+        sentences._distinct_per_doc(*words, n, min_count=2),
+        sentences._distinct_per_doc_numpy(*words, n, min_count=2),
+    )
+    assert len(sentences._distinct_per_doc(*words, n, min_count=2)[3])  # repeated words
+
+
+@needs_kernels
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 2**32 - 1) | st.integers(0, 40), max_size=120), max_size=12),
+    st.integers(0, 3),
+    st.booleans(),
+    st.integers(0, 2),
+)
+def test_distinct_per_doc_kernel_equals_numpy_on_random_values(per_doc, min_count, counts, extra):
+    values = np.array([v for vs in per_doc for v in vs], dtype=np.uint32)
+    doc = np.repeat(np.arange(len(per_doc)), [len(vs) for vs in per_doc])
+    n = len(per_doc) + extra  # trailing docs with no values
+    got = sentences._distinct_per_doc(values, doc, n, min_count, counts)
+    _same_arrays(got, sentences._distinct_per_doc_numpy(values, doc, n, min_count, counts))
+    if len(doc) > 1 and doc[0] != doc[-1]:  # docs out of order: the numpy path, same result
+        rev = doc[::-1].copy()
+        got = sentences._distinct_per_doc(values, rev, n, min_count, counts)
+        _same_arrays(got, sentences._distinct_per_doc_numpy(values, rev, n, min_count, counts))
+
+
+# -- sentences: 5-grams, anchors, numbers and words of a batch ----------------------------
+
+_NUMBERS = [
+    "코스피는 전 거래일보다 12.35포인트(0.45%) 오른 2,745.82에 마감했다.",
+    "삼성전자 3분기 영업이익은 9조1834억원으로 집계됐다. 2023년 같은 기간보다 274% 늘었다.",
+    "1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30",
+]
+
+
+def _parts_numpy(cut):
+    k = len(cut.start)
+    gram_sid, grams, anchor_sid, anchors, num_sid, numbers = sentences._sentence_parts_numpy(cut)
+    gram_at = np.searchsorted(gram_sid, np.arange(k + 1)).astype(np.int64)
+    num_at = np.searchsorted(num_sid, np.arange(k + 1)).astype(np.int64)
+    return (gram_at, grams, gram_sid, num_at, numbers, num_sid, anchors, anchor_sid)
+
+
+def _check_parts(texts, min_chars=minhash.MIN_PIECE_CHARS):
+    cut = cut_sentences(texts, min_chars)
+    if cut is None:
+        return
+    got = sentences._K_SENTENCE_PARTS(cut.kc, cut.start, cut.length)
+    _same_arrays(got, _parts_numpy(cut))
+    _same_arrays(sentences._K_WORDS(cut.cps), sentences._words(cut.cps, cut.seps))
+
+
+@needs_kernels
+def test_sentence_parts_and_words_kernels_equal_numpy_on_articles():
+    texts = [strip_marks(t) for t in KOREAN] + _NUMBERS
+    _check_parts(texts)
+    _check_parts(texts, min_chars=1)
+    cut = cut_sentences(texts)
+    gram_at, grams, _, num_at, numbers, *_ = sentences._K_SENTENCE_PARTS(
+        cut.kc, cut.start, cut.length
+    )
+    assert len(grams) > 500 and len(numbers) > 40  # the articles carry both
+
+
+@needs_kernels
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(_ODD + "0123456789."), max_size=60)
+        | st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+        | st.sampled_from(PARAGRAPHS + _NUMBERS),
+        max_size=30,
+    ),
+    st.integers(1, 12),
+)
+def test_sentence_parts_and_words_kernels_equal_numpy_on_random_text(texts, min_chars):
+    _check_parts(texts, min_chars)
+
+
+@needs_kernels
+def test_fingerprint_batch_with_and_without_kernels(monkeypatch: pytest.MonkeyPatch):
+    texts = [strip_marks(t) for t in KOREAN] + _NUMBERS + ["", "짧다."]
+    got = sentences.fingerprint_batch(texts)
+    for name in ("_K_SENTENCE_PARTS", "_K_WORDS", "_K_DISTINCT_PER_DOC"):
+        monkeypatch.setattr(sentences, name, None)
+    want = sentences.fingerprint_batch(texts)
+    for field in dataclasses.fields(want):
+        g, w = getattr(got, field.name), getattr(want, field.name)
+        assert g.dtype == w.dtype and np.array_equal(g, w), field.name
