@@ -633,6 +633,17 @@ def cut_sentences(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) -> Sen
     if joined.count(_DOC_SEP) != n - 1:
         joined = _DOC_SEP.join(t.replace(_DOC_SEP, "") for t in texts)
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    if _K_CUT is not None:
+        pos, kc, seps, start, length, doc = _K_CUT(cps, _piece_classes(), min_chars)
+        if not len(pos) or not len(start):
+            return None
+        return Sentences(cps, pos, kc, seps, start, length, doc)
+    return _cut_numpy(cps, min_chars)
+
+
+def _cut_numpy(cps: np.ndarray, min_chars: int) -> Sentences | None:
+    """`cut_sentences` of the joined texts' code points ``cps`` (lower-cased in place), in
+    numpy (the kernel `_cut_kernel` gives the same arrays)."""
     cps[(cps - np.uint32(0x41)) < 26] += np.uint32(0x20)  # A-Z to a-z (enough for Korean text)
     # 0 dropped, 1 kept, 2 sentence end, 3 text end (code points above the BMP: kept)
     cls = np.take(_piece_classes(), cps, mode="clip")
@@ -657,6 +668,62 @@ def cut_sentences(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) -> Sen
         return None
     doc = np.searchsorted(seps, pos[s_start])
     return Sentences(cps, pos, kc, seps, s_start, s_len, doc)
+
+
+def _cut_kernel(
+    cps: np.ndarray, classes: np.ndarray, min_chars: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`_cut_numpy` in one scan (kernel): lower-cases A-Z in ``cps`` and returns ``(pos,
+    kc, seps, start, length, doc)``; a sentence is a run of kept characters between two
+    ends (a class 2 or 3 character, but a "." before a digit)."""
+    size = len(cps)
+    pos = np.empty(size, dtype=np.int64)
+    kc = np.empty(size, dtype=np.uint32)
+    seps = np.empty(size, dtype=np.int64)
+    start = np.empty(size, dtype=np.int64)
+    length = np.empty(size, dtype=np.int64)
+    doc = np.empty(size, dtype=np.int64)
+    top = len(classes) - 1
+    nk = 0  # kept characters so far
+    ns = 0  # separators so far
+    nsent = 0
+    run = 0  # kept characters since the last end
+    for i in range(size):
+        c = np.int64(cps[i])
+        if 0x41 <= c <= 0x5A:  # A-Z to a-z
+            c += 0x20
+            cps[i] = c
+        cl = classes[min(c, top)]
+        if cl == 1:
+            pos[nk] = i
+            kc[nk] = c
+            nk += 1
+            run += 1
+            continue
+        if cl == 0:
+            continue
+        if cl == 2 and c == 0x2E and i + 1 < size:
+            nxt = cps[i + 1]
+            if nxt >= 0x30 and nxt <= 0x39:  # "3.5%": one sentence
+                continue
+        if run >= min_chars and run > 0:
+            start[nsent] = nk - run
+            length[nsent] = run
+            doc[nsent] = ns
+            nsent += 1
+        run = 0
+        if cl == 3:
+            seps[ns] = i
+            ns += 1
+    if run >= min_chars and run > 0:
+        start[nsent] = nk - run
+        length[nsent] = run
+        doc[nsent] = ns
+        nsent += 1
+    return pos[:nk], kc[:nk], seps[:ns], start[:nsent], length[:nsent], doc[:nsent]
+
+
+_K_CUT = kernel(_cut_kernel)
 
 
 def piece_hashes(kc: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import dataclasses
+import unicodedata
 
 import numpy as np
 import pytest
@@ -187,3 +188,43 @@ def test_fingerprint_batch_with_and_without_kernels(monkeypatch: pytest.MonkeyPa
     for field in dataclasses.fields(want):
         g, w = getattr(got, field.name), getattr(want, field.name)
         assert g.dtype == w.dtype and np.array_equal(g, w), field.name
+
+
+# -- minhash: the sentence cut --------------------------------------------------------------
+
+
+def _check_cut(texts, min_chars=minhash.MIN_PIECE_CHARS):
+    got = cut_sentences(texts, min_chars)
+    joined = "\x00".join(t.replace("\x00", "") for t in texts)
+    joined = unicodedata.normalize("NFC", joined)
+    cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    want = minhash._cut_numpy(cps, min_chars) if texts else None
+    assert (got is None) == (want is None)
+    if got is not None:
+        for field in dataclasses.fields(want):
+            g, w = getattr(got, field.name), getattr(want, field.name)
+            assert g.dtype == w.dtype and np.array_equal(g, w), field.name
+
+
+@needs_kernels
+def test_cut_kernel_equals_numpy_on_articles():
+    texts = [strip_marks(t) for t in KOREAN] + _NUMBERS + ["ABC 뉴스. Seoul.3.5%", "끝."]
+    _check_cut(texts)
+    _check_cut(texts, min_chars=1)
+    _check_cut(["", ".", "가."])
+    assert len(cut_sentences(texts).start) > 100
+
+
+@needs_kernels
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(_ODD + "0123456789.ABCZ?!。"), max_size=60)
+        | st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+        | st.sampled_from(PARAGRAPHS + _NUMBERS),
+        max_size=30,
+    ),
+    st.integers(0, 12),
+)
+def test_cut_kernel_equals_numpy_on_random_text(texts, min_chars):
+    _check_cut(texts, min_chars)
