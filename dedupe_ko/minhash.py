@@ -729,6 +729,13 @@ _K_CUT = kernel(_cut_kernel)
 def piece_hashes(kc: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     """48-bit hashes of ``kc[starts[i]:stops[i]]`` (one polynomial hash from prefix sums,
     mixed): the hash of a sentence piece, wherever it is cut."""
+    if _K_PIECE_HASHES is not None:
+        return _K_PIECE_HASHES(kc, starts.astype(np.int64), stops.astype(np.int64))
+    return _piece_hashes_numpy(kc, starts, stops)
+
+
+def _piece_hashes_numpy(kc: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """`piece_hashes` in numpy (the kernel `_piece_hash` gives the same values)."""
     lengths = stops - starts
     pw, inv = _powers(len(kc) + 1)
     prefix = np.empty(len(kc) + 1, dtype=np.uint64)
@@ -740,6 +747,83 @@ def piece_hashes(kc: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.nd
     ph *= _MIX
     ph ^= ph >> np.uint64(29)
     return ph >> np.uint64(16)
+
+
+_S16U, _S29U, _S31U = np.uint64(16), np.uint64(29), np.uint64(31)
+
+
+def _piece_hashes_kernel(kc: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """`piece_hashes` (kernel)."""
+    out = np.empty(len(starts), dtype=np.uint64)
+    for i in range(len(starts)):
+        h = np.uint64(0)
+        for t in range(stops[i] - 1, starts[i] - 1, -1):
+            h = h * _POW_K + np.uint64(kc[t])
+        h += np.uint64(stops[i] - starts[i]) * _MULT
+        h ^= h >> _S31U
+        h *= _MIX
+        h ^= h >> _S29U
+        out[i] = h >> _S16U
+    return out
+
+
+_K_PIECE_HASHES = kernel(_piece_hashes_kernel)
+
+
+def _pieces_kernel(
+    kc: np.ndarray,
+    s_start: np.ndarray,
+    s_len: np.ndarray,
+    doc: np.ndarray,
+    n: int,
+    chunk: int,
+    offsets: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`pieces_batch` after the cut (kernel): each sentence cut into pieces of ``chunk``
+    characters (the last takes the rest), hashed as `piece_hashes`; each text's hashes
+    sorted and made distinct, with their lengths. Fills ``offsets``; returns (hashes,
+    lengths)."""
+    k = len(s_start)
+    total = 0
+    for s in range(k):
+        total += max(1, s_len[s] // chunk)
+    hashes = np.empty(total, dtype=np.uint64)
+    lengths = np.empty(total, dtype=np.int64)
+    seg = np.empty(total, dtype=np.uint64)
+    seg_len = np.empty(total, dtype=np.int64)
+    out = 0
+    s = 0
+    for d in range(n):
+        m = 0
+        while s < k and doc[s] == d:
+            per = max(1, s_len[s] // chunk)
+            for j in range(per):
+                a = s_start[s] + j * chunk
+                b = s_start[s] + s_len[s] if j == per - 1 else a + chunk
+                h = np.uint64(0)
+                for t in range(b - 1, a - 1, -1):
+                    h = h * _POW_K + np.uint64(kc[t])
+                h += np.uint64(b - a) * _MULT
+                h ^= h >> _S31U
+                h *= _MIX
+                h ^= h >> _S29U
+                seg[m] = h >> _S16U
+                seg_len[m] = b - a
+                m += 1
+            s += 1
+        order = np.argsort(seg[:m])
+        for i in range(m):
+            v = seg[order[i]]
+            if i > 0 and v == hashes[out - 1]:
+                continue
+            hashes[out] = v
+            lengths[out] = seg_len[order[i]]
+            out += 1
+        offsets[d + 1] = out
+    return hashes[:out], lengths[:out]
+
+
+_K_PIECES = kernel(_pieces_kernel)
 
 
 def pieces_batch(
@@ -766,6 +850,9 @@ def pieces_batch(
         return empty
     s_start, s_len = cut.start, cut.length
     sentences[:] = np.bincount(cut.doc, minlength=n)
+    if _K_PIECES is not None and chunk >= 1:
+        ph, lengths = _K_PIECES(cut.kc, s_start, s_len, cut.doc, n, chunk, offsets)
+        return ph, lengths, offsets, sentences
     per = np.maximum(1, s_len // chunk)  # pieces of each sentence
     first = np.repeat(np.cumsum(per) - per, per)
     k = np.arange(len(first)) - first  # piece number inside its sentence

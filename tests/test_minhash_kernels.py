@@ -228,3 +228,53 @@ def test_cut_kernel_equals_numpy_on_articles():
 )
 def test_cut_kernel_equals_numpy_on_random_text(texts, min_chars):
     _check_cut(texts, min_chars)
+
+
+# -- minhash: sentence pieces ---------------------------------------------------------------
+
+
+def _pieces_numpy(texts, min_chars, chunk, monkeypatch):
+    with monkeypatch.context() as m:
+        m.setattr(minhash, "_K_PIECES", None)
+        m.setattr(minhash, "_K_PIECE_HASHES", None)
+        return minhash.pieces_batch(texts, min_chars, chunk)
+
+
+def _check_pieces(texts, monkeypatch, min_chars=minhash.MIN_PIECE_CHARS, chunk=24):
+    _same_arrays(
+        minhash.pieces_batch(texts, min_chars, chunk),
+        _pieces_numpy(texts, min_chars, chunk, monkeypatch),
+    )
+    cut = cut_sentences(texts, min_chars)
+    if cut is not None:
+        stops = cut.start + np.minimum(cut.length, chunk)
+        got = minhash.piece_hashes(cut.kc, cut.start, stops)
+        _same_arrays((got,), (minhash._piece_hashes_numpy(cut.kc, cut.start, stops),))
+
+
+@needs_kernels
+def test_pieces_kernel_equals_numpy_on_articles(monkeypatch: pytest.MonkeyPatch):
+    texts = [strip_marks(t) for t in KOREAN] + _NUMBERS
+    texts += [texts[0] + "\n" + texts[0]]  # a text that repeats its sentences
+    _check_pieces(texts, monkeypatch)
+    _check_pieces(texts, monkeypatch, min_chars=1, chunk=5)
+    h, lengths, offsets, counts = minhash.pieces_batch(texts)
+    assert offsets[-1] == len(h) > 100 and counts.sum() > 100
+    a, b = offsets[len(texts) - 1], offsets[len(texts)]
+    assert np.array_equal(h[a:b], h[offsets[0] : offsets[1]])  # repeats are one piece
+
+
+@needs_kernels
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(_ODD + "0123456789.ABCZ?!。"), max_size=60)
+        | st.sampled_from(PARAGRAPHS + _NUMBERS),
+        max_size=20,
+    ),
+    st.integers(1, 12),
+    st.integers(1, 30),
+)
+def test_pieces_kernel_equals_numpy_on_random_text(texts, min_chars, chunk):
+    with pytest.MonkeyPatch.context() as mp:
+        _check_pieces(texts, mp, min_chars, chunk)
