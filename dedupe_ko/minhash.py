@@ -480,10 +480,11 @@ def _key_signatures_kernel(
     sizes: np.ndarray,
 ) -> None:
     """`MinHasher._signatures_of_keys_numpy` as one loop (kernel): key i is
-    ``cps[bounds[i]:bounds[i + 1]]``; each of its window hashes (`_window_hashes`, of
-    ``min(k, len)`` code points) goes into a small open-addressing set, ``sizes[i]`` counts
-    the distinct ones, and each distinct one, `_fmix32`-mixed, lowers ``sigs[i]`` (filled
-    with `_EMPTY`) through the ``a * h + b`` permutations (mod 2^32)."""
+    ``cps[bounds[i]:bounds[i + 1]]``; its window hashes (`_window_hashes` of ``min(k, len)``
+    code points, rolled: the same polynomial mod 2**64) go into a small open-addressing set
+    (entries tagged with the key number, so it is never cleared), ``sizes[i]`` counts the
+    distinct ones, and each distinct one, `_fmix32`-mixed, lowers ``sigs[i]`` (filled with
+    `_EMPTY`) through the ``a * h + b`` permutations (mod 2**32)."""
     n = len(bounds) - 1
     p = len(a)
     longest = 1
@@ -492,8 +493,7 @@ def _key_signatures_kernel(
     cap = 16
     while cap < 2 * longest:
         cap *= 2
-    table = np.zeros(cap, dtype=np.uint32)
-    stamp = np.zeros(cap, dtype=np.int64)  # slot taken for key i when stamp == i + 1
+    table = np.zeros(cap, dtype=np.uint64)  # (key number + 1) << 32 | hash
     row = np.empty(p, dtype=np.uint32)
     for i in range(n):
         lo = bounds[i]
@@ -506,34 +506,39 @@ def _key_signatures_kernel(
         while size < 2 * m:
             size *= 2
         mask = size - 1
+        tag = np.uint64(i + 1) << _U32
         for q in range(p):
             row[q] = np.uint32(0xFFFFFFFF)
+        top = np.uint64(1)  # _MULT ** (kk - 1)
+        for _j in range(kk - 1):
+            top = top * _MULT
+        h = np.uint64(0)
+        for j in range(kk - 1):
+            h = h * _MULT + np.uint64(cps[lo + j])
         count = 0
         for w in range(m):
-            h = np.uint64(cps[lo + w])
-            if kk > 1:
-                h = h * _MULT
-            for j in range(1, kk):
-                h = h + np.uint64(cps[lo + w + j])
-                if j < kk - 1:
-                    h = h * _MULT
-            h = h ^ (h >> _U29)
-            h = h * _MIX
-            h = h ^ (h >> _U32)
-            v32 = np.uint32(h & _M32)
-            slot = (v32 ^ (v32 >> np.uint32(16))) & mask
+            h = h * _MULT + np.uint64(cps[lo + w + kk - 1])
+            x = h ^ (h >> _U29)
+            x = x * _MIX
+            x = x ^ (x >> _U32)
+            v32 = x & _M32
+            h = h - np.uint64(cps[lo + w]) * top
+            entry = tag | v32
+            slot = (v32 ^ (v32 >> _U16)) & np.uint64(mask)
             new = True
-            while stamp[slot] == i + 1:
-                if table[slot] == v32:
+            while True:
+                e = table[slot]
+                if e == entry:
                     new = False
                     break
-                slot = (slot + 1) & mask
+                if (e & ~_M32) != tag:
+                    break
+                slot = (slot + np.uint64(1)) & np.uint64(mask)
             if not new:
                 continue
-            stamp[slot] = i + 1
-            table[slot] = v32
+            table[slot] = entry
             count += 1
-            hv = np.uint64(v32)
+            hv = v32
             hv = hv ^ (hv >> _U16)
             hv = (hv * _FM1) & _M32
             hv = hv ^ (hv >> _U13)
