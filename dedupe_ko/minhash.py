@@ -158,6 +158,17 @@ def _fold_group(texts: Sequence[str]) -> list[str]:
     cps = np.frombuffer("".join(todo).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     bounds = np.zeros(len(todo) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, todo), dtype=np.int64, count=len(todo)), out=bounds[1:])
+    if _K_FOLD is not None:
+        kept_cps, at, flags = _K_FOLD(cps, bounds, _kept_bmp(), _cased_bmp())
+        text = kept_cps.tobytes().decode("utf-32-le", "surrogatepass")
+        cuts, marks = at.tolist(), flags.tolist()
+        for j, i in enumerate(where):
+            if marks[j] == 2:  # a character above the BMP: fold's own path
+                out[i] = fold(texts[i])
+            else:  # A-Z lowered by the kernel; other letters with a lower case: str.lower
+                piece = text[cuts[j] : cuts[j + 1]]
+                out[i] = piece.lower() if marks[j] else piece
+        return out
     big = cps > 0xFFFF  # rare (emoji, CJK extensions): those texts take fold's own path
     rare = [False] * len(todo)
     if big.any():
@@ -173,6 +184,44 @@ def _fold_group(texts: Sequence[str]) -> list[str]:
     for j, i in enumerate(where):
         out[i] = fold(texts[i]) if rare[j] else kept[cut[j] : cut[j + 1]].lower()
     return out
+
+
+@cache
+def _cased_bmp() -> np.ndarray:
+    """Boolean table over the BMP: True where ``str.lower`` changes the character, but A-Z."""
+    table = np.array([chr(c).lower() != chr(c) for c in range(0x10000)], dtype=bool)
+    table[0x41:0x5B] = False
+    return table
+
+
+def _fold_kernel(
+    cps: np.ndarray, bounds: np.ndarray, keep: np.ndarray, cased: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kept characters of each text (`_kept_bmp`), A-Z lowered, for `_fold_group`
+    (kernel): ``(kept, offsets, marks)``; ``marks[i]`` is 2 when text i has a character
+    above the BMP, 1 when it keeps one that ``str.lower`` changes (`_cased_bmp`), else 0."""
+    n = len(bounds) - 1
+    out = np.empty(len(cps), dtype=np.uint32)
+    at = np.zeros(n + 1, dtype=np.int64)
+    marks = np.zeros(n, dtype=np.int8)
+    nk = 0
+    for i in range(n):
+        for t in range(bounds[i], bounds[i + 1]):
+            c = np.int64(cps[t])
+            if c > 0xFFFF:
+                marks[i] = 2
+            elif keep[c]:
+                if 0x41 <= c <= 0x5A:
+                    c += 0x20
+                elif cased[c] and marks[i] == 0:
+                    marks[i] = 1
+                out[nk] = c
+                nk += 1
+        at[i + 1] = nk
+    return out[:nk], at, marks
+
+
+_K_FOLD = kernel(_fold_kernel)
 
 
 _DOT_MAP = {ord(c): None for c in _DOT_LETTERS}

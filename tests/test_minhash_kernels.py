@@ -278,3 +278,49 @@ def test_pieces_kernel_equals_numpy_on_articles(monkeypatch: pytest.MonkeyPatch)
 def test_pieces_kernel_equals_numpy_on_random_text(texts, min_chars, chunk):
     with pytest.MonkeyPatch.context() as mp:
         _check_pieces(texts, mp, min_chars, chunk)
+
+
+# -- minhash: fold --------------------------------------------------------------------------
+
+_CASED = [
+    "ΣΟΦΟΣ 기자 ΑΣ.",
+    "İstanbul 특파원",
+    "ＡＢＣ 뉴스",
+    "ÀÉÎ 발표",
+    "Україна 대사관",
+    "KOSPI 2,745",
+]
+
+
+@needs_kernels
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=st.sampled_from(_ODD + "ΣΑσςİıＡａÀàЁё"), max_size=40)
+        | st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+        | st.sampled_from(PARAGRAPHS + _CASED),
+        max_size=150,
+    )
+)
+def test_fold_kernel_equals_numpy_and_fold(texts):
+    got = minhash.fold_batch(texts)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(minhash, "_K_FOLD", None)
+        assert got == minhash.fold_batch(texts)
+    assert got == [fold(t) for t in texts]
+
+
+@needs_kernels
+def test_fold_kernel_on_articles_and_other_scripts():
+    texts = KOREAN + _CASED
+    got = minhash.fold_batch(texts)
+    assert got == [fold(t) for t in texts]
+    # letters other than A-Z take str.lower (Greek final sigma, full-width, Cyrillic)
+    assert got[-6:] == [
+        "σοφος기자ας",
+        "i̇stanbul특파원",
+        "ａｂｃ뉴스",
+        "àéî발표",
+        "україна대사관",
+        "kospi2745",
+    ]
