@@ -44,6 +44,7 @@ __all__ = [
     "folded_key",
     "piece_hashes",
     "pieces_batch",
+    "pieces_of_cut",
     "shingle_key",
     "strip_marks",
 ]
@@ -895,11 +896,16 @@ def pieces_batch(
     hashes of text i, sorted, are ``hashes[offsets[i]:offsets[i + 1]]``, ``lengths`` holds
     each piece's folded length and ``sentences[i]`` the number of sentences kept in text i.
     """
-    n = len(texts)
+    return pieces_of_cut(cut_sentences(texts, min_chars), len(texts), chunk)
+
+
+def pieces_of_cut(
+    cut: Sentences | None, n: int, chunk: int = PIECE_CHUNK
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`pieces_batch` of ``n`` texts already cut by `cut_sentences` (``cut``)."""
     offsets = np.zeros(n + 1, dtype=np.int64)
     sentences = np.zeros(n, dtype=np.int64)
     empty = (np.empty(0, np.uint64), np.empty(0, np.int64), offsets, sentences)
-    cut = cut_sentences(texts, min_chars)
     if cut is None:
         return empty
     s_start, s_len = cut.start, cut.length

@@ -57,6 +57,7 @@ from .minhash import (
     cut_sentences,
     piece_hashes,
     pieces_batch,
+    pieces_of_cut,
 )
 
 __all__ = [
@@ -76,6 +77,7 @@ __all__ = [
     "candidate_keys",
     "early_shares",
     "fingerprint_batch",
+    "pieces_and_prints",
     "same_text",
     "same_text_many",
     "split_sentences",
@@ -513,8 +515,20 @@ def candidate_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) -> Prints:
     """Fingerprints of many texts (already stripped of tags and datelines, like the text
     given to `minhash.pieces_batch`) in one numpy pass, on `minhash.cut_sentences`' cut."""
-    n = len(texts)
-    cut = cut_sentences(texts, min_chars)
+    return prints_of_cut(cut_sentences(texts, min_chars), len(texts))
+
+
+def pieces_and_prints(
+    texts: Sequence[str],
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Prints]:
+    """``(minhash.pieces_batch(texts), fingerprint_batch(texts))``, equal array for array,
+    from one sentence cut."""
+    cut = cut_sentences(texts)
+    return pieces_of_cut(cut, len(texts)), prints_of_cut(cut, len(texts))
+
+
+def prints_of_cut(cut: Sentences | None, n: int) -> Prints:
+    """`fingerprint_batch` of ``n`` texts already cut by `minhash.cut_sentences`."""
     if cut is None:
         return _empty(n)
     kc, s_start, s_len, sent_doc = cut.kc, cut.start, cut.length, cut.doc

@@ -324,3 +324,14 @@ def test_fold_kernel_on_articles_and_other_scripts():
         "україна대사관",
         "kospi2745",
     ]
+
+
+def test_pieces_and_prints_equal_the_two_calls():
+    texts = [strip_marks(t) for t in KOREAN] + _NUMBERS + ["", "짧다."]
+    pieces, prints = sentences.pieces_and_prints(texts)
+    _same_arrays(pieces, minhash.pieces_batch(texts))
+    want = sentences.fingerprint_batch(texts)
+    for field in dataclasses.fields(want):
+        g, w = getattr(prints, field.name), getattr(want, field.name)
+        assert g.dtype == w.dtype and np.array_equal(g, w), field.name
+    assert len(pieces[0]) > 100 and len(prints.hashes) > 100
