@@ -545,6 +545,7 @@ def _key_signatures_kernel(
         cap *= 2
     table = np.zeros(cap, dtype=np.uint64)  # (key number + 1) << 32 | hash
     row = np.empty(p, dtype=np.uint32)
+    hvs = np.empty(cap, dtype=np.uint32)  # the key's distinct hashes, fmix32-mixed
     for i in range(n):
         lo = bounds[i]
         length = bounds[i + 1] - lo
@@ -594,11 +595,31 @@ def _key_signatures_kernel(
             hv = hv ^ (hv >> _U13)
             hv = (hv * _FM2) & _M32
             hv = hv ^ (hv >> _U16)
-            h32 = np.uint32(hv)
+            hvs[count - 1] = np.uint32(hv)
+        j = 0
+        while j + 4 <= count:  # four hashes a pass over the permutations
+            h0 = hvs[j]
+            h1 = hvs[j + 1]
+            h2 = hvs[j + 2]
+            h3 = hvs[j + 3]
             for q in range(p):
-                v = np.uint32(np.uint32(a[q] * h32) + b[q])
+                aq = a[q]
+                bq = b[q]
+                v0 = np.uint32(np.uint32(aq * h0) + bq)
+                v1 = np.uint32(np.uint32(aq * h1) + bq)
+                v2 = np.uint32(np.uint32(aq * h2) + bq)
+                v3 = np.uint32(np.uint32(aq * h3) + bq)
+                m = min(min(v0, v1), min(v2, v3))
+                if m < row[q]:
+                    row[q] = m
+            j += 4
+        while j < count:
+            h0 = hvs[j]
+            for q in range(p):
+                v = np.uint32(np.uint32(a[q] * h0) + b[q])
                 if v < row[q]:
                     row[q] = v
+            j += 1
         sizes[i] = count
         for q in range(p):
             sigs[i, q] = row[q]
