@@ -770,27 +770,23 @@ def _cut_kernel(
             c += 0x20
             cps[i] = c
         cl = classes[min(c, top)]
-        if cl == 1:
-            pos[nk] = i
-            kc[nk] = c
-            nk += 1
-            run += 1
-            continue
-        if cl == 0:
-            continue
-        if cl == 2 and c == 0x2E and i + 1 < size:
-            nxt = cps[i + 1]
-            if nxt >= 0x30 and nxt <= 0x39:  # "3.5%": one sentence
-                continue
-        if run >= min_chars and run > 0:
-            start[nsent] = nk - run
-            length[nsent] = run
-            doc[nsent] = ns
-            nsent += 1
-        run = 0
-        if cl == 3:
-            seps[ns] = i
-            ns += 1
+        pos[nk] = i  # written always, kept by the count (no branch on the class)
+        kc[nk] = c
+        kept = np.int64(cl == 1)
+        nk += kept
+        run += kept
+        if cl >= 2:
+            if cl == 2 and c == 0x2E and i + 1 < size and 0x30 <= cps[i + 1] <= 0x39:
+                continue  # "3.5%": one sentence
+            if run >= min_chars and run > 0:
+                start[nsent] = nk - run
+                length[nsent] = run
+                doc[nsent] = ns
+                nsent += 1
+            run = 0
+            if cl == 3:
+                seps[ns] = i
+                ns += 1
     if run >= min_chars and run > 0:
         start[nsent] = nk - run
         length[nsent] = run
