@@ -207,17 +207,20 @@ def _fold_kernel(
     marks = np.zeros(n, dtype=np.int8)
     nk = 0
     for i in range(n):
+        other = False
+        big = False
         for t in range(bounds[i], bounds[i + 1]):
             c = np.int64(cps[t])
             if c > 0xFFFF:
-                marks[i] = 2
-            elif keep[c]:
-                if 0x41 <= c <= 0x5A:
-                    c += 0x20
-                elif cased[c] and marks[i] == 0:
-                    marks[i] = 1
-                out[nk] = c
-                nk += 1
+                big = True
+                continue
+            k = keep[c]
+            if 0x41 <= c <= 0x5A:
+                c += 0x20
+            other |= k & cased[c]
+            out[nk] = c  # written always, kept by the count (no branch on keep)
+            nk += np.int64(k)
+        marks[i] = 2 if big else (1 if other else 0)
         at[i + 1] = nk
     return out[:nk], at, marks
 
