@@ -653,8 +653,14 @@ def _sentence_parts_kernel(
         lo = s_start[s]
         length = s_len[s]
         m = length - 4
+        last_digit = -1  # the last digit at or before the window's end
+        for j in range(min(4, length)):
+            if 0x30 <= kc[lo + j] <= 0x39:
+                last_digit = j
         for i in range(m):
             at = lo + i
+            if 0x30 <= kc[at + 4] <= 0x39:
+                last_digit = i + 4
             h = (
                 np.uint64(kc[at]) * _G0
                 + np.uint64(kc[at + 1]) * _G1
@@ -666,24 +672,17 @@ def _sentence_parts_kernel(
             h = (h * _GF) & _M32
             h = h ^ (h >> _S12)
             g[i] = h
-            digit = False
-            for j in range(5):
-                c = kc[at + j]
-                if c >= 0x30 and c <= 0x39:
-                    digit = True
-            if digit or (h & np.uint64(3)) == 0:
-                grams[ng] = np.uint32(h)
-                gram_sid[ng] = s
-                ng += 1
+            grams[ng] = np.uint32(h)  # written always, kept by the count (no branch)
+            gram_sid[ng] = s
+            ng += np.int64(last_digit >= i or (h & np.uint64(3)) == 0)
         for i in range(length - 12):
             a = (g[i] * _G0 + g[i + 4] * _G1 + g[i + 8] * _G2) & _M32
             a = a ^ (a >> _S16)
             a = (a * _AF) & _M32
             a = a ^ (a >> _S13)
-            if (a & np.uint64(ANCHOR_EVERY - 1)) == 0:
-                anchors[na] = np.uint32(a)
-                anchor_sid[na] = s
-                na += 1
+            anchors[na] = np.uint32(a)
+            anchor_sid[na] = s
+            na += np.int64((a & np.uint64(ANCHOR_EVERY - 1)) == 0)
         i = 0
         while i < length:
             c = kc[lo + i]
