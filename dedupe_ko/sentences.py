@@ -263,10 +263,25 @@ class Prints:
     def of(self, j: int) -> Fingerprint:
         """Article j's fingerprint (views of the batch's arrays: `Fingerprint.compact` one
         that is kept)."""
-        a, b = int(self.sent_at[j]), int(self.sent_at[j + 1])
-        ga, gb = int(self.gram_at[a]), int(self.gram_at[b])
-        na, nb = int(self.num_at[a]), int(self.num_at[b])
-        va, vb = int(self.vocab_at[j]), int(self.vocab_at[j + 1])
+        lists = self.__dict__.get("_offset_lists")
+        if lists is None:  # the offsets as Python ints, once per batch (asked per article)
+            lists = self.__dict__["_offset_lists"] = tuple(
+                x.tolist()
+                for x in (
+                    self.sent_at,
+                    self.gram_at,
+                    self.num_at,
+                    self.vocab_at,
+                    self.nv_at,
+                    self.word_at,
+                    self.rep_at,
+                )
+            )
+        sent_at, gram_at, num_at, vocab_at, nv_at, word_at, rep_at = lists
+        a, b = sent_at[j], sent_at[j + 1]
+        ga, gb = gram_at[a], gram_at[b]
+        na, nb = num_at[a], num_at[b]
+        va, vb = vocab_at[j], vocab_at[j + 1]
         fp = Fingerprint(
             self.hashes[a:b],
             self.chars[a:b],
@@ -275,9 +290,9 @@ class Prints:
             self.num_at[a : b + 1] - na,
             self.numbers[na:nb],
             self.vocab[va:vb],
-            self.num_vocab[self.nv_at[j] : self.nv_at[j + 1]],
-            self.words[self.word_at[j] : self.word_at[j + 1]],
-            self.repeated[self.rep_at[j] : self.rep_at[j + 1]],
+            self.num_vocab[nv_at[j] : nv_at[j + 1]],
+            self.words[word_at[j] : word_at[j + 1]],
+            self.repeated[rep_at[j] : rep_at[j + 1]],
         )
         if self.vocab_counts is not None:  # its `gram_counts`, known from the cut
             fp.__dict__["_gram_counts"] = self.vocab_counts[va:vb]
