@@ -184,10 +184,15 @@ def test_fingerprint_batch_with_and_without_kernels(monkeypatch: pytest.MonkeyPa
     got = sentences.fingerprint_batch(texts)
     for name in ("_K_SENTENCE_PARTS", "_K_WORDS", "_K_DISTINCT_PER_DOC"):
         monkeypatch.setattr(sentences, name, None)
+    for name in ("_K_CUT", "_K_PIECE_HASHES"):
+        monkeypatch.setattr(minhash, name, None)
     want = sentences.fingerprint_batch(texts)
     for field in dataclasses.fields(want):
         g, w = getattr(got, field.name), getattr(want, field.name)
         assert g.dtype == w.dtype and np.array_equal(g, w), field.name
+    for j in range(len(texts)):  # each article's fingerprint, as a store keeps it
+        _same_arrays(got.of(j)._arrays(), want.of(j)._arrays())
+        assert got.of(j).pack() == want.of(j).pack()
 
 
 # -- minhash: the sentence cut --------------------------------------------------------------
