@@ -321,9 +321,9 @@ def _distinct_per_doc_kernel(
     values: np.ndarray, doc: np.ndarray, n: int, min_count: int
 ) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """`_distinct_per_doc_numpy` for docs given in order (kernel): each doc's values sorted
-    on their own (insertion sort when few, else a 4-pass radix sort), then made distinct
-    and counted. Returns ``(ok, offsets, values, counts, offsets2, values2)``; ``ok`` False
-    (nothing done) when ``doc`` is not ascending within 0..n-1."""
+    on their own (put in about one bucket each by their top bits, then an insertion sort),
+    then made distinct and counted. Returns ``(ok, offsets, values, counts, offsets2,
+    values2)``; ``ok`` False (nothing done) when ``doc`` is not ascending within 0..n-1."""
     size = len(values)
     at = np.zeros(n + 1, dtype=np.int64)
     rep_at = np.zeros(n + 1, dtype=np.int64)
@@ -332,11 +332,10 @@ def _distinct_per_doc_kernel(
         if d < 0 or d >= n or (i > 0 and d < doc[i - 1]):
             return False, at, values[:0], at[:0], rep_at, values[:0]
     sorted_ = np.empty(size, dtype=np.uint32)
-    tmp = np.empty(size, dtype=np.uint32)
     out = np.empty(size, dtype=np.uint32)
     counts = np.empty(size, dtype=np.int64)
     rep = np.empty(size, dtype=np.uint32)
-    cnt = np.zeros(256, dtype=np.int64)
+    cnt = np.zeros(size + 2, dtype=np.int64)
     nd = 0
     nr = 0
     lo = 0
@@ -346,7 +345,31 @@ def _distinct_per_doc_kernel(
             hi += 1
         m = hi - lo
         dst = sorted_[lo:hi]
-        if m <= 32:
+        if m > 32:  # bucket by the top bits (about one value a bucket), then insertion sort
+            bits = 0
+            while (2 << bits) <= m:
+                bits += 1
+            shift = 32 - bits
+            nb = 1 << bits
+            for k in range(nb + 1):
+                cnt[k] = 0
+            for i in range(m):
+                cnt[(values[lo + i] >> shift) + 1] += 1
+            for k in range(nb):
+                cnt[k + 1] += cnt[k]
+            for i in range(m):
+                v = values[lo + i]
+                k = v >> shift
+                dst[cnt[k]] = v
+                cnt[k] += 1
+            for i in range(1, m):
+                x = dst[i]
+                j = i - 1
+                while j >= 0 and dst[j] > x:
+                    dst[j + 1] = dst[j]
+                    j -= 1
+                dst[j + 1] = x
+        else:
             for i in range(m):
                 x = values[lo + i]
                 j = i - 1
@@ -354,25 +377,6 @@ def _distinct_per_doc_kernel(
                     dst[j + 1] = dst[j]
                     j -= 1
                 dst[j + 1] = x
-        else:  # LSD radix, a byte a pass: dst -> tmp -> dst -> tmp -> dst
-            for i in range(m):
-                dst[i] = values[lo + i]
-            src = dst
-            buf = tmp[lo:hi]
-            for shift in range(0, 32, 8):
-                cnt[:] = 0
-                for i in range(m):
-                    cnt[(src[i] >> shift) & 255] += 1
-                total = 0
-                for k in range(256):
-                    c = cnt[k]
-                    cnt[k] = total
-                    total += c
-                for i in range(m):
-                    k = (src[i] >> shift) & 255
-                    buf[cnt[k]] = src[i]
-                    cnt[k] += 1
-                src, buf = buf, src
         i = 0
         while i < m:
             j = i + 1
