@@ -7,6 +7,10 @@ one copy, do not change them. Signatures use datasketch's "affine32" permutation
 (the datasketch 2.0 default) with its own permutation parameters; a `MinHasher` applies them
 to a whole batch with numpy, and gives exactly the hash values
 ``datasketch.MinHash(scheme="affine32", hashfunc=<our shingle hash>)`` would.
+
+With numba installed (`dedupe_ko._jit`), the batch paths (`fold_batch`, `signatures_of_keys`,
+`cut_sentences`, `pieces_batch`) run as compiled kernels, one loop per batch; each keeps its
+numpy twin (``_..._numpy``), which gives the same arrays, and the tests compare the two.
 """
 
 from __future__ import annotations
