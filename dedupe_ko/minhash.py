@@ -10,7 +10,8 @@ to a whole batch with numpy, and gives exactly the hash values
 
 With numba installed (`dedupe_ko._jit`), the batch paths (`fold_batch`, `signatures_of_keys`,
 `cut_sentences`, `pieces_batch`) run as compiled kernels, one loop per batch; each keeps its
-numpy twin (``_..._numpy``), which gives the same arrays, and the tests compare the two.
+numpy path (without numba, or `DEDUPE_KO_JIT=0`), which gives the same arrays; the tests
+compare the two.
 """
 
 from __future__ import annotations
