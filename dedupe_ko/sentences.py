@@ -262,39 +262,47 @@ class Prints:
         sorted, as candidate keys (`anchor_keys`)."""
         return self.anchors[self.anchor_at[j] : self.anchor_at[j + 1]]
 
+    def _offset_lists(self) -> tuple:
+        """The offsets as Python ints, and each article's sentence offsets into its 5-grams
+        and numbers counted from its own first (article j's are ``[sent_at[j] + j :
+        sent_at[j + 1] + j + 1]``)."""
+        lens = np.diff(self.sent_at) + 1
+        first = np.repeat(self.sent_at[:-1], lens)
+        at = first + np.arange(len(first)) - np.repeat(np.cumsum(lens) - lens, lens)
+        g_rel = self.gram_at[at] - self.gram_at[first]
+        n_rel = self.num_at[at] - self.num_at[first]
+        ints = (self.sent_at, self.vocab_at, self.nv_at, self.word_at, self.rep_at)
+        return (
+            *(x.tolist() for x in ints),
+            self.gram_at.tolist(),
+            self.num_at.tolist(),
+            g_rel,
+            n_rel,
+        )
+
     def of(self, j: int) -> Fingerprint:
         """Article j's fingerprint (views of the batch's arrays: `Fingerprint.compact` one
         that is kept)."""
         lists = self.__dict__.get("_offset_lists")
-        if lists is None:  # the offsets as Python ints, once per batch (asked per article)
-            lists = self.__dict__["_offset_lists"] = tuple(
-                x.tolist()
-                for x in (
-                    self.sent_at,
-                    self.gram_at,
-                    self.num_at,
-                    self.vocab_at,
-                    self.nv_at,
-                    self.word_at,
-                    self.rep_at,
-                )
-            )
-        sent_at, gram_at, num_at, vocab_at, nv_at, word_at, rep_at = lists
+        if lists is None:  # once per batch (asked per article)
+            lists = self.__dict__["_offset_lists"] = self._offset_lists()
+        sent_at, vocab_at, nv_at, word_at, rep_at, gram_at, num_at, g_rel, n_rel = lists
         a, b = sent_at[j], sent_at[j + 1]
         ga, gb = gram_at[a], gram_at[b]
         na, nb = num_at[a], num_at[b]
         va, vb = vocab_at[j], vocab_at[j + 1]
-        fp = Fingerprint(
-            self.hashes[a:b],
-            self.chars[a:b],
-            self.gram_at[a : b + 1] - ga,
-            self.grams[ga:gb],
-            self.num_at[a : b + 1] - na,
-            self.numbers[na:nb],
-            self.vocab[va:vb],
-            self.num_vocab[nv_at[j] : nv_at[j + 1]],
-            self.words[word_at[j] : word_at[j + 1]],
-            self.repeated[rep_at[j] : rep_at[j + 1]],
+        fp = object.__new__(Fingerprint)  # (the fields set at once: __init__ of a frozen
+        fp.__dict__.update(  # dataclass sets them one by one, the cost of a batch's views)
+            hashes=self.hashes[a:b],
+            chars=self.chars[a:b],
+            gram_at=g_rel[a + j : b + j + 1],
+            grams=self.grams[ga:gb],
+            num_at=n_rel[a + j : b + j + 1],
+            numbers=self.numbers[na:nb],
+            vocab=self.vocab[va:vb],
+            num_vocab=self.num_vocab[nv_at[j] : nv_at[j + 1]],
+            words=self.words[word_at[j] : word_at[j + 1]],
+            repeated=self.repeated[rep_at[j] : rep_at[j + 1]],
         )
         if self.vocab_counts is not None:  # its `gram_counts`, known from the cut
             fp.__dict__["_gram_counts"] = self.vocab_counts[va:vb]

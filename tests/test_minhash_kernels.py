@@ -340,3 +340,15 @@ def test_pieces_and_prints_equal_the_two_calls():
         g, w = getattr(prints, field.name), getattr(want, field.name)
         assert g.dtype == w.dtype and np.array_equal(g, w), field.name
     assert len(pieces[0]) > 100 and len(prints.hashes) > 100
+    for j in range(len(texts)):  # an article's sentence offsets count from its first
+        a, b = prints.sent_at[j], prints.sent_at[j + 1]
+        fp = prints.of(j)
+        _same_arrays(
+            (fp.gram_at, fp.num_at, fp.hashes, fp.grams),
+            (
+                prints.gram_at[a : b + 1] - prints.gram_at[a],
+                prints.num_at[a : b + 1] - prints.num_at[a],
+                prints.hashes[a:b],
+                prints.grams[prints.gram_at[a] : prints.gram_at[b]],
+            ),
+        )
