@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import os
+import sys
 from collections.abc import Callable
 from typing import Any
 
@@ -39,16 +40,36 @@ class _Lazy:
     def __call__(self, *args: Any) -> Any:
         f = self._compiled
         if f is None:
-            import numba
+            return _without_scipy(self._first_call, args)
+        return f(*args)
 
-            log.debug("compiling %s with numba %s", self._fn.__qualname__, numba.__version__)
-            f = self._compiled = numba.njit(cache=True, nogil=True)(self._fn)
+    def _first_call(self, *args: Any) -> Any:
+        import numba
+
+        log.debug("compiling %s with numba %s", self._fn.__qualname__, numba.__version__)
+        f = self._compiled = numba.njit(cache=True, nogil=True)(self._fn)
         return f(*args)
 
     @property
     def py_func(self) -> Callable[..., Any]:
         """The kernel as plain Python (slow; for tests on tiny inputs)."""
         return self._fn
+
+
+def _without_scipy(f: Callable[..., Any], args: tuple[Any, ...]) -> Any:
+    """``f(*args)`` (a kernel's first call: numba imported, the kernel compiled or loaded)
+    with scipy kept out of reach: numba checks scipy's version on import and looks for a
+    BLAS in it as it loads its numpy support, a 0.2 s import that ``dedupe-ko run`` does
+    not make (kernels use no BLAS). A scipy imported before is left alone; otherwise numba's
+    np.cov / np.corrcoef do without BLAS in this process (np.dot still finds it later)."""
+    if "scipy" in sys.modules:
+        return f(*args)
+    sys.modules["scipy"] = None  # type: ignore[assignment]  # "import scipy" fails at once
+    try:
+        return f(*args)
+    finally:
+        if "scipy" in sys.modules and sys.modules["scipy"] is None:
+            del sys.modules["scipy"]
 
 
 def kernel(fn: Callable[..., Any]) -> Callable[..., Any] | None:
