@@ -69,6 +69,7 @@ from .sentences import (
     anchors_batch,
     early_shares,
     fingerprint_batch,
+    pieces_and_prints,
     same_text,
     same_text_many,
 )
@@ -927,25 +928,32 @@ class Deduplicator:
         are cut when first needed, with those of the later ``printed`` rows (`_LazyPrints`)."""
         cfg = self.config
         n = len(bares)
-        asked_bares = [b if s else "" for b, s in zip(bares, search.tolist(), strict=True)]
-        hashes, lengths, offsets, sentences = pieces_batch(asked_bares)
-        rows = np.repeat(np.arange(n), np.diff(offsets))
-        cap = cfg.boilerplate_clusters
-        asked = np.flatnonzero(search[rows])
-        # the searched rows' fingerprints, cut now (each of them compares sentences or
-        # becomes a representative): their anchors (`sentences.anchor_keys`) are asked with
-        # their pieces, with no cut of their own; none for a row not searched
+        # the searched rows' pieces and fingerprints, from one sentence cut (each of them
+        # compares sentences or becomes a representative): their anchors
+        # (`sentences.anchor_keys`) are asked with their pieces; none for a row not searched
         searched = np.flatnonzero(search)
+        offsets = np.zeros(n + 1, np.int64)
+        sentences = np.zeros(n, np.int64)
+        hashes, lengths = np.empty(0, np.uint64), np.empty(0, np.int64)
         done: dict[int, tuple[Prints, int]] = {}
         a_at = np.zeros(n + 1, np.int64)
         a_all = np.empty(0, np.uint64)
         if len(searched):
-            prints = fingerprint_batch([bares[j] for j in searched.tolist()])
+            (hashes, lengths, p_at, p_sents), prints = pieces_and_prints(
+                [bares[j] for j in searched.tolist()]
+            )
+            counts = np.zeros(n, np.int64)
+            counts[searched] = np.diff(p_at)
+            np.cumsum(counts, out=offsets[1:])
+            sentences[searched] = p_sents
             done = {j: (prints, k) for k, j in enumerate(searched.tolist())}
             a_count = np.zeros(n, np.int64)
             a_count[searched] = np.diff(prints.anchor_at)
             np.cumsum(a_count, out=a_at[1:])
             a_all = anchor_keys(prints.anchors)
+        rows = np.repeat(np.arange(n), np.diff(offsets))
+        cap = cfg.boilerplate_clusters
+        asked = np.flatnonzero(search[rows])
         a_rows = np.repeat(np.arange(n), np.diff(a_at))
         a_keys = a_all
         keys = np.concatenate((hashes[asked], a_keys))
