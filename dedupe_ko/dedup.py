@@ -291,7 +291,7 @@ def _share_equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a == b).sum(axis=-1) / a.shape[-1]
 
 
-def _pair_shares_kernel(a, rows_a, b, rows_b):  # type: ignore[no-untyped-def]
+def _pair_shares_kernel(a, rows_a, b, rows_b):
     """``_share_equal(a[rows_a], b[rows_b])`` without the two gathered copies."""
     out = np.empty(len(rows_a), np.float64)
     w = a.shape[1]
@@ -305,7 +305,7 @@ def _pair_shares_kernel(a, rows_a, b, rows_b):  # type: ignore[no-untyped-def]
     return out
 
 
-def _row_shares_kernel(a, rows, sig):  # type: ignore[no-untyped-def]
+def _row_shares_kernel(a, rows, sig):
     """``_share_equal(a[rows], sig)`` without the gathered copy."""
     out = np.empty(len(rows), np.float64)
     w = a.shape[1]
@@ -334,7 +334,7 @@ def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _pairs_within_numpy(keys)
 
 
-def _pairs_kernel(keys, order, rows, n, min_shared, crowded, max_rows):  # type: ignore[no-untyped-def]
+def _pairs_kernel(keys, order, rows, n, min_shared, crowded, max_rows):
     """(later, earlier) rows (entry i is in row ``rows[i]``, ascending; ``order``: the
     entries by key, stably) sharing at least
     ``min_shared`` keys, sorted by (later, earlier): `_pairs_within_numpy` (``max_rows``

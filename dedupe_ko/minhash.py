@@ -224,7 +224,7 @@ def _fold_kernel(
                 c += 0x20
             other |= k & cased[c]
             out[nk] = c  # written always, kept by the count (no branch on keep)
-            nk += np.int64(k)
+            nk += int(k)
         marks[i] = 2 if big else (1 if other else 0)
         at[i + 1] = nk
     return out[:nk], at, marks
@@ -777,10 +777,10 @@ def _cut_kernel(
         if 0x41 <= c <= 0x5A:  # A-Z to a-z
             c += 0x20
             cps[i] = c
-        cl = classes[min(c, top)]
+        cl = classes[c if c < top else top]
         pos[nk] = i  # written always, kept by the count (no branch on the class)
         kc[nk] = c
-        kept = np.int64(cl == 1)
+        kept = int(cl == 1)
         nk += kept
         run += kept
         if cl >= 2:

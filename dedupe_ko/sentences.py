@@ -592,7 +592,9 @@ def prints_of_cut(cut: Sentences | None, n: int) -> Prints:
     word_hashes = (
         _words(cut.cps, cut.seps) if _K_WORDS is None or not loaded() else _K_WORDS(cut.cps)
     )
-    word_at, words, rep_at, repeated = _distinct_per_doc(*word_hashes, n, min_count=2)
+    word_at, words, rep_at, repeated = _distinct_per_doc(
+        word_hashes[0], word_hashes[1], n, min_count=2
+    )
     anchor_at, anchors = _distinct_per_doc(anchors, sent_doc[anchor_sid], n)
     return Prints(
         sent_at,
@@ -716,7 +718,7 @@ def _sentence_parts_kernel(
             g[i] = h
             grams[ng] = np.uint32(h)  # written always, kept by the count (no branch)
             gram_sid[ng] = s
-            ng += np.int64(last_digit >= i or (h & np.uint64(3)) == 0)
+            ng += int(last_digit >= i or (h & np.uint64(3)) == 0)
         for i in range(length - 12):
             a = (g[i] * _G0 + g[i + 4] * _G1 + g[i + 8] * _G2) & _M32
             a = a ^ (a >> _S16)
@@ -724,7 +726,7 @@ def _sentence_parts_kernel(
             a = a ^ (a >> _S13)
             anchors[na] = np.uint32(a)
             anchor_sid[na] = s
-            na += np.int64((a & np.uint64(ANCHOR_EVERY - 1)) == 0)
+            na += int((a & np.uint64(ANCHOR_EVERY - 1)) == 0)
         i = 0
         while i < length:
             c = kc[lo + i]
@@ -910,7 +912,7 @@ def same_text(
     (boilerplate: sentences found in many unrelated clusters). ``share=False``: only the
     template check (numbers, subject words); the sentences are not compared
     (``compared`` False, ``share`` 1.0)."""
-    if _K_SAME_TEXT is None or not loaded():
+    if _K_SAME_TEXT is None or _K_KEPT is None or not loaded():
         return _same_text_numpy(a, b, leave_out, share)
     if leave_out is None or not len(leave_out):
         keep_a = keep_b = _ALL
@@ -954,7 +956,7 @@ def same_text(
 _ALL = np.empty(0, np.bool_)  # `_same_text_kernel`: no sentence left out
 
 
-def _kept_kernel(hashes, chars, leave_out):  # type: ignore[no-untyped-def]
+def _kept_kernel(hashes, chars, leave_out):
     """(characters of the sentences not in the sorted ``leave_out``, which are kept)."""
     keep = np.ones(len(hashes), np.bool_)
     total = 0
@@ -968,7 +970,7 @@ def _kept_kernel(hashes, chars, leave_out):  # type: ignore[no-untyped-def]
     return total, keep
 
 
-def _same_text_kernel(  # type: ignore[no-untyped-def]
+def _same_text_kernel(
     i_hashes, i_chars, i_gram_at, i_grams, i_num_at, i_numbers, nums, subject,
     o_hashes, o_vocab, o_num_vocab, o_words, keep, share,
 ):  # fmt: skip
@@ -1142,7 +1144,7 @@ def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray
     return _Early(early, hits, grams, chars_a, chars_b, n_a, n_b, a_inner)
 
 
-def _early_hits_kernel(vals, sizes, a_inner, vocab, gram_counts):  # type: ignore[no-untyped-def]
+def _early_hits_kernel(vals, sizes, a_inner, vocab, gram_counts):
     """`_early_pass`'s hits: for each b (its ``sizes[k]`` values of ``vals`` in turn), its
     values found in ``vocab``, each counted ``gram_counts`` times when a is the inner one."""
     hits = np.zeros(len(sizes), np.int64)

@@ -61,7 +61,7 @@ def _merge(
     return _merge_numpy(a, b)
 
 
-def _merge_kernel(ka, va, kb, vb):  # type: ignore[no-untyped-def]
+def _merge_kernel(ka, va, kb, vb):
     """`_merge_numpy` as one compiled loop."""
     n, m = len(ka), len(kb)
     keys = np.empty(n + m, dtype=ka.dtype)
@@ -77,14 +77,14 @@ def _merge_kernel(ka, va, kb, vb):  # type: ignore[no-untyped-def]
     return keys, vals
 
 
-def _sieve_kernel(bits, keys, shift):  # type: ignore[no-untyped-def]
+def _sieve_kernel(bits, keys, shift):
     """Set the sieve bit of each key (`_sieve_bit`)."""
     for x in keys:
         h = (x * _SIEVE_MUL) >> shift
         bits[h >> np.uint64(3)] |= np.uint8(1 << np.int64(h & np.uint64(7)))
 
 
-def _sifted_kernel(bits, shift, flat):  # type: ignore[no-untyped-def]
+def _sifted_kernel(bits, shift, flat):
     """The positions of the keys whose sieve bit is set (the others are in no run), in
     ascending order, and the same positions in the order of their keys."""
     n = len(flat)
@@ -99,7 +99,7 @@ def _sifted_kernel(bits, shift, flat):  # type: ignore[no-untyped-def]
     return cand, cand[np.argsort(flat[cand])]
 
 
-def _search_kernel(k, v, flat, cand, order, out_lo, out_cnt):  # type: ignore[no-untyped-def]
+def _search_kernel(k, v, flat, cand, order, out_lo, out_cnt):
     """One run (keys ``k``, values ``v``): for each key ``flat[cand[i]]``, its first entry
     and count (into ``out_lo[i]``, ``out_cnt[i]``), found in ``order`` (the keys ascending,
     so each search gallops on from where the last one ended); returns the values of those
@@ -159,7 +159,7 @@ def _search_kernel(k, v, flat, cand, order, out_lo, out_cnt):  # type: ignore[no
     return vals
 
 
-def _hits_kernel(cand, cnt, vals, n, cap):  # type: ignore[no-untyped-def]
+def _hits_kernel(cand, cnt, vals, n, cap):
     """`MemoryBandStore.query`'s answer from the runs' searches (`_search_kernel`: counts
     ``cnt[r, i]`` of key ``cand[i]`` in run r, their values ``vals``, run after run):
     (query position, value) of the entries found, and which of the ``n`` keys are crowded.
