@@ -12,7 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_minhash import _ODD, BODIES, STORIES
 
-from dedupe_ko import minhash, sentences
+from dedupe_ko import _jit, minhash, sentences
 from dedupe_ko.minhash import (
     MinHashConfig,
     MinHasher,
@@ -25,6 +25,14 @@ from dedupe_ko.minhash import (
 needs_kernels = pytest.mark.skipif(
     minhash._K_KEY_SIGNATURES is None, reason="kernels off (DEDUPE_KO_JIT=0 or no numba)"
 )
+
+
+@pytest.fixture(autouse=True)
+def _numba_loaded() -> None:
+    """The public functions take their kernels once numba is loaded (`_jit.load`)."""
+    if _jit.available():
+        assert _jit.load()
+
 
 PARAGRAPHS = [p for story in STORIES.values() for p in story[1:]]
 # a lede rewritten by another outlet, a brief, a tagged copy, and odd keys
