@@ -51,6 +51,7 @@ sys.path.insert(0, str(HERE.parent))
 import corpora  # noqa: E402
 from _machine import cpu_model  # noqa: E402
 
+from dedupe_ko import _jit  # noqa: E402
 from dedupe_ko.dedup import Deduplicator  # noqa: E402
 
 RESULTS = HERE / "results" / "dedup.md"
@@ -402,6 +403,13 @@ def main(argv: list[str] | None = None) -> int:
         f"dedupe_ko index: {held / n:,.0f} bytes per article held (tracemalloc + ids), of "
         f"which numpy arrays {arrays / n:,.0f} bytes per article ({held / 2**20:,.1f} MiB for "
         f"{n:,} articles, {s.kept:,} clusters)",
+        "dedupe_ko kernels: "
+        + (
+            f"numba {sys.modules['numba'].__version__} (loaded after "
+            f"{_jit.LOAD_AFTER:,} records; compiled once before this run, cached)"
+            if _jit.loaded()
+            else "off (the numpy path)"
+        ),
     ]
     table = "\n".join(lines)
     print()

@@ -38,6 +38,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from ._jit import LOAD_AFTER, kernel, load, loaded
 from .cluster import (
     CHAIN_MIN_SHARE,
     PARTIAL_MAX_RATIO,
@@ -62,11 +63,13 @@ from .minhash import (
 )
 from .sentences import (
     Fingerprint,
+    Prints,
     SameText,
     anchor_keys,
     anchors_batch,
     early_shares,
     fingerprint_batch,
+    pieces_and_prints,
     same_text,
     same_text_many,
 )
@@ -260,10 +263,12 @@ class _Column:
             self._data = new
 
     def append(self, value: Any) -> int:
-        self.reserve(1)
-        self._data[self.n] = value
-        self.n += 1
-        return self.n - 1
+        n = self.n
+        if n == len(self._data):
+            self.reserve(1)
+        self._data[n] = value
+        self.n = n + 1
+        return n
 
     @property
     def a(self) -> np.ndarray:
@@ -286,8 +291,119 @@ def _share_equal(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return (a == b).sum(axis=-1) / a.shape[-1]
 
 
+def _pair_shares_kernel(a, rows_a, b, rows_b):
+    """``_share_equal(a[rows_a], b[rows_b])`` without the two gathered copies."""
+    out = np.empty(len(rows_a), np.float64)
+    w = a.shape[1]
+    for i in range(len(rows_a)):
+        ra, rb = rows_a[i], rows_b[i]
+        n = 0
+        for p in range(w):
+            if a[ra, p] == b[rb, p]:
+                n += 1
+        out[i] = n / w
+    return out
+
+
+def _row_shares_kernel(a, rows, sig):
+    """``_share_equal(a[rows], sig)`` without the gathered copy."""
+    out = np.empty(len(rows), np.float64)
+    w = a.shape[1]
+    for i in range(len(rows)):
+        r = rows[i]
+        n = 0
+        for p in range(w):
+            if a[r, p] == sig[p]:
+                n += 1
+        out[i] = n / w
+    return out
+
+
+_K_PAIR_SHARES = kernel(_pair_shares_kernel)
+_K_ROW_SHARES = kernel(_row_shares_kernel)
+
+
 def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(later, earlier) row pairs of an (n x bands) key array that share some band key."""
+    if _K_PAIRS is not None and loaded():
+        n, width = keys.shape
+        rows = np.arange(n * width, dtype=np.int64) // width
+        flat = keys.ravel()
+        order = np.argsort(flat, kind="stable")  # stable: rows ascend inside a run
+        return _K_PAIRS(flat, order, rows, n, 1, np.zeros(0, np.bool_), -1)
+    return _pairs_within_numpy(keys)
+
+
+def _pairs_kernel(keys, order, rows, n, min_shared, crowded, max_rows):
+    """(later, earlier) rows (entry i is in row ``rows[i]``, ascending; ``order``: the
+    entries by key, stably) sharing at least
+    ``min_shared`` keys, sorted by (later, earlier): `_pairs_within_numpy` (``max_rows``
+    < 0: no key is crowded, a row never pairs with itself) and `_shared_pairs_numpy` (keys
+    under more than ``max_rows`` entries, and those ``crowded`` already, left out; the
+    former marked in ``crowded``)."""
+    m = len(keys)
+    skip = np.zeros(m, np.bool_)
+    total = 0
+    i = 0
+    while i < m:
+        e = i + 1
+        while e < m and keys[order[e]] == keys[order[i]]:
+            e += 1
+        if max_rows >= 0:
+            if e - i > max_rows:
+                for q in range(i, e):
+                    crowded[order[q]] = True
+            k = 0
+            for q in range(i, e):
+                if crowded[order[q]]:
+                    skip[q] = True
+                else:
+                    k += 1
+        else:
+            k = e - i
+        total += k * (k - 1) // 2
+        i = e
+    codes = np.empty(total, np.int64)
+    c = 0
+    i = 0
+    while i < m:
+        e = i + 1
+        while e < m and keys[order[e]] == keys[order[i]]:
+            e += 1
+        for q in range(i, e):
+            if skip[q]:
+                continue
+            later = rows[order[q]]
+            for t in range(i, q):
+                if skip[t]:
+                    continue
+                earlier = rows[order[t]]
+                if max_rows < 0 and later == earlier:
+                    continue
+                codes[c] = later * n + earlier
+                c += 1
+        i = e
+    codes = np.sort(codes[:c])
+    out = np.empty(c, np.int64)
+    o = 0
+    q = 0
+    while q < c:
+        e = q + 1
+        while e < c and codes[e] == codes[q]:
+            e += 1
+        if e - q >= min_shared:
+            out[o] = codes[q]
+            o += 1
+        q = e
+    out = out[:o]
+    return out // n, out % n
+
+
+_K_PAIRS = kernel(_pairs_kernel)
+
+
+def _pairs_within_numpy(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_pairs_within` in numpy calls."""
     n, width = keys.shape
     flat = keys.ravel()
     order = np.argsort(flat, kind="stable")  # stable: rows ascend inside a run of equal keys
@@ -325,6 +441,17 @@ def _shared_pairs(
     in more than ``max_rows`` rows are boilerplate too: marked in ``crowded`` (in place)."""
     if len(keys) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
+    if _K_PAIRS is not None and loaded():
+        order = np.argsort(keys, kind="stable")  # stable: rows ascend inside a run
+        rows = rows.astype(np.int64, copy=False)
+        return _K_PAIRS(keys, order, rows, n, min_shared, crowded, max_rows)
+    return _shared_pairs_numpy(keys, rows, n, min_shared, crowded, max_rows)
+
+
+def _shared_pairs_numpy(
+    keys: np.ndarray, rows: np.ndarray, n: int, min_shared: int, crowded: np.ndarray, max_rows: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_shared_pairs` in numpy calls."""
     order = np.argsort(keys, kind="stable")  # stable: rows ascend inside a run of equal keys
     sk = keys[order]
     starts = np.concatenate(([True], sk[1:] != sk[:-1]))
@@ -355,24 +482,33 @@ class _LazyPrints:
     A row's fingerprint does not depend on the other texts of the call."""
 
     def __init__(
-        self, bares: list[str], wanted: np.ndarray, done: dict[int, Fingerprint] | None = None
+        self,
+        bares: list[str],
+        wanted: np.ndarray,
+        done: dict[int, tuple[Prints, int]] | None = None,
     ) -> None:
         self.bares = bares
         self.wanted = wanted
-        self._done: dict[int, Fingerprint] = {} if done is None else done  # cut already
+        # cut already: row -> (the cut, its number there); its Fingerprint made when asked
+        self._cut: dict[int, tuple[Prints, int]] = {} if done is None else done
+        self._done: dict[int, Fingerprint] = {}
         self._next = 0  # rows before this one were offered to an earlier cut
 
     def of(self, j: int) -> Fingerprint:
         fp = self._done.get(j)
         if fp is not None:
             return fp
-        later = np.flatnonzero(self.wanted[self._next :]) + self._next
-        rows = sorted({j, *(r for r in later.tolist() if r not in self._done)})
-        self._next = max(self._next, j + 1)
-        prints = fingerprint_batch([self.bares[r] for r in rows])
-        for k, r in enumerate(rows):
-            self._done[r] = prints.of(k)
-        return self._done[j]
+        at = self._cut.get(j)
+        if at is None:
+            later = np.flatnonzero(self.wanted[self._next :]) + self._next
+            rows = sorted({j, *(r for r in later.tolist() if r not in self._cut)})
+            self._next = max(self._next, j + 1)
+            prints = fingerprint_batch([self.bares[r] for r in rows])
+            for k, r in enumerate(rows):
+                self._cut[r] = (prints, k)
+            at = self._cut[j]
+        fp = self._done[j] = at[0].of(at[1])
+        return fp
 
 
 @dataclass
@@ -577,6 +713,8 @@ class Deduplicator:
         ids, texts = self._check(records)
         if not ids:
             return []
+        if len(self._ids) >= LOAD_AFTER and not loaded():
+            load()  # a large run: numba's start-up pays off (`dedupe_ko._jit.LOAD_AFTER`)
         self._fetched.clear()  # the store may have changed since the last batch
         # 1. exact keys; which bodies are new (not seen before, not earlier in this batch)
         folded = fold_batch(texts)
@@ -612,7 +750,10 @@ class Deduplicator:
         # it joins on the signature alone (unless it may take that representative's place)
         sure = np.zeros(len(fresh), dtype=bool)
         if len(found.rows):
-            jac = _share_equal(sigs[found.rows], self._c_sig.a[found.values])
+            if _K_PAIR_SHARES is not None and loaded():
+                jac = _K_PAIR_SHARES(sigs, found.rows, self._c_sig.a, found.values)
+            else:
+                jac = _share_equal(sigs[found.rows], self._c_sig.a[found.values])
             over = jac >= thr
             near[found.rows[over]] = True
             needs[found.rows[~over]] = True
@@ -787,25 +928,32 @@ class Deduplicator:
         are cut when first needed, with those of the later ``printed`` rows (`_LazyPrints`)."""
         cfg = self.config
         n = len(bares)
-        asked_bares = [b if s else "" for b, s in zip(bares, search.tolist(), strict=True)]
-        hashes, lengths, offsets, sentences = pieces_batch(asked_bares)
-        rows = np.repeat(np.arange(n), np.diff(offsets))
-        cap = cfg.boilerplate_clusters
-        asked = np.flatnonzero(search[rows])
-        # the searched rows' fingerprints, cut now (each of them compares sentences or
-        # becomes a representative): their anchors (`sentences.anchor_keys`) are asked with
-        # their pieces, with no cut of their own; none for a row not searched
+        # the searched rows' pieces and fingerprints, from one sentence cut (each of them
+        # compares sentences or becomes a representative): their anchors
+        # (`sentences.anchor_keys`) are asked with their pieces; none for a row not searched
         searched = np.flatnonzero(search)
-        done: dict[int, Fingerprint] = {}
+        offsets = np.zeros(n + 1, np.int64)
+        sentences = np.zeros(n, np.int64)
+        hashes, lengths = np.empty(0, np.uint64), np.empty(0, np.int64)
+        done: dict[int, tuple[Prints, int]] = {}
         a_at = np.zeros(n + 1, np.int64)
         a_all = np.empty(0, np.uint64)
         if len(searched):
-            prints = fingerprint_batch([bares[j] for j in searched.tolist()])
-            done = {j: prints.of(k) for k, j in enumerate(searched.tolist())}
+            (hashes, lengths, p_at, p_sents), prints = pieces_and_prints(
+                [bares[j] for j in searched.tolist()]
+            )
+            counts = np.zeros(n, np.int64)
+            counts[searched] = np.diff(p_at)
+            np.cumsum(counts, out=offsets[1:])
+            sentences[searched] = p_sents
+            done = {j: (prints, k) for k, j in enumerate(searched.tolist())}
             a_count = np.zeros(n, np.int64)
             a_count[searched] = np.diff(prints.anchor_at)
             np.cumsum(a_count, out=a_at[1:])
             a_all = anchor_keys(prints.anchors)
+        rows = np.repeat(np.arange(n), np.diff(offsets))
+        cap = cfg.boilerplate_clusters
+        asked = np.flatnonzero(search[rows])
         a_rows = np.repeat(np.arange(n), np.diff(a_at))
         a_keys = a_all
         keys = np.concatenate((hashes[asked], a_keys))
@@ -951,11 +1099,8 @@ class Deduplicator:
         best_near: tuple[float, int, float] | None = None  # (similarity, cluster, share)
         if len(cands):
             cands = _unique(cands)
-            ranked = self._rank_near(cands, sig, size, pieces, row, part)
-            # band candidates close enough to be compared sentence by sentence are
-            # candidates for a partial match too (`cluster.TEXT_MIN_JACCARD`)
-            jac = _share_equal(self._c_sig.a[cands], sig)
-            part = np.concatenate((part, cands[jac >= TEXT_MIN_JACCARD]))
+            jac = self._jaccards(cands, sig)
+            ranked = self._rank_near(cands, sig, size, pieces, row, part, jac)
             for neg_sim, c, jac_c, share in ranked:
                 if (
                     self._longest
@@ -969,6 +1114,10 @@ class Deduplicator:
                         id_, key, length, sig, size, -neg_sim, jac_c, c, kept_items, pieces, row
                     )
                 break
+        if best_near is None and len(cands):
+            # band candidates close enough to be compared sentence by sentence are
+            # candidates for a partial match too (`cluster.TEXT_MIN_JACCARD`)
+            part = np.concatenate((part, cands[jac >= TEXT_MIN_JACCARD]))
         if best_near is not None:
             sim, c, share = best_near
             self._absorb(c, own, chars, sents)
@@ -1123,6 +1272,12 @@ class Deduplicator:
             out[k] = text
         return out
 
+    def _jaccards(self, cands: np.ndarray, sig: np.ndarray) -> np.ndarray:
+        """Jaccard estimates of a signature against clusters ``cands``' signatures."""
+        if _K_ROW_SHARES is not None and loaded():
+            return _K_ROW_SHARES(self._c_sig.a, cands, sig)
+        return _share_equal(self._c_sig.a[cands], sig)
+
     def _refused(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> None:
         """Log at debug level why row's record is not a duplicate of cluster c."""
         if v.reason and _log.isEnabledFor(logging.DEBUG):
@@ -1136,6 +1291,7 @@ class Deduplicator:
         pieces: _Pieces,
         row: int,
         linked: np.ndarray | None = None,
+        jac: np.ndarray | None = None,
     ) -> list[tuple[float, int, float, float]]:
         """Clusters ``cands`` this body is a near copy of (`cluster.verify` against each
         cluster's current version, sentence counts included, and their sentences when the
@@ -1143,14 +1299,32 @@ class Deduplicator:
         sentence pieces with it: ``linked``), as (-similarity, cluster, Jaccard, share of
         shared sentences: 0.0 when not compared), best first (ties: the oldest cluster).
         The same rule for this run's clusters and the store's entries."""
-        jac = _share_equal(self._c_sig.a[cands], sig)
+        if jac is None:
+            jac = self._jaccards(cands, sig)
+        cfg = self.config
+        floor = min(TEXT_MIN_JACCARD, cfg.min_jaccard, cfg.threshold)
+        if len(cands) > 1 and not _log.isEnabledFor(logging.DEBUG):
+            # under every floor, and sharing no piece, `verify` can only refuse (MinHash
+            # alone, no sentences): dropped at once (with a popular band key a body has
+            # hundreds of such candidates in a large run)
+            keep = jac >= floor
+            if linked is not None and len(linked) and not keep.all():
+                keep |= in_sorted(cands, _unique(linked))
+            if not keep.all():
+                cands, jac = cands[keep], jac[keep]
         csize = self._c_size.a[cands]
         csents = self._c_sents.a[cands]
         sents: int | None = None  # cut only when the containment route needs them
         ranked = []
+        # from here `verify` says near by Jaccard without sentences, and `_through_first`
+        # keeps it: the same entry, without their objects
+        sure = max(self.config.threshold, _SURE_JACCARD)
         for c, j, s, n in zip(
             cands.tolist(), jac.tolist(), csize.tolist(), csents.tolist(), strict=True
         ):
+            if j >= sure:
+                ranked.append((-j, c, j, 0.0))
+                continue
             if j < self.config.threshold and sents is None:
                 sents = pieces.of(row, need=True)[3]
             compare = j >= TEXT_MIN_JACCARD or (linked is not None and c in linked)
@@ -1335,7 +1509,7 @@ class Deduplicator:
             cands = cands[~self._c_archived.a[cands]]
         if not len(cands) or not len(own):
             return None
-        jac_a = _share_equal(self._c_sig.a[cands], sig)
+        jac_a = self._jaccards(cands, sig)
         sieved = False  # the early outs are known: the pairs left are compared in full
         if not _log.isEnabledFor(logging.DEBUG):
             # pairs that stop at the 5-gram early out under the thresholds cannot pass

@@ -7,6 +7,11 @@ one copy, do not change them. Signatures use datasketch's "affine32" permutation
 (the datasketch 2.0 default) with its own permutation parameters; a `MinHasher` applies them
 to a whole batch with numpy, and gives exactly the hash values
 ``datasketch.MinHash(scheme="affine32", hashfunc=<our shingle hash>)`` would.
+
+With numba installed (`dedupe_ko._jit`), the batch paths (`fold_batch`, `signatures_of_keys`,
+`cut_sentences`, `pieces_batch`) run as compiled kernels, one loop per batch; each keeps its
+numpy path (without numba, or `DEDUPE_KO_JIT=0`), which gives the same arrays; the tests
+compare the two.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ import numpy as np
 import regex
 import xxhash
 
+from ._jit import kernel, loaded
 from ._sketch import affine32_permutations, optimal_bands_rows  # datasketch's, without scipy
 from .lexicon import DATELINE_PARAGRAPH
 from .normalize import NORMALIZER_VERSION, fold_key
@@ -43,6 +49,7 @@ __all__ = [
     "folded_key",
     "piece_hashes",
     "pieces_batch",
+    "pieces_of_cut",
     "shingle_key",
     "strip_marks",
 ]
@@ -157,6 +164,17 @@ def _fold_group(texts: Sequence[str]) -> list[str]:
     cps = np.frombuffer("".join(todo).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
     bounds = np.zeros(len(todo) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, todo), dtype=np.int64, count=len(todo)), out=bounds[1:])
+    if _K_FOLD is not None and loaded():
+        kept_cps, at, flags = _K_FOLD(cps, bounds, _kept_bmp(), _cased_bmp())
+        text = kept_cps.tobytes().decode("utf-32-le", "surrogatepass")
+        cuts, marks = at.tolist(), flags.tolist()
+        for j, i in enumerate(where):
+            if marks[j] == 2:  # a character above the BMP: fold's own path
+                out[i] = fold(texts[i])
+            else:  # A-Z lowered by the kernel; other letters with a lower case: str.lower
+                piece = text[cuts[j] : cuts[j + 1]]
+                out[i] = piece.lower() if marks[j] else piece
+        return out
     big = cps > 0xFFFF  # rare (emoji, CJK extensions): those texts take fold's own path
     rare = [False] * len(todo)
     if big.any():
@@ -172,6 +190,47 @@ def _fold_group(texts: Sequence[str]) -> list[str]:
     for j, i in enumerate(where):
         out[i] = fold(texts[i]) if rare[j] else kept[cut[j] : cut[j + 1]].lower()
     return out
+
+
+@cache
+def _cased_bmp() -> np.ndarray:
+    """Boolean table over the BMP: True where ``str.lower`` changes the character, but A-Z."""
+    table = np.array([chr(c).lower() != chr(c) for c in range(0x10000)], dtype=bool)
+    table[0x41:0x5B] = False
+    return table
+
+
+def _fold_kernel(
+    cps: np.ndarray, bounds: np.ndarray, keep: np.ndarray, cased: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The kept characters of each text (`_kept_bmp`), A-Z lowered, for `_fold_group`
+    (kernel): ``(kept, offsets, marks)``; ``marks[i]`` is 2 when text i has a character
+    above the BMP, 1 when it keeps one that ``str.lower`` changes (`_cased_bmp`), else 0."""
+    n = len(bounds) - 1
+    out = np.empty(len(cps), dtype=np.uint32)
+    at = np.zeros(n + 1, dtype=np.int64)
+    marks = np.zeros(n, dtype=np.int8)
+    nk = 0
+    for i in range(n):
+        other = False
+        big = False
+        for t in range(bounds[i], bounds[i + 1]):
+            c = np.int64(cps[t])
+            if c > 0xFFFF:
+                big = True
+                continue
+            k = keep[c]
+            if 0x41 <= c <= 0x5A:
+                c += 0x20
+            other |= k & cased[c]
+            out[nk] = c  # written always, kept by the count (no branch on keep)
+            nk += int(k)
+        marks[i] = 2 if big else (1 if other else 0)
+        at[i + 1] = nk
+    return out[:nk], at, marks
+
+
+_K_FOLD = kernel(_fold_kernel)
 
 
 _DOT_MAP = {ord(c): None for c in _DOT_LETTERS}
@@ -319,6 +378,20 @@ class MinHasher:
 
     def signatures_of_keys(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
         """`signatures` for texts already turned into keys (`shingle_key`)."""
+        if _K_KEY_SIGNATURES is None or not keys or not loaded():
+            return self._signatures_of_keys_numpy(keys)
+        n = len(keys)
+        cps = np.frombuffer("".join(keys).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        bounds = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, keys), dtype=np.int64, count=n), out=bounds[1:])
+        sigs = np.full((n, self.config.num_perm), _EMPTY, dtype=np.uint32)
+        sizes = np.zeros(n, dtype=np.int64)
+        a, b = self._a.ravel(), self._b.ravel()
+        _K_KEY_SIGNATURES(cps, bounds, self.config.shingle_size, a, b, sigs, sizes)
+        return sigs, sizes
+
+    def _signatures_of_keys_numpy(self, keys: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        """`signatures_of_keys` in numpy (without kernels; tests compare the two)."""
         n = len(keys)
         sizes = np.zeros(n, dtype=np.int64)
         parts = []
@@ -449,6 +522,120 @@ def _bands_rows(
     return int(b), int(r)
 
 
+_M32 = np.uint64(0xFFFFFFFF)
+_FM1 = np.uint64(0x85EBCA6B)
+_FM2 = np.uint64(0xC2B2AE35)
+_U16, _U13, _U29, _U32 = np.uint64(16), np.uint64(13), np.uint64(29), np.uint64(32)
+
+
+def _key_signatures_kernel(
+    cps: np.ndarray,
+    bounds: np.ndarray,
+    k: int,
+    a: np.ndarray,
+    b: np.ndarray,
+    sigs: np.ndarray,
+    sizes: np.ndarray,
+) -> None:
+    """`MinHasher._signatures_of_keys_numpy` as one loop (kernel): key i is
+    ``cps[bounds[i]:bounds[i + 1]]``; its window hashes (`_window_hashes` of ``min(k, len)``
+    code points, rolled: the same polynomial mod 2**64) go into a small open-addressing set
+    (entries tagged with the key number, so it is never cleared), ``sizes[i]`` counts the
+    distinct ones, and each distinct one, `_fmix32`-mixed, lowers ``sigs[i]`` (filled with
+    `_EMPTY`) through the ``a * h + b`` permutations (mod 2**32)."""
+    n = len(bounds) - 1
+    p = len(a)
+    longest = 1
+    for i in range(n):
+        longest = max(longest, bounds[i + 1] - bounds[i])
+    cap = 16
+    while cap < 2 * longest:
+        cap *= 2
+    table = np.zeros(cap, dtype=np.uint64)  # (key number + 1) << 32 | hash
+    row = np.empty(p, dtype=np.uint32)
+    hvs = np.empty(cap, dtype=np.uint32)  # the key's distinct hashes, fmix32-mixed
+    for i in range(n):
+        lo = bounds[i]
+        length = bounds[i + 1] - lo
+        if length == 0:
+            continue
+        kk = min(k, length)
+        m = length - kk + 1
+        size = 16
+        while size < 2 * m:
+            size *= 2
+        mask = size - 1
+        tag = np.uint64(i + 1) << _U32
+        for q in range(p):
+            row[q] = np.uint32(0xFFFFFFFF)
+        top = np.uint64(1)  # _MULT ** (kk - 1)
+        for _j in range(kk - 1):
+            top = top * _MULT
+        h = np.uint64(0)
+        for j in range(kk - 1):
+            h = h * _MULT + np.uint64(cps[lo + j])
+        count = 0
+        for w in range(m):
+            h = h * _MULT + np.uint64(cps[lo + w + kk - 1])
+            x = h ^ (h >> _U29)
+            x = x * _MIX
+            x = x ^ (x >> _U32)
+            v32 = x & _M32
+            h = h - np.uint64(cps[lo + w]) * top
+            entry = tag | v32
+            slot = (v32 ^ (v32 >> _U16)) & np.uint64(mask)
+            new = True
+            while True:
+                e = table[slot]
+                if e == entry:
+                    new = False
+                    break
+                if (e & ~_M32) != tag:
+                    break
+                slot = (slot + np.uint64(1)) & np.uint64(mask)
+            if not new:
+                continue
+            table[slot] = entry
+            count += 1
+            hv = v32
+            hv = hv ^ (hv >> _U16)
+            hv = (hv * _FM1) & _M32
+            hv = hv ^ (hv >> _U13)
+            hv = (hv * _FM2) & _M32
+            hv = hv ^ (hv >> _U16)
+            hvs[count - 1] = np.uint32(hv)
+        j = 0
+        while j + 4 <= count:  # four hashes a pass over the permutations
+            h0 = hvs[j]
+            h1 = hvs[j + 1]
+            h2 = hvs[j + 2]
+            h3 = hvs[j + 3]
+            for q in range(p):
+                aq = a[q]
+                bq = b[q]
+                v0 = np.uint32(np.uint32(aq * h0) + bq)
+                v1 = np.uint32(np.uint32(aq * h1) + bq)
+                v2 = np.uint32(np.uint32(aq * h2) + bq)
+                v3 = np.uint32(np.uint32(aq * h3) + bq)
+                m = min(min(v0, v1), min(v2, v3))
+                if m < row[q]:
+                    row[q] = m
+            j += 4
+        while j < count:
+            h0 = hvs[j]
+            for q in range(p):
+                v = np.uint32(np.uint32(a[q] * h0) + b[q])
+                if v < row[q]:
+                    row[q] = v
+            j += 1
+        sizes[i] = count
+        for q in range(p):
+            sigs[i, q] = row[q]
+
+
+_K_KEY_SIGNATURES = kernel(_key_signatures_kernel)
+
+
 def _fmix32(hv: np.ndarray) -> np.ndarray:
     """MurmurHash3's 32-bit finalizer, as datasketch applies it before the permutations."""
     hv = hv.astype(np.uint32, copy=True)
@@ -530,6 +717,17 @@ def cut_sentences(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) -> Sen
     if joined.count(_DOC_SEP) != n - 1:
         joined = _DOC_SEP.join(t.replace(_DOC_SEP, "") for t in texts)
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
+    if _K_CUT is not None and loaded():
+        pos, kc, seps, start, length, doc = _K_CUT(cps, _piece_classes(), min_chars)
+        if not len(pos) or not len(start):
+            return None
+        return Sentences(cps, pos, kc, seps, start, length, doc)
+    return _cut_numpy(cps, min_chars)
+
+
+def _cut_numpy(cps: np.ndarray, min_chars: int) -> Sentences | None:
+    """`cut_sentences` of the joined texts' code points ``cps`` (lower-cased in place), in
+    numpy (the kernel `_cut_kernel` gives the same arrays)."""
     cps[(cps - np.uint32(0x41)) < 26] += np.uint32(0x20)  # A-Z to a-z (enough for Korean text)
     # 0 dropped, 1 kept, 2 sentence end, 3 text end (code points above the BMP: kept)
     cls = np.take(_piece_classes(), cps, mode="clip")
@@ -556,9 +754,68 @@ def cut_sentences(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) -> Sen
     return Sentences(cps, pos, kc, seps, s_start, s_len, doc)
 
 
+def _cut_kernel(
+    cps: np.ndarray, classes: np.ndarray, min_chars: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`_cut_numpy` in one scan (kernel): lower-cases A-Z in ``cps`` and returns ``(pos,
+    kc, seps, start, length, doc)``; a sentence is a run of kept characters between two
+    ends (a class 2 or 3 character, but a "." before a digit)."""
+    size = len(cps)
+    pos = np.empty(size, dtype=np.int64)
+    kc = np.empty(size, dtype=np.uint32)
+    seps = np.empty(size, dtype=np.int64)
+    start = np.empty(size, dtype=np.int64)
+    length = np.empty(size, dtype=np.int64)
+    doc = np.empty(size, dtype=np.int64)
+    top = len(classes) - 1
+    nk = 0  # kept characters so far
+    ns = 0  # separators so far
+    nsent = 0
+    run = 0  # kept characters since the last end
+    for i in range(size):
+        c = np.int64(cps[i])
+        if 0x41 <= c <= 0x5A:  # A-Z to a-z
+            c += 0x20
+            cps[i] = c
+        cl = classes[c if c < top else top]
+        pos[nk] = i  # written always, kept by the count (no branch on the class)
+        kc[nk] = c
+        kept = int(cl == 1)
+        nk += kept
+        run += kept
+        if cl >= 2:
+            if cl == 2 and c == 0x2E and i + 1 < size and 0x30 <= cps[i + 1] <= 0x39:
+                continue  # "3.5%": one sentence
+            if run >= min_chars and run > 0:
+                start[nsent] = nk - run
+                length[nsent] = run
+                doc[nsent] = ns
+                nsent += 1
+            run = 0
+            if cl == 3:
+                seps[ns] = i
+                ns += 1
+    if run >= min_chars and run > 0:
+        start[nsent] = nk - run
+        length[nsent] = run
+        doc[nsent] = ns
+        nsent += 1
+    return pos[:nk], kc[:nk], seps[:ns], start[:nsent], length[:nsent], doc[:nsent]
+
+
+_K_CUT = kernel(_cut_kernel)
+
+
 def piece_hashes(kc: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     """48-bit hashes of ``kc[starts[i]:stops[i]]`` (one polynomial hash from prefix sums,
     mixed): the hash of a sentence piece, wherever it is cut."""
+    if _K_PIECE_HASHES is not None and loaded():
+        return _K_PIECE_HASHES(kc, starts.astype(np.int64), stops.astype(np.int64))
+    return _piece_hashes_numpy(kc, starts, stops)
+
+
+def _piece_hashes_numpy(kc: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """`piece_hashes` in numpy (the kernel `_piece_hash` gives the same values)."""
     lengths = stops - starts
     pw, inv = _powers(len(kc) + 1)
     prefix = np.empty(len(kc) + 1, dtype=np.uint64)
@@ -570,6 +827,83 @@ def piece_hashes(kc: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.nd
     ph *= _MIX
     ph ^= ph >> np.uint64(29)
     return ph >> np.uint64(16)
+
+
+_S16U, _S29U, _S31U = np.uint64(16), np.uint64(29), np.uint64(31)
+
+
+def _piece_hashes_kernel(kc: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """`piece_hashes` (kernel)."""
+    out = np.empty(len(starts), dtype=np.uint64)
+    for i in range(len(starts)):
+        h = np.uint64(0)
+        for t in range(stops[i] - 1, starts[i] - 1, -1):
+            h = h * _POW_K + np.uint64(kc[t])
+        h += np.uint64(stops[i] - starts[i]) * _MULT
+        h ^= h >> _S31U
+        h *= _MIX
+        h ^= h >> _S29U
+        out[i] = h >> _S16U
+    return out
+
+
+_K_PIECE_HASHES = kernel(_piece_hashes_kernel)
+
+
+def _pieces_kernel(
+    kc: np.ndarray,
+    s_start: np.ndarray,
+    s_len: np.ndarray,
+    doc: np.ndarray,
+    n: int,
+    chunk: int,
+    offsets: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """`pieces_batch` after the cut (kernel): each sentence cut into pieces of ``chunk``
+    characters (the last takes the rest), hashed as `piece_hashes`; each text's hashes
+    sorted and made distinct, with their lengths. Fills ``offsets``; returns (hashes,
+    lengths)."""
+    k = len(s_start)
+    total = 0
+    for s in range(k):
+        total += max(1, s_len[s] // chunk)
+    hashes = np.empty(total, dtype=np.uint64)
+    lengths = np.empty(total, dtype=np.int64)
+    seg = np.empty(total, dtype=np.uint64)
+    seg_len = np.empty(total, dtype=np.int64)
+    out = 0
+    s = 0
+    for d in range(n):
+        m = 0
+        while s < k and doc[s] == d:
+            per = max(1, s_len[s] // chunk)
+            for j in range(per):
+                a = s_start[s] + j * chunk
+                b = s_start[s] + s_len[s] if j == per - 1 else a + chunk
+                h = np.uint64(0)
+                for t in range(b - 1, a - 1, -1):
+                    h = h * _POW_K + np.uint64(kc[t])
+                h += np.uint64(b - a) * _MULT
+                h ^= h >> _S31U
+                h *= _MIX
+                h ^= h >> _S29U
+                seg[m] = h >> _S16U
+                seg_len[m] = b - a
+                m += 1
+            s += 1
+        order = np.argsort(seg[:m])
+        for i in range(m):
+            v = seg[order[i]]
+            if i > 0 and v == hashes[out - 1]:
+                continue
+            hashes[out] = v
+            lengths[out] = seg_len[order[i]]
+            out += 1
+        offsets[d + 1] = out
+    return hashes[:out], lengths[:out]
+
+
+_K_PIECES = kernel(_pieces_kernel)
 
 
 def pieces_batch(
@@ -587,15 +921,23 @@ def pieces_batch(
     hashes of text i, sorted, are ``hashes[offsets[i]:offsets[i + 1]]``, ``lengths`` holds
     each piece's folded length and ``sentences[i]`` the number of sentences kept in text i.
     """
-    n = len(texts)
+    return pieces_of_cut(cut_sentences(texts, min_chars), len(texts), chunk)
+
+
+def pieces_of_cut(
+    cut: Sentences | None, n: int, chunk: int = PIECE_CHUNK
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`pieces_batch` of ``n`` texts already cut by `cut_sentences` (``cut``)."""
     offsets = np.zeros(n + 1, dtype=np.int64)
     sentences = np.zeros(n, dtype=np.int64)
     empty = (np.empty(0, np.uint64), np.empty(0, np.int64), offsets, sentences)
-    cut = cut_sentences(texts, min_chars)
     if cut is None:
         return empty
     s_start, s_len = cut.start, cut.length
     sentences[:] = np.bincount(cut.doc, minlength=n)
+    if _K_PIECES is not None and chunk >= 1 and loaded():
+        ph, lengths = _K_PIECES(cut.kc, s_start, s_len, cut.doc, n, chunk, offsets)
+        return ph, lengths, offsets, sentences
     per = np.maximum(1, s_len // chunk)  # pieces of each sentence
     first = np.repeat(np.cumsum(per) - per, per)
     k = np.arange(len(first)) - first  # piece number inside its sentence

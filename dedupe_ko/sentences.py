@@ -31,8 +31,10 @@ or moved. `same_text` measures exactly that:
   fewer than `SUBJECT_WORDS_FOUND` of them occur in the other (a press-release template
   filled for another city, company or person).
 
-Everything is numpy over the whole batch (no Python loop per sentence or 5-gram); a
-fingerprint holds about 1.3 bytes per character of text (sampled 5-grams as uint32).
+Everything is numpy over the whole batch (no Python loop per sentence or 5-gram), or, with
+numba installed (`dedupe_ko._jit`), compiled kernels that give the same arrays (5-grams,
+anchors, numbers, words, distinct values per article); a fingerprint holds about 1.3 bytes
+per character of text (sampled 5-grams as uint32).
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from typing import Literal
 
 import numpy as np
 
+from ._jit import kernel, loaded
 from .cluster import in_sorted
 from .minhash import (
     _MIX,
@@ -56,6 +59,7 @@ from .minhash import (
     cut_sentences,
     piece_hashes,
     pieces_batch,
+    pieces_of_cut,
 )
 
 __all__ = [
@@ -75,6 +79,7 @@ __all__ = [
     "candidate_keys",
     "early_shares",
     "fingerprint_batch",
+    "pieces_and_prints",
     "same_text",
     "same_text_many",
     "split_sentences",
@@ -221,7 +226,18 @@ class Fingerprint:
     def compact(self) -> Fingerprint:
         """The same fingerprint in arrays of its own (a batch's views keep the whole batch's
         arrays alive): for fingerprints that are kept."""
-        return Fingerprint(*(a.copy() for a in self._arrays()))
+        return Fingerprint(
+            self.hashes.copy(),
+            self.chars.copy(),
+            self.gram_at.copy(),
+            self.grams.copy(),
+            self.num_at.copy(),
+            self.numbers.copy(),
+            self.vocab.copy(),
+            self.num_vocab.copy(),
+            self.words.copy(),
+            self.repeated.copy(),
+        )
 
 
 @dataclass
@@ -257,24 +273,47 @@ class Prints:
         sorted, as candidate keys (`anchor_keys`)."""
         return self.anchors[self.anchor_at[j] : self.anchor_at[j + 1]]
 
+    def _offset_lists(self) -> tuple:
+        """The offsets as Python ints, and each article's sentence offsets into its 5-grams
+        and numbers counted from its own first (article j's are ``[sent_at[j] + j :
+        sent_at[j + 1] + j + 1]``)."""
+        lens = np.diff(self.sent_at) + 1
+        first = np.repeat(self.sent_at[:-1], lens)
+        at = first + np.arange(len(first)) - np.repeat(np.cumsum(lens) - lens, lens)
+        g_rel = self.gram_at[at] - self.gram_at[first]
+        n_rel = self.num_at[at] - self.num_at[first]
+        ints = (self.sent_at, self.vocab_at, self.nv_at, self.word_at, self.rep_at)
+        return (
+            *(x.tolist() for x in ints),
+            self.gram_at.tolist(),
+            self.num_at.tolist(),
+            g_rel,
+            n_rel,
+        )
+
     def of(self, j: int) -> Fingerprint:
         """Article j's fingerprint (views of the batch's arrays: `Fingerprint.compact` one
         that is kept)."""
-        a, b = int(self.sent_at[j]), int(self.sent_at[j + 1])
-        ga, gb = int(self.gram_at[a]), int(self.gram_at[b])
-        na, nb = int(self.num_at[a]), int(self.num_at[b])
-        va, vb = int(self.vocab_at[j]), int(self.vocab_at[j + 1])
-        fp = Fingerprint(
-            self.hashes[a:b],
-            self.chars[a:b],
-            self.gram_at[a : b + 1] - ga,
-            self.grams[ga:gb],
-            self.num_at[a : b + 1] - na,
-            self.numbers[na:nb],
-            self.vocab[va:vb],
-            self.num_vocab[self.nv_at[j] : self.nv_at[j + 1]],
-            self.words[self.word_at[j] : self.word_at[j + 1]],
-            self.repeated[self.rep_at[j] : self.rep_at[j + 1]],
+        lists = self.__dict__.get("_offset_lists")
+        if lists is None:  # once per batch (asked per article)
+            lists = self.__dict__["_offset_lists"] = self._offset_lists()
+        sent_at, vocab_at, nv_at, word_at, rep_at, gram_at, num_at, g_rel, n_rel = lists
+        a, b = sent_at[j], sent_at[j + 1]
+        ga, gb = gram_at[a], gram_at[b]
+        na, nb = num_at[a], num_at[b]
+        va, vb = vocab_at[j], vocab_at[j + 1]
+        fp = object.__new__(Fingerprint)  # (the fields set at once: __init__ of a frozen
+        fp.__dict__.update(  # dataclass sets them one by one, the cost of a batch's views)
+            hashes=self.hashes[a:b],
+            chars=self.chars[a:b],
+            gram_at=g_rel[a + j : b + j + 1],
+            grams=self.grams[ga:gb],
+            num_at=n_rel[a + j : b + j + 1],
+            numbers=self.numbers[na:nb],
+            vocab=self.vocab[va:vb],
+            num_vocab=self.num_vocab[nv_at[j] : nv_at[j + 1]],
+            words=self.words[word_at[j] : word_at[j + 1]],
+            repeated=self.repeated[rep_at[j] : rep_at[j + 1]],
         )
         if self.vocab_counts is not None:  # its `gram_counts`, known from the cut
             fp.__dict__["_gram_counts"] = self.vocab_counts[va:vb]
@@ -287,6 +326,103 @@ def _distinct_per_doc(
     """Distinct sorted values of each doc (0..n-1): (offsets, values); with ``min_count``
     also those occurring at least that many times in their doc: (offsets, values, offsets2,
     values2); ``counts_too``: then the counts of the values (of the first selection)."""
+    if _K_DISTINCT_PER_DOC is not None and values.dtype == np.uint32 and len(values) and loaded():
+        ok, at, vals, counts, rep_at, rep = _K_DISTINCT_PER_DOC(
+            values, doc.astype(np.int64, copy=False), n, min_count
+        )
+        if ok:  # (docs in order, all in 0..n-1: as every caller gives them)
+            out: tuple[np.ndarray, ...] = (at, vals)
+            if min_count:
+                out += (rep_at, rep)
+            return (*out, counts) if counts_too else out
+    return _distinct_per_doc_numpy(values, doc, n, min_count, counts_too)
+
+
+def _distinct_per_doc_kernel(
+    values: np.ndarray, doc: np.ndarray, n: int, min_count: int
+) -> tuple[bool, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """`_distinct_per_doc_numpy` for docs given in order (kernel): each doc's values sorted
+    on their own (put in about one bucket each by their top bits, then an insertion sort),
+    then made distinct and counted. Returns ``(ok, offsets, values, counts, offsets2,
+    values2)``; ``ok`` False (nothing done) when ``doc`` is not ascending within 0..n-1."""
+    size = len(values)
+    at = np.zeros(n + 1, dtype=np.int64)
+    rep_at = np.zeros(n + 1, dtype=np.int64)
+    for i in range(size):
+        d = doc[i]
+        if d < 0 or d >= n or (i > 0 and d < doc[i - 1]):
+            return False, at, values[:0], at[:0], rep_at, values[:0]
+    sorted_ = np.empty(size, dtype=np.uint32)
+    out = np.empty(size, dtype=np.uint32)
+    counts = np.empty(size, dtype=np.int64)
+    rep = np.empty(size, dtype=np.uint32)
+    cnt = np.zeros(size + 2, dtype=np.int64)
+    nd = 0
+    nr = 0
+    lo = 0
+    for d in range(n):
+        hi = lo
+        while hi < size and doc[hi] == d:
+            hi += 1
+        m = hi - lo
+        dst = sorted_[lo:hi]
+        if m > 32:  # bucket by the top bits (about one value a bucket), then insertion sort
+            bits = 0
+            while (2 << bits) <= m:
+                bits += 1
+            shift = 32 - bits
+            nb = 1 << bits
+            for k in range(nb + 1):
+                cnt[k] = 0
+            for i in range(m):
+                cnt[(values[lo + i] >> shift) + 1] += 1
+            for k in range(nb):
+                cnt[k + 1] += cnt[k]
+            for i in range(m):
+                v = values[lo + i]
+                k = v >> shift
+                dst[cnt[k]] = v
+                cnt[k] += 1
+            for i in range(1, m):
+                x = dst[i]
+                j = i - 1
+                while j >= 0 and dst[j] > x:
+                    dst[j + 1] = dst[j]
+                    j -= 1
+                dst[j + 1] = x
+        else:
+            for i in range(m):
+                x = values[lo + i]
+                j = i - 1
+                while j >= 0 and dst[j] > x:
+                    dst[j + 1] = dst[j]
+                    j -= 1
+                dst[j + 1] = x
+        i = 0
+        while i < m:
+            j = i + 1
+            while j < m and dst[j] == dst[i]:
+                j += 1
+            out[nd] = dst[i]
+            counts[nd] = j - i
+            nd += 1
+            if min_count and j - i >= min_count:
+                rep[nr] = dst[i]
+                nr += 1
+            i = j
+        at[d + 1] = nd
+        rep_at[d + 1] = nr
+        lo = hi
+    return True, at, out[:nd], counts[:nd], rep_at, rep[:nr]
+
+
+_K_DISTINCT_PER_DOC = kernel(_distinct_per_doc_kernel)
+
+
+def _distinct_per_doc_numpy(
+    values: np.ndarray, doc: np.ndarray, n: int, min_count: int = 0, counts_too: bool = False
+) -> tuple[np.ndarray, ...]:
+    """`_distinct_per_doc` in numpy (without kernels; tests compare the two)."""
     key = np.sort((doc.astype(np.uint64) << np.uint64(32)) | values.astype(np.uint64))
     # (np.unique hashes instead of sorting in numpy 2.3+: much slower here)
     first = (
@@ -419,8 +555,20 @@ def candidate_keys(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) -> Prints:
     """Fingerprints of many texts (already stripped of tags and datelines, like the text
     given to `minhash.pieces_batch`) in one numpy pass, on `minhash.cut_sentences`' cut."""
-    n = len(texts)
-    cut = cut_sentences(texts, min_chars)
+    return prints_of_cut(cut_sentences(texts, min_chars), len(texts))
+
+
+def pieces_and_prints(
+    texts: Sequence[str],
+) -> tuple[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Prints]:
+    """``(minhash.pieces_batch(texts), fingerprint_batch(texts))``, equal array for array,
+    from one sentence cut."""
+    cut = cut_sentences(texts)
+    return pieces_of_cut(cut, len(texts)), prints_of_cut(cut, len(texts))
+
+
+def prints_of_cut(cut: Sentences | None, n: int) -> Prints:
+    """`fingerprint_batch` of ``n`` texts already cut by `minhash.cut_sentences`."""
     if cut is None:
         return _empty(n)
     kc, s_start, s_len, sent_doc = cut.kc, cut.start, cut.length, cut.doc
@@ -431,6 +579,52 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
     hashes = piece_hashes(kc, s_start, first_stop)
     chars = s_len.astype(np.int32)
     sent_at = np.searchsorted(sent_doc, np.arange(n + 1), side="left").astype(np.int64)
+    if _K_SENTENCE_PARTS is not None and loaded():
+        gram_at, grams, gram_sid, num_at, numbers, num_sid, anchors, anchor_sid = _K_SENTENCE_PARTS(
+            kc, s_start, s_len
+        )
+    else:
+        gram_sid, grams, anchor_sid, anchors, num_sid, numbers = _sentence_parts_numpy(cut)
+        gram_at = np.searchsorted(gram_sid, np.arange(k + 1)).astype(np.int64)
+        num_at = np.searchsorted(num_sid, np.arange(k + 1)).astype(np.int64)
+    vocab_at, vocab, vocab_counts = _distinct_per_doc(grams, sent_doc[gram_sid], n, counts_too=True)
+    nv_at, num_vocab = _distinct_per_doc(numbers, sent_doc[num_sid], n)
+    word_hashes = (
+        _words(cut.cps, cut.seps) if _K_WORDS is None or not loaded() else _K_WORDS(cut.cps)
+    )
+    word_at, words, rep_at, repeated = _distinct_per_doc(
+        word_hashes[0], word_hashes[1], n, min_count=2
+    )
+    anchor_at, anchors = _distinct_per_doc(anchors, sent_doc[anchor_sid], n)
+    return Prints(
+        sent_at,
+        hashes,
+        chars,
+        gram_at,
+        grams,
+        num_at,
+        numbers,
+        vocab_at,
+        vocab,
+        nv_at,
+        num_vocab,
+        word_at,
+        words,
+        rep_at,
+        repeated,
+        anchor_at,
+        anchors,
+        vocab_counts,
+    )
+
+
+def _sentence_parts_numpy(
+    cut: Sentences,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The sampled 5-grams, anchors and numbers of a cut's sentences, each with its
+    sentence: ``(gram_sid, grams, anchor_sid, anchors, num_sid, numbers)`` (numpy; the kernel
+    `_sentence_parts_kernel` gives the same)."""
+    kc = cut.kc
     sid = _sentence_ids(cut)
     # sampled 5-grams inside one sentence: every one with a digit, a quarter of the others
     digit = (kc >= 0x30) & (kc <= 0x39)
@@ -459,32 +653,157 @@ def fingerprint_batch(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) ->
         num_sid, numbers = d_sid[ds], (_mix(nh) >> np.uint64(32)).astype(np.uint32)
     else:
         num_sid, numbers = np.empty(0, np.int64), np.empty(0, np.uint32)
-    gram_at = np.searchsorted(gram_sid, np.arange(k + 1)).astype(np.int64)
-    num_at = np.searchsorted(num_sid, np.arange(k + 1)).astype(np.int64)
-    vocab_at, vocab, vocab_counts = _distinct_per_doc(grams, sent_doc[gram_sid], n, counts_too=True)
-    nv_at, num_vocab = _distinct_per_doc(numbers, sent_doc[num_sid], n)
-    word_at, words, rep_at, repeated = _distinct_per_doc(*_words(cut.cps, cut.seps), n, min_count=2)
-    anchor_at, anchors = _distinct_per_doc(anchors, sent_doc[anchor_sid], n)
-    return Prints(
-        sent_at,
-        hashes,
-        chars,
+    return gram_sid, grams, anchor_sid, anchors, num_sid, numbers
+
+
+_G0, _G1, _G2, _G3, _G4 = (np.uint64(int(x)) for x in _GRAM_MUL)
+_M32 = np.uint64(0xFFFFFFFF)
+_GF = np.uint64(0x2C1B3C6D)
+_AF = np.uint64(0x85EBCA6B)
+_S12, _S13, _S15, _S16 = np.uint64(12), np.uint64(13), np.uint64(15), np.uint64(16)
+_S29, _S31, _S32 = np.uint64(29), np.uint64(31), np.uint64(32)
+_ONE = np.uint64(1)
+
+
+def _sentence_parts_kernel(
+    kc: np.ndarray, s_start: np.ndarray, s_len: np.ndarray
+) -> tuple[
+    np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray
+]:
+    """`_sentence_parts_numpy` sentence by sentence (kernel), with the offsets
+    `fingerprint_batch` takes from them: ``(gram_at, grams, gram_sid, num_at, numbers,
+    num_sid, anchors, anchor_sid)``. Hashes as `_gram_hashes` and `_anchors` (mod 2**32),
+    numbers as the digit runs' sums of mixed (digit, rank) terms."""
+    k = len(s_start)
+    total = 0
+    for s in range(k):
+        total += s_len[s]
+    gram_at = np.zeros(k + 1, dtype=np.int64)
+    num_at = np.zeros(k + 1, dtype=np.int64)
+    grams = np.empty(total, dtype=np.uint32)
+    gram_sid = np.empty(total, dtype=np.int64)
+    numbers = np.empty(total, dtype=np.uint32)
+    num_sid = np.empty(total, dtype=np.int64)
+    anchors = np.empty(total, dtype=np.uint32)
+    anchor_sid = np.empty(total, dtype=np.int64)
+    longest = 1
+    for s in range(k):
+        longest = max(longest, s_len[s])
+    g = np.empty(longest, dtype=np.uint64)  # a sentence's 5-gram hashes
+    ng = 0
+    nn = 0
+    na = 0
+    for s in range(k):
+        lo = s_start[s]
+        length = s_len[s]
+        m = length - 4
+        last_digit = -1  # the last digit at or before the window's end
+        for j in range(min(4, length)):
+            if 0x30 <= kc[lo + j] <= 0x39:
+                last_digit = j
+        for i in range(m):
+            at = lo + i
+            if 0x30 <= kc[at + 4] <= 0x39:
+                last_digit = i + 4
+            h = (
+                np.uint64(kc[at]) * _G0
+                + np.uint64(kc[at + 1]) * _G1
+                + np.uint64(kc[at + 2]) * _G2
+                + np.uint64(kc[at + 3]) * _G3
+                + np.uint64(kc[at + 4]) * _G4
+            ) & _M32
+            h = h ^ (h >> _S15)
+            h = (h * _GF) & _M32
+            h = h ^ (h >> _S12)
+            g[i] = h
+            grams[ng] = np.uint32(h)  # written always, kept by the count (no branch)
+            gram_sid[ng] = s
+            ng += int(last_digit >= i or (h & np.uint64(3)) == 0)
+        for i in range(length - 12):
+            a = (g[i] * _G0 + g[i + 4] * _G1 + g[i + 8] * _G2) & _M32
+            a = a ^ (a >> _S16)
+            a = (a * _AF) & _M32
+            a = a ^ (a >> _S13)
+            anchors[na] = np.uint32(a)
+            anchor_sid[na] = s
+            na += int((a & np.uint64(ANCHOR_EVERY - 1)) == 0)
+        i = 0
+        while i < length:
+            c = kc[lo + i]
+            if c < 0x30 or c > 0x39:
+                i += 1
+                continue
+            nh = np.uint64(0)
+            rank = np.uint64(0)
+            while i < length and kc[lo + i] >= 0x30 and kc[lo + i] <= 0x39:
+                rank += _ONE
+                x = np.uint64(kc[lo + i]) * _NUM_MUL + rank * _PIECE_POS
+                x = x ^ (x >> _S31)
+                x = x * _MIX
+                x = x ^ (x >> _S29)
+                nh += x
+                i += 1
+            nh = nh ^ (nh >> _S31)
+            nh = nh * _MIX
+            nh = nh ^ (nh >> _S29)
+            numbers[nn] = np.uint32(nh >> _S32)
+            num_sid[nn] = s
+            nn += 1
+        gram_at[s + 1] = ng
+        num_at[s + 1] = nn
+    return (
         gram_at,
-        grams,
+        grams[:ng],
+        gram_sid[:ng],
         num_at,
-        numbers,
-        vocab_at,
-        vocab,
-        nv_at,
-        num_vocab,
-        word_at,
-        words,
-        rep_at,
-        repeated,
-        anchor_at,
-        anchors,
-        vocab_counts,
+        numbers[:nn],
+        num_sid[:nn],
+        anchors[:na],
+        anchor_sid[:na],
     )
+
+
+_K_SENTENCE_PARTS = kernel(_sentence_parts_kernel)
+
+
+def _words_kernel(cps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """`_words` in one scan (kernel); a word's text counts the 0 separators before it."""
+    size = len(cps)
+    out = np.empty(size // 2 + 1, dtype=np.uint32)
+    doc = np.empty(size // 2 + 1, dtype=np.int64)
+    nw = 0
+    d = 0
+    i = 0
+    while i < size:
+        c = cps[i]
+        if c == 0:
+            d += 1
+        if not ((c >= 0xAC00 and c <= 0xD7A3) or (c >= 0x61 and c <= 0x7A)):
+            i += 1
+            continue
+        start = i
+        while i + 1 < size and (
+            (cps[i + 1] >= 0xAC00 and cps[i + 1] <= 0xD7A3)
+            or (cps[i + 1] >= 0x61 and cps[i + 1] <= 0x7A)
+        ):
+            i += 1
+        end = i
+        i += 1
+        if end > start:
+            h = np.uint64(cps[start]) * _NUM_MUL
+            h += np.uint64(cps[start + 1]) * _PIECE_POS
+            h += np.uint64(cps[end]) * _PIECE_MUL
+            h += np.uint64(end - start) * _MULT
+            h = h ^ (h >> _S31)
+            h = h * _MIX
+            h = h ^ (h >> _S29)
+            out[nw] = np.uint32(h >> _S32)
+            doc[nw] = d
+            nw += 1
+    return out[:nw], doc[:nw]
+
+
+_K_WORDS = kernel(_words_kernel)
 
 
 def _anchors(g: np.ndarray, sid: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -593,6 +912,135 @@ def same_text(
     (boilerplate: sentences found in many unrelated clusters). ``share=False``: only the
     template check (numbers, subject words); the sentences are not compared
     (``compared`` False, ``share`` 1.0)."""
+    if _K_SAME_TEXT is None or _K_KEPT is None or not loaded():
+        return _same_text_numpy(a, b, leave_out, share)
+    if leave_out is None or not len(leave_out):
+        keep_a = keep_b = _ALL
+        chars_a, chars_b = a.total_chars, b.total_chars
+    else:
+        out = np.sort(leave_out)
+        chars_a, keep_a = _K_KEPT(a.hashes, a.chars, out)
+        chars_b, keep_b = _K_KEPT(b.hashes, b.chars, out)
+    if chars_a == 0 or chars_b == 0:
+        return _NO_TEXT
+    side: Literal["a", "b"]
+    inner, outer, keep, side = (a, b, keep_a, "a") if chars_a <= chars_b else (b, a, keep_b, "b")
+    chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
+    n = len(inner) if keep is _ALL else int(np.count_nonzero(keep))
+    state, n_hit, n_grams, nums_found, subj_found, part = _K_SAME_TEXT(
+        inner.hashes,
+        inner.chars,
+        inner.gram_at,
+        inner.grams,
+        inner.num_at,
+        inner.numbers,
+        inner.num_vocab,
+        inner.repeated,
+        outer.hashes,
+        outer.vocab,
+        outer.num_vocab,
+        outer.words,
+        keep,
+        share,
+    )
+    n_nums, subj = len(inner.num_vocab), len(inner.repeated)
+    found = nums_found / n_nums if n_nums else 1.0
+    in_other = subj_found / subj if subj else 1.0
+    if state == 1:  # share=False: the template check only
+        return SameText(1.0, n, chars, n_nums, found, side, subj, in_other, other, False)
+    if state == 2:  # the 5-gram early out
+        return SameText(n_hit / n_grams, n, chars, 0, 1.0, side, outer_chars=other)
+    return SameText(part / chars, n, chars, n_nums, found, side, subj, in_other, other)
+
+
+_ALL = np.empty(0, np.bool_)  # `_same_text_kernel`: no sentence left out
+
+
+def _kept_kernel(hashes, chars, leave_out):
+    """(characters of the sentences not in the sorted ``leave_out``, which are kept)."""
+    keep = np.ones(len(hashes), np.bool_)
+    total = 0
+    m = len(leave_out)
+    for i in range(len(hashes)):
+        k = np.searchsorted(leave_out, hashes[i])
+        if k < m and leave_out[k] == hashes[i]:
+            keep[i] = False
+        else:
+            total += chars[i]
+    return total, keep
+
+
+def _same_text_kernel(
+    i_hashes, i_chars, i_gram_at, i_grams, i_num_at, i_numbers, nums, subject,
+    o_hashes, o_vocab, o_num_vocab, o_words, keep, share,
+):  # fmt: skip
+    """`_same_text_numpy`'s counts, inner (the shorter) against outer, in one compiled pass:
+    (state: 1 template check only, 2 early out, 3 compared; 5-grams hit, 5-grams, numbers
+    found, subject words found, characters of present sentences). ``keep``: the sentences
+    not left out (empty: all)."""
+    mv, mw = len(o_num_vocab), len(o_words)
+    nf = 0
+    for v in nums:
+        k = np.searchsorted(o_num_vocab, v)
+        if k < mv and o_num_vocab[k] == v:
+            nf += 1
+    sf = 0
+    for v in subject:
+        k = np.searchsorted(o_words, v)
+        if k < mw and o_words[k] == v:
+            sf += 1
+    if not share:
+        return 1, 0, 0, nf, sf, 0
+    n_grams = len(i_grams)
+    hit = np.zeros(n_grams, np.bool_)
+    n_hit = 0
+    m = len(o_vocab)
+    for g in range(n_grams):
+        v = i_grams[g]
+        k = np.searchsorted(o_vocab, v)
+        if k < m and o_vocab[k] == v:
+            hit[g] = True
+            n_hit += 1
+    if n_hit < EARLY_OUT * n_grams:
+        return 2, n_hit, n_grams, nf, sf, 0
+    kept = (nf / len(nums) if len(nums) else 1.0) >= NUMBERS_KEPT
+    all_kept = len(keep) == 0
+    part = 0
+    for s in range(len(i_hashes)):
+        if not all_kept and not keep[s]:
+            continue
+        g0, g1 = i_gram_at[s], i_gram_at[s + 1]
+        if g1 > g0:
+            f = 0
+            for g in range(g0, g1):
+                f += hit[g]
+            present = f >= SENTENCE_PRESENT * (g1 - g0)
+        else:  # no sampled 5-gram: the whole sentence must be there
+            present = False
+            for h in o_hashes:
+                if h == i_hashes[s]:
+                    present = True
+                    break
+        if present and not kept:
+            for q in range(i_num_at[s], i_num_at[s + 1]):
+                v = i_numbers[q]
+                k = np.searchsorted(o_num_vocab, v)
+                if not (k < mv and o_num_vocab[k] == v):
+                    present = False
+                    break
+        if present:
+            part += i_chars[s]
+    return 3, n_hit, n_grams, nf, sf, part
+
+
+_K_KEPT = kernel(_kept_kernel)
+_K_SAME_TEXT = kernel(_same_text_kernel)
+
+
+def _same_text_numpy(
+    a: Fingerprint, b: Fingerprint, leave_out: np.ndarray | None = None, share: bool = True
+) -> SameText:
+    """`same_text` in numpy calls (without compiled kernels; tests compare the two)."""
     if leave_out is None or not len(leave_out):
         keep_a = keep_b = None
         chars_a, chars_b = a.total_chars, b.total_chars
@@ -672,7 +1120,11 @@ def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray
     sizes = [len(x) for x in parts]
     grams = np.where(a_inner, len(a.grams), [len(b.grams) for b in bs])
     vocab = a.vocab
-    if len(vocab):
+    if len(vocab) and _K_EARLY_HITS is not None and loaded():
+        hits = _K_EARLY_HITS(
+            np.concatenate(parts), np.array(sizes, np.int64), a_inner, vocab, a.gram_counts
+        )
+    elif len(vocab):
         vals = np.concatenate(parts)
         owner = np.repeat(np.arange(k), sizes)
         # only the values whose low bits some vocabulary value has can be in it: searched
@@ -690,6 +1142,33 @@ def _early_pass(a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray
         hits = np.zeros(k, dtype=np.int64)
     early = (chars_a > 0) & (chars_b > 0) & (hits < EARLY_OUT * grams)
     return _Early(early, hits, grams, chars_a, chars_b, n_a, n_b, a_inner)
+
+
+def _early_hits_kernel(vals, sizes, a_inner, vocab, gram_counts):
+    """`_early_pass`'s hits: for each b (its ``sizes[k]`` values of ``vals`` in turn), its
+    values found in ``vocab``, each counted ``gram_counts`` times when a is the inner one."""
+    hits = np.zeros(len(sizes), np.int64)
+    m = len(vocab)
+    maybe = np.zeros(_SIEVE, np.bool_)  # low bits some vocabulary value has: searched
+    for v in vocab:
+        maybe[v & _SIEVE_MASK] = True
+    at = 0
+    for k in range(len(sizes)):
+        w = a_inner[k]
+        n = 0
+        for q in range(at, at + sizes[k]):
+            v = vals[q]
+            if not maybe[v & _SIEVE_MASK]:
+                continue
+            i = np.searchsorted(vocab, v)
+            if i < m and vocab[i] == v:
+                n += gram_counts[i] if w else 1
+        hits[k] = n
+        at += sizes[k]
+    return hits
+
+
+_K_EARLY_HITS = kernel(_early_hits_kernel)
 
 
 def early_shares(

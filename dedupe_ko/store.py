@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
+from ._jit import kernel, loaded
 from .minhash import _distinct
 
 __all__ = ["BandStore", "Hits", "MemoryBandStore", "RedisBandStore", "SQLiteBandStore"]
@@ -55,6 +56,186 @@ def _merge(
     a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
 ) -> tuple[np.ndarray, np.ndarray]:
     """Merge two sorted (keys, values) runs in linear time; ``a``'s entries come first on ties."""
+    if _K_MERGE is not None and loaded():
+        return _K_MERGE(a[0], a[1], b[0], b[1])
+    return _merge_numpy(a, b)
+
+
+def _merge_kernel(ka, va, kb, vb):
+    """`_merge_numpy` as one compiled loop."""
+    n, m = len(ka), len(kb)
+    keys = np.empty(n + m, dtype=ka.dtype)
+    vals = np.empty(n + m, dtype=va.dtype)
+    i = j = 0
+    for o in range(n + m):
+        if j >= m or (i < n and ka[i] <= kb[j]):
+            keys[o], vals[o] = ka[i], va[i]
+            i += 1
+        else:
+            keys[o], vals[o] = kb[j], vb[j]
+            j += 1
+    return keys, vals
+
+
+def _sieve_kernel(bits, keys, shift):
+    """Set the sieve bit of each key (`_sieve_bit`)."""
+    for x in keys:
+        h = (x * _SIEVE_MUL) >> shift
+        bits[h >> np.uint64(3)] |= np.uint8(1 << np.int64(h & np.uint64(7)))
+
+
+def _sifted_kernel(bits, shift, flat):
+    """The positions of the keys whose sieve bit is set (the others are in no run), in
+    ascending order, and the same positions in the order of their keys."""
+    n = len(flat)
+    cand = np.empty(n, np.int64)
+    c = 0
+    for p in range(n):
+        h = (flat[p] * _SIEVE_MUL) >> shift
+        if (bits[h >> np.uint64(3)] >> np.int64(h & np.uint64(7))) & 1:
+            cand[c] = p
+            c += 1
+    cand = cand[:c]
+    return cand, cand[np.argsort(flat[cand])]
+
+
+def _search_kernel(k, v, flat, cand, order, out_lo, out_cnt):
+    """One run (keys ``k``, values ``v``): for each key ``flat[cand[i]]``, its first entry
+    and count (into ``out_lo[i]``, ``out_cnt[i]``), found in ``order`` (the keys ascending,
+    so each search gallops on from where the last one ended); returns the values of those
+    entries, key by key in ``cand`` order."""
+    m = len(k)
+    at_of = np.empty(len(flat), np.int64)  # position -> index in cand
+    for i in range(len(cand)):
+        at_of[cand[i]] = i
+    at = 0
+    total = 0
+    for q in range(len(order)):
+        p = order[q]
+        x = flat[p]
+        a, b = at, m
+        if a < m and k[a] < x:  # first index >= x is in (a, b]: gallop to bound b
+            step = 1
+            b = a + 1
+            while b < m and k[b] < x:
+                a = b
+                step *= 2
+                b = a + step
+            a += 1
+            b = min(b, m)
+        while a < b:
+            h = (a + b) >> 1
+            if k[h] < x:
+                a = h + 1
+            else:
+                b = h
+        at = a
+        e = a
+        if e < m and k[e] == x:  # the end of x's entries: gallop, then bisect
+            step = 1
+            b = e + 1
+            while b < m and k[b] == x:
+                e = b
+                step *= 2
+                b = e + step
+            e += 1
+            b = min(b, m)
+            while e < b:
+                h = (e + b) >> 1
+                if k[h] == x:
+                    e = h + 1
+                else:
+                    b = h
+        i = at_of[p]
+        out_lo[i] = a
+        out_cnt[i] = e - a
+        total += e - a
+    vals = np.empty(total, v.dtype)
+    o = 0
+    for i in range(len(cand)):
+        for e in range(out_lo[i], out_lo[i] + out_cnt[i]):
+            vals[o] = v[e]
+            o += 1
+    return vals
+
+
+def _hits_kernel(cand, cnt, vals, n, cap):
+    """`MemoryBandStore.query`'s answer from the runs' searches (`_search_kernel`: counts
+    ``cnt[r, i]`` of key ``cand[i]`` in run r, their values ``vals``, run after run):
+    (query position, value) of the entries found, and which of the ``n`` keys are crowded.
+    ``cap < 0``: none; entries then come run by run, in the keys' order, as stored. With a
+    cap, the distinct (position, value) pairs of the keys not crowded, sorted (a key is
+    crowded when its entries hold more than ``cap`` distinct values)."""
+    runs, c = cnt.shape
+    crowded = np.zeros(n, np.bool_)
+    total = len(vals)
+    pos = np.empty(total, np.int64)
+    val = np.empty(total, np.int32)
+    if cap < 0:
+        o = 0
+        for r in range(runs):
+            for i in range(c):
+                for _ in range(cnt[r, i]):
+                    pos[o] = cand[i]
+                    val[o] = vals[o]
+                    o += 1
+        return pos, val, crowded
+    ptr = np.zeros(runs, np.int64)  # where run r's values of the next key start
+    at = 0
+    for r in range(runs):
+        ptr[r] = at
+        for i in range(c):
+            at += cnt[r, i]
+    seen = np.empty(cap + 1, np.int64)
+    o = 0
+    for i in range(c):
+        p = cand[i]
+        d = 0
+        for r in range(runs):
+            start = ptr[r]
+            ptr[r] += cnt[r, i]
+            if crowded[p]:
+                continue
+            for e in range(start, start + cnt[r, i]):
+                x = vals[e]
+                new = True
+                for t in range(d):
+                    if seen[t] == x:
+                        new = False
+                        break
+                if new:
+                    if d == cap:
+                        crowded[p] = True
+                        break
+                    seen[d] = x
+                    d += 1
+        if crowded[p]:
+            continue
+        for t in range(d):  # insertion sort of the few distinct values
+            x = seen[t]
+            u = o + t
+            while u > o and val[u - 1] > x:
+                val[u] = val[u - 1]
+                u -= 1
+            val[u] = x
+            pos[o + t] = p
+        o += d
+    return pos[:o], val[:o], crowded
+
+
+_K_MERGE = kernel(_merge_kernel)
+_K_SIFTED = kernel(_sifted_kernel)
+_K_SEARCH = kernel(_search_kernel)
+_K_QUERY = kernel(_hits_kernel)
+_K_SIEVE = kernel(_sieve_kernel)
+_SIEVE_MUL = np.uint64(0x9E3779B97F4A7C15)
+_SIEVE_MIN_BITS, _SIEVE_MAX_BITS = 16, 23  # log2 of its bits: 8 KiB to 1 MiB
+
+
+def _merge_numpy(
+    a: tuple[np.ndarray, np.ndarray], b: tuple[np.ndarray, np.ndarray]
+) -> tuple[np.ndarray, np.ndarray]:
+    """`_merge` in numpy calls."""
     ka, va = a
     kb, vb = b
     pos = np.searchsorted(ka, kb, side="right") + np.arange(len(kb))
@@ -77,13 +258,20 @@ class MemoryBandStore:
 
     def __init__(self) -> None:
         self._runs: list[tuple[np.ndarray, np.ndarray]] = []
+        # with compiled kernels (`_hits_kernel`): a sieve of one bit per key hash (8 to 32
+        # bits an entry, at most 1 MiB) that lets a query skip the searches of most keys
+        # not stored; made at the first kernel query (None till then), False when kernels
+        # are off or a key is not uint64
+        self._sieve: np.ndarray | None | bool = None if _K_QUERY is not None else False
+        self._shift = np.uint64(64 - _SIEVE_MIN_BITS)
 
     def __len__(self) -> int:
         return sum(len(k) for k, _ in self._runs)
 
     @property
     def nbytes(self) -> int:
-        return sum(k.nbytes + v.nbytes for k, v in self._runs)
+        sieve = self._sieve.nbytes if isinstance(self._sieve, np.ndarray) else 0
+        return sum(k.nbytes + v.nbytes for k, v in self._runs) + sieve
 
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
         if not len(keys):
@@ -93,10 +281,53 @@ class MemoryBandStore:
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
             b = self._runs.pop()
             self._runs.append(_merge(self._runs.pop(), b))
+        if self._sieve is not False and keys.dtype != np.uint64:
+            self._sieve = False  # the kernels take uint64 keys: numpy answers every query
+        elif isinstance(self._sieve, np.ndarray):  # (else made at the first kernel query)
+            self._sift(self._runs[-1][0] if len(self._runs) > 1 else None)
+
+    def _sift(self, new: np.ndarray | None) -> None:
+        """Set the sieve bits of the newest run (``new``), or build the sieve, bigger, from
+        every run when the store outgrew it (or ``new`` is None: one run, merged)."""
+        n = len(self)
+        bits = min(max(_SIEVE_MIN_BITS, (8 * n).bit_length()), _SIEVE_MAX_BITS)
+        assert _K_SIEVE is not None
+        if new is None or self._sieve is None or np.uint64(64 - bits) != self._shift:
+            self._shift = np.uint64(64 - bits)
+            self._sieve = np.zeros(1 << (bits - 3), np.uint8)
+            for k, _ in self._runs:
+                _K_SIEVE(self._sieve, k, self._shift)
+        else:
+            _K_SIEVE(self._sieve, new, self._shift)
 
     def query(self, keys: np.ndarray, cap: int | None = None) -> Hits:
         width = keys.shape[1] if keys.ndim == 2 else 1
         flat = keys.ravel()
+        if (
+            _K_QUERY is None
+            or not loaded()
+            or not self._runs
+            or self._sieve is False
+            or flat.dtype != np.uint64
+        ):
+            return self._query_numpy(flat, width, cap)
+        if self._sieve is None:
+            self._sift(None)
+        sieve = self._sieve
+        assert _K_SIFTED is not None and _K_SEARCH is not None
+        cand, order = _K_SIFTED(sieve, self._shift, flat)
+        cnt = np.zeros((len(self._runs), len(cand)), np.int64)
+        lo = np.empty(len(cand), np.int64)
+        vals = [
+            _K_SEARCH(k, v, flat, cand, order, lo, cnt[r]) for r, (k, v) in enumerate(self._runs)
+        ]
+        pos, val, crowded = _K_QUERY(
+            cand, cnt, np.concatenate(vals), len(flat), -1 if cap is None else cap
+        )
+        return Hits(pos // width, val, crowded)
+
+    def _query_numpy(self, flat: np.ndarray, width: int, cap: int | None) -> Hits:
+        """`query` in numpy calls."""
         # Binary searches for sorted needles walk each run once, front to back (numpy starts
         # each search where the last one ended): several times faster on a large table than
         # needles in random order. Hits are then put back in the caller's key order.

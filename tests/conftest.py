@@ -130,3 +130,13 @@ def redis_server() -> Iterator[RedisServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _kernels_on() -> None:
+    """With numba installed (the test extra) every test runs the compiled kernels: a
+    Deduplicator loads numba only after `dedupe_ko._jit.LOAD_AFTER` records, more than most
+    tests give it. CI runs the suite once more with ``DEDUPE_KO_JIT=0``: the numpy path."""
+    from dedupe_ko import _jit
+
+    _jit.load()
