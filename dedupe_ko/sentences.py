@@ -39,7 +39,7 @@ per character of text (sampled 5-grams as uint32).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -1180,9 +1180,45 @@ def early_shares(
     pass, no object per pair: a caller drops the pairs that cannot pass on this alone."""
     if not len(bs):
         return np.empty(0)
+    plain = (leave_out is None or not len(leave_out)) and len(a.vocab)
+    if plain and _K_EARLY_HITS is not None and loaded():
+        return _early_shares_plain(a, bs, _K_EARLY_HITS)
     e = _early_pass(a, bs, leave_out)
     out = np.full(len(bs), np.nan)
     out[e.early] = e.hits[e.early] / e.grams[e.early]
+    return out
+
+
+def _early_shares_plain(
+    a: Fingerprint, bs: Sequence[Fingerprint], hits_kernel: Callable[..., np.ndarray]
+) -> np.ndarray:
+    """`early_shares` with nothing left out and the kernel on: `_early_pass`'s numbers
+    gathered in one loop over ``bs`` (a candidate's arrays are read once, no per-pair
+    arrays; most rows compare a handful of candidates, so the glue is the cost)."""
+    chars_a, grams_a = a.total_chars, len(a.grams)
+    parts, sizes, inner, grams, some = [], [], [], [], []
+    for b in bs:
+        chars_b = b.total_chars
+        a_inner = chars_a <= chars_b  # a's sampled 5-grams counted, or b's
+        v = b.vocab if a_inner else b.grams
+        parts.append(v)
+        sizes.append(len(v))
+        inner.append(a_inner)
+        grams.append(grams_a if a_inner else len(v))
+        some.append(chars_b > 0)
+    hits = hits_kernel(
+        np.concatenate(parts),
+        np.array(sizes, np.int64),
+        np.array(inner, np.bool_),
+        a.vocab,
+        a.gram_counts,
+    )
+    g = np.array(grams, np.int64)
+    early = (hits < EARLY_OUT * g) & np.array(some, np.bool_)
+    if chars_a <= 0:
+        early[:] = False
+    out = np.full(len(bs), np.nan)
+    out[early] = hits[early] / g[early]
     return out
 
 

@@ -119,9 +119,16 @@ def test_early_shares_kernel_matches_numpy(seed: int) -> None:
     try:
         sentences._K_EARLY_HITS = None
         want = sentences.early_shares(a, bs, bs[0].hashes[:1])
+        # nothing left out: the kernel's own path (`_early_shares_plain`) against numpy
+        want_all = [sentences.early_shares(b, fps, None) for b in fps]
     finally:
         sentences._K_EARLY_HITS = kernel
     np.testing.assert_array_equal(sentences.early_shares(a, bs, bs[0].hashes[:1]), want)
+    got_all = [sentences.early_shares(b, fps, None) for b in fps]
+    for g, w in zip(got_all, want_all, strict=True):
+        np.testing.assert_array_equal(g, w)
+    # both routes of the pair (the shorter one's 5-grams) and both outcomes are covered
+    assert np.isnan(np.concatenate(want_all)).any() and np.isfinite(np.concatenate(want_all)).any()
 
 
 @settings(max_examples=60, deadline=None)
