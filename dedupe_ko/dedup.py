@@ -579,9 +579,10 @@ class _Pieces:
 
     def boiler(self, j: int) -> np.ndarray:
         """Row j's boilerplate pieces (none for a row not searched: nothing is cut)."""
-        if not self.search[j]:
+        if not self.search[j] or not self.mixed[j]:
             return self.hashes[:0]
-        return self.of(j)[1]
+        a, b = self.offsets[j], self.offsets[j + 1]
+        return self.hashes[a:b][self.crowded[a:b]]
 
     def print_of(self, j: int) -> Fingerprint:
         """Row j's sentence fingerprint (`sentences.fingerprint_batch`)."""
@@ -1319,15 +1320,26 @@ class Deduplicator:
         # from here `verify` says near by Jaccard without sentences, and `_through_first`
         # keeps it: the same entry, without their objects
         sure = max(self.config.threshold, _SURE_JACCARD)
-        for c, j, s, n in zip(
-            cands.tolist(), jac.tolist(), csize.tolist(), csents.tolist(), strict=True
+        # which candidates share sentence pieces with it (asked under TEXT_MIN_JACCARD)
+        shares_pieces = (
+            in_sorted(cands, _unique(linked)).tolist()
+            if linked is not None and len(linked) and (jac < TEXT_MIN_JACCARD).any()
+            else [False] * len(cands)
+        )
+        for c, j, s, n, shared in zip(
+            cands.tolist(),
+            jac.tolist(),
+            csize.tolist(),
+            csents.tolist(),
+            shares_pieces,
+            strict=True,
         ):
             if j >= sure:
                 ranked.append((-j, c, j, 0.0))
                 continue
             if j < self.config.threshold and sents is None:
                 sents = pieces.of(row, need=True)[3]
-            compare = j >= TEXT_MIN_JACCARD or (linked is not None and c in linked)
+            compare = j >= TEXT_MIN_JACCARD or shared
             # over the Jaccard threshold only the template check runs (cheap)
             text = None
             if compare and j < _SURE_JACCARD:
