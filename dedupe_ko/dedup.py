@@ -956,8 +956,7 @@ class Deduplicator:
         cap = cfg.boilerplate_clusters
         asked = np.flatnonzero(search[rows])
         a_rows = np.repeat(np.arange(n), np.diff(a_at))
-        a_keys = a_all
-        keys = np.concatenate((hashes[asked], a_keys))
+        keys = np.concatenate((hashes[asked], a_all))
         found = self._piece_store.query(keys, cap=cap)
         if self._store_pieces and len(keys):
             found = self._store_candidates(keys, found)
@@ -966,7 +965,7 @@ class Deduplicator:
         a_crowded = found.crowded[len(asked) :].copy()
         if len(self._boilerplate):
             crowded |= in_sorted(hashes, self._boilerplate)
-            a_crowded |= in_sorted(a_keys, self._boilerplate)
+            a_crowded |= in_sorted(a_all, self._boilerplate)
         is_piece = found.rows < len(asked)
         a_found = replace(found, rows=found.rows[~is_piece] - len(asked))
         found = replace(found, rows=asked[found.rows[is_piece]], values=found.values[is_piece])
@@ -976,7 +975,7 @@ class Deduplicator:
         # earlier rows of this batch sharing as many (and pieces in many rows: boilerplate)
         later, earlier = _shared_pairs(hashes, rows, n, min_shared, crowded, 2 * cap)
         # ... or ANCHOR_MIN anchors (an edited copy whose sentences differ in a word or two)
-        a_later, a_earlier = _shared_pairs(a_keys, a_rows, n, ANCHOR_MIN, a_crowded, 2 * cap)
+        a_later, a_earlier = _shared_pairs(a_all, a_rows, n, ANCHOR_MIN, a_crowded, 2 * cap)
         later, earlier = np.concatenate((later, a_later)), np.concatenate((earlier, a_earlier))
         keep = ~crowded[found.rows]
         hit_rows, hit_vals = rows[found.rows[keep]], found.values[keep].astype(np.int64)
