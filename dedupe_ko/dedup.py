@@ -579,9 +579,10 @@ class _Pieces:
 
     def boiler(self, j: int) -> np.ndarray:
         """Row j's boilerplate pieces (none for a row not searched: nothing is cut)."""
-        if not self.search[j]:
+        if not self.search[j] or not self.mixed[j]:
             return self.hashes[:0]
-        return self.of(j)[1]
+        a, b = self.offsets[j], self.offsets[j + 1]
+        return self.hashes[a:b][self.crowded[a:b]]
 
     def print_of(self, j: int) -> Fingerprint:
         """Row j's sentence fingerprint (`sentences.fingerprint_batch`)."""
@@ -955,8 +956,7 @@ class Deduplicator:
         cap = cfg.boilerplate_clusters
         asked = np.flatnonzero(search[rows])
         a_rows = np.repeat(np.arange(n), np.diff(a_at))
-        a_keys = a_all
-        keys = np.concatenate((hashes[asked], a_keys))
+        keys = np.concatenate((hashes[asked], a_all))
         found = self._piece_store.query(keys, cap=cap)
         if self._store_pieces and len(keys):
             found = self._store_candidates(keys, found)
@@ -965,7 +965,7 @@ class Deduplicator:
         a_crowded = found.crowded[len(asked) :].copy()
         if len(self._boilerplate):
             crowded |= in_sorted(hashes, self._boilerplate)
-            a_crowded |= in_sorted(a_keys, self._boilerplate)
+            a_crowded |= in_sorted(a_all, self._boilerplate)
         is_piece = found.rows < len(asked)
         a_found = replace(found, rows=found.rows[~is_piece] - len(asked))
         found = replace(found, rows=asked[found.rows[is_piece]], values=found.values[is_piece])
@@ -975,7 +975,7 @@ class Deduplicator:
         # earlier rows of this batch sharing as many (and pieces in many rows: boilerplate)
         later, earlier = _shared_pairs(hashes, rows, n, min_shared, crowded, 2 * cap)
         # ... or ANCHOR_MIN anchors (an edited copy whose sentences differ in a word or two)
-        a_later, a_earlier = _shared_pairs(a_keys, a_rows, n, ANCHOR_MIN, a_crowded, 2 * cap)
+        a_later, a_earlier = _shared_pairs(a_all, a_rows, n, ANCHOR_MIN, a_crowded, 2 * cap)
         later, earlier = np.concatenate((later, a_later)), np.concatenate((earlier, a_earlier))
         keep = ~crowded[found.rows]
         hit_rows, hit_vals = rows[found.rows[keep]], found.values[keep].astype(np.int64)
@@ -1319,15 +1319,26 @@ class Deduplicator:
         # from here `verify` says near by Jaccard without sentences, and `_through_first`
         # keeps it: the same entry, without their objects
         sure = max(self.config.threshold, _SURE_JACCARD)
-        for c, j, s, n in zip(
-            cands.tolist(), jac.tolist(), csize.tolist(), csents.tolist(), strict=True
+        # which candidates share sentence pieces with it (asked under TEXT_MIN_JACCARD)
+        shares_pieces = (
+            in_sorted(cands, _unique(linked)).tolist()
+            if linked is not None and len(linked) and (jac < TEXT_MIN_JACCARD).any()
+            else [False] * len(cands)
+        )
+        for c, j, s, n, shared in zip(
+            cands.tolist(),
+            jac.tolist(),
+            csize.tolist(),
+            csents.tolist(),
+            shares_pieces,
+            strict=True,
         ):
             if j >= sure:
                 ranked.append((-j, c, j, 0.0))
                 continue
             if j < self.config.threshold and sents is None:
                 sents = pieces.of(row, need=True)[3]
-            compare = j >= TEXT_MIN_JACCARD or (linked is not None and c in linked)
+            compare = j >= TEXT_MIN_JACCARD or shared
             # over the Jaccard threshold only the template check runs (cheap)
             text = None
             if compare and j < _SURE_JACCARD:
