@@ -74,7 +74,6 @@ from .sentences import (
     same_text_many,
     same_text_rows,
     text_of_row,
-    text_shares,
 )
 from .store import MemoryBandStore
 
@@ -1238,8 +1237,7 @@ class Deduplicator:
         """How much of the shorter of row's body and cluster c's version appears nearly
         verbatim in the other (`sentences.same_text`, the row's boilerplate pieces left out
         of both); None when c has no fingerprint (an archived entry of the index)."""
-        theirs = self._c_print.view(c)
-        if theirs is None:
+        if not self._c_print.has[c]:
             return None
         version = self._c_print.version(c)
         if share:
@@ -1247,7 +1245,14 @@ class Deduplicator:
             if known is not None and known[0] == version:
                 return known[1]
         boiler = pieces.boiler(row)
-        text = same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None, share)
+        rows, _ = same_text_rows(
+            pieces.print_of(row),
+            self._c_print,
+            np.array([c]),
+            boiler if len(boiler) else None,
+            share,
+        )
+        text = text_of_row(rows[0])
         if share:
             pieces.texts[row, c] = (version, text)
         return text
@@ -1534,16 +1539,19 @@ class Deduplicator:
             # `cluster.text_refused` must refuse are dropped on their shares, and only the
             # few left get a SameText and a Verdict
             texts = [None] * len(cands)
-            printed = np.flatnonzero(self._c_print.has[cands])
+            has = self._c_print.has[cands]
+            printed = np.flatnonzero(has)
             if len(printed):
                 boil = pieces.boiler(row)
-                rows = same_text_rows(
+                rows, shares = same_text_rows(
                     pieces.print_of(row),
                     self._c_print,
-                    cands[printed],
+                    cands if len(printed) == len(cands) else cands[printed],
                     boil if len(boil) else None,
                 )
-                gone = text_refused(self.config, jac_a[printed], text_shares(rows))
+                gone = text_refused(self.config, jac_a[printed], shares)
+                if len(printed) == len(cands) and gone.all():
+                    return None  # (most rows: candidates that share a paragraph or two)
                 for q in np.flatnonzero(~gone).tolist():
                     texts[int(printed[q])] = text_of_row(rows[q])
                 if gone.any():

@@ -1048,35 +1048,35 @@ def _same_text_numpy(
         out = np.sort(leave_out)
         keep_a, keep_b = ~in_sorted(a.hashes, out), ~in_sorted(b.hashes, out)
         chars_a, chars_b = int(a.chars[keep_a].sum()), int(b.chars[keep_b].sum())
-    if chars_a == 0 or chars_b == 0:
-        return _NO_TEXT
-    side: Literal["a", "b"]
-    inner, outer, keep, side = (a, b, keep_a, "a") if chars_a <= chars_b else (b, a, keep_b, "b")
-    chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
-    nums, subject = inner.num_vocab, inner.repeated
-    n = len(inner) if keep is None else int(np.count_nonzero(keep))
-    if not share:
-        found = _found_share(nums, outer.num_vocab)
-        in_other = _found_share(subject, outer.words)
-        return SameText(1.0, n, chars, len(nums), found, side, len(subject), in_other, other, False)
-    row = _compare_numpy(inner, outer, keep, chars_a, chars_b, n, side == "a")
-    return text_of_row(row)
+    return text_of_row(_row_numpy(a, b, keep_a, keep_b, chars_a, chars_b, share))
 
 
-def _compare_numpy(
-    inner: Fingerprint,
-    outer: Fingerprint,
-    keep: np.ndarray | None,
+def _row_numpy(
+    a: Fingerprint,
+    b: Fingerprint,
+    keep_a: np.ndarray | None,
+    keep_b: np.ndarray | None,
     chars_a: int,
     chars_b: int,
-    n: int,
-    a_inner: bool,
+    share: bool = True,
 ) -> np.ndarray:
-    """`same_text`'s numbers (a row of `same_text_rows`) for a pair whose sides are known
-    (both with characters): inner, the shorter, against outer; ``keep``: inner's sentences
-    not left out (None: all)."""
+    """`same_text`'s numbers (a row of `same_text_rows`) in numpy; ``keep_*``: the
+    sentences not left out (None: all), ``chars_*``: their characters."""
     row = np.zeros(_TEXT_COLUMNS, np.int64)
-    row[_T_CHARS_A], row[_T_CHARS_B], row[_T_N], row[_T_A_INNER] = chars_a, chars_b, n, a_inner
+    row[_T_CHARS_A], row[_T_CHARS_B] = chars_a, chars_b
+    if chars_a == 0 or chars_b == 0:
+        return row  # _NONE_TEXT
+    a_inner = chars_a <= chars_b
+    inner, outer, keep = (a, b, keep_a) if a_inner else (b, a, keep_b)
+    row[_T_A_INNER] = a_inner
+    row[_T_N] = len(inner) if keep is None else int(np.count_nonzero(keep))
+    nums, subject = inner.num_vocab, inner.repeated
+    if not share:
+        row[_T_STATE] = _TEMPLATE_ONLY
+        row[_T_NUMS_FOUND] = int(np.count_nonzero(in_sorted(nums, outer.num_vocab)))
+        row[_T_SUBJECT_FOUND] = int(np.count_nonzero(in_sorted(subject, outer.words)))
+        row[_T_NUMS], row[_T_SUBJECT] = len(nums), len(subject)
+        return row
     hit = in_sorted(inner.grams, outer.vocab)
     n_hit = int(np.count_nonzero(hit))
     row[_T_HITS], row[_T_GRAMS] = n_hit, len(hit)
@@ -1085,7 +1085,6 @@ def _compare_numpy(
         # reported (cheap; most candidates the LSH bands bring end here)
         row[_T_STATE] = _EARLY
         return row
-    nums, subject = inner.num_vocab, inner.repeated
     nf = int(np.count_nonzero(in_sorted(nums, outer.num_vocab)))
     found = nf / len(nums) if len(nums) else 1.0
     present = _present(inner, outer, hit, found >= NUMBERS_KEPT)
@@ -1290,7 +1289,8 @@ def same_text_many(
 # One article against many kept fingerprints, without an object per pair
 
 # The columns of a `same_text_rows` row: what `same_text` (share=True) computes for a pair.
-_T_STATE = 0  # _NONE_TEXT: a side without characters; _EARLY: the 5-gram early out; _COMPARED
+_T_STATE = 0  # _NONE_TEXT: a side without characters; _TEMPLATE_ONLY: share=False;
+# _EARLY: the 5-gram early out; _COMPARED
 _T_HITS = 1  # the inner one's sampled 5-grams found in the other ...
 _T_GRAMS = 2  # ... of its sampled 5-grams
 _T_NUMS_FOUND = 3  # its distinct numbers found in the other (compared only)
@@ -1303,7 +1303,7 @@ _T_A_INNER = 9  # 1: a is the inner (shorter) one
 _T_NUMS = 10  # its distinct numbers, the words it repeats (compared only)
 _T_SUBJECT = 11
 _TEXT_COLUMNS = 12
-_NONE_TEXT, _EARLY, _COMPARED = 0, 2, 3
+_NONE_TEXT, _TEMPLATE_ONLY, _EARLY, _COMPARED = 0, 1, 2, 3
 
 
 def text_of_row(row: np.ndarray) -> SameText:
@@ -1317,19 +1317,22 @@ def text_of_row(row: np.ndarray) -> SameText:
         return SameText(hits / grams, n, chars, 0, 1.0, side, outer_chars=other)
     found = nf / nums if nums else 1.0
     in_other = sf / subj if subj else 1.0
+    if state == _TEMPLATE_ONLY:
+        return SameText(1.0, n, chars, nums, found, side, subj, in_other, other, False)
     return SameText(part / chars, n, chars, nums, found, side, subj, in_other, other)
 
 
 def text_shares(rows: np.ndarray) -> np.ndarray:
-    """The ``share`` of each row's `SameText` (`text_of_row`), in one numpy pass: a caller
-    drops the pairs that cannot pass on this alone (`cluster.text_refused`)."""
+    """The ``share`` of each row's `SameText` (`text_of_row`) in one numpy pass (the
+    second array `same_text_rows` returns)."""
     state = rows[:, _T_STATE]
     chars = np.minimum(rows[:, _T_CHARS_A], rows[:, _T_CHARS_B])
     num = np.where(state == _EARLY, rows[:, _T_HITS], rows[:, _T_PART])
     den = np.where(state == _EARLY, rows[:, _T_GRAMS], chars)
     out = np.zeros(len(rows))
-    some = state != _NONE_TEXT
+    some = (state == _EARLY) | (state == _COMPARED)
     out[some] = num[some] / den[some]
+    out[state == _TEMPLATE_ONLY] = 1.0
     return out
 
 
@@ -1438,38 +1441,56 @@ class FingerprintTable:
 
 
 def same_text_rows(
-    a: Fingerprint, table: FingerprintTable, slots: np.ndarray, leave_out: np.ndarray | None = None
-) -> np.ndarray:
-    """``same_text(a, table[s], leave_out)``'s numbers for each slot s of ``slots`` (each
-    holding a fingerprint), one int64 row each: `text_of_row` makes the `SameText` of a
-    row, `text_shares` the shares of all rows. With kernels, one compiled call for all the
+    a: Fingerprint,
+    table: FingerprintTable,
+    slots: np.ndarray,
+    leave_out: np.ndarray | None = None,
+    share: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``same_text(a, table[s], leave_out, share)`` for each slot s of ``slots`` (each
+    holding a fingerprint) as numbers: (one int64 row per slot, its ``share``s). A caller
+    drops the pairs that cannot pass on their share (`cluster.text_refused`) and makes the
+    `SameText` of the others (`text_of_row`). With kernels, one compiled call for all the
     slots; no object per pair."""
     slots = np.asarray(slots, dtype=np.int64)
-    out = np.empty(0, np.uint64) if leave_out is None else np.sort(leave_out).astype(np.uint64)
+    out = _NO_HASHES if leave_out is None else np.sort(leave_out).astype(np.uint64)
     if _K_TABLE_TEXTS is not None and loaded():
-        d = table._data
         return _K_TABLE_TEXTS(
             *a._arrays(),
             a.gram_counts,
             out,
-            *d,
+            *table._data,
             table._start,
             table._count,
             slots,
+            share,
         )
-    return _same_text_rows_numpy(a, table, slots, out)
+    rows = _same_text_rows_numpy(a, table, slots, out, share)
+    return rows, text_shares(rows)
+
+
+_NO_HASHES = np.empty(0, np.uint64)
 
 
 def _same_text_rows_numpy(
-    a: Fingerprint, table: FingerprintTable, slots: np.ndarray, out: np.ndarray
+    a: Fingerprint, table: FingerprintTable, slots: np.ndarray, out: np.ndarray, share: bool
 ) -> np.ndarray:
-    """`same_text_rows` in numpy calls: the early outs in one pass (`_early_pass`), the
-    pairs left compared one by one."""
+    """`same_text_rows`' rows in numpy calls: the early outs of many pairs in one pass
+    (`_early_pass`), the pairs left compared one by one."""
     rows = np.zeros((len(slots), _TEXT_COLUMNS), np.int64)
     if not len(slots):
         return rows
     bs = [table.view(s) for s in slots.tolist()]
     assert all(b is not None for b in bs), "same_text_rows: a slot without a fingerprint"
+    if len(bs) < 2 or not share:
+        keep_a = None if not len(out) else ~in_sorted(a.hashes, out)
+        chars_a = a.total_chars if keep_a is None else int(a.chars[keep_a].sum())
+        for q, b in enumerate(bs):
+            assert b is not None
+            keep_b = None if not len(out) else ~in_sorted(b.hashes, out)
+            chars_b = b.total_chars if keep_b is None else int(b.chars[keep_b].sum())
+            rows[q] = _row_numpy(a, b, keep_a, keep_b, chars_a, chars_b, share)
+        return rows
     e = _early_pass(a, bs, out)  # type: ignore[arg-type]
     for q, b in enumerate(bs):
         assert b is not None
@@ -1483,9 +1504,9 @@ def _same_text_rows_numpy(
             rows[q, _T_STATE], rows[q, _T_HITS], rows[q, _T_GRAMS] = _EARLY, e.hits[q], e.grams[q]
             rows[q, _T_N] = n
             continue
-        inner, outer = (a, b) if a_in else (b, a)
-        keep = None if not len(out) else ~in_sorted(inner.hashes, out)
-        rows[q] = _compare_numpy(inner, outer, keep, e.chars_a, cb, n, a_in)
+        keep_a = None if not len(out) else ~in_sorted(a.hashes, out)
+        keep_b = None if not len(out) else ~in_sorted(b.hashes, out)
+        rows[q] = _row_numpy(a, b, keep_a, keep_b, e.chars_a, cb)
     return rows
 
 
@@ -1493,14 +1514,16 @@ def _table_texts_kernel(
     a_hashes, a_chars, a_gram_at, a_grams, a_num_at, a_numbers, a_vocab, a_num_vocab,
     a_words, a_repeated, a_counts, leave_out,
     hashes, chars, gram_at, grams, num_at, numbers, vocab, num_vocab, words, repeated,
-    start, count, slots,
+    start, count, slots, share,
 ):  # fmt: skip
     """`same_text_rows` compiled: a against each slot of the table's flat arrays (slot s's
     field f is ``[start[s, f]:start[s, f] + count[s, f]]``, fields in `FingerprintTable`
     order), the 5-gram early out first (a's vocabulary behind a sieve of low bits, as in
-    `_early_hits_kernel`), then `_same_text_kernel`'s comparison for the pairs left."""
+    `_early_hits_kernel`), then `_same_text_kernel`'s comparison for the pairs left
+    (``share`` False: the template check only). Returns (rows, shares)."""
     k = len(slots)
     rows = np.zeros((k, 12), np.int64)
+    shares = np.zeros(k, np.float64)
     m_out = len(leave_out)
     na = len(a_hashes)
     keep_a = np.ones(na, np.bool_)
@@ -1554,10 +1577,12 @@ def _table_texts_kernel(
             continue  # no text (state 0)
         a_in = chars_a <= chars_b
         rows[q, 9] = a_in
+        rows[q, 8] = n_a if a_in else n_b
         hits = 0
-        if a_in:  # a's sampled 5-grams in b: b's distinct ones in a's, counted as a has them
+        if not share:
+            n_grams = 0
+        elif a_in:  # a's sampled 5-grams in b: b's distinct ones in a's, counted as a has them
             n_grams = len(A_g)
-            rows[q, 8] = n_a
             for v in B_v:
                 if maybe[v & _SIEVE_MASK]:
                     i = np.searchsorted(a_vocab, v)
@@ -1565,7 +1590,6 @@ def _table_texts_kernel(
                         hits += a_counts[i]
         else:
             n_grams = len(B_g)
-            rows[q, 8] = n_b
             for v in B_g:
                 if maybe[v & _SIEVE_MASK]:
                     i = np.searchsorted(a_vocab, v)
@@ -1575,6 +1599,7 @@ def _table_texts_kernel(
         rows[q, 2] = n_grams
         if hits < EARLY_OUT * n_grams:
             rows[q, 0] = 2
+            shares[q] = hits / n_grams
             continue
         if a_in:
             i_h, i_c, i_ga, i_g, i_na, i_nu, i_nv, i_r, keep = (
@@ -1597,6 +1622,14 @@ def _table_texts_kernel(
             j = np.searchsorted(o_w, v)
             if j < mw and o_w[j] == v:
                 sf += 1
+        rows[q, 3] = nf
+        rows[q, 4] = sf
+        rows[q, 10] = len(i_nv)
+        rows[q, 11] = len(i_r)
+        if not share:
+            rows[q, 0] = 1
+            shares[q] = 1.0
+            continue
         hit = np.zeros(len(i_g), np.bool_)
         for g in range(len(i_g)):
             v = i_g[g]
@@ -1630,12 +1663,9 @@ def _table_texts_kernel(
             if present:
                 part += i_c[t]
         rows[q, 0] = 3
-        rows[q, 3] = nf
-        rows[q, 4] = sf
         rows[q, 5] = part
-        rows[q, 10] = len(i_nv)
-        rows[q, 11] = len(i_r)
-    return rows
+        shares[q] = part / min(chars_a, chars_b)
+    return rows, shares
 
 
 _K_TABLE_TEXTS = kernel(_table_texts_kernel)

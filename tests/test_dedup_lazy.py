@@ -135,18 +135,27 @@ def test_same_text_rows_equal_same_text_pair_by_pair() -> None:
     kinds = set()
     for a in fps:
         for leave_out in (None, boiler):
-            rows = same_text_rows(a, table, slots, leave_out)
-            want = [same_text(a, b, leave_out) for b in compact]
-            assert [text_of_row(r) for r in rows] == want
-            assert text_shares(rows).tolist() == [t.share for t in want]
-            kinds |= {
-                "none" if t.chars == 0 else "early" if t.numbers == 0 else "compared" for t in want
-            }
-            kinds |= {t.inner for t in want}
-            # in another order, and a slot twice: the same rows
-            back = same_text_rows(a, table, slots[::-1].copy(), leave_out)
-            assert np.array_equal(back, rows[::-1])
-    assert {"none", "early", "compared", "a", "b"} <= kinds
+            for share in (True, False):
+                rows, shares = same_text_rows(a, table, slots, leave_out, share)
+                want = [same_text(a, b, leave_out, share) for b in compact]
+                assert [text_of_row(r) for r in rows] == want
+                assert shares.tolist() == text_shares(rows).tolist() == [t.share for t in want]
+                kinds |= {_kind(t) for t in want} | {t.inner for t in want}
+                # in another order, and one by one: the same rows
+                back, _ = same_text_rows(a, table, slots[::-1].copy(), leave_out, share)
+                assert np.array_equal(back, rows[::-1])
+                for s in (0, len(slots) - 1):
+                    one, _ = same_text_rows(a, table, slots[s : s + 1], leave_out, share)
+                    assert np.array_equal(one[0], rows[s])
+    assert {"none", "template check", "early", "compared", "a", "b"} <= kinds
+
+
+def _kind(t: SameText) -> str:
+    if t.chars == 0:
+        return "none"
+    if not t.compared:
+        return "template check"
+    return "early" if t.numbers == 0 else "compared"
 
 
 def test_fingerprint_table_keeps_replaces_and_copies_slots() -> None:
@@ -177,7 +186,7 @@ def test_fingerprint_table_keeps_replaces_and_copies_slots() -> None:
     assert changed == [3, 5, 6]
     assert _same_arrays(table[5], compact[0]) and _same_arrays(table[3], compact[1])
     assert table[6] is None and _same_arrays(table[4], compact[4 % len(compact)])
-    rows = same_text_rows(fps[0], table, np.array([5, 3]))
+    rows, _ = same_text_rows(fps[0], table, np.array([5, 3]))
     assert [text_of_row(r) for r in rows] == [same_text(fps[0], b) for b in compact[:2]]
 
 
