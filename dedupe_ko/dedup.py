@@ -655,6 +655,7 @@ class Deduplicator:
         self._c_rep: list[str] = []
         self._c_top: list[str] = []
         self._c_pieces: list[np.ndarray] = []
+        self._c_has_pieces = _Column(np.bool_)  # len(self._c_pieces[c]) > 0, for `_partial`
         self._c_print = FingerprintTable()  # sentence fingerprint of that version, or None
         # keep="first": the fingerprint of a cluster's first version (its representative)
         # once a fuller version superseded it (`_through_first`)
@@ -1036,6 +1037,7 @@ class Deduplicator:
         self._c_rep.append(rep)
         self._c_top.append(rep)
         self._c_pieces.append(np.empty(0, np.uint64) if pieces is None else pieces)
+        self._c_has_pieces.append(pieces is not None and len(pieces) > 0)
         self._c_print.append(fp)
         self._c_chars.append(chars)
         self._c_sents.append(sents)
@@ -1525,7 +1527,7 @@ class Deduplicator:
         store's entry; boilerplate left out of both sides). Unless ``rerun``, the store's
         entries (archived clusters with their pieces) are candidates too."""
         if not rerun:
-            cands = cands[[len(self._c_pieces[c]) > 0 for c in cands.tolist()]]
+            cands = cands[self._c_has_pieces.a[cands]]
         else:
             cands = cands[~self._c_archived.a[cands]]
         if not len(cands) or not len(own):
@@ -1782,6 +1784,7 @@ class Deduplicator:
         # cluster's pieces at most twice the representative's
         if len(new) >= _ABSORB_MIN and len(mine) + len(new) <= 2 * self._c_top_pieces.a[c]:
             self._c_pieces[c] = _distinct(np.concatenate((mine, new)))
+            self._c_has_pieces.a[c] = True
             self._c_chars.a[c] = max(int(self._c_chars.a[c]), chars)
             self._c_sents.a[c] = max(int(self._c_sents.a[c]), sents)
             self._absorbed.append((new, c))
@@ -1804,6 +1807,7 @@ class Deduplicator:
         self._c_sig.a[c] = sig
         self._c_size.a[c] = size
         self._c_pieces[c] = pieces
+        self._c_has_pieces.a[c] = len(pieces) > 0
         self._c_chars.a[c] = chars
         self._c_sents.a[c] = sents
         self._c_top_pieces.a[c] = len(pieces)

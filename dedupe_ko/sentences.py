@@ -105,6 +105,7 @@ _GRAM_MUL = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1
 _NUM_MUL = np.uint64(0x94D049BB133111EB)
 _SIEVE = 1 << 14  # a table of low bits in front of an exact lookup (`_early_pass`)
 _SIEVE_MASK = np.uint32(_SIEVE - 1)
+_HASH_MUL = 0x9E3779B1  # `_table_texts_kernel`'s hash table: (value * this) >> 20
 
 
 def split_sentences(text: str, min_chars: int = MIN_PIECE_CHARS) -> list[str]:
@@ -1395,17 +1396,21 @@ class FingerprintTable:
         if fp is None:
             self._count[i] = 0
             return
+        used, data = self._used, self._data
+        starts = used.copy()
+        counts = []
         for f, arr in enumerate(fp._arrays()):
-            n, at = len(arr), self._used[f]
-            buf = self._data[f]
+            n, at = len(arr), used[f]
+            buf = data[f]
             if at + n > len(buf):
                 new = np.empty(max(at + n, len(buf) + len(buf) // _GROW), dtype=buf.dtype)
                 new[:at] = buf[:at]
-                buf = self._data[f] = new
+                buf = data[f] = new
             buf[at : at + n] = arr
-            self._start[i, f] = at
-            self._count[i, f] = n
-            self._used[f] = at + n
+            counts.append(n)
+            used[f] = at + n
+        self._start[i] = starts
+        self._count[i] = counts
 
     def __getitem__(self, i: int) -> Fingerprint | None:
         """Slot i's fingerprint in arrays of its own (kept safely), or None."""
@@ -1537,10 +1542,20 @@ def _table_texts_kernel(
                 continue
         chars_a += a_chars[i]
         n_a += 1
+    # a's vocabulary in an open-addressing hash table (a quarter full at most): value ->
+    # its index in a_vocab, -1 for an empty cell (the 5-grams are hashes: the high bits of
+    # a multiplicative hash spread them)
     m = len(a_vocab)
-    maybe = np.zeros(_SIEVE, np.bool_)
-    for v in a_vocab:
-        maybe[v & _SIEVE_MASK] = True
+    size = 64
+    while size < 4 * m:
+        size *= 2
+    mask = size - 1
+    cell = np.full(size, -1, np.int32)
+    for i in range(m):
+        h = ((a_vocab[i] * _HASH_MUL) >> 20) & mask
+        while cell[h] >= 0:
+            h = (h + 1) & mask
+        cell[h] = i
     # a's arrays as slices, the same types as a slot's (one variable holds either side)
     A_h, A_c, A_ga, A_g = a_hashes[0:na], a_chars[0:na], a_gram_at[0 : na + 1], a_grams[0:]
     A_na, A_nu, A_v, A_nv = a_num_at[0 : na + 1], a_numbers[0:], a_vocab[0:], a_num_vocab[0:]
@@ -1584,17 +1599,21 @@ def _table_texts_kernel(
         elif a_in:  # a's sampled 5-grams in b: b's distinct ones in a's, counted as a has them
             n_grams = len(A_g)
             for v in B_v:
-                if maybe[v & _SIEVE_MASK]:
-                    i = np.searchsorted(a_vocab, v)
-                    if i < m and a_vocab[i] == v:
-                        hits += a_counts[i]
+                h = ((v * _HASH_MUL) >> 20) & mask
+                while cell[h] >= 0:
+                    if a_vocab[cell[h]] == v:
+                        hits += a_counts[cell[h]]
+                        break
+                    h = (h + 1) & mask
         else:
             n_grams = len(B_g)
             for v in B_g:
-                if maybe[v & _SIEVE_MASK]:
-                    i = np.searchsorted(a_vocab, v)
-                    if i < m and a_vocab[i] == v:
+                h = ((v * _HASH_MUL) >> 20) & mask
+                while cell[h] >= 0:
+                    if a_vocab[cell[h]] == v:
                         hits += 1
+                        break
+                    h = (h + 1) & mask
         rows[q, 1] = hits
         rows[q, 2] = n_grams
         if hits < EARLY_OUT * n_grams:
