@@ -1337,7 +1337,7 @@ def text_shares(rows: np.ndarray) -> np.ndarray:
     return out
 
 
-_GROW = 4  # a `FingerprintTable` buffer grows by a quarter: at most 25% of it unused
+_GROW = 2  # a `FingerprintTable` buffer grows by half: at most a third of it unused
 
 
 class FingerprintTable:
@@ -1345,7 +1345,7 @@ class FingerprintTable:
     Deduplicator's clusters), so that `same_text_rows` compares an article with many of
     them in one kernel call. ``table[i]`` is slot i's `Fingerprint` (arrays of its own) or
     None; `put` fills or replaces a slot (a replaced slot's old arrays stay in the buffers
-    unused: a cluster's version changes rarely). Buffers grow by a quarter; a slot costs
+    unused: a cluster's version changes rarely). Buffers grow by half; a slot costs
     about 170 bytes on top of its arrays (a `Fingerprint` object: about 1.5 KB)."""
 
     # field, dtype; "gram_at" and "num_at" hold one offset more than the sentences
@@ -1545,7 +1545,7 @@ def _table_texts_kernel(
     # a's vocabulary in an open-addressing hash table (a quarter full at most): value ->
     # its index in a_vocab, -1 for an empty cell (the 5-grams are hashes: the high bits of
     # a multiplicative hash spread them)
-    m = len(a_vocab)
+    m = len(a_vocab) if share and k else 0  # (the template check needs no table)
     size = 64
     while size < 4 * m:
         size *= 2
