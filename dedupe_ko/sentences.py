@@ -31,6 +31,11 @@ or moved. `same_text` measures exactly that:
   fewer than `SUBJECT_WORDS_FOUND` of them occur in the other (a press-release template
   filled for another city, company or person).
 
+A caller that keeps many fingerprints (the Deduplicator's clusters) holds them in a
+`FingerprintTable` (flat growable arrays, one slot each), and `same_text_rows` compares an
+article with many slots at once: one int64 row of `same_text`'s numbers and a share per
+pair, no object per pair; `text_of_row` makes the `SameText` of the few rows a caller keeps.
+
 Everything is numpy over the whole batch (no Python loop per sentence or 5-gram), or, with
 numba installed (`dedupe_ko._jit`), compiled kernels that give the same arrays (5-grams,
 anchors, numbers, words, distinct values per article); a fingerprint holds about 1.3 bytes
@@ -72,6 +77,7 @@ __all__ = [
     "TEMPLATE_MIN_NUMBERS",
     "TEMPLATE_NUMBERS_FOUND",
     "Fingerprint",
+    "FingerprintTable",
     "Prints",
     "SameText",
     "anchor_keys",
@@ -82,7 +88,10 @@ __all__ = [
     "pieces_and_prints",
     "same_text",
     "same_text_many",
+    "same_text_rows",
     "split_sentences",
+    "text_of_row",
+    "text_shares",
 ]
 
 SENTENCE_PRESENT = 0.6  # share of a sentence's sampled 5-grams found in the other article
