@@ -1237,8 +1237,9 @@ class Deduplicator:
 
     def _text(self, pieces: _Pieces, row: int, c: int, share: bool = True) -> SameText | None:
         """How much of the shorter of row's body and cluster c's version appears nearly
-        verbatim in the other (`sentences.same_text`, the row's boilerplate pieces left out
-        of both); None when c has no fingerprint (an archived entry of the index)."""
+        verbatim in the other (`sentences.same_text`, asked through the cluster table:
+        `sentences.same_text_rows`; the row's boilerplate pieces left out of both); None
+        when c has no fingerprint (an archived entry of the index)."""
         if not self._c_print.has[c]:
             return None
         version = self._c_print.version(c)
