@@ -63,15 +63,17 @@ from .minhash import (
 )
 from .sentences import (
     Fingerprint,
+    FingerprintTable,
     Prints,
     SameText,
     anchor_keys,
     anchors_batch,
-    early_shares,
     fingerprint_batch,
     pieces_and_prints,
     same_text,
     same_text_many,
+    same_text_rows,
+    text_of_row,
 )
 from .store import MemoryBandStore
 
@@ -529,8 +531,9 @@ class _Pieces:
     prints: _LazyPrints
     anchors: tuple[np.ndarray, np.ndarray]  # searched rows' anchor keys and offsets
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
-    # (row, cluster) -> (the cluster's fingerprint compared, `same_text` with share=True)
-    texts: dict[tuple[int, int], tuple[Fingerprint, SameText]] = field(default_factory=dict)
+    # (row, cluster) -> (`FingerprintTable.version` of the cluster's fingerprint compared,
+    # `same_text` with share=True)
+    texts: dict[tuple[int, int], tuple[int, SameText]] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
     _mixed: np.ndarray | None = None
     _chars: np.ndarray | None = None
@@ -652,7 +655,8 @@ class Deduplicator:
         self._c_rep: list[str] = []
         self._c_top: list[str] = []
         self._c_pieces: list[np.ndarray] = []
-        self._c_print: list[Fingerprint | None] = []  # sentence fingerprint of that version
+        self._c_has_pieces = _Column(np.bool_)  # len(self._c_pieces[c]) > 0, for `_partial`
+        self._c_print = FingerprintTable()  # sentence fingerprint of that version, or None
         # keep="first": the fingerprint of a cluster's first version (its representative)
         # once a fuller version superseded it (`_through_first`)
         self._first_print: dict[int, Fingerprint] = {}
@@ -1033,7 +1037,8 @@ class Deduplicator:
         self._c_rep.append(rep)
         self._c_top.append(rep)
         self._c_pieces.append(np.empty(0, np.uint64) if pieces is None else pieces)
-        self._c_print.append(None if fp is None else fp.compact())
+        self._c_has_pieces.append(pieces is not None and len(pieces) > 0)
+        self._c_print.append(fp)
         self._c_chars.append(chars)
         self._c_sents.append(sents)
         self._c_top_pieces.append(0 if pieces is None else len(pieces))
@@ -1232,34 +1237,42 @@ class Deduplicator:
 
     def _text(self, pieces: _Pieces, row: int, c: int, share: bool = True) -> SameText | None:
         """How much of the shorter of row's body and cluster c's version appears nearly
-        verbatim in the other (`sentences.same_text`, the row's boilerplate pieces left out
-        of both); None when c has no fingerprint (an archived entry of the index)."""
-        theirs = self._c_print[c]
-        if theirs is None:
+        verbatim in the other (`sentences.same_text`, asked through the cluster table:
+        `sentences.same_text_rows`; the row's boilerplate pieces left out of both); None
+        when c has no fingerprint (an archived entry of the index)."""
+        if not self._c_print.has[c]:
             return None
+        version = self._c_print.version(c)
         if share:
             known = pieces.texts.get((row, c))
-            if known is not None and known[0] is theirs:
+            if known is not None and known[0] == version:
                 return known[1]
         boiler = pieces.boiler(row)
-        text = same_text(pieces.print_of(row), theirs, boiler if len(boiler) else None, share)
+        rows, _ = same_text_rows(
+            pieces.print_of(row),
+            self._c_print,
+            np.array([c]),
+            boiler if len(boiler) else None,
+            share,
+        )
+        text = text_of_row(rows[0])
         if share:
-            pieces.texts[row, c] = (theirs, text)
+            pieces.texts[row, c] = (version, text)
         return text
 
     def _texts(self, pieces: _Pieces, row: int, cands: list[int]) -> list[SameText | None]:
         """`_text` of row against each cluster of ``cands`` (`sentences.same_text_many`:
         the pairs that stop at the 5-gram early out in one pass; a pair `_text` compared
         for this row already is not compared again)."""
-        theirs = [self._c_print[c] for c in cands]
         out: list[SameText | None] = [None] * len(cands)
         todo: list[int] = []
         fps: list[Fingerprint] = []
-        for k, (c, t) in enumerate(zip(cands, theirs, strict=True)):
+        for k, c in enumerate(cands):
+            t = self._c_print.view(c)
             if t is None:
                 continue
             known = pieces.texts.get((row, c))
-            if known is not None and known[0] is t:
+            if known is not None and known[0] == self._c_print.version(c):
                 out[k] = known[1]
             else:
                 todo.append(k)
@@ -1515,37 +1528,46 @@ class Deduplicator:
         store's entry; boilerplate left out of both sides). Unless ``rerun``, the store's
         entries (archived clusters with their pieces) are candidates too."""
         if not rerun:
-            cands = cands[[len(self._c_pieces[c]) > 0 for c in cands.tolist()]]
+            cands = cands[self._c_has_pieces.a[cands]]
         else:
             cands = cands[~self._c_archived.a[cands]]
         if not len(cands) or not len(own):
             return None
         jac_a = self._jaccards(cands, sig)
-        sieved = False  # the early outs are known: the pairs left are compared in full
-        if not _log.isEnabledFor(logging.DEBUG):
-            # pairs that stop at the 5-gram early out under the thresholds cannot pass
-            # (`cluster.text_refused`): dropped in one pass, no SameText or Verdict each
-            cl, prints, known = cands.tolist(), self._c_print, pieces.texts
-            todo = [k for k, c in enumerate(cl) if prints[c] is not None and (row, c) not in known]
-            if len(todo) > 1:
-                sieved = True
+        texts: list[SameText | None]
+        if _log.isEnabledFor(logging.DEBUG):
+            texts = self._texts(pieces, row, cands.tolist())  # every refusal says why
+        else:
+            # the candidates with a fingerprint compared in one `same_text_rows` call; those
+            # `cluster.text_refused` must refuse are dropped on their shares, and only the
+            # few left get a SameText and a Verdict
+            texts = [None] * len(cands)
+            has = self._c_print.has[cands]
+            printed = np.flatnonzero(has)
+            if len(printed):
                 boil = pieces.boiler(row)
-                shares = np.full(len(cl), np.nan)
-                shares[todo] = early_shares(
+                rows, shares = same_text_rows(
                     pieces.print_of(row),
-                    [prints[cl[k]] for k in todo],
+                    self._c_print,
+                    cands if len(printed) == len(cands) else cands[printed],
                     boil if len(boil) else None,
                 )
-                gone = text_refused(self.config, jac_a, shares)
+                gone = text_refused(self.config, jac_a[printed], shares)
+                if len(printed) == len(cands) and gone.all():
+                    return None  # (most rows: candidates that share a paragraph or two)
+                for q in np.flatnonzero(~gone).tolist():
+                    texts[int(printed[q])] = text_of_row(rows[q])
                 if gone.any():
-                    cands, jac_a = cands[~gone], jac_a[~gone]
+                    keep = np.ones(len(cands), dtype=bool)
+                    keep[printed[gone]] = False
+                    cands, jac_a = cands[keep], jac_a[keep]
+                    texts = [t for t, k in zip(texts, keep.tolist(), strict=True) if k]
         jac = jac_a.tolist()
         verdicts = []
         sizes_b = self._c_size.a[cands].tolist()
         chars_b = self._c_chars.a[cands].tolist()
         sents_b = self._c_sents.a[cands].tolist()
         cl = cands.tolist()
-        texts = [self._text(pieces, row, c) for c in cl] if sieved else self._texts(pieces, row, cl)
         for c, j, size_b, chars_c, sents_c, text in zip(
             cl, jac, sizes_b, chars_b, sents_b, texts, strict=True
         ):
@@ -1763,6 +1785,7 @@ class Deduplicator:
         # cluster's pieces at most twice the representative's
         if len(new) >= _ABSORB_MIN and len(mine) + len(new) <= 2 * self._c_top_pieces.a[c]:
             self._c_pieces[c] = _distinct(np.concatenate((mine, new)))
+            self._c_has_pieces.a[c] = True
             self._c_chars.a[c] = max(int(self._c_chars.a[c]), chars)
             self._c_sents.a[c] = max(int(self._c_sents.a[c]), sents)
             self._absorbed.append((new, c))
@@ -1780,11 +1803,12 @@ class Deduplicator:
     ) -> None:
         """Verify cluster c's later candidates against this version."""
         self._c_top[c] = id_
-        self._c_print[c] = None if fp is None else fp.compact()
+        self._c_print.put(c, fp)
         self._by_id[id_] = c
         self._c_sig.a[c] = sig
         self._c_size.a[c] = size
         self._c_pieces[c] = pieces
+        self._c_has_pieces.a[c] = len(pieces) > 0
         self._c_chars.a[c] = chars
         self._c_sents.a[c] = sents
         self._c_top_pieces.a[c] = len(pieces)

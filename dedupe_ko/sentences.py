@@ -31,6 +31,11 @@ or moved. `same_text` measures exactly that:
   fewer than `SUBJECT_WORDS_FOUND` of them occur in the other (a press-release template
   filled for another city, company or person).
 
+A caller that keeps many fingerprints (the Deduplicator's clusters) holds them in a
+`FingerprintTable` (flat growable arrays, one slot each), and `same_text_rows` compares an
+article with many slots at once: one int64 row of `same_text`'s numbers and a share per
+pair, no object per pair; `text_of_row` makes the `SameText` of the few rows a caller keeps.
+
 Everything is numpy over the whole batch (no Python loop per sentence or 5-gram), or, with
 numba installed (`dedupe_ko._jit`), compiled kernels that give the same arrays (5-grams,
 anchors, numbers, words, distinct values per article); a fingerprint holds about 1.3 bytes
@@ -72,6 +77,7 @@ __all__ = [
     "TEMPLATE_MIN_NUMBERS",
     "TEMPLATE_NUMBERS_FOUND",
     "Fingerprint",
+    "FingerprintTable",
     "Prints",
     "SameText",
     "anchor_keys",
@@ -82,7 +88,10 @@ __all__ = [
     "pieces_and_prints",
     "same_text",
     "same_text_many",
+    "same_text_rows",
     "split_sentences",
+    "text_of_row",
+    "text_shares",
 ]
 
 SENTENCE_PRESENT = 0.6  # share of a sentence's sampled 5-grams found in the other article
@@ -105,6 +114,7 @@ _GRAM_MUL = np.array([0x9E3779B1, 0x85EBCA77, 0xC2B2AE3D, 0x27D4EB2F, 0x165667B1
 _NUM_MUL = np.uint64(0x94D049BB133111EB)
 _SIEVE = 1 << 14  # a table of low bits in front of an exact lookup (`_early_pass`)
 _SIEVE_MASK = np.uint32(_SIEVE - 1)
+_HASH_MUL = 0x9E3779B1  # `_table_texts_kernel`'s hash table: (value * this) >> 20
 
 
 def split_sentences(text: str, min_chars: int = MIN_PIECE_CHARS) -> list[str]:
@@ -1048,30 +1058,54 @@ def _same_text_numpy(
         out = np.sort(leave_out)
         keep_a, keep_b = ~in_sorted(a.hashes, out), ~in_sorted(b.hashes, out)
         chars_a, chars_b = int(a.chars[keep_a].sum()), int(b.chars[keep_b].sum())
+    return text_of_row(_row_numpy(a, b, keep_a, keep_b, chars_a, chars_b, share))
+
+
+def _row_numpy(
+    a: Fingerprint,
+    b: Fingerprint,
+    keep_a: np.ndarray | None,
+    keep_b: np.ndarray | None,
+    chars_a: int,
+    chars_b: int,
+    share: bool = True,
+) -> np.ndarray:
+    """`same_text`'s numbers (a row of `same_text_rows`) in numpy; ``keep_*``: the
+    sentences not left out (None: all), ``chars_*``: their characters."""
+    row = np.zeros(_TEXT_COLUMNS, np.int64)
+    row[_T_CHARS_A], row[_T_CHARS_B] = chars_a, chars_b
     if chars_a == 0 or chars_b == 0:
-        return _NO_TEXT
-    side: Literal["a", "b"]
-    inner, outer, keep, side = (a, b, keep_a, "a") if chars_a <= chars_b else (b, a, keep_b, "b")
-    chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
+        return row  # _NONE_TEXT
+    a_inner = chars_a <= chars_b
+    inner, outer, keep = (a, b, keep_a) if a_inner else (b, a, keep_b)
+    row[_T_A_INNER] = a_inner
+    row[_T_N] = len(inner) if keep is None else int(np.count_nonzero(keep))
     nums, subject = inner.num_vocab, inner.repeated
-    n = len(inner) if keep is None else int(np.count_nonzero(keep))
     if not share:
-        found = _found_share(nums, outer.num_vocab)
-        in_other = _found_share(subject, outer.words)
-        return SameText(1.0, n, chars, len(nums), found, side, len(subject), in_other, other, False)
+        row[_T_STATE] = _TEMPLATE_ONLY
+        row[_T_NUMS_FOUND] = int(np.count_nonzero(in_sorted(nums, outer.num_vocab)))
+        row[_T_SUBJECT_FOUND] = int(np.count_nonzero(in_sorted(subject, outer.words)))
+        row[_T_NUMS], row[_T_SUBJECT] = len(nums), len(subject)
+        return row
     hit = in_sorted(inner.grams, outer.vocab)
     n_hit = int(np.count_nonzero(hit))
+    row[_T_HITS], row[_T_GRAMS] = n_hit, len(hit)
     if n_hit < EARLY_OUT * len(hit):
         # too few of its 5-grams in the other for the sentences to be: the 5-gram share is
         # reported (cheap; most candidates the LSH bands bring end here)
-        return SameText(n_hit / len(hit), n, chars, 0, 1.0, side, outer_chars=other)
-    found = _found_share(nums, outer.num_vocab)
+        row[_T_STATE] = _EARLY
+        return row
+    nf = int(np.count_nonzero(in_sorted(nums, outer.num_vocab)))
+    found = nf / len(nums) if len(nums) else 1.0
     present = _present(inner, outer, hit, found >= NUMBERS_KEPT)
     if keep is not None:
         present &= keep
-    part = float(inner.chars[present].sum()) / chars
-    in_other = _found_share(subject, outer.words)
-    return SameText(part, n, chars, len(nums), found, side, len(subject), in_other, other)
+    row[_T_STATE] = _COMPARED
+    row[_T_NUMS_FOUND] = nf
+    row[_T_SUBJECT_FOUND] = int(np.count_nonzero(in_sorted(subject, outer.words)))
+    row[_T_PART] = int(inner.chars[present].sum())
+    row[_T_NUMS], row[_T_SUBJECT] = len(nums), len(subject)
+    return row
 
 
 def _found_share(values: np.ndarray, sorted_other: np.ndarray) -> float:
@@ -1259,3 +1293,407 @@ def same_text_many(
             )
         )
     return out_texts
+
+
+# ---------------------------------------------------------------------------------------------
+# One article against many kept fingerprints, without an object per pair
+
+# The columns of a `same_text_rows` row: what `same_text` (share=True) computes for a pair.
+_T_STATE = 0  # _NONE_TEXT: a side without characters; _TEMPLATE_ONLY: share=False;
+# _EARLY: the 5-gram early out; _COMPARED
+_T_HITS = 1  # the inner one's sampled 5-grams found in the other ...
+_T_GRAMS = 2  # ... of its sampled 5-grams
+_T_NUMS_FOUND = 3  # its distinct numbers found in the other (compared only)
+_T_SUBJECT_FOUND = 4  # the words it repeats found in the other (compared only)
+_T_PART = 5  # characters of its present sentences (compared only)
+_T_CHARS_A = 6  # characters of a's sentences, then of b's (both without those left out)
+_T_CHARS_B = 7
+_T_N = 8  # the inner one's sentences (not left out)
+_T_A_INNER = 9  # 1: a is the inner (shorter) one
+_T_NUMS = 10  # its distinct numbers, the words it repeats (compared only)
+_T_SUBJECT = 11
+_TEXT_COLUMNS = 12
+_NONE_TEXT, _TEMPLATE_ONLY, _EARLY, _COMPARED = 0, 1, 2, 3
+
+
+def text_of_row(row: np.ndarray) -> SameText:
+    """The `SameText` a row of `same_text_rows` stands for (equal to `same_text`'s)."""
+    state, hits, grams, nf, sf, part, chars_a, chars_b, n, a_inner, nums, subj = row.tolist()
+    if state == _NONE_TEXT:
+        return _NO_TEXT
+    side: Literal["a", "b"] = "a" if a_inner else "b"
+    chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
+    if state == _EARLY:
+        return SameText(hits / grams, n, chars, 0, 1.0, side, outer_chars=other)
+    found = nf / nums if nums else 1.0
+    in_other = sf / subj if subj else 1.0
+    if state == _TEMPLATE_ONLY:
+        return SameText(1.0, n, chars, nums, found, side, subj, in_other, other, False)
+    return SameText(part / chars, n, chars, nums, found, side, subj, in_other, other)
+
+
+def text_shares(rows: np.ndarray) -> np.ndarray:
+    """The ``share`` of each row's `SameText` (`text_of_row`) in one numpy pass (the
+    second array `same_text_rows` returns)."""
+    state = rows[:, _T_STATE]
+    chars = np.minimum(rows[:, _T_CHARS_A], rows[:, _T_CHARS_B])
+    num = np.where(state == _EARLY, rows[:, _T_HITS], rows[:, _T_PART])
+    den = np.where(state == _EARLY, rows[:, _T_GRAMS], chars)
+    out = np.zeros(len(rows))
+    some = (state == _EARLY) | (state == _COMPARED)
+    out[some] = num[some] / den[some]
+    out[state == _TEMPLATE_ONLY] = 1.0
+    return out
+
+
+_GROW = 2  # a `FingerprintTable` buffer grows by half: at most a third of it unused
+
+
+class FingerprintTable:
+    """Many articles' fingerprints in flat growable arrays, one numbered slot each (the
+    Deduplicator's clusters), so that `same_text_rows` compares an article with many of
+    them in one kernel call. ``table[i]`` is slot i's `Fingerprint` (arrays of its own) or
+    None; `put` fills or replaces a slot (a replaced slot's old arrays stay in the buffers
+    unused: a cluster's version changes rarely). Buffers grow by half; a slot costs
+    about 170 bytes on top of its arrays (a `Fingerprint` object: about 1.5 KB)."""
+
+    # field, dtype; "gram_at" and "num_at" hold one offset more than the sentences
+    _FIELDS = (
+        ("hashes", np.uint64),
+        ("chars", np.int32),
+        ("gram_at", np.int64),
+        ("grams", np.uint32),
+        ("num_at", np.int64),
+        ("numbers", np.uint32),
+        ("vocab", np.uint32),
+        ("num_vocab", np.uint32),
+        ("words", np.uint32),
+        ("repeated", np.uint32),
+    )
+
+    def __init__(self) -> None:
+        self._data = [np.empty(1024, dtype=dt) for _, dt in self._FIELDS]
+        self._used = [0] * len(self._FIELDS)
+        self._start = np.zeros((256, len(self._FIELDS)), np.int64)
+        self._count = np.zeros((256, len(self._FIELDS)), np.int64)
+        self._has = np.zeros(256, np.bool_)
+        self._version = np.zeros(256, np.int64)
+        self._puts = 0
+        self.n = 0
+
+    def __len__(self) -> int:
+        return self.n
+
+    def append(self, fp: Fingerprint | None) -> int:
+        """A new slot holding ``fp`` (None: no fingerprint); returns its number."""
+        i = self.n
+        if i == len(self._has):
+            more = len(self._has) // _GROW
+            self._start = np.concatenate((self._start, np.zeros_like(self._start[:more])))
+            self._count = np.concatenate((self._count, np.zeros_like(self._count[:more])))
+            self._has = np.concatenate((self._has, np.zeros_like(self._has[:more])))
+            self._version = np.concatenate((self._version, np.zeros_like(self._version[:more])))
+        self.n = i + 1
+        self.put(i, fp)
+        return i
+
+    def put(self, i: int, fp: Fingerprint | None) -> None:
+        """Slot i holds ``fp`` from now on (None: no fingerprint)."""
+        self._puts += 1
+        self._version[i] = self._puts
+        self._has[i] = fp is not None
+        if fp is None:
+            self._count[i] = 0
+            return
+        used, data = self._used, self._data
+        starts = used.copy()
+        counts = []
+        for f, arr in enumerate(fp._arrays()):
+            n, at = len(arr), used[f]
+            buf = data[f]
+            if at + n > len(buf):
+                new = np.empty(max(at + n, len(buf) + len(buf) // _GROW), dtype=buf.dtype)
+                new[:at] = buf[:at]
+                buf = data[f] = new
+            buf[at : at + n] = arr
+            counts.append(n)
+            used[f] = at + n
+        self._start[i] = starts
+        self._count[i] = counts
+
+    def __getitem__(self, i: int) -> Fingerprint | None:
+        """Slot i's fingerprint in arrays of its own (kept safely), or None."""
+        if not self._has[i]:
+            return None
+        return Fingerprint(*(a.copy() for a in self._views(i)))
+
+    def view(self, i: int) -> Fingerprint | None:
+        """Slot i's fingerprint as views of the table's buffers (for a comparison now: a
+        later `put` may move them), or None."""
+        if not self._has[i]:
+            return None
+        return Fingerprint(*self._views(i))
+
+    def _views(self, i: int) -> list[np.ndarray]:
+        start, count = self._start[i].tolist(), self._count[i].tolist()
+        return [d[a : a + n] for d, a, n in zip(self._data, start, count, strict=True)]
+
+    @property
+    def has(self) -> np.ndarray:
+        """Which slots hold a fingerprint (a view)."""
+        return self._has[: self.n]
+
+    def version(self, i: int) -> int:
+        """A number that changes whenever slot i is `put` (for caches of comparisons)."""
+        return int(self._version[i])
+
+    @property
+    def nbytes(self) -> int:
+        return sum(int(d.nbytes) for d in self._data) + sum(
+            int(x.nbytes) for x in (self._start, self._count, self._has, self._version)
+        )
+
+
+def same_text_rows(
+    a: Fingerprint,
+    table: FingerprintTable,
+    slots: np.ndarray,
+    leave_out: np.ndarray | None = None,
+    share: bool = True,
+) -> tuple[np.ndarray, np.ndarray]:
+    """``same_text(a, table[s], leave_out, share)`` for each slot s of ``slots`` (each
+    holding a fingerprint) as numbers: (one int64 row per slot, its ``share``s). A caller
+    drops the pairs that cannot pass on their share (`cluster.text_refused`) and makes the
+    `SameText` of the others (`text_of_row`). With kernels, one compiled call for all the
+    slots; no object per pair."""
+    slots = np.asarray(slots, dtype=np.int64)
+    out = _NO_HASHES if leave_out is None else np.sort(leave_out).astype(np.uint64)
+    if _K_TABLE_TEXTS is not None and loaded():
+        return _K_TABLE_TEXTS(
+            *a._arrays(),
+            a.gram_counts,
+            out,
+            *table._data,
+            table._start,
+            table._count,
+            slots,
+            share,
+        )
+    rows = _same_text_rows_numpy(a, table, slots, out, share)
+    return rows, text_shares(rows)
+
+
+_NO_HASHES = np.empty(0, np.uint64)
+
+
+def _same_text_rows_numpy(
+    a: Fingerprint, table: FingerprintTable, slots: np.ndarray, out: np.ndarray, share: bool
+) -> np.ndarray:
+    """`same_text_rows`' rows in numpy calls: the early outs of many pairs in one pass
+    (`_early_pass`), the pairs left compared one by one."""
+    rows = np.zeros((len(slots), _TEXT_COLUMNS), np.int64)
+    if not len(slots):
+        return rows
+    bs = [table.view(s) for s in slots.tolist()]
+    assert all(b is not None for b in bs), "same_text_rows: a slot without a fingerprint"
+    if len(bs) < 2 or not share:
+        keep_a = None if not len(out) else ~in_sorted(a.hashes, out)
+        chars_a = a.total_chars if keep_a is None else int(a.chars[keep_a].sum())
+        for q, b in enumerate(bs):
+            assert b is not None
+            keep_b = None if not len(out) else ~in_sorted(b.hashes, out)
+            chars_b = b.total_chars if keep_b is None else int(b.chars[keep_b].sum())
+            rows[q] = _row_numpy(a, b, keep_a, keep_b, chars_a, chars_b, share)
+        return rows
+    e = _early_pass(a, bs, out)  # type: ignore[arg-type]
+    for q, b in enumerate(bs):
+        assert b is not None
+        cb, a_in = int(e.chars_b[q]), bool(e.a_inner[q])
+        rows[q, _T_CHARS_A], rows[q, _T_CHARS_B] = e.chars_a, cb
+        if e.chars_a == 0 or cb == 0:
+            continue  # _NONE_TEXT
+        rows[q, _T_A_INNER] = a_in
+        n = e.n_a if a_in else int(e.n_b[q])
+        if e.early[q]:
+            rows[q, _T_STATE], rows[q, _T_HITS], rows[q, _T_GRAMS] = _EARLY, e.hits[q], e.grams[q]
+            rows[q, _T_N] = n
+            continue
+        keep_a = None if not len(out) else ~in_sorted(a.hashes, out)
+        keep_b = None if not len(out) else ~in_sorted(b.hashes, out)
+        rows[q] = _row_numpy(a, b, keep_a, keep_b, e.chars_a, cb)
+    return rows
+
+
+def _table_texts_kernel(
+    a_hashes, a_chars, a_gram_at, a_grams, a_num_at, a_numbers, a_vocab, a_num_vocab,
+    a_words, a_repeated, a_counts, leave_out,
+    hashes, chars, gram_at, grams, num_at, numbers, vocab, num_vocab, words, repeated,
+    start, count, slots, share,
+):  # fmt: skip
+    """`same_text_rows` compiled: a against each slot of the table's flat arrays (slot s's
+    field f is ``[start[s, f]:start[s, f] + count[s, f]]``, fields in `FingerprintTable`
+    order), the 5-gram early out first (a's vocabulary behind a sieve of low bits, as in
+    `_early_hits_kernel`), then `_same_text_kernel`'s comparison for the pairs left
+    (``share`` False: the template check only). Returns (rows, shares)."""
+    k = len(slots)
+    rows = np.zeros((k, 12), np.int64)
+    shares = np.zeros(k, np.float64)
+    m_out = len(leave_out)
+    na = len(a_hashes)
+    keep_a = np.ones(na, np.bool_)
+    chars_a = 0
+    n_a = 0
+    for i in range(na):
+        if m_out:
+            j = np.searchsorted(leave_out, a_hashes[i])
+            if j < m_out and leave_out[j] == a_hashes[i]:
+                keep_a[i] = False
+                continue
+        chars_a += a_chars[i]
+        n_a += 1
+    # a's vocabulary in an open-addressing hash table (a quarter full at most): value ->
+    # its index in a_vocab, -1 for an empty cell (the 5-grams are hashes: the high bits of
+    # a multiplicative hash spread them)
+    m = len(a_vocab) if share and k else 0  # (the template check needs no table)
+    size = 64
+    while size < 4 * m:
+        size *= 2
+    mask = size - 1
+    cell = np.full(size, -1, np.int32)
+    for i in range(m):
+        h = ((a_vocab[i] * _HASH_MUL) >> 20) & mask
+        while cell[h] >= 0:
+            h = (h + 1) & mask
+        cell[h] = i
+    # a's arrays as slices, the same types as a slot's (one variable holds either side)
+    A_h, A_c, A_ga, A_g = a_hashes[0:na], a_chars[0:na], a_gram_at[0 : na + 1], a_grams[0:]
+    A_na, A_nu, A_v, A_nv = a_num_at[0 : na + 1], a_numbers[0:], a_vocab[0:], a_num_vocab[0:]
+    A_w, A_r = a_words[0:], a_repeated[0:]
+    for q in range(k):
+        s = slots[q]
+        st = start[s]
+        ct = count[s]
+        B_h = hashes[st[0] : st[0] + ct[0]]
+        B_c = chars[st[1] : st[1] + ct[1]]
+        B_ga = gram_at[st[2] : st[2] + ct[2]]
+        B_g = grams[st[3] : st[3] + ct[3]]
+        B_na = num_at[st[4] : st[4] + ct[4]]
+        B_nu = numbers[st[5] : st[5] + ct[5]]
+        B_v = vocab[st[6] : st[6] + ct[6]]
+        B_nv = num_vocab[st[7] : st[7] + ct[7]]
+        B_w = words[st[8] : st[8] + ct[8]]
+        B_r = repeated[st[9] : st[9] + ct[9]]
+        nb = len(B_h)
+        keep_b = np.ones(nb, np.bool_)
+        chars_b = 0
+        n_b = 0
+        for i in range(nb):
+            if m_out:
+                j = np.searchsorted(leave_out, B_h[i])
+                if j < m_out and leave_out[j] == B_h[i]:
+                    keep_b[i] = False
+                    continue
+            chars_b += B_c[i]
+            n_b += 1
+        rows[q, 6] = chars_a
+        rows[q, 7] = chars_b
+        if chars_a == 0 or chars_b == 0:
+            continue  # no text (state 0)
+        a_in = chars_a <= chars_b
+        rows[q, 9] = a_in
+        rows[q, 8] = n_a if a_in else n_b
+        hits = 0
+        if not share:
+            n_grams = 0
+        elif a_in:  # a's sampled 5-grams in b: b's distinct ones in a's, counted as a has them
+            n_grams = len(A_g)
+            for v in B_v:
+                h = ((v * _HASH_MUL) >> 20) & mask
+                while cell[h] >= 0:
+                    if a_vocab[cell[h]] == v:
+                        hits += a_counts[cell[h]]
+                        break
+                    h = (h + 1) & mask
+        else:
+            n_grams = len(B_g)
+            for v in B_g:
+                h = ((v * _HASH_MUL) >> 20) & mask
+                while cell[h] >= 0:
+                    if a_vocab[cell[h]] == v:
+                        hits += 1
+                        break
+                    h = (h + 1) & mask
+        rows[q, 1] = hits
+        rows[q, 2] = n_grams
+        if hits < EARLY_OUT * n_grams:
+            rows[q, 0] = 2
+            shares[q] = hits / n_grams
+            continue
+        if a_in:
+            i_h, i_c, i_ga, i_g, i_na, i_nu, i_nv, i_r, keep = (
+                A_h, A_c, A_ga, A_g, A_na, A_nu, A_nv, A_r, keep_a
+            )  # fmt: skip
+            o_h, o_v, o_nv, o_w = B_h, B_v, B_nv, B_w
+        else:
+            i_h, i_c, i_ga, i_g, i_na, i_nu, i_nv, i_r, keep = (
+                B_h, B_c, B_ga, B_g, B_na, B_nu, B_nv, B_r, keep_b
+            )  # fmt: skip
+            o_h, o_v, o_nv, o_w = A_h, A_v, A_nv, A_w
+        mv, mw, mo = len(o_nv), len(o_w), len(o_v)
+        nf = 0
+        for v in i_nv:
+            j = np.searchsorted(o_nv, v)
+            if j < mv and o_nv[j] == v:
+                nf += 1
+        sf = 0
+        for v in i_r:
+            j = np.searchsorted(o_w, v)
+            if j < mw and o_w[j] == v:
+                sf += 1
+        rows[q, 3] = nf
+        rows[q, 4] = sf
+        rows[q, 10] = len(i_nv)
+        rows[q, 11] = len(i_r)
+        if not share:
+            rows[q, 0] = 1
+            shares[q] = 1.0
+            continue
+        hit = np.zeros(len(i_g), np.bool_)
+        for g in range(len(i_g)):
+            v = i_g[g]
+            j = np.searchsorted(o_v, v)
+            if j < mo and o_v[j] == v:
+                hit[g] = True
+        kept = (nf / len(i_nv) if len(i_nv) else 1.0) >= NUMBERS_KEPT
+        part = 0
+        for t in range(len(i_h)):
+            if not keep[t]:
+                continue
+            g0, g1 = i_ga[t], i_ga[t + 1]
+            if g1 > g0:
+                f = 0
+                for g in range(g0, g1):
+                    f += hit[g]
+                present = f >= SENTENCE_PRESENT * (g1 - g0)
+            else:  # no sampled 5-gram: the whole sentence must be there
+                present = False
+                for h in o_h:
+                    if h == i_h[t]:
+                        present = True
+                        break
+            if present and not kept:
+                for u in range(i_na[t], i_na[t + 1]):
+                    v = i_nu[u]
+                    j = np.searchsorted(o_nv, v)
+                    if not (j < mv and o_nv[j] == v):
+                        present = False
+                        break
+            if present:
+                part += i_c[t]
+        rows[q, 0] = 3
+        rows[q, 5] = part
+        shares[q] = part / min(chars_a, chars_b)
+    return rows, shares
+
+
+_K_TABLE_TEXTS = kernel(_table_texts_kernel)

@@ -6,6 +6,7 @@ briefs). Fixtures are written here (test_minhash.STORIES); the hard set reads
 
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -331,3 +332,28 @@ def test_daily_runs_with_an_index_drop_briefs_like_a_batch_run(tmp_path):
     batch, daily = _kept_batch_and_daily(tmp_path, _days(with_briefs=True))
     assert not any(i.endswith("-brief") for i in batch)
     assert daily == batch
+
+
+@pytest.mark.parametrize("keep", ["first", "longest"])
+def test_partial_search_decides_the_same_with_the_debug_log_on(keep, caplog):
+    """Without the debug log the partial search compares a row with all its candidates in
+    one `same_text_rows` call and drops those that cannot pass on their shares; with it on,
+    every pair goes through `verify` and says why it is refused. Briefs, fuller versions,
+    quoting stories and shared boilerplate decide the same either way."""
+    hosts, quoted = NAMES[:3], NAMES[3:]
+    records = []
+    for k in NAMES:
+        records.append((f"{k}-brief", body(brief(k))))
+    for i, (h, q) in enumerate(zip(hosts, quoted, strict=True)):
+        records.append((f"{h}-quoting", body([*PARAS[h][:3], PARAS[q][i % 2 * 2], *PARAS[h][3:]])))
+    for k in NAMES:
+        records.append((f"{k}-full", body(PARAS[k])))
+        records.append((f"{k}-boiler", body([LEDES[0], *PARAS[k][-3:-1], CLOSING])))
+        longer = PARAS[k][: len(brief(k)) + 1]
+        records.append((f"{k}-brief3", body([p.replace(" ", "", 2) for p in longer])))
+    quiet = [d.as_dict() for d in dedup(records, batch_size=8, keep=keep)]
+    caplog.set_level(logging.DEBUG, logger="dedupe_ko.dedup")
+    loud = [d.as_dict() for d in dedup(records, batch_size=8, keep=keep)]
+    assert loud == quiet
+    assert any(d["match"] == "partial" for d in quiet)
+    assert any("not a duplicate of" in r.getMessage() for r in caplog.records)

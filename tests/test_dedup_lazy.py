@@ -19,11 +19,15 @@ from dedupe_ko.minhash import pieces_batch, strip_marks
 from dedupe_ko.sentences import (
     EARLY_OUT,
     Fingerprint,
+    FingerprintTable,
     SameText,
     early_shares,
     fingerprint_batch,
     same_text,
     same_text_many,
+    same_text_rows,
+    text_of_row,
+    text_shares,
 )
 
 NAMES = sorted(STORIES)
@@ -110,6 +114,80 @@ def test_text_refused_only_for_verdicts_that_verify_refuses() -> None:
             assert not verify(cfg, j, size_a, size_b, text=text).ok
     assert refused > 500
     assert not text_refused(cfg, np.array([0.1]), np.array([np.nan]))[0]
+
+
+def _same_arrays(a: Fingerprint, b: Fingerprint) -> bool:
+    return all(
+        x.dtype == y.dtype and np.array_equal(x, y)
+        for x, y in zip(a._arrays(), b._arrays(), strict=True)
+    )
+
+
+def test_same_text_rows_equal_same_text_pair_by_pair() -> None:
+    """One `same_text_rows` call against a table of fingerprints gives, row by row, the
+    `same_text` of each pair (early outs, full comparisons, a side without text, either
+    side the shorter, boilerplate left out), and `text_shares` their shares."""
+    fps, compact, boiler = _prints_and_boiler()
+    table = FingerprintTable()
+    for f in compact:
+        table.append(f)
+    slots = np.arange(len(compact))
+    kinds = set()
+    for a in fps:
+        for leave_out in (None, boiler):
+            for share in (True, False):
+                rows, shares = same_text_rows(a, table, slots, leave_out, share)
+                want = [same_text(a, b, leave_out, share) for b in compact]
+                assert [text_of_row(r) for r in rows] == want
+                assert shares.tolist() == text_shares(rows).tolist() == [t.share for t in want]
+                kinds |= {_kind(t) for t in want} | {t.inner for t in want}
+                # in another order, and one by one: the same rows
+                back, _ = same_text_rows(a, table, slots[::-1].copy(), leave_out, share)
+                assert np.array_equal(back, rows[::-1])
+                for s in (0, len(slots) - 1):
+                    one, _ = same_text_rows(a, table, slots[s : s + 1], leave_out, share)
+                    assert np.array_equal(one[0], rows[s])
+    assert {"none", "template check", "early", "compared", "a", "b"} <= kinds
+
+
+def _kind(t: SameText) -> str:
+    if t.chars == 0:
+        return "none"
+    if not t.compared:
+        return "template check"
+    return "early" if t.numbers == 0 else "compared"
+
+
+def test_fingerprint_table_keeps_replaces_and_copies_slots() -> None:
+    """A slot holds its fingerprint array for array (dtypes too) as its buffers grow; `put`
+    replaces one slot and changes its version only; ``table[i]`` owns its arrays; None
+    slots stay None."""
+    fps, compact, _ = _prints_and_boiler()
+    table = FingerprintTable()
+    for k in range(300):  # past the first buffers: they grow
+        table.append(None if k % 7 == 3 else compact[k % len(compact)])
+    assert len(table) == 300 and table.has.tolist() == [k % 7 != 3 for k in range(300)]
+    for k in range(300):
+        got = table[k]
+        if k % 7 == 3:
+            assert got is None and table.view(k) is None
+            continue
+        assert got is not None and _same_arrays(got, compact[k % len(compact)])
+        view = table.view(k)
+        assert view is not None and _same_arrays(view, got)
+        assert not any(
+            np.shares_memory(x, y) for x, y in zip(got._arrays(), view._arrays(), strict=True)
+        )
+    before = [table.version(k) for k in range(300)]
+    table.put(5, compact[0])
+    table.put(3, compact[1])  # a None slot gets a fingerprint
+    table.put(6, None)
+    changed = [k for k in range(300) if table.version(k) != before[k]]
+    assert changed == [3, 5, 6]
+    assert _same_arrays(table[5], compact[0]) and _same_arrays(table[3], compact[1])
+    assert table[6] is None and _same_arrays(table[4], compact[4 % len(compact)])
+    rows, _ = same_text_rows(fps[0], table, np.array([5, 3]))
+    assert [text_of_row(r) for r in rows] == [same_text(fps[0], b) for b in compact[:2]]
 
 
 def test_a_fingerprint_does_not_depend_on_the_other_texts_of_the_batch() -> None:

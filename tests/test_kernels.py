@@ -152,6 +152,33 @@ def test_early_shares_kernel_covers_both_outcomes() -> None:
     assert outcomes == {"early", "compared"} and sides == {True, False}
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.integers(0, 3), st.booleans())
+def test_same_text_rows_kernel_matches_numpy(seed: int, left: int, share: bool) -> None:
+    """`same_text_rows` compiled (`_table_texts_kernel`) and in numpy give the same rows,
+    and each row is `same_text` of its pair."""
+    fps = _prints(seed, 16)
+    table = sentences.FingerprintTable()
+    rng = np.random.default_rng(seed)
+    for f in fps:
+        if rng.random() < 0.2:
+            table.append(None)
+        table.append(f)
+    slots = np.flatnonzero(table.has)
+    rng.shuffle(slots)
+    for a in fps[:6]:
+        hashes = np.concatenate([f.hashes for f in fps])
+        leave = np.sort(rng.choice(hashes, min(left, len(hashes)), replace=False)) if left else None
+        got, shares = sentences.same_text_rows(a, table, slots, leave, share)
+        out = np.empty(0, np.uint64) if leave is None else leave
+        want = sentences._same_text_rows_numpy(a, table, slots, out, share)
+        np.testing.assert_array_equal(got, want)
+        np.testing.assert_array_equal(shares, sentences.text_shares(want))
+        assert [sentences.text_of_row(r) for r in got] == [
+            sentences._same_text_numpy(a, table.view(s), leave, share) for s in slots.tolist()
+        ]
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 6))
 def test_store_query_kernel_matches_numpy(seed: int, width: int) -> None:
