@@ -200,6 +200,32 @@ def test_store_query_kernel_as_the_store_grows() -> None:
     assert isinstance(store._sieve, np.ndarray) and store._sieve.nbytes == 1 << 20
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000))
+def test_store_query_with_each_runs_sieve_equals_numpy(seed: int) -> None:
+    """Many small adds (runs merged like a binary counter, each with its own sieve): keys
+    repeated across runs, under many values (crowded) or absent, come out as numpy finds
+    them; a run's sieve never hides a key it holds."""
+    rng = np.random.default_rng(seed)
+    store = MemoryBandStore()
+    pool = rng.integers(0, 2**63, 400, dtype=np.uint64)
+    for _ in range(int(rng.integers(1, 40))):
+        n = int(rng.integers(1, 300))
+        fresh = rng.integers(0, 2**63, n, dtype=np.uint64)
+        keys = np.where(rng.random(n) < 0.5, rng.choice(pool, n), fresh)
+        assert keys.dtype == np.uint64
+        store.add(keys, rng.integers(0, 50, n))
+        probe = np.concatenate((rng.choice(pool, 200), keys[:20], keys[:20] + 1))
+        for cap in (None, 2, 4):
+            got = store.query(probe.reshape(-1, 2) if len(probe) % 2 == 0 else probe, cap)
+            want = store._query_numpy(probe, 2 if len(probe) % 2 == 0 else 1, cap)
+            np.testing.assert_array_equal(got.rows, want.rows)
+            np.testing.assert_array_equal(got.values, want.values)
+            np.testing.assert_array_equal(got.crowded, want.crowded)
+    assert len(store._run_sieves) == len(store._runs)
+    assert store.nbytes >= sum(b.nbytes for b, _ in store._run_sieves) + 12 * len(store)
+
+
 def test_store_with_other_keys_answers_by_numpy() -> None:
     store = MemoryBandStore()
     store.add(np.array([5, 3, 5], np.int64), np.array([1, 2, 3]))
