@@ -319,8 +319,31 @@ def _row_shares_kernel(a, rows, sig):
     return out
 
 
+def _candidates_kernel(cands, sigs, sig):
+    """`_unique` of ``cands`` and `_share_equal` of their rows of ``sigs`` against ``sig``,
+    in one call (`Deduplicator._candidates`)."""
+    s = np.sort(cands)
+    n = 0
+    for i in range(len(s)):
+        if i == 0 or s[i] != s[i - 1]:
+            s[n] = s[i]
+            n += 1
+    out = s[:n].copy()
+    w = sigs.shape[1]
+    jac = np.empty(n, np.float64)
+    for i in range(n):
+        r = out[i]
+        m = 0
+        for p in range(w):
+            if sigs[r, p] == sig[p]:
+                m += 1
+        jac[i] = m / w
+    return out, jac
+
+
 _K_PAIR_SHARES = kernel(_pair_shares_kernel)
 _K_ROW_SHARES = kernel(_row_shares_kernel)
+_K_CANDIDATES = kernel(_candidates_kernel)
 
 
 def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -1098,8 +1121,7 @@ class Deduplicator:
         own, boiler, chars, sents = pieces.of(row)
         best_near: tuple[float, int, float] | None = None  # (similarity, cluster, share)
         if len(cands):
-            cands = _unique(cands)
-            jac = self._jaccards(cands, sig)
+            cands, jac = self._candidates(cands, sig)
             ranked = self._rank_near(cands, sig, size, pieces, row, part, jac)
             for neg_sim, c, jac_c, share in ranked:
                 if (
@@ -1272,6 +1294,13 @@ class Deduplicator:
             out[k] = text
         return out
 
+    def _candidates(self, cands: np.ndarray, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct clusters of ``cands`` (sorted) and their `_jaccards`."""
+        if _K_CANDIDATES is not None and loaded():
+            return _K_CANDIDATES(cands, self._c_sig.a, sig)  # type: ignore[no-any-return]
+        cands = _unique(cands)
+        return cands, self._jaccards(cands, sig)
+
     def _jaccards(self, cands: np.ndarray, sig: np.ndarray) -> np.ndarray:
         """Jaccard estimates of a signature against clusters ``cands``' signatures."""
         if _K_ROW_SHARES is not None and loaded():
@@ -1302,8 +1331,24 @@ class Deduplicator:
         if jac is None:
             jac = self._jaccards(cands, sig)
         cfg = self.config
+        # from here `verify` says near by Jaccard without sentences, and `_through_first`
+        # keeps it: the same entry, without their objects
+        sure = max(cfg.threshold, _SURE_JACCARD)
+        if len(cands) == 1:  # most bodies: one candidate cluster
+            c, j = int(cands[0]), float(jac[0])
+            if j >= sure:
+                return [(-j, c, j, 0.0)]
+            # does it share sentence pieces with it (asked under TEXT_MIN_JACCARD)
+            shared = (
+                j < TEXT_MIN_JACCARD
+                and linked is not None
+                and len(linked) > 0
+                and bool((linked == c).any())
+            )
+            one, _ = self._near_one(c, j, size, shared, pieces, row, None)
+            return [] if one is None else [one]
         floor = min(TEXT_MIN_JACCARD, cfg.min_jaccard, cfg.threshold)
-        if len(cands) > 1 and not _log.isEnabledFor(logging.DEBUG):
+        if not _log.isEnabledFor(logging.DEBUG):
             # under every floor, and sharing no piece, `verify` can only refuse (MinHash
             # alone, no sentences): dropped at once (with a popular band key a body has
             # hundreds of such candidates in a large run)
@@ -1312,54 +1357,59 @@ class Deduplicator:
                 keep |= in_sorted(cands, _unique(linked))
             if not keep.all():
                 cands, jac = cands[keep], jac[keep]
-        csize = self._c_size.a[cands]
-        csents = self._c_sents.a[cands]
         sents: int | None = None  # cut only when the containment route needs them
         ranked = []
-        # from here `verify` says near by Jaccard without sentences, and `_through_first`
-        # keeps it: the same entry, without their objects
-        sure = max(self.config.threshold, _SURE_JACCARD)
         # which candidates share sentence pieces with it (asked under TEXT_MIN_JACCARD)
         shares_pieces = (
             in_sorted(cands, _unique(linked)).tolist()
             if linked is not None and len(linked) and (jac < TEXT_MIN_JACCARD).any()
             else [False] * len(cands)
         )
-        for c, j, s, n, shared in zip(
-            cands.tolist(),
-            jac.tolist(),
-            csize.tolist(),
-            csents.tolist(),
-            shares_pieces,
-            strict=True,
-        ):
+        for c, j, shared in zip(cands.tolist(), jac.tolist(), shares_pieces, strict=True):
             if j >= sure:
                 ranked.append((-j, c, j, 0.0))
                 continue
-            if j < self.config.threshold and sents is None:
-                sents = pieces.of(row, need=True)[3]
-            compare = j >= TEXT_MIN_JACCARD or shared
-            # over the Jaccard threshold only the template check runs (cheap)
-            text = None
-            if compare and j < _SURE_JACCARD:
-                text = self._text(pieces, row, c, share=j < self.config.threshold)
-            v = verify(
-                self.config,
-                j,
-                size,
-                s,
-                sentences_a=sents,
-                sentences_b=n or None,
-                text=text,
-            )
-            if v.kind == "near":
-                v = self._through_first(pieces, row, c, v)
-            if v.kind == "near":
-                ranked.append((-v.similarity, c, v.jaccard, v.containment))
-            elif not v.ok:
-                self._refused(pieces, row, c, v)
+            one, sents = self._near_one(c, j, size, shared, pieces, row, sents)
+            if one is not None:
+                ranked.append(one)
         ranked.sort()
         return ranked
+
+    def _near_one(
+        self,
+        c: int,
+        j: float,
+        size: int,
+        shared: bool,
+        pieces: _Pieces,
+        row: int,
+        sents: int | None,
+    ) -> tuple[tuple[float, int, float, float] | None, int | None]:
+        """`_rank_near`'s entry for cluster c (Jaccard estimate j under the sure one; None:
+        not near), and the row's sentence count when it was needed (``sents``: known)."""
+        if j < self.config.threshold and sents is None:
+            sents = pieces.of(row, need=True)[3]
+        compare = j >= TEXT_MIN_JACCARD or shared
+        # over the Jaccard threshold only the template check runs (cheap)
+        text = None
+        if compare and j < _SURE_JACCARD:
+            text = self._text(pieces, row, c, share=j < self.config.threshold)
+        v = verify(
+            self.config,
+            j,
+            size,
+            int(self._c_size.a[c]),
+            sentences_a=sents,
+            sentences_b=int(self._c_sents.a[c]) or None,
+            text=text,
+        )
+        if v.kind == "near":
+            v = self._through_first(pieces, row, c, v)
+        if v.kind == "near":
+            return (-v.similarity, c, v.jaccard, v.containment), sents
+        if not v.ok:
+            self._refused(pieces, row, c, v)
+        return None, sents
 
     def _contains(self, c: int, jaccard: float, size: int) -> bool:
         """Near to cluster c only by containment, and the fuller one: it contains c's

@@ -260,6 +260,24 @@ def test_pair_kernels_match_numpy(seed: int) -> None:
         np.testing.assert_array_equal(got_crowded, want_crowded)
 
 
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([np.int32, np.int64]))
+def test_candidates_kernel_matches_numpy(seed: int, dtype: type) -> None:
+    """A body's candidate clusters (repeated, one per shared band key) come out distinct and
+    sorted, with their Jaccard estimates, as `_unique` and `_share_equal` give them."""
+    dd = sys.modules["dedupe_ko.dedup"]
+    rng = np.random.default_rng(seed)
+    clusters, width = int(rng.integers(1, 30)), int(rng.choice([1, 16, 128]))
+    sigs = rng.integers(0, 4, (clusters, width)).astype(np.uint32)
+    sig = rng.integers(0, 4, width).astype(np.uint32)
+    cands = rng.integers(0, clusters, int(rng.integers(1, 70))).astype(dtype)
+    got, jac = dd._K_CANDIDATES(cands, sigs, sig)
+    want = dd._unique(cands)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(jac, dd._share_equal(sigs[want], sig))
+
+
 def test_small_run_stays_on_numpy_and_a_large_one_loads_numba() -> None:
     """A run of a few records never pays numba's start-up; a Deduplicator that has taken
     `_jit.LOAD_AFTER` records loads it. Run in a fresh process (this one has numba)."""
