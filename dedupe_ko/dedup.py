@@ -73,7 +73,7 @@ from .sentences import (
     same_text,
     same_text_many,
 )
-from .store import MemoryBandStore
+from .store import MemoryBandStore, _stable_order
 
 __all__ = [
     "BoilerplateUnsettled",
@@ -352,7 +352,7 @@ def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n, width = keys.shape
         rows = np.arange(n * width, dtype=np.int64) // width
         flat = keys.ravel()
-        order = np.argsort(flat, kind="stable")  # stable: rows ascend inside a run
+        order = _stable_order(flat)  # stable: rows ascend inside a run
         return _K_PAIRS(flat, order, rows, n, 1, np.zeros(0, np.bool_), -1)
     return _pairs_within_numpy(keys)
 
@@ -465,7 +465,7 @@ def _shared_pairs(
     if len(keys) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     if _K_PAIRS is not None and loaded():
-        order = np.argsort(keys, kind="stable")  # stable: rows ascend inside a run
+        order = _stable_order(keys)  # stable: rows ascend inside a run
         rows = rows.astype(np.int64, copy=False)
         return _K_PAIRS(keys, order, rows, n, min_shared, crowded, max_rows)
     return _shared_pairs_numpy(keys, rows, n, min_shared, crowded, max_rows)

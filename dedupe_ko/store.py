@@ -86,7 +86,7 @@ def _sieve_kernel(bits, keys, shift):
 
 def _sifted_kernel(bits, shift, flat):
     """The positions of the keys whose sieve bit is set (the others are in no run), in
-    ascending order, and the same positions in the order of their keys."""
+    ascending order, and their keys."""
     n = len(flat)
     cand = np.empty(n, np.int64)
     c = 0
@@ -96,9 +96,7 @@ def _sifted_kernel(bits, shift, flat):
             cand[c] = p
             c += 1
     cand = cand[:c]
-    keys = flat[cand]
-    idx = np.argsort(keys)
-    return cand, keys[idx], idx
+    return cand, flat[cand]
 
 
 def _search_kernel(k, v, bits, shift, keys, idx, out_lo, out_cnt):
@@ -229,7 +227,55 @@ def _hits_kernel(cand, cnt, vals, n, cap):
     return pos[:o], val[:o], crowded
 
 
+def _radix_order_kernel(keys):
+    """``np.argsort(keys, kind="stable")`` of uint64 keys: six passes of an 11-bit LSD radix
+    sort (each pass stable, its 2,048 counters in the L1 cache)."""
+    n = len(keys)
+    idx = np.arange(n)
+    tmp = np.empty(n, np.int64)
+    cur = keys.copy()
+    nxt = np.empty(n, keys.dtype)
+    counts = np.zeros(1 << 11, np.int64)
+    mask = np.uint64((1 << 11) - 1)
+    shift = 0
+    while shift < 64:
+        counts[:] = 0
+        sh = np.uint64(shift)
+        for i in range(n):
+            counts[np.int64((cur[i] >> sh) & mask)] += 1
+        total = 0
+        for b in range(1 << 11):
+            c = counts[b]
+            counts[b] = total
+            total += c
+        for i in range(n):
+            d = np.int64((cur[i] >> sh) & mask)
+            p = counts[d]
+            counts[d] = p + 1
+            nxt[p] = cur[i]
+            tmp[p] = idx[i]
+        cur, nxt = nxt, cur
+        idx, tmp = tmp, idx
+        shift += 11
+    return idx
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")``; for many uint64 keys, with compiled kernels, by
+    `_radix_order_kernel` (about 2.3x faster on 30,000 hashes: a batch's band or piece keys)."""
+    if (
+        len(keys) >= _RADIX_MIN
+        and keys.dtype == np.uint64
+        and _K_RADIX_ORDER is not None
+        and loaded()
+    ):
+        return _K_RADIX_ORDER(keys)  # type: ignore[no-any-return]
+    return np.argsort(keys, kind="stable")
+
+
+_RADIX_MIN = 4096  # keys under which numpy's sort is as fast
 _K_MERGE = kernel(_merge_kernel)
+_K_RADIX_ORDER = kernel(_radix_order_kernel)
 _K_SIFTED = kernel(_sifted_kernel)
 _K_SEARCH = kernel(_search_kernel)
 _K_QUERY = kernel(_hits_kernel)
@@ -303,7 +349,7 @@ class MemoryBandStore:
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
         if not len(keys):
             return
-        order = np.argsort(keys, kind="stable")
+        order = _stable_order(keys)
         self._runs.append((keys[order], np.asarray(values)[order].astype(np.int32)))
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
             b = self._runs.pop()
@@ -346,7 +392,9 @@ class MemoryBandStore:
             self._run_sieves = [_run_sieve(k) for k, _ in self._runs]
         sieve = self._sieve
         assert _K_SIFTED is not None and _K_SEARCH is not None
-        cand, sorted_keys, idx = _K_SIFTED(sieve, self._shift, flat)
+        cand, cand_keys = _K_SIFTED(sieve, self._shift, flat)
+        idx = _stable_order(cand_keys)
+        sorted_keys = cand_keys[idx]
         cnt = np.zeros((len(self._runs), len(cand)), np.int64)
         lo = np.empty(len(cand), np.int64)
         vals = [

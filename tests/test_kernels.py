@@ -278,6 +278,24 @@ def test_candidates_kernel_matches_numpy(seed: int, dtype: type) -> None:
     np.testing.assert_array_equal(jac, dd._share_equal(sigs[want], sig))
 
 
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([1, 5_000, 40_000]))
+def test_radix_order_kernel_is_the_stable_argsort(seed: int, n: int) -> None:
+    """Hash keys over the whole uint64 range, many repeated (a band key shared by near
+    copies): the radix kernel gives numpy's stable order, position for position."""
+    from dedupe_ko import store
+
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    keys[rng.random(n) < 0.3] = rng.choice(keys[: max(1, n // 50)], 1)[0]
+    keys[rng.random(n) < 0.05] = np.uint64(2**64 - 1)
+    want = np.argsort(keys, kind="stable")
+    got = store._K_RADIX_ORDER(keys)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(store._stable_order(keys), want)
+
+
 def test_small_run_stays_on_numpy_and_a_large_one_loads_numba() -> None:
     """A run of a few records never pays numba's start-up; a Deduplicator that has taken
     `_jit.LOAD_AFTER` records loads it. Run in a fresh process (this one has numba)."""
