@@ -451,7 +451,7 @@ def _split(rows: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
         empty = np.empty(0, dtype=values.dtype)
         return [empty] * n
     order = np.argsort(rows, kind="stable")
-    bounds = np.searchsorted(rows[order], np.arange(n + 1))
+    bounds = np.searchsorted(rows[order], np.arange(n + 1)).tolist()  # ints slice faster
     v = values[order]
     return [v[bounds[i] : bounds[i + 1]] for i in range(n)]
 
@@ -557,22 +557,34 @@ class _Pieces:
     ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
     _mixed: np.ndarray | None = None
     _chars: np.ndarray | None = None
+    # search, offsets, sentences, mixed and chars as lists (`of`, once a row: ints are
+    # quicker to read than numpy scalars)
+    _lists: tuple[list, list, list, list, list] | None = None
 
     def of(self, j: int, need: bool = False) -> tuple[np.ndarray, np.ndarray, int, int]:
         """Row j's non-boilerplate pieces, its boilerplate pieces, the folded characters
         and the sentences (in proportion) of the former. A row not searched has none, unless
         ``need``: then they are cut now (it is becoming a representative)."""
-        if not self.search[j]:
+        lists = self._lists
+        if lists is None:
+            lists = self._lists = (
+                self.search.tolist(),
+                self.offsets.tolist(),
+                self.sentences.tolist(),
+                self.mixed.tolist(),
+                self.chars.tolist(),
+            )
+        if not lists[0][j]:
             if not need:
                 return self.hashes[:0], self.hashes[:0], 0, 0
             if j not in self.late:
                 h, ln, _, counts = pieces_batch([self.bares[j]])
                 self.late[j] = (h, h[:0], int(ln.sum()), int(counts[0]))
             return self.late[j]
-        a, b = self.offsets[j], self.offsets[j + 1]
+        a, b = lists[1][j], lists[1][j + 1]
         h = self.hashes[a:b]
-        sents = int(self.sentences[j])
-        if self.mixed[j]:
+        sents = lists[2][j]
+        if lists[3][j]:
             crowded = self.crowded[a:b]
             own = h[~crowded]
             return (
@@ -581,7 +593,7 @@ class _Pieces:
                 int(self.lengths[a:b][~crowded].sum()),
                 round(sents * len(own) / len(h)),
             )
-        return h, h[:0], int(self.chars[j]), sents
+        return h, h[:0], int(lists[4][j]), sents
 
     @property
     def mixed(self) -> np.ndarray:
@@ -1297,7 +1309,7 @@ class Deduplicator:
     def _candidates(self, cands: np.ndarray, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """The distinct clusters of ``cands`` (sorted) and their `_jaccards`."""
         if _K_CANDIDATES is not None and loaded():
-            return _K_CANDIDATES(cands, self._c_sig.a, sig)  # type: ignore[no-any-return]
+            return _K_CANDIDATES(cands, self._c_sig.a, sig)
         cands = _unique(cands)
         return cands, self._jaccards(cands, sig)
 

@@ -269,7 +269,7 @@ def _stable_order(keys: np.ndarray) -> np.ndarray:
         and _K_RADIX_ORDER is not None
         and loaded()
     ):
-        return _K_RADIX_ORDER(keys)  # type: ignore[no-any-return]
+        return _K_RADIX_ORDER(keys)
     return np.argsort(keys, kind="stable")
 
 
