@@ -1033,9 +1033,12 @@ class Deduplicator:
         if pre:
             h, ln, off, counts = pieces_batch([bares[j] for j in pre])
             bounds, sents = off.tolist(), counts.tolist()
+            # characters before piece i (ints, as the sums of `ln` slices were)
+            total = np.concatenate((np.zeros(1, np.int64), np.cumsum(ln, dtype=np.int64)))
+            total = total.tolist()
             for k, j in enumerate(pre):
                 a, b = bounds[k], bounds[k + 1]
-                late[j] = (h[a:b].copy(), h[:0], int(ln[a:b].sum()), sents[k])
+                late[j] = (h[a:b].copy(), h[:0], total[b] - total[a], sents[k])
         return _Pieces(
             bares,
             search,
