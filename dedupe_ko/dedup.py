@@ -75,7 +75,7 @@ from .sentences import (
     same_text_rows,
     text_of_row,
 )
-from .store import MemoryBandStore
+from .store import MemoryBandStore, _stable_order
 
 __all__ = [
     "BoilerplateUnsettled",
@@ -321,8 +321,31 @@ def _row_shares_kernel(a, rows, sig):
     return out
 
 
+def _candidates_kernel(cands, sigs, sig):
+    """`_unique` of ``cands`` and `_share_equal` of their rows of ``sigs`` against ``sig``,
+    in one call (`Deduplicator._candidates`)."""
+    s = np.sort(cands)
+    n = 0
+    for i in range(len(s)):
+        if i == 0 or s[i] != s[i - 1]:
+            s[n] = s[i]
+            n += 1
+    out = s[:n].copy()
+    w = sigs.shape[1]
+    jac = np.empty(n, np.float64)
+    for i in range(n):
+        r = out[i]
+        m = 0
+        for p in range(w):
+            if sigs[r, p] == sig[p]:
+                m += 1
+        jac[i] = m / w
+    return out, jac
+
+
 _K_PAIR_SHARES = kernel(_pair_shares_kernel)
 _K_ROW_SHARES = kernel(_row_shares_kernel)
+_K_CANDIDATES = kernel(_candidates_kernel)
 
 
 def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -331,7 +354,7 @@ def _pairs_within(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         n, width = keys.shape
         rows = np.arange(n * width, dtype=np.int64) // width
         flat = keys.ravel()
-        order = np.argsort(flat, kind="stable")  # stable: rows ascend inside a run
+        order = _stable_order(flat)  # stable: rows ascend inside a run
         return _K_PAIRS(flat, order, rows, n, 1, np.zeros(0, np.bool_), -1)
     return _pairs_within_numpy(keys)
 
@@ -430,7 +453,7 @@ def _split(rows: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
         empty = np.empty(0, dtype=values.dtype)
         return [empty] * n
     order = np.argsort(rows, kind="stable")
-    bounds = np.searchsorted(rows[order], np.arange(n + 1))
+    bounds = np.searchsorted(rows[order], np.arange(n + 1)).tolist()  # ints slice faster
     v = values[order]
     return [v[bounds[i] : bounds[i + 1]] for i in range(n)]
 
@@ -444,7 +467,7 @@ def _shared_pairs(
     if len(keys) < 2:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     if _K_PAIRS is not None and loaded():
-        order = np.argsort(keys, kind="stable")  # stable: rows ascend inside a run
+        order = _stable_order(keys)  # stable: rows ascend inside a run
         rows = rows.astype(np.int64, copy=False)
         return _K_PAIRS(keys, order, rows, n, min_shared, crowded, max_rows)
     return _shared_pairs_numpy(keys, rows, n, min_shared, crowded, max_rows)
@@ -537,22 +560,34 @@ class _Pieces:
     ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
     _mixed: np.ndarray | None = None
     _chars: np.ndarray | None = None
+    # search, offsets, sentences, mixed and chars as lists (`of`, once a row: ints are
+    # quicker to read than numpy scalars)
+    _lists: tuple[list, list, list, list, list] | None = None
 
     def of(self, j: int, need: bool = False) -> tuple[np.ndarray, np.ndarray, int, int]:
         """Row j's non-boilerplate pieces, its boilerplate pieces, the folded characters
         and the sentences (in proportion) of the former. A row not searched has none, unless
         ``need``: then they are cut now (it is becoming a representative)."""
-        if not self.search[j]:
+        lists = self._lists
+        if lists is None:
+            lists = self._lists = (
+                self.search.tolist(),
+                self.offsets.tolist(),
+                self.sentences.tolist(),
+                self.mixed.tolist(),
+                self.chars.tolist(),
+            )
+        if not lists[0][j]:
             if not need:
                 return self.hashes[:0], self.hashes[:0], 0, 0
             if j not in self.late:
                 h, ln, _, counts = pieces_batch([self.bares[j]])
                 self.late[j] = (h, h[:0], int(ln.sum()), int(counts[0]))
             return self.late[j]
-        a, b = self.offsets[j], self.offsets[j + 1]
+        a, b = lists[1][j], lists[1][j + 1]
         h = self.hashes[a:b]
-        sents = int(self.sentences[j])
-        if self.mixed[j]:
+        sents = lists[2][j]
+        if lists[3][j]:
             crowded = self.crowded[a:b]
             own = h[~crowded]
             return (
@@ -561,7 +596,7 @@ class _Pieces:
                 int(self.lengths[a:b][~crowded].sum()),
                 round(sents * len(own) / len(h)),
             )
-        return h, h[:0], int(self.chars[j]), sents
+        return h, h[:0], int(lists[4][j]), sents
 
     @property
     def mixed(self) -> np.ndarray:
@@ -1002,9 +1037,12 @@ class Deduplicator:
         if pre:
             h, ln, off, counts = pieces_batch([bares[j] for j in pre])
             bounds, sents = off.tolist(), counts.tolist()
+            # characters before piece i (ints, as the sums of `ln` slices were)
+            total = np.concatenate((np.zeros(1, np.int64), np.cumsum(ln, dtype=np.int64)))
+            total = total.tolist()
             for k, j in enumerate(pre):
                 a, b = bounds[k], bounds[k + 1]
-                late[j] = (h[a:b].copy(), h[:0], int(ln[a:b].sum()), sents[k])
+                late[j] = (h[a:b].copy(), h[:0], total[b] - total[a], sents[k])
         return _Pieces(
             bares,
             search,
@@ -1103,8 +1141,7 @@ class Deduplicator:
         own, boiler, chars, sents = pieces.of(row)
         best_near: tuple[float, int, float] | None = None  # (similarity, cluster, share)
         if len(cands):
-            cands = _unique(cands)
-            jac = self._jaccards(cands, sig)
+            cands, jac = self._candidates(cands, sig)
             ranked = self._rank_near(cands, sig, size, pieces, row, part, jac)
             for neg_sim, c, jac_c, share in ranked:
                 if (
@@ -1285,6 +1322,13 @@ class Deduplicator:
             out[k] = text
         return out
 
+    def _candidates(self, cands: np.ndarray, sig: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The distinct clusters of ``cands`` (sorted) and their `_jaccards`."""
+        if _K_CANDIDATES is not None and loaded():
+            return _K_CANDIDATES(cands, self._c_sig.a, sig)
+        cands = _unique(cands)
+        return cands, self._jaccards(cands, sig)
+
     def _jaccards(self, cands: np.ndarray, sig: np.ndarray) -> np.ndarray:
         """Jaccard estimates of a signature against clusters ``cands``' signatures."""
         if _K_ROW_SHARES is not None and loaded():
@@ -1315,8 +1359,24 @@ class Deduplicator:
         if jac is None:
             jac = self._jaccards(cands, sig)
         cfg = self.config
+        # from here `verify` says near by Jaccard without sentences, and `_through_first`
+        # keeps it: the same entry, without their objects
+        sure = max(cfg.threshold, _SURE_JACCARD)
+        if len(cands) == 1:  # most bodies: one candidate cluster
+            c, j = int(cands[0]), float(jac[0])
+            if j >= sure:
+                return [(-j, c, j, 0.0)]
+            # does it share sentence pieces with it (asked under TEXT_MIN_JACCARD)
+            shared = (
+                j < TEXT_MIN_JACCARD
+                and linked is not None
+                and len(linked) > 0
+                and bool((linked == c).any())
+            )
+            one, _ = self._near_one(c, j, size, shared, pieces, row, None)
+            return [] if one is None else [one]
         floor = min(TEXT_MIN_JACCARD, cfg.min_jaccard, cfg.threshold)
-        if len(cands) > 1 and not _log.isEnabledFor(logging.DEBUG):
+        if not _log.isEnabledFor(logging.DEBUG):
             # under every floor, and sharing no piece, `verify` can only refuse (MinHash
             # alone, no sentences): dropped at once (with a popular band key a body has
             # hundreds of such candidates in a large run)
@@ -1325,54 +1385,59 @@ class Deduplicator:
                 keep |= in_sorted(cands, _unique(linked))
             if not keep.all():
                 cands, jac = cands[keep], jac[keep]
-        csize = self._c_size.a[cands]
-        csents = self._c_sents.a[cands]
         sents: int | None = None  # cut only when the containment route needs them
         ranked = []
-        # from here `verify` says near by Jaccard without sentences, and `_through_first`
-        # keeps it: the same entry, without their objects
-        sure = max(self.config.threshold, _SURE_JACCARD)
         # which candidates share sentence pieces with it (asked under TEXT_MIN_JACCARD)
         shares_pieces = (
             in_sorted(cands, _unique(linked)).tolist()
             if linked is not None and len(linked) and (jac < TEXT_MIN_JACCARD).any()
             else [False] * len(cands)
         )
-        for c, j, s, n, shared in zip(
-            cands.tolist(),
-            jac.tolist(),
-            csize.tolist(),
-            csents.tolist(),
-            shares_pieces,
-            strict=True,
-        ):
+        for c, j, shared in zip(cands.tolist(), jac.tolist(), shares_pieces, strict=True):
             if j >= sure:
                 ranked.append((-j, c, j, 0.0))
                 continue
-            if j < self.config.threshold and sents is None:
-                sents = pieces.of(row, need=True)[3]
-            compare = j >= TEXT_MIN_JACCARD or shared
-            # over the Jaccard threshold only the template check runs (cheap)
-            text = None
-            if compare and j < _SURE_JACCARD:
-                text = self._text(pieces, row, c, share=j < self.config.threshold)
-            v = verify(
-                self.config,
-                j,
-                size,
-                s,
-                sentences_a=sents,
-                sentences_b=n or None,
-                text=text,
-            )
-            if v.kind == "near":
-                v = self._through_first(pieces, row, c, v)
-            if v.kind == "near":
-                ranked.append((-v.similarity, c, v.jaccard, v.containment))
-            elif not v.ok:
-                self._refused(pieces, row, c, v)
+            one, sents = self._near_one(c, j, size, shared, pieces, row, sents)
+            if one is not None:
+                ranked.append(one)
         ranked.sort()
         return ranked
+
+    def _near_one(
+        self,
+        c: int,
+        j: float,
+        size: int,
+        shared: bool,
+        pieces: _Pieces,
+        row: int,
+        sents: int | None,
+    ) -> tuple[tuple[float, int, float, float] | None, int | None]:
+        """`_rank_near`'s entry for cluster c (Jaccard estimate j under the sure one; None:
+        not near), and the row's sentence count when it was needed (``sents``: known)."""
+        if j < self.config.threshold and sents is None:
+            sents = pieces.of(row, need=True)[3]
+        compare = j >= TEXT_MIN_JACCARD or shared
+        # over the Jaccard threshold only the template check runs (cheap)
+        text = None
+        if compare and j < _SURE_JACCARD:
+            text = self._text(pieces, row, c, share=j < self.config.threshold)
+        v = verify(
+            self.config,
+            j,
+            size,
+            int(self._c_size.a[c]),
+            sentences_a=sents,
+            sentences_b=int(self._c_sents.a[c]) or None,
+            text=text,
+        )
+        if v.kind == "near":
+            v = self._through_first(pieces, row, c, v)
+        if v.kind == "near":
+            return (-v.similarity, c, v.jaccard, v.containment), sents
+        if not v.ok:
+            self._refused(pieces, row, c, v)
+        return None, sents
 
     def _contains(self, c: int, jaccard: float, size: int) -> bool:
         """Near to cluster c only by containment, and the fuller one: it contains c's

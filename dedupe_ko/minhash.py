@@ -84,6 +84,7 @@ _TAGS = regex.compile(
 # The same shape for the standard library's faster engine, a first test only: its "\s" takes
 # every character `regex`'s does (and U+001C-U+001F), so it finds every text `_TAGS` would.
 _TAGS_MAYBE = re.compile(_TAGS.pattern)
+_TAG_OPENERS = "[<(【"  # a tag's first character (`_TAGS` starts with this class)
 # A wire dateline at the start of a paragraph (the lexicon's shape, read there).
 _DATELINES = regex.compile(DATELINE_PARAGRAPH, regex.M)
 _GROUP = 64  # keys whose shingles are hashed together (a few 100 kB of scratch: in cache)
@@ -237,10 +238,27 @@ _DOT_MAP = {ord(c): None for c in _DOT_LETTERS}
 _SURROGATES = regex.compile("[\ud800-\udfff]+")  # lone ones cannot be encoded: dropped
 
 
+def _may_have_tag(text: str) -> bool:
+    """``_TAGS_MAYBE.search(text)`` as a bool: a tag starts with one of `_TAG_OPENERS`, so
+    the pattern is tried only where one stands (`str.find` skips the rest of the text much
+    faster than a regex scan); with many openers, one scan."""
+    tries = 0
+    for ch in _TAG_OPENERS:
+        i = text.find(ch)
+        while i >= 0:
+            if _TAGS_MAYBE.match(text, i):
+                return True
+            tries += 1
+            if tries > 16:
+                return _TAGS_MAYBE.search(text) is not None
+            i = text.find(ch, i + 1)
+    return False
+
+
 def strip_marks(text: str) -> str:
     """The text without "[속보]"-style tags and wire datelines (the same object when it has
     none), so a copy that carries them shingles like one that does not."""
-    out = _TAGS.sub("", text) if _TAGS_MAYBE.search(text) else text
+    out = _TAGS.sub("", text) if _may_have_tag(text) else text
     if "=" in out and _DATELINES.search(out):  # every dateline has an "=": a cheap test first
         out = _DATELINES.sub("", out)
     return out

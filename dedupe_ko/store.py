@@ -86,7 +86,7 @@ def _sieve_kernel(bits, keys, shift):
 
 def _sifted_kernel(bits, shift, flat):
     """The positions of the keys whose sieve bit is set (the others are in no run), in
-    ascending order, and the same positions in the order of their keys."""
+    ascending order, and their keys."""
     n = len(flat)
     cand = np.empty(n, np.int64)
     c = 0
@@ -96,23 +96,28 @@ def _sifted_kernel(bits, shift, flat):
             cand[c] = p
             c += 1
     cand = cand[:c]
-    return cand, cand[np.argsort(flat[cand])]
+    return cand, flat[cand]
 
 
-def _search_kernel(k, v, flat, cand, order, out_lo, out_cnt):
-    """One run (keys ``k``, values ``v``): for each key ``flat[cand[i]]``, its first entry
-    and count (into ``out_lo[i]``, ``out_cnt[i]``), found in ``order`` (the keys ascending,
-    so each search gallops on from where the last one ended); returns the values of those
-    entries, key by key in ``cand`` order."""
+def _search_kernel(k, v, bits, shift, keys, idx, out_lo, out_cnt):
+    """One run (keys ``k``, values ``v``): for each query key ``keys[q]`` (ascending, so
+    each search gallops on from where the last one ended), its first entry and count
+    (into ``out_lo[idx[q]]``, ``out_cnt[idx[q]]``); returns the values of those entries,
+    key by key in ``idx`` order. With the run's own sieve (``bits``, ``shift``; empty:
+    none), a key whose bit is not set is not in the run: count 0, no search."""
     m = len(k)
-    at_of = np.empty(len(flat), np.int64)  # position -> index in cand
-    for i in range(len(cand)):
-        at_of[cand[i]] = i
+    sieved = len(bits) > 0
     at = 0
     total = 0
-    for q in range(len(order)):
-        p = order[q]
-        x = flat[p]
+    for q in range(len(keys)):
+        x = keys[q]
+        i = idx[q]
+        if sieved:
+            hs = (x * _SIEVE_MUL) >> shift
+            if not (bits[hs >> np.uint64(3)] >> np.int64(hs & np.uint64(7))) & 1:
+                out_lo[i] = 0
+                out_cnt[i] = 0
+                continue
         a, b = at, m
         if a < m and k[a] < x:  # first index >= x is in (a, b]: gallop to bound b
             step = 1
@@ -146,13 +151,12 @@ def _search_kernel(k, v, flat, cand, order, out_lo, out_cnt):
                     e = h + 1
                 else:
                     b = h
-        i = at_of[p]
         out_lo[i] = a
         out_cnt[i] = e - a
         total += e - a
     vals = np.empty(total, v.dtype)
     o = 0
-    for i in range(len(cand)):
+    for i in range(len(keys)):
         for e in range(out_lo[i], out_lo[i] + out_cnt[i]):
             vals[o] = v[e]
             o += 1
@@ -223,13 +227,79 @@ def _hits_kernel(cand, cnt, vals, n, cap):
     return pos[:o], val[:o], crowded
 
 
+def _radix_order_kernel(keys):
+    """``np.argsort(keys, kind="stable")`` of uint64 keys: six passes of an 11-bit LSD radix
+    sort (each pass stable, its 2,048 counters in the L1 cache)."""
+    n = len(keys)
+    idx = np.arange(n)
+    tmp = np.empty(n, np.int64)
+    cur = keys.copy()
+    nxt = np.empty(n, keys.dtype)
+    counts = np.zeros(1 << 11, np.int64)
+    mask = np.uint64((1 << 11) - 1)
+    shift = 0
+    while shift < 64:
+        counts[:] = 0
+        sh = np.uint64(shift)
+        for i in range(n):
+            counts[np.int64((cur[i] >> sh) & mask)] += 1
+        total = 0
+        for b in range(1 << 11):
+            c = counts[b]
+            counts[b] = total
+            total += c
+        for i in range(n):
+            d = np.int64((cur[i] >> sh) & mask)
+            p = counts[d]
+            counts[d] = p + 1
+            nxt[p] = cur[i]
+            tmp[p] = idx[i]
+        cur, nxt = nxt, cur
+        idx, tmp = tmp, idx
+        shift += 11
+    return idx
+
+
+def _stable_order(keys: np.ndarray) -> np.ndarray:
+    """``np.argsort(keys, kind="stable")``; for many uint64 keys, with compiled kernels, by
+    `_radix_order_kernel` (about 2.3x faster on 30,000 hashes: a batch's band or piece keys)."""
+    if (
+        len(keys) >= _RADIX_MIN
+        and keys.dtype == np.uint64
+        and _K_RADIX_ORDER is not None
+        and loaded()
+    ):
+        return _K_RADIX_ORDER(keys)
+    return np.argsort(keys, kind="stable")
+
+
+_RADIX_MIN = 4096  # keys under which numpy's sort is as fast
 _K_MERGE = kernel(_merge_kernel)
+_K_RADIX_ORDER = kernel(_radix_order_kernel)
 _K_SIFTED = kernel(_sifted_kernel)
 _K_SEARCH = kernel(_search_kernel)
 _K_QUERY = kernel(_hits_kernel)
 _K_SIEVE = kernel(_sieve_kernel)
 _SIEVE_MUL = np.uint64(0x9E3779B97F4A7C15)
 _SIEVE_MIN_BITS, _SIEVE_MAX_BITS = 16, 23  # log2 of its bits: 8 KiB to 1 MiB
+# each run's own sieve (8 to 16 bits an entry, 128 bytes at the least): a key the store holds
+# is in one run or two of a dozen, and the others skip its search
+_RUN_SIEVE_MIN_BITS, _RUN_SIEVE_MAX_BITS = 10, 27
+_RUN_SIEVE_MAX = 1 << 18
+
+
+def _run_sieve(keys: np.ndarray) -> tuple[np.ndarray, np.uint64]:
+    """A run's own sieve (bits, shift): one bit per key hash (`_sieve_kernel`); none (an
+    empty array) for a run of `_RUN_SIEVE_MAX` keys or more, whose searches cost about as
+    much as the sieve's misses in memory."""
+    if len(keys) >= _RUN_SIEVE_MAX:
+        return np.zeros(0, np.uint8), np.uint64(0)
+    bits = min(max(_RUN_SIEVE_MIN_BITS, (8 * len(keys)).bit_length()), _RUN_SIEVE_MAX_BITS)
+    shift = np.uint64(64 - bits)
+    sieve = np.zeros(1 << (bits - 3), np.uint8)
+    assert _K_SIEVE is not None
+    _K_SIEVE(sieve, keys, shift)
+    return sieve, shift
 
 
 def _merge_numpy(
@@ -264,6 +334,8 @@ class MemoryBandStore:
         # are off or a key is not uint64
         self._sieve: np.ndarray | None | bool = None if _K_QUERY is not None else False
         self._shift = np.uint64(64 - _SIEVE_MIN_BITS)
+        # ... and each run's own (`_run_sieve`), beside ``_runs``, made with the first
+        self._run_sieves: list[tuple[np.ndarray, np.uint64]] = []
 
     def __len__(self) -> int:
         return sum(len(k) for k, _ in self._runs)
@@ -271,20 +343,24 @@ class MemoryBandStore:
     @property
     def nbytes(self) -> int:
         sieve = self._sieve.nbytes if isinstance(self._sieve, np.ndarray) else 0
+        sieve += sum(b.nbytes for b, _ in self._run_sieves)
         return sum(k.nbytes + v.nbytes for k, v in self._runs) + sieve
 
     def add(self, keys: np.ndarray, values: np.ndarray) -> None:
         if not len(keys):
             return
-        order = np.argsort(keys, kind="stable")
+        order = _stable_order(keys)
         self._runs.append((keys[order], np.asarray(values)[order].astype(np.int32)))
         while len(self._runs) > 1 and len(self._runs[-2][0]) <= len(self._runs[-1][0]):
             b = self._runs.pop()
             self._runs.append(_merge(self._runs.pop(), b))
         if self._sieve is not False and keys.dtype != np.uint64:
             self._sieve = False  # the kernels take uint64 keys: numpy answers every query
+            self._run_sieves = []
         elif isinstance(self._sieve, np.ndarray):  # (else made at the first kernel query)
             self._sift(self._runs[-1][0] if len(self._runs) > 1 else None)
+            del self._run_sieves[len(self._runs) - 1 :]  # the runs merged into the last
+            self._run_sieves.append(_run_sieve(self._runs[-1][0]))
 
     def _sift(self, new: np.ndarray | None) -> None:
         """Set the sieve bits of the newest run (``new``), or build the sieve, bigger, from
@@ -313,13 +389,19 @@ class MemoryBandStore:
             return self._query_numpy(flat, width, cap)
         if self._sieve is None:
             self._sift(None)
+            self._run_sieves = [_run_sieve(k) for k, _ in self._runs]
         sieve = self._sieve
         assert _K_SIFTED is not None and _K_SEARCH is not None
-        cand, order = _K_SIFTED(sieve, self._shift, flat)
+        cand, cand_keys = _K_SIFTED(sieve, self._shift, flat)
+        idx = _stable_order(cand_keys)
+        sorted_keys = cand_keys[idx]
         cnt = np.zeros((len(self._runs), len(cand)), np.int64)
         lo = np.empty(len(cand), np.int64)
         vals = [
-            _K_SEARCH(k, v, flat, cand, order, lo, cnt[r]) for r, (k, v) in enumerate(self._runs)
+            _K_SEARCH(k, v, bits, shift, sorted_keys, idx, lo, cnt[r])
+            for r, ((k, v), (bits, shift)) in enumerate(
+                zip(self._runs, self._run_sieves, strict=True)
+            )
         ]
         pos, val, crowded = _K_QUERY(
             cand, cnt, np.concatenate(vals), len(flat), -1 if cap is None else cap

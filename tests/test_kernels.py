@@ -227,6 +227,32 @@ def test_store_query_kernel_as_the_store_grows() -> None:
     assert isinstance(store._sieve, np.ndarray) and store._sieve.nbytes == 1 << 20
 
 
+@settings(max_examples=25, deadline=None)
+@given(st.integers(0, 10_000))
+def test_store_query_with_each_runs_sieve_equals_numpy(seed: int) -> None:
+    """Many small adds (runs merged like a binary counter, each with its own sieve): keys
+    repeated across runs, under many values (crowded) or absent, come out as numpy finds
+    them; a run's sieve never hides a key it holds."""
+    rng = np.random.default_rng(seed)
+    store = MemoryBandStore()
+    pool = rng.integers(0, 2**63, 400, dtype=np.uint64)
+    for _ in range(int(rng.integers(1, 40))):
+        n = int(rng.integers(1, 300))
+        fresh = rng.integers(0, 2**63, n, dtype=np.uint64)
+        keys = np.where(rng.random(n) < 0.5, rng.choice(pool, n), fresh)
+        assert keys.dtype == np.uint64
+        store.add(keys, rng.integers(0, 50, n))
+        probe = np.concatenate((rng.choice(pool, 200), keys[:20], keys[:20] + 1))
+        for cap in (None, 2, 4):
+            got = store.query(probe.reshape(-1, 2) if len(probe) % 2 == 0 else probe, cap)
+            want = store._query_numpy(probe, 2 if len(probe) % 2 == 0 else 1, cap)
+            np.testing.assert_array_equal(got.rows, want.rows)
+            np.testing.assert_array_equal(got.values, want.values)
+            np.testing.assert_array_equal(got.crowded, want.crowded)
+    assert len(store._run_sieves) == len(store._runs)
+    assert store.nbytes >= sum(b.nbytes for b, _ in store._run_sieves) + 12 * len(store)
+
+
 def test_store_with_other_keys_answers_by_numpy() -> None:
     store = MemoryBandStore()
     store.add(np.array([5, 3, 5], np.int64), np.array([1, 2, 3]))
@@ -259,6 +285,42 @@ def test_pair_kernels_match_numpy(seed: int) -> None:
             assert x.dtype == y.dtype
             np.testing.assert_array_equal(x, y)
         np.testing.assert_array_equal(got_crowded, want_crowded)
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([np.int32, np.int64]))
+def test_candidates_kernel_matches_numpy(seed: int, dtype: type) -> None:
+    """A body's candidate clusters (repeated, one per shared band key) come out distinct and
+    sorted, with their Jaccard estimates, as `_unique` and `_share_equal` give them."""
+    dd = sys.modules["dedupe_ko.dedup"]
+    rng = np.random.default_rng(seed)
+    clusters, width = int(rng.integers(1, 30)), int(rng.choice([1, 16, 128]))
+    sigs = rng.integers(0, 4, (clusters, width)).astype(np.uint32)
+    sig = rng.integers(0, 4, width).astype(np.uint32)
+    cands = rng.integers(0, clusters, int(rng.integers(1, 70))).astype(dtype)
+    got, jac = dd._K_CANDIDATES(cands, sigs, sig)
+    want = dd._unique(cands)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(jac, dd._share_equal(sigs[want], sig))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(0, 10_000), st.sampled_from([1, 5_000, 40_000]))
+def test_radix_order_kernel_is_the_stable_argsort(seed: int, n: int) -> None:
+    """Hash keys over the whole uint64 range, many repeated (a band key shared by near
+    copies): the radix kernel gives numpy's stable order, position for position."""
+    from dedupe_ko import store
+
+    rng = np.random.default_rng(seed)
+    keys = rng.integers(0, 2**64 - 1, n, dtype=np.uint64, endpoint=True)
+    keys[rng.random(n) < 0.3] = rng.choice(keys[: max(1, n // 50)], 1)[0]
+    keys[rng.random(n) < 0.05] = np.uint64(2**64 - 1)
+    want = np.argsort(keys, kind="stable")
+    got = store._K_RADIX_ORDER(keys)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)
+    np.testing.assert_array_equal(store._stable_order(keys), want)
 
 
 def test_small_run_stays_on_numpy_and_a_large_one_loads_numba() -> None:

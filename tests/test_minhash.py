@@ -187,6 +187,23 @@ def test_fast_tag_test_finds_every_tag(open_, space, word, rest, close):
         assert strip_marks(text) == mh_module._TAGS.sub("", text)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            ["(서울=연합뉴스)", "[속보]", "<종합 2보>", "【단독】", "(", "[", "<", "【"]
+        )
+        | st.text(alphabet=st.sampled_from("가나 1보속 ]>)】(\t"), max_size=8),
+        max_size=40,
+    )
+)
+def test_tag_test_by_openers_equals_a_scan(parts):
+    """`_may_have_tag` tries the pattern only where "[", "<", "(" or "【" stands (and scans
+    once past 16 of them): the same answer as a scan of the whole text."""
+    text = "서울시는 20일 " + "".join(parts) + " 발표했다."
+    assert mh_module._may_have_tag(text) == (mh_module._TAGS_MAYBE.search(text) is not None)
+
+
 def test_marks_in_running_text_are_kept():
     body = "재판부는 원고 (서울=연합뉴스 보도 인용) 주장을 받아들였다"
     assert strip_marks(body) == body
