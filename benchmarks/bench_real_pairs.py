@@ -4,6 +4,7 @@
     python benchmarks/bench_real_pairs.py --held-out   # the held-back pairs (even lines), once
     python benchmarks/bench_real_pairs.py --misses     # + the ids of every wrong pair
     python benchmarks/bench_real_pairs.py --trees      # + both clusters of each, as trees
+    python benchmarks/bench_real_pairs.py --shares     # + each pair near the share bar
 
 What it runs: ``dedupe-ko run`` itself (``python -m dedupe_ko run IN --clusters F``, this
 checkout's code, default settings), so the figures are those of the engine a user gets:
@@ -34,6 +35,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(ROOT))  # this checkout's dedupe_ko (for --shares)
 
 import corpora  # noqa: E402
 
@@ -142,6 +144,45 @@ def trees(pairs: list[dict], rows: dict[str, dict]) -> list[str]:
     return out
 
 
+def shares(pairs: list[dict], low: float = 0.45, high: float = 0.95) -> list[str]:
+    """Each labelled pair whose share of shared sentences (`sentences.same_text` of the two
+    cleaned bodies, no boilerplate left out) lies in [low, high): its share, the share of it
+    that keeps its order (`sentences.in_order`) and its numbers found (ids and figures only,
+    never text), by share."""
+    from dedupe_ko import clean
+    from dedupe_ko.sentences import fingerprint_batch, in_order, same_text
+
+    want = {p["a"] for p in pairs} | {p["b"] for p in pairs}
+    text = {}
+    with (SHARED / "naver_raw.jsonl").open(encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r["id"] in want:
+                text[r["id"]] = clean(r["text"])
+    rows = []
+    for p in pairs:
+        if p["a"] not in text or p["b"] not in text:
+            continue
+        prints = fingerprint_batch([text[p["a"]], text[p["b"]]])
+        a, b = prints.of(0), prints.of(1)
+        t = same_text(a, b)
+        if t.template or not low <= t.share < high:
+            continue
+        e = in_order(a, b, t)
+        rows.append(
+            (
+                t.share,
+                f"| {p['label']} | {p['a']} | {p['b']} | {t.share:.2f} | {e.ordered:.2f} | "
+                f"{t.sentences} | {round(t.numbers_found * t.numbers)}/{t.numbers} |",
+            )
+        )
+    head = [
+        "| label | a | b | share | in order | sentences | numbers |",
+        "|---|---|---|---:|---:|---:|---:|",
+    ]
+    return head + [r for _, r in sorted(rows)]
+
+
 def score_corpus(work: Path) -> str:
     clusters = run_clusters(SHARED / "corpus.jsonl", work)
     out = work / "corpus.scored.jsonl"
@@ -203,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--trees", action="store_true", help="both clusters of every wrong pair (ids only)"
     )
+    ap.add_argument(
+        "--shares", action="store_true", help="pairs near the share bar, with their order"
+    )
     ap.add_argument("--skip-corpus", action="store_true", help="no corpus.jsonl run")
     ap.add_argument("--seed", type=int, default=0, help="template corpus seed")
     args = ap.parse_args(argv)
@@ -220,6 +264,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.trees:
             print("\n## clusters of the wrong pairs\n")
             print("\n".join(trees(pairs, rows)))
+        if args.shares:
+            print("\n## pairs near the share bar (shorter body's sentences in the other)\n")
+            print("\n".join(shares(pairs)))
         if not args.skip_corpus:
             print("\n## corpus.jsonl (score.py dedup)\n")
             print(score_corpus(work))
