@@ -44,7 +44,7 @@ per character of text (sampled 5-grams as uint32).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from dataclasses import fields as dataclass_fields
 from typing import Literal
@@ -85,7 +85,6 @@ __all__ = [
     "anchor_keys",
     "anchors_batch",
     "candidate_keys",
-    "early_shares",
     "fingerprint_batch",
     "in_order",
     "pieces_and_prints",
@@ -1208,63 +1207,6 @@ def _early_hits_kernel(vals, sizes, a_inner, vocab, gram_counts):
 
 
 _K_EARLY_HITS = kernel(_early_hits_kernel)
-
-
-def early_shares(
-    a: Fingerprint, bs: Sequence[Fingerprint], leave_out: np.ndarray | None = None
-) -> np.ndarray:
-    """For each b of ``bs``: the ``share`` of ``same_text(a, b, leave_out)`` when that pair
-    stops at the 5-gram early out (too few of the shorter one's sampled 5-grams in the
-    other; then ``numbers`` is 0: no template), NaN when it is compared further. One numpy
-    pass, no object per pair: a caller drops the pairs that cannot pass on this alone."""
-    if not len(bs):
-        return np.empty(0)
-    if len(a.vocab) and _K_EARLY_HITS is not None and _K_KEPT is not None and loaded():
-        out = None if leave_out is None or not len(leave_out) else np.sort(leave_out)
-        return _early_shares_plain(a, bs, out, _K_EARLY_HITS, _K_KEPT)
-    e = _early_pass(a, bs, leave_out)
-    out = np.full(len(bs), np.nan)
-    out[e.early] = e.hits[e.early] / e.grams[e.early]
-    return out
-
-
-def _early_shares_plain(
-    a: Fingerprint,
-    bs: Sequence[Fingerprint],
-    out: np.ndarray | None,
-    hits_kernel: Callable[..., np.ndarray],
-    kept_kernel: Callable[..., tuple[int, np.ndarray]],
-) -> np.ndarray:
-    """`early_shares` with the kernels on: `_early_pass`'s numbers gathered in one loop over
-    ``bs`` (a candidate's arrays are read once, no per-pair arrays; most rows compare a
-    handful of candidates, so the glue is the cost). ``out``: the sorted sentence hashes
-    left out (they count for neither side's characters), or None."""
-    chars_a = a.total_chars if out is None else kept_kernel(a.hashes, a.chars, out)[0]
-    grams_a = len(a.grams)
-    parts, sizes, inner, grams, some = [], [], [], [], []
-    for b in bs:
-        chars_b = b.total_chars if out is None else kept_kernel(b.hashes, b.chars, out)[0]
-        a_inner = chars_a <= chars_b  # a's sampled 5-grams counted, or b's
-        v = b.vocab if a_inner else b.grams
-        parts.append(v)
-        sizes.append(len(v))
-        inner.append(a_inner)
-        grams.append(grams_a if a_inner else len(v))
-        some.append(chars_b > 0)
-    hits = hits_kernel(
-        np.concatenate(parts),
-        np.array(sizes, np.int64),
-        np.array(inner, np.bool_),
-        a.vocab,
-        a.gram_counts,
-    )
-    g = np.array(grams, np.int64)
-    early = (hits < EARLY_OUT * g) & np.array(some, np.bool_)
-    if chars_a <= 0:
-        early[:] = False
-    shares = np.full(len(bs), np.nan)
-    shares[early] = hits[early] / g[early]
-    return shares
 
 
 def same_text_many(

@@ -21,7 +21,6 @@ from dedupe_ko.sentences import (
     Fingerprint,
     FingerprintTable,
     SameText,
-    early_shares,
     fingerprint_batch,
     same_text,
     same_text_many,
@@ -71,22 +70,6 @@ def test_same_text_many_equals_same_text_pair_by_pair() -> None:
                     for t in many
                 )
     assert early > 50  # unrelated stories stop at the 5-gram early out: that path is tested
-
-
-def test_early_shares_are_the_shares_of_the_pairs_that_stop_at_the_early_out() -> None:
-    fps, compact, boiler = _prints_and_boiler()
-    stopped = compared = 0
-    for a in fps:
-        for leave_out in (None, boiler):
-            got = early_shares(a, compact, leave_out)
-            for b, g in zip(compact, got.tolist(), strict=True):
-                t = same_text(a, b, leave_out)
-                if np.isnan(g):
-                    compared += 1
-                    continue
-                stopped += 1
-                assert t.compared and t.share == g and t.numbers == 0 and not t.template
-    assert stopped > 50 and compared > 20
 
 
 def test_text_refused_only_for_verdicts_that_verify_refuses() -> None:
