@@ -171,6 +171,17 @@ def test_fingerprint_table_keeps_replaces_and_copies_slots() -> None:
     assert table[6] is None and _same_arrays(table[4], compact[4 % len(compact)])
     rows, _ = same_text_rows(fps[0], table, np.array([5, 3]))
     assert [text_of_row(r) for r in rows] == [same_text(fps[0], b) for b in compact[:2]]
+    # slots put again before the table is read (written to the buffers then): the last
+    # put of a slot counts
+    table.put(7, compact[2])
+    table.put(7, compact[3])
+    table.put(8, compact[2])
+    table.put(8, None)
+    table.put(9, compact[1])
+    rows, _ = same_text_rows(fps[1], table, np.array([9, 7]))
+    assert [text_of_row(r) for r in rows] == [same_text(fps[1], compact[k]) for k in (1, 3)]
+    assert _same_arrays(table[7], compact[3]) and table[8] is None
+    assert _same_arrays(table[11], compact[11 % len(compact)])
 
 
 def test_a_fingerprint_does_not_depend_on_the_other_texts_of_the_batch() -> None:
