@@ -1294,7 +1294,6 @@ def text_shares(rows: np.ndarray) -> np.ndarray:
 
 
 _GROW = 2  # a `FingerprintTable` buffer grows by half: at most a third of it unused
-_FLUSH_AFTER = 256  # slots a `FingerprintTable` holds as objects before it writes them
 
 
 class FingerprintTable:
@@ -1327,7 +1326,6 @@ class FingerprintTable:
         self._has = np.zeros(256, np.bool_)
         self._version = np.zeros(256, np.int64)
         self._puts = 0
-        self._pending: dict[int, Fingerprint] = {}  # slots put, not yet in the buffers
         self.n = 0
 
     def __len__(self) -> int:
@@ -1347,45 +1345,28 @@ class FingerprintTable:
         return i
 
     def put(self, i: int, fp: Fingerprint | None) -> None:
-        """Slot i holds ``fp`` from now on (None: no fingerprint). Its arrays are written to
-        the buffers with the others put since, when the table is next read (`_flush`)."""
+        """Slot i holds ``fp`` from now on (None: no fingerprint)."""
         self._puts += 1
         self._version[i] = self._puts
         self._has[i] = fp is not None
         if fp is None:
-            self._pending.pop(i, None)
             self._count[i] = 0
             return
-        self._pending[i] = fp
-        if len(self._pending) >= _FLUSH_AFTER:
-            self._flush()
-
-    def _flush(self) -> None:
-        """Write the fingerprints put since the last flush into the buffers: one copy per
-        field for all of them (most clusters are never compared sentence by sentence, so a
-        copy per array and slot was the cost)."""
-        pending = self._pending
-        if not pending:
-            return
-        self._pending = {}
-        slots = np.fromiter(pending, np.int64, len(pending))
-        arrays = [fp._arrays() for fp in pending.values()]
-        counts = np.array([[len(x) for x in arrs] for arrs in arrays], np.int64).reshape(
-            len(arrays), len(self._FIELDS)
-        )
-        for f in range(len(self._FIELDS)):
-            n_f = counts[:, f]
-            at, n = self._used[f], int(n_f.sum())
-            buf = self._data[f]
+        used, data = self._used, self._data
+        starts = used.copy()
+        counts = []
+        for f, arr in enumerate(fp._arrays()):
+            n, at = len(arr), used[f]
+            buf = data[f]
             if at + n > len(buf):
                 new = np.empty(max(at + n, len(buf) + len(buf) // _GROW), dtype=buf.dtype)
                 new[:at] = buf[:at]
-                buf = self._data[f] = new
-            if n:
-                buf[at : at + n] = np.concatenate([arrs[f] for arrs in arrays])
-            self._start[slots, f] = at + np.cumsum(n_f) - n_f
-            self._used[f] = at + n
-        self._count[slots] = counts
+                buf = data[f] = new
+            buf[at : at + n] = arr
+            counts.append(n)
+            used[f] = at + n
+        self._start[i] = starts
+        self._count[i] = counts
 
     def __getitem__(self, i: int) -> Fingerprint | None:
         """Slot i's fingerprint in arrays of its own (kept safely), or None."""
@@ -1401,7 +1382,6 @@ class FingerprintTable:
         return Fingerprint(*self._views(i))
 
     def _views(self, i: int) -> list[np.ndarray]:
-        self._flush()
         start, count = self._start[i].tolist(), self._count[i].tolist()
         return [d[a : a + n] for d, a, n in zip(self._data, start, count, strict=True)]
 
@@ -1416,7 +1396,6 @@ class FingerprintTable:
 
     @property
     def nbytes(self) -> int:
-        self._flush()
         return sum(int(d.nbytes) for d in self._data) + sum(
             int(x.nbytes) for x in (self._start, self._count, self._has, self._version)
         )
@@ -1435,7 +1414,6 @@ def same_text_rows(
     `SameText` of the others (`text_of_row`). With kernels, one compiled call for all the
     slots; no object per pair."""
     slots = np.asarray(slots, dtype=np.int64)
-    table._flush()
     out = _NO_HASHES if leave_out is None else np.sort(leave_out).astype(np.uint64)
     if _K_TABLE_TEXTS is not None and loaded():
         return _K_TABLE_TEXTS(
