@@ -1320,7 +1320,7 @@ class FingerprintTable:
 
     def __init__(self) -> None:
         self._data = [np.empty(1024, dtype=dt) for _, dt in self._FIELDS]
-        self._used = [0] * len(self._FIELDS)
+        self._used = np.zeros(len(self._FIELDS), np.int64)  # the values in each buffer
         self._start = np.zeros((256, len(self._FIELDS)), np.int64)
         self._count = np.zeros((256, len(self._FIELDS)), np.int64)
         self._has = np.zeros(256, np.bool_)
@@ -1352,21 +1352,32 @@ class FingerprintTable:
         if fp is None:
             self._count[i] = 0
             return
-        used, data = self._used, self._data
-        starts = used.copy()
-        counts = []
-        for f, arr in enumerate(fp._arrays()):
-            n, at = len(arr), used[f]
-            buf = data[f]
+        arrays = fp._arrays()
+        if _K_TABLE_PUT is not None and loaded():
+            # one compiled call writes the ten fields (or none, when a buffer is full)
+            if _K_TABLE_PUT(i, self._used, self._start, self._count, *self._data, *arrays):
+                return
+            self._grow(arrays)
+            _K_TABLE_PUT(i, self._used, self._start, self._count, *self._data, *arrays)
+            return
+        self._grow(arrays)
+        starts = self._used.tolist()
+        counts = [len(arr) for arr in arrays]
+        for f, arr in enumerate(arrays):
+            self._data[f][starts[f] : starts[f] + counts[f]] = arr
+        self._start[i] = starts
+        self._count[i] = counts
+        self._used += counts
+
+    def _grow(self, arrays: tuple[np.ndarray, ...]) -> None:
+        """Make room in each buffer for ``arrays`` (one per field): a full one grows by
+        half, or to fit them."""
+        for f, arr in enumerate(arrays):
+            buf, at, n = self._data[f], int(self._used[f]), len(arr)
             if at + n > len(buf):
                 new = np.empty(max(at + n, len(buf) + len(buf) // _GROW), dtype=buf.dtype)
                 new[:at] = buf[:at]
-                buf = data[f] = new
-            buf[at : at + n] = arr
-            counts.append(n)
-            used[f] = at + n
-        self._start[i] = starts
-        self._count[i] = counts
+                self._data[f] = new
 
     def __getitem__(self, i: int) -> Fingerprint | None:
         """Slot i's fingerprint in arrays of its own (kept safely), or None."""
@@ -1399,6 +1410,74 @@ class FingerprintTable:
         return sum(int(d.nbytes) for d in self._data) + sum(
             int(x.nbytes) for x in (self._start, self._count, self._has, self._version)
         )
+
+
+def _table_put_kernel(
+    i, used, start, count,
+    hashes, chars, gram_at, grams, num_at, numbers, vocab, num_vocab, words, repeated,
+    a_hashes, a_chars, a_gram_at, a_grams, a_num_at, a_numbers, a_vocab, a_num_vocab,
+    a_words, a_repeated,
+):  # fmt: skip
+    """`FingerprintTable.put` compiled: slot i's fields appended to the buffers (in
+    `FingerprintTable._FIELDS` order), their starts and counts in row i. Returns False,
+    writing nothing, when a buffer has no room for its field (the caller grows them)."""
+    if (
+        used[0] + len(a_hashes) > len(hashes)
+        or used[1] + len(a_chars) > len(chars)
+        or used[2] + len(a_gram_at) > len(gram_at)
+        or used[3] + len(a_grams) > len(grams)
+        or used[4] + len(a_num_at) > len(num_at)
+        or used[5] + len(a_numbers) > len(numbers)
+        or used[6] + len(a_vocab) > len(vocab)
+        or used[7] + len(a_num_vocab) > len(num_vocab)
+        or used[8] + len(a_words) > len(words)
+        or used[9] + len(a_repeated) > len(repeated)
+    ):
+        return False
+    n = len(a_hashes)
+    hashes[used[0] : used[0] + n] = a_hashes
+    start[i, 0], count[i, 0] = used[0], n
+    used[0] += n
+    n = len(a_chars)
+    chars[used[1] : used[1] + n] = a_chars
+    start[i, 1], count[i, 1] = used[1], n
+    used[1] += n
+    n = len(a_gram_at)
+    gram_at[used[2] : used[2] + n] = a_gram_at
+    start[i, 2], count[i, 2] = used[2], n
+    used[2] += n
+    n = len(a_grams)
+    grams[used[3] : used[3] + n] = a_grams
+    start[i, 3], count[i, 3] = used[3], n
+    used[3] += n
+    n = len(a_num_at)
+    num_at[used[4] : used[4] + n] = a_num_at
+    start[i, 4], count[i, 4] = used[4], n
+    used[4] += n
+    n = len(a_numbers)
+    numbers[used[5] : used[5] + n] = a_numbers
+    start[i, 5], count[i, 5] = used[5], n
+    used[5] += n
+    n = len(a_vocab)
+    vocab[used[6] : used[6] + n] = a_vocab
+    start[i, 6], count[i, 6] = used[6], n
+    used[6] += n
+    n = len(a_num_vocab)
+    num_vocab[used[7] : used[7] + n] = a_num_vocab
+    start[i, 7], count[i, 7] = used[7], n
+    used[7] += n
+    n = len(a_words)
+    words[used[8] : used[8] + n] = a_words
+    start[i, 8], count[i, 8] = used[8], n
+    used[8] += n
+    n = len(a_repeated)
+    repeated[used[9] : used[9] + n] = a_repeated
+    start[i, 9], count[i, 9] = used[9], n
+    used[9] += n
+    return True
+
+
+_K_TABLE_PUT = kernel(_table_put_kernel)
 
 
 def same_text_rows(
@@ -1480,8 +1559,9 @@ def _table_texts_kernel(
     """`same_text_rows` compiled: a against each slot of the table's flat arrays (slot s's
     field f is ``[start[s, f]:start[s, f] + count[s, f]]``, fields in `FingerprintTable`
     order), the 5-gram early out first (a's vocabulary behind a sieve of low bits, as in
-    `_early_hits_kernel`), then `_same_text_kernel`'s comparison for the pairs left
-    (``share`` False: the template check only). Returns (rows, shares)."""
+    `_early_hits_kernel`), then `_same_text_kernel`'s comparison for the pairs left, which
+    reads which 5-grams are present from the early out's own lookups (``share`` False: the
+    template check only). Returns (rows, shares)."""
     k = len(slots)
     rows = np.zeros((k, 12), np.int64)
     shares = np.zeros(k, np.float64)
@@ -1514,8 +1594,14 @@ def _table_texts_kernel(
         cell[h] = i
     # a's arrays as slices, the same types as a slot's (one variable holds either side)
     A_h, A_c, A_ga, A_g = a_hashes[0:na], a_chars[0:na], a_gram_at[0 : na + 1], a_grams[0:]
-    A_na, A_nu, A_v, A_nv = a_num_at[0 : na + 1], a_numbers[0:], a_vocab[0:], a_num_vocab[0:]
+    A_na, A_nu, A_nv = a_num_at[0 : na + 1], a_numbers[0:], a_num_vocab[0:]
     A_w, A_r = a_words[0:], a_repeated[0:]
+    # the early out's lookups, kept for the full comparison: a's vocabulary entries found
+    # in pair q's other side (``seen[v] == q + 1``), or the other's sampled 5-grams found
+    # in a's (``b_hit``); where each of a's sampled 5-grams is in its vocabulary (``at_v``)
+    seen = np.zeros(m, np.int64)
+    at_v = np.empty(0, np.int64)
+    b_hit = np.zeros(0, np.bool_)
     for q in range(k):
         s = slots[q]
         st = start[s]
@@ -1559,15 +1645,19 @@ def _table_texts_kernel(
                 while cell[h] >= 0:
                     if a_vocab[cell[h]] == v:
                         hits += a_counts[cell[h]]
+                        seen[cell[h]] = q + 1
                         break
                     h = (h + 1) & mask
         else:
             n_grams = len(B_g)
-            for v in B_g:
+            b_hit = np.zeros(n_grams, np.bool_)
+            for g in range(n_grams):
+                v = B_g[g]
                 h = ((v * _HASH_MUL) >> 20) & mask
                 while cell[h] >= 0:
                     if a_vocab[cell[h]] == v:
                         hits += 1
+                        b_hit[g] = True
                         break
                     h = (h + 1) & mask
         rows[q, 1] = hits
@@ -1577,16 +1667,16 @@ def _table_texts_kernel(
             shares[q] = hits / n_grams
             continue
         if a_in:
-            i_h, i_c, i_ga, i_g, i_na, i_nu, i_nv, i_r, keep = (
-                A_h, A_c, A_ga, A_g, A_na, A_nu, A_nv, A_r, keep_a
+            i_h, i_c, i_ga, i_na, i_nu, i_nv, i_r, keep = (
+                A_h, A_c, A_ga, A_na, A_nu, A_nv, A_r, keep_a
             )  # fmt: skip
-            o_h, o_v, o_nv, o_w = B_h, B_v, B_nv, B_w
+            o_h, o_nv, o_w = B_h, B_nv, B_w
         else:
-            i_h, i_c, i_ga, i_g, i_na, i_nu, i_nv, i_r, keep = (
-                B_h, B_c, B_ga, B_g, B_na, B_nu, B_nv, B_r, keep_b
+            i_h, i_c, i_ga, i_na, i_nu, i_nv, i_r, keep = (
+                B_h, B_c, B_ga, B_na, B_nu, B_nv, B_r, keep_b
             )  # fmt: skip
-            o_h, o_v, o_nv, o_w = A_h, A_v, A_nv, A_w
-        mv, mw, mo = len(o_nv), len(o_w), len(o_v)
+            o_h, o_nv, o_w = A_h, A_nv, A_w
+        mv, mw = len(o_nv), len(o_w)
         nf = 0
         for v in i_nv:
             j = np.searchsorted(o_nv, v)
@@ -1605,12 +1695,14 @@ def _table_texts_kernel(
             rows[q, 0] = 1
             shares[q] = 1.0
             continue
-        hit = np.zeros(len(i_g), np.bool_)
-        for g in range(len(i_g)):
-            v = i_g[g]
-            j = np.searchsorted(o_v, v)
-            if j < mo and o_v[j] == v:
-                hit[g] = True
+        if a_in:  # a's sampled 5-grams in b: as the early out found their values
+            if len(at_v) != len(A_g):
+                at_v = np.searchsorted(a_vocab, A_g)
+            hit = np.zeros(len(A_g), np.bool_)
+            for g in range(len(A_g)):
+                hit[g] = seen[at_v[g]] == q + 1
+        else:  # b's in a: found by the early out
+            hit = b_hit
         kept = (nf / len(i_nv) if len(i_nv) else 1.0) >= NUMBERS_KEPT
         part = 0
         for t in range(len(i_h)):

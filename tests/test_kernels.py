@@ -146,6 +146,45 @@ def test_same_text_rows_kernel_matches_numpy(seed: int, left: int, share: bool) 
         ]
 
 
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_table_put_kernel_matches_numpy(seed: int) -> None:
+    """`FingerprintTable.put` compiled (`_table_put_kernel`) and in numpy fill the same
+    buffers, starts and counts, through buffer growth, empty slots and slots put again."""
+    fps = _prints(seed, 40)
+    rng = random.Random(seed)
+    plan = [(rng.randrange(300), rng.choice(fps + [None])) for _ in range(150)]
+    tables = []
+    for compiled in (True, False):
+        with pytest.MonkeyPatch.context() as m:
+            if not compiled:
+                m.setattr(sentences, "_K_TABLE_PUT", None)
+            table = sentences.FingerprintTable()
+            for k in range(300):  # past the first buffers of 1,024 values: they grow
+                table.append(fps[k % len(fps)] if k % 9 else None)
+            for slot, fp in plan:
+                table.put(slot, fp)
+            tables.append(table)
+    kern, nump = tables
+    np.testing.assert_array_equal(kern._used, nump._used)
+    np.testing.assert_array_equal(kern._start, nump._start)
+    np.testing.assert_array_equal(kern._count, nump._count)
+    assert kern.has.tolist() == nump.has.tolist()
+    for f, (x, y) in enumerate(zip(kern._data, nump._data, strict=True)):
+        assert x.dtype == y.dtype
+        np.testing.assert_array_equal(x[: kern._used[f]], y[: nump._used[f]])
+    last = dict(plan)
+    for slot in range(300):
+        want = last.get(slot, fps[slot % len(fps)] if slot % 9 else None)
+        got = kern[slot]
+        if want is None:
+            assert got is None
+        else:
+            assert got is not None and all(
+                np.array_equal(a, b) for a, b in zip(got._arrays(), want._arrays(), strict=True)
+            )
+
+
 @settings(max_examples=60, deadline=None)
 @given(st.integers(0, 10_000), st.integers(1, 6))
 def test_store_query_kernel_matches_numpy(seed: int, width: int) -> None:
