@@ -47,6 +47,7 @@ from collections import Counter
 from collections.abc import Iterator
 from math import comb
 from pathlib import Path
+from statistics import median
 
 import numpy as np
 
@@ -354,6 +355,13 @@ def run_hard(args: argparse.Namespace, argv: list[str] | None) -> int:
     return 0
 
 
+def _spread(values: list[float]) -> str:
+    """The median, and the lowest and highest when there are several: "9.8 (9.1-10.4)"."""
+    if len(values) == 1:
+        return f"{values[0]:.1f}"
+    return f"{median(values):.1f} ({min(values):.1f}-{max(values):.1f})"
+
+
 def load_average() -> float:
     return os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
 
@@ -373,6 +381,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--batch-size", type=int, default=1024)
     ap.add_argument("--no-write", action="store_true", help="print only; no results file")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="times each contender runs, back to back in rounds (default 3): the ratios "
+        "are the median round's",
+    )
     ap.add_argument(
         "--hard",
         type=int,
@@ -398,44 +413,52 @@ def main(argv: list[str] | None = None) -> int:
     warm = warm_up(records, args.batch_size)
     k0 = kernel_cache() if _jit.loaded() else (0, 0)
 
-    rows = []
-    gc.collect()
-    t, c = time.perf_counter(), time.process_time()
-    pred, d = run_dedupe_ko(records, args.batch_size)
-    secs, cpu = time.perf_counter() - t, time.process_time() - c
-    rows.append(("dedupe_ko Deduplicator", secs, score(truth, pred), d, cpu))
-    print(f"dedupe_ko: {secs:.1f} s ({cpu:.1f} s CPU)", flush=True)
-
-    gc.collect()
-    t, c = time.perf_counter(), time.process_time()
-    pred_l, d_l = run_dedupe_ko(records, args.batch_size, keep="longest")
-    secs, cpu = time.perf_counter() - t, time.process_time() - c
-    rows.append(('dedupe_ko keep="longest"', secs, score(truth, pred_l), d_l, cpu))
-    print(f"dedupe_ko longest: {secs:.1f} s ({cpu:.1f} s CPU)", flush=True)
-
-    gc.collect()
-    t, c = time.perf_counter(), time.process_time()
-    pred_t = run_textbook(records)
-    secs, cpu = time.perf_counter() - t, time.process_time() - c
-    rows.append(("textbook datasketch loop", secs, score(truth, pred_t), None, cpu))
-    print(f"textbook: {secs:.1f} s ({cpu:.1f} s CPU)", flush=True)
+    # Each round times the three contenders back to back; the figures are each one's
+    # median over the rounds, and the x-textbook ratios are the medians of the rounds' own
+    # ratios (a shared machine's speed drifts over minutes: a ratio within a round is
+    # steadier than one across rounds), their spread shown beside them.
+    names = ["dedupe_ko Deduplicator", 'dedupe_ko keep="longest"', "textbook datasketch loop"]
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in names}
+    for r in range(args.rounds):
+        for name in names:
+            gc.collect()
+            t, c = time.perf_counter(), time.process_time()
+            if name == names[2]:
+                pred_t = run_textbook(records)
+            elif name == names[1]:
+                pred_l, d_l = run_dedupe_ko(records, args.batch_size, keep="longest")
+            else:
+                pred, d = run_dedupe_ko(records, args.batch_size)
+            times[name].append((time.perf_counter() - t, time.process_time() - c))
+            secs, cpu = times[name][-1]
+            print(f"round {r + 1}: {name}: {secs:.1f} s ({cpu:.1f} s CPU)", flush=True)
+    scores = {names[0]: score(truth, pred), names[1]: score(truth, pred_l)}
+    scores[names[2]] = score(truth, pred_t)
 
     k1 = kernel_cache() if _jit.loaded() else (0, 0)
     held, arrays, _ = index_bytes(records, args.batch_size)
-    base, base_cpu = rows[-1][1], rows[-1][4]
+    base = times[names[2]]
     lines = [
         "| contender | docs/s | x textbook | x textbook (CPU s) | pair precision | recall | "
         "F1 | ARI | largest cluster |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, secs, sc, _, cpu in rows:
+    ratios: dict[str, tuple[list[float], list[float]]] = {}
+    for name in names:
+        own = times[name]
+        wall = [b[0] / o[0] for o, b in zip(own, base, strict=True)]
+        cpu = [b[1] / o[1] for o, b in zip(own, base, strict=True)]
+        ratios[name] = (wall, cpu)
+        sc = scores[name]
         lines.append(
-            f"| {name} | {n / secs:,.0f} | {base / secs:.1f} | {base_cpu / cpu:.1f} | "
-            f"{sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | {sc['ari']:.4f} | "
-            f"{sc['largest']} |"
+            f"| {name} | {n / median(o[0] for o in own):,.0f} | {_spread(wall)} | "
+            f"{_spread(cpu)} | {sc['precision']:.4f} | {sc['recall']:.4f} | {sc['f1']:.4f} | "
+            f"{sc['ari']:.4f} | {sc['largest']} |"
         )
     s = d.stats
     extra = [
+        f"rounds: {args.rounds}; CPU s per round: "
+        + "; ".join(f"{name} " + " / ".join(f"{o[1]:.1f}" for o in times[name]) for name in names),
         f"dedupe_ko bands x rows: {d.bands} x {d.rows} (datasketch optimiser, threshold "
         f"{d.config.minhash.threshold}); threshold {d.config.threshold}, containment "
         f"{d.config.containment}, min_jaccard {d.config.min_jaccard}",
@@ -473,7 +496,10 @@ def main(argv: list[str] | None = None) -> int:
             "contenders timed on the same in-memory records in one run.\n\n"
             f"{table}\n\n" + "\n".join(f"- {e}" for e in extra) + "\n\n"
             "x textbook: wall-clock ratio; x textbook (CPU s): ratio of the process CPU time "
-            "each contender used (steadier on a shared machine).\n\n"
+            "each contender used. Each round times the three contenders back to back; a "
+            "ratio is the median of the rounds' own ratios, their lowest and highest in "
+            "brackets (this machine's speed drifts over minutes). docs/s: the median round."
+            "\n\n"
             "Textbook: per document `MinHash(num_perm=128)` (sha1) over the character "
             "5-grams of the raw text (`update_batch`), `MinHashLSH(threshold=0.7, "
             "num_perm=128)`, query then insert each, clusters = union of candidates.\n",

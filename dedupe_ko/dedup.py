@@ -38,6 +38,7 @@ from typing import Any, Literal, Protocol
 
 import numpy as np
 
+from ._arrays import grow
 from ._jit import LOAD_AFTER, kernel, load, loaded
 from .cluster import (
     CHAIN_MIN_SHARE,
@@ -260,9 +261,7 @@ class _Column:
     def reserve(self, extra: int) -> None:
         need = self.n + extra
         if need > len(self._data):
-            new = np.empty((max(need, 2 * len(self._data)), *self._tail), dtype=self._data.dtype)
-            new[: self.n] = self._data[: self.n]
-            self._data = new
+            grow(self, "_data", max(need, 2 * len(self._data)))
 
     def append(self, value: Any) -> int:
         n = self.n

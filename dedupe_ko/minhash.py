@@ -159,23 +159,32 @@ def _fold_group(texts: Sequence[str]) -> list[str]:
             out[i] = fold(t)
             continue
         where.append(i)
-        todo.append(t if unicodedata.is_normalized("NFC", t) else unicodedata.normalize("NFC", t))
-    if not todo:
+    if not where:
         return out
-    cps = np.frombuffer("".join(todo).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
-    bounds = np.zeros(len(todo) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, todo), dtype=np.int64, count=len(todo)), out=bounds[1:])
     if _K_FOLD is not None and loaded():
-        kept_cps, at, flags = _K_FOLD(cps, bounds, _kept_bmp(), _cased_bmp())
+        # the kernel finds the texts NFC might change (`_fold_table`): no is_normalized
+        # scan of each text here
+        todo = [texts[i] for i in where]
+        cps = np.frombuffer("".join(todo).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+        bounds = np.zeros(len(todo) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, todo), dtype=np.int64, count=len(todo)), out=bounds[1:])
+        kept_cps, at, flags = _K_FOLD(cps, bounds, _fold_table())
         text = kept_cps.tobytes().decode("utf-32-le", "surrogatepass")
         cuts, marks = at.tolist(), flags.tolist()
         for j, i in enumerate(where):
-            if marks[j] == 2:  # a character above the BMP: fold's own path
+            if marks[j] == 2:  # above the BMP, or NFC may change it: fold's own path
                 out[i] = fold(texts[i])
             else:  # A-Z lowered by the kernel; other letters with a lower case: str.lower
                 piece = text[cuts[j] : cuts[j + 1]]
                 out[i] = piece.lower() if marks[j] else piece
         return out
+    todo = [
+        t if unicodedata.is_normalized("NFC", t) else unicodedata.normalize("NFC", t)
+        for t in (texts[i] for i in where)
+    ]
+    cps = np.frombuffer("".join(todo).encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    bounds = np.zeros(len(todo) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, todo), dtype=np.int64, count=len(todo)), out=bounds[1:])
     big = cps > 0xFFFF  # rare (emoji, CJK extensions): those texts take fold's own path
     rare = [False] * len(todo)
     if big.any():
@@ -194,39 +203,75 @@ def _fold_group(texts: Sequence[str]) -> list[str]:
 
 
 @cache
-def _cased_bmp() -> np.ndarray:
-    """Boolean table over the BMP: True where ``str.lower`` changes the character, but A-Z."""
-    table = np.array([chr(c).lower() != chr(c) for c in range(0x10000)], dtype=bool)
-    table[0x41:0x5B] = False
-    return table
+def _fold_table() -> np.ndarray:
+    """Flags over the BMP for `_fold_kernel` (uint8): 1 where `fold` keeps the character
+    (`_kept_bmp`); 2 where it is kept and ``str.lower`` changes it, but A-Z; 4 where NFC
+    may change a text holding it (`_nfc_may_change`)."""
+    lower = np.array([chr(c).lower() != chr(c) for c in range(0x10000)], dtype=bool)
+    lower[0x41:0x5B] = False
+    kept = _kept_bmp()
+    return (
+        kept.astype(np.uint8) | ((kept & lower).astype(np.uint8) << 1) | (_nfc_may_change() << 2)
+    ).astype(np.uint8)
+
+
+def _nfc_may_change() -> np.ndarray:
+    """uint8 over the BMP: 1 where NFC may change a text holding the character. A text
+    without any such character is NFC already (every character is NFC_Quick_Check=Yes and
+    of combining class 0). Marked: the characters NFC changes on their own (NFC_QC=No), those
+    that may combine with the one before (NFC_QC=Maybe: they follow another in some
+    character's canonical decomposition, Hangul vowels and final consonants among them)
+    and those of a combining class above 0. Read from one NFC and one NFD of the BMP's
+    characters, each between two "0"s (digits never compose; no character above the BMP
+    decomposes to one of the BMP after its first: a test checks)."""
+    cps = np.concatenate([np.arange(0x30), np.arange(0x31, 0xD800), np.arange(0xE000, 0x10000)])
+    seq = np.full(2 * len(cps) + 1, 0x30, dtype=np.uint32)
+    seq[1::2] = cps
+    text = seq.tobytes().decode("utf-32-le")
+    out = np.zeros(0x10000, dtype=np.uint8)
+    for form in ("NFC", "NFD"):
+        got = np.frombuffer(unicodedata.normalize(form, text).encode("utf-32-le"), np.uint32)
+        sep = np.flatnonzero(got == 0x30)
+        after = np.zeros(len(got), dtype=bool)  # right after a "0": a segment's first
+        after[sep[:-1] + 1] = True
+        if form == "NFC":  # changed on its own: its segment is not the character alone
+            same = (np.diff(sep) == 2) & (got[np.minimum(sep[:-1] + 1, len(got) - 1)] == cps)
+            out[cps[~same]] = 1
+        else:  # a character after another in a decomposition
+            inner = ~after & (got != 0x30)
+            out[got[inner]] = 1
+    combining = [c for c in range(0x300, 0x10000) if unicodedata.combining(chr(c))]
+    out[combining] = 1
+    return out
 
 
 def _fold_kernel(
-    cps: np.ndarray, bounds: np.ndarray, keep: np.ndarray, cased: np.ndarray
+    cps: np.ndarray, bounds: np.ndarray, table: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The kept characters of each text (`_kept_bmp`), A-Z lowered, for `_fold_group`
-    (kernel): ``(kept, offsets, marks)``; ``marks[i]`` is 2 when text i has a character
-    above the BMP, 1 when it keeps one that ``str.lower`` changes (`_cased_bmp`), else 0."""
+    """The kept characters of each text, A-Z lowered, for `_fold_group` (kernel; ``table``
+    is `_fold_table`): ``(kept, offsets, marks)``; ``marks[i]`` is 2 when text i has a
+    character above the BMP or one NFC may change, 1 when it keeps one that ``str.lower``
+    changes, else 0."""
     n = len(bounds) - 1
     out = np.empty(len(cps), dtype=np.uint32)
     at = np.zeros(n + 1, dtype=np.int64)
     marks = np.zeros(n, dtype=np.int8)
     nk = 0
     for i in range(n):
-        other = False
+        seen = 0
         big = False
         for t in range(bounds[i], bounds[i + 1]):
             c = np.int64(cps[t])
             if c > 0xFFFF:
                 big = True
                 continue
-            k = keep[c]
+            f = table[c]
+            seen |= f
             if 0x41 <= c <= 0x5A:
                 c += 0x20
-            other |= k & cased[c]
             out[nk] = c  # written always, kept by the count (no branch on keep)
-            nk += int(k)
-        marks[i] = 2 if big else (1 if other else 0)
+            nk += f & 1
+        marks[i] = 2 if big or seen & 4 else (1 if seen & 2 else 0)
         at[i + 1] = nk
     return out[:nk], at, marks
 

@@ -51,6 +51,7 @@ from typing import Literal
 
 import numpy as np
 
+from ._arrays import grow
 from ._jit import kernel, loaded
 from .cluster import in_sorted
 from .minhash import (
@@ -1335,11 +1336,9 @@ class FingerprintTable:
         """A new slot holding ``fp`` (None: no fingerprint); returns its number."""
         i = self.n
         if i == len(self._has):
-            more = len(self._has) // _GROW
-            self._start = np.concatenate((self._start, np.zeros_like(self._start[:more])))
-            self._count = np.concatenate((self._count, np.zeros_like(self._count[:more])))
-            self._has = np.concatenate((self._has, np.zeros_like(self._has[:more])))
-            self._version = np.concatenate((self._version, np.zeros_like(self._version[:more])))
+            rows = i + i // _GROW
+            for name in ("_start", "_count", "_has", "_version"):
+                grow(self, name, rows)
         self.n = i + 1
         self.put(i, fp)
         return i
@@ -1373,11 +1372,9 @@ class FingerprintTable:
         """Make room in each buffer for ``arrays`` (one per field): a full one grows by
         half, or to fit them."""
         for f, arr in enumerate(arrays):
-            buf, at, n = self._data[f], int(self._used[f]), len(arr)
-            if at + n > len(buf):
-                new = np.empty(max(at + n, len(buf) + len(buf) // _GROW), dtype=buf.dtype)
-                new[:at] = buf[:at]
-                self._data[f] = new
+            size, need = len(self._data[f]), int(self._used[f]) + len(arr)
+            if need > size:
+                grow(self._data, f, max(need, size + size // _GROW))
 
     def __getitem__(self, i: int) -> Fingerprint | None:
         """Slot i's fingerprint in arrays of its own (kept safely), or None."""

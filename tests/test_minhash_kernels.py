@@ -323,6 +323,56 @@ def test_fold_kernel_equals_numpy_and_fold(texts):
     assert got == [fold(t) for t in texts]
 
 
+def _unmarked(lo: int, hi: int) -> list[str]:
+    may = minhash._nfc_may_change()
+    return [chr(c) for c in range(lo, hi) if not may[c] and not 0xD800 <= c <= 0xDFFF]
+
+
+# where NFC composes: Latin, Greek, Cyrillic, Devanagari, Kana, conjoining jamo, Hangul
+_COMPOSING = (
+    _unmarked(0x41, 0x250)
+    + _unmarked(0x370, 0x530)
+    + _unmarked(0x900, 0x980)
+    + _unmarked(0x1100, 0x1200)
+    + _unmarked(0x3040, 0x3100)
+    + _unmarked(0xAC00, 0xAC40)
+    + _unmarked(0x1E00, 0x1F00)
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.sampled_from(_COMPOSING), max_size=12))
+def test_text_without_marked_characters_is_nfc(text):
+    """`_nfc_may_change` marks every character NFC could change or compose: a text of
+    unmarked ones is NFC already (`_fold_kernel` sends the others to `fold`)."""
+    assert unicodedata.is_normalized("NFC", text)
+
+
+def test_nfc_marks_cover_composition_and_combining():
+    may = minhash._nfc_may_change()
+    # Hangul vowels and final consonants combine with what precedes; initials and
+    # syllables do not change; a combining accent, a singleton (Ohm sign) and a
+    # composition exclusion change
+    assert may[0x1161] and may[0x11A8] and not may[0x1100] and not may[0xAC00]
+    assert may[0x0301] and may[0x2126] and may[0x0958]
+    assert not may[ord("가")] and not may[ord("A")] and not may[ord("·")]
+    # above the BMP nothing decomposes to a BMP character after its first (so the BMP's
+    # own NFD finds every second character; texts above it take `fold` anyway)
+    for cp in range(0x10000, 0x110000):
+        d = unicodedata.decomposition(chr(cp))
+        if d and not d.startswith("<"):
+            assert all(int(x, 16) > 0xFFFF for x in d.split()[1:]), hex(cp)
+
+
+@needs_kernels
+def test_fold_kernel_normalises_decomposed_text():
+    """Decomposed Hangul and Latin (NFD) fold as their composed form does."""
+    texts = [unicodedata.normalize("NFD", t) for t in KOREAN[:3]] + ["Cafe\u0301 서울", "e\u0301"]
+    got = minhash.fold_batch(texts)
+    assert got == [fold(unicodedata.normalize("NFC", t)) for t in texts]
+    assert got[-2:] == ["café서울", "é"]
+
+
 @needs_kernels
 def test_fold_kernel_on_articles_and_other_scripts():
     texts = KOREAN + _CASED
