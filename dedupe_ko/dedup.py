@@ -1607,18 +1607,22 @@ class Deduplicator:
             # few left get a SameText and a Verdict
             texts = [None] * len(cands)
             has = self._c_print.has[cands]
-            printed = np.flatnonzero(has)
+            every = bool(has.all())
+            printed = np.arange(len(cands)) if every else np.flatnonzero(has)
             if len(printed):
                 boil = pieces.boiler(row)
                 rows, shares = same_text_rows(
                     pieces.print_of(row),
                     self._c_print,
-                    cands if len(printed) == len(cands) else cands[printed],
+                    cands if every else cands[printed],
                     boil if len(boil) else None,
                 )
-                gone = text_refused(self.config, jac_a[printed], shares)
-                if len(printed) == len(cands) and gone.all():
-                    return None  # (most rows: candidates that share a paragraph or two)
+                cfg = self.config
+                if every and jac_a.max() < cfg.threshold and shares.max() < cfg.containment:
+                    # `text_refused` refuses them all (most rows: candidates that share a
+                    # paragraph or two); NaN shares are not under the containment
+                    return None
+                gone = text_refused(cfg, jac_a[printed], shares)
                 for q in np.flatnonzero(~gone).tolist():
                     texts[int(printed[q])] = text_of_row(rows[q])
                 if gone.any():
