@@ -1417,60 +1417,41 @@ def _table_put_kernel(
 ):  # fmt: skip
     """`FingerprintTable.put` compiled: slot i's fields appended to the buffers (in
     `FingerprintTable._FIELDS` order), their starts and counts in row i. Returns False,
-    writing nothing, when a buffer has no room for its field (the caller grows them)."""
-    if (
-        used[0] + len(a_hashes) > len(hashes)
-        or used[1] + len(a_chars) > len(chars)
-        or used[2] + len(a_gram_at) > len(gram_at)
-        or used[3] + len(a_grams) > len(grams)
-        or used[4] + len(a_num_at) > len(num_at)
-        or used[5] + len(a_numbers) > len(numbers)
-        or used[6] + len(a_vocab) > len(vocab)
-        or used[7] + len(a_num_vocab) > len(num_vocab)
-        or used[8] + len(a_words) > len(words)
-        or used[9] + len(a_repeated) > len(repeated)
+    writing nothing, when a buffer has no room for its field (the caller grows them).
+    (The fields differ in dtype: each is named, and the inner functions typed per call.)"""
+
+    def room(f, buf, arr):
+        return used[f] + len(arr) <= len(buf)
+
+    def append(f, buf, arr):
+        n = len(arr)
+        buf[used[f] : used[f] + n] = arr
+        start[i, f], count[i, f] = used[f], n
+        used[f] += n
+
+    if not (
+        room(0, hashes, a_hashes)
+        and room(1, chars, a_chars)
+        and room(2, gram_at, a_gram_at)
+        and room(3, grams, a_grams)
+        and room(4, num_at, a_num_at)
+        and room(5, numbers, a_numbers)
+        and room(6, vocab, a_vocab)
+        and room(7, num_vocab, a_num_vocab)
+        and room(8, words, a_words)
+        and room(9, repeated, a_repeated)
     ):
         return False
-    n = len(a_hashes)
-    hashes[used[0] : used[0] + n] = a_hashes
-    start[i, 0], count[i, 0] = used[0], n
-    used[0] += n
-    n = len(a_chars)
-    chars[used[1] : used[1] + n] = a_chars
-    start[i, 1], count[i, 1] = used[1], n
-    used[1] += n
-    n = len(a_gram_at)
-    gram_at[used[2] : used[2] + n] = a_gram_at
-    start[i, 2], count[i, 2] = used[2], n
-    used[2] += n
-    n = len(a_grams)
-    grams[used[3] : used[3] + n] = a_grams
-    start[i, 3], count[i, 3] = used[3], n
-    used[3] += n
-    n = len(a_num_at)
-    num_at[used[4] : used[4] + n] = a_num_at
-    start[i, 4], count[i, 4] = used[4], n
-    used[4] += n
-    n = len(a_numbers)
-    numbers[used[5] : used[5] + n] = a_numbers
-    start[i, 5], count[i, 5] = used[5], n
-    used[5] += n
-    n = len(a_vocab)
-    vocab[used[6] : used[6] + n] = a_vocab
-    start[i, 6], count[i, 6] = used[6], n
-    used[6] += n
-    n = len(a_num_vocab)
-    num_vocab[used[7] : used[7] + n] = a_num_vocab
-    start[i, 7], count[i, 7] = used[7], n
-    used[7] += n
-    n = len(a_words)
-    words[used[8] : used[8] + n] = a_words
-    start[i, 8], count[i, 8] = used[8], n
-    used[8] += n
-    n = len(a_repeated)
-    repeated[used[9] : used[9] + n] = a_repeated
-    start[i, 9], count[i, 9] = used[9], n
-    used[9] += n
+    append(0, hashes, a_hashes)
+    append(1, chars, a_chars)
+    append(2, gram_at, a_gram_at)
+    append(3, grams, a_grams)
+    append(4, num_at, a_num_at)
+    append(5, numbers, a_numbers)
+    append(6, vocab, a_vocab)
+    append(7, num_vocab, a_num_vocab)
+    append(8, words, a_words)
+    append(9, repeated, a_repeated)
     return True
 
 
