@@ -14,11 +14,14 @@ from dataclasses import dataclass, field
 from itertools import product
 from typing import TYPE_CHECKING
 
+import regex
+
 from .blocks import LineHint, select_body
 from .boilerplate import PAGE_CATEGORIES, Rule, RuleSet
 from .lexicon import (
     CAPTION_END,
     DATE_OR_TIME,
+    DATELINE_PARAGRAPH,
     DATELINE_START,
     INNER_SENTENCE,
     INNER_STOP,
@@ -53,6 +56,9 @@ COLLAPSED_CHARS = TITLE_MAX
 _SENTENCE_MIN = 10
 _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never a repeat
 _STORY_SENTENCES = 4  # a page with fewer sentences besides its captions is a photo story
+_PHOTO_STORY_MIN = 20  # a photo story's description: at least this many characters
+_DATELINE_AT = regex.compile(DATELINE_PARAGRAPH)
+_PHOTO_STORY_LEFT = 40  # ... and nothing this long is left beside it (a promo link, a menu)
 _TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
 _NAME_TITLE_MAX = 60  # a photo's title before its caption ("… 기념촬영")
@@ -481,6 +487,63 @@ def posed_captions(page: Page) -> None:
         page.drop(k, "caption.posed", "caption")
 
 
+def photo_story(page: Page) -> None:
+    """A page whose only text is a photo's caption (a wire photo item: description, then the
+    stamp `lexicon.PHOTO_STAMP`, date and photographer) is a photo story: its description is
+    its body. When no sentence nor paragraph is left (only links, menus) and a removal holds
+    a stamp with a description before it, the description is given back; the stamp and what
+    follows it stay cut, under the rule that took them, and a warning says so."""
+    for k in page.live():
+        left = page.span_text(k)
+        if len(left) >= _PHOTO_STORY_LEFT or is_sentence(left) or _stopless_sentence(left):
+            return  # text is left: a paragraph (a stopless one too, with its e-mail)
+    text = page.text
+    given = False
+    for i, c in enumerate(page.cuts):
+        end = next(
+            (
+                p
+                for p in range(c.start + 1, c.end)
+                if text[p].isdigit()
+                and text[p - 1].isspace()
+                and PHOTO_STAMP.match(text[p : c.end]) is not None
+            ),
+            -1,
+        )
+        if end < 0:
+            continue
+        while end > c.start and text[end - 1].isspace():
+            end -= 1
+        start = c.start
+        while start < end and text[start].isspace():
+            start += 1
+        wire = _DATELINE_AT.match(text[start:end])
+        if wire is not None:  # a dateline the same rule took stays cut, on its own
+            start += wire.end()
+        description = text[start:end]
+        if len(description) < _PHOTO_STORY_MIN or not _caption_like(description):
+            continue
+        k = next(
+            (
+                j
+                for j, u in enumerate(page.units)
+                if page.kept[j] is None and u.start <= start and end <= u.end
+            ),
+            None,
+        )
+        if k is None:
+            continue
+        page.kept[k] = (start, end)
+        page.cuts[i] = Removal(c.rule, c.category, end, c.end, text[end : c.end])
+        if start > c.start:
+            page.cuts.append(Removal(c.rule, c.category, c.start, start, text[c.start : start]))
+        given = True
+    if given:
+        page.warnings.append(
+            "photo story: no text but a photo caption; its description is kept as the body"
+        )
+
+
 def repeats(page: Page) -> None:
     """Lines that repeat an earlier line (a body printed twice), then pieces of collapsed
     lines that repeat an earlier piece (a body printed twice on one line)."""
@@ -671,6 +734,7 @@ PASSES: tuple[tuple[str, Pass], ...] = (
     ("captions", captions),
     ("photo_stamps", photo_stamps),
     ("posed_captions", posed_captions),
+    ("photo_story", photo_story),
     ("repeats", repeats),
     ("title", title),
     ("render", render),

@@ -60,6 +60,43 @@ def test_stamped_caption_after_the_body_goes_but_a_photo_story_stays() -> None:
     assert scene in out.text and B3 in out.text
 
 
+def test_a_photo_item_with_only_its_caption_keeps_the_description() -> None:
+    # kind: a wire photo item whose whole text is one posed caption and its stamp (date,
+    # photographer), alone or with the agency's contact line glued on; a caption rule or the
+    # contact rule takes description and stamp together, and with no other text left the
+    # description is the body (a warning says so); the dateline and the stamp stay cut
+    scene = (
+        "박서윤 한빛협회 회장(오른쪽)이 14일 오후 세종시 정부청사 앞에서 중소기업 수출 지원을 "
+        "요청하는 중소기업 대표단의 건의서를 산업통상자원부 관계자에게 전달하고 있다"
+    )
+    stamp = "  2024.5.14    photo@hanbit.co.kr"
+    for tail in ("", "▶기사제보 및 문의"):
+        out = _explain("    【서울=한빛통신】 홍길동 기자 = " + scene + stamp + tail)
+        assert out.text == scene
+        assert any("photo story" in w for w in out.warnings)
+        cut = "".join(r.text for r in out.removals)
+        assert "홍길동 기자" in cut and "photo@hanbit.co.kr" in cut and scene not in cut
+    # beside a body, the same caption and stamp still go, with no warning
+    body = "".join(BODY)
+    out = _explain("【서울=한빛통신】 홍길동 기자 = " + body + " " + scene + stamp)
+    assert scene not in out.text and B5 in out.text
+    assert not any("photo story" in w for w in out.warnings)
+    # ... and beside a body that lost its stops (a crawl that strips them), too
+    stopless = " ".join(b.rstrip(".") for b in BODY[:2])
+    out = _explain(
+        "(서울=한빛통신) 홍길동 기자 = "
+        + scene
+        + stamp
+        + "(서울=한빛통신) 박서윤 기자 = "
+        + stopless
+    )
+    assert scene not in out.text and stopless in out.text
+    assert not any("photo story" in w for w in out.warnings)
+    # a page of menus and a stamp only has no description to give back
+    out = _explain("기사 스크랩 공유 댓글 프린트 2024.5.14 photo@hanbit.co.kr")
+    assert not any("photo story" in w for w in out.warnings)
+
+
 def test_wire_credit_after_a_spaced_caption_stop() -> None:
     # kind: a caption, a space, then the agency's name glued to the next sentence
     scene = "김 장관이 14일 세종시 정부청사에서 브리핑을 하고 있다."

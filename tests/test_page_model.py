@@ -126,6 +126,7 @@ def test_pass_registry_order_and_the_body_block_slot() -> None:
         "captions",
         "photo_stamps",
         "posed_captions",
+        "photo_story",
         "repeats",
         "title",
         "render",
