@@ -523,7 +523,7 @@ def photo_story(page: Page) -> None:
         description = text[start:end]
         if len(description) < _PHOTO_STORY_MIN or not _caption_like(description):
             continue
-        k = next(
+        unit = next(
             (
                 j
                 for j, u in enumerate(page.units)
@@ -531,9 +531,9 @@ def photo_story(page: Page) -> None:
             ),
             None,
         )
-        if k is None:
+        if unit is None:
             continue
-        page.kept[k] = (start, end)
+        page.kept[unit] = (start, end)
         page.cuts[i] = Removal(c.rule, c.category, end, c.end, text[end : c.end])
         if start > c.start:
             page.cuts.append(Removal(c.rule, c.category, c.start, start, text[c.start : start]))
