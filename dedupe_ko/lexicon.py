@@ -476,7 +476,9 @@ PHOTO_CREDIT = regex.compile(rf"{PHOTO_RE}\s*[=:]|(?:제공|DB|자료\s*사진|�
 # What a wire photo's caption ends with: the date it was taken, then the photographer's
 # e-mail or a photo credit ("… 기념촬영하고 있다. 2019.3.20 hong@yna.co.kr").
 PHOTO_STAMP = regex.compile(
-    rf"^\s*{DATE_RE}\.?\s*(?:[\[(<]?\s*{PHOTO_RE}\s*[=:]|[\[(<]?{EMAIL_RE})"
+    rf"^\s*(?:{DATE_RE}\.?\s*(?:[\[(<]?\s*{PHOTO_RE}\s*[=:]|[\[(<]?{EMAIL_RE})"
+    # or the credit first: "(사진=한빛전자 제공) 2019.04.23"
+    rf"|[\[(<]\s*{PHOTO_RE}\s*[=:][^\])>\n]{{1,30}}[\])>]\s*{DATE_RE})"
 )
 # A line that starts with a wire dateline: "(서울=연합뉴스)", "【세종=뉴시스】".
 DATELINE_START = regex.compile(r"^[\[(【]\s*[가-힣A-Za-z]{1,12}\s*=")

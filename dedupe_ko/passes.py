@@ -418,12 +418,15 @@ def photo_stamps(page: Page) -> None:
     live = page.live()
     wire_at = sorted(c.start for c in page.cuts if c.category == "wire")
     captions_at: dict[int, int] = {}
+    stamps: set[int] = set()  # caption removals that are stamps themselves (credit, date)
     for c in page.cuts:
         if c.category == "caption":
             start = c.start
             while start > 0 and text[start - 1] == " ":
                 start -= 1
             captions_at[start] = c.end
+            if PHOTO_STAMP.match(c.text):
+                stamps.add(start)
     for p, k in enumerate(live):
         u = page.units[k]
         if u.whole:
@@ -433,10 +436,12 @@ def photo_stamps(page: Page) -> None:
         line_end = page.lines[u.line][0] + len(page.lines[u.line][1])
         gap_end = page.kept[nxt][0] if nxt is not None else len(text)  # type: ignore[index]
         pos = b
+        stamped = False
         while pos in captions_at:  # a description the captions pass already took
+            stamped = stamped or pos in stamps
             pos = captions_at[pos]
         gap = text[pos : min(gap_end, line_end)]
-        if len(gap) < 6 or b - a > TITLE_MAX or not PHOTO_STAMP.match(gap):
+        if b - a > TITLE_MAX or not (stamped or (len(gap) >= 6 and PHOTO_STAMP.match(gap))):
             continue
         if nxt is None or not is_sentence(page.span_text(nxt)):
             # The stamp ends the page: a photo story's caption is its body, unless an
@@ -453,7 +458,8 @@ def photo_stamps(page: Page) -> None:
             dateline
             and before
             and all(page.units[j].line == u.line and not page.units[j].whole for j in before)
-            and not any(w < a for w in wire_at)
+            # no dateline inside the block: one before it opens the photo's caption
+            and not any(page.kept[before[0]][0] <= w < a for w in wire_at)  # type: ignore[index]
         ):
             head = page.text[page.kept[before[0]][0] : a]  # type: ignore[index]
             if len(head) <= 2 * TITLE_MAX:

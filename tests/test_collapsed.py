@@ -243,3 +243,69 @@ def test_a_latin_credit_glued_to_itself_keeps_the_lede() -> None:
         posed + "/ 사진=HB1HB1이 민간 업계 최장 무재해 기록을 세웠다." + "".join(BODY) * 2
     )
     assert out.text.startswith("HB1이 민간 업계 최장 무재해 기록을 세웠다.")
+
+
+def test_a_dateline_naming_several_reporters_goes_whole() -> None:
+    # kind: a wire dateline with two reporters, or a pool credit and two reporters; the cut
+    # never stops after the first name (",홍길동 기자 = " would be left in the body)
+    for head in (
+        "(서울=한빛1) 박서윤 기자,홍길동 기자 = ",
+        "(판문점·서울=한빛1) 공동취재단,박서윤 기자,홍길동 기자 = ",
+    ):
+        out = _explain(head + "".join(BODY))
+        assert out.text.startswith(B1) and "기자" not in out.text
+        assert any(
+            r.rule == "wire.dateline" and r.text.strip() == head.strip() for r in out.removals
+        )
+
+
+def test_a_notice_of_where_the_article_ran_first_goes() -> None:
+    # kind: a magazine's or a paid service's notice glued after the last sentence of a
+    # collapsed body
+    body = "".join(BODY) + (
+        "수출입은행도 중소기업 전용 무역금융 한도를 5천억원 늘리기로 했다."
+        "업계에서는 운임이 안정될 때까지 지원이 이어져야 한다는 목소리가 나온다."
+    )
+    for notice in (
+        "[본 기사는 한빛비즈 제 1212호(2019.02.18 ~ 2019.02.24) 기사입니다.]",
+        " [본 기사는 한빛이코노미 제2031호 (2019.10.30~2019.11.05일자) 기사입니다]",
+    ):
+        out = _explain(body + notice)
+        assert _squash(out.text) == _squash(body)
+        assert any(r.rule == "promo.edition_notice" for r in out.removals)
+    # a sentence about an article stays
+    said = "본 기사는 지난달 보도된 내용과 달리 사실관계가 확인됐다고 회사는 밝혔다."
+    out = _explain(body + said)
+    assert said in out.text
+
+
+def test_a_wire_photo_credit_with_a_resale_notice_and_the_links_after_it() -> None:
+    # kind: a wire photo item: caption, date, "[… 제공. 재판매 및 DB 금지]", the photographer's
+    # e-mail, then the agency's links behind arrows, on one short line
+    scene = "한빛자동차가 이달 출시 예정인 신형 세단의 사전계약을 전국 영업점에서 시작한다고 4일 밝혔다."
+    text = (
+        "(서울=한빛통신) "
+        + scene
+        + " 2024.11.4     [한빛자동차 제공. 재판매 및 DB 금지]    photo@hanbit.co.kr"
+        + "▶이 시각 한빛통신 '핫뉴스'[클릭]▶네이버 [한빛통신] 채널 구독   ▶뭐 하고 놀까? #흥"
+    )
+    out = _explain(text)
+    assert out.text == scene
+    rules = {r.rule for r in out.removals}
+    assert {"caption.dated", "promo.after_email"} <= rules
+
+
+def test_a_photo_block_credited_before_its_date_goes_before_the_dateline() -> None:
+    # kind: a wire photo block at the head: its own dateline, the caption (two pieces),
+    # "(사진=… 제공) date", then the article's dateline
+    caption = "한빛에너지는 23일부터 멤버십 10주년 기념 행사인 '한빛 10주년의 특권!' 행사를 진행한다고 밝혔다."
+    text = (
+        "【서울=한빛통신】"
+        + caption
+        + " (사진=한빛에너지 제공) 2024.04.23 【서울=한빛통신】박서윤 기자 = "
+        + "".join(BODY)
+    )
+    out = _explain(text)
+    assert _squash(out.text) == _squash("".join(BODY))
+    assert any(r.rule == "caption.credit_dated" for r in out.removals)
+    assert any(r.rule == "caption.stamped" for r in out.removals)
