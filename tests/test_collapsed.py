@@ -309,3 +309,54 @@ def test_a_photo_block_credited_before_its_date_goes_before_the_dateline() -> No
     assert _squash(out.text) == _squash("".join(BODY))
     assert any(r.rule == "caption.credit_dated" for r in out.removals)
     assert any(r.rule == "caption.stamped" for r in out.removals)
+
+
+def test_a_list_signed_with_a_slash_byline_and_a_domain_after_the_signoff() -> None:
+    # kind: a disclosure list signed "/홍길동기자" before the e-mail (no stop before the
+    # slash), and a sign-off in brackets with the outlet's bare domain glued after it
+    items = (
+        "<유가증권>▲한빛전자(012345)=200억원 규모 전환사채 발행 결정 ▲누리화학(054321)=자회사 "
+        "흡수합병 결정 ▲가람건설(067890)=1,200억원 규모 아파트 신축공사 수주 ▲새빛에너지"
+        "(011223)=최대주주 변경 수반 주식 담보계약 ▲도담제약(033445)=신약 임상 2상 승인 "
+        "▲한결식품(022334)=자사주 30만주 장내매수 결정 ▲미래통신(099887)=5G 장비 공급계약 "
+        "체결 ▲다온물산(044556)=유상증자 결정"
+    )
+    out = _explain(items + "/홍길동기자 hong@hanbit.co.kr▶ 네이버 메인에서 한빛경제 구독하기")
+    assert out.text.endswith("▲다온물산(044556)=유상증자 결정") and "홍길동" not in out.text
+    assert any(r.rule == "byline.slash_end" for r in out.removals)
+    short = (
+        "한빛에너지(012345)는 태국에서 1655억원 규모의 액화석유가스 공급계약을 체결했다고 "
+        "14일 공시했다.이는 최근 매출액의 3.58%에 해당한다. 계약기간은 내년 1월 1일부터 "
+        "12월 31일까지다."
+    )
+    out = _explain(short + "[홍길동 기자 hong@hanbitbiz.com]hanbitbiz.com")
+    assert _squash(out.text) == _squash(short)
+
+
+def test_a_tip_line_before_the_promo_links_goes() -> None:
+    # kind: a broadcaster's tip line (phone, "기사문의·제보", messenger id) at the end
+    body = "".join(BODY)
+    out = _explain(
+        body + " 한빛뉴스TV : 02-123-4567(기사문의·제보) 카톡/라인 jebo23  ▶ 한빛뉴스TV 채널 구독"
+    )
+    assert _squash(out.text) == _squash(body)
+    assert any(r.rule == "promo.tip_line" for r in out.removals)
+
+
+def test_a_bracketed_deck_at_the_head_of_a_collapsed_body_goes() -> None:
+    # kind: the deck in brackets glued to the lede; a bracketed dateline, a short tag and a
+    # deck followed by an unbracketed photo credit are left to their own rules
+    deck = "[국내 업체 중 처음으로 수출 바우처 예산 두 배 확보]"
+    lede = (
+        " 한빛자동차가 북미시장에서 소형 세단 약 2만대 리콜에 나선다. 엔진 결함이 발견돼서다. "
+        "30일 현지 언론에 따르면 한빛자동차는 지난 29일 미국 도로교통안전국에 리콜 계획을 "
+        "제출했다. 대상은 2013년 생산된 1.6리터 가솔린 엔진 모델이다. 회사는 다음 달부터 "
+        "무상 수리를 시작한다. 리콜 대상 차량 소유주에게는 다음 주부터 우편으로 안내문이 "
+        "발송된다. 업계에서는 이번 리콜이 현지 판매에 미칠 영향은 크지 않을 것으로 보고 있다. "
+        "한빛자동차는 올해 들어 북미에서만 세 차례 리콜을 실시했다"
+    )
+    out = _explain(deck + lede)
+    assert out.text == lede.strip()
+    assert any(r.rule == "layout.bracket_deck" and r.text.strip() == deck for r in out.removals)
+    out = _explain(deck + "사진=한빛부 제공" + lede)
+    assert "한빛자동차가 북미시장에서" in out.text
