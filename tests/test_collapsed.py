@@ -360,3 +360,18 @@ def test_a_bracketed_deck_at_the_head_of_a_collapsed_body_goes() -> None:
     assert any(r.rule == "layout.bracket_deck" and r.text.strip() == deck for r in out.removals)
     out = _explain(deck + "사진=한빛부 제공" + lede)
     assert "한빛자동차가 북미시장에서" in out.text
+
+
+def test_a_digest_items_link_to_the_full_story_goes() -> None:
+    # kind: a news digest: each item ends with "전문보기: URL", glued to the next headline
+    first = "■ 돼지열병 의심신고 2건 접수…확진 여부 오늘 밤 나온다" + B1 + B2
+    second = "■ 수출 바우처 예산 두 배로…중소기업 물류비 숨통" + B3 + B4
+    text = (
+        first
+        + "     전문보기: http://hanbit.kr/AbC12x"
+        + second
+        + "     전문보기: http://hanbit.kr/Zz9"
+    )
+    out = _explain(text)
+    assert "전문보기" not in out.text and "http" not in out.text
+    assert B2 in out.text and B3 in out.text and "수출 바우처 예산 두 배로" in out.text
