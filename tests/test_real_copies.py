@@ -247,7 +247,7 @@ PAIRS = ROOT / "benchmarks" / "data" / "naver_pairs.jsonl"
 
 def test_labelled_development_pairs():
     """The development pairs (odd lines): no template merged, at most 2% of the non-copies
-    merged, at least 77% of the copies in one cluster (79.5% measured; the bar is 90%)."""
+    merged, at least 80% of the copies in one cluster (81.8% measured; the bar is 90%)."""
     raw = CORPUS / "naver_raw.jsonl"
     if not raw.exists():
         pytest.skip("../shared/corpus/naver_raw.jsonl is absent")
@@ -272,7 +272,7 @@ def test_labelled_development_pairs():
     templates = [together(p) for p in pairs if p["label"] == "template"]
     assert not any(templates)
     assert sum(others) <= 0.02 * len(others) + 1e-9, sum(others)
-    assert sum(copies) >= 0.77 * len(copies), (sum(copies), len(copies))
+    assert sum(copies) >= 0.80 * len(copies), (sum(copies), len(copies))
 
 
 def test_an_edited_brief_with_no_piece_in_common_is_found_by_its_anchors():
