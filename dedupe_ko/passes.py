@@ -10,7 +10,7 @@ page and marks it: it trims or drops units and records a `Removal` for every spa
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import product
 from typing import TYPE_CHECKING
 
@@ -505,7 +505,7 @@ def photo_story(page: Page) -> None:
             return  # text is left: a paragraph (a stopless one too, with its e-mail)
     text = page.text
     given = False
-    for i, c in enumerate(page.cuts):
+    for i, c in enumerate(list(page.cuts)):
         end = next(
             (
                 p
@@ -540,9 +540,9 @@ def photo_story(page: Page) -> None:
         if unit is None:
             continue
         page.kept[unit] = (start, end)
-        page.cuts[i] = Removal(c.rule, c.category, end, c.end, text[end : c.end])
+        page.cuts[i] = replace(c, start=end, text=text[end : c.end])
         if start > c.start:
-            page.cuts.append(Removal(c.rule, c.category, c.start, start, text[c.start : start]))
+            page.cut(c.start, start, c.rule, c.category)
         given = True
     if given:
         page.warnings.append(
