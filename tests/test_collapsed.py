@@ -375,3 +375,28 @@ def test_a_digest_items_link_to_the_full_story_goes() -> None:
     out = _explain(text)
     assert "전문보기" not in out.text and "http" not in out.text
     assert B2 in out.text and B3 in out.text and "수출 바우처 예산 두 배로" in out.text
+
+
+def test_a_photo_credit_opening_a_paragraph_goes_and_a_stamped_one_keeps_its_caption() -> None:
+    # kind: "[사진 = …]" or "(그래픽=…)" opening a paragraph, the text glued after it
+    body = "".join(BODY)
+    for credit in ("[사진 = 한빛뉴스] ", "(그래픽=한빛뉴스)", "(출처=한빛전자)"):
+        out = _explain(credit + body)
+        assert out.text == body
+        assert any(r.text.strip() == credit.strip() for r in out.removals)
+    out = _explain("(그래픽=한빛뉴스)" + body)
+    assert any(r.rule == "caption.credit_lead" for r in out.removals)  # glued: no space
+    # a wire photo item: its description, then "(사진=… 제공). date e-mail" and the agency's
+    # appeal for tips; the credit before the stamp is no lead credit, the description stays
+    scene = (
+        "한빛자동차는 지난 1일 베이징의 브랜드 체험공간에서 폐기되는 가죽시트를 업사이클링해 "
+        "새로 디자인한 의상 7벌을 선보였다."
+    )
+    out = _explain(
+        "【서울=한빛통신】박서윤 기자 = "
+        + scene
+        + " (사진= 한빛자동차 제공). 2019.11.03. photo@hanbit.co.kr[사진 영상 제보받습니다] "
+        + "한빛통신이 독자 여러분의 소중한 제보를 기다립니다."
+    )
+    assert scene in out.text
+    assert not any(r.rule == "caption.credit_lead" for r in out.removals)
