@@ -307,6 +307,9 @@ SENTENCE_END_RE = rf"(?:[.!?…]|다|요|죠){CLOSE}{{0,2}}"
 # Punctuation that closes a sentence (what a glued credit or signature follows).
 SENTENCE_STOP_RE = rf"[.!?…]{CLOSE}{{0,2}}"
 
+# A photo credit in brackets, then the date the photo was taken: "(사진=한빛전자 제공) 2019.04.23"
+# (a photo stamp, `PHOTO_STAMP`, and the rule caption.credit_dated).
+CREDIT_DATE_RE = rf"[\[(<]\s*{PHOTO_RE}\s*[=:][^\])>\n]{{1,30}}[\])>]\s*{DATE_RE}"
 VOCAB: dict[str, str | tuple[str, ...]] = {
     "menu": MENU,
     "reaction": REACTION,
@@ -320,6 +323,7 @@ VOCAB: dict[str, str | tuple[str, ...]] = {
     "email_re": EMAIL_RE,
     "date_re": DATE_RE,
     "photo_re": PHOTO_RE,
+    "credit_date_re": CREDIT_DATE_RE,
     "sentence_end_re": SENTENCE_END_RE,
     "sentence_stop_re": SENTENCE_STOP_RE,
     "view_re": VIEW_WORDS_RE,
@@ -477,8 +481,7 @@ PHOTO_CREDIT = regex.compile(rf"{PHOTO_RE}\s*[=:]|(?:제공|DB|자료\s*사진|�
 # e-mail or a photo credit ("… 기념촬영하고 있다. 2019.3.20 hong@yna.co.kr").
 PHOTO_STAMP = regex.compile(
     rf"^\s*(?:{DATE_RE}\.?\s*(?:[\[(<]?\s*{PHOTO_RE}\s*[=:]|[\[(<]?{EMAIL_RE})"
-    # or the credit first: "(사진=한빛전자 제공) 2019.04.23"
-    rf"|[\[(<]\s*{PHOTO_RE}\s*[=:][^\])>\n]{{1,30}}[\])>]\s*{DATE_RE})"
+    rf"|{CREDIT_DATE_RE})"  # or the credit first
 )
 # A line that starts with a wire dateline: "(서울=연합뉴스)", "【세종=뉴시스】".
 DATELINE_START = regex.compile(r"^[\[(【]\s*[가-힣A-Za-z]{1,12}\s*=")
