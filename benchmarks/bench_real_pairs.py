@@ -80,12 +80,17 @@ def load_pairs(held_out: bool) -> list[dict]:
     return rows[1::2] if held_out else rows[0::2]
 
 
+def same_of(p: dict, clusters: dict[str, str]) -> bool:
+    """Are both ids of pair p in one cluster?"""
+    return clusters.get(p["a"], p["a"]) == clusters.get(p["b"], p["b"])
+
+
 def pair_report(pairs: list[dict], clusters: dict[str, str], misses: bool) -> list[str]:
     together: Counter[str] = Counter()
     total: Counter[str] = Counter()
     wrong = []
     for p in pairs:
-        same = clusters.get(p["a"], p["a"]) == clusters.get(p["b"], p["b"])
+        same = same_of(p, clusters)
         total[p["label"]] += 1
         together[p["label"]] += same
         if same != (p["label"] == "copy"):
@@ -109,6 +114,16 @@ def pair_report(pairs: list[dict], clusters: dict[str, str], misses: bool) -> li
         f"- non-copy pairs merged: {merged_other}/{n_other} = "
         f"{100 * merged_other / max(1, n_other):.1f}% (bar <= 2%)"
     )
+    if any("first_label" in p for p in pairs):
+        # the same pairs as the first reading labelled them (see data/README.md)
+        first = [(p["first_label"] == "copy", same_of(p, clusters)) for p in pairs]
+        fc = [s for c, s in first if c]
+        fo = [s for c, s in first if not c]
+        lines.append(
+            f"- by the first reading: copies {sum(fc)}/{len(fc)} = "
+            f"{100 * sum(fc) / max(1, len(fc)):.1f}%, non-copies merged {sum(fo)}/{len(fo)} = "
+            f"{100 * sum(fo) / max(1, len(fo)):.1f}%"
+        )
     if misses:
         lines.append("")
         for lab, a, b, same in sorted(wrong):
@@ -248,6 +263,9 @@ def main(argv: list[str] | None = None) -> int:
         "--shares", action="store_true", help="pairs near the share bar, with their order"
     )
     ap.add_argument("--skip-corpus", action="store_true", help="no corpus.jsonl run")
+    ap.add_argument(
+        "--containment", type=float, default=None, help="passed to run (default: run's own)"
+    )
     ap.add_argument("--seed", type=int, default=0, help="template corpus seed")
     args = ap.parse_args(argv)
     if not (SHARED / "naver_raw.jsonl").exists():
@@ -256,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="bench-real-") as tmp:
         work = Path(tmp)
         rows: dict[str, dict] = {}
-        clusters = run_clusters(SHARED / "naver_raw.jsonl", work, rows=rows)
+        knob = () if args.containment is None else ("--containment", str(args.containment))
+        clusters = run_clusters(SHARED / "naver_raw.jsonl", work, *knob, rows=rows)
         pairs = load_pairs(args.held_out)
         which = "held-out (even lines)" if args.held_out else "development (odd lines)"
         print(f"## naver_raw.jsonl: {len(pairs)} labelled pairs, {which}\n")

@@ -212,10 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument(
             "--containment",
             type=float,
-            default=0.7,
+            default=0.6,
             metavar="C",
-            help="share of a shorter body found in a longer one at which it is "
-            'an abridged copy of it (match "partial"; default 0.7)',
+            help="share of the shorter body's sentences found in the other, whole or "
+            "edited, at which it is the same text (the one knob; default 0.6)",
         )
         sp.add_argument(
             "--keep",

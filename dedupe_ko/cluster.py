@@ -30,7 +30,10 @@ is decided by them (`config.containment` is the one knob):
   path: ``config.min_sentences`` sentences, ``config.min_partial_chars`` characters) is a
   **partial** match when the shorter article is at most `PARTIAL_MAX_RATIO` of the other
   (an abridged copy), else a **near** one (an edited copy: its own lede, a paragraph
-  dropped or added, another ending).
+  dropped or added, another ending);
+- **edited text** last: the same, on the share of sentences found whole or edited
+  (`SameText.edited`: a release another outlet edited line by line keeps few sentences
+  whole); its similarity is that share.
 
 A refused candidate's `Verdict.reason` says why.
 
@@ -213,17 +216,26 @@ def _same_text(config: DedupConfig, j: float, size_a: int, size_b: int, text: Sa
         if text.chars <= PARTIAL_MAX_RATIO * text.outer_chars:
             return Verdict(True, "partial", share, j, share, text.inner, why)
         return Verdict(True, "near", share, j, share, reason=why)
+    # an edited copy: its sentences present or edited by the other outlet (words changed, a
+    # clause cut, two sentences merged) make up `containment` of it
+    edited = text.edited if text.compared else 0.0
+    if edited >= config.containment and not few and text.chars >= config.min_partial_chars:
+        why = f"edited text: {text.explain()}"
+        if text.chars <= PARTIAL_MAX_RATIO * text.outer_chars:
+            return Verdict(True, "partial", edited, j, share, text.inner, why)
+        return Verdict(True, "near", edited, j, share, reason=why)
     return Verdict(
         False, "none", j, j, share, reason=f"not the same text (jaccard {j:.2f}, {text.explain()})"
     )
 
 
-def text_refused(config: DedupConfig, jaccard: np.ndarray, share: np.ndarray) -> np.ndarray:
+def text_refused(config: DedupConfig, jaccard: np.ndarray, edited: np.ndarray) -> np.ndarray:
     """Which candidates `verify` must refuse, known before their `SameText` is built: those
-    whose sentences were compared (no template found) with ``share`` under
-    ``config.containment`` and Jaccard under ``config.threshold`` (every accepting route of
-    `_same_text` needs one of the two). NaN shares (not known) are never refused here."""
-    return (np.asarray(jaccard) < config.threshold) & (np.asarray(share) < config.containment)
+    whose sentences were compared (no template found) with the ``edited`` share (sentences
+    present or edited; never under ``share``) under ``config.containment`` and Jaccard
+    under ``config.threshold`` (every accepting route of `_same_text` needs one of the
+    two). NaN shares (not known) are never refused here."""
+    return (np.asarray(jaccard) < config.threshold) & (np.asarray(edited) < config.containment)
 
 
 def best(candidates: Iterable[tuple[Verdict, int, _T]]) -> tuple[Verdict, _T] | None:

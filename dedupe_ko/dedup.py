@@ -75,6 +75,7 @@ from .sentences import (
     same_text_many,
     same_text_rows,
     text_of_row,
+    text_shares,
 )
 from .store import MemoryBandStore, _stable_order
 
@@ -111,10 +112,11 @@ class DedupConfig:
 
     - ``threshold``: estimated Jaccard similarity of shingle sets at which an article joins
       a representative's cluster. Default 0.7.
-    - ``containment``: share of the shorter body found in the other at which an abridged
-      copy joins. Default 0.7. Used twice: on MinHash estimates (near, with ``min_jaccard``:
-      a dropped paragraph, a trimmed tail) and on sentence pieces (partial: a brief made of
-      the first paragraphs of a long story, a story that grew; `dedupe_ko.cluster.verify`).
+    - ``containment``: share of the shorter body found in the other at which it is the
+      same text. Default 0.6. Used twice: on MinHash estimates (near, with ``min_jaccard``:
+      a dropped paragraph, a trimmed tail) and on sentences (`dedupe_ko.cluster.verify`):
+      the shorter body's sentences found whole or edited in the other (an abridged brief,
+      a story that grew, another outlet's edit of a release).
     - ``min_jaccard``: floor under the MinHash containment path. Default 0.5.
     - ``min_sentences``: a body joins on piece containment alone only with at least this
       many sentence pieces (boilerplate left out). Default 3: a one- or two-sentence brief
@@ -130,7 +132,7 @@ class DedupConfig:
     """
 
     threshold: float = 0.7
-    containment: float = 0.7
+    containment: float = 0.6
     min_jaccard: float = 0.5
     keep: Literal["first", "longest"] = "first"
     minhash: MinHashConfig = MinHashConfig()
@@ -1611,18 +1613,19 @@ class Deduplicator:
             printed = np.arange(len(cands)) if every else np.flatnonzero(has)
             if len(printed):
                 boil = pieces.boiler(row)
-                rows, shares = same_text_rows(
+                rows, _ = same_text_rows(
                     pieces.print_of(row),
                     self._c_print,
                     cands if every else cands[printed],
                     boil if len(boil) else None,
                 )
                 cfg = self.config
-                if every and jac_a.max() < cfg.threshold and shares.max() < cfg.containment:
+                edited = text_shares(rows, edited=True)
+                if every and jac_a.max() < cfg.threshold and edited.max() < cfg.containment:
                     # `text_refused` refuses them all (most rows: candidates that share a
                     # paragraph or two); NaN shares are not under the containment
                     return None
-                gone = text_refused(cfg, jac_a[printed], shares)
+                gone = text_refused(cfg, jac_a[printed], edited)
                 for q in np.flatnonzero(~gone).tolist():
                     texts[int(printed[q])] = text_of_row(rows[q])
                 if gone.any():
@@ -1679,7 +1682,7 @@ class Deduplicator:
             return v
         boiler = pieces.boiler(row)
         t = same_text(pieces.print_of(row), first, boiler if len(boiler) else None)
-        if t.chars == 0 or t.share >= CHAIN_MIN_SHARE:
+        if t.chars == 0 or t.edited >= CHAIN_MIN_SHARE:
             return v
         why = (
             f"{v.reason}; but shares {t.share:.2f} with the first version "

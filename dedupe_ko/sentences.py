@@ -23,7 +23,9 @@ or moved. `same_text` measures exactly that:
   broker or day does not); in an article that keeps at least `NUMBERS_KEPT` of its
   distinct numbers in the other, the 5-grams alone decide (a copy may write a figure
   otherwise, "2조1367억" / "2조1천367억", or update one in a later version).
-- ``share`` = characters of present sentences / characters of all its sentences.
+- ``share`` = characters of present sentences / characters of all its sentences;
+  ``edited`` counts the sentences another outlet edited too: at least `EDITED_PRESENT` of
+  their sampled 5-grams in the other, and their numbers by the same rule.
 - ``template``: the same skeleton filled with other facts, never a copy, however much
   wording they share: the shorter article has at least `TEMPLATE_MIN_NUMBERS` distinct
   numbers and fewer than `TEMPLATE_NUMBERS_FOUND` (half) of them occur in the other, or it
@@ -860,7 +862,10 @@ class SameText:
     ``numbers_found``: the share of them that occur in the other (1.0 with none);
     ``subject``: the words it repeats; ``subject_found``: the share of them in the other;
     ``template``: see the module docstring; ``outer_chars``: the other's characters;
-    ``compared``: False when only the template check ran (`same_text` ``share=False``).
+    ``compared``: False when only the template check ran (`same_text` ``share=False``);
+    ``edited``: like ``share``, with the sentences another outlet edited counted too (at
+    least `EDITED_PRESENT` of their sampled 5-grams in the other, and their numbers): words
+    changed, a clause cut or added, two sentences merged.
     """
 
     share: float
@@ -873,6 +878,7 @@ class SameText:
     subject_found: float = 1.0
     outer_chars: int = 0
     compared: bool = True
+    edited: float = 0.0
 
     @property
     def template(self) -> bool:
@@ -881,10 +887,15 @@ class SameText:
         ) or (self.subject >= SUBJECT_MIN_WORDS and self.subject_found < SUBJECT_WORDS_FOUND)
 
     def explain(self) -> str:
-        """One line for logs: "share 0.42 of 9 sentences; numbers 3/12; subject 5/6"."""
+        """One line for logs: "share 0.42 (edited 0.71) of 9 sentences; numbers 3/12;
+        subject 5/6"."""
         found = round(self.numbers_found * self.numbers)
         words = round(self.subject_found * self.subject)
-        shared = f"share {self.share:.2f}" if self.compared else "share not compared"
+        shared = (
+            f"share {self.share:.2f} (edited {self.edited:.2f})"
+            if self.compared
+            else "share not compared"
+        )
         return (
             f"{shared} of {self.sentences} sentences; "
             f"numbers {found}/{self.numbers}; subject {words}/{self.subject}"
@@ -895,18 +906,24 @@ _NO_TEXT = SameText(0.0, 0, 0, 0, 1.0, "a")
 
 
 def _present(
-    inner: Fingerprint, outer: Fingerprint, hit: np.ndarray, kept: bool = False
+    inner: Fingerprint,
+    outer: Fingerprint,
+    hit: np.ndarray,
+    kept: bool = False,
+    level: float = SENTENCE_PRESENT,
 ) -> np.ndarray:
     """Which sentences of ``inner`` are present in ``outer`` (see the module docstring);
     ``hit``: which of inner's sampled 5-grams occur in outer; ``kept``: the article keeps
-    its facts (`NUMBERS_KEPT`), so its sentences are present on their 5-grams alone."""
+    its facts (`NUMBERS_KEPT`), so its sentences are present on their 5-grams alone;
+    ``level``: the share of its sampled 5-grams a sentence needs (`EDITED_PRESENT`: present
+    or edited)."""
     gram_at = inner.gram_at
     counts = np.diff(gram_at)
     # sampled 5-grams found per sentence, from running sums (a sentence with none: 0)
     run = np.zeros(len(hit) + 1, dtype=np.int64)
     np.cumsum(hit, dtype=np.int64, out=run[1:])
     found = run[gram_at[1:]] - run[gram_at[:-1]]
-    present = found >= SENTENCE_PRESENT * counts
+    present = found >= level * counts
     nz = counts > 0
     if not nz.all():  # no sampled 5-gram: the whole sentence must be there
         present[~nz] = np.isin(inner.hashes[~nz], outer.hashes)
@@ -942,7 +959,7 @@ def same_text(
     inner, outer, keep, side = (a, b, keep_a, "a") if chars_a <= chars_b else (b, a, keep_b, "b")
     chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
     n = len(inner) if keep is _ALL else int(np.count_nonzero(keep))
-    state, n_hit, n_grams, nums_found, subj_found, part = _K_SAME_TEXT(
+    state, n_hit, n_grams, nums_found, subj_found, part, part_e = _K_SAME_TEXT(
         inner.hashes,
         inner.chars,
         inner.gram_at,
@@ -962,10 +979,13 @@ def same_text(
     found = nums_found / n_nums if n_nums else 1.0
     in_other = subj_found / subj if subj else 1.0
     if state == 1:  # share=False: the template check only
-        return SameText(1.0, n, chars, n_nums, found, side, subj, in_other, other, False)
+        return SameText(1.0, n, chars, n_nums, found, side, subj, in_other, other, False, 1.0)
     if state == 2:  # the 5-gram early out
-        return SameText(n_hit / n_grams, n, chars, 0, 1.0, side, outer_chars=other)
-    return SameText(part / chars, n, chars, n_nums, found, side, subj, in_other, other)
+        g = n_hit / n_grams
+        return SameText(g, n, chars, 0, 1.0, side, outer_chars=other, edited=g)
+    return SameText(
+        part / chars, n, chars, n_nums, found, side, subj, in_other, other, True, part_e / chars
+    )
 
 
 _ALL = np.empty(0, np.bool_)  # `_same_text_kernel`: no sentence left out
@@ -991,8 +1011,8 @@ def _same_text_kernel(
 ):  # fmt: skip
     """`_same_text_numpy`'s counts, inner (the shorter) against outer, in one compiled pass:
     (state: 1 template check only, 2 early out, 3 compared; 5-grams hit, 5-grams, numbers
-    found, subject words found, characters of present sentences). ``keep``: the sentences
-    not left out (empty: all)."""
+    found, subject words found, characters of present sentences, of present or edited
+    ones). ``keep``: the sentences not left out (empty: all)."""
     mv, mw = len(o_num_vocab), len(o_words)
     nf = 0
     for v in nums:
@@ -1005,7 +1025,7 @@ def _same_text_kernel(
         if k < mw and o_words[k] == v:
             sf += 1
     if not share:
-        return 1, 0, 0, nf, sf, 0
+        return 1, 0, 0, nf, sf, 0, 0
     n_grams = len(i_grams)
     hit = np.zeros(n_grams, np.bool_)
     n_hit = 0
@@ -1017,10 +1037,11 @@ def _same_text_kernel(
             hit[g] = True
             n_hit += 1
     if n_hit < EARLY_OUT * n_grams:
-        return 2, n_hit, n_grams, nf, sf, 0
+        return 2, n_hit, n_grams, nf, sf, 0, 0
     kept = (nf / len(nums) if len(nums) else 1.0) >= NUMBERS_KEPT
     all_kept = len(keep) == 0
     part = 0
+    part_e = 0
     for s in range(len(i_hashes)):
         if not all_kept and not keep[s]:
             continue
@@ -1030,22 +1051,26 @@ def _same_text_kernel(
             for g in range(g0, g1):
                 f += hit[g]
             present = f >= SENTENCE_PRESENT * (g1 - g0)
+            edited = f >= EDITED_PRESENT * (g1 - g0)
         else:  # no sampled 5-gram: the whole sentence must be there
             present = False
             for h in o_hashes:
                 if h == i_hashes[s]:
                     present = True
                     break
-        if present and not kept:
+            edited = present
+        if edited and not kept:
             for q in range(i_num_at[s], i_num_at[s + 1]):
                 v = i_numbers[q]
                 k = np.searchsorted(o_num_vocab, v)
                 if not (k < mv and o_num_vocab[k] == v):
-                    present = False
+                    present = edited = False
                     break
         if present:
             part += i_chars[s]
-    return 3, n_hit, n_grams, nf, sf, part
+        if edited:
+            part_e += i_chars[s]
+    return 3, n_hit, n_grams, nf, sf, part, part_e
 
 
 _K_KEPT = kernel(_kept_kernel)
@@ -1103,8 +1128,11 @@ def _row_numpy(
     nf = int(np.count_nonzero(in_sorted(nums, outer.num_vocab)))
     found = nf / len(nums) if len(nums) else 1.0
     present = _present(inner, outer, hit, found >= NUMBERS_KEPT)
+    edited = _present(inner, outer, hit, found >= NUMBERS_KEPT, EDITED_PRESENT)
     if keep is not None:
         present &= keep
+        edited &= keep
+    row[_T_EDITED] = int(inner.chars[edited].sum())
     row[_T_STATE] = _COMPARED
     row[_T_NUMS_FOUND] = nf
     row[_T_SUBJECT_FOUND] = int(np.count_nonzero(in_sorted(subject, outer.words)))
@@ -1238,6 +1266,7 @@ def same_text_many(
                 1.0,
                 "a" if side else "b",
                 outer_chars=max(chars_a, cb),
+                edited=float(hits[i] / grams[i]),
             )
         )
     return out_texts
@@ -1260,32 +1289,39 @@ _T_N = 8  # the inner one's sentences (not left out)
 _T_A_INNER = 9  # 1: a is the inner (shorter) one
 _T_NUMS = 10  # its distinct numbers, the words it repeats (compared only)
 _T_SUBJECT = 11
-_TEXT_COLUMNS = 12
+_T_EDITED = 12  # characters of its present or edited sentences (compared only)
+_TEXT_COLUMNS = 13
 _NONE_TEXT, _TEMPLATE_ONLY, _EARLY, _COMPARED = 0, 1, 2, 3
 
 
 def text_of_row(row: np.ndarray) -> SameText:
     """The `SameText` a row of `same_text_rows` stands for (equal to `same_text`'s)."""
-    state, hits, grams, nf, sf, part, chars_a, chars_b, n, a_inner, nums, subj = row.tolist()
+    state, hits, grams, nf, sf, part, chars_a, chars_b, n, a_inner, nums, subj, part_e = (
+        row.tolist()
+    )
     if state == _NONE_TEXT:
         return _NO_TEXT
     side: Literal["a", "b"] = "a" if a_inner else "b"
     chars, other = min(chars_a, chars_b), max(chars_a, chars_b)
     if state == _EARLY:
-        return SameText(hits / grams, n, chars, 0, 1.0, side, outer_chars=other)
+        g = hits / grams
+        return SameText(g, n, chars, 0, 1.0, side, outer_chars=other, edited=g)
     found = nf / nums if nums else 1.0
     in_other = sf / subj if subj else 1.0
     if state == _TEMPLATE_ONLY:
-        return SameText(1.0, n, chars, nums, found, side, subj, in_other, other, False)
-    return SameText(part / chars, n, chars, nums, found, side, subj, in_other, other)
+        return SameText(1.0, n, chars, nums, found, side, subj, in_other, other, False, 1.0)
+    return SameText(
+        part / chars, n, chars, nums, found, side, subj, in_other, other, True, part_e / chars
+    )
 
 
-def text_shares(rows: np.ndarray) -> np.ndarray:
-    """The ``share`` of each row's `SameText` (`text_of_row`) in one numpy pass (the
-    second array `same_text_rows` returns)."""
+def text_shares(rows: np.ndarray, edited: bool = False) -> np.ndarray:
+    """The ``share`` (``edited``: the ``edited`` share) of each row's `SameText`
+    (`text_of_row`) in one numpy pass (``share``: the second array `same_text_rows`
+    returns)."""
     state = rows[:, _T_STATE]
     chars = np.minimum(rows[:, _T_CHARS_A], rows[:, _T_CHARS_B])
-    num = np.where(state == _EARLY, rows[:, _T_HITS], rows[:, _T_PART])
+    num = np.where(state == _EARLY, rows[:, _T_HITS], rows[:, _T_EDITED if edited else _T_PART])
     den = np.where(state == _EARLY, rows[:, _T_GRAMS], chars)
     out = np.zeros(len(rows))
     some = (state == _EARLY) | (state == _COMPARED)
@@ -1541,7 +1577,7 @@ def _table_texts_kernel(
     reads which 5-grams are present from the early out's own lookups (``share`` False: the
     template check only). Returns (rows, shares)."""
     k = len(slots)
-    rows = np.zeros((k, 12), np.int64)
+    rows = np.zeros((k, 13), np.int64)
     shares = np.zeros(k, np.float64)
     m_out = len(leave_out)
     na = len(a_hashes)
@@ -1683,6 +1719,7 @@ def _table_texts_kernel(
             hit = b_hit
         kept = (nf / len(i_nv) if len(i_nv) else 1.0) >= NUMBERS_KEPT
         part = 0
+        part_e = 0
         for t in range(len(i_h)):
             if not keep[t]:
                 continue
@@ -1692,23 +1729,28 @@ def _table_texts_kernel(
                 for g in range(g0, g1):
                     f += hit[g]
                 present = f >= SENTENCE_PRESENT * (g1 - g0)
+                edited = f >= EDITED_PRESENT * (g1 - g0)
             else:  # no sampled 5-gram: the whole sentence must be there
                 present = False
                 for h in o_h:
                     if h == i_h[t]:
                         present = True
                         break
-            if present and not kept:
+                edited = present
+            if edited and not kept:
                 for u in range(i_na[t], i_na[t + 1]):
                     v = i_nu[u]
                     j = np.searchsorted(o_nv, v)
                     if not (j < mv and o_nv[j] == v):
-                        present = False
+                        present = edited = False
                         break
             if present:
                 part += i_c[t]
+            if edited:
+                part_e += i_c[t]
         rows[q, 0] = 3
         rows[q, 5] = part
+        rows[q, 12] = part_e
         shares[q] = part / min(chars_a, chars_b)
     return rows, shares
 

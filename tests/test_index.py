@@ -343,10 +343,20 @@ def test_other_thresholds_open_the_same_stored_data(target: str) -> None:
     with Index.open(target) as index:
         index.add_many([("bus", BUS), ("court", COURT)])
     j, _, _ = jaccard(BUS_TAGGED, BUS)
+    # the tagged copy with its own ending: a copy at the default settings, not when every
+    # sentence must be found (containment 1.0) and the Jaccard must be over j
+    own_end = "\n".join(
+        [
+            *BUS_TAGGED.split("\n")[:-1],
+            "버스 노조는 인상분이 임금 협상에 반영돼야 한다는 입장을 냈다.",
+        ]
+    )
     strict = DedupConfig(threshold=min(0.99, j + 0.05), containment=1.0)
     with Index.open(target, strict) as index:
         assert index.config == strict
-        assert index.check(BUS_TAGGED) is None  # under the stricter threshold
+        assert index.check(own_end) is None  # under the stricter settings
+    with Index.open(target) as index:
+        assert index.check(own_end) is not None
         assert index.check(COURT_SPACED) == Match("court", 1.0, "exact")
     with Index.open(target, DedupConfig(threshold=0.6)) as index:
         assert index.check(BUS_TAGGED) == Match("bus", j, "near")
