@@ -85,8 +85,8 @@ TEXT_MIN_JACCARD = 0.3
 BRIEF_SENTENCE_CHARS = 100
 # A body verified against a cluster's fuller version (one that superseded the brief the
 # cluster started from) joins it only when it also shares at least this share of the shorter
-# side with that first version, its representative: no cluster holds two articles of which
-# neither contains half of the other.
+# side with that first version, its representative (sentences whole or edited): no cluster
+# holds two articles of which neither contains half of the other.
 CHAIN_MIN_SHARE = 0.5
 _T = TypeVar("_T")
 

@@ -1685,7 +1685,7 @@ class Deduplicator:
         if t.chars == 0 or t.edited >= CHAIN_MIN_SHARE:
             return v
         why = (
-            f"{v.reason}; but shares {t.share:.2f} with the first version "
+            f"{v.reason}; but shares {t.share:.2f} (edited {t.edited:.2f}) with the first version "
             f"{self._c_rep[c]} (under {CHAIN_MIN_SHARE})"
         )
         return replace(v, ok=False, kind="none", reason=why)

@@ -560,7 +560,7 @@ def test_a_brief_of_the_fuller_version_that_left_the_first_one_out_stays_apart(
     with caplog.at_level(logging.DEBUG, logger="dedupe_ko.dedup"):
         out = {d.id: d for d in Deduplicator().add_batch([(k, body(x)) for k, x in docs])}
     assert "c: not a duplicate of b: " in caplog.text
-    assert "but shares 0.00 with the first version a (under 0.5)" in caplog.text
+    assert "but shares 0.00 (edited 0.00) with the first version a (under 0.5)" in caplog.text
     assert (out["b"].kept, out["b"].cluster, out["b"].supersedes) == (True, "a", "a")
     assert out["c"].kept and out["c"].cluster == "c"
     assert (out["d"].kept, out["d"].cluster) == (False, "a")
