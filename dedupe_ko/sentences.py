@@ -906,34 +906,32 @@ _NO_TEXT = SameText(0.0, 0, 0, 0, 1.0, "a")
 
 
 def _present(
-    inner: Fingerprint,
-    outer: Fingerprint,
-    hit: np.ndarray,
-    kept: bool = False,
-    level: float = SENTENCE_PRESENT,
-) -> np.ndarray:
-    """Which sentences of ``inner`` are present in ``outer`` (see the module docstring);
-    ``hit``: which of inner's sampled 5-grams occur in outer; ``kept``: the article keeps
-    its facts (`NUMBERS_KEPT`), so its sentences are present on their 5-grams alone;
-    ``level``: the share of its sampled 5-grams a sentence needs (`EDITED_PRESENT`: present
-    or edited)."""
+    inner: Fingerprint, outer: Fingerprint, hit: np.ndarray, kept: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
+    """Which sentences of ``inner`` are present in ``outer`` (see the module docstring), and
+    which are present or edited (`EDITED_PRESENT` of their sampled 5-grams); ``hit``: which
+    of inner's sampled 5-grams occur in outer; ``kept``: the article keeps its facts
+    (`NUMBERS_KEPT`), so its sentences are present on their 5-grams alone."""
     gram_at = inner.gram_at
     counts = np.diff(gram_at)
     # sampled 5-grams found per sentence, from running sums (a sentence with none: 0)
     run = np.zeros(len(hit) + 1, dtype=np.int64)
     np.cumsum(hit, dtype=np.int64, out=run[1:])
     found = run[gram_at[1:]] - run[gram_at[:-1]]
-    present = found >= level * counts
+    present = found >= SENTENCE_PRESENT * counts
+    edited = found >= EDITED_PRESENT * counts
     nz = counts > 0
     if not nz.all():  # no sampled 5-gram: the whole sentence must be there
-        present[~nz] = np.isin(inner.hashes[~nz], outer.hashes)
+        present[~nz] = edited[~nz] = np.isin(inner.hashes[~nz], outer.hashes)
     if len(inner.numbers) and not kept:
         missing = ~in_sorted(inner.numbers, outer.num_vocab)
         run = np.zeros(len(missing) + 1, dtype=np.int64)
         np.cumsum(missing, dtype=np.int64, out=run[1:])
         num_at = inner.num_at
-        present &= run[num_at[1:]] == run[num_at[:-1]]
-    return present
+        numbers_there = run[num_at[1:]] == run[num_at[:-1]]
+        present &= numbers_there
+        edited &= numbers_there
+    return present, edited
 
 
 def same_text(
@@ -1127,8 +1125,7 @@ def _row_numpy(
         return row
     nf = int(np.count_nonzero(in_sorted(nums, outer.num_vocab)))
     found = nf / len(nums) if len(nums) else 1.0
-    present = _present(inner, outer, hit, found >= NUMBERS_KEPT)
-    edited = _present(inner, outer, hit, found >= NUMBERS_KEPT, EDITED_PRESENT)
+    present, edited = _present(inner, outer, hit, found >= NUMBERS_KEPT)
     if keep is not None:
         present &= keep
         edited &= keep
@@ -1798,15 +1795,10 @@ def in_order(
     grams, counts = inner.grams, np.diff(inner.gram_at)
     owner = np.repeat(np.arange(n_in), counts)
     hit = in_sorted(grams, outer.vocab)
-    found = np.bincount(owner, weights=hit, minlength=n_in)
-    edited = (counts > 0) & (found >= EDITED_PRESENT * counts)
+    # present or edited, as `same_text` counts them (a verbatim sentence holds all its
+    # 5-grams: it is among them)
+    edited = _present(inner, outer, hit, text.numbers_found >= NUMBERS_KEPT)[1] & keep
     exact = np.isin(inner.hashes, outer.hashes)
-    edited |= exact
-    if len(inner.numbers) and text.numbers_found < NUMBERS_KEPT:
-        missing = ~in_sorted(inner.numbers, outer.num_vocab)
-        run = np.concatenate(([0], np.cumsum(missing, dtype=np.int64)))
-        edited &= run[inner.num_at[1:]] == run[inner.num_at[:-1]]
-    edited &= keep
     if not edited.any():
         return EditedText(**fields)
     # where each sentence sits in the other: the other's sentence holding most of its
