@@ -136,8 +136,8 @@ EDITED = [
     "평택시는 공장 부지 주변의 도로와 용수 시설을 먼저 지원할 계획이다.",
 ]
 
-# A column of its own that quotes two sentences of the wire story verbatim: as much of it
-# present as of an edited copy, but nothing edited around the quote.
+# A column of its own that quotes two sentences of the wire story verbatim: more of it
+# present than of the edited copy, but nothing edited around the quote.
 QUOTING = [
     "칩을 포장하는 기술 경쟁이 다시 뜨거워지고 있다.",
     "한결전자가 경기 평택에 2조4천억원을 들여 새 반도체 후공정 공장을 짓는다고 12일 밝혔다.",
@@ -242,7 +242,7 @@ def test_a_copy_edited_line_by_line_joins_as_an_edited_text(caplog):
     assert not d.kept and d.cluster == "wire", d
     # the similarity is the edited share; the containment, the share of whole sentences
     assert d.similarity >= 0.6 and d.containment is not None and d.containment < 0.5
-    # a column quoting two of its sentences shares as much verbatim, but edits nothing
+    # a column quoting two of its sentences shares more verbatim, but edits nothing
     assert out["quoting"].kept
     assert "quoting: not a duplicate of wire: not the same text" in caplog.text
 
@@ -314,7 +314,7 @@ PAIRS = ROOT / "benchmarks" / "data" / "naver_pairs.jsonl"
 def test_labelled_development_pairs():
     """The development pairs (odd lines, second reading: data/README.md): no template
     merged, at most 2% of the non-copies merged, at least 80% of the copies in one cluster
-    (48/59 = 81.4% measured; the bar is 90%)."""
+    (50/59 = 84.7% measured; the bar is 90%)."""
     raw = CORPUS / "naver_raw.jsonl"
     if not raw.exists():
         pytest.skip("../shared/corpus/naver_raw.jsonl is absent")
