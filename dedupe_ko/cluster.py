@@ -211,19 +211,17 @@ def _same_text(config: DedupConfig, j: float, size_a: int, size_b: int, text: Sa
                 share,
                 reason=f"shingle containment {c:.2f}; {text.explain()}",
             )
-    if same and not few and text.chars >= config.min_partial_chars:
-        why = f"same text: {text.explain()}"
-        if text.chars <= PARTIAL_MAX_RATIO * text.outer_chars:
-            return Verdict(True, "partial", share, j, share, text.inner, why)
-        return Verdict(True, "near", share, j, share, reason=why)
-    # an edited copy: its sentences present or edited by the other outlet (words changed, a
-    # clause cut, two sentences merged) make up `containment` of it
+    # the same text: its sentences found whole (the share) or, failing that, whole or edited
+    # by the other outlet (words changed, a clause cut, two sentences merged) make up
+    # `containment` of it
     edited = text.edited if text.compared else 0.0
-    if edited >= config.containment and not few and text.chars >= config.min_partial_chars:
-        why = f"edited text: {text.explain()}"
+    whole_or_edited = same or edited >= config.containment
+    if whole_or_edited and not few and text.chars >= config.min_partial_chars:
+        sim, what = (share, "same text") if same else (edited, "edited text")
+        why = f"{what}: {text.explain()}"
         if text.chars <= PARTIAL_MAX_RATIO * text.outer_chars:
-            return Verdict(True, "partial", edited, j, share, text.inner, why)
-        return Verdict(True, "near", edited, j, share, reason=why)
+            return Verdict(True, "partial", sim, j, share, text.inner, why)
+        return Verdict(True, "near", sim, j, share, reason=why)
     return Verdict(
         False, "none", j, j, share, reason=f"not the same text (jaccard {j:.2f}, {text.explain()})"
     )
