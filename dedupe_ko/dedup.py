@@ -104,6 +104,7 @@ _log = logging.getLogger(__name__)
 # Estimated Jaccard at which two bodies are the same text without comparing sentences: a
 # template filled with other facts stays far below it (its names and numbers differ).
 _SURE_JACCARD = 0.9
+_ANCHOR_KEY = anchor_keys(np.zeros(1, np.uint64))[0]  # anchor keys are at least this
 
 
 @dataclass(frozen=True)
@@ -554,11 +555,15 @@ class _Pieces:
     in_batch: list[np.ndarray]
     prints: _LazyPrints
     anchors: tuple[np.ndarray, np.ndarray]  # searched rows' anchor keys and offsets
+    anchor_crowded: np.ndarray  # ... and which of them are boilerplate
     late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = field(default_factory=dict)
     # (row, cluster) -> (`FingerprintTable.version` of the cluster's fingerprint compared,
     # `same_text` with share=True)
     texts: dict[tuple[int, int], tuple[int, SameText]] = field(default_factory=dict)
     ids: list[str] = field(default_factory=list)  # row j's record id (for the debug log)
+    # the members of earlier batches sharing enough pieces or anchors (none boilerplate) with
+    # row j (`Deduplicator._earlier_members`: every row at once, when first needed)
+    members: list[np.ndarray] | None = None
     _mixed: np.ndarray | None = None
     _chars: np.ndarray | None = None
     # search, offsets, sentences, mixed and chars as lists (`of`, once a row: ints are
@@ -718,6 +723,17 @@ class Deduplicator:
         self._counts = [0, 0, 0, 0]  # keep="first": none (kept), exact, near, partial
         self._n_superseding = 0
         self._absorbed: list[tuple[np.ndarray, int]] = []  # pieces to add to the store
+        # keep="first": the members that joined on a share of their sentences (an edited
+        # copy, an abridged one), a version of their cluster a later body may join through
+        # (`_through_member`): their pieces and anchors, fingerprints, cluster, signature
+        self._m_store = MemoryBandStore()  # piece or anchor key -> member (earlier batches)
+        self._m_batch: list[tuple[np.ndarray, int]] = []  # (keys, member) of this batch
+        self._m_rows: dict[int, int] = {}  # this batch's row -> its member
+        self._m_print = FingerprintTable()
+        self._m_cluster = _Column(np.int64)
+        self._m_sig = _Column(np.uint32, p)
+        self._m_size = _Column(np.int64)
+        self._m_id: list[str] = []
         self._n_archived = 0
         self._finished = False
         # sentence pieces counted as boilerplate in the next batch whatever this run's own
@@ -839,6 +855,13 @@ class Deduplicator:
             self._piece_store.add(
                 np.concatenate(every), np.repeat(holder[new_keys], [len(e) for e in every])
             )
+        if self._m_batch:
+            keys = np.concatenate([k for k, _ in self._m_batch])
+            self._m_store.add(
+                keys, np.repeat([m for _, m in self._m_batch], [len(k) for k, _ in self._m_batch])
+            )
+            self._m_batch.clear()
+            self._m_rows.clear()
         lent = []
         if self._absorbed:
             self._piece_store.add(
@@ -904,6 +927,7 @@ class Deduplicator:
         """Bytes held by the index arrays (signatures, band table, per-record columns);
         Python dicts, sets and id strings come on top (measure those with tracemalloc)."""
         cols = [self._c_count, self._c_sig, self._c_size, self._c_archived]
+        cols += [self._m_cluster, self._m_sig, self._m_size]
         if self._longest:
             cols += [
                 self._c_len,
@@ -919,8 +943,13 @@ class Deduplicator:
                 self._r_next,
             ]
         pieces = sum(p.nbytes for p in self._c_pieces) + self._c_chars.nbytes
+        members = self._m_store.nbytes + self._m_print.nbytes
         return (
-            self._buckets.nbytes + self._piece_store.nbytes + pieces + sum(c.nbytes for c in cols)
+            self._buckets.nbytes
+            + self._piece_store.nbytes
+            + pieces
+            + members
+            + sum(c.nbytes for c in cols)
         )
 
     # -- steps -----------------------------------------------------------------------------
@@ -1056,6 +1085,7 @@ class Deduplicator:
             _split(later, earlier, n),
             _LazyPrints(bares, printed, done),
             (a_all, a_at),
+            a_crowded,
             late,
         )
 
@@ -1140,7 +1170,8 @@ class Deduplicator:
         """Decide a new body. Returns the decision and the cluster whose band keys this
         body's keys must point to (-1: none, it is not a representative)."""
         own, boiler, chars, sents = pieces.of(row)
-        best_near: tuple[float, int, float] | None = None  # (similarity, cluster, share)
+        # (similarity, cluster, share, Jaccard)
+        best_near: tuple[float, int, float, float] | None = None
         if len(cands):
             cands, jac = self._candidates(cands, sig)
             ranked = self._rank_near(cands, sig, size, pieces, row, part, jac)
@@ -1151,7 +1182,7 @@ class Deduplicator:
                     and not self._members_accept(c, sig, size)
                 ):
                     continue  # it would become the representative, and a member disagrees
-                best_near = (-neg_sim, c, share)
+                best_near = (-neg_sim, c, share, jac_c)
                 if self._contains(c, jac_c, size):
                     return self._supersede(
                         id_, key, length, sig, size, -neg_sim, jac_c, c, kept_items, pieces, row
@@ -1162,12 +1193,14 @@ class Deduplicator:
             # candidates for a partial match too (`cluster.TEXT_MIN_JACCARD`)
             part = np.concatenate((part, cands[jac >= TEXT_MIN_JACCARD]))
         if best_near is not None:
-            sim, c, share = best_near
+            sim, c, share, jac_c = best_near
             self._absorb(c, own, chars, sents)
             if not self._longest:
                 self._c_count.a[c] += 1
                 self._counts[_NEAR] += 1
                 self._exact[key] = (c, _NEAR, sim)
+                if jac_c < self.config.threshold:  # joined on its sentences
+                    self._add_member(c, id_, sig, size, pieces, row)
                 return Decision(
                     id_, False, self._c_rep[c], "near", sim, containment=share or None
                 ), -1
@@ -1233,7 +1266,18 @@ class Deduplicator:
             )
             if found is not None:
                 d, carries = self._join_partial(
-                    id_, key, length, sig, size, own, chars, sents, *found, fp=pieces.print_of(row)
+                    id_,
+                    key,
+                    length,
+                    sig,
+                    size,
+                    own,
+                    chars,
+                    sents,
+                    *found,
+                    fp=pieces.print_of(row),
+                    row=row,
+                    pieces=pieces,
                 )
                 if d.kept and self.store is not None and not rerun:
                     kept_items.append(self._kept_item(id_, key, sig, size, pieces, row, d.cluster))
@@ -1259,6 +1303,24 @@ class Deduplicator:
             )
             self._exact[key] = r
             return self._provisional(r), -1
+        if not self._longest and not rerun and len(self._m_id):
+            through = self._through_member(pieces, row, sig, size)
+            if through is not None:
+                own, _, chars, sents = pieces.of(row)
+                return self._join_partial(
+                    id_,
+                    key,
+                    length,
+                    sig,
+                    size,
+                    own,
+                    chars,
+                    sents,
+                    *through,
+                    fp=None,
+                    row=row,
+                    pieces=pieces,
+                )
         own, _, chars, sents = pieces.of(row, need=True)
         c = self._new_cluster(id_, sig, size, False, own, chars, sents, pieces.print_of(row))
         if not self._longest:
@@ -1669,6 +1731,117 @@ class Deduplicator:
                 verdicts.append((v, c, c))
         return best(verdicts)
 
+    def _add_member(
+        self, c: int, id_: str, sig: np.ndarray, size: int, pieces: _Pieces, row: int
+    ) -> None:
+        """Keep row's body, which joined cluster c on a share of its sentences, as a
+        version of c that later bodies may join through (`_through_member`)."""
+        if not pieces.search[row]:
+            return
+        m = len(self._m_id)
+        self._m_id.append(id_)
+        self._m_cluster.append(c)
+        self._m_sig.append(sig)
+        self._m_size.append(size)
+        self._m_print.append(pieces.print_of(row))
+        self._m_batch.append((pieces.every(row), m))
+        self._m_rows[row] = m
+
+    def _enough(self, rows: np.ndarray, members: np.ndarray, keys: np.ndarray, n: int) -> list:
+        """Per row (0..n-1), the members that share at least as many pieces (or
+        `ANCHOR_MIN` anchors) with it as a cluster must to be compared: from hits (row,
+        member, the key hit)."""
+        anchor = (keys >= _ANCHOR_KEY).astype(np.int64)
+        width = int(members.max(initial=0)) + 1
+        code, cnt = np.unique((rows * width + members) * 2 + anchor, return_counts=True)
+        cfg = self.config
+        min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
+        ok = np.where(code % 2 == 1, cnt >= ANCHOR_MIN, cnt >= min_shared)
+        pair = _distinct(code[ok] // 2)
+        return _split(pair // width, pair % width, n)
+
+    def _earlier_members(self, pieces: _Pieces) -> list[np.ndarray]:
+        """For every searched row of a batch, the members of earlier batches it shares
+        enough pieces or anchors with, none of them boilerplate (one store query)."""
+        n = len(pieces.search)
+        if not len(self._m_store):
+            return [np.empty(0, np.int64)] * n
+        a_keys, a_at = pieces.anchors
+        own, a_own = ~pieces.crowded, ~pieces.anchor_crowded
+        keys = np.concatenate((pieces.hashes[own], a_keys[a_own]))
+        rows = np.concatenate(
+            (
+                np.repeat(np.arange(n), np.diff(pieces.offsets))[own],
+                np.repeat(np.arange(n), np.diff(a_at))[a_own],
+            )
+        )
+        hits = self._m_store.query(keys)
+        return self._enough(rows[hits.rows], hits.values.astype(np.int64), keys[hits.rows], n)
+
+    def _through_member(
+        self, pieces: _Pieces, row: int, sig: np.ndarray, size: int
+    ) -> tuple[Verdict, int] | None:
+        """A body no cluster's version takes may join a cluster through a member version
+        (`_add_member`): verified against that member (`cluster.verify`), and sharing at
+        least `cluster.CHAIN_MIN_SHARE` of the shorter side with the cluster's version
+        (sentences whole or edited; its first version too when superseded, `_through_first`)
+        and no template. Candidates: members sharing as many pieces or anchors (none of
+        them boilerplate) as a cluster must. Returns (verdict, cluster) or None."""
+        if not pieces.search[row]:
+            return None
+        cfg = self.config
+        if pieces.members is None:
+            pieces.members = self._earlier_members(pieces)
+        members = pieces.members[row]
+        if self._m_rows:  # members that joined earlier in this batch
+            # (the earlier rows of the batch sharing as many pieces or anchors with it)
+            mine = [self._m_rows.get(r, -1) for r in pieces.in_batch[row].tolist()]
+            if max(mine, default=-1) >= 0:
+                members = np.union1d(members, [m for m in mine if m >= 0])
+        if not len(members):
+            return None
+        boil = pieces.boiler(row)
+        rows, _ = same_text_rows(
+            pieces.print_of(row), self._m_print, members, boil if len(boil) else None
+        )
+        jac = _share_equal(self._m_sig.a[members], sig)
+        edited = text_shares(rows, edited=True)
+        verdicts = []
+        for q in np.flatnonzero(~text_refused(cfg, jac, edited)).tolist():
+            m = int(members[q])
+            v = verify(cfg, float(jac[q]), size, int(self._m_size.a[m]), text=text_of_row(rows[q]))
+            c = int(self._m_cluster.a[m])
+            t = self._text(pieces, row, c) if v.ok else None
+            if t is None or t.template or t.edited < CHAIN_MIN_SHARE:
+                if v.ok and _log.isEnabledFor(logging.DEBUG):
+                    if t is None:
+                        why = "its version has no fingerprint"
+                    elif t.template:
+                        why = f"a template of its version ({t.explain()})"
+                    else:
+                        why = f"edited under {CHAIN_MIN_SHARE} of its version ({t.explain()})"
+                    _log.debug(
+                        "%s: not a duplicate of %s through %s: %s",
+                        pieces.ids[row],
+                        self._c_top[c],
+                        self._m_id[m],
+                        why,
+                    )
+                continue
+            v = self._through_first(pieces, row, c, v)
+            if v.ok:
+                why = (
+                    f"{v.reason}; through {self._m_id[m]}, "
+                    f"shares {t.edited:.2f} with {self._c_top[c]}"
+                )
+                verdicts.append((replace(v, contained="", reason=why), m, c))
+        found = best(verdicts)
+        if found is None:
+            return None
+        v, c = found
+        _log.debug("%s: joins %s: %s", pieces.ids[row], self._c_top[c], v.reason)
+        return v, c
+
     def _through_first(self, pieces: _Pieces, row: int, c: int, v: Verdict) -> Verdict:
         """``v``, row's body verified against cluster c's version, or a refusal: when a
         fuller version superseded c's first version (its representative, a brief) and the
@@ -1704,10 +1877,13 @@ class Deduplicator:
         c: int,
         force: bool = False,
         fp: Fingerprint | None = None,
+        row: int = -1,
+        pieces: _Pieces | None = None,
     ) -> tuple[Decision, int]:
         """Join cluster c as an abridged copy, or, as its fuller version, supersede the
         version c is verified against (and become the representative with
-        ``keep="longest"``)."""
+        ``keep="longest"``). With ``pieces`` (row's batch), a copy that joined on its
+        sentences is kept as a member version (`_add_member`)."""
         sim = v.similarity
         grows = force or (v.contained == "b" and fuller(chars, int(self._c_chars.a[c])))
         if self._longest:
@@ -1723,6 +1899,8 @@ class Deduplicator:
             self._counts[kind] += 1
             if self._c_archived.a[c]:
                 self._n_archived += 1
+            elif pieces is not None and v.jaccard < self.config.threshold:
+                self._add_member(c, id_, sig, size, pieces, row)
             self._exact[key] = (c, kind, sim)
             return Decision(
                 id_, False, self._c_rep[c], _KINDS[kind], sim, containment=v.containment or None

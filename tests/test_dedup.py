@@ -336,12 +336,13 @@ def test_dedup_streams_first_mode_batch_by_batch():
 # -- verified clusters: no chains ------------------------------------------------------------
 
 
-def chain_documents() -> dict[str, str]:
-    """A~B, B~C, C~D (each shares 12 of its 16 paragraphs with the next), A and C share 8,
-    A and D 4: a chain of candidates that transitive joining would merge."""
+def chain_documents(step: int = 5) -> dict[str, str]:
+    """A~B, B~C, C~D (each shares 16 - step of its 16 paragraphs with the next: 11), A and C
+    share 16 - 2 * step (6), A and D 16 - 3 * step (1): a chain of candidates that
+    transitive joining would merge."""
     pool = [p for k in sorted(PARAS) for p in PARAS[k]]
-    assert len(pool) >= 28
-    return {name: body(pool[4 * i : 4 * i + 16]) for i, name in enumerate("ABCD")}
+    assert len(pool) >= 3 * step + 16
+    return {name: body(pool[step * i : step * i + 16]) for i, name in enumerate("ABCD")}
 
 
 def exact_accept(a: str, b: str) -> bool:
@@ -358,8 +359,8 @@ def test_planted_chain_premises():
     for x, y in [("A", "C"), ("B", "D"), ("A", "D")]:
         sx, sy = shingles(doc[x]), shingles(doc[y])
         shared = len(sx & sy)
-        # below min_jaccard, and far from an abridged copy (containment 0.6)
-        assert shared / len(sx | sy) < 0.5 and shared / min(len(sx), len(sy)) < 0.55, (x, y)
+        # below min_jaccard, and under half of each other (`cluster.CHAIN_MIN_SHARE`)
+        assert shared / len(sx | sy) < 0.5 and shared / min(len(sx), len(sy)) < 0.45, (x, y)
     sa, sd = shingles(doc["A"]), shingles(doc["D"])
     assert len(sa & sd) / len(sa | sd) < 0.3
 
@@ -373,10 +374,27 @@ def test_planted_chain_does_not_pull_d_into_as_cluster(batch_size):
 
 
 @pytest.mark.parametrize("batch_size", [1, 4])
+def test_a_copy_of_a_member_joins_through_it_when_it_holds_half_of_the_representative(
+    batch_size,
+):
+    """Links of 12 of 16 paragraphs: C is not a copy of A (8 of 16 shared, under
+    containment 0.6) but of B, which joined A on its sentences, and it holds half of A
+    (`cluster.CHAIN_MIN_SHARE`): C joins A's cluster through B. D holds a quarter of A and
+    starts its own cluster."""
+    doc = chain_documents(step=4)
+    out = {d.id: d for d in dedup(list(doc.items()), batch_size=batch_size)}
+    assert [out[x].cluster for x in "ABCD"] == ["A", "A", "A", "D"]
+    assert [out[x].match for x in "ABCD"] == ["none", "near", "near", "none"]
+    # without B, C is no copy of A
+    alone = {d.id: d for d in dedup([("A", doc["A"]), ("C", doc["C"])], batch_size=batch_size)}
+    assert alone["C"].kept
+
+
+@pytest.mark.parametrize("batch_size", [1, 4])
 def test_planted_chain_with_keep_longest(batch_size):
     """The representative may move to a longer member, but only to one every member
     accepts: D still never joins A."""
-    doc = chain_documents()
+    doc = chain_documents(step=4)
     out = {d.id: d for d in dedup(list(doc.items()), batch_size=batch_size, keep="longest")}
     assert out["D"].cluster != out["A"].cluster
     for x in "ABCD":
@@ -386,8 +404,8 @@ def test_planted_chain_with_keep_longest(batch_size):
 
 
 def test_only_representatives_are_candidates():
-    """B joined A's cluster, so B's signature is not in the buckets: a copy of B that is
-    not close enough to A starts a cluster of its own instead of joining through B."""
+    """B joined A's cluster, so B's signature is not in the buckets: a copy of B that
+    holds under half of A starts a cluster of its own instead of joining through B."""
     doc = chain_documents()
     dd = Deduplicator()
     dd.add_batch([("A", doc["A"]), ("B", doc["B"])])
