@@ -664,7 +664,10 @@ class Deduplicator:
     ``supersedes`` the archived brief), kept records are stored with their pieces, and near
     copies lend their new sentences to the stored entry, as to a cluster of this run.
 
-    ``keep="first"``: decisions are final as soon as they are returned. ``keep="longest"``:
+    ``keep="first"``: decisions are final as soon as they are returned; a member that joined
+    on a share of its sentences is kept as a version of its cluster, and a later body that
+    no cluster's version takes may join through it when it also holds half of that
+    cluster's version (`cluster.CHAIN_MIN_SHARE`). ``keep="longest"``:
     a longer member can replace a cluster's representative (only when every member so far
     also passes `accept` against it), so `add_batch` returns provisional decisions
     (``final=False``) and `finish` yields the final ones. Members are checked against a new
@@ -856,9 +859,9 @@ class Deduplicator:
                 np.concatenate(every), np.repeat(holder[new_keys], [len(e) for e in every])
             )
         if self._m_batch:
-            keys = np.concatenate([k for k, _ in self._m_batch])
             self._m_store.add(
-                keys, np.repeat([m for _, m in self._m_batch], [len(k) for k, _ in self._m_batch])
+                np.concatenate([k for k, _ in self._m_batch]),
+                np.repeat([m for _, m in self._m_batch], [len(k) for k, _ in self._m_batch]),
             )
             self._m_batch.clear()
             self._m_rows.clear()
