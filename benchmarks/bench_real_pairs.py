@@ -5,6 +5,7 @@
     python benchmarks/bench_real_pairs.py --misses     # + the ids of every wrong pair
     python benchmarks/bench_real_pairs.py --trees      # + both clusters of each, as trees
     python benchmarks/bench_real_pairs.py --shares     # + each pair near the share bar
+    python benchmarks/bench_real_pairs.py --orders 5   # + the file in 5 shuffled orders
 
 What it runs: ``dedupe-ko run`` itself (``python -m dedupe_ko run IN --clusters F``, this
 checkout's code, default settings), so the figures are those of the engine a user gets:
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import random
 import subprocess
 import sys
 import tempfile
@@ -252,6 +254,34 @@ def template_report(work: Path, seed: int) -> list[str]:
     return lines
 
 
+def order_report(pairs: list[dict], work: Path, n: int, extra: tuple[str, ...]) -> list[str]:
+    """``naver_raw.jsonl`` shuffled with seeds 1..n (a cluster's first version is whichever
+    came first): copy pairs in one cluster and non-copy pairs merged, per order and summed
+    with the file's own order (which ``clusters`` of the first run gives)."""
+    lines = (SHARED / "naver_raw.jsonl").read_text(encoding="utf-8").splitlines()
+    copies = [p for p in pairs if p["label"] == "copy"]
+    others = [p for p in pairs if p["label"] != "copy"]
+    out = ["| order | copies in one cluster | non-copies merged |", "|---|---:|---:|"]
+    total = [0, 0]
+    for seed in range(n + 1):
+        shuffled = lines[:]
+        if seed:
+            random.Random(seed).shuffle(shuffled)
+        path = work / f"order{seed}" / "naver_raw.jsonl"
+        path.parent.mkdir()
+        path.write_text("\n".join(shuffled) + "\n", encoding="utf-8")
+        clusters = run_clusters(path, path.parent, *extra)
+        c = sum(same_of(p, clusters) for p in copies)
+        m = sum(same_of(p, clusters) for p in others)
+        total[0] += c
+        total[1] += m
+        name = f"shuffled, seed {seed}" if seed else "file order"
+        out.append(f"| {name} | {c}/{len(copies)} | {m}/{len(others)} |")
+    k = n + 1
+    out.append(f"| all {k} | {total[0]}/{k * len(copies)} | {total[1]}/{k * len(others)} |")
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--held-out", action="store_true", help="the even lines (look once)")
@@ -267,6 +297,7 @@ def main(argv: list[str] | None = None) -> int:
         "--containment", type=float, default=None, help="passed to run (default: run's own)"
     )
     ap.add_argument("--seed", type=int, default=0, help="template corpus seed")
+    ap.add_argument("--orders", type=int, default=0, help="also run the file in N shuffled orders")
     args = ap.parse_args(argv)
     if not (SHARED / "naver_raw.jsonl").exists():
         print(f"{SHARED} is absent: nothing to measure", file=sys.stderr)
@@ -286,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.shares:
             print("\n## pairs near the share bar (shorter body's sentences in the other)\n")
             print("\n".join(shares(pairs)))
+        if args.orders:
+            print(f"\n## the same pairs, naver_raw.jsonl in {args.orders} shuffled orders\n")
+            print("\n".join(order_report(pairs, work, args.orders, knob)))
         if not args.skip_corpus:
             print("\n## corpus.jsonl (score.py dedup)\n")
             print(score_corpus(work))
