@@ -4,6 +4,7 @@ the store wiring, and the bars on the development corpus."""
 from __future__ import annotations
 
 import itertools
+import logging
 import random
 from collections import defaultdict
 
@@ -388,6 +389,19 @@ def test_a_copy_of_a_member_joins_through_it_when_it_holds_half_of_the_represent
     # without B, C is no copy of A
     alone = {d.id: d for d in dedup([("A", doc["A"]), ("C", doc["C"])], batch_size=batch_size)}
     assert alone["C"].kept
+
+
+def test_a_join_through_a_member_says_which_and_a_refusal_says_why(caplog):
+    doc = chain_documents(step=4)
+    with caplog.at_level(logging.DEBUG, logger="dedupe_ko.dedup"):
+        list(dedup(list(doc.items())))
+    said = [r.getMessage() for r in caplog.records]
+    joined = [m for m in said if m.startswith("C: joins A:")]
+    assert len(joined) == 1 and "through B, shares 0.5" in joined[0], said
+    # D verifies against C, a member now, but holds a quarter of A
+    assert any(m.startswith("D: not a duplicate of A through C: edited under 0.5") for m in said), (
+        said
+    )
 
 
 @pytest.mark.parametrize("batch_size", [1, 4])
