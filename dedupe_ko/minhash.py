@@ -773,12 +773,13 @@ def cut_sentences(texts: Sequence[str], min_chars: int = MIN_PIECE_CHARS) -> Sen
     n = len(texts)
     if n == 0:
         return None
+    # a text's own NULs go first (they separate the texts), then NFC: "A\x00\u0301" is "Á"
+    if any(_DOC_SEP in t for t in texts):
+        texts = [t.replace(_DOC_SEP, "") for t in texts]
     texts = [
         t if unicodedata.is_normalized("NFC", t) else unicodedata.normalize("NFC", t) for t in texts
     ]
     joined = _DOC_SEP.join(texts)
-    if joined.count(_DOC_SEP) != n - 1:
-        joined = _DOC_SEP.join(t.replace(_DOC_SEP, "") for t in texts)
     cps = np.frombuffer(joined.encode("utf-32-le", "surrogatepass"), dtype=np.uint32).copy()
     if _K_CUT is not None and loaded():
         pos, kc, seps, start, length, doc = _K_CUT(cps, _piece_classes(), min_chars)

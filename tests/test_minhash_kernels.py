@@ -229,6 +229,15 @@ def test_cut_kernel_equals_numpy_on_articles():
 
 
 @needs_kernels
+def test_cut_drops_a_texts_own_nul_before_nfc():
+    """A NUL inside a text goes (NULs separate the texts) before NFC composes what it kept
+    apart: "A\x00\u0301" is "Á" (hypothesis found it)."""
+    _check_cut(["A\x00\u0301"], 0)
+    _check_cut(["한\x00\u1100", "가."], 0)
+    assert cut_sentences(["A\x00\u0301"], 0).cps.tolist() == [0xC1]
+
+
+@needs_kernels
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(
