@@ -104,7 +104,6 @@ _log = logging.getLogger(__name__)
 # Estimated Jaccard at which two bodies are the same text without comparing sentences: a
 # template filled with other facts stays far below it (its names and numbers differ).
 _SURE_JACCARD = 0.9
-_ANCHOR_KEY = anchor_keys(np.zeros(1, np.uint64))[0]  # anchor keys are at least this
 
 
 @dataclass(frozen=True)
@@ -447,6 +446,33 @@ def _pairs_within_numpy(keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keep = later != earlier
     pairs = _distinct(later[keep] * n + earlier[keep])
     return pairs // n, pairs % n
+
+
+def _min_shared(cfg: DedupConfig) -> int:
+    """Sentence pieces a body must share with a cluster (or an earlier body) to be compared:
+    a partial match needs ceil(containment * min_sentences) of them (a sentence has one
+    piece or more)."""
+    return max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
+
+
+def _enough(
+    rows: np.ndarray,
+    values: np.ndarray,
+    a_rows: np.ndarray,
+    a_values: np.ndarray,
+    n: int,
+    min_shared: int,
+) -> list[np.ndarray]:
+    """Per row (0..n-1), the values (clusters, members) it shares at least ``min_shared``
+    pieces or `ANCHOR_MIN` anchors with, from the hits (row, value) of its pieces and of its
+    anchors."""
+    if not len(rows) and not len(a_rows):
+        return [np.empty(0, np.int64)] * n
+    width = int(max(values.max(initial=0), a_values.max(initial=0))) + 1
+    code, cnt = _distinct_counts(rows * width + values)
+    a_code, a_cnt = _distinct_counts(a_rows * width + a_values)
+    code = _distinct(np.concatenate((code[cnt >= min_shared], a_code[a_cnt >= ANCHOR_MIN])))
+    return _split(code // width, code % width, n)
 
 
 def _split(rows: np.ndarray, values: np.ndarray, n: int) -> list[np.ndarray]:
@@ -1041,9 +1067,7 @@ class Deduplicator:
         is_piece = found.rows < len(asked)
         a_found = replace(found, rows=found.rows[~is_piece] - len(asked))
         found = replace(found, rows=asked[found.rows[is_piece]], values=found.values[is_piece])
-        # a partial match needs ceil(containment * min_sentences) shared pieces at least
-        # (a sentence has one piece or more)
-        min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
+        min_shared = _min_shared(cfg)
         # earlier rows of this batch sharing as many (and pieces in many rows: boilerplate)
         later, earlier = _shared_pairs(hashes, rows, n, min_shared, crowded, 2 * cap)
         # ... or ANCHOR_MIN anchors (an edited copy whose sentences differ in a word or two)
@@ -1054,14 +1078,7 @@ class Deduplicator:
         a_keep = ~a_crowded[a_found.rows]
         a_hit_rows = a_rows[a_found.rows[a_keep]]
         a_hit_vals = a_found.values[~is_piece][a_keep].astype(np.int64)
-        stored: list[np.ndarray] = [np.empty(0, np.int64)] * n
-        if len(hit_rows) or len(a_hit_rows):
-            width = int(max(hit_vals.max(initial=0), a_hit_vals.max(initial=0))) + 1
-            code, cnt = _distinct_counts(hit_rows * width + hit_vals)
-            code = code[cnt >= min_shared]
-            a_code, a_cnt = _distinct_counts(a_hit_rows * width + a_hit_vals)
-            code = _distinct(np.concatenate((code, a_code[a_cnt >= ANCHOR_MIN])))
-            stored = _split(code // width, code % width, n)
+        stored = _enough(hit_rows, hit_vals, a_hit_rows, a_hit_vals, n, min_shared)
         wanted = search[later]
         later, earlier = later[wanted], earlier[wanted]
         late: dict[int, tuple[np.ndarray, np.ndarray, int, int]] = {}
@@ -1750,19 +1767,6 @@ class Deduplicator:
         self._m_batch.append((pieces.every(row), m))
         self._m_rows[row] = m
 
-    def _enough(self, rows: np.ndarray, members: np.ndarray, keys: np.ndarray, n: int) -> list:
-        """Per row (0..n-1), the members that share at least as many pieces (or
-        `ANCHOR_MIN` anchors) with it as a cluster must to be compared: from hits (row,
-        member, the key hit)."""
-        anchor = (keys >= _ANCHOR_KEY).astype(np.int64)
-        width = int(members.max(initial=0)) + 1
-        code, cnt = np.unique((rows * width + members) * 2 + anchor, return_counts=True)
-        cfg = self.config
-        min_shared = max(1, int(np.ceil(cfg.containment * cfg.min_sentences - 1e-9)))
-        ok = np.where(code % 2 == 1, cnt >= ANCHOR_MIN, cnt >= min_shared)
-        pair = _distinct(code[ok] // 2)
-        return _split(pair // width, pair % width, n)
-
     def _earlier_members(self, pieces: _Pieces) -> list[np.ndarray]:
         """For every searched row of a batch, the members of earlier batches it shares
         enough pieces or anchors with, none of them boilerplate (one store query)."""
@@ -1771,15 +1775,17 @@ class Deduplicator:
             return [np.empty(0, np.int64)] * n
         a_keys, a_at = pieces.anchors
         own, a_own = ~pieces.crowded, ~pieces.anchor_crowded
-        keys = np.concatenate((pieces.hashes[own], a_keys[a_own]))
+        p_keys = pieces.hashes[own]
         rows = np.concatenate(
             (
                 np.repeat(np.arange(n), np.diff(pieces.offsets))[own],
                 np.repeat(np.arange(n), np.diff(a_at))[a_own],
             )
         )
-        hits = self._m_store.query(keys)
-        return self._enough(rows[hits.rows], hits.values.astype(np.int64), keys[hits.rows], n)
+        hits = self._m_store.query(np.concatenate((p_keys, a_keys[a_own])))
+        piece = hits.rows < len(p_keys)
+        who, at = hits.values.astype(np.int64), rows[hits.rows]
+        return _enough(at[piece], who[piece], at[~piece], who[~piece], n, _min_shared(self.config))
 
     def _through_member(
         self, pieces: _Pieces, row: int, sig: np.ndarray, size: int
