@@ -75,7 +75,6 @@ from .sentences import (
     same_text_many,
     same_text_rows,
     text_of_row,
-    text_shares,
 )
 from .store import MemoryBandStore, _stable_order
 
@@ -590,6 +589,7 @@ class _Pieces:
     # the members of earlier batches sharing enough pieces or anchors (none boilerplate) with
     # row j (`Deduplicator._earlier_members`: every row at once, when first needed)
     members: list[np.ndarray] | None = None
+    member_of: np.ndarray | None = None  # row j's member number, -1: none (joined this batch)
     _mixed: np.ndarray | None = None
     _chars: np.ndarray | None = None
     # search, offsets, sentences, mixed and chars as lists (`of`, once a row: ints are
@@ -757,7 +757,6 @@ class Deduplicator:
         # (`_through_member`): their pieces and anchors, fingerprints, cluster, signature
         self._m_store = MemoryBandStore()  # piece or anchor key -> member (earlier batches)
         self._m_batch: list[tuple[np.ndarray, int]] = []  # (keys, member) of this batch
-        self._m_rows: dict[int, int] = {}  # this batch's row -> its member
         self._m_print = FingerprintTable()
         self._m_cluster = _Column(np.int64)
         self._m_sig = _Column(np.uint32, p)
@@ -890,7 +889,6 @@ class Deduplicator:
                 np.repeat([m for _, m in self._m_batch], [len(k) for k, _ in self._m_batch]),
             )
             self._m_batch.clear()
-            self._m_rows.clear()
         lent = []
         if self._absorbed:
             self._piece_store.add(
@@ -1695,19 +1693,18 @@ class Deduplicator:
             printed = np.arange(len(cands)) if every else np.flatnonzero(has)
             if len(printed):
                 boil = pieces.boiler(row)
-                rows, _ = same_text_rows(
+                rows, edited = same_text_rows(
                     pieces.print_of(row),
                     self._c_print,
                     cands if every else cands[printed],
                     boil if len(boil) else None,
+                    edited=True,
                 )
-                cfg = self.config
-                edited = text_shares(rows, edited=True)
-                if every and jac_a.max() < cfg.threshold and edited.max() < cfg.containment:
+                gone = text_refused(self.config, jac_a if every else jac_a[printed], edited)
+                if every and gone.all():
                     # `text_refused` refuses them all (most rows: candidates that share a
-                    # paragraph or two); NaN shares are not under the containment
+                    # paragraph or two)
                     return None
-                gone = text_refused(cfg, jac_a[printed], edited)
                 for q in np.flatnonzero(~gone).tolist():
                     texts[int(printed[q])] = text_of_row(rows[q])
                 if gone.any():
@@ -1765,7 +1762,9 @@ class Deduplicator:
         self._m_size.append(size)
         self._m_print.append(pieces.print_of(row))
         self._m_batch.append((pieces.every(row), m))
-        self._m_rows[row] = m
+        if pieces.member_of is None:
+            pieces.member_of = np.full(len(pieces.search), -1, np.int64)
+        pieces.member_of[row] = m
 
     def _earlier_members(self, pieces: _Pieces) -> list[np.ndarray]:
         """For every searched row of a batch, the members of earlier batches it shares
@@ -1802,19 +1801,19 @@ class Deduplicator:
         if pieces.members is None:
             pieces.members = self._earlier_members(pieces)
         members = pieces.members[row]
-        if self._m_rows:  # members that joined earlier in this batch
-            # (the earlier rows of the batch sharing as many pieces or anchors with it)
-            mine = [self._m_rows.get(r, -1) for r in pieces.in_batch[row].tolist()]
-            if max(mine, default=-1) >= 0:
-                members = np.union1d(members, [m for m in mine if m >= 0])
+        if pieces.member_of is not None and len(pieces.in_batch[row]):
+            # members that joined earlier in this batch (the earlier rows of the batch
+            # sharing as many pieces or anchors with it)
+            mine = pieces.member_of[pieces.in_batch[row]]
+            if mine.max() >= 0:
+                members = np.union1d(members, mine[mine >= 0])
         if not len(members):
             return None
         boil = pieces.boiler(row)
-        rows, _ = same_text_rows(
-            pieces.print_of(row), self._m_print, members, boil if len(boil) else None
+        rows, edited = same_text_rows(
+            pieces.print_of(row), self._m_print, members, boil if len(boil) else None, edited=True
         )
         jac = _share_equal(self._m_sig.a[members], sig)
-        edited = text_shares(rows, edited=True)
         verdicts = []
         for q in np.flatnonzero(~text_refused(cfg, jac, edited)).tolist():
             m = int(members[q])

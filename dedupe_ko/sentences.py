@@ -1497,12 +1497,13 @@ def same_text_rows(
     slots: np.ndarray,
     leave_out: np.ndarray | None = None,
     share: bool = True,
+    edited: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """``same_text(a, table[s], leave_out, share)`` for each slot s of ``slots`` (each
-    holding a fingerprint) as numbers: (one int64 row per slot, its ``share``s). A caller
-    drops the pairs that cannot pass on their share (`cluster.text_refused`) and makes the
-    `SameText` of the others (`text_of_row`). With kernels, one compiled call for all the
-    slots; no object per pair."""
+    holding a fingerprint) as numbers: (one int64 row per slot, its ``share``s, or with
+    ``edited`` its ``edited`` shares: `text_shares`). A caller drops the pairs that cannot
+    pass on their shares (`cluster.text_refused`) and makes the `SameText` of the others
+    (`text_of_row`). With kernels, one compiled call for all the slots; no object per pair."""
     slots = np.asarray(slots, dtype=np.int64)
     out = _NO_HASHES if leave_out is None else np.sort(leave_out).astype(np.uint64)
     if _K_TABLE_TEXTS is not None and loaded():
@@ -1515,9 +1516,10 @@ def same_text_rows(
             table._count,
             slots,
             share,
+            edited,
         )
     rows = _same_text_rows_numpy(a, table, slots, out, share)
-    return rows, text_shares(rows)
+    return rows, text_shares(rows, edited)
 
 
 _NO_HASHES = np.empty(0, np.uint64)
@@ -1565,14 +1567,14 @@ def _table_texts_kernel(
     a_hashes, a_chars, a_gram_at, a_grams, a_num_at, a_numbers, a_vocab, a_num_vocab,
     a_words, a_repeated, a_counts, leave_out,
     hashes, chars, gram_at, grams, num_at, numbers, vocab, num_vocab, words, repeated,
-    start, count, slots, share,
+    start, count, slots, share, edited_share,
 ):  # fmt: skip
     """`same_text_rows` compiled: a against each slot of the table's flat arrays (slot s's
     field f is ``[start[s, f]:start[s, f] + count[s, f]]``, fields in `FingerprintTable`
     order), the 5-gram early out first (a's vocabulary behind a sieve of low bits, as in
     `_early_hits_kernel`), then `_same_text_kernel`'s comparison for the pairs left, which
     reads which 5-grams are present from the early out's own lookups (``share`` False: the
-    template check only). Returns (rows, shares)."""
+    template check only). Returns (rows, shares: ``edited_share``, the edited ones)."""
     k = len(slots)
     rows = np.zeros((k, 13), np.int64)
     shares = np.zeros(k, np.float64)
@@ -1748,7 +1750,7 @@ def _table_texts_kernel(
         rows[q, 0] = 3
         rows[q, 5] = part
         rows[q, 12] = part_e
-        shares[q] = part / min(chars_a, chars_b)
+        shares[q] = (part_e if edited_share else part) / min(chars_a, chars_b)
     return rows, shares
 
 

@@ -109,7 +109,8 @@ def _same_arrays(a: Fingerprint, b: Fingerprint) -> bool:
 def test_same_text_rows_equal_same_text_pair_by_pair() -> None:
     """One `same_text_rows` call against a table of fingerprints gives, row by row, the
     `same_text` of each pair (early outs, full comparisons, a side without text, either
-    side the shorter, boilerplate left out), and `text_shares` their shares."""
+    side the shorter, boilerplate left out), and `text_shares` their shares (and their
+    edited shares)."""
     fps, compact, boiler = _prints_and_boiler()
     table = FingerprintTable()
     for f in compact:
@@ -123,6 +124,9 @@ def test_same_text_rows_equal_same_text_pair_by_pair() -> None:
                 want = [same_text(a, b, leave_out, share) for b in compact]
                 assert [text_of_row(r) for r in rows] == want
                 assert shares.tolist() == text_shares(rows).tolist() == [t.share for t in want]
+                _, edited = same_text_rows(a, table, slots, leave_out, share, edited=True)
+                assert edited.tolist() == text_shares(rows, edited=True).tolist()
+                assert edited.tolist() == [t.edited for t in want]
                 kinds |= {_kind(t) for t in want} | {t.inner for t in want}
                 # in another order, and one by one: the same rows
                 back, _ = same_text_rows(a, table, slots[::-1].copy(), leave_out, share)

@@ -141,6 +141,8 @@ def test_same_text_rows_kernel_matches_numpy(seed: int, left: int, share: bool) 
         want = sentences._same_text_rows_numpy(a, table, slots, out, share)
         np.testing.assert_array_equal(got, want)
         np.testing.assert_array_equal(shares, sentences.text_shares(want))
+        _, edited = sentences.same_text_rows(a, table, slots, leave, share, edited=True)
+        np.testing.assert_array_equal(edited, sentences.text_shares(want, edited=True))
         assert [sentences.text_of_row(r) for r in got] == [
             sentences._same_text_numpy(a, table.view(s), leave, share) for s in slots.tolist()
         ]
