@@ -604,8 +604,8 @@ def _key_signatures_kernel(
     ``cps[bounds[i]:bounds[i + 1]]``; its window hashes (`_window_hashes` of ``min(k, len)``
     code points, rolled: the same polynomial mod 2**64) go into a small open-addressing set
     (entries tagged with the key number, so it is never cleared), ``sizes[i]`` counts the
-    distinct ones, and each distinct one, `_fmix32`-mixed, lowers ``sigs[i]`` (filled with
-    `_EMPTY`) through the ``a * h + b`` permutations (mod 2**32)."""
+    distinct ones, and ``sigs[i, q]`` is the least ``a[q] * h + b[q]`` (mod 2**32) of the
+    distinct ones, `_fmix32`-mixed (a key without code points keeps its `_EMPTY` row)."""
     n = len(bounds) - 1
     p = len(a)
     longest = 1
@@ -615,7 +615,6 @@ def _key_signatures_kernel(
     while cap < 2 * longest:
         cap *= 2
     table = np.zeros(cap, dtype=np.uint64)  # (key number + 1) << 32 | hash
-    row = np.empty(p, dtype=np.uint32)
     hvs = np.empty(cap, dtype=np.uint32)  # the key's distinct hashes, fmix32-mixed
     for i in range(n):
         lo = bounds[i]
@@ -629,8 +628,6 @@ def _key_signatures_kernel(
             size *= 2
         mask = size - 1
         tag = np.uint64(i + 1) << _U32
-        for q in range(p):
-            row[q] = np.uint32(0xFFFFFFFF)
         top = np.uint64(1)  # _MULT ** (kk - 1)
         for _j in range(kk - 1):
             top = top * _MULT
@@ -667,33 +664,17 @@ def _key_signatures_kernel(
             hv = (hv * _FM2) & _M32
             hv = hv ^ (hv >> _U16)
             hvs[count - 1] = np.uint32(hv)
-        j = 0
-        while j + 4 <= count:  # four hashes a pass over the permutations
-            h0 = hvs[j]
-            h1 = hvs[j + 1]
-            h2 = hvs[j + 2]
-            h3 = hvs[j + 3]
-            for q in range(p):
-                aq = a[q]
-                bq = b[q]
-                v0 = np.uint32(np.uint32(aq * h0) + bq)
-                v1 = np.uint32(np.uint32(aq * h1) + bq)
-                v2 = np.uint32(np.uint32(aq * h2) + bq)
-                v3 = np.uint32(np.uint32(aq * h3) + bq)
-                m = min(min(v0, v1), min(v2, v3))
-                if m < row[q]:
-                    row[q] = m
-            j += 4
-        while j < count:
-            h0 = hvs[j]
-            for q in range(p):
-                v = np.uint32(np.uint32(a[q] * h0) + b[q])
-                if v < row[q]:
-                    row[q] = v
-            j += 1
-        sizes[i] = count
+        # permutation by permutation, the minimum over the key's hashes: a reduction over
+        # a contiguous uint32 array, which LLVM vectorises (about twice as fast as hash by
+        # hash over the permutations)
         for q in range(p):
-            sigs[i, q] = row[q]
+            aq = a[q]
+            bq = b[q]
+            mn = np.uint32(0xFFFFFFFF)
+            for j in range(count):
+                mn = min(mn, np.uint32(np.uint32(aq * hvs[j]) + bq))
+            sigs[i, q] = mn
+        sizes[i] = count
 
 
 _K_KEY_SIGNATURES = kernel(_key_signatures_kernel)
