@@ -31,7 +31,9 @@ or moved. `same_text` measures exactly that:
   numbers and fewer than `TEMPLATE_NUMBERS_FOUND` (half) of them occur in the other, or it
   has at least `SUBJECT_MIN_WORDS` words it repeats (its subject: "창원", "파산센터") and
   fewer than `SUBJECT_WORDS_FOUND` of them occur in the other (a press-release template
-  filled for another city, company or person).
+  filled for another city, company or person), unless it has `FACTS_MIN_NUMBERS` numbers
+  or more and every one occurs in the other (the same facts; the subject only spelt
+  otherwise: "이 모 교수" / "A교수").
 
 A caller that keeps many fingerprints (the Deduplicator's clusters) holds them in a
 `FingerprintTable` (flat growable arrays, one slot each), and `same_text_rows` compares an
@@ -74,6 +76,7 @@ from .minhash import (
 __all__ = [
     "ANCHOR_CHARS",
     "ANCHOR_EVERY",
+    "FACTS_MIN_NUMBERS",
     "NUMBERS_KEPT",
     "SENTENCE_PRESENT",
     "SUBJECT_MIN_WORDS",
@@ -112,6 +115,11 @@ TEMPLATE_NUMBERS_FOUND = 0.5  # ... of which fewer than this share occur in the 
 EARLY_OUT = 0.3  # fewer of the shorter one's sampled 5-grams in the other: not compared further
 SUBJECT_MIN_WORDS = 2  # or at least this many words repeated in the shorter article ...
 SUBJECT_WORDS_FOUND = 0.7  # ... of which fewer than this share occur in the other
+# ... unless it has at least this many numbers and every one occurs in the other: it tells
+# the same facts, and the subject is only spelt otherwise ("이 모 교수" / "A교수", an
+# English name in Hangul). A date and a time alone make four or five numbers that a
+# template filled for another city on the same day shares; twice `TEMPLATE_MIN_NUMBERS` do not.
+FACTS_MIN_NUMBERS = 2 * TEMPLATE_MIN_NUMBERS
 _GRAM = 5
 ANCHOR_CHARS = 13  # folded characters an anchor covers (three 5-grams, overlapping by one)
 ANCHOR_EVERY = 8  # one position in this many (a power of 2) starts an anchor
@@ -884,7 +892,11 @@ class SameText:
     def template(self) -> bool:
         return (
             self.numbers >= TEMPLATE_MIN_NUMBERS and self.numbers_found < TEMPLATE_NUMBERS_FOUND
-        ) or (self.subject >= SUBJECT_MIN_WORDS and self.subject_found < SUBJECT_WORDS_FOUND)
+        ) or (
+            self.subject >= SUBJECT_MIN_WORDS
+            and self.subject_found < SUBJECT_WORDS_FOUND
+            and not (self.numbers >= FACTS_MIN_NUMBERS and self.numbers_found == 1.0)
+        )
 
     def explain(self) -> str:
         """One line for logs: "share 0.42 (edited 0.71) of 9 sentences; numbers 3/12;

@@ -268,6 +268,64 @@ def test_a_copy_of_a_template_fill_still_joins_its_fill():
     assert out["a2"].cluster == "a" and out["b"].kept
 
 
+# A story about a professor and the copy of another outlet that anonymises them ("김 교수"
+# -> "A교수", "박씨" -> "B씨", the university -> "H대학"): most of the words it repeats (its
+# subject) are not in the source, but every one of its numbers is.
+PROFESSOR = [
+    "입시와 논문 준비에 대학원생 제자들을 동원했다는 의혹을 받는 한빛대 약대 교수가 구속됐다.",
+    "서울중앙지검 형사7부는 지난 10일 한빛대 김모 교수를 업무방해와 사기 혐의로 구속했다.",
+    "김 교수는 2016년 대학생 딸 박씨의 연구과제를 위해 대학원생 제자 10여명에게 동물 실험을 "
+    "지시한 것으로 조사됐다.",
+    "대학원생들은 그해 7월부터 9월까지 석 달 동안 실험을 했다.",
+    "김 교수는 이 실험 결과로 2017년 제자들에게 딸 박씨의 논문을 대필시킨 혐의도 받는다.",
+    "김 교수는 대학원생에게 50만원을 주고 딸 박씨의 봉사활동 54시간을 대신하게 한 것으로 드러났다.",
+    "교육부는 지난 3월 특별조사 결과를 발표하며 한빛대에 김 교수의 파면을 요구했다.",
+    "딸 박씨도 업무방해 혐의로 불구속 수사를 받고 있다.",
+]
+ANONYMISED = [
+    x.replace("김모 교수", "A교수")
+    .replace("김 교수", "A교수")
+    .replace("박씨", "B씨")
+    .replace("한빛대", "H대학")
+    for x in PROFESSOR[:-1]
+]
+
+
+def center(city: str) -> list[str]:
+    """A city's press release filled in for another city: the same day, hour and terms."""
+    return [
+        f"{city}는 2025년 3월 2일 오전 10시 시청 별관에 청년 창업 지원센터를 연다고 밝혔다.",
+        f"{city} 청년 창업 지원센터는 사무 공간과 회의실, 시제품 제작실을 갖췄다.",
+        "입주 기업은 임대료 없이 공간을 쓸 수 있고 경영 상담도 받는다.",
+        f"{city}는 지역 대학과 함께 입주 기업의 투자 유치도 돕기로 했다.",
+        f"{city} 관계자는 청년들이 지역에 정착하는 발판이 되길 바란다고 말했다.",
+    ]
+
+
+def test_a_copy_that_spells_its_subject_otherwise_but_keeps_every_number_joins():
+    p = fingerprint_batch([body(PROFESSOR), body(ANONYMISED)])
+    t = same_text(p.of(0), p.of(1))
+    assert t.inner == "b" and t.numbers >= 8 and t.numbers_found == 1.0
+    assert t.subject >= 2 and t.subject_found < 0.7, t  # its subject, spelt otherwise
+    assert not t.template
+    out = decide(("source", PROFESSOR), ("anonymised", ANONYMISED))
+    assert out["anonymised"].cluster == "source", out["anonymised"]
+    # one number changed (another day), and the subject words decide again: a template
+    other_day = [x.replace("10일", "11일") for x in ANONYMISED]
+    q = fingerprint_batch([body(PROFESSOR), body(other_day)])
+    assert same_text(q.of(0), q.of(1)).template
+
+
+def test_a_release_filled_in_for_another_city_on_the_same_day_stays_apart():
+    p = fingerprint_batch([body(center("창원시")), body(center("김해시"))])
+    t = same_text(p.of(0), p.of(1))
+    # the date and hour are its only numbers, all shared: the city decides
+    assert t.numbers == 4 and t.numbers_found == 1.0 and t.share == 1.0
+    assert t.template, t
+    out = decide(("changwon", center("창원시")), ("gimhae", center("김해시")))
+    assert out["gimhae"].kept, out["gimhae"]
+
+
 def test_refused_candidates_are_logged_with_the_reason(caplog):
     with caplog.at_level(logging.DEBUG, logger="dedupe_ko.dedup"):
         decide(("a", TEMPLATE_A), ("b", TEMPLATE_B), ("wire", WIRE), ("partly", PARTLY))
