@@ -61,6 +61,7 @@ _DATELINE_AT = regex.compile(DATELINE_PARAGRAPH)
 _PHOTO_STORY_LEFT = 40  # ... and nothing this long is left beside it (a promo link, a menu)
 _TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
+_TAIL_ZONES = frozenset({"any", "tail", "last"})
 _NAME_TITLE_MAX = 60  # a photo's title before its caption ("… 기념촬영")
 _HEADLINE_STOPLESS = 40  # a related headline after the body ("… 새 주인 찾았다") is shorter
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
@@ -666,6 +667,7 @@ def title(page: Page) -> None:
             if j == candidate and inside and i + 1 not in page.repeats:
                 del page.repeats[i]
                 break  # the first such copy stays; later ones repeat it
+    after: int | None = None  # the unit after k that the walk below dropped as a promo
     for k in reversed(live):
         # From the end of a collapsed body back to its last sentence: promo tails, notices.
         text = texts[k]
@@ -677,11 +679,23 @@ def title(page: Page) -> None:
             len(text) <= 40 and not _SENTENCE_END.match(text)
         ):
             drop[k] = "promo.tail"
+            after = None
+        elif (promo := _promo_sentence(page, text)) is not None:
+            drop[k] = promo  # the outlet's appeal to its readers, after the last sentence
+            after = k
+        elif (
+            after is not None
+            and drop.get(after, "").startswith("promo.")
+            and (promo := _promo_sentence(page, _span(page, k, after))) is not None
+        ):
+            # one sentence the segmentation cut in two (at an e-mail address inside it)
+            drop[k] = promo
+            after = k
         else:
             break
     drop.update(dict.fromkeys(_bracketed_notice(page, live, texts, drop), "promo.tail"))
     for k, rule_id in drop.items():
-        category = "promo" if rule_id == "promo.tail" else "layout"
+        category = "promo" if rule_id.startswith("promo.") else "layout"
         page.drop(k, rule_id, "title" if rule_id.startswith("title.") else category)
     _trim_new_start(page)
     _trim_new_end(page, page.ended)
@@ -694,6 +708,25 @@ def title(page: Page) -> None:
                 repeats=texts.get(j) or page.text[page.units[j].start : page.units[j].end],
                 similarity=sim,
             )
+
+
+def _span(page: Page, k: int, j: int) -> str:
+    """The page's text from kept unit k's start to kept unit j's end."""
+    a, b = page.kept[k], page.kept[j]
+    return page.text[a[0] : b[1]] if a is not None and b is not None else ""
+
+
+def _promo_sentence(page: Page, text: str) -> str | None:
+    """The id of the promo rule that drops ``text`` whole (an outlet asking its readers for
+    tips, subscriptions, feedback: "... 보내주시면 적극 반영하겠습니다."), or None. The
+    furniture pass keeps such a sentence when it stands inside a collapsed body; read from the
+    body's end back, it is the outlet speaking after the article."""
+    if len(text) > _TAIL_MAX:
+        return None
+    cuts, a, b = page.rules.strip_line(text, _TAIL_ZONES)
+    if b > a or not cuts or any(c.rule.category != "promo" for c in cuts):
+        return None
+    return cuts[-1].rule.id
 
 
 def _bracketed_notice(

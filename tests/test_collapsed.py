@@ -400,3 +400,28 @@ def test_a_photo_credit_opening_a_paragraph_goes_and_a_stamped_one_keeps_its_cap
     )
     assert scene in out.text
     assert not any(r.rule == "caption.credit_lead" for r in out.removals)
+
+
+def test_an_agency_appeal_for_tips_after_the_last_sentence_goes_whole() -> None:
+    # kind: the outlet speaking to its readers after the article, two sentences, the second
+    # with an e-mail and a phone number inside it ("… 보내주시면 적극 반영하겠습니다.")
+    appeal = (
+        "한빛통신이 독자 여러분의 소중한 제보를 기다립니다. 뉴스 가치나 화제성이 있다고 "
+        "판단되는 사진 또는 영상을 한빛통신 사진영상부(n-photo@hanbit.co.kr, 02-123-4567)로 "
+        "보내주시면 적극 반영하겠습니다."
+    )
+    body = "".join(BODY)
+    out = _explain(
+        "【서울=한빛통신】박서윤 기자 = "
+        + body
+        + " psy@hanbit.co.kr[사진 영상 제보받습니다] "
+        + appeal
+        + "<저작권자ⓒ 한빛통신. 무단전재-재배포 금지.>"
+    )
+    assert out.text == body
+    assert {r.rule for r in out.removals} >= {"promo.reader_appeal"}
+    assert "보내주시면" in "".join(r.text for r in out.removals if r.category == "promo")
+    # the same words inside the article (a city asking for applications) are body text
+    ask = "시는 신청서를 이메일(apply@hanbit.go.kr)로 보내주시면 검토하겠다고 밝혔다."
+    out = _explain("【서울=한빛통신】박서윤 기자 = " + B1 + ask + B2)
+    assert ask in out.text and B2 in out.text
