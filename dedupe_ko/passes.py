@@ -62,6 +62,9 @@ _PHOTO_STORY_LEFT = 40  # ... and nothing this long is left beside it (a promo l
 _TURN_MAX = 60  # a transcript turn this short may repeat an earlier one word for word
 _TAIL_MAX = 160  # a promo tail or notice is never longer
 _TAIL_ZONES = frozenset({"any", "tail", "last"})
+_ARROWS = "▶▷►☞"  # what a link to another page starts with
+_ITEM_REST_MAX = 40  # the words of a link after its "?" or "!"
+_STATEMENT_END = regex.compile(r"[다요]\.[\"'”’)」』]*\s*$")
 _NAME_TITLE_MAX = 60  # a photo's title before its caption ("… 기념촬영")
 _HEADLINE_STOPLESS = 40  # a related headline after the body ("… 새 주인 찾았다") is shorter
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
@@ -668,16 +671,15 @@ def title(page: Page) -> None:
                 del page.repeats[i]
                 break  # the first such copy stays; later ones repeat it
     after: int | None = None  # the unit after k that the walk below dropped as a promo
-    for k in reversed(live):
+    for i in range(len(live) - 1, -1, -1):
         # From the end of a collapsed body back to its last sentence: promo tails, notices.
+        k = live[i]
         text = texts[k]
         if k in drop:
             continue
         if page.units[k].whole:
             break
-        if (len(text) <= _TAIL_MAX and TAIL_FURNITURE.search(text)) or (
-            len(text) <= 40 and not _SENTENCE_END.match(text)
-        ):
+        if _tail_furniture(text) or (len(text) <= 40 and not _SENTENCE_END.match(text)):
             drop[k] = "promo.tail"
             after = None
         elif (promo := _promo_sentence(page, text)) is not None:
@@ -691,6 +693,9 @@ def title(page: Page) -> None:
             # one sentence the segmentation cut in two (at an e-mail address inside it)
             drop[k] = promo
             after = k
+        elif _arrow_item_rest(page, live[:i], k, texts):
+            drop[k] = "promo.tail"  # the rest of a link behind an arrow, cut at its "?"
+            after = None
         else:
             break
     drop.update(dict.fromkeys(_bracketed_notice(page, live, texts, drop), "promo.tail"))
@@ -708,6 +713,43 @@ def title(page: Page) -> None:
                 repeats=texts.get(j) or page.text[page.units[j].start : page.units[j].end],
                 similarity=sim,
             )
+
+
+def _tail_furniture(text: str) -> bool:
+    """A promo tail or notice (`lexicon.TAIL_FURNITURE`); an arrow before a statement
+    ("▶ 피고인 A씨는 … 기소됐다.") marks a point of the article, not a link (one with a
+    bracketed tag after the arrow is a link: "▶ [한빛영상] 달콤한 꿈을 꾸었습니다.")."""
+    if len(text) > _TAIL_MAX:
+        return False
+    m = TAIL_FURNITURE.search(text)
+    if m is None:
+        return False
+    point = (
+        m.start() == 0
+        and not m.group().strip(_ARROWS + " ")  # the arrow is all that matched
+        and text[m.end() :].lstrip()[:1] not in "[【<"
+        and _STATEMENT_END.search(text) is not None
+    )
+    return not point or TAIL_FURNITURE.search(text, m.end()) is not None
+
+
+def _arrow_item_rest(page: Page, before: list[int], k: int, texts: dict[int, str]) -> bool:
+    """Is unit k the rest of an arrow item that a unit of ``before`` (the live units before
+    it) starts on its line ("▶ 미세먼지 심한 날엔?" + "먼지알지!", the sentence cut having
+    split the link at its "?" or "!")? Each piece is short, no statement ending in a full
+    stop, and the item is no longer than a promo tail."""
+    text = texts[k]
+    if len(text) > _ITEM_REST_MAX or _STOP_END.match(text) is not None:
+        return False
+    line = page.units[k].line
+    for j in reversed(before):
+        if page.units[j].line != line or len(_span(page, j, k)) > _TAIL_MAX:
+            return False
+        if texts[j].lstrip()[:1] in _ARROWS:
+            return True
+        if len(texts[j]) > _ITEM_REST_MAX or _STOP_END.match(texts[j]) is not None:
+            return False
+    return False
 
 
 def _span(page: Page, k: int, j: int) -> str:

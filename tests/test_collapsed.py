@@ -425,3 +425,54 @@ def test_an_agency_appeal_for_tips_after_the_last_sentence_goes_whole() -> None:
     ask = "시는 신청서를 이메일(apply@hanbit.go.kr)로 보내주시면 검토하겠다고 밝혔다."
     out = _explain("【서울=한빛통신】박서윤 기자 = " + B1 + ask + B2)
     assert ask in out.text and B2 in out.text
+
+
+def test_links_behind_arrows_after_the_last_sentence_go_even_when_cut_at_their_question() -> None:
+    # kind: a run of links after the byline ("▶ … 날엔? …!"), which the sentence cut splits at
+    # its "?" or "!"; no keyword of the arrow rule in the first one
+    body = "".join(BODY)
+    tail = (
+        " 박서윤 기자 psy@hanbit.co.kr▶ 미세먼지 심한 날엔? 먼지알지!▶ 경제 감각을 키우고 싶다면?"
+    )
+    out = _explain(body + tail)
+    assert out.text == body
+    assert "먼지알지" in "".join(r.text for r in out.removals if r.category == "promo")
+    # a link whose bracketed title the sentence cut splits in three pieces
+    tail = (
+        " 박서윤 기자(psy@hanbit.co.kr)☞ [다시 뜨겁게! 한빛 특집 사이트] 올림픽을 더 재미있게!"
+        "☞ [특집] 속마음을 읽는다? AI포토 바로 가기! ※ ⓒ 한빛방송 : 무단복제 및 재배포 금지"
+    )
+    out = _explain(body + tail)
+    assert out.text == body, out.text
+    # a list of points that ends the article, each a statement, stays
+    points = "▶ 피고인 A씨는 2022년 4월 절도 혐의로 기소됐다.▶ 원고는 이 계약이 무효라고 주장했다."
+    out = _explain(body + points)
+    assert "피고인 A씨는" in out.text and "무효라고 주장했다" in out.text
+
+
+def test_a_photo_credit_opening_a_collapsed_page_goes() -> None:
+    # kind: "ⓒ 이름" opening a page collapsed onto one line (over 300 characters), before the
+    # lede
+    body = "".join(
+        BODY
+        + [
+            "지원 대상은 연 매출 1천억원 이하의 수출 중소기업으로, 기업당 최대 3천만원까지 받을 수 있다.",
+            "정부는 신청 기업이 많으면 물류비 비중이 큰 기업을 먼저 선정할 방침이다.",
+        ]
+    )
+    assert len(body) > 300
+    for credit in ("ⓒ 한빛조선지회 ", "ⓒ 홍길동 "):
+        out = _explain(credit + body)
+        assert out.text == body, out.text
+        assert any(r.rule == "caption.credit_opening" for r in out.removals)
+    # a sentence about the sign itself is body text
+    about = "ⓒ 표시가 없는 사진도 저작물로 보호받는다고 재판부는 판단했다."
+    assert _explain(about + body).text.startswith(about)
+
+
+def test_a_long_copyright_credit_closing_the_page_goes() -> None:
+    # kind: an English copyright holder after the last sentence, its own unit
+    body = "".join(BODY)
+    credit = "ⓒ한빛스포츠(https://sports.hanbit.co.kr) and Hanbit Content Hub Co., Ltd."
+    out = _explain(body + "▶한빛스포츠 [페이스북] [트위터]" + credit + " 무단 전재 및 재배포 금지")
+    assert out.text == body, out.text
