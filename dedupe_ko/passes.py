@@ -64,7 +64,7 @@ _TAIL_MAX = 160  # a promo tail or notice is never longer
 _TAIL_ZONES = frozenset({"any", "tail", "last"})
 _ARROWS = "▶▷►☞"  # what a link to another page starts with
 _ITEM_REST_MAX = 40  # the words of a link after its "?" or "!"
-_STATEMENT_END = regex.compile(r"[다요]\.[\"'”’)」』]*\s*$")
+_STATEMENT_END = regex.compile(r"다\.[\"'”’)」』]*\s*$")
 _NAME_TITLE_MAX = 60  # a photo's title before its caption ("… 기념촬영")
 _HEADLINE_STOPLESS = 40  # a related headline after the body ("… 새 주인 찾았다") is shorter
 _MARKS = "▶▷☞※"  # what a promo or a notice starts with
@@ -736,10 +736,10 @@ def _tail_furniture(text: str) -> bool:
 def _arrow_item_rest(page: Page, before: list[int], k: int, texts: dict[int, str]) -> bool:
     """Is unit k the rest of an arrow item that a unit of ``before`` (the live units before
     it) starts on its line ("▶ 미세먼지 심한 날엔?" + "먼지알지!", the sentence cut having
-    split the link at its "?" or "!")? Each piece is short, no statement ending in a full
-    stop, and the item is no longer than a promo tail."""
+    split the link at its "?" or "!")? Each piece is short, no statement ("…다."), and
+    the item is no longer than a promo tail."""
     text = texts[k]
-    if len(text) > _ITEM_REST_MAX or _STOP_END.match(text) is not None:
+    if len(text) > _ITEM_REST_MAX or _STATEMENT_END.search(text) is not None:
         return False
     line = page.units[k].line
     for j in reversed(before):
@@ -747,7 +747,7 @@ def _arrow_item_rest(page: Page, before: list[int], k: int, texts: dict[int, str
             return False
         if texts[j].lstrip()[:1] in _ARROWS:
             return True
-        if len(texts[j]) > _ITEM_REST_MAX or _STOP_END.match(texts[j]) is not None:
+        if len(texts[j]) > _ITEM_REST_MAX or _STATEMENT_END.search(texts[j]) is not None:
             return False
     return False
 
