@@ -652,9 +652,7 @@ def title(page: Page) -> None:
             if k < first and k != candidate:  # type: ignore[operator]
                 rule = page.rules.layout_rule(texts[k], "head")
             elif k > last:  # type: ignore[operator]
-                if not page.units[k].whole and _stopless_sentence(texts[k]):
-                    continue  # the last sentence of a crawl that dropped the stops
-                rule = page.rules.layout_rule(texts[k], "tail")
+                rule = _after_body(page, k, texts[k])
             else:
                 continue
             if rule is not None:
@@ -696,6 +694,10 @@ def title(page: Page) -> None:
         elif _arrow_item_rest(page, live[:i], k, texts):
             drop[k] = "promo.tail"  # the rest of a link behind an arrow, cut at its "?"
             after = None
+        elif k != live[-1] and (rule := _after_body(page, k, text)) is not None:
+            # the walk dropped what stood after it: now it stands after the last sentence
+            drop[k] = rule.id
+            after = None
         else:
             break
     drop.update(dict.fromkeys(_bracketed_notice(page, live, texts, drop), "promo.tail"))
@@ -713,6 +715,14 @@ def title(page: Page) -> None:
                 repeats=texts.get(j) or page.text[page.units[j].start : page.units[j].end],
                 similarity=sim,
             )
+
+
+def _after_body(page: Page, k: int, text: str) -> Rule | None:
+    """The layout rule that drops unit k, standing after the body's last sentence, or None
+    (never the last sentence of a crawl that dropped the stops)."""
+    if not page.units[k].whole and _stopless_sentence(text):
+        return None
+    return page.rules.layout_rule(text, "tail")
 
 
 def _tail_furniture(text: str) -> bool:

@@ -444,6 +444,16 @@ def test_links_behind_arrows_after_the_last_sentence_go_even_when_cut_at_their_q
     )
     out = _explain(body + tail)
     assert out.text == body, out.text
+    # a link ending in a request ("…에서 즐기세요."); the photo caption it followed is then
+    # the last thing on the page, after the last sentence, and goes too (as a second pass
+    # would take it)
+    tail = (
+        "홍길동(가운데) 한빛도지사가 지난 17일 저녁 강릉의 한 호텔에서 열린 환영만찬에서 건배를 "
+        "제의하고 있다 한빛도 제공▶한빛올림픽의 뜨거운 열기! '한빛 2018'에서 즐기세요."
+        "▶네이버 홈에서 '한빛일보' 뉴스를 구독하세요."
+    )
+    out = _explain(body + tail)
+    assert out.text == body, out.text
     # a list of points that ends the article, each a statement, stays
     points = "▶ 피고인 A씨는 2022년 4월 절도 혐의로 기소됐다.▶ 원고는 이 계약이 무효라고 주장했다."
     out = _explain(body + points)
