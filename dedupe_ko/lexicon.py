@@ -352,6 +352,7 @@ MIDLINE_DATELINE = re.compile(_MIDLINE_DATELINE)
 # of running text without one is judged whole (and costs one pass of the rules).
 _COLLAPSE_SHAPES = (
     r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*="
+    r"|기자\s*[\]］]"  # a bracketed byline inside a line: "… 예정 [한빛데일리 홍길동기자] 한빛은 …"
 )
 COLLAPSE_CUE = re.compile(_COLLAPSE_SHAPES + "|" + _MIDLINE_DATELINE)
 # Furniture glued together on a line of any length: e-mail, promo arrows, copyright marks.
@@ -386,6 +387,8 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             # "/사진제공=한빛 한빛은", "/사진=한빛은행한빛이"; an agency glued to a name
             rf"|/\s*(?:{PHOTO_RE}\s*[=:]\s*)?(?P<credit>(?P<stem>[가-힣]{{2,}}?)[가-힣A-Za-z0-9]{{0,8}}?)(?:\s*제공)?\K\s*(?=(?P=stem))"
             rf"|/\s*{PHOTO_RE}\s*=\s*{WIRE_AGENCY_RE}\K(?=[가-힣])"
+            # a wire agency's credit glued to the next sentence: "…발표하고 있다. /연합뉴스정부가 …"
+            rf"|(?<=[.!?]\s?)/\s*{WIRE_AGENCY_RE}(?!코리아)\K(?=[가-힣])"
             r"|/\s*(?:사진\s*=\s*)?(?P<again>[가-힣A-Za-z0-9]{2,10}?)(?:\s*제공)?\K(?=(?P=again))"
             r"|/\s*(?:사진\s*=\s*)?[가-힣A-Za-z0-9]{1,12}\s*(?:제공|DB|자료\s*사진)\K\s*(?=[가-힣A-Za-z'\"‘“])"
             r"|/\s*(?:사진\s*=\s*|[가-힣]{1,6}\s*=\s*)?[가-힣]{2,4}(?:\s*(?:디자인|사진|영상|그래픽))?\s*기자\K\s*(?=[가-힣A-Za-z0-9])"
@@ -417,7 +420,8 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
         ),
         (
             ("기자",),
-            r"(?<=\S)\s*(?=[\[［(<]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*[|=]?\s*){0,2}[가-힣]{2,4}\s*기자\s*[\]］)>])",
+            r"(?<=\S)\s*(?=[\[［(<]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*[|=]?\s*){0,2}"
+            r"(?:[가-힣]{2,4}\s*/\s*){0,5}[가-힣]{2,4}\s*기자\s*[\]］)>])",
         ),
         (
             ("▶", "▷", "☞", "※"),

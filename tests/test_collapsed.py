@@ -486,3 +486,25 @@ def test_a_long_copyright_credit_closing_the_page_goes() -> None:
     credit = "ⓒ한빛스포츠(https://sports.hanbit.co.kr) and Hanbit Content Hub Co., Ltd."
     out = _explain(body + "▶한빛스포츠 [페이스북] [트위터]" + credit + " 무단 전재 및 재배포 금지")
     assert out.text == body, out.text
+
+
+def test_a_bracketed_byline_of_several_reporters_inside_the_first_line_ends_the_deck() -> None:
+    # kind: headline and deck glued before "[ 김보형/고재연 기자 ]", then the lede; and a
+    # digital outlet's "- deck - deck [한빛데일리 홍길동기자]"
+    body = "".join(BODY)
+    for head in (
+        "수출 바우처 예산 두 배로물류비 부담 큰 기업부터[ 박서윤/홍길동 기자 ]",
+        "- 다음 달부터 기업 공모 - 연말까지 집행 마칠 계획 [한빛데일리 홍길동기자] ",
+    ):
+        out = _explain(head + body)
+        assert out.text == body, out.text
+        assert any(r.category in ("wire", "byline") and "기자" in r.text for r in out.removals)
+
+
+def test_a_wire_credit_glued_to_the_next_sentence_goes_alone() -> None:
+    # kind: a photo caption, "/연합뉴스" glued to the lede: the credit goes, never the
+    # lede's first words with it
+    caption = "홍길동 장관이 25일 서울 여의도에서 개편안을 발표하고 있다. "
+    out = _explain("[ 박서윤 기자 ]" + caption + "/연합뉴스" + "".join(BODY))
+    assert out.text.startswith(B1), out.text
+    assert "/연합뉴스" in [r.text.strip() for r in out.removals]
