@@ -508,3 +508,15 @@ def test_a_wire_credit_glued_to_the_next_sentence_goes_alone() -> None:
     out = _explain("[ 박서윤 기자 ]" + caption + "/연합뉴스" + "".join(BODY))
     assert out.text.startswith(B1), out.text
     assert "/연합뉴스" in [r.text.strip() for r in out.removals]
+
+
+def test_a_portal_label_naming_the_provider_goes_even_glued_to_the_headline() -> None:
+    # kind: "기사제공 한빛뉴스" opening a collapsed page, the headline glued after it
+    body = "".join(BODY)
+    for label in ("기사제공 한빛뉴스", "기사제공 KBC 뉴스", "-기사제공 한빛데일리동영상 뉴스"):
+        out = _explain(label + "정부, 수출 바우처 예산 두 배로 늘린다 " + body)
+        assert "기사제공" not in out.text and body in out.text, out.text
+        assert any(r.rule == "wire.provided_by" for r in out.removals)
+    # the words inside an article are text
+    said = "기사제공 업체와의 계약은 다음 달 끝난다고 회사 측은 밝혔다."
+    assert said in _explain(body + said).text
