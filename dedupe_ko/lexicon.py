@@ -354,6 +354,7 @@ _COLLAPSE_SHAPES = (
     r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*="
     r"|기자\s*[\]］]"  # a bracketed byline inside a line: "… 예정 [한빛데일리 홍길동기자] 한빛은 …"
     r"|기사\s*제공\s"  # a portal's label: "기사제공 한빛뉴스 (평창=한빛뉴스) …"
+    r"|[Rr]eserved|RESERVED"
 )
 COLLAPSE_CUE = re.compile(_COLLAPSE_SHAPES + "|" + _MIDLINE_DATELINE)
 # Furniture glued together on a line of any length: e-mail, promo arrows, copyright marks.
@@ -436,6 +437,11 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             rf"(?<=\S)\s*(?={IMAGE_FILE_RE})|{IMAGE_FILE_RE}\K\s*(?=[가-힣])",
         ),
         (("바로", "구독"), r"\s*(?=\[[^\]\n]{0,20}(?:바로\s*가기|구독)[^\]\n]{0,10}\])"),
+        (
+            ("reserved", "Reserved", "RESERVED"),
+            # a copyright notice glued to the headline: "… All rights reserved.\"2014년엔 …"
+            r"(?:[Rr]eserved|RESERVED)\.?\K\s*(?=\S)",
+        ),
         (
             ("기사제공", "기사 제공"),
             # a portal's "article provided by" label glued to the headline: "기사제공 한빛뉴스정부, …"

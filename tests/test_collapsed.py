@@ -520,3 +520,15 @@ def test_a_portal_label_naming_the_provider_goes_even_glued_to_the_headline() ->
     # the words inside an article are text
     said = "기사제공 업체와의 계약은 다음 달 끝난다고 회사 측은 밝혔다."
     assert said in _explain(body + said).text
+
+
+def test_a_copyright_notice_opening_the_page_goes_and_the_lede_stays() -> None:
+    # kind: "Copyright(c) … All rights reserved" glued before the headline or the lede
+    body = "".join(BODY)
+    for notice in (
+        "Copyright(c) Since 1996, 한빛방송&iHB All rights reserved.",
+        "Copyright(c) Since 1996, 한빛방송&iHB All rights reserved ",
+    ):
+        out = _explain(notice + body)
+        assert out.text == body, out.text
+        assert any(r.category == "copyright" for r in out.removals)
