@@ -532,3 +532,15 @@ def test_a_copyright_notice_opening_the_page_goes_and_the_lede_stays() -> None:
         out = _explain(notice + body)
         assert out.text == body, out.text
         assert any(r.category == "copyright" for r in out.removals)
+
+
+def test_a_credit_before_the_lede_never_takes_the_ledes_first_word() -> None:
+    # kind: a photo credit between a caption and the lede, one space before the lede: the
+    # credit is a name (or words ending in 제공/기자/DB/캡처), never the lede's subject
+    caption = "26일 오전 울산시 동구 한빛회관에서 한빛중공업의 정기 주주총회가 열리고 있다. "
+    for credit in ("/사진=한빛통신 ", "/한빛통신 ", "/한빛중공업 제공 "):
+        out = _explain(caption + credit + "한빛중공업이 " + "".join(BODY))
+        assert out.text.startswith("한빛중공업이 " + B1), (credit, out.text)
+    # a credit of a few words ending in "캡처", glued to the lede, goes whole
+    out = _explain("/사진=한빛전자 뉴스룸 영상 캡처" + "".join(BODY))
+    assert out.text.startswith(B1), out.text
