@@ -481,7 +481,7 @@ CAPTION_END = regex.compile(
 )
 # A disclaimer in parentheses, in the polite style no news sentence uses, naming what it is about.
 POLITE_NOTICE = regex.compile(
-    r"\((?=[^()\n]{0,60}(?:투자|참고|보장|책임|당사|기사|점수))[^()\n]{20,500}니다\.?\s*\)"
+    r"\((?=[^()\n]{0,100}(?:투자|참고|보장|책임|당사|기사|점수))[^()\n]{20,500}니다\.?\s*\)"
 )
 # Where a person stands in a photo: "대표(왼쪽)가", "(맨 오른쪽)", "(왼쪽 네 번째)", "(왼쪽부터)".
 POSITION_MARK = regex.compile(
@@ -540,6 +540,7 @@ TAIL_FURNITURE = regex.compile(
     r"^\s*(?:[▶▷☞※►]|\[[^\]]{0,20}(?:바로\s*가기|구독|보기)\s*\])"
     r"|구독\s*(?:하기|해\s*주세요|신청|하세요)|채널\s*(?:추가|설정)|바로\s*가기"
     r"|(?:로봇\s*기자|알고리즘|자동\s*(?:생성|작성)|실시간으로\s*(?:생산|작성))[^.]{0,60}기사(?:입니다|이다)"
+    r"|(?:알고리즘|로봇)[^.]{0,40}(?:작성|생성)(?:된|한)\s*것(?:입니다|이다)"
     r"|제\s*\d+\s*호[^.]{0,40}실린\s*기사"
     rf"|^\s*[\[(<]?\s*{NAMES_RE}\s*(?:{ROLE_RE})\s*[\])>]?\s*$"
 )

@@ -544,3 +544,17 @@ def test_a_credit_before_the_lede_never_takes_the_ledes_first_word() -> None:
     # a credit of a few words ending in "캡처", glued to the lede, goes whole
     out = _explain("/사진=한빛전자 뉴스룸 영상 캡처" + "".join(BODY))
     assert out.text.startswith(B1), out.text
+
+
+def test_a_robot_articles_disclaimer_and_the_chart_label_before_it_go() -> None:
+    # kind: "[그래프]… 매매동향한빛로보뉴스이 기사는 … 알고리즘에 의해 실시간으로 작성된 것입니다."
+    body = "".join(BODY)
+    tail = (
+        "[그래프]한빛화학 외국인/기관 매매동향한빛로보뉴스이 기사는 한빛경제신문과 금융 AI "
+        "전문기업 누리AI가 공동 개발한 기사 자동생성 알고리즘에 의해 실시간으로 작성된 것입니다."
+    )
+    out = _explain(body + tail)
+    assert out.text == body, out.text
+    # a sentence about an algorithm in the article is text
+    said = "회사는 이 보고서가 자체 알고리즘으로 작성된 것이라고 설명했다."
+    assert said in _explain(body + said).text
