@@ -11,6 +11,14 @@ B3 = "업계는 이번 조치가 하반기 수출 회복에 보탬이 될 것으
 B4 = '한 중소기업 대표는 "운임이 두 배로 뛰어 선적을 미룬 물량이 많았다"고 말했다.'
 B5 = "정부는 다음 달부터 지원 대상 기업을 공모해 연말까지 집행을 마칠 계획이다."
 BODY = [B1, B2, B3, B4, B5]
+# A body over 300 characters: one line this long is a page collapsed onto one line.
+LONG = "".join(
+    BODY
+    + [
+        "지원 대상은 연 매출 1천억원 이하의 수출 중소기업으로, 기업당 최대 3천만원까지 받을 수 있다.",
+        "정부는 신청 기업이 많으면 물류비 비중이 큰 기업을 먼저 선정할 방침이다.",
+    ]
+)
 
 
 def _explain(text: str):
@@ -463,14 +471,7 @@ def test_links_behind_arrows_after_the_last_sentence_go_even_when_cut_at_their_q
 def test_a_photo_credit_opening_a_collapsed_page_goes() -> None:
     # kind: "ⓒ 이름" opening a page collapsed onto one line (over 300 characters), before the
     # lede
-    body = "".join(
-        BODY
-        + [
-            "지원 대상은 연 매출 1천억원 이하의 수출 중소기업으로, 기업당 최대 3천만원까지 받을 수 있다.",
-            "정부는 신청 기업이 많으면 물류비 비중이 큰 기업을 먼저 선정할 방침이다.",
-        ]
-    )
-    assert len(body) > 300
+    body = LONG
     for credit in ("ⓒ 한빛조선지회 ", "ⓒ 홍길동 "):
         out = _explain(credit + body)
         assert out.text == body, out.text
@@ -557,4 +558,18 @@ def test_a_robot_articles_disclaimer_and_the_chart_label_before_it_go() -> None:
     assert out.text == body, out.text
     # a sentence about an algorithm in the article is text
     said = "회사는 이 보고서가 자체 알고리즘으로 작성된 것이라고 설명했다."
+    assert said in _explain(body + said).text
+
+
+def test_a_video_label_and_a_tagged_bracket_deck_opening_the_page_go() -> None:
+    # kinds: a portal's "동영상 뉴스" label over a video item; a deck in brackets that opens
+    # with its section's tag ("[[the300]…]"), glued to the lede
+    body = LONG
+    assert len(body) > 300
+    out = _explain("동영상 뉴스 [앵커]" + body)
+    assert out.text == body, out.text
+    out = _explain("[[the300]수출 바우처 예산 두 배로…물류비 부담 큰 기업부터]" + body)
+    assert out.text == body, out.text
+    # the words inside an article are text
+    said = "방송사들은 동영상 뉴스 서비스를 강화하고 있다고 밝혔다."
     assert said in _explain(body + said).text
