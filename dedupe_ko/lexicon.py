@@ -356,7 +356,7 @@ _COLLAPSE_SHAPES = (
     r"[다요죠]\.[\"'”’」』)\]]?[가-힣A-Za-z0-9\[(<【/]|[@▶▷☞ⓒ©【［]|저작권|/\s*사진\s*="
     r"|기자\s*[\]］]"  # a bracketed byline inside a line: "… 예정 [한빛데일리 홍길동기자] 한빛은 …"
     r"|기사\s*제공\s"  # a portal's label: "기사제공 한빛뉴스 (평창=한빛뉴스) …"
-    r"|[Rr]eserved|RESERVED"
+    r"|[Rr]eserved|RESERVED|^\s*동영상\s*뉴스"
 )
 COLLAPSE_CUE = re.compile(_COLLAPSE_SHAPES + "|" + _MIDLINE_DATELINE)
 # Furniture glued together on a line of any length: e-mail, promo arrows, copyright marks.
@@ -444,6 +444,11 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             ("reserved", "Reserved", "RESERVED"),
             # a copyright notice glued to the headline: "… All rights reserved.\"2014년엔 …"
             r"(?:[Rr]eserved|RESERVED)\.?\K\s*(?=\S)",
+        ),
+        (
+            ("동영상",),
+            # a portal's label over a video item, glued to the headline: "동영상 뉴스 침체했던 …"
+            r"^\s*동영상\s*뉴스\K\s*(?=\S)",
         ),
         (
             ("기사제공", "기사 제공"),
