@@ -28,6 +28,13 @@ def _explain(text: str):
     return out
 
 
+def _only_body_left(furniture: str, body: str):
+    """Clean ``furniture + body``: the body is all that is left (the result, for more checks)."""
+    out = _explain(furniture + body)
+    assert out.text == body, out.text
+    return out
+
+
 def _squash(text: str) -> str:
     return "".join(text.split())
 
@@ -473,8 +480,7 @@ def test_a_photo_credit_opening_a_collapsed_page_goes() -> None:
     # lede
     body = LONG
     for credit in ("ⓒ 한빛조선지회 ", "ⓒ 홍길동 "):
-        out = _explain(credit + body)
-        assert out.text == body, out.text
+        out = _only_body_left(credit, body)
         assert any(r.rule == "caption.credit_opening" for r in out.removals)
     # a sentence about the sign itself is body text
     about = "ⓒ 표시가 없는 사진도 저작물로 보호받는다고 재판부는 판단했다."
@@ -497,8 +503,7 @@ def test_a_bracketed_byline_of_several_reporters_inside_the_first_line_ends_the_
         "수출 바우처 예산 두 배로물류비 부담 큰 기업부터[ 박서윤/홍길동 기자 ]",
         "- 다음 달부터 기업 공모 - 연말까지 집행 마칠 계획 [한빛데일리 홍길동기자] ",
     ):
-        out = _explain(head + body)
-        assert out.text == body, out.text
+        out = _only_body_left(head, body)
         assert any(r.category in ("wire", "byline") and "기자" in r.text for r in out.removals)
 
 
@@ -530,8 +535,7 @@ def test_a_copyright_notice_opening_the_page_goes_and_the_lede_stays() -> None:
         "Copyright(c) Since 1996, 한빛방송&iHB All rights reserved.",
         "Copyright(c) Since 1996, 한빛방송&iHB All rights reserved ",
     ):
-        out = _explain(notice + body)
-        assert out.text == body, out.text
+        out = _only_body_left(notice, body)
         assert any(r.category == "copyright" for r in out.removals)
 
 
@@ -566,10 +570,8 @@ def test_a_video_label_and_a_tagged_bracket_deck_opening_the_page_go() -> None:
     # with its section's tag ("[[the300]…]"), glued to the lede
     body = LONG
     assert len(body) > 300
-    out = _explain("동영상 뉴스 [앵커]" + body)
-    assert out.text == body, out.text
-    out = _explain("[[the300]수출 바우처 예산 두 배로…물류비 부담 큰 기업부터]" + body)
-    assert out.text == body, out.text
+    _only_body_left("동영상 뉴스 [앵커]", body)
+    _only_body_left("[[the300]수출 바우처 예산 두 배로…물류비 부담 큰 기업부터]", body)
     # the words inside an article are text
     said = "방송사들은 동영상 뉴스 서비스를 강화하고 있다고 밝혔다."
     assert said in _explain(body + said).text
