@@ -429,6 +429,12 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             r"(?:[가-힣]{2,4}\s*/\s*){0,5}[가-힣]{2,4}\s*기자\s*[\]］)>])",
         ),
         (
+            ("◆",),
+            # a series label between spaced diamonds, glued between the decks and the lede:
+            # "…제품화 추진◆ 레이더 M ◆필러와 …" (a subhead "◆분석 요약◆" has no spaces inside)
+            r"(?<=\S)\s*(?=◆\s[^◆\n]{1,40}\s◆)|◆\s[^◆\n]{1,40}\s◆\K\s*(?=\S)",
+        ),
+        (
             ("▶", "▷", "☞", "※"),
             r"\s*(?=※\s*\S)|\s*(?=\(?\s*[▶▷☞]\s?[^\s▶▷☞])|\(\s*[▶▷☞][^()\n]{1,100}\)\K\s*(?=\S)"
             # a section tag with its dispatch time glued to the lede: "▶마켓인사이트 6월24일 오후 6시10분카카오의"

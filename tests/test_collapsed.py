@@ -575,3 +575,20 @@ def test_a_video_label_and_a_tagged_bracket_deck_opening_the_page_go() -> None:
     # the words inside an article are text
     said = "방송사들은 동영상 뉴스 서비스를 강화하고 있다고 밝혔다."
     assert said in _explain(body + said).text
+
+
+def test_a_series_label_between_spaced_diamonds_goes_with_the_decks_before_it() -> None:
+    # kind: decks glued to a series label "◆ … ◆", glued to the lede
+    # ("…제품화 추진◆ 레이더 M ◆필러와 …"); the label marks where the decks end
+    body = LONG
+    out = _only_body_left("수출 바우처 예산 두 배로물류비 부담 큰 기업부터◆ 중기 수출 현장 ◆", body)
+    assert [r.rule for r in out.removals] == ["layout.before_body"] * 2, out.removals
+    _only_body_left("◆ 2024 중기가 뛴다 ② ◆ ", body)
+    # a subhead inside the article ("◆분석 요약◆", "◆ 전망 ◆") stays where it stands
+    for subhead in ("◆분석 요약◆", "◆ 업계 전망 ◆ "):
+        text = "".join(BODY[:3]) + subhead + "".join(BODY[3:])
+        assert _squash(subhead) in _squash(_explain(text).text)
+    # a deck that ends like a quoted sentence is kept: the label alone goes
+    deck = '"물류비 부담 더는 못 버텨요"'
+    out = _explain(deck + "◆ 중기 수출 현장 ◆" + body)
+    assert out.text.startswith(deck) and "◆" not in out.text, out.text
