@@ -478,6 +478,12 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             # "/사진제공=한빛차이날 …", "ⓒ한빛화재한빛화재는 …"
             rf"(?:{PHOTO_RE}\s*=|[ⓒ©])\s*[가-힣A-Za-z0-9]{{2,12}}?(?:\s*제공)?\K(?={OPENER_RE})"
             rf"|[ⓒ©]\s*{WIRE_AGENCY_RE}(?!코리아)\K(?=[가-힣])"
+            # a photographer's credit, ended by the role, glued to the next sentence:
+            # "ⓒ 한빛 홍길동 기자반면 …", "© News1 홍길동 기자400인분의 …"
+            rf"|[ⓒ©]\s*[가-힣A-Za-z0-9]{{2,12}}\s+{PERSON_RE}\s*(?:기자|특파원|디자이너)\K\s*(?=\S)"
+            # a credit in Latin letters glued to the next sentence: "© News1네이버는 …" (capitals
+            # alone, "ⓒDB손보", start a Korean name)
+            r"|[ⓒ©]\s*(?:[A-Za-z]+[0-9]+|[A-Z][a-z]{3,})\K(?!코리아)(?=[가-힣◇▲△■\[(<\"'“‘])"
             # an illustrator's name (surname and two syllables) glued to the next word:
             # "일러스트= 홍길동며칠 전 …"
             rf"|(?:일러스트|그래픽|삽화|캐리커처)\s*[=:]\s*{SURNAME_RE}[가-힣]{{2}}\K(?=[가-힣]{{2}})(?!기자|디자이너|제공|작가)"

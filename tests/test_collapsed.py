@@ -592,3 +592,24 @@ def test_a_series_label_between_spaced_diamonds_goes_with_the_decks_before_it() 
     deck = '"물류비 부담 더는 못 버텨요"'
     out = _explain(deck + "◆ 중기 수출 현장 ◆" + body)
     assert out.text.startswith(deck) and "◆" not in out.text, out.text
+
+
+def test_a_photo_credit_ended_by_a_role_or_by_latin_letters_is_cut_from_the_next_sentence() -> None:
+    # kind: an in-body photo's credit glued to the next sentence, where the role ("기자",
+    # "디자이너") or the change from Latin letters to Hangul shows where the credit ends
+    head, rest = B1 + B2, LONG[len(B1 + B2) :]
+    for credit in (
+        "© News1 홍길동 기자",
+        "ⓒ한빛일보 김서연 기자",
+        "© News1 최하늘 디자이너",
+        "© News1",
+    ):
+        out = _explain(head + " " + credit + rest)
+        assert _squash(out.text) == _squash(LONG), (credit, out.text)
+    # capitals glued to Hangul start a Korean name ("ⓒDB손보"): that credit's end is unknown,
+    # so the text stays whole, never half a word
+    out = _explain(head + "ⓒKB손보 KB손해보험은 새 상품을 내놓았다고 밝혔다." + rest)
+    assert "KB손보 KB손해보험은" in out.text, out.text
+    # "기자" after a © mark inside a sentence is not a credit's end
+    said = "그는 © 표시가 붙은 사진을 두고 홍길동 기자와 다퉜다고 말했다."
+    assert said in _explain(head + said + rest).text
