@@ -342,8 +342,11 @@ SENTENCE_END = regex.compile(rf"{SENTENCE_END_RE}$")
 STOP_END = regex.compile(rf"[.。]{CLOSE}{{0,3}}$")
 # A finished Korean sentence followed by more text: never inside a piece of furniture.
 INNER_SENTENCE = regex.compile(rf"[다요죠][.!?]{CLOSE}*\s+\S")
-# "...나온다. 왜일까?": a stop inside a line (two sentences, not a headline).
-INNER_STOP = regex.compile(r"[가-힣]\.\s")
+# "...나온다. 왜일까?": a stop inside a line (two sentences, not a headline), spaced or glued
+# to the next sentence ("…의결했다.산업부는", "…밝혔다.\"수출").
+INNER_STOP = regex.compile(
+    rf"[가-힣]\.\s|[다요죠까][.!?]{CLOSE}{{0,2}}(?=[가-힣A-Za-z0-9\"'“‘\[(])"
+)
 # Between sentences: after a stop and a space, or nothing when a scraper glued them ("밝혔다.부산").
 SENTENCE_SPLIT = regex.compile(r"(?<=[.!?])\s+|(?<=[다요]\.)(?=[가-힣▲△\[(\"'“‘])")
 # A wire dateline inside a line, after other text: where an in-body photo's caption starts
@@ -429,6 +432,11 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             r"(?:[가-힣]{2,4}\s*/\s*){0,5}[가-힣]{2,4}\s*기자\s*[\]］)>])",
         ),
         (
+            ("▲",),
+            # a photo block's mark, spaced from its caption: "…하라\" ▲ 서울 강남구 … ⓒ 홍길동"
+            r"(?<=\S)\s+(?=▲\s)",
+        ),
+        (
             ("◆",),
             # a series label between spaced diamonds, glued between the decks and the lede:
             # "…제품화 추진◆ 레이더 M ◆필러와 …" (a subhead "◆분석 요약◆" has no spaces inside)
@@ -481,6 +489,10 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             # a photographer's credit, ended by the role, glued to the next sentence:
             # "ⓒ 한빛 홍길동 기자반면 …", "© News1 홍길동 기자400인분의 …"
             rf"|[ⓒ©]\s*[가-힣A-Za-z0-9]{{2,12}}\s+{PERSON_RE}\s*(?:기자|특파원|디자이너)\K\s*(?=\S)"
+            # a photographer's name alone, spaced on both sides: "…배웅하고 있다 ⓒ 홍길동 ▲ 북측 …"
+            # (a word with a particle, "ⓒ 표시가", starts a sentence)
+            rf"|(?:^|(?<=\s))[ⓒ©]\s+{PERSON_RE}(?<![은는이가을를의도에와과로])"
+            r"(?:\s+(?:캡처|캡쳐|제공|DB))?\K\s+(?=\S)"
             # a credit in Latin letters glued to the next sentence: "© News1네이버는 …" (capitals
             # alone, "ⓒDB손보", start a Korean name)
             r"|[ⓒ©]\s*(?:[A-Za-z]+[0-9]+|[A-Z][a-z]{3,})\K(?!코리아)(?=[가-힣◇▲△■\[(<\"'“‘])"

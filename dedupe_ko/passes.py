@@ -55,6 +55,9 @@ TITLE_MAX = 300
 COLLAPSED_CHARS = TITLE_MAX
 _SENTENCE_MIN = 10
 _REPEAT_UNIT_MIN = 20  # a piece of a collapsed line shorter than this is never a repeat
+# Caption rules whose removal is no photo credit for the unit above it: a chart placeholder,
+# and a caption that opens with its own mark ("▲ 거제 조선소 전경.", "<사진> …").
+_SELF_CONTAINED = frozenset({"caption.placeholder", "caption.marked"})
 _STORY_SENTENCES = 4  # a page with fewer sentences besides its captions is a photo story
 _PHOTO_STORY_MIN = 20  # a photo story's description: at least this many characters
 _DATELINE_AT = regex.compile(DATELINE_PARAGRAPH)
@@ -390,13 +393,14 @@ def captions(page: Page) -> None:
             nu = units[k + 1]
             line_off, line_text = page.lines[nu.line]
             credit = any(
-                (r.category == "caption" and r.id != "caption.placeholder")
+                (r.category == "caption" and r.id not in _SELF_CONTAINED)
                 or r.id == "wire.credit"
                 # "ⓒ 매체" between two sentences marks a photo; at a paragraph's end it is
                 # that paragraph's credit, after its last sentence
                 or (r.id == "copyright.credit" and nu.end < line_off + len(line_text.rstrip()))
                 for r in near
-            )  # a chart placeholder credits nothing: the subhead before it stays
+            )  # a chart placeholder credits nothing, and a marked caption ("▲ …") is whole:
+            # the subhead before either stays
             photo = credit and PHOTO_CREDIT.search(page.text[nu.start : nu.end]) is not None
             if (credit and (_caption_like(text) or (photo and k == live[0]))) or (
                 any(r.category in ("wire", "byline") for r in near) and _scene_or_view(text)

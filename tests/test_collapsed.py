@@ -481,7 +481,8 @@ def test_a_photo_credit_opening_a_collapsed_page_goes() -> None:
     body = LONG
     for credit in ("ⓒ 한빛조선지회 ", "ⓒ 홍길동 "):
         out = _only_body_left(credit, body)
-        assert any(r.rule == "caption.credit_opening" for r in out.removals)
+        # one removal takes the whole credit (a name alone is also cut as a unit of its own)
+        assert [r.text.strip() for r in out.removals] == [credit.strip()], out.removals
     # a sentence about the sign itself is body text
     about = "ⓒ 표시가 없는 사진도 저작물로 보호받는다고 재판부는 판단했다."
     assert _explain(about + body).text.startswith(about)
@@ -613,3 +614,36 @@ def test_a_photo_credit_ended_by_a_role_or_by_latin_letters_is_cut_from_the_next
     # "기자" after a © mark inside a sentence is not a credit's end
     said = "그는 © 표시가 붙은 사진을 두고 홍길동 기자와 다퉜다고 말했다."
     assert said in _explain(head + said + rest).text
+
+
+def test_a_marked_photo_block_and_its_photographer_go_and_the_subhead_above_stays() -> None:
+    # kind: an in-body photo block "▲ caption ⓒ photographer", spaced, between a subhead and
+    # the next paragraph ("…하라\" ▲ 서울 강남구 … 재단 ⓒ 홍길동 박근혜와 …")
+    head, rest = B1 + B2, LONG[len(B1 + B2) :]
+    subhead = '"수출 바우처 두 배로"'
+    block = " " * 12 + "▲ \xa0부산항 신선대부두 전경." + " " * 12 + "ⓒ 홍길동  \xa0"
+    out = _explain(head + subhead + block + rest)
+    assert _squash(out.text) == _squash(head + subhead + rest), out.text
+    assert {r.rule for r in out.removals} == {"caption.marked", "copyright.credit"}, out.removals
+    # a credit word after the name goes with it: "ⓒ 한빛튜브 캡처"
+    out = _explain(head + " 신제품 시연 영상 캡처. ⓒ 유튜브 캡처 " + rest)
+    assert _squash(out.text) == _squash(LONG), out.text
+    # a sentence that opens with "ⓒ 표시가" is text
+    said = " ⓒ 표시가 없는 사진도 보호받는다고 재판부는 판단했다."
+    assert _squash(said) in _squash(_explain(head + said + rest).text)
+
+
+def test_a_first_line_of_sentences_glued_together_is_never_the_headline() -> None:
+    # kind: the crawler lost the paragraph break after the first paragraph ("…밝혔다.\"소제목\""
+    # then many spaces): that short first line is sentences glued together, not a headline
+    first = B1 + B2 + '"수출 바우처 두 배로"'
+    out = _explain(
+        first + " " * 12 + LONG[len(B1 + B2) :] + " [ⓒ 한빛일보, 무단전재 및 재배포 금지]"
+    )
+    assert out.text.startswith(B1 + B2), out.text
+    assert out.title is None, out.title
+    # a headline line above a body still is one
+    out = _explain(
+        "수출 바우처 예산 두 배로 늘린다\n" + LONG + "\n[ⓒ 한빛일보, 무단전재 및 재배포 금지]"
+    )
+    assert out.title == "수출 바우처 예산 두 배로 늘린다" and out.text.startswith(B1), out
