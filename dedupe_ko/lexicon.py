@@ -432,6 +432,14 @@ UNIT_BREAKS: tuple[tuple[tuple[str, ...], regex.Pattern[str]], ...] = tuple(
             r"(?:[가-힣]{2,4}\s*/\s*){0,5}[가-힣]{2,4}\s*기자\s*[\]］)>])",
         ),
         (
+            ("제공",),
+            # a bare photo credit after a caption's stop, glued to the next sentence: "…선보이고
+            # 있다. 한빛차 제공한빛자동차가 …" ("제공한다", "제공을", "국제공항" read on)
+            r"(?:(?<=^|[.!?'\"’”)]\s?|\n|\s-\s|[|｜/]\s?)(?:사진\s*=\s*)?"
+            r"[가-힣A-Za-z0-9·]{2,15}(?:\s[가-힣A-Za-z0-9·]{2,15})?\s제공)\K(?=[가-힣\"'“‘])"
+            r"(?![하할해했함합된되돼될됨받을를이에과와의도은는으로만처키까]|한(?:[\s.,]|다|$))",
+        ),
+        (
             ("▲",),
             # a photo block's mark, spaced from its caption: "…하라\" ▲ 서울 강남구 … ⓒ 홍길동"
             r"(?<=\S)\s+(?=▲\s)",

@@ -647,3 +647,18 @@ def test_a_first_line_of_sentences_glued_together_is_never_the_headline() -> Non
         "수출 바우처 예산 두 배로 늘린다\n" + LONG + "\n[ⓒ 한빛일보, 무단전재 및 재배포 금지]"
     )
     assert out.title == "수출 바우처 예산 두 배로 늘린다" and out.text.startswith(B1), out
+
+
+def test_a_bare_credit_after_a_caption_is_cut_from_the_lede_glued_to_it() -> None:
+    # kind: "<caption>. 한빛차 제공<lede>": an outlet or company and "제공" after a caption's
+    # stop, glued to the next sentence with no space
+    caption = "14일 부산항 신선대부두에서 수출용 컨테이너가 선적되고 있다."
+    out = _explain(caption + " 한빛해운 제공" + LONG)
+    assert out.text == LONG, out.text
+    assert any(r.text.strip() == "한빛해운 제공" for r in out.removals), out.removals
+    # "제공" reading on as a verb or inside a word is text: "…제공한다", "국제공항"
+    for said in (
+        "정부는 물류비를 지원한다. 한빛해운 제공한 자료에 따르면 운임이 올랐다.",
+        "정부는 물류비를 지원한다. 인천 국제공항에서 수출 화물이 늘었다.",
+    ):
+        assert _squash(said) in _squash(_explain(LONG + said).text), said
