@@ -191,11 +191,20 @@ def _advancing(pattern: regex.Pattern[str]) -> regex.Pattern[str]:
     return adv
 
 
+# A bracketed byline between a deck and the lede on one line: "…함께 변론[한빛일보 홍길동 기자]
+# 국민의힘 …" (text on both sides; a byline opening or closing a line is trimmed as it is).
+_GLUED_BYLINE = regex.compile(
+    r"\S\s*[\[［]\s*(?:[가-힣A-Za-z0-9]{1,12}\s*){0,2}[가-힣]{2,4}\s*기자\s*[\]］]\s*[가-힣A-Za-z0-9\"'“‘]"
+)
+
+
 def _worth_splitting(line: str, collapsed: bool) -> bool:
     """A page collapsed onto one line, a long line with a glued stop or furniture cue, or on
     a collapsed page a line of any length with furniture glued together (e-mail, ▶, ©)."""
     if len(line) > SEGMENT_MIN:
         return len(line) >= PAGE_LINE or _cue(line, COLLAPSE_SHAPES)
+    if "기자" in line and _GLUED_BYLINE.search(line) is not None:
+        return True  # a deck, a bracketed byline and the lede on one line, however short
     return collapsed and _cue(line, FURNITURE_SHAPES)
 
 

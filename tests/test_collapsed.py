@@ -662,3 +662,19 @@ def test_a_bare_credit_after_a_caption_is_cut_from_the_lede_glued_to_it() -> Non
         "정부는 물류비를 지원한다. 인천 국제공항에서 수출 화물이 늘었다.",
     ):
         assert _squash(said) in _squash(_explain(LONG + said).text), said
+
+
+def test_a_short_line_of_deck_bracketed_byline_and_lede_is_split() -> None:
+    # kind: on a page with line breaks, one line under 200 characters holds a deck, a bracketed
+    # byline and the lede: "…함께 변론[한빛일보 홍길동 기자] 국민의힘 …"
+    line = "물류비 부담 큰 기업부터 지원[한빛일보 홍길동 기자] " + B1 + B2
+    assert len(line) < 200
+    page = "\n".join([line, B3, B4, B5, "[ⓒ 한빛일보, 무단전재 및 재배포 금지]"])
+    out = _explain(page)
+    assert out.text == "\n".join([B1 + B2, B3, B4, B5]), out.text
+    assert "title.deck" in {r.rule for r in out.removals}, out.removals
+    # a byline closing a sentence's line stays a suffix cut; the sentence is whole
+    out = _explain(
+        "\n".join([B1 + " [한빛일보 홍길동 기자]", B2, B3, "[ⓒ 한빛일보, 무단전재 및 재배포 금지]"])
+    )
+    assert out.text == "\n".join([B1, B2, B3]), out.text
