@@ -403,7 +403,11 @@ def captions(page: Page) -> None:
             # the subhead before either stays
             photo = credit and PHOTO_CREDIT.search(page.text[nu.start : nu.end]) is not None
             if (credit and (_caption_like(text) or (photo and k == live[0]))) or (
-                any(r.category in ("wire", "byline") for r in near) and _scene_or_view(text)
+                any(r.category in ("wire", "byline") for r in near)
+                and _scene_or_view(text)
+                # a sign-off after the last full sentence (only promos behind it) ends the
+                # article: the scene before it is the last paragraph ("…실천하고 있다.")
+                and any(_is_anchor(page.span_text(j)) for j in live if j > k + 1)
             ):
                 page.drop(k, "caption.description", "caption")
             continue

@@ -678,3 +678,18 @@ def test_a_short_line_of_deck_bracketed_byline_and_lede_is_split() -> None:
         "\n".join([B1 + " [한빛일보 홍길동 기자]", B2, B3, "[ⓒ 한빛일보, 무단전재 및 재배포 금지]"])
     )
     assert out.text == "\n".join([B1, B2, B3]), out.text
+
+
+def test_the_last_paragraph_ending_like_a_scene_stays_before_the_sign_off() -> None:
+    # body loss this guards: the article's last sentence "…실천하고 있다." before the sign-off
+    # "[한빛일보 홍길동 기자]" and promo links read as a photo's scene caption
+    last = "한빛에너지는 임직원 봉사단도 운영하며 나눔과 상생의 가치를 실천하고 있다."
+    tail = (
+        " [홍길동 기자]▶네이버 메인에서 '한빛일보'를 받아보세요▶뉴스레터 구독 "
+        "▶프리미엄 읽을거리[ⓒ 한빛일보 & hanbit.co.kr, 무단전재 및 재배포 금지]"
+    )
+    out = _explain(LONG + "  " + last + tail)
+    assert _squash(out.text) == _squash(LONG + last), out.text
+    # a scene caption before a wire dateline that opens the article still goes
+    out = _explain("14일 부산항에서 컨테이너가 선적되고 있다.(부산=한빛통신) 홍길동 기자 = " + LONG)
+    assert out.text == LONG, out.text
