@@ -97,8 +97,11 @@ def find_repeats(
                 )
             # A near repeat inside a doubled block lines up with its neighbours: the paragraph
             # before it repeats the one before its match, or the one after repeats the next.
+            # A paragraph whose trigrams are contained in an earlier one but whose text is not
+            # never stands alone: a sentence that restates the start of an earlier one
+            # ("…내걸고 있다." after "…내걸고 있지만 …") is the article's own words.
             if best is not None and (
-                best[1] >= lone_threshold
+                (best[1] >= lone_threshold and not best[2])
                 or (i - 1 in out and out[i - 1][0] == best[0] - 1)
                 or (i + 1 < n and exact_of[i + 1] == best[0] + 1)
             ):
@@ -178,8 +181,10 @@ def _best_near(
     containment_threshold: float,
     min_near_chars: int,
     min_contained_chars: int,
-) -> tuple[int, float] | None:
-    best: tuple[int, float] | None = None
+) -> tuple[int, float, bool] | None:
+    """The earlier paragraph ``key`` repeats best: (its index, the similarity, whether its
+    trigrams are only contained in it and its text is not), or None."""
+    best: tuple[int, float, bool] | None = None
     for j, kkey, kgrams in kept:
         if len(kkey) < min_near_chars:
             continue
@@ -187,10 +192,13 @@ def _best_near(
         if not inter:
             continue
         score = inter / (len(grams) + len(kgrams) - inter)
-        if score < near_threshold:
+        contained = score < near_threshold
+        if contained:
             score = 0.0
             if len(key) >= min_contained_chars and inter / len(grams) >= containment_threshold:
                 score = inter / len(grams)
         if score and (best is None or score > best[1]):
-            best = (j, score)
+            # (a copy trimmed at either end is found whole in the other: that one may stand
+            # alone)
+            best = (j, score, contained and key not in kkey)
     return best

@@ -693,3 +693,21 @@ def test_the_last_paragraph_ending_like_a_scene_stays_before_the_sign_off() -> N
     # a scene caption before a wire dateline that opens the article still goes
     out = _explain("14일 부산항에서 컨테이너가 선적되고 있다.(부산=한빛통신) 홍길동 기자 = " + LONG)
     assert out.text == LONG, out.text
+
+
+def test_a_sentence_restating_the_start_of_an_earlier_one_is_no_repeat() -> None:
+    # body loss this guards: a lede summary "한빛전자는 … 내걸고 있지만 정작 …" and, further
+    # down, the body's own sentence "한빛전자는 … 내걸고 있다." (its trigrams all in the summary)
+    from dedupe_ko.paragraphs import find_repeats
+
+    summary = (
+        "한빛전자는 정체된 TV 시장을 견인할 돌파구로 75인치 이상 초고해상도 8K TV를 내걸고 "
+        "있지만 정작 8K 대표 시장인 일본에서는 힘을 쓰지 못하고 있는 상태다."
+    )
+    own = "한빛전자는 정체된 TV 시장을 견인할 돌파구로 75인치 이상 초고해상도 8K TV를 내걸고 있다."
+    assert find_repeats([summary, B1, B2, own, B3]) == {}
+    out = _explain(summary + LONG + own + B3 + B4)
+    assert _squash(own) in _squash(out.text), out.text
+    # a copy trimmed at one end, found whole in the earlier paragraph, still repeats it
+    trimmed = summary[: summary.index("일본에서는")].rstrip()
+    assert list(find_repeats([summary, B1, trimmed])) == [2]
