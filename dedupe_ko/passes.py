@@ -80,6 +80,7 @@ _STOP_END = backwards(STOP_END)
 _CAPTION_END = backwards(CAPTION_END)
 _VIEW_END = backwards(VIEW_END)
 _NEWS_END = backwards(NEWS_END)
+_CLOSERS = "\"'”’」』)]. !?"
 
 
 @dataclass(frozen=True)
@@ -894,13 +895,28 @@ def _is_anchor(line: str) -> bool:
 def _deck(page: Page, k: int, text: str, ledes: set[int]) -> bool:
     """A deck: a piece of a collapsed line before the body that is no sentence and stands
     right before a wire dateline or credit, or is bracketed from end to end."""
-    if page.units[k].whole or len(text) > TITLE_MAX or _SENTENCE_END.match(text):
+    if page.units[k].whole or len(text) > TITLE_MAX:
         return False
+    if _SENTENCE_END.match(text) and (_STOP_END.match(text) or _verb_end(text)):
+        return False  # a sentence (a headline's noun in 다, "2년 연속 최다", is none)
     if text[0] in "[［" and text[-1] in "]］":
         return True
     nxt = k + 1
     span = page.kept[nxt] if nxt < len(page.kept) else None
     return span is not None and (span[0] in ledes or span[0] != page.units[nxt].start)
+
+
+def _verb_end(text: str) -> bool:
+    """``text`` ends like a verb or an adjective: "…했다", "…한다", "…이다", "…있다", "…요"
+    (a noun that ends in 다, "최다", "바다", a headline's "…상승세다", does not)."""
+    t = text.rstrip(_CLOSERS)
+    if len(t) < 2 or t[-1] != "다":
+        return bool(t) and t[-1] in "요죠"
+    prev = t[-2]
+    if prev in "이하되있없겠같많않":
+        return True
+    code = ord(prev) - 0xAC00
+    return 0 <= code < 11172 and code % 28 in (4, 20)  # a final ㄴ (한다) or ㅆ (했다)
 
 
 def _caption_title(page: Page, k: int, wire_at: set[int]) -> bool:

@@ -711,3 +711,18 @@ def test_a_sentence_restating_the_start_of_an_earlier_one_is_no_repeat() -> None
     # a copy trimmed at one end, found whole in the earlier paragraph, still repeats it
     trimmed = summary[: summary.index("일본에서는")].rstrip()
     assert list(find_repeats([summary, B1, trimmed])) == [2]
+
+
+def test_a_deck_ending_in_a_noun_with_da_goes_before_a_bracketed_byline() -> None:
+    # kind: decks glued to a bracketed byline whose last word is a noun in 다 ("2년 연속 최다",
+    # "…상승세다"): a headline's words, not a sentence's ending
+    for deck in (
+        "한빛대, 산학협력 고용인원 2년 연속 최다",
+        "수출 바우처 예산 두 배로물류비 부담 상승세다",
+    ):
+        out = _only_body_left(deck + "[ 홍길동 기자 ] ", LONG)
+        assert {r.rule for r in out.removals} == {"title.deck", "ui.script_tag"}, out.removals
+    # a sentence without its stop ("…의결했다", "…선정한다") before the byline stays
+    for said in ("정부는 이날 수출 지원 예산을 의결했다", "정부는 지원 대상을 다음 달 선정한다"):
+        out = _explain(said + "[ 홍길동 기자 ] " + LONG)
+        assert out.text.startswith(said), out.text
