@@ -726,3 +726,13 @@ def test_a_deck_ending_in_a_noun_with_da_goes_before_a_bracketed_byline() -> Non
     for said in ("정부는 이날 수출 지원 예산을 의결했다", "정부는 지원 대상을 다음 달 선정한다"):
         out = _explain(said + "[ 홍길동 기자 ] " + LONG)
         assert out.text.startswith(said), out.text
+
+
+def test_an_outlet_tag_after_a_quoted_deck_goes_with_the_deck() -> None:
+    # kind: a deck that ends in a quotation, glued to an outlet tag and the lede:
+    # '…업계 "운임 부담 여전"[한빛경제] 정부는 …'
+    out = _only_body_left('물류비 지원 두 배로업계 "운임 부담 여전"[한빛경제] ', LONG)
+    assert {r.rule for r in out.removals} == {"title.deck", "wire.outlet_tag"}, out.removals
+    # a quotation inside a sentence before the lede's outlet tag stays text
+    said = '그는 "운임 부담이 여전하다"고 말했다.'
+    assert _explain(LONG + said + "[한빛경제] " + B1).text.count("운임 부담이 여전하다") == 1
