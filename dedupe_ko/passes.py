@@ -396,9 +396,12 @@ def captions(page: Page) -> None:
             credit = any(
                 (r.category == "caption" and r.id not in _SELF_CONTAINED)
                 or r.id == "wire.credit"
-                # "ⓒ 매체" between two sentences marks a photo; at a paragraph's end it is
-                # that paragraph's credit, after its last sentence
-                or (r.id == "copyright.credit" and nu.end < line_off + len(line_text.rstrip()))
+                # "ⓒ 매체" or "[매체]" between two sentences marks a photo; at a paragraph's
+                # end it is that paragraph's credit, after its last sentence
+                or (
+                    r.id in ("copyright.credit", "wire.credit_bracket")
+                    and nu.end < line_off + len(line_text.rstrip())
+                )
                 for r in near
             )  # a chart placeholder credits nothing, and a marked caption ("▲ …") is whole:
             # the subhead before either stays

@@ -736,3 +736,14 @@ def test_an_outlet_tag_after_a_quoted_deck_goes_with_the_deck() -> None:
     # a quotation inside a sentence before the lede's outlet tag stays text
     said = '그는 "운임 부담이 여전하다"고 말했다.'
     assert _explain(LONG + said + "[한빛경제] " + B1).text.count("운임 부담이 여전하다") == 1
+
+
+def test_a_caption_and_its_bracketed_credit_between_two_sentences_go() -> None:
+    # kind: "…예정이다.한빛 판교 오피스 [한빛 ]그동안 …": a caption glued after a sentence's
+    # stop, its credit in brackets (the photographer's name dropped), the next sentence glued on
+    head, rest = B1 + B2, LONG[len(B1 + B2) :]
+    out = _explain(head + "한빛해운 부산 신항 터미널 [한빛해운 ]" + rest)
+    assert _squash(out.text) == _squash(LONG), out.text
+    # at a paragraph's end the bracketed outlet credits that paragraph: its sentence stays
+    out = _explain(LONG + "\n" + B1 + " [한빛뉴스]")
+    assert out.text.endswith(B1), out.text
