@@ -45,6 +45,13 @@ LEFT_OVER = {
     "a bracketed deck with its section's tag": re.compile(r"^\s*\[\["),
     "a link behind an arrow ending the page": re.compile(r"[▶☞▷►][^.。!?]{0,60}[!?]?\s*$"),
     "an agency's appeal for tips": re.compile(r"보내주시면\s*적극\s*반영하겠습니다"),
+    "a series label between spaced diamonds": re.compile(r"◆\s[^◆\n]{1,40}\s◆"),
+    "a wire photographer's credit in Latin letters": re.compile(r"©\s*News1"),
+    "a bracketed credit whose name was dropped": re.compile(r"\[[가-힣A-Za-z0-9·]{2,12}\s+\]"),
+    "a bare credit glued to the next sentence": re.compile(
+        r"[.!?]\s?[가-힣A-Za-z0-9·]{2,15}\s제공(?=[가-힣])"
+        r"(?![하할해했함합된되돼될됨받을를이에과와의도은는으로만처키까])"
+    ),
 }
 
 
