@@ -20,6 +20,7 @@ from .blocks import LineHint, select_body
 from .boilerplate import PAGE_CATEGORIES, Rule, RuleSet
 from .lexicon import (
     CAPTION_END,
+    CLOSE,
     DATE_OR_TIME,
     DATELINE_PARAGRAPH,
     DATELINE_START,
@@ -80,7 +81,8 @@ _STOP_END = backwards(STOP_END)
 _CAPTION_END = backwards(CAPTION_END)
 _VIEW_END = backwards(VIEW_END)
 _NEWS_END = backwards(NEWS_END)
-_CLOSERS = "\"'”’」』)]. !?"
+# what may follow a sentence's last syllable: its stop, closing quotes and brackets, spaces
+_CLOSERS = "".join(c for c in "\"'”’」』)]" if regex.fullmatch(CLOSE, c)) + ".!? "
 
 
 @dataclass(frozen=True)
@@ -377,6 +379,8 @@ def captions(page: Page) -> None:
     sentences = [k for k in live if is_sentence(page.span_text(k))]
     if not sentences:
         return
+    # the last full sentence: a sign-off with none after it closes the article
+    last_full = next((j for j in reversed(live) if _is_anchor(page.span_text(j))), -1)
     units = page.units
     for k in live:
         if k >= sentences[-1]:
@@ -411,7 +415,7 @@ def captions(page: Page) -> None:
                 and _scene_or_view(text)
                 # a sign-off after the last full sentence (only promos behind it) ends the
                 # article: the scene before it is the last paragraph ("…실천하고 있다.")
-                and any(_is_anchor(page.span_text(j)) for j in live if j > k + 1)
+                and last_full > k + 1
             ):
                 page.drop(k, "caption.description", "caption")
             continue
